@@ -1,0 +1,30 @@
+"""hypscore: Bayesian scoring of competing hypotheses from an analyst's case file.
+
+    >>> from hypotheses import load_case, score
+    >>> card = score(load_case("examples/al-bab-2017.yaml"))
+    >>> card.to_frame()
+"""
+
+from hypotheses._version import __version__
+from hypotheses.case import Case, EvidenceItem, Hypothesis, Source, case_from_text, load_case
+from hypotheses.errors import CaseError, OutputError, Problem
+from hypotheses.scorecard import Scorecard
+from hypotheses.scoring import UsageError, score
+from hypotheses.spec import case_json_schema
+
+__all__ = [
+    "Case",
+    "CaseError",
+    "EvidenceItem",
+    "Hypothesis",
+    "OutputError",
+    "Problem",
+    "Scorecard",
+    "Source",
+    "UsageError",
+    "__version__",
+    "case_from_text",
+    "case_json_schema",
+    "load_case",
+    "score",
+]

@@ -1,0 +1,98 @@
+"""Text exports of a Scorecard (JSON, CSV, Markdown) and the atomic file write they share."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import tempfile
+from pathlib import Path
+
+from hypotheses.errors import OutputError
+from hypotheses.scorecard import Scorecard
+
+
+def to_json(card: Scorecard) -> str:
+    return json.dumps(card.to_dict(), indent=2, ensure_ascii=False) + "\n"
+
+
+def to_csv(card: Scorecard) -> str:
+    rows = card.rows()
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: (f"{v:.10g}" if isinstance(v, float) else v) for k, v in row.items()})
+    return buffer.getvalue()
+
+
+def percent(p: float) -> str:
+    """A probability as readers expect it: 0.1234 -> '12.3%', tiny values kept visible."""
+    if p == 0:
+        return "0%"
+    if p < 0.001:
+        return f"{p * 100:.2g}%"
+    return f"{p * 100:.1f}%"
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _db(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:+.1f}"
+
+
+def to_markdown(card: Scorecard) -> str:
+    d = card.diagnostics
+    lines = [f"# {_cell(card.title)}", ""]
+    if card.question:
+        lines += [f"**Question:** {_cell(card.question)}", ""]
+    lines += [
+        "| # | Hypothesis | Prior | Posterior | 90% interval | In words |",
+        "|---|---|---:|---:|---|---|",
+    ]
+    for rank, h in enumerate(card.ranked(), 1):
+        lines.append(
+            f"| {rank} | **{h.id}**: {_cell(h.label)} | {percent(h.prior.mean)} | "
+            f"{percent(h.posterior.mean)} | {percent(h.posterior.lo)} - {percent(h.posterior.hi)} | "
+            f"{h.verbal} |"
+        )
+    if card.evidence:
+        ids = [h.id for h in card.hypotheses]
+        lines += ["", "## Evidence", "",
+                  "Weight of evidence for each hypothesis against the others, in decibans "
+                  "(+10 dB = 10:1 in favour); diagnosticity in bits.", "",
+                  "| Evidence | " + " | ".join(ids) + " | Diagnosticity |",
+                  "|---|" + "---:|" * len(ids) + "---:|"]
+        for e in card.evidence:
+            weights = " | ".join(_db(e.weight_db[h]) for h in ids)
+            lines.append(f"| **{e.id}**: {_cell(e.label)} | {weights} | {e.diagnosticity:.3f} |")
+    lines += ["", f"_Engine {d.engine}, {d.draws} draws, ESS {d.ess:.0f}, seed {d.seed}, "
+              f"hypscore {d.version}; case SHA-256 `{card.sha256[:16]}`._"]
+    if card.warnings:
+        lines += ["", "**Warnings**", ""] + [f"- {_cell(w)}" for w in card.warnings]
+    return "\n".join(lines) + "\n"
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write via a temporary file and a rename, so a failed write leaves nothing half-done."""
+    directory = path.parent if str(path.parent) else Path(".")
+    if path.is_dir():
+        raise OutputError(f"{path}: is a directory; give a file name for the output")
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    except FileNotFoundError:
+        raise OutputError(f"{path}: directory {directory} does not exist; create it first") from None
+    except PermissionError:
+        raise OutputError(f"{path}: cannot write in {directory} (permission denied)") from None
+    except OSError as exc:
+        raise OutputError(f"{path}: cannot write: {exc.strerror}") from None
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
+            stream.write(text)
+        os.replace(temporary, path)
+    except OSError as exc:
+        Path(temporary).unlink(missing_ok=True)
+        raise OutputError(f"{path}: cannot write: {exc.strerror}") from None

@@ -1,0 +1,141 @@
+"""The results of scoring a case: plain frozen data that every renderer consumes."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+JSON_SCHEMA_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """A probability and its 90% credible interval (5% and 95% quantiles)."""
+
+    mean: float
+    lo: float
+    hi: float
+
+
+@dataclass(frozen=True)
+class HypothesisScore:
+    id: str
+    label: str
+    prior: Estimate
+    posterior: Estimate
+    verbal: str  # the case scale's term for the posterior mean
+
+
+@dataclass(frozen=True)
+class EvidenceScore:
+    id: str
+    label: str
+    weight_db: dict[str, float | None]  # per hypothesis, against the others; None if undefined
+    diagnosticity: float  # bits of expected information gain
+
+
+@dataclass(frozen=True)
+class Diagnostics:
+    engine: str
+    draws: int
+    ess: float
+    seed: int | None
+    seconds: float
+    version: str
+    rhat: float | None = None
+    divergences: int | None = None
+    reason: str = ""  # why this engine ran, when `auto` chose it
+
+
+@dataclass(frozen=True)
+class Scorecard:
+    """Per hypothesis: prior and posterior with intervals; per item: weights; diagnostics."""
+
+    title: str
+    question: str | None
+    path: str
+    sha256: str
+    scale: str
+    hypotheses: tuple[HypothesisScore, ...]
+    evidence: tuple[EvidenceScore, ...]
+    diagnostics: Diagnostics
+    warnings: tuple[str, ...] = field(default=())
+
+    def ranked(self) -> list[HypothesisScore]:
+        """Hypotheses by posterior probability, highest first (ties keep case order)."""
+        return sorted(self.hypotheses, key=lambda h: -h.posterior.mean)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON layout of DESIGN.md section 5 (the stable interface for other tools)."""
+        d = self.diagnostics
+        return {
+            "schema": JSON_SCHEMA_VERSION,
+            "case": {"title": self.title, "path": self.path, "sha256": self.sha256},
+            "hypotheses": [
+                {
+                    "id": h.id,
+                    "label": h.label,
+                    "prior": _estimate(h.prior),
+                    "posterior": _estimate(h.posterior),
+                    "verbal": h.verbal,
+                }
+                for h in self.hypotheses
+            ],
+            "evidence": [
+                {
+                    "id": e.id,
+                    "weight_db": {k: _number(v) for k, v in e.weight_db.items()},
+                    "diagnosticity": _number(e.diagnosticity),
+                }
+                for e in self.evidence
+            ],
+            "diagnostics": {
+                "engine": d.engine,
+                "draws": d.draws,
+                "ess": _number(d.ess),
+                "seed": d.seed,
+                "seconds": round(d.seconds, 4),
+                "rhat": _number(d.rhat),
+                "divergences": d.divergences,
+                "version": d.version,
+            },
+            "warnings": list(self.warnings),
+        }
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per hypothesis (case order), for notebooks; needs pandas."""
+        import pandas as pd
+
+        return pd.DataFrame.from_records(self.rows()).set_index("hypothesis")
+
+    def rows(self) -> list[dict[str, Any]]:
+        """Flat per-hypothesis records: the CSV export and `to_frame` share them."""
+        return [
+            {
+                "hypothesis": h.id,
+                "label": h.label,
+                "prior_mean": h.prior.mean,
+                "prior_lo": h.prior.lo,
+                "prior_hi": h.prior.hi,
+                "posterior_mean": h.posterior.mean,
+                "posterior_lo": h.posterior.lo,
+                "posterior_hi": h.posterior.hi,
+                "verbal": h.verbal,
+            }
+            for h in self.hypotheses
+        ]
+
+
+def _number(x: float | None) -> float | None:
+    """JSON has no NaN or infinity: those become null. Ten significant digits are plenty."""
+    if x is None or not math.isfinite(x):
+        return None
+    return float(f"{x:.10g}")
+
+
+def _estimate(e: Estimate) -> dict[str, float | None]:
+    return {"mean": _number(e.mean), "lo": _number(e.lo), "hi": _number(e.hi)}

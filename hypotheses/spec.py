@@ -1,0 +1,190 @@
+"""The case-file format (DESIGN.md section 2) as pydantic models: validator and JSON Schema in one.
+
+Judgments are parsed here, with the case's verbal scale passed in the validation context, so
+an unknown word is reported at its own key like any other error.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    PlainValidator,
+    StringConstraints,
+    Tag,
+    ValidationInfo,
+    WithJsonSchema,
+)
+from pydantic_core import PydanticCustomError
+
+from priors import (
+    DEFAULT_SCALE,
+    Judgment,
+    JudgmentError,
+    get_scale,
+    parse_judgment,
+    parse_reliability,
+    scale_names,
+)
+from priors.reliability import ADMIRALTY
+
+ID_PATTERN = r"^[a-z][a-z0-9_]*$"
+Id = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
+
+_PROBABILITY = {"type": "number", "minimum": 0, "maximum": 1}
+_PERCENT = {"type": "string", "pattern": r"^\s*[0-9]+(\.[0-9]+)?\s*%\s*$"}
+
+
+def _judgment_schema() -> dict[str, Any]:
+    words = sorted({w for name in scale_names() for w in get_scale(name).words()})
+    return {
+        "description": "A probability: number, percent, word of the case's scale, interval "
+        "[low, high] (5% and 95% quantiles) or {beta: [a, b]}",
+        "anyOf": [
+            _PROBABILITY,
+            _PERCENT,
+            {"type": "string", "description": "a word or phrase of the case's scale", "examples": words},
+            {"type": "array", "items": {"anyOf": [_PROBABILITY, _PERCENT]}, "minItems": 2, "maxItems": 2},
+            {
+                "type": "object",
+                "properties": {
+                    "beta": {
+                        "type": "array",
+                        "items": {"type": "number", "exclusiveMinimum": 0},
+                        "minItems": 2,
+                        "maxItems": 2,
+                    }
+                },
+                "required": ["beta"],
+                "additionalProperties": False,
+            },
+        ],
+    }
+
+
+def _scale(info: ValidationInfo) -> Any:
+    return get_scale((info.context or {}).get("scale", DEFAULT_SCALE))
+
+
+def _as_judgment(value: Any, info: ValidationInfo) -> Judgment:
+    try:
+        return parse_judgment(value, _scale(info))
+    except JudgmentError as exc:
+        raise PydanticCustomError("judgment", "{message}", {"message": str(exc)}) from None
+
+
+def _as_reliability(value: Any, info: ValidationInfo) -> Judgment:
+    try:
+        return parse_reliability(value, _scale(info))
+    except JudgmentError as exc:
+        raise PydanticCustomError("judgment", "{message}", {"message": str(exc)}) from None
+
+
+JudgmentField = Annotated[Any, PlainValidator(_as_judgment), WithJsonSchema(_judgment_schema())]
+ReliabilityField = Annotated[
+    Any,
+    PlainValidator(_as_reliability),
+    WithJsonSchema(
+        {
+            "description": "Admiralty code A-F or a judgment",
+            "anyOf": [{"type": "string", "enum": list(ADMIRALTY)}, _judgment_schema()],
+        }
+    ),
+]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class PriorFactors(_Strict):
+    """A prior weight given as a product of factors; a missing factor counts as 1."""
+
+    base_rate: JudgmentField | None = None
+    motive: JudgmentField | None = None
+    opportunity: JudgmentField | None = None
+    means: JudgmentField | None = None
+    past_practice: JudgmentField | None = None
+
+
+def _prior_kind(value: Any) -> str:
+    if isinstance(value, PriorFactors):
+        return "factors"
+    return "factors" if isinstance(value, dict) and "beta" not in value else "judgment"
+
+
+PriorField = Annotated[
+    Annotated[JudgmentField, Tag("judgment")] | Annotated[PriorFactors, Tag("factors")],
+    Discriminator(_prior_kind),
+]
+
+
+class HypothesisSpec(_Strict):
+    """One explanation; mutually exclusive with the others."""
+
+    id: Id
+    label: str
+    prior: PriorField | None = Field(
+        default=None, description="a judgment, or factors whose product is the prior weight"
+    )
+
+
+class SourceSpec(_Strict):
+    """Where reports come from; items citing one source share its reliability."""
+
+    label: str | None = None
+    reliability: ReliabilityField | None = None
+
+
+class EvidenceSpec(_Strict):
+    """An observed report with P(report | hypothesis) for every hypothesis."""
+
+    id: Id
+    label: str
+    source: str | None = None
+    credibility: JudgmentField | None = None
+    likelihoods: dict[str, JudgmentField] = Field(
+        description="P(this evidence | hypothesis) per hypothesis id; `default` fills the rest"
+    )
+
+
+class CaseSpec(_Strict):
+    """A case file, schema 1."""
+
+    schema_version: Literal[1] = Field(alias="schema")
+    title: str
+    question: str | None = None
+    scale: str = DEFAULT_SCALE
+    hypotheses: list[HypothesisSpec] = Field(min_length=2)
+    sources: dict[Id, SourceSpec] = Field(default_factory=dict)
+    evidence: list[EvidenceSpec] = Field(default_factory=list)
+
+
+# Where in a document each model sits, for "did you mean" hints on unknown fields.
+MODEL_AT: dict[tuple[str, ...], type[BaseModel]] = {
+    (): CaseSpec,
+    ("hypotheses", "#"): HypothesisSpec,
+    ("hypotheses", "#", "prior"): PriorFactors,
+    ("evidence", "#"): EvidenceSpec,
+    ("sources", "*"): SourceSpec,
+}
+
+
+def field_names(model: type[BaseModel]) -> list[str]:
+    return [f.alias or name for name, f in model.model_fields.items()]
+
+
+def case_json_schema() -> dict[str, Any]:
+    """JSON Schema of the case format, from the same models the loader validates with."""
+    schema = CaseSpec.model_json_schema(by_alias=True)
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "hypscore case file (schema 1)"
+    return schema
+
+
+__all__ = ["ID_PATTERN", "CaseSpec", "EvidenceSpec", "HypothesisSpec", "Literal", "PriorFactors",
+           "SourceSpec", "case_json_schema"]

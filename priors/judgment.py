@@ -1,0 +1,163 @@
+"""Judgments: a probability as an analyst states it, turned into a point or a Beta distribution."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from priors.betafit import LOWER_Q, UPPER_Q, fit_beta
+
+if TYPE_CHECKING:
+    from priors.scales import Scale
+
+# A range end of 0 or 1 cannot be a 5%/95% quantile of a Beta: DESIGN.md moves it inwards.
+RANGE_FLOOR = 0.005
+RANGE_CEIL = 0.995
+# Beta draws that underflow to 0 would turn a likelihood into an accidental "impossible".
+_SAMPLE_FLOOR = np.finfo(float).tiny
+
+FORMS_HELP = (
+    'write a probability as a number in [0, 1] (0.3), a percent ("30%"), a word of the case\'s '
+    "scale (likely), an interval [0.2, 0.4] or a distribution {beta: [2, 5]}"
+)
+
+
+class JudgmentError(ValueError):
+    """A judgment that cannot be read; the message says how to write it instead."""
+
+
+@dataclass(frozen=True)
+class Point:
+    """A probability stated without uncertainty."""
+
+    value: float
+    text: str = field(default="", compare=False)
+
+    is_point = True
+
+    @property
+    def mean(self) -> float:
+        return self.value
+
+    def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        return np.full(n, self.value)
+
+    def __repr__(self) -> str:
+        shown = f" from {self.text!r}" if self.text and self.text != repr(self.value) else ""
+        return f"Point({self.value:g}){shown}"
+
+
+@dataclass(frozen=True)
+class Beta:
+    """An uncertain probability: Beta(a, b)."""
+
+    a: float
+    b: float
+    text: str = field(default="", compare=False)
+
+    is_point = False
+
+    @property
+    def mean(self) -> float:
+        return self.a / (self.a + self.b)
+
+    def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        return np.clip(rng.beta(self.a, self.b, n), _SAMPLE_FLOOR, 1.0)
+
+    def __repr__(self) -> str:
+        shown = f" from {self.text!r}" if self.text else ""
+        return f"Beta({self.a:.4g}, {self.b:.4g}; mean {self.mean:.3f}){shown}"
+
+
+Judgment = Point | Beta
+
+
+def from_range(lo: float, hi: float, text: str = "") -> Judgment:
+    """The judgment for a range whose ends are the 5% and 95% quantiles."""
+    if lo == hi:
+        return Point(lo, text)
+    a, b = fit_beta(max(lo, RANGE_FLOOR), min(hi, RANGE_CEIL))
+    return Beta(a, b, text)
+
+
+def _number(value: Any, what: str) -> float:
+    """A probability written as a number or a percent string."""
+    if isinstance(value, bool):
+        raise JudgmentError(f"{what} is a yes/no value ({value}); {FORMS_HELP}")
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            number = float(text[:-1]) / 100.0 if text.endswith("%") else float(text)
+        except ValueError:
+            raise JudgmentError(f"{what} {value!r} is not a number or a percent") from None
+    elif isinstance(value, int | float):
+        number = float(value)
+    else:
+        raise JudgmentError(f"{what} must be a number, got {type(value).__name__}")
+    if not math.isfinite(number) or not 0.0 <= number <= 1.0:
+        raise JudgmentError(f"{what} {value!r} is outside 0 to 1 (0% to 100%)")
+    return number
+
+
+def _looks_numeric(text: str) -> bool:
+    try:
+        float(text.strip().rstrip("%"))
+    except ValueError:
+        return False
+    return True
+
+
+def parse_judgment(value: Any, scale: Scale) -> Judgment:
+    """Read any judgment form of DESIGN.md section 2; words are looked up in `scale`."""
+    if isinstance(value, str):
+        if _looks_numeric(value):
+            return Point(_number(value, "probability"), value)
+        return scale.judgment(value)
+    if isinstance(value, bool) or value is None:
+        raise JudgmentError(f"a judgment cannot be {value!r}; {FORMS_HELP}")
+    if isinstance(value, int | float):
+        return Point(_number(value, "probability"), repr(value))
+    if isinstance(value, list):
+        if len(value) != 2:
+            raise JudgmentError(
+                f"an interval has two ends [low, high], got {len(value)} values; {FORMS_HELP}"
+            )
+        lo, hi = (_number(end, "interval end") for end in value)
+        if lo > hi:
+            raise JudgmentError(
+                f"interval [{value[0]}, {value[1]}] is reversed; write the low end first: "
+                f"[{value[1]}, {value[0]}]"
+            )
+        return from_range(lo, hi, f"[{value[0]}, {value[1]}]")
+    if isinstance(value, dict):
+        if set(value) != {"beta"}:
+            raise JudgmentError(
+                f"a distribution is written {{beta: [a, b]}}, got keys {sorted(map(str, value))}"
+            )
+        params = value["beta"]
+        if (
+            not isinstance(params, list)
+            or len(params) != 2
+            or not all(isinstance(p, int | float) and not isinstance(p, bool) for p in params)
+        ):
+            raise JudgmentError(f"beta needs two numbers [a, b], got {params!r}")
+        a, b = float(params[0]), float(params[1])
+        if not (math.isfinite(a) and math.isfinite(b) and a > 0 and b > 0):
+            raise JudgmentError(f"Beta parameters must be positive and finite, got [{a:g}, {b:g}]")
+        return Beta(a, b, f"beta [{a:g}, {b:g}]")
+    raise JudgmentError(f"a judgment cannot be a {type(value).__name__}; {FORMS_HELP}")
+
+
+__all__ = [
+    "LOWER_Q",
+    "UPPER_Q",
+    "Beta",
+    "Judgment",
+    "JudgmentError",
+    "Point",
+    "from_range",
+    "parse_judgment",
+]
