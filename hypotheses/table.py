@@ -1,7 +1,9 @@
-"""The terminal rendering of a Scorecard: a rich table, hypotheses ranked."""
+"""The terminal rendering of a Scorecard: a compact rich table, hypotheses ranked, then a legend
+of their labels (labels are sentences; in table cells they would wrap to a word per line)."""
 
 from __future__ import annotations
 
+from rich import box
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
@@ -22,27 +24,35 @@ def bar(mean: float, hi: float, width: int = BAR_WIDTH) -> Text:
 
 
 def render_table(card: Scorecard) -> Group:
-    table = Table(title=card.title, caption=card.question, title_style="bold", caption_justify="left")
-    table.add_column("#", justify="right", style="dim")
-    table.add_column("Hypothesis", overflow="fold", min_width=18, ratio=3)
+    table = Table(box=box.SIMPLE_HEAD)
+    table.add_column("#", justify="right", style="dim", no_wrap=True)
+    table.add_column("Hypothesis", style="bold", no_wrap=True)
     table.add_column("Prior", justify="right", no_wrap=True)
-    table.add_column("Posterior (90% interval)", justify="right", no_wrap=True)
+    table.add_column("Posterior", justify="right", no_wrap=True, style="bold")
+    table.add_column("90% interval", justify="right", no_wrap=True)
     table.add_column("", no_wrap=True)
-    table.add_column("In words", overflow="fold", min_width=10, ratio=2)
+    table.add_column("In words", overflow="fold", min_width=13)
+    legend = Table.grid(padding=(0, 2))
+    legend.add_column(style="bold", no_wrap=True)
+    legend.add_column(overflow="fold")
     for rank, h in enumerate(card.ranked(), 1):
         table.add_row(
             str(rank),
-            Text.assemble((h.id, "bold"), "\n", (h.label, "dim")),
+            h.id,
             percent(h.prior.mean),
-            Text.assemble((percent(h.posterior.mean), "bold"),
-                          f" ({percent(h.posterior.lo)}-{percent(h.posterior.hi)})"),
+            percent(h.posterior.mean),
+            f"{percent(h.posterior.lo).rstrip('%')}-{percent(h.posterior.hi)}",
             bar(h.posterior.mean, h.posterior.hi),
             h.verbal,
         )
+        legend.add_row(h.id, h.label)
     d = card.diagnostics
     footer = Text(
-        f"scale {card.scale} · engine {d.engine} · {d.draws:,} draws · ESS {d.ess:,.0f} · "
+        f"\nscale {card.scale} · engine {d.engine} · {d.draws:,} draws · ESS {d.ess:,.0f} · "
         f"seed {d.seed} · {d.seconds * 1000:.0f} ms",
         style="dim",
     )
-    return Group(table, footer)
+    parts: list[Text | Table] = [Text(card.title, style="bold")]
+    if card.question:
+        parts.append(Text(card.question, style="italic"))
+    return Group(*parts, table, legend, footer)
