@@ -263,7 +263,8 @@ class _Checker:
             for factor, judgment in factors:
                 if isinstance(judgment, Point) and judgment.value == 0:
                     where = ("hypotheses", index, "prior") + (() if factor == "prior" else (factor,))
-                    self.warn(where, f"prior {factor} of '{h.id}' is 0: this rules the hypothesis "
+                    what = "prior" if factor == "prior" else f"prior factor {factor}"
+                    self.warn(where, f"{what} of '{h.id}' is 0: this rules the hypothesis "
                               "out whatever the evidence (Cromwell's rule); use a small value "
                               "such as 0.01 if it is merely unlikely")
             out.append(Hypothesis(h.id, h.label, factors))

@@ -17,8 +17,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from hypotheses.case import Case, EvidenceItem
-from priors import Judgment, Point
+from priors import Beta, Judgment, Point
+from priors.betafit import beta_cdf_array
 
+# Cells of the grid over a source's reliability (the one parameter shared between items).
+GRID_CELLS = 2048
 # Hypotheses below this posterior get few draws; their resampling ESS does not limit the answer.
 ESS_POSTERIOR_FLOOR = 0.01
 
@@ -114,29 +117,52 @@ class _EvidenceGroup:
             self.theta_mean[None] - self.mix_mean[None, :, None]
         )
 
-    def log_factor(self, n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray | None]:
-        """log E[prod_j lambda_jh] per h, and the log weights of the r candidates (None if r is
-        a point or the group has one item, where the expectation is exact at E[r])."""
+    def log_factor(self, rng: np.random.Generator) -> np.ndarray:
+        """log E[prod_j lambda_jh] per h: exact at E[r] when that is exact (r a point, or one
+        item, linear in r), else a quadrature over a grid of r (see `_grid`)."""
         if self.reliability.is_point or len(self.items) == 1:
-            r = np.array([self.reliability.mean])
-            exact = _log(self.expected_likelihood(r)[0]).sum(axis=0)
-            if self.reliability.is_point:
-                return exact, None
-            self.r_candidates = _sample(self.reliability, rng, n)
-            log_w = _log(self.expected_likelihood(self.r_candidates)).sum(axis=1)
-            return exact, log_w
-        self.r_candidates = _sample(self.reliability, rng, n)
-        log_w = _log(self.expected_likelihood(self.r_candidates)).sum(axis=1)  # (n, H)
-        return _logsumexp(log_w, axis=0) - np.log(n), log_w
+            exact = _log(self.expected_likelihood(np.array([self.reliability.mean]))[0]).sum(axis=0)
+            if not self.reliability.is_point:
+                self._grid()
+            return exact
+        return _logsumexp(self._grid(), axis=0)
 
-    def draw(self, log_w: np.ndarray | None, draws: _Draws, n: int, rng: np.random.Generator) -> None:
+    def _grid(self) -> np.ndarray:
+        """The posterior of r given each h, on a grid: log(prior mass of cell) + log E[prod
+        lambda | r at the cell's middle], shape (cells, H). r is one-dimensional, so a grid is
+        exact where importance sampling from r's prior would collapse as items accumulate.
+        A second pass regrids onto the region holding the posterior mass of every h."""
+        judgment = self.reliability
+        assert isinstance(judgment, Beta)
+        sd = np.sqrt(judgment.mean * (1 - judgment.mean) / (judgment.a + judgment.b + 1))
+        lo, hi = max(0.0, judgment.mean - 12 * sd), min(1.0, judgment.mean + 12 * sd)
+        for refined in (False, True):
+            edges = np.linspace(lo, hi, GRID_CELLS + 1)
+            cdf = beta_cdf_array(edges, judgment.a, judgment.b)
+            if not refined:  # the prior's far tails join the end cells, so the masses sum to 1
+                cdf[0], cdf[-1] = 0.0, 1.0
+            middle = 0.5 * (edges[:-1] + edges[1:])
+            log_w = _log(np.diff(cdf))[:, None] + _log(self.expected_likelihood(middle)).sum(axis=1)
+            posterior = np.exp(log_w - log_w.max(axis=0))
+            posterior /= posterior.sum(axis=0)
+            cumulative = posterior.cumsum(axis=0)
+            first = int(min(np.searchsorted(cumulative[:, k], 1e-12) for k in range(cumulative.shape[1])))
+            last = int(max(np.searchsorted(cumulative[:, k], 1 - 1e-12) for k in range(cumulative.shape[1])))
+            if refined or last - first >= GRID_CELLS // 8:
+                break
+            lo, hi = edges[max(first - 1, 0)], edges[min(last + 2, GRID_CELLS)]
+        self.edges, self.log_w = edges, log_w
+        return log_w
+
+    def draw(self, draws: _Draws, n: int, rng: np.random.Generator) -> None:
         """Add log lambda_jh of each item's posterior draws to every draw's log weights."""
-        if log_w is None:
+        if self.reliability.is_point:
             r = np.full(draws.hypothesis.shape[0], self.reliability.mean)
         else:
-            weights = np.exp(log_w - log_w.max(axis=0, keepdims=True))
-            draws.note_ess(weights)
-            r = self.r_candidates[resample_columns(weights, draws.hypothesis, rng)]
+            weights = np.exp(self.log_w - self.log_w.max(axis=0, keepdims=True))
+            cell = resample_columns(weights, draws.hypothesis, rng)
+            width = self.edges[cell + 1] - self.edges[cell]
+            r = self.edges[cell] + rng.random(cell.shape[0]) * width
         for item in self.items:
             self._draw_item(item, r, draws, n, rng)
 
@@ -228,11 +254,8 @@ def run(case: Case, draws: int = 20_000, seed: int | None = 0) -> EngineResult:
 
     groups = _groups(case)
     log_post = _log(prior_mean)
-    group_weights = []
     for group in groups:
-        log_factor, log_w = group.log_factor(draws, rng)
-        log_post = log_post + log_factor
-        group_weights.append(log_w)
+        log_post = log_post + group.log_factor(rng)
     posterior_mean = _softmax(log_post)
 
     if point_case:
@@ -246,7 +269,7 @@ def run(case: Case, draws: int = 20_000, seed: int | None = 0) -> EngineResult:
     state = _Draws(hypothesis, posterior_mean, np.zeros((draws, n_hyp)), float(draws))
     state.note_ess(pi_c)
     state.log_weights += log_pi_c[resample_columns(pi_c, hypothesis, rng)]
-    for group, log_w in zip(groups, group_weights, strict=True):
-        group.draw(log_w, state, draws, rng)
+    for group in groups:
+        group.draw(state, draws, rng)
     posterior_draws = _softmax(state.log_weights, axis=1)[rng.permutation(draws)]
     return EngineResult("numpy", pi_c, posterior_mean, posterior_draws, state.ess, draws, seed)

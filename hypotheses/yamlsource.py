@@ -18,6 +18,8 @@ MAX_BYTES = 16 * 1024 * 1024
 MAX_EXPANSION = 10
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
+_PLAIN_TAGS = {"tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"}
+
 Key = str | int
 Path_ = tuple[Key, ...]
 
@@ -133,9 +135,14 @@ class _Builder:
             try:
                 return self.constructor.construct_object(node, deep=True)
             except (yaml.YAMLError, ValueError) as exc:
+                reason = getattr(exc, "problem", None) or str(exc)
                 self.problems.append(Problem(self.name, node.start_mark.line + 1,
-                                             f"cannot read value {node.value!r}: {exc}"))
+                                             f"cannot read value {node.value!r}: {reason}"))
                 return None
+        if node.tag not in _PLAIN_TAGS:
+            self.problems.append(Problem(self.name, node.start_mark.line + 1,
+                                         f"unsupported YAML tag {node.tag!r}; write plain values"))
+            return None
         if isinstance(node, yaml.SequenceNode):
             items = []
             for index, item in enumerate(node.value):

@@ -1,0 +1,147 @@
+"""The numpy engine against independent references: brute-force importance sampling from the
+joint prior, and exact rational arithmetic. Tolerances are derived from Monte Carlo errors."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import numpy as np
+import pytest
+
+from hypotheses import engine_numpy, load_case, score
+from hypotheses.engine_numpy import resample_columns
+from tests.brute_force import brute_force
+from tests.conftest import EXAMPLES, make_case, point_case
+
+
+def _random_uncertain_case(rng: np.random.Generator) -> dict:
+    """Words, intervals, Betas, factors, credibility and shared sources, at random."""
+    n_hyp, n_items = int(rng.integers(2, 5)), int(rng.integers(1, 6))
+    words = ["very unlikely", "unlikely", "roughly even chance", "likely", "very likely"]
+    def judgment() -> object:
+        kind = rng.integers(4)
+        if kind == 0:
+            return str(rng.choice(words))
+        if kind == 1:
+            lo = float(rng.uniform(0.05, 0.7))
+            return [round(lo, 3), round(lo + float(rng.uniform(0.05, 0.25)), 3)]
+        if kind == 2:
+            return {"beta": [round(float(rng.uniform(1, 20)), 2), round(float(rng.uniform(1, 20)), 2)]}
+        return round(float(rng.uniform(0.05, 0.95)), 3)
+    ids = [f"h{k}" for k in range(n_hyp)]
+    hypotheses = [{"id": h, "label": h, "prior": {"motive": judgment(), "means": judgment()}} for h in ids]
+    sources = {"s1": {"reliability": str(rng.choice(list("ABCDE")))}, "s2": {"reliability": [0.5, 0.9]}}
+    evidence = []
+    for j in range(n_items):
+        item = {"id": f"e{j}", "label": "x", "likelihoods": {h: judgment() for h in ids}}
+        if rng.random() < 0.6:
+            item["source"] = str(rng.choice(["s1", "s2"]))
+        if rng.random() < 0.5:
+            item["credibility"] = judgment()
+        evidence.append(item)
+    return {"schema": 1, "title": "random", "hypotheses": hypotheses, "sources": sources,
+            "evidence": evidence}
+
+
+def _assert_agrees_with_brute_force(case, draws: int = 40_000, samples: int = 300_000) -> None:
+    reference, per_draw, weights = brute_force(case, samples)
+    ess_reference = 1.0 / np.sum(weights**2)
+    # Standard error of the self-normalised importance-sampling estimate of P(h | E).
+    se_reference = np.sqrt(np.sum(weights[:, None] ** 2 * (per_draw - reference) ** 2, axis=0))
+    # The engine's own Monte Carlo error, from independent seeds.
+    runs = [engine_numpy.run(case, draws=draws, seed=s) for s in range(4)]
+    means = np.array([r.posterior_mean for r in runs])
+    se_engine = means.std(axis=0, ddof=1) + 1e-12
+    tolerance = 5 * np.sqrt(se_reference**2 + se_engine**2) + 1e-9
+    assert np.all(np.abs(means[0] - reference) < tolerance), (means[0], reference, tolerance)
+    # Interval ends: the engine's 5% and 95% quantiles must sit at the reference's 5% and 95%
+    # CDF levels, within the binomial error of both estimates.
+    for k in range(per_draw.shape[1]):
+        lo, hi = np.quantile(runs[0].posterior_draws[:, k], [0.05, 0.95])
+        for end, level in ((lo, 0.05), (hi, 0.95)):
+            cdf = weights[per_draw[:, k] <= end].sum()
+            slack = 5 * np.sqrt(level * (1 - level) * (1 / ess_reference + 1 / runs[0].ess)) + 0.002
+            assert abs(cdf - level) < slack, (k, level, cdf)
+
+
+@pytest.mark.parametrize("example", ["al-bab-2017.yaml", "leaked-memo.yaml"])
+def test_examples_agree_with_brute_force(example: str) -> None:
+    _assert_agrees_with_brute_force(load_case(EXAMPLES / example))
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_random_uncertain_cases_agree_with_brute_force(seed: int) -> None:
+    _assert_agrees_with_brute_force(make_case(_random_uncertain_case(np.random.default_rng(seed))))
+
+
+def test_many_items_from_one_source_keep_their_ess() -> None:
+    """Importance sampling from the joint prior collapses here; per-group resampling does not."""
+    ids = ["a", "b", "c"]
+    evidence = [{"id": f"e{j}", "label": "x", "source": "s",
+                 "likelihoods": {"a": "likely", "b": "unlikely", "c": "roughly even chance"}}
+                for j in range(150)]
+    case = make_case({"schema": 1, "title": "t", "sources": {"s": {"reliability": "C"}},
+                      "hypotheses": [{"id": h, "label": h} for h in ids], "evidence": evidence})
+    result = engine_numpy.run(case, draws=20_000, seed=1)
+    _, _, weights = brute_force(case, 20_000)
+    assert 1.0 / np.sum(weights**2) < 1_000  # the naive estimator's ESS collapses (~200)
+    assert result.ess > 10_000
+    assert np.isfinite(result.posterior_draws).all()
+
+
+def test_underflowing_case_matches_exact_rational_arithmetic() -> None:
+    """8 hypotheses x 300 items: the likelihood products are ~1e-600, far below float64."""
+    rng = np.random.default_rng(7)
+    priors = rng.uniform(0.05, 1.0, 8).round(4).tolist()
+    likelihoods = rng.uniform(0.001, 0.1, (300, 8)).round(5).tolist()
+    assert np.prod(np.array(likelihoods)[:, 0]) == 0.0  # underflows in linear space
+    exact = []
+    for k in range(8):
+        value = Fraction(priors[k])
+        for row in likelihoods:
+            value *= Fraction(row[k])
+        exact.append(value)
+    total = sum(exact)
+    expected = np.array([float(v / total) for v in exact])
+    card = score(point_case(priors, likelihoods))
+    got = np.array([h.posterior.mean for h in card.hypotheses])
+    assert np.allclose(got, expected, rtol=1e-9, atol=1e-300)
+    assert got.sum() == pytest.approx(1.0)
+
+
+def test_large_uncertain_case_is_finite() -> None:
+    ids = [f"h{k}" for k in range(8)]
+    words = ["almost no chance", "very unlikely", "unlikely", "likely"]
+    evidence = [{"id": f"e{j}", "label": "x",
+                 "likelihoods": {h: words[(j + k) % 4] for k, h in enumerate(ids)}} for j in range(300)]
+    case = make_case({"schema": 1, "title": "t", "hypotheses": [{"id": h, "label": h} for h in ids],
+                      "evidence": evidence})
+    result = engine_numpy.run(case, draws=5_000, seed=0)
+    assert np.isfinite(result.posterior_draws).all()
+    assert np.allclose(result.posterior_draws.sum(axis=1), 1.0)
+    assert result.posterior_mean.sum() == pytest.approx(1.0)
+
+
+def test_same_seed_same_draws_other_seed_other_draws() -> None:
+    case = load_case(EXAMPLES / "leaked-memo.yaml")
+    a, b = engine_numpy.run(case, seed=3), engine_numpy.run(case, seed=3)
+    c = engine_numpy.run(case, seed=4)
+    assert np.array_equal(a.posterior_draws, b.posterior_draws)
+    assert not np.array_equal(a.posterior_draws, c.posterior_draws)
+
+
+def test_point_case_draws_collapse_to_the_exact_answer() -> None:
+    result = engine_numpy.run(point_case([0.2, 0.8], [[0.9, 0.3]]), draws=1000)
+    assert np.all(result.posterior_draws == result.posterior_mean)
+    assert result.ess == 1000
+
+
+def test_resample_columns_follows_each_columns_weights() -> None:
+    rng = np.random.default_rng(0)
+    weights = np.array([[1.0, 0.0], [3.0, 1.0], [0.0, 1.0]])
+    column = np.repeat([0, 1], 40_000)
+    index = resample_columns(weights, column, rng)
+    first = np.bincount(index[:40_000], minlength=3) / 40_000
+    second = np.bincount(index[40_000:], minlength=3) / 40_000
+    assert first == pytest.approx([0.25, 0.75, 0.0], abs=0.01)
+    assert second == pytest.approx([0.0, 0.5, 0.5], abs=0.01)
