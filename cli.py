@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 import traceback
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, NoReturn
 
@@ -27,13 +27,13 @@ app = typer.Typer(
 )
 
 
-class EngineChoice(str, Enum):
+class EngineChoice(StrEnum):
     auto = "auto"
     numpy = "numpy"
     pymc = "pymc"
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     table = "table"
     json = "json"
     csv = "csv"
@@ -54,8 +54,13 @@ def _internal_error(exc: BaseException) -> NoReturn:
         traceback.print_exception(exc)
     where = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
     at = f" at {Path(where.filename).name}:{where.lineno}" if where else ""
-    _fail([f"hypscore: internal error ({type(exc).__name__}: {exc}){at}. This is a bug; please "
-           f"report it at {ISSUES_URL} with the case file (run with --debug for the traceback)."], 1)
+    _fail(
+        [
+            f"hypscore: internal error ({type(exc).__name__}: {exc}){at}. This is a bug; please "
+            f"report it at {ISSUES_URL} with the case file (run with --debug for the traceback)."
+        ],
+        1,
+    )
 
 
 def _guarded(action: callable) -> None:  # type: ignore[valid-type]
@@ -70,7 +75,7 @@ def _guarded(action: callable) -> None:  # type: ignore[valid-type]
         raise
     except KeyboardInterrupt:
         _fail(["hypscore: interrupted"], 130)
-    except Exception as exc:  # noqa: BLE001 - the last line of defence
+    except Exception as exc:
         _internal_error(exc)
 
 
@@ -82,8 +87,9 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def main(
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
-                                          help="Print the version and exit.")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks of internal errors.")] = False,
 ) -> None:
     """Score competing hypotheses from a case file."""
@@ -98,13 +104,16 @@ def _warn(lines: tuple[str, ...]) -> None:
 @app.command("score")
 def score_command(
     case: Annotated[Path, typer.Argument(help="The case file (YAML).", show_default=False)],
-    engine: Annotated[EngineChoice, typer.Option(help="Inference engine; auto picks numpy "
-                                                 "unless its effective sample size is too low.")] = EngineChoice.auto,
+    engine: Annotated[
+        EngineChoice,
+        typer.Option(help="Inference engine; auto picks numpy unless its effective sample size is too low."),
+    ] = EngineChoice.auto,
     seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same numbers.")] = 0,
     draws: Annotated[int, typer.Option(help="Monte Carlo draws for the credible intervals.")] = 20_000,
     output_format: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.table,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file "
-                                                "instead of the terminal.")] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write to this file instead of the terminal.")
+    ] = None,
 ) -> None:
     """Posterior probability and 90% credible interval of every hypothesis."""
 
@@ -149,8 +158,10 @@ def validate(
                     typer.echo(str(problem), err=True)
                 continue
             _warn(tuple(str(w) for w in case.warnings))
-            typer.echo(f"{path}: ok ({len(case.hypotheses)} hypotheses, {len(case.evidence)} "
-                       f"evidence items, scale {case.scale_name})")
+            typer.echo(
+                f"{path}: ok ({len(case.hypotheses)} hypotheses, {len(case.evidence)} "
+                f"evidence items, scale {case.scale_name})"
+            )
         if failed:
             raise typer.Exit(2)
 
@@ -181,7 +192,12 @@ def scales(
             table.add_column("Range", justify="right")
             table.add_column("Judgment (5%/95% quantiles at the range ends)")
             for term in scale.terms:
-                table.add_row(term.term, ", ".join(term.synonyms), term.range_text(), repr(term.judgment).split(" from ")[0])
+                table.add_row(
+                    term.term,
+                    ", ".join(term.synonyms),
+                    term.range_text(),
+                    repr(term.judgment).split(" from ")[0],
+                )
             console.print(table)
 
     _guarded(action)

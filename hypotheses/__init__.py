@@ -1,8 +1,8 @@
 """hypscore: Bayesian scoring of competing hypotheses from an analyst's case file.
 
-    >>> from hypotheses import load_case, score
-    >>> card = score(load_case("examples/al-bab-2017.yaml"))
-    >>> card.to_frame()
+>>> from hypotheses import load_case, score
+>>> card = score(load_case("examples/al-bab-2017.yaml"))
+>>> card.to_frame()
 """
 
 from hypotheses._version import __version__

@@ -86,14 +86,29 @@ def case_from_text(text: str, path: str = "<case>") -> Case:
     data, lines = parse(text, path)
     if not isinstance(data, dict):
         kind = "a list" if isinstance(data, list) else f"a single value ({data!r})"
-        raise CaseError([Problem(path, 1, f"a case file must be a mapping with keys schema, title, "
-                                 f"hypotheses, ...; this document is {kind}")])
+        raise CaseError(
+            [
+                Problem(
+                    path,
+                    1,
+                    f"a case file must be a mapping with keys schema, title, "
+                    f"hypotheses, ...; this document is {kind}",
+                )
+            ]
+        )
     scale_name = data.get("scale", DEFAULT_SCALE)
     if not isinstance(scale_name, str) or scale_name not in scale_names():
         close = difflib.get_close_matches(str(scale_name), scale_names(), n=1)
         hint = f" (did you mean '{close[0]}'?)" if close else ""
-        raise CaseError([Problem(path, lines.line(("scale",)), f"unknown scale '{scale_name}'"
-                                 f"{hint}; known scales: {', '.join(scale_names())}")])
+        raise CaseError(
+            [
+                Problem(
+                    path,
+                    lines.line(("scale",)),
+                    f"unknown scale '{scale_name}'{hint}; known scales: {', '.join(scale_names())}",
+                )
+            ]
+        )
     try:
         spec = CaseSpec.model_validate(data, context={"scale": scale_name})
     except ValidationError as exc:
@@ -106,10 +121,9 @@ def _clean_path(loc: Iterable[Any], data: Any) -> tuple[Any, ...]:
     path: list[Any] = []
     node = data
     for part in loc:
-        if isinstance(node, dict) and part in node:
-            path.append(part)
-            node = node[part]
-        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+        if (isinstance(node, dict) and part in node) or (
+            isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+        ):
             path.append(part)
             node = node[part]
         elif isinstance(node, dict) and part == "schema_version":
@@ -156,17 +170,22 @@ def _problems_from_pydantic(exc: ValidationError, data: Any, lines: LineMap, nam
         elif kind == "string_pattern_mismatch":
             value = error["input"]
             suggestion = "_".join(str(value).lower().split()) or "my_id"
-            message = (f"invalid id '{value}': ids start with a lowercase letter and use only "
-                       f"a-z, 0-9 and _ (e.g. '{suggestion}'); pattern {ID_PATTERN}")
+            message = (
+                f"invalid id '{value}': ids start with a lowercase letter and use only "
+                f"a-z, 0-9 and _ (e.g. '{suggestion}'); pattern {ID_PATTERN}"
+            )
         elif kind == "literal_error" and path == ("schema",):
             message = f"unsupported schema {error['input']!r}; this hypscore reads `schema: 1`"
         elif kind == "too_short" and path == ("hypotheses",):
-            message = (f"a case needs at least 2 hypotheses (found {len(error['input'])}); "
-                       "add the alternatives you are weighing")
+            message = (
+                f"a case needs at least 2 hypotheses (found {len(error['input'])}); "
+                "add the alternatives you are weighing"
+            )
         elif kind == "judgment":
             message = f"{_where(path)}: {error['ctx']['message']}"
         else:
-            message = f"{_where(path)}: {error['msg'][0].lower()}{error['msg'][1:]}, got {_describe(error['input'])}"
+            said = error["msg"][0].lower() + error["msg"][1:]
+            message = f"{_where(path)}: {said}, got {_describe(error['input'])}"
         problems.append(Problem(name, line, message))
     return _unique(problems)
 
@@ -220,9 +239,14 @@ class _Checker:
             raise CaseError(sorted(self.errors, key=lambda p: p.line or 0))
         spec = self.spec
         return Case(
-            title=spec.title, question=spec.question, scale_name=spec.scale,
-            hypotheses=tuple(hypotheses), sources=tuple(sources), evidence=tuple(evidence),
-            path=self.name, sha256=self.sha256,
+            title=spec.title,
+            question=spec.question,
+            scale_name=spec.scale,
+            hypotheses=tuple(hypotheses),
+            sources=tuple(sources),
+            evidence=tuple(evidence),
+            path=self.name,
+            sha256=self.sha256,
             warnings=tuple(sorted(self.warnings, key=lambda p: p.line or 0)),
         )
 
@@ -231,8 +255,10 @@ class _Checker:
         for index, item_id in enumerate(ids):
             if item_id in first:
                 line = self.lines.line((section, first[item_id], "id"))
-                self.error((section, index, "id"), f"duplicate {noun} id '{item_id}' (first used "
-                           f"at line {line}); ids must be unique")
+                self.error(
+                    (section, index, "id"),
+                    f"duplicate {noun} id '{item_id}' (first used at line {line}); ids must be unique",
+                )
             else:
                 first[item_id] = index
 
@@ -243,36 +269,49 @@ class _Checker:
         if any(stated) and not all(stated):
             for index, h in enumerate(specs):
                 if h.prior is None:
-                    self.error(("hypotheses", index), f"hypothesis '{h.id}' has no prior while "
-                               "others do; give every hypothesis a prior, or none (equal priors)")
+                    self.error(
+                        ("hypotheses", index),
+                        f"hypothesis '{h.id}' has no prior while "
+                        "others do; give every hypothesis a prior, or none (equal priors)",
+                    )
         out = []
         for index, h in enumerate(specs):
             if h.id == DEFAULT_KEY:
-                self.error(("hypotheses", index, "id"), "'default' is reserved (it fills missing "
-                           "likelihoods); choose another hypothesis id")
+                self.error(
+                    ("hypotheses", index, "id"),
+                    "'default' is reserved (it fills missing likelihoods); choose another hypothesis id",
+                )
             factors: tuple[tuple[str, Judgment], ...]
             if h.prior is None:
                 factors = ()
             elif isinstance(h.prior, PriorFactors):
                 factors = tuple((k, v) for k, v in h.prior if v is not None)
                 if not factors:
-                    self.error(("hypotheses", index, "prior"), "a factored prior needs at least "
-                               "one factor (base_rate, motive, opportunity, means, past_practice)")
+                    self.error(
+                        ("hypotheses", index, "prior"),
+                        "a factored prior needs at least "
+                        "one factor (base_rate, motive, opportunity, means, past_practice)",
+                    )
             else:
                 factors = (("prior", h.prior),)
             for factor, judgment in factors:
                 if isinstance(judgment, Point) and judgment.value == 0:
                     where = ("hypotheses", index, "prior") + (() if factor == "prior" else (factor,))
                     what = "prior" if factor == "prior" else f"prior factor {factor}"
-                    self.warn(where, f"{what} of '{h.id}' is 0: this rules the hypothesis "
-                              "out whatever the evidence (Cromwell's rule); use a small value "
-                              "such as 0.01 if it is merely unlikely")
+                    self.warn(
+                        where,
+                        f"{what} of '{h.id}' is 0: this rules the hypothesis "
+                        "out whatever the evidence (Cromwell's rule); use a small value "
+                        "such as 0.01 if it is merely unlikely",
+                    )
             out.append(Hypothesis(h.id, h.label, factors))
         return out
 
     def _sources(self) -> list[Source]:
-        return [Source(sid, s.label or sid, s.reliability or Point(1.0, "1 (default)"))
-                for sid, s in self.spec.sources.items()]
+        return [
+            Source(sid, s.label or sid, s.reliability or Point(1.0, "1 (default)"))
+            for sid, s in self.spec.sources.items()
+        ]
 
     def _evidence(self, ids: list[str], source_ids: set[str]) -> list[EvidenceItem]:
         specs = self.spec.evidence
@@ -284,13 +323,19 @@ class _Checker:
                 if key != DEFAULT_KEY and key not in ids:
                     close = difflib.get_close_matches(key, ids, n=1)
                     hint = f" (did you mean '{close[0]}'?)" if close else ""
-                    self.error((*at, "likelihoods", key), f"unknown hypothesis '{key}'{hint} in "
-                               f"the likelihoods of '{e.id}'; hypotheses: {', '.join(ids)}")
+                    self.error(
+                        (*at, "likelihoods", key),
+                        f"unknown hypothesis '{key}'{hint} in "
+                        f"the likelihoods of '{e.id}'; hypotheses: {', '.join(ids)}",
+                    )
             missing = [h for h in ids if h not in e.likelihoods]
             default = e.likelihoods.get(DEFAULT_KEY)
             if missing and default is None:
-                self.error((*at, "likelihoods"), f"evidence '{e.id}' gives no likelihood for "
-                           f"{', '.join(repr(m) for m in missing)}; add them or a `default:`")
+                self.error(
+                    (*at, "likelihoods"),
+                    f"evidence '{e.id}' gives no likelihood for "
+                    f"{', '.join(repr(m) for m in missing)}; add them or a `default:`",
+                )
                 continue
             likelihoods = tuple(e.likelihoods.get(h, default) for h in ids)
             if e.source is not None and e.source not in source_ids:
@@ -300,15 +345,21 @@ class _Checker:
                 listing = f"; sources: {', '.join(known)}" if known else "; define it under `sources:`"
                 self.error((*at, "source"), f"unknown source '{e.source}'{hint}{listing}")
             if all(isinstance(j, Point) and j.value == 0 for j in likelihoods):
-                self.error((*at, "likelihoods"), f"evidence '{e.id}' is impossible under every "
-                           "hypothesis (all likelihoods 0); if it was observed, some hypothesis "
-                           "must allow it")
+                self.error(
+                    (*at, "likelihoods"),
+                    f"evidence '{e.id}' is impossible under every "
+                    "hypothesis (all likelihoods 0); if it was observed, some hypothesis "
+                    "must allow it",
+                )
                 continue
             for h, j in zip(ids, likelihoods, strict=True):
                 if isinstance(j, Point) and j.value == 0:
                     key = h if h in e.likelihoods else DEFAULT_KEY
-                    self.warn((*at, "likelihoods", key), f"likelihood of '{h}' for '{e.id}' is 0: "
-                              "this evidence rules the hypothesis out for good (Cromwell's rule)")
+                    self.warn(
+                        (*at, "likelihoods", key),
+                        f"likelihood of '{h}' for '{e.id}' is 0: "
+                        "this evidence rules the hypothesis out for good (Cromwell's rule)",
+                    )
             credibility = e.credibility if e.credibility is not None else Point(1.0, "1 (default)")
             out.append(EvidenceItem(e.id, e.label, e.source, credibility, likelihoods))
         return out
@@ -316,18 +367,25 @@ class _Checker:
     def _something_survives(self, hypotheses: list[Hypothesis], evidence: list[EvidenceItem]) -> None:
         if self.errors:
             return
+
         def ruled_out(index: int) -> bool:
             prior_zero = any(isinstance(j, Point) and j.value == 0 for _, j in hypotheses[index].prior)
             evidence_zero = any(
-                isinstance(e.likelihoods[index], Point) and e.likelihoods[index].value == 0
-                and isinstance(e.credibility, Point) and e.credibility.value == 1
+                isinstance(e.likelihoods[index], Point)
+                and e.likelihoods[index].value == 0
+                and isinstance(e.credibility, Point)
+                and e.credibility.value == 1
                 and (e.source is None or _point_one(self.spec.sources[e.source].reliability))
                 for e in evidence
             )
             return prior_zero or evidence_zero
+
         if all(ruled_out(i) for i in range(len(hypotheses))):
-            self.error(("hypotheses",), "every hypothesis is ruled out by a zero prior or a zero "
-                       "likelihood; at least one must remain possible")
+            self.error(
+                ("hypotheses",),
+                "every hypothesis is ruled out by a zero prior or a zero "
+                "likelihood; at least one must remain possible",
+            )
 
 
 def _point_one(judgment: Judgment | None) -> bool:

@@ -166,8 +166,9 @@ class _EvidenceGroup:
         for item in self.items:
             self._draw_item(item, r, draws, n, rng)
 
-    def _draw_item(self, item: EvidenceItem, r: np.ndarray, draws: _Draws, n: int,
-                   rng: np.random.Generator) -> None:
+    def _draw_item(
+        self, item: EvidenceItem, r: np.ndarray, draws: _Draws, n: int, rng: np.random.Generator
+    ) -> None:
         if item.credibility.is_point and all(j.is_point for j in item.likelihoods):
             theta = np.array([[j.mean for j in item.likelihoods]])
             c = (r * item.credibility.mean)[:, None]
@@ -183,11 +184,13 @@ class _EvidenceGroup:
         part_flat = (1.0 - kappa_c) * mix_c
         part_hyp = kappa_c[:, None] * theta_c
         h = draws.hypothesis
-        mass = np.column_stack([
-            (1.0 - r) * part_prior.sum(),
-            r * part_flat.sum(),
-            r * part_hyp.sum(axis=0)[h],
-        ])
+        mass = np.column_stack(
+            [
+                (1.0 - r) * part_prior.sum(),
+                r * part_flat.sum(),
+                r * part_hyp.sum(axis=0)[h],
+            ]
+        )
         pick = mass.cumsum(axis=1)
         choice = (rng.random(h.shape[0])[:, None] * pick[:, -1:] >= pick[:, :-1]).sum(axis=1)
         zero = np.zeros_like(h)
@@ -259,13 +262,19 @@ def run(case: Case, draws: int = 20_000, seed: int | None = 0) -> EngineResult:
     posterior_mean = _softmax(log_post)
 
     if point_case:
-        return EngineResult("numpy", np.tile(prior_mean, (draws, 1)), posterior_mean,
-                            np.tile(posterior_mean, (draws, 1)), float(draws), draws, seed)
+        return EngineResult(
+            "numpy",
+            np.tile(prior_mean, (draws, 1)),
+            posterior_mean,
+            np.tile(posterior_mean, (draws, 1)),
+            float(draws),
+            draws,
+            seed,
+        )
 
     # Draw h from P(h | E) by systematic resampling, then every group's parameters given h.
     positions = (np.arange(draws) + rng.random()) / draws
-    hypothesis = np.minimum(np.searchsorted(np.cumsum(posterior_mean), positions, side="right"),
-                            n_hyp - 1)
+    hypothesis = np.minimum(np.searchsorted(np.cumsum(posterior_mean), positions, side="right"), n_hyp - 1)
     state = _Draws(hypothesis, posterior_mean, np.zeros((draws, n_hyp)), float(draws))
     state.note_ess(pi_c)
     state.log_weights += log_pi_c[resample_columns(pi_c, hypothesis, rng)]

@@ -61,16 +61,24 @@ def to_markdown(card: Scorecard) -> str:
         )
     if card.evidence:
         ids = [h.id for h in card.hypotheses]
-        lines += ["", "## Evidence", "",
-                  "Weight of evidence for each hypothesis against the others, in decibans "
-                  "(+10 dB = 10:1 in favour); diagnosticity in bits.", "",
-                  "| Evidence | " + " | ".join(ids) + " | Diagnosticity |",
-                  "|---|" + "---:|" * len(ids) + "---:|"]
+        lines += [
+            "",
+            "## Evidence",
+            "",
+            "Weight of evidence for each hypothesis against the others, in decibans "
+            "(+10 dB = 10:1 in favour); diagnosticity in bits.",
+            "",
+            "| Evidence | " + " | ".join(ids) + " | Diagnosticity |",
+            "|---|" + "---:|" * len(ids) + "---:|",
+        ]
         for e in card.evidence:
             weights = " | ".join(_db(e.weight_db[h]) for h in ids)
             lines.append(f"| **{e.id}**: {_cell(e.label)} | {weights} | {e.diagnosticity:.3f} |")
-    lines += ["", f"_Engine {d.engine}, {d.draws} draws, ESS {d.ess:.0f}, seed {d.seed}, "
-              f"hypscore {d.version}; case SHA-256 `{card.sha256[:16]}`._"]
+    lines += [
+        "",
+        f"_Engine {d.engine}, {d.draws} draws, ESS {d.ess:.0f}, seed {d.seed}, "
+        f"hypscore {d.version}; case SHA-256 `{card.sha256[:16]}`._",
+    ]
     if card.warnings:
         lines += ["", "**Warnings**", ""] + [f"- {_cell(w)}" for w in card.warnings]
     return "\n".join(lines) + "\n"

@@ -186,5 +186,13 @@ def case_json_schema() -> dict[str, Any]:
     return schema
 
 
-__all__ = ["ID_PATTERN", "CaseSpec", "EvidenceSpec", "HypothesisSpec", "Literal", "PriorFactors",
-           "SourceSpec", "case_json_schema"]
+__all__ = [
+    "ID_PATTERN",
+    "CaseSpec",
+    "EvidenceSpec",
+    "HypothesisSpec",
+    "Literal",
+    "PriorFactors",
+    "SourceSpec",
+    "case_json_schema",
+]

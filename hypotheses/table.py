@@ -18,8 +18,10 @@ def bar(mean: float, hi: float, width: int = BAR_WIDTH) -> Text:
     """█ up to the posterior mean, ░ on to the top of the 90% interval."""
     solid = round(mean * width)
     shade = max(round(hi * width) - solid, 0)
-    return Text("█" * solid, style="bold cyan") + Text("░" * shade, style="cyan") + Text(
-        " " * max(width - solid - shade, 0)
+    return (
+        Text("█" * solid, style="bold cyan")
+        + Text("░" * shade, style="cyan")
+        + Text(" " * max(width - solid - shade, 0))
     )
 
 

@@ -47,8 +47,15 @@ def read_text(path: Path) -> str:
             raise CaseError([Problem(name, None, "is a directory; give the path of a .yaml case file")])
         size = path.stat().st_size
         if size > MAX_BYTES:
-            raise CaseError([Problem(name, None, f"file is {size / 2**20:.1f} MiB; case files are "
-                                     f"limited to {MAX_BYTES // 2**20} MiB")])
+            raise CaseError(
+                [
+                    Problem(
+                        name,
+                        None,
+                        f"file is {size / 2**20:.1f} MiB; case files are limited to {MAX_BYTES // 2**20} MiB",
+                    )
+                ]
+            )
         raw = path.read_bytes()
     except FileNotFoundError:
         raise CaseError([Problem(name, None, "no such file; check the path")]) from None
@@ -62,13 +69,26 @@ def read_text(path: Path) -> str:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        raise CaseError([Problem(name, line, f"is not UTF-8 text (byte 0x{raw[exc.start]:02x}); "
-                                 "save the file with UTF-8 encoding")]) from None
-    if not text.strip() or all(
-        not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()
-    ):
-        raise CaseError([Problem(name, None, "is empty; a case file needs at least schema, title "
-                                 "and hypotheses (run `hypscore init` for a starter)")])
+        raise CaseError(
+            [
+                Problem(
+                    name,
+                    line,
+                    f"is not UTF-8 text (byte 0x{raw[exc.start]:02x}); save the file with UTF-8 encoding",
+                )
+            ]
+        ) from None
+    if not text.strip() or all(not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()):
+        raise CaseError(
+            [
+                Problem(
+                    name,
+                    None,
+                    "is empty; a case file needs at least schema, title "
+                    "and hypotheses (run `hypscore init` for a starter)",
+                )
+            ]
+        )
     return text
 
 
@@ -89,8 +109,9 @@ def parse(text: str, name: str) -> tuple[Any, LineMap]:
     finally:
         loader.dispose()
     if root is None:
-        raise CaseError([Problem(name, None, "is empty; a case file needs at least schema, "
-                                 "title and hypotheses")])
+        raise CaseError(
+            [Problem(name, None, "is empty; a case file needs at least schema, title and hypotheses")]
+        )
     builder = _Builder(loader, name, _count_nodes(root))
     data = builder.build(root, ())
     if builder.problems:
@@ -125,9 +146,16 @@ class _Builder:
     def _spend(self, node: yaml.Node) -> None:
         self.budget -= 1
         if self.budget < 0:
-            raise CaseError([Problem(self.name, node.start_mark.line + 1,
-                                     "YAML aliases expand this document enormously (an alias bomb?); "
-                                     "write the values out instead of using & and *")])
+            raise CaseError(
+                [
+                    Problem(
+                        self.name,
+                        node.start_mark.line + 1,
+                        "YAML aliases expand this document enormously (an alias bomb?); "
+                        "write the values out instead of using & and *",
+                    )
+                ]
+            )
 
     def build(self, node: yaml.Node, path: Path_) -> Any:
         self._spend(node)
@@ -136,12 +164,20 @@ class _Builder:
                 return self.constructor.construct_object(node, deep=True)
             except (yaml.YAMLError, ValueError) as exc:
                 reason = getattr(exc, "problem", None) or str(exc)
-                self.problems.append(Problem(self.name, node.start_mark.line + 1,
-                                             f"cannot read value {node.value!r}: {reason}"))
+                self.problems.append(
+                    Problem(
+                        self.name, node.start_mark.line + 1, f"cannot read value {node.value!r}: {reason}"
+                    )
+                )
                 return None
         if node.tag not in _PLAIN_TAGS:
-            self.problems.append(Problem(self.name, node.start_mark.line + 1,
-                                         f"unsupported YAML tag {node.tag!r}; write plain values"))
+            self.problems.append(
+                Problem(
+                    self.name,
+                    node.start_mark.line + 1,
+                    f"unsupported YAML tag {node.tag!r}; write plain values",
+                )
+            )
             return None
         if isinstance(node, yaml.SequenceNode):
             items = []
@@ -159,8 +195,13 @@ class _Builder:
                 continue
             key = key if isinstance(key, str) else str(key)
             if key in first_line:
-                self.problems.append(Problem(self.name, line, f"duplicate key '{key}' (first at "
-                                             f"line {first_line[key]}); remove one of them"))
+                self.problems.append(
+                    Problem(
+                        self.name,
+                        line,
+                        f"duplicate key '{key}' (first at line {first_line[key]}); remove one of them",
+                    )
+                )
                 continue
             first_line[key] = line
             self.lines.lines.setdefault((*path, key), line)
@@ -179,4 +220,6 @@ class _Builder:
             else:
                 pairs.append((key_node, value_node))
         explicit = {k.value for k, _ in pairs if isinstance(k, yaml.ScalarNode)}
-        return pairs + [(k, v) for k, v in merged if not (isinstance(k, yaml.ScalarNode) and k.value in explicit)]
+        return pairs + [
+            (k, v) for k, v in merged if not (isinstance(k, yaml.ScalarNode) and k.value in explicit)
+        ]

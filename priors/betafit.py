@@ -50,9 +50,7 @@ def beta_cdf(x: float, a: float, b: float) -> float:
         return 0.0
     if x >= 1.0:
         return 1.0
-    log_front = (
-        math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b) + a * math.log(x) + b * math.log1p(-x)
-    )
+    log_front = math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b) + a * math.log(x) + b * math.log1p(-x)
     if x < (a + 1.0) / (a + b + 2.0):
         return math.exp(log_front) * _continued_fraction(a, b, x) / a
     return 1.0 - math.exp(log_front) * _continued_fraction(b, a, 1.0 - x) / b
@@ -150,8 +148,7 @@ def beta_cdf_array(x: np.ndarray, a: float, b: float) -> np.ndarray:
     inside = (x > 0.0) & (x < 1.0)
     xi = x[inside]
     with np.errstate(divide="ignore"):
-        log_front = (math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b)
-                     + a * np.log(xi) + b * np.log1p(-xi))
+        log_front = math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b) + a * np.log(xi) + b * np.log1p(-xi)
     direct = xi < (a + 1.0) / (a + b + 2.0)
     values = np.empty_like(xi)
     if direct.any():

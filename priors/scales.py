@@ -65,8 +65,7 @@ class Scale:
             close = difflib.get_close_matches(normalise_word(word), self.words(), n=1, cutoff=0.6)
             hint = f" (did you mean '{close[0]}'?)" if close else ""
             raise JudgmentError(
-                f"unknown word '{word}' for scale {self.name}{hint}; known words: "
-                + ", ".join(self.words())
+                f"unknown word '{word}' for scale {self.name}{hint}; known words: " + ", ".join(self.words())
             )
         judgment = term.judgment
         if isinstance(judgment, Beta):

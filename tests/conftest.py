@@ -20,21 +20,28 @@ def make_case(document: dict[str, Any], name: str = "<test>") -> Case:
     return case_from_text(yaml.safe_dump(document, sort_keys=False), name)
 
 
-def point_case(priors: list[float], likelihoods: list[list[float]],
-               credibility: list[float] | None = None) -> Case:
+def point_case(
+    priors: list[float], likelihoods: list[list[float]], credibility: list[float] | None = None
+) -> Case:
     ids = [f"h{k}" for k in range(len(priors))]
     evidence = []
     for j, row in enumerate(likelihoods):
-        item: dict[str, Any] = {"id": f"e{j}", "label": f"item {j}",
-                                "likelihoods": dict(zip(ids, row, strict=True))}
+        item: dict[str, Any] = {
+            "id": f"e{j}",
+            "label": f"item {j}",
+            "likelihoods": dict(zip(ids, row, strict=True)),
+        }
         if credibility is not None:
             item["credibility"] = credibility[j]
         evidence.append(item)
-    return make_case({
-        "schema": 1, "title": "generated",
-        "hypotheses": [{"id": h, "label": h, "prior": p} for h, p in zip(ids, priors, strict=True)],
-        "evidence": evidence,
-    })
+    return make_case(
+        {
+            "schema": 1,
+            "title": "generated",
+            "hypotheses": [{"id": h, "label": h, "prior": p} for h, p in zip(ids, priors, strict=True)],
+            "evidence": evidence,
+        }
+    )
 
 
 @pytest.fixture

@@ -18,6 +18,7 @@ def _random_uncertain_case(rng: np.random.Generator) -> dict:
     """Words, intervals, Betas, factors, credibility and shared sources, at random."""
     n_hyp, n_items = int(rng.integers(2, 5)), int(rng.integers(1, 6))
     words = ["very unlikely", "unlikely", "roughly even chance", "likely", "very likely"]
+
     def judgment() -> object:
         kind = rng.integers(4)
         if kind == 0:
@@ -28,6 +29,7 @@ def _random_uncertain_case(rng: np.random.Generator) -> dict:
         if kind == 2:
             return {"beta": [round(float(rng.uniform(1, 20)), 2), round(float(rng.uniform(1, 20)), 2)]}
         return round(float(rng.uniform(0.05, 0.95)), 3)
+
     ids = [f"h{k}" for k in range(n_hyp)]
     hypotheses = [{"id": h, "label": h, "prior": {"motive": judgment(), "means": judgment()}} for h in ids]
     sources = {"s1": {"reliability": str(rng.choice(list("ABCDE")))}, "s2": {"reliability": [0.5, 0.9]}}
@@ -39,8 +41,13 @@ def _random_uncertain_case(rng: np.random.Generator) -> dict:
         if rng.random() < 0.5:
             item["credibility"] = judgment()
         evidence.append(item)
-    return {"schema": 1, "title": "random", "hypotheses": hypotheses, "sources": sources,
-            "evidence": evidence}
+    return {
+        "schema": 1,
+        "title": "random",
+        "hypotheses": hypotheses,
+        "sources": sources,
+        "evidence": evidence,
+    }
 
 
 def _assert_agrees_with_brute_force(case, draws: int = 40_000, samples: int = 300_000) -> None:
@@ -77,11 +84,24 @@ def test_random_uncertain_cases_agree_with_brute_force(seed: int) -> None:
 def test_many_items_from_one_source_keep_their_ess() -> None:
     """Importance sampling from the joint prior collapses here; per-group resampling does not."""
     ids = ["a", "b", "c"]
-    evidence = [{"id": f"e{j}", "label": "x", "source": "s",
-                 "likelihoods": {"a": "likely", "b": "unlikely", "c": "roughly even chance"}}
-                for j in range(150)]
-    case = make_case({"schema": 1, "title": "t", "sources": {"s": {"reliability": "C"}},
-                      "hypotheses": [{"id": h, "label": h} for h in ids], "evidence": evidence})
+    evidence = [
+        {
+            "id": f"e{j}",
+            "label": "x",
+            "source": "s",
+            "likelihoods": {"a": "likely", "b": "unlikely", "c": "roughly even chance"},
+        }
+        for j in range(150)
+    ]
+    case = make_case(
+        {
+            "schema": 1,
+            "title": "t",
+            "sources": {"s": {"reliability": "C"}},
+            "hypotheses": [{"id": h, "label": h} for h in ids],
+            "evidence": evidence,
+        }
+    )
     result = engine_numpy.run(case, draws=20_000, seed=1)
     _, _, weights = brute_force(case, 20_000)
     assert 1.0 / np.sum(weights**2) < 1_000  # the naive estimator's ESS collapses (~200)
@@ -112,10 +132,13 @@ def test_underflowing_case_matches_exact_rational_arithmetic() -> None:
 def test_large_uncertain_case_is_finite() -> None:
     ids = [f"h{k}" for k in range(8)]
     words = ["almost no chance", "very unlikely", "unlikely", "likely"]
-    evidence = [{"id": f"e{j}", "label": "x",
-                 "likelihoods": {h: words[(j + k) % 4] for k, h in enumerate(ids)}} for j in range(300)]
-    case = make_case({"schema": 1, "title": "t", "hypotheses": [{"id": h, "label": h} for h in ids],
-                      "evidence": evidence})
+    evidence = [
+        {"id": f"e{j}", "label": "x", "likelihoods": {h: words[(j + k) % 4] for k, h in enumerate(ids)}}
+        for j in range(300)
+    ]
+    case = make_case(
+        {"schema": 1, "title": "t", "hypotheses": [{"id": h, "label": h} for h in ids], "evidence": evidence}
+    )
     result = engine_numpy.run(case, draws=5_000, seed=0)
     assert np.isfinite(result.posterior_draws).all()
     assert np.allclose(result.posterior_draws.sum(axis=1), 1.0)

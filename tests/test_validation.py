@@ -88,32 +88,40 @@ def test_several_problems_reported_at_once() -> None:
 
 
 def test_default_fills_missing_likelihoods() -> None:
-    case = make_case({
-        "schema": 1, "title": "t",
-        "hypotheses": [{"id": "a", "label": "A"}, {"id": "b", "label": "B"}, {"id": "c", "label": "C"}],
-        "evidence": [{"id": "e", "label": "E", "likelihoods": {"a": 0.9, "default": 0.2}}],
-    })
+    case = make_case(
+        {
+            "schema": 1,
+            "title": "t",
+            "hypotheses": [{"id": "a", "label": "A"}, {"id": "b", "label": "B"}, {"id": "c", "label": "C"}],
+            "evidence": [{"id": "e", "label": "E", "likelihoods": {"a": 0.9, "default": 0.2}}],
+        }
+    )
     assert [j.mean for j in case.evidence[0].likelihoods] == [0.9, 0.2, 0.2]
 
 
 def test_equal_priors_when_none_given() -> None:
-    case = make_case({"schema": 1, "title": "t",
-                      "hypotheses": [{"id": "a", "label": "A"}, {"id": "b", "label": "B"}]})
+    case = make_case(
+        {"schema": 1, "title": "t", "hypotheses": [{"id": "a", "label": "A"}, {"id": "b", "label": "B"}]}
+    )
     assert all(h.prior == () for h in case.hypotheses)
 
 
 def test_every_judgment_form() -> None:
-    case = make_case({
-        "schema": 1, "title": "t", "scale": "kent",
-        "hypotheses": [
-            {"id": "a", "label": "A", "prior": 0.3},
-            {"id": "b", "label": "B", "prior": "30%"},
-            {"id": "c", "label": "C", "prior": "Probable"},
-            {"id": "d", "label": "D", "prior": [0.2, 0.4]},
-            {"id": "e", "label": "E", "prior": {"beta": [2, 5]}},
-            {"id": "f", "label": "F", "prior": "certain"},
-        ],
-    })
+    case = make_case(
+        {
+            "schema": 1,
+            "title": "t",
+            "scale": "kent",
+            "hypotheses": [
+                {"id": "a", "label": "A", "prior": 0.3},
+                {"id": "b", "label": "B", "prior": "30%"},
+                {"id": "c", "label": "C", "prior": "Probable"},
+                {"id": "d", "label": "D", "prior": [0.2, 0.4]},
+                {"id": "e", "label": "E", "prior": {"beta": [2, 5]}},
+                {"id": "f", "label": "F", "prior": "certain"},
+            ],
+        }
+    )
     judgments = [h.prior[0][1] for h in case.hypotheses]
     assert judgments[0].is_point and judgments[0].value == 0.3
     assert judgments[1].is_point and judgments[1].value == pytest.approx(0.3)

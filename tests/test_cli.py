@@ -1,0 +1,182 @@
+"""The command line, through Typer's runner and as a real subprocess."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from cli import app
+from tests.conftest import DATA, EXAMPLES, ROOT
+
+SEED_CASE = str(EXAMPLES / "al-bab-2017.yaml")
+runner = CliRunner()
+
+
+def run(*args: str):
+    return runner.invoke(app, list(args))
+
+
+def test_score_table_ranks_hypotheses() -> None:
+    result = run("score", SEED_CASE)
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert out.index("mistake") < out.index("deliberate") < out.index("true_claim")
+    assert "very likely" in out and "90% interval" in out
+
+
+def test_score_json_follows_design_section_5() -> None:
+    result = run("score", SEED_CASE, "--format", "json")
+    assert result.exit_code == 0
+    data = json.loads(result.stdout)
+    assert list(data)[:5] == ["schema", "case", "hypotheses", "evidence", "diagnostics"]
+    assert data["schema"] == 1
+    assert set(data["case"]) == {"title", "path", "sha256"}
+    hypothesis = data["hypotheses"][0]
+    assert set(hypothesis) == {"id", "label", "prior", "posterior", "verbal"}
+    assert set(hypothesis["prior"]) == set(hypothesis["posterior"]) == {"mean", "lo", "hi"}
+    item = data["evidence"][0]
+    assert set(item) == {"id", "weight_db", "diagnosticity"}
+    assert set(item["weight_db"]) == {h["id"] for h in data["hypotheses"]}
+    assert {"engine", "draws", "ess", "seed", "seconds"} <= set(data["diagnostics"])
+    assert data["diagnostics"]["engine"] == "numpy" and data["diagnostics"]["draws"] == 20_000
+    assert sum(h["posterior"]["mean"] for h in data["hypotheses"]) == pytest.approx(1.0)
+
+
+def test_score_csv_and_markdown() -> None:
+    csv_out = run("score", SEED_CASE, "-f", "csv").stdout.splitlines()
+    assert csv_out[0] == (
+        "hypothesis,label,prior_mean,prior_lo,prior_hi,posterior_mean,posterior_lo,posterior_hi,verbal"
+    )
+    assert len(csv_out) == 4
+    md = run("score", SEED_CASE, "--format", "md").stdout
+    assert md.startswith("# Russian MoD claim") and "| 1 | **mistake**" in md
+
+
+def test_output_file_is_written_whole(tmp_path: Path) -> None:
+    target = tmp_path / "out.json"
+    assert run("score", SEED_CASE, "-f", "json", "-o", str(target)).exit_code == 0
+    assert json.loads(target.read_text())["case"]["title"].startswith("Russian MoD")
+    assert [p.name for p in tmp_path.iterdir()] == ["out.json"]
+
+
+def test_unwritable_output_fails_cleanly(tmp_path: Path) -> None:
+    result = run("score", SEED_CASE, "-f", "json", "-o", str(tmp_path / "missing" / "out.json"))
+    assert result.exit_code == 2
+    assert "does not exist; create it first" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_same_seed_same_output_apart_from_seconds() -> None:
+    def strip(text: str) -> dict:
+        data = json.loads(text)
+        data["diagnostics"].pop("seconds")
+        return data
+
+    first = run("score", SEED_CASE, "-f", "json", "--seed", "5").stdout
+    second = run("score", SEED_CASE, "-f", "json", "--seed", "5").stdout
+    assert strip(first) == strip(second)
+
+
+def test_bad_case_exit_2_with_lines_and_no_traceback() -> None:
+    path = DATA / "bad" / "unknown_hypothesis_id.yaml"
+    result = run("score", str(path))
+    assert result.exit_code == 2
+    assert f"{path}:14: unknown hypothesis 'betta' (did you mean 'beta'?)" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_validate_reports_each_file() -> None:
+    good = run("validate", SEED_CASE, str(EXAMPLES / "taxicab.yaml"))
+    assert good.exit_code == 0 and good.stdout.count(": ok (") == 2
+    mixed = run("validate", SEED_CASE, str(DATA / "bad" / "mixed_priors.yaml"))
+    assert mixed.exit_code == 2
+    assert ": ok (" in mixed.stdout and "has no prior while others do" in mixed.stderr
+
+
+def test_pymc_engine_says_it_comes_later() -> None:
+    result = run("score", SEED_CASE, "--engine", "pymc")
+    assert result.exit_code == 2
+    assert "the pymc engine is not available yet" in result.stderr
+
+
+def test_too_few_draws_is_a_usage_error() -> None:
+    result = run("score", SEED_CASE, "--draws", "5")
+    assert result.exit_code == 2 and "--draws must be at least 100" in result.stderr
+
+
+def test_scales_schema_version() -> None:
+    scales = run("scales", "phia")
+    assert scales.exit_code == 0 and "realistic possibility" in scales.stdout
+    assert run("scales", "nope").exit_code == 2
+    schema = json.loads(run("schema").stdout)
+    assert schema["required"] == ["schema", "title", "hypotheses"]
+    assert "likelihoods" in schema["$defs"]["EvidenceSpec"]["properties"]
+    assert run("--version").stdout.startswith("hypscore ")
+
+
+def test_internal_error_is_one_line_and_exit_1(monkeypatch: pytest.MonkeyPatch) -> None:
+    import hypotheses.scoring
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise ZeroDivisionError("boom")
+
+    monkeypatch.setattr(hypotheses.scoring.engine_numpy, "run", broken)
+    result = run("score", SEED_CASE)
+    assert result.exit_code == 1
+    assert "internal error (ZeroDivisionError: boom)" in result.stderr and "This is a bug" in result.stderr
+    assert "Traceback" not in result.output
+
+
+HEAVY = ("pymc", "arviz", "pytensor")
+IMPORT_CHECK = """
+import sys
+from cli import app
+try:
+    app(sys.argv[1:], prog_name="hypscore")
+except SystemExit:
+    pass
+heavy = sorted({m.split('.')[0] for m in sys.modules} & set(HEAVY))
+print("HEAVY:", heavy, file=sys.stderr)
+""".replace("HEAVY)", repr(HEAVY) + ")")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["--help"], ["validate", SEED_CASE], ["score", SEED_CASE, "--engine", "numpy"], ["score", SEED_CASE]],
+)
+def test_fast_paths_do_not_import_pymc_or_arviz(args: list[str]) -> None:
+    result = subprocess.run(
+        [sys.executable, "-c", IMPORT_CHECK, *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+        check=False,
+    )
+    assert "HEAVY: []" in result.stderr, result.stderr
+
+
+def test_installed_console_script() -> None:
+    exe = shutil.which("hypscore", path=os.path.dirname(sys.executable)) or shutil.which("hypscore")
+    if exe is None:
+        pytest.skip("the hypscore console script is not installed (pip install -e .)")
+    result = subprocess.run(
+        [exe, "score", SEED_CASE, "--format", "json"], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["hypotheses"][0]["id"] == "mistake"
+    bad = subprocess.run(
+        [exe, "score", str(DATA / "bad" / "empty.yaml")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert bad.returncode == 2 and "is empty" in bad.stderr and "Traceback" not in bad.stderr
