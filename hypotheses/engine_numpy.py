@@ -243,23 +243,30 @@ def _is_point_case(case: Case) -> bool:
     return all(j.is_point for j in judgments)
 
 
+def _prior_and_posterior(case: Case, draws: int, rng: np.random.Generator):
+    """Prior draws of pi, the evidence groups (with their grids) and P(h | E)."""
+    point_case = _is_point_case(case)
+    log_pi_c = _prior_weights(case, 1 if point_case else draws, rng)
+    log_pi_c = log_pi_c - _logsumexp(log_pi_c, axis=1)[:, None]
+    pi_c = np.exp(log_pi_c)
+    groups = _groups(case)
+    log_post = _log(pi_c.mean(axis=0))
+    for group in groups:
+        log_post = log_post + group.log_factor(rng)
+    return point_case, log_pi_c, pi_c, groups, _softmax(log_post)
+
+
+def posterior_mean(case: Case, draws: int = 20_000, seed: int | None = 0) -> np.ndarray:
+    """P(h | E) alone, without the interval draws (what-if analyses re-score many variants)."""
+    return _prior_and_posterior(case, draws, np.random.default_rng(seed))[-1]
+
+
 def run(case: Case, draws: int = 20_000, seed: int | None = 0) -> EngineResult:
     """Score `case`: P(h | E) and `draws` equal-weight draws of P(h | E, params)."""
     rng = np.random.default_rng(seed)
     n_hyp = len(case.hypotheses)
-    point_case = _is_point_case(case)
-    n_prior = 1 if point_case else draws
-
-    log_pi_c = _prior_weights(case, n_prior, rng)
-    log_pi_c = log_pi_c - _logsumexp(log_pi_c, axis=1)[:, None]
-    pi_c = np.exp(log_pi_c)
+    point_case, log_pi_c, pi_c, groups, posterior_mean = _prior_and_posterior(case, draws, rng)
     prior_mean = pi_c.mean(axis=0)
-
-    groups = _groups(case)
-    log_post = _log(prior_mean)
-    for group in groups:
-        log_post = log_post + group.log_factor(rng)
-    posterior_mean = _softmax(log_post)
 
     if point_case:
         return EngineResult(
