@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import sys
 import traceback
@@ -121,24 +122,63 @@ def score_command(
         card = score(load_case(case), engine=engine.value, draws=draws, seed=seed)
         _warn(card.warnings)
         if output_format is Format.table:
-            from rich.console import Console
-
             from hypotheses.table import render_table
 
-            if output is None:
-                Console().print(render_table(card))
-                return
-            console = Console(record=True, width=120, file=open("/dev/null", "w"))  # noqa: SIM115
-            console.print(render_table(card))
-            text = console.export_text()
-        else:
-            text = {Format.json: to_json, Format.csv: to_csv, Format.md: to_markdown}[output_format](card)
-        if output is None:
-            sys.stdout.write(text)
-        else:
-            write_atomic(output, text)
+            _emit_rich(render_table(card), output)
+            return
+        _emit({Format.json: to_json, Format.csv: to_csv, Format.md: to_markdown}[output_format](card), output)
 
     _guarded(action)
+
+
+@app.command()
+def explain(
+    case: Annotated[Path, typer.Argument(help="The case file (YAML).", show_default=False)],
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same numbers.")] = 0,
+    draws: Annotated[int, typer.Option(help="Monte Carlo draws for the credible intervals.")] = 20_000,
+    output_format: Annotated[
+        Format, typer.Option("--format", "-f", help="Output format (csv: as json).")
+    ] = Format.table,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file.")] = None,
+) -> None:
+    """Why the leading hypothesis leads: evidence weights, sensitivity, what would flip it."""
+
+    def action() -> None:
+        card = score(load_case(case), engine="numpy", draws=draws, seed=seed)
+        _warn(card.warnings)
+        if output_format is Format.table:
+            from hypotheses.table import render_explanation
+
+            _emit_rich(render_explanation(card), output)
+            return
+        if output_format is Format.md:
+            from hypotheses.exports import explanation_markdown
+
+            text = explanation_markdown(card)
+        else:
+            text = json.dumps(card.to_dict()["explain"], indent=2) + "\n"
+        _emit(text, output)
+
+    _guarded(action)
+
+
+def _emit(text: str, output: Path | None) -> None:
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        write_atomic(output, text)
+
+
+def _emit_rich(renderable: object, output: Path | None) -> None:
+    """Print to the terminal, or write the plain-text rendering to `output`."""
+    from rich.console import Console
+
+    if output is None:
+        Console().print(renderable)
+        return
+    console = Console(record=True, width=120, file=io.StringIO())
+    console.print(renderable)
+    write_atomic(output, console.export_text())
 
 
 @app.command()

@@ -256,6 +256,26 @@ def _prior_and_posterior(case: Case, draws: int, rng: np.random.Generator):
     return point_case, log_pi_c, pi_c, groups, _softmax(log_post)
 
 
+def leave_one_out(case: Case, draws: int = 20_000, seed: int | None = 0) -> np.ndarray:
+    """P(h | E without item j) for every item j: (J, H). Uses the factorisation: only the
+    dropped item's own group is recomputed."""
+    rng = np.random.default_rng(seed)
+    _, _, pi_c, groups, _ = _prior_and_posterior(case, draws, rng)
+    factors = np.array([group.log_factor(rng) for group in groups]).reshape(len(groups), len(case.hypotheses))
+    # Sums of the factors before and after each group, so that no -inf is ever subtracted.
+    zero = np.zeros((1, factors.shape[1]))
+    before = np.cumsum(np.vstack([zero, factors]), axis=0)
+    after = np.cumsum(np.vstack([zero, factors[::-1]]), axis=0)[::-1]
+    log_prior = _log(pi_c.mean(axis=0))
+    out = []
+    for item in case.evidence:
+        index, group = next((g, grp) for g, grp in enumerate(groups) if item in grp.items)
+        rest = [it for it in group.items if it is not item]
+        without = _EvidenceGroup(group.reliability, rest).log_factor(rng) if rest else 0.0
+        out.append(_softmax(log_prior + before[index] + after[index + 1] + without))
+    return np.array(out).reshape(len(case.evidence), len(case.hypotheses))
+
+
 def posterior_mean(case: Case, draws: int = 20_000, seed: int | None = 0) -> np.ndarray:
     """P(h | E) alone, without the interval draws (what-if analyses re-score many variants)."""
     return _prior_and_posterior(case, draws, np.random.default_rng(seed))[-1]

@@ -41,7 +41,9 @@ def _cell(text: str) -> str:
 
 
 def _db(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:+.1f}"
+    if value is None:
+        return "n/a"
+    return "0.0" if abs(value) < 0.05 else f"{value:+.1f}"
 
 
 def to_markdown(card: Scorecard) -> str:
@@ -81,6 +83,58 @@ def to_markdown(card: Scorecard) -> str:
     ]
     if card.warnings:
         lines += ["", "**Warnings**", ""] + [f"- {_cell(w)}" for w in card.warnings]
+    return "\n".join(lines) + "\n"
+
+
+def explanation_markdown(card: Scorecard) -> str:
+    """`hypscore explain --format md`: the same facts as the terminal screen."""
+    from hypotheses.table import _closest_sentence, _flip_sentence
+
+    e = card.explanation
+    assert e is not None
+    by_id = {h.id: h for h in card.hypotheses}
+    lead, rival = by_id[e.leading], by_id[e.runner_up]
+    lines = [
+        f"# Why {lead.id} leads: {_cell(card.title)}",
+        "",
+        f"**{lead.id}** {percent(lead.posterior.mean)} (90% interval {percent(lead.posterior.lo)} - "
+        f"{percent(lead.posterior.hi)}), {lead.verbal}; runner-up **{rival.id}** "
+        f"{percent(rival.posterior.mean)}.",
+        "",
+        "## Evidence",
+        "",
+        f"| Item | for {lead.id} | for {rival.id} | Diagnosticity | {lead.id} without it |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    without = {loo.evidence: loo for loo in e.leave_one_out}
+    for item in sorted(card.evidence, key=lambda i: -abs(i.weight_db[lead.id] or 0.0)):
+        lines.append(
+            f"| {item.id} | {_db(item.weight_db[lead.id])} dB | {_db(item.weight_db[rival.id])} dB | "
+            f"{item.diagnosticity:.3f} bits | {percent(without[item.id].posterior[lead.id])} |"
+        )
+    if e.tornado:
+        lines += [
+            "",
+            "## Sensitivity",
+            "",
+            f"P({lead.id}) with each judgment at its 5% and 95% quantile, the others at their means "
+            f"(centre {percent(e.baseline)}).",
+            "",
+            "| Judgment | As written | Range | At 5% | At 95% | Swing |",
+            "|---|---|---|---:|---:|---:|",
+        ]
+        for s in e.tornado:
+            lines.append(
+                f"| {s.name} | {_cell(s.text)} | {percent(s.low)} - {percent(s.high)} | "
+                f"{percent(s.leading_at_low)} | {percent(s.leading_at_high)} | {s.swing * 100:.1f} pts |"
+            )
+    lines += [
+        "",
+        "## What would change the conclusion",
+        "",
+        _flip_sentence(card).replace("• ", "- "),
+        _closest_sentence(card).replace("• ", "- "),
+    ]
     return "\n".join(lines) + "\n"
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -52,6 +52,53 @@ class Diagnostics:
 
 
 @dataclass(frozen=True)
+class Swing:
+    """One uncertain judgment moved from its 5% to its 95% quantile, all others at their means."""
+
+    name: str  # as in the PyMC model: prior/<h>/<factor>, lik/<item>/<h>, credibility/<item>, ...
+    text: str  # as the analyst wrote it
+    low: float  # the judgment's 5% quantile
+    high: float  # its 95% quantile
+    leading_at_low: float  # P(leading | E) with the judgment at `low`
+    leading_at_high: float
+    swing: float  # |leading_at_high - leading_at_low|
+    margin: float  # the smallest lead over the best rival at either end (< 0: the answer flips)
+    rival: str  # that best rival
+
+
+@dataclass(frozen=True)
+class LeaveOneOut:
+    evidence: str
+    posterior: dict[str, float]  # P(h | E without this item)
+    leading_change: float  # P(leading) with the item minus without it
+
+
+@dataclass(frozen=True)
+class FlipThreshold:
+    """The likelihood ratio one new, independent item must have to make the runner-up lead."""
+
+    runner_up: str
+    likelihood_ratio: float
+    decibans: float
+    strength: str  # Kass & Raftery's words for that ratio
+    example: str  # the ratio in the case scale's words
+
+
+@dataclass(frozen=True)
+class Explanation:
+    leading: str
+    runner_up: str
+    baseline: float  # P(leading) with every judgment at its mean (the tornado's centre)
+    tornado: tuple[Swing, ...]  # sorted by swing, largest first
+    leave_one_out: tuple[LeaveOneOut, ...]
+    flip: FlipThreshold
+    closest: Swing | None  # the judgment whose range comes closest to flipping the answer
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
 class Scorecard:
     """Per hypothesis: prior and posterior with intervals; per item: weights; diagnostics."""
 
@@ -64,6 +111,7 @@ class Scorecard:
     evidence: tuple[EvidenceScore, ...]
     diagnostics: Diagnostics
     warnings: tuple[str, ...] = field(default=())
+    explanation: Explanation | None = None
 
     def ranked(self) -> list[HypothesisScore]:
         """Hypotheses by posterior probability, highest first (ties keep case order)."""
@@ -104,6 +152,7 @@ class Scorecard:
                 "version": d.version,
             },
             "warnings": list(self.warnings),
+            **({"explain": _clean(self.explanation.to_dict())} if self.explanation else {}),
         }
 
     def to_frame(self) -> pd.DataFrame:
@@ -135,6 +184,17 @@ def _number(x: float | None) -> float | None:
     if x is None or not math.isfinite(x):
         return None
     return float(f"{x:.10g}")
+
+
+def _clean(value: Any) -> Any:
+    """Round floats and turn NaN/infinity into null throughout a nested structure."""
+    if isinstance(value, float):
+        return _number(value)
+    if isinstance(value, dict):
+        return {k: _clean(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_clean(v) for v in value]
+    return value
 
 
 def _estimate(e: Estimate) -> dict[str, float | None]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Literal
 
@@ -25,9 +26,14 @@ class UsageError(ValueError):
 
 
 def score(
-    case: Case | str | Path, engine: Engine = "auto", draws: int = DEFAULT_DRAWS, seed: int | None = 0
+    case: Case | str | Path,
+    engine: Engine = "auto",
+    draws: int = DEFAULT_DRAWS,
+    seed: int | None = 0,
+    explain: bool = True,
 ) -> Scorecard:
-    """Posterior probability, with a 90% credible interval, of every hypothesis of `case`."""
+    """Posterior probability, with a 90% credible interval, of every hypothesis of `case`;
+    with `explain`, also what drove it and what would flip it (`Scorecard.explanation`)."""
     if not isinstance(case, Case):
         case = load_case(case)
     if draws < MIN_DRAWS:
@@ -49,7 +55,12 @@ def score(
         version=__version__,
         reason=reason,
     )
-    return summarise(case, result.prior_draws, result.posterior_mean, result.posterior_draws, diagnostics)
+    card = summarise(case, result.prior_draws, result.posterior_mean, result.posterior_draws, diagnostics)
+    if explain:
+        from hypotheses.explain import explain as explain_card
+
+        card = replace(card, explanation=explain_card(case, card, draws=draws, seed=seed))
+    return card
 
 
 def _estimates(mean: np.ndarray, draws: np.ndarray) -> list[Estimate]:

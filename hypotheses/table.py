@@ -58,3 +58,123 @@ def render_table(card: Scorecard) -> Group:
     if card.question:
         parts.append(Text(card.question, style="italic"))
     return Group(*parts, table, legend, footer)
+
+
+TORNADO_ROWS = 6
+TORNADO_WIDTH = 16
+
+
+def _span(low: float, high: float, centre: float, lo: float, hi: float, width: int = TORNADO_WIDTH) -> Text:
+    """A bar from `low` to `high` on the axis [lo, hi], with the centre marked ┃."""
+
+    def at(p: float) -> int:
+        return min(width - 1, max(0, round((p - lo) / (hi - lo) * (width - 1)))) if hi > lo else width // 2
+
+    a, b, c = at(min(low, high)), at(max(low, high)), at(centre)
+    cells = [" "] * width
+    for i in range(a, b + 1):
+        cells[i] = "━"
+    cells[c] = "┃"
+    return Text("".join(cells), style="magenta")
+
+
+def render_explanation(card: Scorecard) -> Group:
+    """One screen: why the leader leads, which evidence matters, what would change the answer."""
+    explanation = card.explanation
+    assert explanation is not None
+    by_id = {h.id: h for h in card.hypotheses}
+    lead, rival = by_id[explanation.leading], by_id[explanation.runner_up]
+    headline = Text.assemble(
+        ("Why ", "bold"),
+        (lead.id, "bold cyan"),
+        (" leads: ", "bold"),
+        f"{percent(lead.posterior.mean)} (90% interval {percent(lead.posterior.lo)}-"
+        f"{percent(lead.posterior.hi)}), {lead.verbal}; "
+        f"runner-up {rival.id} {percent(rival.posterior.mean)}.\n",
+    )
+    evidence = Table(
+        title="Evidence, by its weight for " + lead.id,
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        caption=f"weight of evidence (dB) for each hypothesis against the others; diagnosticity (bits); "
+        f"P({lead.id}) without the item",
+        caption_justify="left",
+    )
+    evidence.add_column("Item", style="bold", overflow="fold")
+    evidence.add_column(lead.id, justify="right", no_wrap=True)
+    evidence.add_column(rival.id, justify="right", no_wrap=True)
+    evidence.add_column("bits", justify="right", no_wrap=True)
+    evidence.add_column("without", justify="right", no_wrap=True)
+    without = {loo.evidence: loo for loo in explanation.leave_one_out}
+    ranked = sorted(card.evidence, key=lambda e: -abs(e.weight_db[lead.id] or 0.0))
+    for item in ranked:
+        evidence.add_row(
+            item.id,
+            _db(item.weight_db[lead.id]),
+            _db(item.weight_db[rival.id]),
+            f"{item.diagnosticity:.3f}",
+            percent(without[item.id].posterior[lead.id]),
+        )
+    parts: list[Text | Table] = [Text(card.title, style="bold"), headline, evidence]
+    if explanation.tornado:
+        shown = explanation.tornado[:TORNADO_ROWS]
+        lo = min(min(s.leading_at_low, s.leading_at_high) for s in shown)
+        hi = max(max(s.leading_at_low, s.leading_at_high) for s in shown)
+        tornado = Table(
+            title=f"Judgments the answer rests on: P({lead.id}) as each moves over its "
+            "90% range, the others at their means",
+            title_justify="left",
+            box=box.SIMPLE_HEAD,
+        )
+        tornado.add_column("Judgment", overflow="fold")
+        tornado.add_column("range", justify="right", no_wrap=True)
+        tornado.add_column(f"P({lead.id})", justify="right", no_wrap=True)
+        tornado.add_column(f"{percent(lo)} … {percent(hi)}", no_wrap=True)
+        for s in shown:
+            tornado.add_row(
+                Text.assemble((s.name, "bold"), "\n", (f"'{s.text}'", "dim")),
+                f"{percent(s.low).rstrip('%')}-{percent(s.high)}",
+                f"{percent(s.leading_at_low)} → {percent(s.leading_at_high)}",
+                _span(s.leading_at_low, s.leading_at_high, explanation.baseline, lo, hi),
+            )
+        if len(explanation.tornado) > TORNADO_ROWS:
+            tornado.caption = (
+                f"{len(explanation.tornado) - TORNADO_ROWS} smaller swings not shown (see --format json)"
+            )
+        parts.append(tornado)
+    parts += [Text("What would change the conclusion", style="bold"), Text(_flip_sentence(card))]
+    closest = _closest_sentence(card)
+    if closest:
+        parts.append(Text(closest))
+    return Group(*parts)
+
+
+def _db(value: float | None) -> str:
+    if value is None:
+        return "n/a"
+    return "0.0 dB" if abs(value) < 0.05 else f"{value:+.1f} dB"
+
+
+def _flip_sentence(card: Scorecard) -> str:
+    e = card.explanation
+    assert e is not None
+    f = e.flip
+    return (
+        f"• {f.runner_up} would lead only after new, independent evidence {f.likelihood_ratio:.3g} times "
+        f"({f.decibans:.1f} dB) more likely under {f.runner_up} than under {e.leading}: "
+        f"{f.strength} evidence (Kass & Raftery); {f.example}."
+    )
+
+
+def _closest_sentence(card: Scorecard) -> str:
+    e = card.explanation
+    assert e is not None
+    s = e.closest
+    if s is None:
+        return "• Every judgment is a point value: there is no range to move."
+    verdict = "flips the answer" if s.margin < 0 else "does not flip the answer"
+    return (
+        f"• The judgment closest to flipping it is {s.name} ('{s.text}'): moved within its 90% range "
+        f"({percent(s.low)}-{percent(s.high)}), {e.leading}'s lead over {s.rival} falls to "
+        f"{s.margin * 100:+.1f} points, which {verdict}."
+    )

@@ -158,3 +158,19 @@ def beta_cdf_array(x: np.ndarray, a: float, b: float) -> np.ndarray:
         values[flip] = 1.0 - np.exp(log_front[flip]) * _continued_fraction_array(b, a, 1.0 - xi[flip]) / b
     out[inside] = np.clip(values, 0.0, 1.0)
     return out
+
+
+@lru_cache(maxsize=8192)
+def beta_quantile(q: float, a: float, b: float) -> float:
+    """The q-quantile of Beta(a, b), by bisection on `beta_cdf` (sensitivity analysis needs
+    only a few, and this keeps scipy off the CLI's path)."""
+    lo, hi = 0.0, 1.0
+    for _ in range(200):
+        mid = 0.5 * (lo + hi)
+        if beta_cdf(mid, a, b) < q:
+            lo = mid
+        else:
+            hi = mid
+        if hi - lo < 1e-13 * max(mid, 1e-300):
+            break
+    return 0.5 * (lo + hi)

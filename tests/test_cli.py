@@ -92,6 +92,20 @@ def test_bad_case_exit_2_with_lines_and_no_traceback() -> None:
     assert "Traceback" not in result.output
 
 
+def test_explain_screen_json_and_markdown() -> None:
+    screen = run("explain", SEED_CASE)
+    assert screen.exit_code == 0, screen.output
+    for words in ("Why mistake leads", "Evidence, by its weight for mistake", "prior/deliberate/motive",
+                  "What would change the conclusion", "deliberate would lead only after"):
+        assert words in screen.stdout
+    data = json.loads(run("explain", SEED_CASE, "--format", "json").stdout)
+    assert data["leading"] == "mistake" and data["runner_up"] == "deliberate"
+    assert {"tornado", "leave_one_out", "flip", "closest", "baseline"} <= set(data)
+    assert data == json.loads(run("score", SEED_CASE, "-f", "json").stdout)["explain"]
+    md = run("explain", SEED_CASE, "--format", "md").stdout
+    assert md.startswith("# Why mistake leads") and "## Sensitivity" in md
+
+
 def test_validate_reports_each_file() -> None:
     good = run("validate", SEED_CASE, str(EXAMPLES / "taxicab.yaml"))
     assert good.exit_code == 0 and good.stdout.count(": ok (") == 2

@@ -1,0 +1,168 @@
+"""Why the leading hypothesis leads: sensitivity to each judgment (tornado), leave-one-out,
+and what would flip the conclusion. Plain data for the renderers, like the Scorecard."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from hypotheses import engine_numpy
+from hypotheses.case import Case
+from hypotheses.scorecard import Explanation, FlipThreshold, LeaveOneOut, Scorecard, Swing
+from priors import Beta, Judgment
+from priors.betafit import LOWER_Q, UPPER_Q, beta_quantile
+
+# Kass & Raftery (1995), "Bayes factors", on the likelihood ratio.
+EVIDENCE_STRENGTH = (
+    (1.0, "none"),
+    (3.2, "barely worth mentioning"),
+    (10.0, "substantial"),
+    (100.0, "strong"),
+    (float("inf"), "decisive"),
+)
+
+
+def _strength(ratio: float) -> str:
+    return next(words for bound, words in EVIDENCE_STRENGTH if ratio < bound)
+
+
+class _PlugIn:
+    """The model with every judgment at its mean; one judgment at a time can be moved, and
+    the posterior follows by adjusting only the log terms that judgment enters."""
+
+    def __init__(self, case: Case) -> None:
+        self.case = case
+        self.theta = np.array([[j.mean for j in item.likelihoods] for item in case.evidence]).reshape(
+            len(case.evidence), len(case.hypotheses)
+        )
+        self.kappa = np.array([item.credibility.mean for item in case.evidence])
+        self.source_of = [item.source for item in case.evidence]
+        self.reliability = {s.id: s.reliability.mean for s in case.sources}
+        self.log_w = np.array(
+            [sum(np.log(j.mean) if j.mean > 0 else -np.inf for _, j in h.prior) for h in case.hypotheses],
+            dtype=float,
+        )
+        self.log_lam = np.array(
+            [self._log_lam(j, self.theta[j], self.kappa[j], self._r(j)) for j in range(len(case.evidence))]
+        ).reshape(self.theta.shape)
+        self.total = self.log_w + self.log_lam.sum(axis=0)
+
+    def _r(self, j: int, override: dict[str, float] | None = None) -> float:
+        source = self.source_of[j]
+        if source is None:
+            return 1.0
+        return (override or {}).get(source, self.reliability[source])
+
+    @staticmethod
+    def _log_lam(j: int, theta: np.ndarray, kappa: float, r: float) -> np.ndarray:
+        c = r * kappa
+        with np.errstate(divide="ignore"):
+            return np.log(c * theta + (1 - c) * theta.mean())
+
+    def posterior(self, total: np.ndarray) -> np.ndarray:
+        return engine_numpy._softmax(total)
+
+    def judgments(self):
+        """(name, judgment, function value -> posterior) for every uncertain judgment."""
+        case = self.case
+        for k, h in enumerate(case.hypotheses):
+            for factor, judgment in h.prior:
+                name = f"prior/{h.id}" + ("" if factor == "prior" else f"/{factor}")
+
+                def moved(v: float, k: int = k, judgment: Judgment = judgment) -> np.ndarray:
+                    total = self.total.copy()
+                    with np.errstate(divide="ignore"):
+                        total[k] += np.log(v) - np.log(judgment.mean)
+                    return self.posterior(total)
+
+                yield name, judgment, moved
+        for j, item in enumerate(case.evidence):
+            for k, judgment in enumerate(item.likelihoods):
+
+                def moved(v: float, j: int = j, k: int = k) -> np.ndarray:
+                    theta = self.theta[j].copy()
+                    theta[k] = v
+                    new = self._log_lam(j, theta, self.kappa[j], self._r(j))
+                    return self.posterior(self.total - self.log_lam[j] + new)
+
+                yield f"lik/{item.id}/{case.hypotheses[k].id}", judgment, moved
+
+            def moved_kappa(v: float, j: int = j) -> np.ndarray:
+                new = self._log_lam(j, self.theta[j], v, self._r(j))
+                return self.posterior(self.total - self.log_lam[j] + new)
+
+            yield f"credibility/{item.id}", item.credibility, moved_kappa
+        for source in case.sources:
+
+            def moved_r(v: float, sid: str = source.id) -> np.ndarray:
+                total = self.total.copy()
+                for j, s in enumerate(self.source_of):
+                    if s == sid:
+                        new = self._log_lam(j, self.theta[j], self.kappa[j], v)
+                        total += new - self.log_lam[j]
+                return self.posterior(total)
+
+            yield f"reliability/{source.id}", source.reliability, moved_r
+
+
+def explain(case: Case, card: Scorecard, draws: int = 20_000, seed: int | None = 0) -> Explanation:
+    """The explanation of `card`, the Scorecard of `case`."""
+    ids = case.hypothesis_ids
+    posterior = np.array([h.posterior.mean for h in card.hypotheses])
+    order = np.argsort(-posterior, kind="stable")
+    lead, rival = int(order[0]), int(order[1])
+
+    plug = _PlugIn(case)
+    baseline = float(plug.posterior(plug.total)[lead])
+    swings = []
+    for name, judgment, moved in plug.judgments():
+        if not isinstance(judgment, Beta):
+            continue
+        low = beta_quantile(LOWER_Q, judgment.a, judgment.b)
+        high = beta_quantile(UPPER_Q, judgment.a, judgment.b)
+        at_low, at_high = moved(low), moved(high)
+        margins = []
+        for p in (at_low, at_high):
+            others = np.delete(p, lead)
+            best = int(np.argmax(others))
+            margins.append((p[lead] - others[best], ids[best + (best >= lead)]))
+        margin, best_rival = min(margins)
+        swings.append(
+            Swing(
+                name,
+                judgment.text,
+                low,
+                high,
+                float(at_low[lead]),
+                float(at_high[lead]),
+                float(abs(at_high[lead] - at_low[lead])),
+                float(margin),
+                best_rival,
+            )
+        )
+    swings.sort(key=lambda s: -s.swing)
+    closest = min(swings, key=lambda s: s.margin) if swings else None
+
+    without = engine_numpy.leave_one_out(case, draws=draws, seed=seed)
+    loo = tuple(
+        LeaveOneOut(item.id, dict(zip(ids, map(float, row), strict=True)), float(posterior[lead] - row[lead]))
+        for item, row in zip(case.evidence, without, strict=True)
+    )
+
+    ratio = float(posterior[lead] / posterior[rival]) if posterior[rival] > 0 else float("inf")
+    scale = case.scale
+    top = scale.terms[-1]
+    top_word = top.term if top.lo != top.hi else scale.terms[-2].term
+    top_mean = scale.lookup(top_word).judgment.mean
+    at_most = top_mean / ratio if np.isfinite(ratio) else 0.0
+    example = (
+        f"e.g. a report '{top_word}' if {ids[rival]} but at most '{scale.term_for(at_most)}' "
+        f"({at_most:.1%}) if {ids[lead]}"
+    )
+    flip = FlipThreshold(
+        ids[rival],
+        ratio,
+        float(10 * np.log10(ratio)) if np.isfinite(ratio) else float("inf"),
+        _strength(ratio),
+        example,
+    )
+    return Explanation(ids[lead], ids[rival], baseline, tuple(swings), loo, flip, closest)

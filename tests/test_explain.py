@@ -1,0 +1,118 @@
+"""Explanations are checked by re-scoring: the tornado, leave-one-out and flip threshold each
+claim what the engine would say about a modified case, so we build that case and ask it."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from hypotheses import EvidenceItem, load_case, score
+from hypotheses.case import Hypothesis
+from priors import Point
+from tests.conftest import EXAMPLES
+
+CASES = ["al-bab-2017.yaml", "leaked-memo.yaml", "taxicab.yaml", "monty-hall.yaml"]
+
+
+def _at_means(case, name: str | None = None, value: float | None = None):
+    """The case with every judgment a point at its mean, except `name` set to `value`."""
+
+    def fix(n: str, judgment):
+        return Point(value) if n == name else Point(judgment.mean)
+
+    hypotheses = tuple(
+        Hypothesis(
+            h.id,
+            h.label,
+            tuple((f, fix(f"prior/{h.id}" + ("" if f == "prior" else f"/{f}"), j)) for f, j in h.prior),
+        )
+        for h in case.hypotheses
+    )
+    evidence = tuple(
+        EvidenceItem(
+            e.id,
+            e.label,
+            e.source,
+            fix(f"credibility/{e.id}", e.credibility),
+            tuple(fix(f"lik/{e.id}/{h}", j) for h, j in zip(case.hypothesis_ids, e.likelihoods, strict=True)),
+        )
+        for e in case.evidence
+    )
+    sources = tuple(replace(s, reliability=fix(f"reliability/{s.id}", s.reliability)) for s in case.sources)
+    return replace(case, hypotheses=hypotheses, evidence=evidence, sources=sources)
+
+
+def _posterior(case) -> dict[str, float]:
+    return {h.id: h.posterior.mean for h in score(case, explain=False).hypotheses}
+
+
+@pytest.mark.parametrize("example", CASES)
+def test_tornado_values_equal_rescoring_with_the_judgment_fixed(example: str) -> None:
+    case = load_case(EXAMPLES / example)
+    explanation = score(case).explanation
+    assert explanation is not None
+    lead = explanation.leading
+    assert _posterior(_at_means(case))[lead] == pytest.approx(explanation.baseline, rel=1e-9)
+    for swing in explanation.tornado:
+        assert _posterior(_at_means(case, swing.name, swing.low))[lead] == pytest.approx(
+            swing.leading_at_low, rel=1e-9
+        )
+        assert _posterior(_at_means(case, swing.name, swing.high))[lead] == pytest.approx(
+            swing.leading_at_high, rel=1e-9
+        )
+    swings = [s.swing for s in explanation.tornado]
+    assert swings == sorted(swings, reverse=True)
+
+
+@pytest.mark.parametrize("example", CASES)
+def test_leave_one_out_equals_rescoring_without_the_item(example: str) -> None:
+    case = load_case(EXAMPLES / example)
+    explanation = score(case).explanation
+    assert explanation is not None
+    for j, loo in enumerate(explanation.leave_one_out):
+        without = replace(case, evidence=case.evidence[:j] + case.evidence[j + 1 :])
+        expected = {h.id: h.posterior.mean for h in score(without, explain=False).hypotheses}
+        assert loo.posterior == pytest.approx(expected, rel=1e-9)
+
+
+def test_leave_one_out_of_a_ruling_out_item() -> None:
+    explanation = score(EXAMPLES / "monty-hall.yaml").explanation
+    assert explanation is not None
+    assert explanation.leave_one_out[0].posterior == pytest.approx(
+        dict.fromkeys(["door1", "door2", "door3"], 1 / 3)
+    )
+
+
+@pytest.mark.parametrize("example", CASES)
+def test_flip_ratio_makes_the_runner_up_lead(example: str) -> None:
+    case = load_case(EXAMPLES / example)
+    explanation = score(case).explanation
+    assert explanation is not None
+    ratio, rival = explanation.flip.likelihood_ratio, explanation.runner_up
+
+    def with_new_item(lr: float) -> dict[str, float]:
+        likelihoods = tuple(Point(1.0) if h == rival else Point(1.0 / lr) for h in case.hypothesis_ids)
+        item = EvidenceItem("new", "new", None, Point(1.0), likelihoods)
+        return _posterior(replace(case, evidence=(*case.evidence, item)))
+
+    above, below = with_new_item(ratio * 1.001), with_new_item(ratio * 0.999)
+    assert max(above, key=above.get) == rival
+    assert max(below, key=below.get) == explanation.leading
+    assert explanation.flip.decibans == pytest.approx(10 * np.log10(ratio))
+
+
+def test_closest_judgment_is_the_smallest_margin() -> None:
+    explanation = score(EXAMPLES / "al-bab-2017.yaml").explanation
+    assert explanation is not None and explanation.closest is not None
+    assert explanation.closest.margin == min(s.margin for s in explanation.tornado)
+    assert explanation.leading == "mistake"
+    assert explanation.closest.name == "prior/deliberate/motive"
+
+
+def test_point_case_has_no_tornado() -> None:
+    explanation = score(EXAMPLES / "taxicab.yaml").explanation
+    assert explanation is not None
+    assert explanation.tornado == () and explanation.closest is None
+    assert explanation.flip.likelihood_ratio == pytest.approx((0.85 * 0.2) / (0.15 * 0.8))
