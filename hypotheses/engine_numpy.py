@@ -68,7 +68,8 @@ def _kish_ess(weights: np.ndarray) -> np.ndarray:
 def resample_columns(weights: np.ndarray, column: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """For each draw i, a row index n with probability weights[n, column[i]] / column total.
 
-    One searchsorted over the columns' stacked CDFs, so there is no loop over hypotheses.
+    One searchsorted over the columns' stacked CDFs, so there is no loop over hypotheses; the
+    targets are searched in sorted order (much faster) and put back in draw order.
     """
     rows, cols = weights.shape
     totals = weights.sum(axis=0)
@@ -77,8 +78,10 @@ def resample_columns(weights: np.ndarray, column: np.ndarray, rng: np.random.Gen
     cdf[:, -1] = 1.0
     stacked = (cdf + np.arange(cols)[:, None]).ravel()
     targets = column + rng.random(column.shape[0])
-    index = np.searchsorted(stacked, targets, side="right") - column * rows
-    return np.clip(index, 0, rows - 1)
+    order = np.argsort(targets)
+    found = np.empty(column.shape[0], dtype=np.intp)
+    found[order] = np.searchsorted(stacked, targets[order], side="right")
+    return np.clip(found - column * rows, 0, rows - 1)
 
 
 def _sample(judgment: Judgment, rng: np.random.Generator, n: int) -> np.ndarray:
@@ -175,7 +178,9 @@ class _EvidenceGroup:
             lam = c * theta + (1.0 - c) * theta.mean(axis=1, keepdims=True)
             draws.log_weights += _log(lam)
             return
-        theta_c = np.column_stack([_sample(j, rng, n) for j in item.likelihoods])  # (n, H)
+        theta_c = np.empty((n, len(item.likelihoods)))  # (n, H)
+        for k, judgment in enumerate(item.likelihoods):
+            theta_c[:, k] = _sample(judgment, rng, n)
         kappa_c = _sample(item.credibility, rng, n)
         mix_c = theta_c.mean(axis=1)
         # lambda_h(n) = (1 - r) mix_n + r (1 - kappa_n) mix_n + r kappa_n theta_nh: three
@@ -193,16 +198,12 @@ class _EvidenceGroup:
         )
         pick = mass.cumsum(axis=1)
         choice = (rng.random(h.shape[0])[:, None] * pick[:, -1:] >= pick[:, :-1]).sum(axis=1)
-        zero = np.zeros_like(h)
-        candidates = np.where(
-            choice == 0,
-            resample_columns(part_prior[:, None], zero, rng),
-            np.where(
-                choice == 1,
-                resample_columns(part_flat[:, None], zero, rng),
-                resample_columns(part_hyp, h, rng),
-            ),
-        )
+        candidates = np.empty(h.shape[0], dtype=np.intp)
+        for component, weights in enumerate((part_prior[:, None], part_flat[:, None], part_hyp)):
+            chosen = np.flatnonzero(choice == component)
+            if chosen.size:
+                column = h[chosen] if component == 2 else np.zeros(chosen.size, dtype=np.intp)
+                candidates[chosen] = resample_columns(weights, column, rng)
         counts = np.bincount(h, minlength=theta_c.shape[1])
         r_typical = np.bincount(h, weights=r, minlength=theta_c.shape[1]) / np.maximum(counts, 1)
         draws.note_ess((1.0 - r_typical * kappa_c[:, None]) * mix_c[:, None] + r_typical * part_hyp)

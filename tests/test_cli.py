@@ -95,8 +95,13 @@ def test_bad_case_exit_2_with_lines_and_no_traceback() -> None:
 def test_explain_screen_json_and_markdown() -> None:
     screen = run("explain", SEED_CASE)
     assert screen.exit_code == 0, screen.output
-    for words in ("Why mistake leads", "Evidence, by its weight for mistake", "prior/deliberate/motive",
-                  "What would change the conclusion", "deliberate would lead only after"):
+    for words in (
+        "Why mistake leads",
+        "Evidence, by its weight for mistake",
+        "prior/deliberate/motive",
+        "What would change the conclusion",
+        "deliberate would lead only after",
+    ):
         assert words in screen.stdout
     data = json.loads(run("explain", SEED_CASE, "--format", "json").stdout)
     assert data["leading"] == "mistake" and data["runner_up"] == "deliberate"
