@@ -107,19 +107,40 @@ def score_command(
     case: Annotated[Path, typer.Argument(help="The case file (YAML).", show_default=False)],
     engine: Annotated[
         EngineChoice,
-        typer.Option(help="Inference engine; auto picks numpy unless its effective sample size is too low."),
+        typer.Option(help="Inference engine; auto runs numpy and falls back to pymc if its ESS is low."),
     ] = EngineChoice.auto,
     seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same numbers.")] = 0,
-    draws: Annotated[int, typer.Option(help="Monte Carlo draws for the credible intervals.")] = 20_000,
+    draws: Annotated[
+        int | None,
+        typer.Option(help="Draws in all (default 20,000 for numpy, 4,000 over 4 chains for pymc)."),
+    ] = None,
+    tune: Annotated[int | None, typer.Option(help="pymc: tuning steps per chain (default 1,000).")] = None,
+    target_accept: Annotated[
+        float | None,
+        typer.Option(help="pymc: NUTS target acceptance (default 0.9); raise it on divergences."),
+    ] = None,
     output_format: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.table,
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write to this file instead of the terminal.")
     ] = None,
+    netcdf: Annotated[
+        Path | None, typer.Option(help="Also write the draws as ArviZ InferenceData (NetCDF) to this file.")
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
     """Posterior probability and 90% credible interval of every hypothesis."""
 
     def action() -> None:
-        card = score(load_case(case), engine=engine.value, draws=draws, seed=seed)
+        card = score(
+            load_case(case),
+            engine=engine.value,
+            draws=draws,
+            seed=seed,
+            tune=tune,
+            target_accept=target_accept,
+            progressbar=not quiet and sys.stderr.isatty(),
+            netcdf=netcdf,
+        )
         _warn(card.warnings)
         if output_format is Format.table:
             from hypotheses.table import render_table

@@ -12,7 +12,8 @@ evidence grows.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -37,6 +38,10 @@ class EngineResult:
     ess: float
     draws: int
     seed: int | None
+    rhat: float | None = None
+    divergences: int | None = None
+    judgments: dict[str, np.ndarray] | None = None  # posterior draws of each uncertain judgment
+    inference_data: Any = None  # arviz.InferenceData, from the pymc engine
 
 
 def _logsumexp(x: np.ndarray, axis: int) -> np.ndarray:
@@ -96,6 +101,11 @@ class _Draws:
     posterior: np.ndarray  # (H,) P(h | E), for the ESS floor
     log_weights: np.ndarray  # (N, H)
     ess: float
+    judgments: dict[str, np.ndarray] | None = field(default=None)
+
+    def keep(self, name: str, judgment: Judgment, values: np.ndarray) -> None:
+        if self.judgments is not None and not judgment.is_point:
+            self.judgments[name] = values
 
     def note_ess(self, weights: np.ndarray) -> None:
         counted = self.posterior >= ESS_POSTERIOR_FLOOR
@@ -106,8 +116,16 @@ class _Draws:
 class _EvidenceGroup:
     """The items citing one source (or none): independent given the source's reliability r."""
 
-    def __init__(self, reliability: Judgment, items: Sequence[EvidenceItem]) -> None:
+    def __init__(
+        self,
+        reliability: Judgment,
+        items: Sequence[EvidenceItem],
+        source_id: str | None = None,
+        hypothesis_ids: Sequence[str] = (),
+    ) -> None:
         self.reliability = reliability
+        self.source_id = source_id
+        self.hypothesis_ids = hypothesis_ids
         self.items = items
         self.kappa_mean = np.array([it.credibility.mean for it in items])  # (m,)
         self.theta_mean = np.array([[j.mean for j in it.likelihoods] for it in items])  # (m, H)
@@ -166,6 +184,7 @@ class _EvidenceGroup:
             cell = resample_columns(weights, draws.hypothesis, rng)
             width = self.edges[cell + 1] - self.edges[cell]
             r = self.edges[cell] + rng.random(cell.shape[0]) * width
+            draws.keep(f"reliability/{self.source_id}", self.reliability, r)
         for item in self.items:
             self._draw_item(item, r, draws, n, rng)
 
@@ -208,6 +227,9 @@ class _EvidenceGroup:
         r_typical = np.bincount(h, weights=r, minlength=theta_c.shape[1]) / np.maximum(counts, 1)
         draws.note_ess((1.0 - r_typical * kappa_c[:, None]) * mix_c[:, None] + r_typical * part_hyp)
         theta, kappa = theta_c[candidates], kappa_c[candidates]
+        for k, (h_id, judgment) in enumerate(zip(self.hypothesis_ids, item.likelihoods, strict=True)):
+            draws.keep(f"lik/{item.id}/{h_id}", judgment, theta[:, k])
+        draws.keep(f"credibility/{item.id}", item.credibility, kappa)
         c = (r * kappa)[:, None]
         lam = c * theta + (1.0 - c) * theta.mean(axis=1, keepdims=True)
         draws.log_weights += _log(lam)
@@ -221,20 +243,25 @@ def _groups(case: Case) -> list[_EvidenceGroup]:
     for source_id, items in by_source.items():
         source = case.source(source_id)
         reliability = source.reliability if source else Point(1.0)
+        ids = case.hypothesis_ids
         if reliability.is_point:
-            groups.extend(_EvidenceGroup(reliability, [it]) for it in items)
+            groups.extend(_EvidenceGroup(reliability, [it], source_id, ids) for it in items)
         else:
-            groups.append(_EvidenceGroup(reliability, items))
+            groups.append(_EvidenceGroup(reliability, items, source_id, ids))
     return groups
 
 
-def _prior_weights(case: Case, n: int, rng: np.random.Generator) -> np.ndarray:
-    """log w_h = sum_f log phi_hf for n draws from the prior: (n, H)."""
+def _prior_weights(case: Case, n: int, rng: np.random.Generator) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """log w_h = sum_f log phi_hf for n draws from the prior: (n, H); and the factor draws."""
     log_w = np.zeros((n, len(case.hypotheses)))
+    factors: dict[str, np.ndarray] = {}
     for column, hypothesis in enumerate(case.hypotheses):
-        for _, judgment in hypothesis.prior:
-            log_w[:, column] += _log(_sample(judgment, rng, n))
-    return log_w
+        for factor, judgment in hypothesis.prior:
+            values = _sample(judgment, rng, n)
+            log_w[:, column] += _log(values)
+            if not judgment.is_point:
+                factors[f"prior/{hypothesis.id}" + ("" if factor == "prior" else f"/{factor}")] = values
+    return log_w, factors
 
 
 def _is_point_case(case: Case) -> bool:
@@ -247,21 +274,21 @@ def _is_point_case(case: Case) -> bool:
 def _prior_and_posterior(case: Case, draws: int, rng: np.random.Generator):
     """Prior draws of pi, the evidence groups (with their grids) and P(h | E)."""
     point_case = _is_point_case(case)
-    log_pi_c = _prior_weights(case, 1 if point_case else draws, rng)
+    log_pi_c, factors = _prior_weights(case, 1 if point_case else draws, rng)
     log_pi_c = log_pi_c - _logsumexp(log_pi_c, axis=1)[:, None]
     pi_c = np.exp(log_pi_c)
     groups = _groups(case)
     log_post = _log(pi_c.mean(axis=0))
     for group in groups:
         log_post = log_post + group.log_factor(rng)
-    return point_case, log_pi_c, pi_c, groups, _softmax(log_post)
+    return point_case, log_pi_c, pi_c, groups, _softmax(log_post), factors
 
 
 def leave_one_out(case: Case, draws: int = 20_000, seed: int | None = 0) -> np.ndarray:
     """P(h | E without item j) for every item j: (J, H). Uses the factorisation: only the
     dropped item's own group is recomputed."""
     rng = np.random.default_rng(seed)
-    _, _, pi_c, groups, _ = _prior_and_posterior(case, draws, rng)
+    _, _, pi_c, groups, _, _ = _prior_and_posterior(case, draws, rng)
     factors = np.array([group.log_factor(rng) for group in groups]).reshape(len(groups), len(case.hypotheses))
     # Sums of the factors before and after each group, so that no -inf is ever subtracted.
     zero = np.zeros((1, factors.shape[1]))
@@ -279,14 +306,15 @@ def leave_one_out(case: Case, draws: int = 20_000, seed: int | None = 0) -> np.n
 
 def posterior_mean(case: Case, draws: int = 20_000, seed: int | None = 0) -> np.ndarray:
     """P(h | E) alone, without the interval draws (what-if analyses re-score many variants)."""
-    return _prior_and_posterior(case, draws, np.random.default_rng(seed))[-1]
+    return _prior_and_posterior(case, draws, np.random.default_rng(seed))[4]
 
 
-def run(case: Case, draws: int = 20_000, seed: int | None = 0) -> EngineResult:
-    """Score `case`: P(h | E) and `draws` equal-weight draws of P(h | E, params)."""
+def run(case: Case, draws: int = 20_000, seed: int | None = 0, keep_judgments: bool = False) -> EngineResult:
+    """Score `case`: P(h | E) and `draws` equal-weight draws of P(h | E, params); with
+    `keep_judgments`, also the posterior draws of every uncertain judgment (for NetCDF)."""
     rng = np.random.default_rng(seed)
     n_hyp = len(case.hypotheses)
-    point_case, log_pi_c, pi_c, groups, posterior_mean = _prior_and_posterior(case, draws, rng)
+    point_case, log_pi_c, pi_c, groups, posterior_mean, factors = _prior_and_posterior(case, draws, rng)
     prior_mean = pi_c.mean(axis=0)
 
     if point_case:
@@ -303,10 +331,25 @@ def run(case: Case, draws: int = 20_000, seed: int | None = 0) -> EngineResult:
     # Draw h from P(h | E) by systematic resampling, then every group's parameters given h.
     positions = (np.arange(draws) + rng.random()) / draws
     hypothesis = np.minimum(np.searchsorted(np.cumsum(posterior_mean), positions, side="right"), n_hyp - 1)
-    state = _Draws(hypothesis, posterior_mean, np.zeros((draws, n_hyp)), float(draws))
+    state = _Draws(
+        hypothesis, posterior_mean, np.zeros((draws, n_hyp)), float(draws), {} if keep_judgments else None
+    )
     state.note_ess(pi_c)
-    state.log_weights += log_pi_c[resample_columns(pi_c, hypothesis, rng)]
+    prior_index = resample_columns(pi_c, hypothesis, rng)
+    state.log_weights += log_pi_c[prior_index]
+    if state.judgments is not None:
+        state.judgments.update({name: values[prior_index] for name, values in factors.items()})
     for group in groups:
         group.draw(state, draws, rng)
-    posterior_draws = _softmax(state.log_weights, axis=1)[rng.permutation(draws)]
-    return EngineResult("numpy", pi_c, posterior_mean, posterior_draws, state.ess, draws, seed)
+    shuffle = rng.permutation(draws)
+    posterior_draws = _softmax(state.log_weights, axis=1)[shuffle]
+    judgments = None
+    if state.judgments is not None:
+        judgments = {name: values[shuffle] for name, values in state.judgments.items()}
+        for source in case.sources:  # a source no item cites keeps its prior
+            name = f"reliability/{source.id}"
+            if not source.reliability.is_point and name not in judgments:
+                judgments[name] = _sample(source.reliability, rng, draws)
+    return EngineResult(
+        "numpy", pi_c, posterior_mean, posterior_draws, state.ess, draws, seed, judgments=judgments
+    )

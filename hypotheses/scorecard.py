@@ -149,6 +149,7 @@ class Scorecard:
                 "seconds": round(d.seconds, 4),
                 "rhat": _number(d.rhat),
                 "divergences": d.divergences,
+                "reason": d.reason,
                 "version": d.version,
             },
             "warnings": list(self.warnings),

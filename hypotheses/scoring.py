@@ -18,6 +18,7 @@ from hypotheses.weights import evidence_weights
 Engine = Literal["auto", "numpy", "pymc"]
 DEFAULT_DRAWS = 20_000
 MIN_DRAWS = 100
+AUTO_ESS_FRACTION = 0.05
 INTERVAL = (0.05, 0.95)
 
 
@@ -28,23 +29,56 @@ class UsageError(ValueError):
 def score(
     case: Case | str | Path,
     engine: Engine = "auto",
-    draws: int = DEFAULT_DRAWS,
+    draws: int | None = None,
     seed: int | None = 0,
     explain: bool = True,
+    tune: int | None = None,
+    target_accept: float | None = None,
+    progressbar: bool = False,
+    netcdf: str | Path | None = None,
 ) -> Scorecard:
     """Posterior probability, with a 90% credible interval, of every hypothesis of `case`;
-    with `explain`, also what drove it and what would flip it (`Scorecard.explanation`)."""
+    with `explain`, also what drove it and what would flip it (`Scorecard.explanation`).
+
+    engine: "numpy" (fast, exact means), "pymc" (NUTS on the reference model) or "auto" (numpy,
+    unless its effective sample size is below 5% of the draws, then pymc). `draws` counts all
+    draws (default 20,000 for numpy, 4,000 over 4 chains for pymc). `netcdf` writes the draws as
+    ArviZ InferenceData.
+    """
     if not isinstance(case, Case):
         case = load_case(case)
-    if draws < MIN_DRAWS:
-        raise UsageError(f"--draws must be at least {MIN_DRAWS}, got {draws}")
-    if engine == "pymc":
-        raise UsageError("the pymc engine is not available yet (it is planned); use --engine numpy or auto")
-    if engine not in ("auto", "numpy"):
+    if engine not in ("auto", "numpy", "pymc"):
         raise UsageError(f"unknown engine '{engine}'; choose auto, numpy or pymc")
+    if draws is not None and draws < MIN_DRAWS:
+        raise UsageError(f"--draws must be at least {MIN_DRAWS}, got {draws}")
     started = time.perf_counter()
-    result = engine_numpy.run(case, draws=draws, seed=seed)
-    reason = "auto: the numpy engine answers exactly for this model" if engine == "auto" else ""
+    keep = netcdf is not None
+    reason = ""
+    warnings: list[str] = []
+    if engine in ("auto", "numpy"):
+        result = engine_numpy.run(case, draws=draws or DEFAULT_DRAWS, seed=seed, keep_judgments=keep)
+        if engine == "auto":
+            floor = AUTO_ESS_FRACTION * result.draws
+            if result.ess >= floor:
+                reason = f"numpy engine: its effective sample size {result.ess:,.0f} is at least {floor:,.0f}"
+            else:
+                reason = (
+                    f"pymc engine: the numpy engine's effective sample size {result.ess:,.0f} was "
+                    f"below {floor:,.0f} (5% of its draws)"
+                )
+                engine = "pymc"
+    if engine == "pymc":
+        from hypotheses import engine_pymc
+
+        result = engine_pymc.run(
+            case,
+            draws=draws or engine_pymc.DEFAULT_DRAWS,
+            seed=seed,
+            tune=tune or engine_pymc.DEFAULT_TUNE,
+            target_accept=target_accept or engine_pymc.DEFAULT_TARGET_ACCEPT,
+            progressbar=progressbar,
+        )
+        warnings += engine_pymc.diagnostic_warnings(result)
     seconds = time.perf_counter() - started
     diagnostics = Diagnostics(
         engine=result.engine,
@@ -53,13 +87,21 @@ def score(
         seed=seed,
         seconds=seconds,
         version=__version__,
+        rhat=result.rhat,
+        divergences=result.divergences,
         reason=reason,
     )
     card = summarise(case, result.prior_draws, result.posterior_mean, result.posterior_draws, diagnostics)
+    if warnings:
+        card = replace(card, warnings=(*card.warnings, *warnings))
     if explain:
         from hypotheses.explain import explain as explain_card
 
-        card = replace(card, explanation=explain_card(case, card, draws=draws, seed=seed))
+        card = replace(card, explanation=explain_card(case, card, draws=DEFAULT_DRAWS, seed=seed))
+    if netcdf is not None:
+        from hypotheses import engine_pymc
+
+        engine_pymc.write_netcdf(engine_pymc.inference_data(case, result), netcdf)
     return card
 
 

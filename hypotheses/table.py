@@ -49,9 +49,10 @@ def render_table(card: Scorecard) -> Group:
         )
         legend.add_row(h.id, h.label)
     d = card.diagnostics
+    mcmc = "" if d.rhat is None else f" · R-hat {d.rhat:.3f} · {d.divergences} divergences"
     footer = Text(
-        f"\nscale {card.scale} · engine {d.engine} · {d.draws:,} draws · ESS {d.ess:,.0f} · "
-        f"seed {d.seed} · {d.seconds * 1000:.0f} ms",
+        f"\nscale {card.scale} · engine {d.engine} · {d.draws:,} draws · ESS {d.ess:,.0f}{mcmc} · "
+        f"seed {d.seed} · {d.seconds * 1000:,.0f} ms" + (f"\n{d.reason}" if d.reason else ""),
         style="dim",
     )
     parts: list[Text | Table] = [Text(card.title, style="bold")]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 import yaml
 
@@ -47,3 +48,39 @@ def point_case(
 @pytest.fixture
 def examples() -> Path:
     return EXAMPLES
+
+
+def random_uncertain_case(rng: np.random.Generator) -> dict:
+    """Words, intervals, Betas, factors, credibility and shared sources, at random."""
+    n_hyp, n_items = int(rng.integers(2, 5)), int(rng.integers(1, 6))
+    words = ["very unlikely", "unlikely", "roughly even chance", "likely", "very likely"]
+
+    def judgment() -> object:
+        kind = rng.integers(4)
+        if kind == 0:
+            return str(rng.choice(words))
+        if kind == 1:
+            lo = float(rng.uniform(0.05, 0.7))
+            return [round(lo, 3), round(lo + float(rng.uniform(0.05, 0.25)), 3)]
+        if kind == 2:
+            return {"beta": [round(float(rng.uniform(1, 20)), 2), round(float(rng.uniform(1, 20)), 2)]}
+        return round(float(rng.uniform(0.05, 0.95)), 3)
+
+    ids = [f"h{k}" for k in range(n_hyp)]
+    hypotheses = [{"id": h, "label": h, "prior": {"motive": judgment(), "means": judgment()}} for h in ids]
+    sources = {"s1": {"reliability": str(rng.choice(list("ABCDE")))}, "s2": {"reliability": [0.5, 0.9]}}
+    evidence = []
+    for j in range(n_items):
+        item = {"id": f"e{j}", "label": "x", "likelihoods": {h: judgment() for h in ids}}
+        if rng.random() < 0.6:
+            item["source"] = str(rng.choice(["s1", "s2"]))
+        if rng.random() < 0.5:
+            item["credibility"] = judgment()
+        evidence.append(item)
+    return {
+        "schema": 1,
+        "title": "random",
+        "hypotheses": hypotheses,
+        "sources": sources,
+        "evidence": evidence,
+    }

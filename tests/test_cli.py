@@ -119,10 +119,10 @@ def test_validate_reports_each_file() -> None:
     assert ": ok (" in mixed.stdout and "has no prior while others do" in mixed.stderr
 
 
-def test_pymc_engine_says_it_comes_later() -> None:
-    result = run("score", SEED_CASE, "--engine", "pymc")
-    assert result.exit_code == 2
-    assert "the pymc engine is not available yet" in result.stderr
+def test_auto_says_why_it_chose_numpy() -> None:
+    data = json.loads(run("score", SEED_CASE, "-f", "json").stdout)
+    assert data["diagnostics"]["engine"] == "numpy"
+    assert data["diagnostics"]["reason"].startswith("numpy engine: its effective sample size")
 
 
 def test_too_few_draws_is_a_usage_error() -> None:

@@ -11,43 +11,7 @@ import pytest
 from hypotheses import engine_numpy, load_case, score
 from hypotheses.engine_numpy import resample_columns
 from tests.brute_force import brute_force
-from tests.conftest import EXAMPLES, make_case, point_case
-
-
-def _random_uncertain_case(rng: np.random.Generator) -> dict:
-    """Words, intervals, Betas, factors, credibility and shared sources, at random."""
-    n_hyp, n_items = int(rng.integers(2, 5)), int(rng.integers(1, 6))
-    words = ["very unlikely", "unlikely", "roughly even chance", "likely", "very likely"]
-
-    def judgment() -> object:
-        kind = rng.integers(4)
-        if kind == 0:
-            return str(rng.choice(words))
-        if kind == 1:
-            lo = float(rng.uniform(0.05, 0.7))
-            return [round(lo, 3), round(lo + float(rng.uniform(0.05, 0.25)), 3)]
-        if kind == 2:
-            return {"beta": [round(float(rng.uniform(1, 20)), 2), round(float(rng.uniform(1, 20)), 2)]}
-        return round(float(rng.uniform(0.05, 0.95)), 3)
-
-    ids = [f"h{k}" for k in range(n_hyp)]
-    hypotheses = [{"id": h, "label": h, "prior": {"motive": judgment(), "means": judgment()}} for h in ids]
-    sources = {"s1": {"reliability": str(rng.choice(list("ABCDE")))}, "s2": {"reliability": [0.5, 0.9]}}
-    evidence = []
-    for j in range(n_items):
-        item = {"id": f"e{j}", "label": "x", "likelihoods": {h: judgment() for h in ids}}
-        if rng.random() < 0.6:
-            item["source"] = str(rng.choice(["s1", "s2"]))
-        if rng.random() < 0.5:
-            item["credibility"] = judgment()
-        evidence.append(item)
-    return {
-        "schema": 1,
-        "title": "random",
-        "hypotheses": hypotheses,
-        "sources": sources,
-        "evidence": evidence,
-    }
+from tests.conftest import EXAMPLES, make_case, point_case, random_uncertain_case
 
 
 def _assert_agrees_with_brute_force(case, draws: int = 40_000, samples: int = 300_000) -> None:
@@ -78,7 +42,7 @@ def test_examples_agree_with_brute_force(example: str) -> None:
 
 @pytest.mark.parametrize("seed", range(6))
 def test_random_uncertain_cases_agree_with_brute_force(seed: int) -> None:
-    _assert_agrees_with_brute_force(make_case(_random_uncertain_case(np.random.default_rng(seed))))
+    _assert_agrees_with_brute_force(make_case(random_uncertain_case(np.random.default_rng(seed))))
 
 
 def test_many_items_from_one_source_keep_their_ess() -> None:

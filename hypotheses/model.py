@@ -1,0 +1,121 @@
+"""The PyMC reference model of DESIGN.md section 3: `build_model(case) -> pm.Model`.
+
+Every uncertain judgment is one element of a single vector Beta variable, `judgment`, whose
+coordinate is the judgment's place in the case (`prior/deliberate/motive`, `lik/us_denial/mistake`,
+`credibility/us_denial`, `reliability/us_dod`); point judgments are constants. The model is then
+assembled by indexing, so every case compiles to the same PyTensor Ops and the C compile cache
+made by one case serves all others. The hypothesis is marginalised with logsumexp in a Potential.
+
+Import this module only when PyMC is wanted: it costs seconds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from hypotheses.case import Case
+from priors import Beta, Judgment
+
+# log(0) would give NaN gradients; a likelihood this small already rules a hypothesis out.
+TINY_LIKELIHOOD = 1e-300
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where each quantity of the model comes from: an index into [constants..., judgments...]."""
+
+    names: list[str]  # the uncertain judgments, in vector order
+    alpha: np.ndarray
+    beta: np.ndarray
+    constants: np.ndarray  # point judgments, then 1.0 (a missing factor or reliability)
+    prior_index: np.ndarray  # (H, F)
+    theta_index: np.ndarray  # (J, H)
+    kappa_index: np.ndarray  # (J,)
+    reliability_index: np.ndarray  # (J,)
+
+
+def judgment_names(case: Case) -> list[tuple[str, Judgment]]:
+    """Every judgment of the case with its model name, in a fixed order."""
+    named: list[tuple[str, Judgment]] = []
+    for h in case.hypotheses:
+        for factor, judgment in h.prior:
+            named.append((f"prior/{h.id}" + ("" if factor == "prior" else f"/{factor}"), judgment))
+    for source in case.sources:
+        named.append((f"reliability/{source.id}", source.reliability))
+    for item in case.evidence:
+        for h, judgment in zip(case.hypothesis_ids, item.likelihoods, strict=True):
+            named.append((f"lik/{item.id}/{h}", judgment))
+        named.append((f"credibility/{item.id}", item.credibility))
+    return named
+
+
+def layout(case: Case) -> Layout:
+    named = judgment_names(case)
+    uncertain = [(n, j) for n, j in named if isinstance(j, Beta)]
+    points = [(n, j) for n, j in named if not isinstance(j, Beta)]
+    constants = np.array([j.mean for _, j in points] + [1.0])
+    one = len(constants) - 1
+    position = {n: k for k, (n, _) in enumerate(points)}
+    position |= {n: len(constants) + k for k, (n, _) in enumerate(uncertain)}
+    factors = sorted({f for h in case.hypotheses for f, _ in h.prior}) or ["prior"]
+    prior_index = np.full((len(case.hypotheses), len(factors)), one)
+    for k, h in enumerate(case.hypotheses):
+        for factor, _ in h.prior:
+            name = f"prior/{h.id}" + ("" if factor == "prior" else f"/{factor}")
+            prior_index[k, factors.index(factor)] = position[name]
+    ids = case.hypothesis_ids
+    theta_index = np.array([[position[f"lik/{e.id}/{h}"] for h in ids] for e in case.evidence], dtype=int)
+    return Layout(
+        names=[n for n, _ in uncertain],
+        alpha=np.array([j.a for _, j in uncertain]),
+        beta=np.array([j.b for _, j in uncertain]),
+        constants=constants,
+        prior_index=prior_index,
+        theta_index=theta_index.reshape(len(case.evidence), len(ids)),
+        kappa_index=np.array([position[f"credibility/{e.id}"] for e in case.evidence], dtype=int),
+        reliability_index=np.array(
+            [position[f"reliability/{e.source}"] if e.source else one for e in case.evidence], dtype=int
+        ),
+    )
+
+
+def build_model(case: Case):  # -> pm.Model (annotated loosely: pymc is imported lazily)
+    """The model of DESIGN.md section 3, for sampling with NUTS or extending by hand.
+
+    Variables: `judgment` (dims "place": each uncertain judgment by its place in the case), the Potential
+    `evidence` (log of sum_h pi_h prod_j lambda_jh) and the Deterministic `p_hypothesis`
+    (dims "hypothesis": P(h | E, params)); `log_joint` (dims "hypothesis") is exposed for
+    users who add terms of their own.
+    """
+    import pymc as pm
+    import pytensor.tensor as pt
+
+    plan = layout(case)
+    coords = {
+        "hypothesis": case.hypothesis_ids,
+        "evidence": [e.id for e in case.evidence],
+        "place": plan.names,
+    }
+    with pm.Model(coords=coords) as model:
+        constants = pt.as_tensor_variable(plan.constants)
+        if plan.names:
+            judgment = pm.Beta("judgment", alpha=plan.alpha, beta=plan.beta, dims="place")
+            values = pt.concatenate([constants, judgment])
+        else:
+            values = constants
+        with np.errstate(divide="ignore"):
+            log_w = pt.log(values[plan.prior_index]).sum(axis=1)
+        log_pi = log_w - pm.math.logsumexp(log_w)
+        joint = log_pi
+        if len(case.evidence):
+            theta = values[plan.theta_index]  # (J, H)
+            credibility = values[plan.reliability_index] * values[plan.kappa_index]  # (J,)
+            mixed = theta.mean(axis=1, keepdims=True)
+            lam = credibility[:, None] * theta + (1.0 - credibility[:, None]) * mixed
+            joint = joint + pt.log(pt.maximum(lam, TINY_LIKELIHOOD)).sum(axis=0)
+        log_joint = pm.Deterministic("log_joint", joint, dims="hypothesis")
+        pm.Potential("evidence", pm.math.logsumexp(log_joint))
+        pm.Deterministic("p_hypothesis", pt.special.softmax(log_joint), dims="hypothesis")
+    return model

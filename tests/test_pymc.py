@@ -1,0 +1,105 @@
+"""The PyMC reference model against the numpy engine, and the NetCDF export of both."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from hypotheses import engine_numpy, load_case, score
+from hypotheses.model import build_model, layout
+from tests.conftest import EXAMPLES, make_case, random_uncertain_case
+
+N_CASES = 20
+N_HYPOTHESES_MAX = 4
+# Family-wise 1% error over every (case, hypothesis) comparison, never looser than 3 MCSE.
+Z = max(3.0, float(stats.norm.ppf(1 - 0.01 / (2 * N_CASES * N_HYPOTHESES_MAX))))
+
+
+def _arviz():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)
+        import arviz as az
+    return az
+
+
+def test_layout_names_every_uncertain_judgment() -> None:
+    plan = layout(load_case(EXAMPLES / "al-bab-2017.yaml"))
+    assert "prior/deliberate/motive" in plan.names
+    assert "lik/us_denial/mistake" in plan.names
+    assert "reliability/us_dod" in plan.names
+    assert "credibility/us_denial" in plan.names
+    assert plan.theta_index.shape == (4, 3)
+
+
+def test_numpy_netcdf_round_trip(tmp_path: Path) -> None:
+    az = _arviz()
+    target = tmp_path / "draws.nc"
+    card = score(EXAMPLES / "leaked-memo.yaml", engine="numpy", draws=2_000, netcdf=target)
+    idata = az.from_netcdf(target)
+    assert idata.posterior.attrs["engine"] == "numpy"
+    assert idata.posterior.attrs["case_sha256"] == card.sha256
+    assert "lik/printed_copy/insider" in idata.posterior["place"].values
+    p = idata.posterior["p_hypothesis"]
+    assert p.shape == (1, 2_000, 3)
+    assert float(p.sel(hypothesis="insider").mean()) == pytest.approx(
+        card.hypotheses[0].posterior.mean, abs=0.01
+    )
+    summary = az.summary(idata, var_names=["p_hypothesis"], kind="stats")
+    assert len(summary) == 3
+    assert [p.name for p in tmp_path.iterdir()] == ["draws.nc"]
+
+
+@pytest.mark.slow
+def test_point_only_case_is_exact_through_the_model() -> None:
+    import pytensor
+
+    case = load_case(EXAMPLES / "taxicab.yaml")
+    model = build_model(case)
+    assert model.free_RVs == []
+    p = pytensor.function([], model["p_hypothesis"])()
+    assert p[0] == pytest.approx(0.15 * 0.8 / (0.15 * 0.8 + 0.85 * 0.2), rel=1e-12)
+    card = score(case, engine="pymc")
+    assert card.diagnostics.engine == "pymc"
+    assert card.hypotheses[0].posterior.mean == pytest.approx(0.41379310344827586, rel=1e-12)
+
+
+@pytest.mark.slow
+def test_pymc_netcdf_round_trip(tmp_path: Path) -> None:
+    az = _arviz()
+    target = tmp_path / "draws.nc"
+    card = score(EXAMPLES / "al-bab-2017.yaml", engine="pymc", draws=2_000, tune=500, netcdf=target)
+    idata = az.from_netcdf(target)
+    assert idata.posterior.attrs["engine"] == "pymc"
+    assert idata.posterior.attrs["case_title"] == card.title
+    assert idata.posterior["p_hypothesis"].shape == (4, 500, 3)
+    assert len(az.summary(idata, var_names=["judgment"])) == len(
+        layout(load_case(EXAMPLES / "al-bab-2017.yaml")).names
+    )
+    assert card.diagnostics.rhat is not None and card.diagnostics.rhat < 1.01
+    assert card.diagnostics.divergences == 0
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", range(N_CASES))
+def test_pymc_agrees_with_numpy_on_random_cases(seed: int) -> None:
+    az = _arviz()
+    from hypotheses import engine_pymc
+
+    case = make_case(random_uncertain_case(np.random.default_rng(1000 + seed)))
+    assert len(case.hypotheses) <= N_HYPOTHESES_MAX
+    result = engine_pymc.run(case, draws=4_000, tune=1_000, seed=seed)
+    mcse = az.mcse(result.inference_data, var_names=["p_hypothesis"])["p_hypothesis"].values
+    numpy_runs = np.array([engine_numpy.run(case, draws=20_000, seed=s).posterior_mean for s in range(3)])
+    se_numpy = numpy_runs.std(axis=0, ddof=1)
+    tolerance = Z * np.sqrt(mcse**2 + se_numpy**2) + 1e-9
+    difference = np.abs(result.posterior_mean - numpy_runs[0])
+    assert np.all(difference < tolerance), (difference, tolerance)
+    assert result.divergences == 0
+    lo_p, hi_p = np.quantile(result.posterior_draws, [0.05, 0.95], axis=0)
+    numpy_draws = engine_numpy.run(case, draws=20_000, seed=0).posterior_draws
+    lo_n, hi_n = np.quantile(numpy_draws, [0.05, 0.95], axis=0)
+    assert np.all((lo_p <= hi_n) & (lo_n <= hi_p))  # the 90% intervals overlap
