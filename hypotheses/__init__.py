@@ -12,6 +12,16 @@ from hypotheses.scorecard import Scorecard
 from hypotheses.scoring import UsageError, score
 from hypotheses.spec import case_json_schema
 
+
+def __getattr__(name: str):
+    """`hypotheses.build_model` imports PyMC only when asked for (it costs seconds)."""
+    if name == "build_model":
+        from hypotheses.model import build_model
+
+        return build_model
+    raise AttributeError(f"module 'hypotheses' has no attribute {name!r}")
+
+
 __all__ = [
     "Case",
     "CaseError",
@@ -23,6 +33,7 @@ __all__ = [
     "Source",
     "UsageError",
     "__version__",
+    "build_model",
     "case_from_text",
     "case_json_schema",
     "load_case",

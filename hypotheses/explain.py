@@ -9,7 +9,6 @@ from hypotheses import engine_numpy
 from hypotheses.case import Case
 from hypotheses.scorecard import Explanation, FlipThreshold, LeaveOneOut, Scorecard, Swing
 from priors import Beta, Judgment
-from priors.betafit import LOWER_Q, UPPER_Q, beta_quantile
 
 # Kass & Raftery (1995), "Bayes factors", on the likelihood ratio.
 EVIDENCE_STRENGTH = (
@@ -117,8 +116,7 @@ def explain(case: Case, card: Scorecard, draws: int = 20_000, seed: int | None =
     for name, judgment, moved in plug.judgments():
         if not isinstance(judgment, Beta):
             continue
-        low = beta_quantile(LOWER_Q, judgment.a, judgment.b)
-        high = beta_quantile(UPPER_Q, judgment.a, judgment.b)
+        low, high = judgment.quantiles()
         at_low, at_high = moved(low), moved(high)
         margins = []
         for p in (at_low, at_high):

@@ -57,8 +57,18 @@ class Beta:
     a: float
     b: float
     text: str = field(default="", compare=False)
+    # The 5% and 95% quantiles when the Beta was fitted to a range (they are its ends).
+    fitted_range: tuple[float, float] | None = field(default=None, compare=False, repr=False)
 
     is_point = False
+
+    def quantiles(self) -> tuple[float, float]:
+        """The 5% and 95% quantiles: free for a fitted range, bisection otherwise."""
+        if self.fitted_range is not None:
+            return self.fitted_range
+        from priors.betafit import beta_quantile
+
+        return beta_quantile(LOWER_Q, self.a, self.b), beta_quantile(UPPER_Q, self.a, self.b)
 
     @property
     def mean(self) -> float:
@@ -79,8 +89,9 @@ def from_range(lo: float, hi: float, text: str = "") -> Judgment:
     """The judgment for a range whose ends are the 5% and 95% quantiles."""
     if lo == hi:
         return Point(lo, text)
-    a, b = fit_beta(max(lo, RANGE_FLOOR), min(hi, RANGE_CEIL))
-    return Beta(a, b, text)
+    lo, hi = max(lo, RANGE_FLOOR), min(hi, RANGE_CEIL)
+    a, b = fit_beta(lo, hi)
+    return Beta(a, b, text, (lo, hi))
 
 
 def _number(value: Any, what: str) -> float:

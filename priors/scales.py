@@ -14,7 +14,7 @@ from pathlib import Path
 
 import yaml
 
-from priors.judgment import Beta, Judgment, JudgmentError, Point, from_range
+from priors.judgment import RANGE_CEIL, RANGE_FLOOR, Beta, Judgment, JudgmentError, Point, from_range
 
 DEFAULT_SCALE = "icd203"
 _BUILTIN_DIR = Path(__file__).with_name("scales")
@@ -69,7 +69,7 @@ class Scale:
             )
         judgment = term.judgment
         if isinstance(judgment, Beta):
-            return Beta(judgment.a, judgment.b, word)
+            return Beta(judgment.a, judgment.b, word, judgment.fitted_range)
         return Point(judgment.value, word)
 
     def term_for(self, p: float) -> str:
@@ -107,7 +107,8 @@ def _read_scale(path: Path) -> Scale:
         stored = entry.get("beta")
         judgment: Judgment
         if stored is not None and lo != hi:
-            judgment = Beta(float(stored[0]), float(stored[1]), entry["term"])
+            fitted = (max(lo, RANGE_FLOOR), min(hi, RANGE_CEIL))
+            judgment = Beta(float(stored[0]), float(stored[1]), entry["term"], fitted)
         else:
             judgment = from_range(lo, hi, entry["term"])
         terms.append(Term(entry["term"], tuple(entry.get("synonyms", ())), lo, hi, judgment))

@@ -117,3 +117,11 @@ def test_equal_interval_ends_are_a_point() -> None:
     assert parse_judgment(["20%", "40%"], get_scale("icd203")).mean == pytest.approx(
         parse_judgment([0.2, 0.4], get_scale("icd203")).mean
     )
+
+
+def test_fitted_judgments_know_their_quantiles() -> None:
+    icd = get_scale("icd203")
+    for judgment in (icd.judgment("likely"), parse_judgment([0.2, 0.4], icd), parse_reliability("F", icd)):
+        fitted = judgment.quantiles()
+        bisected = Beta(judgment.a, judgment.b).quantiles()
+        assert fitted == pytest.approx(bisected, rel=1e-6)

@@ -103,3 +103,22 @@ def test_pymc_agrees_with_numpy_on_random_cases(seed: int) -> None:
     numpy_draws = engine_numpy.run(case, draws=20_000, seed=0).posterior_draws
     lo_n, hi_n = np.quantile(numpy_draws, [0.05, 0.95], axis=0)
     assert np.all((lo_p <= hi_n) & (lo_n <= hi_p))  # the 90% intervals overlap
+
+
+@pytest.mark.slow
+def test_readme_model_extension_example_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The README's notebook-style example, executed as written (from the project root)."""
+    import re
+
+    from tests.conftest import ROOT
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = next(b for b in re.findall(r"```python\n(.*?)```", readme, re.S) if "build_model" in b)
+    monkeypatch.chdir(ROOT)
+    namespace: dict = {}
+    exec(compile(block, "README.md", "exec"), namespace)
+    idata = namespace["idata"]
+    with_report = idata.posterior["p_with_report"].mean(("chain", "draw")).values
+    without = idata.posterior["p_hypothesis"].mean(("chain", "draw")).values
+    assert with_report.sum() == pytest.approx(1.0)
+    assert with_report[2] < without[2]  # the report is unlikely if the claim was true
