@@ -353,12 +353,18 @@ class _Checker:
                 )
                 continue
             for h, j in zip(ids, likelihoods, strict=True):
+                key = h if h in e.likelihoods else DEFAULT_KEY
                 if isinstance(j, Point) and j.value == 0:
-                    key = h if h in e.likelihoods else DEFAULT_KEY
                     self.warn(
                         (*at, "likelihoods", key),
                         f"likelihood of '{h}' for '{e.id}' is 0: "
                         "this evidence rules the hypothesis out for good (Cromwell's rule)",
+                    )
+                elif isinstance(j, Point) and j.value == 1:
+                    self.warn(
+                        (*at, "likelihoods", key),
+                        f"likelihood of '{h}' for '{e.id}' is exactly 1 (certain); if there is any "
+                        "doubt, write 0.99 or a word such as 'almost certain' (Cromwell's rule)",
                     )
             credibility = e.credibility if e.credibility is not None else Point(1.0, "1 (default)")
             out.append(EvidenceItem(e.id, e.label, e.source, credibility, likelihoods))

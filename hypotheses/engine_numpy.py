@@ -132,11 +132,13 @@ class _EvidenceGroup:
         self.mix_mean = self.theta_mean.mean(axis=1)  # (m,)
 
     def expected_likelihood(self, r: np.ndarray) -> np.ndarray:
-        """E[lambda_jh | r] for r of shape (M,): (M, m, H). Linear in r, c = r * kappa."""
-        c = r[:, None] * self.kappa_mean[None, :]
-        return self.mix_mean[None, :, None] + c[:, :, None] * (
-            self.theta_mean[None] - self.mix_mean[None, :, None]
-        )
+        """E[lambda_jh | r] for r of shape (M,): (M, m, H), with c = r * kappa.
+
+        Written c theta + (1 - c) mean, never mean + c (theta - mean): the latter cancels a
+        likelihood of 1e-300 to exactly 0 and would rule its hypothesis out.
+        """
+        c = (r[:, None] * self.kappa_mean[None, :])[:, :, None]
+        return c * self.theta_mean[None] + (1.0 - c) * self.mix_mean[None, :, None]
 
     def log_factor(self, rng: np.random.Generator) -> np.ndarray:
         """log E[prod_j lambda_jh] per h: exact at E[r] when that is exact (r a point, or one

@@ -21,6 +21,8 @@ EVIDENCE_STRENGTH = (
 
 
 def _strength(ratio: float) -> str:
+    if not np.isfinite(ratio):
+        return "impossible (the runner-up is ruled out)"
     return next(words for bound, words in EVIDENCE_STRENGTH if ratio < bound)
 
 
@@ -44,6 +46,14 @@ class _PlugIn:
             [self._log_lam(j, self.theta[j], self.kappa[j], self._r(j)) for j in range(len(case.evidence))]
         ).reshape(self.theta.shape)
         self.total = self.log_w + self.log_lam.sum(axis=0)
+        # Sums of log lambda before and after each item: moving one item never subtracts -inf.
+        zero = np.zeros((1, len(case.hypotheses)))
+        self.before = np.cumsum(np.vstack([zero, self.log_lam]), axis=0)
+        self.after = np.cumsum(np.vstack([zero, self.log_lam[::-1]]), axis=0)[::-1]
+
+    def without(self, j: int) -> np.ndarray:
+        """log w + sum of log lambda over every item but j."""
+        return self.log_w + self.before[j] + self.after[j + 1]
 
     def _r(self, j: int, override: dict[str, float] | None = None) -> float:
         source = self.source_of[j]
@@ -81,24 +91,23 @@ class _PlugIn:
                     theta = self.theta[j].copy()
                     theta[k] = v
                     new = self._log_lam(j, theta, self.kappa[j], self._r(j))
-                    return self.posterior(self.total - self.log_lam[j] + new)
+                    return self.posterior(self.without(j) + new)
 
                 yield f"lik/{item.id}/{case.hypotheses[k].id}", judgment, moved
 
             def moved_kappa(v: float, j: int = j) -> np.ndarray:
                 new = self._log_lam(j, self.theta[j], v, self._r(j))
-                return self.posterior(self.total - self.log_lam[j] + new)
+                return self.posterior(self.without(j) + new)
 
             yield f"credibility/{item.id}", item.credibility, moved_kappa
         for source in case.sources:
 
             def moved_r(v: float, sid: str = source.id) -> np.ndarray:
-                total = self.total.copy()
+                log_lam = self.log_lam.copy()
                 for j, s in enumerate(self.source_of):
                     if s == sid:
-                        new = self._log_lam(j, self.theta[j], self.kappa[j], v)
-                        total += new - self.log_lam[j]
-                return self.posterior(total)
+                        log_lam[j] = self._log_lam(j, self.theta[j], self.kappa[j], v)
+                return self.posterior(self.log_w + log_lam.sum(axis=0))
 
             yield f"reliability/{source.id}", source.reliability, moved_r
 
@@ -146,20 +155,24 @@ def explain(case: Case, card: Scorecard, draws: int = 20_000, seed: int | None =
         for item, row in zip(case.evidence, without, strict=True)
     )
 
-    ratio = float(posterior[lead] / posterior[rival]) if posterior[rival] > 0 else float("inf")
+    with np.errstate(divide="ignore"):
+        log_ratio = float(np.log(posterior[lead]) - np.log(posterior[rival]))
+    ratio = float(np.exp(log_ratio)) if log_ratio < 700 else float("inf")
     scale = case.scale
-    top = scale.terms[-1]
-    top_word = top.term if top.lo != top.hi else scale.terms[-2].term
-    top_mean = scale.lookup(top_word).judgment.mean
-    at_most = top_mean / ratio if np.isfinite(ratio) else 0.0
-    example = (
-        f"e.g. a report '{top_word}' if {ids[rival]} but at most '{scale.term_for(at_most)}' "
-        f"({at_most:.1%}) if {ids[lead]}"
-    )
+    if np.isfinite(ratio):
+        top = scale.terms[-1]
+        top_word = top.term if top.lo != top.hi else scale.terms[-2].term
+        at_most = float(np.exp(np.log(scale.lookup(top_word).judgment.mean) - log_ratio))
+        example = (
+            f"e.g. a report '{top_word}' if {ids[rival]} but at most '{scale.term_for(at_most)}' "
+            f"({at_most:.3g}) if {ids[lead]}"
+        )
+    else:
+        example = f"no evidence can: {ids[rival]} has posterior probability 0"
     flip = FlipThreshold(
         ids[rival],
         ratio,
-        float(10 * np.log10(ratio)) if np.isfinite(ratio) else float("inf"),
+        10 * log_ratio / np.log(10) if np.isfinite(log_ratio) else float("inf"),
         _strength(ratio),
         example,
     )

@@ -3,6 +3,8 @@ of their labels (labels are sentences; in table cells they would wrap to a word 
 
 from __future__ import annotations
 
+import math
+
 from rich import box
 from rich.console import Group
 from rich.table import Table
@@ -160,6 +162,8 @@ def _flip_sentence(card: Scorecard) -> str:
     e = card.explanation
     assert e is not None
     f = e.flip
+    if not math.isfinite(f.likelihood_ratio):
+        return f"• {f.runner_up} cannot lead whatever new evidence comes: {f.example}."
     return (
         f"• {f.runner_up} would lead only after new, independent evidence {f.likelihood_ratio:.3g} times "
         f"({f.decibans:.1f} dB) more likely under {f.runner_up} than under {e.leading}: "
