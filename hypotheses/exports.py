@@ -11,6 +11,7 @@ from pathlib import Path
 
 from hypotheses.errors import OutputError
 from hypotheses.scorecard import Scorecard
+from hypotheses.wording import closest_sentence, db, flip_sentence, percent
 
 
 def to_json(card: Scorecard) -> str:
@@ -27,23 +28,8 @@ def to_csv(card: Scorecard) -> str:
     return buffer.getvalue()
 
 
-def percent(p: float) -> str:
-    """A probability as readers expect it: 0.1234 -> '12.3%', tiny values kept visible."""
-    if p == 0:
-        return "0%"
-    if p < 0.001:
-        return f"{p * 100:.2g}%"
-    return f"{p * 100:.1f}%"
-
-
 def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
-
-
-def _db(value: float | None) -> str:
-    if value is None:
-        return "n/a"
-    return "0.0" if abs(value) < 0.05 else f"{value:+.1f}"
 
 
 def to_markdown(card: Scorecard) -> str:
@@ -74,7 +60,7 @@ def to_markdown(card: Scorecard) -> str:
             "|---|" + "---:|" * len(ids) + "---:|",
         ]
         for e in card.evidence:
-            weights = " | ".join(_db(e.weight_db[h]) for h in ids)
+            weights = " | ".join(db(e.weight_db[h]) for h in ids)
             lines.append(f"| **{e.id}**: {_cell(e.label)} | {weights} | {e.diagnosticity:.3f} |")
     lines += [
         "",
@@ -88,8 +74,6 @@ def to_markdown(card: Scorecard) -> str:
 
 def explanation_markdown(card: Scorecard) -> str:
     """`hypscore explain --format md`: the same facts as the terminal screen."""
-    from hypotheses.table import _closest_sentence, _flip_sentence
-
     e = card.explanation
     assert e is not None
     by_id = {h.id: h for h in card.hypotheses}
@@ -109,7 +93,7 @@ def explanation_markdown(card: Scorecard) -> str:
     without = {loo.evidence: loo for loo in e.leave_one_out}
     for item in sorted(card.evidence, key=lambda i: -abs(i.weight_db[lead.id] or 0.0)):
         lines.append(
-            f"| {item.id} | {_db(item.weight_db[lead.id])} dB | {_db(item.weight_db[rival.id])} dB | "
+            f"| {item.id} | {db(item.weight_db[lead.id])} | {db(item.weight_db[rival.id])} | "
             f"{item.diagnosticity:.3f} bits | {percent(without[item.id].posterior[lead.id])} |"
         )
     if e.tornado:
@@ -132,8 +116,8 @@ def explanation_markdown(card: Scorecard) -> str:
         "",
         "## What would change the conclusion",
         "",
-        _flip_sentence(card).replace("• ", "- "),
-        _closest_sentence(card).replace("• ", "- "),
+        flip_sentence(card).replace("• ", "- "),
+        closest_sentence(card).replace("• ", "- "),
     ]
     return "\n".join(lines) + "\n"
 

@@ -3,15 +3,13 @@ of their labels (labels are sentences; in table cells they would wrap to a word 
 
 from __future__ import annotations
 
-import math
-
 from rich import box
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from hypotheses.exports import percent
 from hypotheses.scorecard import Scorecard
+from hypotheses.wording import closest_sentence, db, flip_sentence, percent
 
 BAR_WIDTH = 10
 
@@ -113,8 +111,8 @@ def render_explanation(card: Scorecard) -> Group:
     for item in ranked:
         evidence.add_row(
             item.id,
-            _db(item.weight_db[lead.id]),
-            _db(item.weight_db[rival.id]),
+            db(item.weight_db[lead.id]),
+            db(item.weight_db[rival.id]),
             f"{item.diagnosticity:.3f}",
             percent(without[item.id].posterior[lead.id]),
         )
@@ -145,41 +143,8 @@ def render_explanation(card: Scorecard) -> Group:
                 f"{len(explanation.tornado) - TORNADO_ROWS} smaller swings not shown (see --format json)"
             )
         parts.append(tornado)
-    parts += [Text("What would change the conclusion", style="bold"), Text(_flip_sentence(card))]
-    closest = _closest_sentence(card)
+    parts += [Text("What would change the conclusion", style="bold"), Text(flip_sentence(card))]
+    closest = closest_sentence(card)
     if closest:
         parts.append(Text(closest))
     return Group(*parts)
-
-
-def _db(value: float | None) -> str:
-    if value is None:
-        return "n/a"
-    return "0.0 dB" if abs(value) < 0.05 else f"{value:+.1f} dB"
-
-
-def _flip_sentence(card: Scorecard) -> str:
-    e = card.explanation
-    assert e is not None
-    f = e.flip
-    if not math.isfinite(f.likelihood_ratio):
-        return f"• {f.runner_up} cannot lead whatever new evidence comes: {f.example}."
-    return (
-        f"• {f.runner_up} would lead only after new, independent evidence {f.likelihood_ratio:.3g} times "
-        f"({f.decibans:.1f} dB) more likely under {f.runner_up} than under {e.leading}: "
-        f"{f.strength} evidence (Kass & Raftery); {f.example}."
-    )
-
-
-def _closest_sentence(card: Scorecard) -> str:
-    e = card.explanation
-    assert e is not None
-    s = e.closest
-    if s is None:
-        return "• Every judgment is a point value: there is no range to move."
-    verdict = "flips the answer" if s.margin < 0 else "does not flip the answer"
-    return (
-        f"• The judgment closest to flipping it is {s.name} ('{s.text}'): moved within its 90% range "
-        f"({percent(s.low)}-{percent(s.high)}), {e.leading}'s lead over {s.rival} falls to "
-        f"{s.margin * 100:+.1f} points, which {verdict}."
-    )
