@@ -203,6 +203,51 @@ def _emit_rich(renderable: object, output: Path | None) -> None:
 
 
 @app.command()
+def report(
+    case: Annotated[Path, typer.Argument(help="The case file (YAML).", show_default=False)],
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="The HTML file to write.", show_default=False)
+    ],
+    engine: Annotated[EngineChoice, typer.Option(help="Inference engine.")] = EngineChoice.auto,
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same numbers.")] = 0,
+    draws: Annotated[int | None, typer.Option(help="Draws in all (engine default if not given).")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+) -> None:
+    """A self-contained HTML report (plots inline, no network) for readers who never run hypscore."""
+
+    def action() -> None:
+        from hypotheses.report import render_report
+
+        loaded = load_case(case)
+        card = score(
+            loaded, engine=engine.value, draws=draws, seed=seed, progressbar=not quiet and sys.stderr.isatty()
+        )
+        _warn(card.warnings)
+        write_atomic(output, render_report(loaded, card))
+        typer.echo(f"wrote {output}", err=True)
+
+    _guarded(action)
+
+
+@app.command()
+def init(
+    path: Annotated[Path, typer.Argument(help="Where to write the starter case.")] = Path("case.yaml"),
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+) -> None:
+    """Write a commented starter case (two hypotheses, factored priors, a source, two items)."""
+
+    def action() -> None:
+        from importlib.resources import files
+
+        if path.exists() and not force:
+            raise UsageError(f"{path} already exists; choose another path or add --force to overwrite it")
+        write_atomic(path, files("hypotheses").joinpath("templates/starter.yaml").read_text(encoding="utf-8"))
+        typer.echo(f"wrote {path}; next: hypscore score {path}", err=True)
+
+    _guarded(action)
+
+
+@app.command()
 def validate(
     cases: Annotated[list[Path], typer.Argument(help="Case files to check.", show_default=False)],
 ) -> None:

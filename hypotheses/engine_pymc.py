@@ -150,6 +150,9 @@ def write_netcdf(idata, path) -> None:
         raise OutputError(f"{path}: cannot write in {path.parent} ({exc.strerror})") from None
     try:
         idata.to_netcdf(temporary)
+        from hypotheses.exports import _umask
+
+        os.chmod(temporary, 0o666 & ~_umask())
         os.replace(temporary, path)
     except OSError as exc:
         raise OutputError(f"{path}: cannot write: {exc}") from None

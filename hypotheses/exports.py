@@ -122,6 +122,12 @@ def explanation_markdown(card: Scorecard) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def write_atomic(path: Path, text: str) -> None:
     """Write via a temporary file and a rename, so a failed write leaves nothing half-done."""
     directory = path.parent if str(path.parent) else Path(".")
@@ -136,6 +142,7 @@ def write_atomic(path: Path, text: str) -> None:
     except OSError as exc:
         raise OutputError(f"{path}: cannot write: {exc.strerror}") from None
     try:
+        os.chmod(temporary, 0o666 & ~_umask())  # as a plain open() would: mkstemp makes it 0600
         with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
             stream.write(text)
         os.replace(temporary, path)

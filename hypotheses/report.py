@@ -1,0 +1,348 @@
+"""A self-contained HTML report of a scored case: the product readers who never run a command see.
+
+Plots are matplotlib SVG inlined in the page; CSS is inline; there is no script and no network
+resource, so the file can be mailed, archived and printed (A4) as it is.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import math
+from datetime import date
+
+from hypotheses._version import __version__
+from hypotheses.case import Case
+from hypotheses.scorecard import Scorecard
+from hypotheses.wording import closest_sentence, db, flip_sentence, percent
+from priors import Judgment
+
+# Okabe-Ito: distinguishable with the common colour-vision deficiencies, and in greyscale print.
+BLUE, ORANGE, GREEN, VERMILLION, GREY = "#0072B2", "#E69F00", "#009E73", "#D55E00", "#8C8C8C"
+
+CSS = """
+:root { --ink: #1a1a1a; --muted: #5a5a5a; --rule: #d0d0d0; --accent: #0072B2; }
+* { box-sizing: border-box; }
+body { font: 15px/1.5 "Source Sans Pro", "Segoe UI", Helvetica, Arial, sans-serif; color: var(--ink);
+       margin: 0; background: #fff; }
+main { max-width: 60rem; margin: 0 auto; padding: 2rem 2rem 3rem; }
+h1 { font-size: 1.7rem; margin: 0 0 .3rem; line-height: 1.25; }
+h2 { font-size: 1.2rem; margin: 2rem 0 .6rem; padding-bottom: .2rem; border-bottom: 2px solid var(--accent); }
+h3 { font-size: 1rem; margin: 1.2rem 0 .4rem; }
+.question { font-style: italic; margin: .2rem 0 .6rem; }
+.meta, .caption, footer { color: var(--muted); font-size: .85rem; }
+.bottom-line { font-size: 1.15rem; background: #eef5fb; border-left: 4px solid var(--accent);
+               padding: .7rem 1rem; margin: 1rem 0; }
+table { border-collapse: collapse; width: 100%; margin: .5rem 0 1rem; font-size: .9rem; }
+th, td { text-align: left; padding: .35rem .5rem; border-bottom: 1px solid var(--rule); vertical-align: top; }
+th { background: #f4f4f4; font-weight: 600; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+td.id { font-weight: 600; white-space: nowrap; }
+.label { color: var(--muted); }
+figure { margin: .5rem 0 1rem; }
+figure svg { width: 100%; height: auto; }
+figcaption { color: var(--muted); font-size: .85rem; }
+.warning { color: #8a3b00; }
+ul.plain { padding-left: 1.2rem; }
+footer { margin-top: 2.5rem; border-top: 1px solid var(--rule); padding-top: .6rem; word-break: break-all; }
+@page { size: A4; margin: 14mm; }
+@media print {
+  body { font-size: 10.5pt; }
+  main { max-width: none; padding: 0; }
+  section, figure, table, .bottom-line { break-inside: avoid; }
+  h2 { break-after: avoid; }
+  .bottom-line { background: none; }
+}
+"""
+
+
+def _e(text: object) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def _svg(figure) -> str:
+    """The figure as inline SVG, without the XML prologue and with stable element ids."""
+    import matplotlib.pyplot as plt
+
+    buffer = io.StringIO()
+    figure.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
+    plt.close(figure)
+    text = buffer.getvalue()
+    return text[text.index("<svg") :]
+
+
+def _pyplot():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    matplotlib.rcParams.update(
+        {
+            "svg.hashsalt": "hypscore",
+            "font.size": 10,
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+            "svg.fonttype": "none",
+        }
+    )
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def prior_posterior_plot(card: Scorecard) -> str:
+    plt = _pyplot()
+    ranked = card.ranked()[::-1]
+    figure, axes = plt.subplots(figsize=(7.5, 0.55 * len(ranked) + 1.0))
+    for row, h in enumerate(ranked):
+        axes.errorbar(
+            h.prior.mean * 100,
+            row + 0.17,
+            xerr=[[100 * (h.prior.mean - h.prior.lo)], [100 * (h.prior.hi - h.prior.mean)]],
+            fmt="o",
+            color=GREY,
+            capsize=3,
+            label="prior" if row == 0 else None,
+        )
+        axes.errorbar(
+            h.posterior.mean * 100,
+            row - 0.17,
+            xerr=[[100 * (h.posterior.mean - h.posterior.lo)], [100 * (h.posterior.hi - h.posterior.mean)]],
+            fmt="s",
+            color=BLUE,
+            capsize=3,
+            label="posterior" if row == 0 else None,
+        )
+    axes.set_yticks(range(len(ranked)), [h.id for h in ranked])
+    axes.set_xlim(0, 100)
+    axes.set_xlabel("probability (%), with 90% credible interval")
+    axes.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, frameon=False)
+    axes.grid(axis="x", color="#e5e5e5")
+    return _svg(figure)
+
+
+def waterfall_plot(card: Scorecard) -> str:
+    """How each item moved the leading hypothesis's log-odds (decibans), from prior to posterior."""
+    plt = _pyplot()
+    e = card.explanation
+    assert e is not None
+    lead = next(h for h in card.hypotheses if h.id == e.leading)
+    start = _odds_db(lead.prior.mean)
+    steps = [(item.id, item.weight_db[lead.id] or 0.0) for item in card.evidence]
+    figure, axes = plt.subplots(figsize=(7.5, 0.42 * (len(steps) + 2) + 1.0))
+    labels = ["prior", *[s[0] for s in steps], "after all items"]
+    level = start
+    axes.barh(0, start, color=GREY)
+    for row, (_, weight) in enumerate(steps, 1):
+        axes.barh(row, weight, left=level, color=GREEN if weight >= 0 else VERMILLION)
+        axes.text(
+            level + weight,
+            row,
+            f" {weight:+.1f}",
+            va="center",
+            ha="left" if weight >= 0 else "right",
+            fontsize=8,
+        )
+        level += weight
+    axes.barh(len(steps) + 1, level, color=BLUE)
+    axes.axvline(0, color="#444", linewidth=0.8)
+    axes.set_yticks(range(len(labels)), labels)
+    axes.invert_yaxis()
+    axes.set_xlabel(f"log-odds of {lead.id} against the others (dB; 0 = even odds, +10 = 10:1)")
+    return _svg(figure)
+
+
+def tornado_plot(card: Scorecard, rows: int = 10) -> str:
+    plt = _pyplot()
+    e = card.explanation
+    assert e is not None
+    shown = list(e.tornado[:rows])[::-1]
+    figure, axes = plt.subplots(figsize=(7.5, 0.42 * len(shown) + 1.0))
+    for row, s in enumerate(shown):
+        low, high = sorted((s.leading_at_low, s.leading_at_high))
+        axes.barh(row, (high - low) * 100, left=low * 100, color=ORANGE if s.margin > 0 else VERMILLION)
+    axes.axvline(e.baseline * 100, color="#333", linewidth=1)
+    axes.set_yticks(range(len(shown)), [s.name for s in shown], fontsize=8)
+    axes.set_xlabel(
+        f"P({e.leading}) (%) with the judgment at its 5% and 95% quantiles; line: all at their means"
+    )
+    return _svg(figure)
+
+
+def _named(item_id: str, label: str) -> str:
+    """The cell content for anything with an id and a label."""
+    return f"<span class=id>{_e(item_id)}</span><br><span class=label>{_e(label)}</span>"
+
+
+def _odds_db(p: float) -> float:
+    if p <= 0:
+        return -math.inf
+    if p >= 1:
+        return math.inf
+    return 10 * math.log10(p / (1 - p))
+
+
+def _as_written(judgment: Judgment) -> str:
+    text = judgment.text or f"{judgment.mean:g}"
+    return f"{text} (mean {percent(judgment.mean)})" if not judgment.is_point else text
+
+
+def render_report(case: Case, card: Scorecard, generated: date | None = None) -> str:
+    """The HTML page; `card` must carry its explanation (score(..., explain=True))."""
+    e = card.explanation
+    assert e is not None, "score the case with explain=True"
+    d = card.diagnostics
+    scale = case.scale
+    lead = next(h for h in card.hypotheses if h.id == e.leading)
+    rival = next(h for h in card.hypotheses if h.id == e.runner_up)
+    parts = [
+        "<!doctype html>",
+        '<html lang="en">',
+        "<head>",
+        '<meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{_e(card.title)}</title>",
+        f"<style>{CSS}</style>",
+        "</head>",
+        "<body>",
+        "<main>",
+        "<header>",
+        f"<h1>{_e(card.title)}</h1>",
+    ]
+    if card.question:
+        parts.append(f'<p class="question">{_e(card.question)}</p>')
+    mcmc = "" if d.rhat is None else f" · R-hat {d.rhat:.3f} · {d.divergences} divergences"
+    parts += [
+        f'<p class="meta">Assessed {_e((generated or date.today()).isoformat())} · engine {_e(d.engine)} · '
+        f"{d.draws:,} draws · effective sample size {d.ess:,.0f}{mcmc} · seed {d.seed} · "
+        f"verbal scale {_e(case.scale.title)}</p>",
+        "</header>",
+        "<section>",
+        "<h2>Assessment</h2>",
+        f'<p class="bottom-line"><strong>{_e(lead.label)}</strong> ({_e(lead.id)}) is '
+        f"<strong>{_e(scale.describe(lead.posterior.mean))}</strong>: {percent(lead.posterior.mean)}, "
+        f"90% credible interval {percent(lead.posterior.lo)} to {percent(lead.posterior.hi)}. "
+        f"The runner-up, {_e(rival.id)}, is {_e(scale.describe(rival.posterior.mean))} "
+        f"({percent(rival.posterior.mean)}).</p>",
+        "<table><thead><tr><th>#</th><th>Hypothesis</th><th class=num>Prior</th><th class=num>Posterior</th>"
+        "<th class=num>90% interval</th><th>In words</th></tr></thead><tbody>",
+    ]
+    for rank, h in enumerate(card.ranked(), 1):
+        parts.append(
+            f"<tr><td>{rank}</td><td>{_named(h.id, h.label)}</td><td class=num>{percent(h.prior.mean)}</td>"
+            f"<td class=num><strong>{percent(h.posterior.mean)}</strong></td>"
+            f"<td class=num>{percent(h.posterior.lo)} - {percent(h.posterior.hi)}</td>"
+            f"<td>{_e(scale.describe(h.posterior.mean))}</td></tr>"
+        )
+    parts += [
+        "</tbody></table>",
+        f"<figure>{prior_posterior_plot(card)}<figcaption>Prior and posterior probability of each "
+        "hypothesis with its 90% credible interval: how far the answer could move given how vague "
+        "the judgments are.</figcaption></figure>",
+        "</section>",
+    ]
+    if card.warnings:
+        parts += [
+            "<section>",
+            "<h2>Warnings</h2>",
+            '<ul class="plain warning">',
+            *[f"<li>{_e(w)}</li>" for w in card.warnings],
+            "</ul>",
+            "</section>",
+        ]
+    ids = [h.id for h in card.hypotheses]
+    without = {loo.evidence: loo for loo in e.leave_one_out}
+    parts += ["<section>", "<h2>Evidence</h2>"]
+    if card.evidence:
+        parts += [
+            "<p>Weight of evidence for each hypothesis against the others, in decibans (+10 dB: ten "
+            "times likelier under that hypothesis than under the others); diagnosticity: the "
+            "information the item gives about the hypotheses, in bits; and "
+            f"P({_e(lead.id)}) had the item been left out.</p>",
+            "<table><thead><tr><th>Evidence</th>"
+            + "".join(f"<th class=num>{_e(h)}</th>" for h in ids)
+            + f"<th class=num>bits</th><th class=num>{_e(lead.id)} without it</th></tr></thead><tbody>",
+        ]
+        for item in card.evidence:
+            cells = "".join(f"<td class=num>{db(item.weight_db[h])}</td>" for h in ids)
+            parts.append(
+                f"<tr><td>{_named(item.id, item.label)}</td>"
+                f"{cells}<td class=num>{item.diagnosticity:.3f}</td>"
+                f"<td class=num>{percent(without[item.id].posterior[lead.id])}</td></tr>"
+            )
+        parts += [
+            "</tbody></table>",
+            f"<figure>{waterfall_plot(card)}<figcaption>How each item moved the log-odds of {_e(lead.id)}, "
+            "taken in the case's order (each item's likelihoods are conditional on the items above it)."
+            "</figcaption></figure>",
+        ]
+    else:
+        parts.append("<p>No evidence: the posterior is the prior.</p>")
+    parts.append("</section>")
+    parts += ["<section>", "<h2>Sensitivity</h2>"]
+    if e.tornado:
+        parts += [
+            f"<figure>{tornado_plot(card)}<figcaption>The judgments the answer rests on: P({_e(lead.id)}) "
+            "with one judgment at its 5% and at its 95% quantile, all others at their means. Red: "
+            "that judgment alone can flip the answer.</figcaption></figure>",
+        ]
+    else:
+        parts.append("<p>Every judgment is a point value: there is no range to move.</p>")
+    parts += [
+        "</section>",
+        "<section>",
+        "<h2>What would change the conclusion</h2>",
+        '<ul class="plain">',
+        f"<li>{_e(flip_sentence(card).removeprefix('• '))}</li>",
+        f"<li>{_e(closest_sentence(card).removeprefix('• '))}</li>",
+        "</ul>",
+        "</section>",
+    ]
+    parts += _inputs(case)
+    parts += [
+        "<footer>",
+        f"Case file {_e(case.path)} · SHA-256 {_e(card.sha256)} · hypscore {_e(__version__)}",
+        "</footer>",
+        "</main>",
+        "</body>",
+        "</html>",
+    ]
+    return "\n".join(parts) + "\n"
+
+
+def _inputs(case: Case) -> list[str]:
+    """The case as the analyst wrote it, so that every number above can be audited."""
+    parts = [
+        "<section>",
+        "<h2>Case inputs</h2>",
+        "<h3>Hypotheses and priors</h3>",
+        "<table><thead><tr><th>Hypothesis</th><th>Prior, as written</th></tr></thead><tbody>",
+    ]
+    for h in case.hypotheses:
+        prior = "<br>".join(f"{_e(f)}: {_e(_as_written(j))}" for f, j in h.prior) or "equal priors"
+        parts.append(f"<tr><td>{_named(h.id, h.label)}</td><td>{prior}</td></tr>")
+    parts.append("</tbody></table>")
+    if case.sources:
+        parts += [
+            "<h3>Sources</h3>",
+            "<table><thead><tr><th>Source</th><th>Reliability</th></tr></thead><tbody>",
+        ]
+        for s in case.sources:
+            parts.append(
+                f"<tr><td>{_named(s.id, s.label)}</td><td>{_e(_as_written(s.reliability))}</td></tr>"
+            )
+        parts.append("</tbody></table>")
+    if case.evidence:
+        ids = case.hypothesis_ids
+        parts += [
+            "<h3>Evidence: P(evidence | hypothesis), as written</h3>",
+            "<table><thead><tr><th>Evidence</th><th>Source, credibility</th>"
+            + "".join(f"<th>{_e(h)}</th>" for h in ids)
+            + "</tr></thead><tbody>",
+        ]
+        for item in case.evidence:
+            source = _e(item.source or "-") + "<br>" + _e(_as_written(item.credibility))
+            cells = "".join(f"<td>{_e(_as_written(j))}</td>" for j in item.likelihoods)
+            parts.append(f"<tr><td>{_named(item.id, item.label)}</td><td>{source}</td>{cells}</tr>")
+        parts.append("</tbody></table>")
+    parts.append("</section>")
+    return parts
