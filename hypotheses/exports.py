@@ -11,7 +11,7 @@ from pathlib import Path
 
 from hypotheses.errors import OutputError
 from hypotheses.scorecard import Scorecard
-from hypotheses.wording import closest_sentence, db, flip_sentence, percent
+from hypotheses.wording import closest_sentence, db, flip_sentence, in_words, percent
 
 
 def to_json(card: Scorecard) -> str:
@@ -45,7 +45,7 @@ def to_markdown(card: Scorecard) -> str:
         lines.append(
             f"| {rank} | **{h.id}**: {_cell(h.label)} | {percent(h.prior.mean)} | "
             f"{percent(h.posterior.mean)} | {percent(h.posterior.lo)} - {percent(h.posterior.hi)} | "
-            f"{h.verbal} |"
+            f"{in_words(card, h.posterior.mean)} |"
         )
     if card.evidence:
         ids = [h.id for h in card.hypotheses]
@@ -82,7 +82,7 @@ def explanation_markdown(card: Scorecard) -> str:
         f"# Why {lead.id} leads: {_cell(card.title)}",
         "",
         f"**{lead.id}** {percent(lead.posterior.mean)} (90% interval {percent(lead.posterior.lo)} - "
-        f"{percent(lead.posterior.hi)}), {lead.verbal}; runner-up **{rival.id}** "
+        f"{percent(lead.posterior.hi)}), {in_words(card, lead.posterior.mean)}; runner-up **{rival.id}** "
         f"{percent(rival.posterior.mean)}.",
         "",
         "## Evidence",

@@ -14,7 +14,7 @@ from datetime import date
 from hypotheses._version import __version__
 from hypotheses.case import Case
 from hypotheses.scorecard import Scorecard
-from hypotheses.wording import closest_sentence, db, flip_sentence, percent
+from hypotheses.wording import closest_sentence, db, flip_sentence, in_words, percent
 from priors import Judgment
 
 # Okabe-Ito: distinguishable with the common colour-vision deficiencies, and in greyscale print.
@@ -191,7 +191,6 @@ def render_report(case: Case, card: Scorecard, generated: date | None = None) ->
     e = card.explanation
     assert e is not None, "score the case with explain=True"
     d = card.diagnostics
-    scale = case.scale
     lead = next(h for h in card.hypotheses if h.id == e.leading)
     rival = next(h for h in card.hypotheses if h.id == e.runner_up)
     parts = [
@@ -219,9 +218,9 @@ def render_report(case: Case, card: Scorecard, generated: date | None = None) ->
         "<section>",
         "<h2>Assessment</h2>",
         f'<p class="bottom-line"><strong>{_e(lead.label)}</strong> ({_e(lead.id)}) is '
-        f"<strong>{_e(scale.describe(lead.posterior.mean))}</strong>: {percent(lead.posterior.mean)}, "
+        f"<strong>{_e(in_words(card, lead.posterior.mean))}</strong>: {percent(lead.posterior.mean)}, "
         f"90% credible interval {percent(lead.posterior.lo)} to {percent(lead.posterior.hi)}. "
-        f"The runner-up, {_e(rival.id)}, is {_e(scale.describe(rival.posterior.mean))} "
+        f"The runner-up, {_e(rival.id)}, is {_e(in_words(card, rival.posterior.mean))} "
         f"({percent(rival.posterior.mean)}).</p>",
         "<table><thead><tr><th>#</th><th>Hypothesis</th><th class=num>Prior</th><th class=num>Posterior</th>"
         "<th class=num>90% interval</th><th>In words</th></tr></thead><tbody>",
@@ -231,7 +230,7 @@ def render_report(case: Case, card: Scorecard, generated: date | None = None) ->
             f"<tr><td>{rank}</td><td>{_named(h.id, h.label)}</td><td class=num>{percent(h.prior.mean)}</td>"
             f"<td class=num><strong>{percent(h.posterior.mean)}</strong></td>"
             f"<td class=num>{percent(h.posterior.lo)} - {percent(h.posterior.hi)}</td>"
-            f"<td>{_e(scale.describe(h.posterior.mean))}</td></tr>"
+            f"<td>{_e(in_words(card, h.posterior.mean))}</td></tr>"
         )
     parts += [
         "</tbody></table>",

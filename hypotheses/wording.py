@@ -17,6 +17,13 @@ def percent(p: float) -> str:
     return f"{p * 100:.1f}%"
 
 
+def in_words(card: Scorecard, p: float) -> str:
+    """The scale's term with its range, e.g. 'very likely (80-95%)': what readers of any format see."""
+    from priors import get_scale
+
+    return get_scale(card.scale).describe(p)
+
+
 def db(value: float | None) -> str:
     if value is None:
         return "n/a"
