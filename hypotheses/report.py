@@ -37,7 +37,7 @@ table { border-collapse: collapse; width: 100%; margin: .5rem 0 1rem; font-size:
 th, td { text-align: left; padding: .35rem .5rem; border-bottom: 1px solid var(--rule); vertical-align: top; }
 th { background: #f4f4f4; font-weight: 600; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
-td.id { font-weight: 600; white-space: nowrap; }
+.id { font-weight: 600; white-space: nowrap; }
 .label { color: var(--muted); }
 figure { margin: .5rem 0 1rem; }
 figure svg { width: 100%; height: auto; }
