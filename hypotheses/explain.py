@@ -8,6 +8,7 @@ import numpy as np
 from hypotheses import engine_numpy
 from hypotheses.case import Case
 from hypotheses.scorecard import Explanation, FlipThreshold, LeaveOneOut, Scorecard, Swing
+from hypotheses.wording import percent
 from priors import Beta, Judgment
 
 # Kass & Raftery (1995), "Bayes factors", on the likelihood ratio.
@@ -165,7 +166,7 @@ def explain(case: Case, card: Scorecard, draws: int = 20_000, seed: int | None =
         at_most = float(np.exp(np.log(scale.lookup(top_word).judgment.mean) - log_ratio))
         example = (
             f"e.g. a report '{top_word}' if {ids[rival]} but at most '{scale.term_for(at_most)}' "
-            f"({at_most:.3g}) if {ids[lead]}"
+            f"({percent(at_most)}) if {ids[lead]}"
         )
     else:
         example = f"no evidence can: {ids[rival]} has posterior probability 0"
