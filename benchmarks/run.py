@@ -1,0 +1,270 @@
+"""Benchmarks of hypscore (run by hand; never part of the tests): python benchmarks/run.py [--large]
+
+Writes benchmarks/results.json and benchmarks/scaling.png; benchmarks/README.md summarises them.
+Each measurement runs in a fresh subprocess, so import costs and peak memory are its own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED_CASE = ROOT / "examples" / "al-bab-2017.yaml"
+
+# Code run in subprocesses: it builds cases directly (no YAML) and prints one JSON line.
+COMMON = r"""
+import json, resource, sys, time
+import numpy as np
+sys.path.insert(0, ROOT)
+from hypotheses import Case, EvidenceItem, Hypothesis
+from priors import Beta, Point
+
+def case(n_hyp, n_items, uncertain, seed=0):
+    rng = np.random.default_rng(seed)
+    ids = [f"h{k}" for k in range(n_hyp)]
+    def judgment(p):
+        return Beta(40 * p, 40 * (1 - p)) if uncertain else Point(p)
+    return Case("bench", None, "icd203",
+        tuple(Hypothesis(h, h, (("prior", Point(float(p))),)) for h, p in zip(ids, rng.uniform(0.05, 1, n_hyp))),
+        (), tuple(EvidenceItem(f"e{j}", "x", None, Point(1.0), tuple(judgment(float(p)) for p in row))
+                  for j, row in enumerate(rng.uniform(0.05, 0.95, (n_items, n_hyp)))), "<bench>", "0" * 64)
+
+def peak_mb():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+"""
+
+
+def python(code: str, env: dict | None = None, timeout: int = 3600) -> dict:
+    script = f"ROOT = {str(ROOT)!r}\n{COMMON}\n{code}"
+    out = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, **(env or {})},
+        check=True,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def wall(command: list[str], repeats: int) -> list[float]:
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        subprocess.run(command, capture_output=True, check=True)
+        times.append(time.perf_counter() - started)
+    return times
+
+
+def cold_cli(repeats: int) -> dict:
+    exe = shutil.which("hypscore") or str(Path(sys.executable).with_name("hypscore"))
+    cli = wall([exe, "score", str(SEED_CASE)], repeats)
+    numpy = wall([sys.executable, "-c", "import numpy"], repeats)
+    return {
+        "hypscore_score_s": statistics.median(cli),
+        "import_numpy_s": statistics.median(numpy),
+        "ratio": statistics.median(cli) / statistics.median(numpy),
+        "goal_s": 0.5,
+        "runs": repeats,
+    }
+
+
+def throughput(sizes: list[tuple[int, int]]) -> list[dict]:
+    rows = []
+    for n_hyp, n_items in sizes:
+        rows.append(
+            python(f"""
+import logging, warnings
+warnings.simplefilter("ignore")
+logging.getLogger("pgmpy").setLevel(logging.ERROR)
+from hypotheses import engine_numpy
+from pgmpy.models import DiscreteBayesianNetwork
+from pgmpy.factors.discrete import TabularCPD
+from pgmpy.inference import VariableElimination
+c = case({n_hyp}, {n_items}, uncertain=False)
+def best(f, n):
+    times = []
+    for _ in range(n):
+        t = time.perf_counter(); f(); times.append(time.perf_counter() - t)
+    return min(times)
+ours_s = best(lambda: engine_numpy.posterior_mean(c, draws=1), 5)
+priors = np.array([h.prior[0][1].value for h in c.hypotheses]); priors /= priors.sum()
+model = DiscreteBayesianNetwork([("H", e.id) for e in c.evidence])
+cpds = [TabularCPD("H", {n_hyp}, priors[:, None].tolist())]
+for e in c.evidence:
+    theta = np.array([j.value for j in e.likelihoods])
+    cpds.append(TabularCPD(e.id, 2, [list(1 - theta), list(theta)], evidence=["H"], evidence_card=[{n_hyp}]))
+model.add_cpds(*cpds)
+inference = VariableElimination(model)
+evidence = {{e.id: 1 for e in c.evidence}}
+pgmpy_s = best(lambda: inference.query(["H"], evidence=evidence, show_progress=False), 2)
+ours = engine_numpy.posterior_mean(c, draws=1)
+theirs = inference.query(["H"], evidence=evidence, show_progress=False).values
+print(json.dumps({{"hypotheses": {n_hyp}, "items": {n_items}, "numpy_s": ours_s, "pgmpy_s": pgmpy_s,
+                  "speedup": pgmpy_s / ours_s, "max_abs_diff": float(np.abs(ours - theirs).max())}}))
+""")
+        )
+    return rows
+
+
+def kernel_limit(n_hyp: int, n_items: int, draws: int) -> dict:
+    """The engine against the least work that computes the same intervals' raw material: prior
+    draws of every likelihood, log-sum-exp of log pi + sum log lambda. (That estimator's own ESS
+    collapses; the engine's resampling is what it pays for.)"""
+    engine = python(f"""
+from hypotheses import engine_numpy
+c = case({n_hyp}, {n_items}, uncertain=True)
+t = time.perf_counter(); r = engine_numpy.run(c, draws={draws}, seed=0); s = time.perf_counter() - t
+print(json.dumps({{"seconds": s, "peak_mb": peak_mb(), "ess": r.ess}}))
+""")
+    kernel = python(f"""
+c = case({n_hyp}, {n_items}, uncertain=True)
+rng = np.random.default_rng(0)
+a = np.array([[j.a for j in e.likelihoods] for e in c.evidence]); b = np.array([[j.b for j in e.likelihoods] for e in c.evidence])
+log_pi = np.log([h.prior[0][1].value for h in c.hypotheses]); log_pi -= np.logaddexp.reduce(log_pi)
+t = time.perf_counter()
+acc = np.tile(log_pi, ({draws}, 1))
+for j in range(a.shape[0]):
+    acc += np.log(rng.beta(a[j], b[j], size=({draws}, a.shape[1])))
+weights = np.exp(acc - acc.max(axis=1, keepdims=True)); p = weights / weights.sum(axis=1, keepdims=True)
+evidence = np.logaddexp.reduce(acc, axis=1); w = np.exp(evidence - evidence.max()); w /= w.sum()
+s = time.perf_counter() - t
+print(json.dumps({{"seconds": s, "peak_mb": peak_mb(), "ess": float(1 / np.sum(w ** 2))}}))
+""")
+    return {
+        "hypotheses": n_hyp,
+        "items": n_items,
+        "draws": draws,
+        "engine": engine,
+        "kernel": kernel,
+        "overhead": engine["seconds"] / kernel["seconds"],
+        "goal": 2.0,
+    }
+
+
+def pymc_engine(draws: int) -> dict:
+    code = f"""
+import warnings; warnings.simplefilter("ignore")
+import logging; logging.getLogger("pymc").setLevel(logging.ERROR)
+from hypotheses import load_case, engine_numpy, engine_pymc
+c = load_case({str(SEED_CASE)!r})
+exact = engine_numpy.run(c, draws=20000, seed=0).posterior_mean
+t = time.perf_counter(); r = engine_pymc.run(c, draws={draws}, seed=0); s = time.perf_counter() - t
+print(json.dumps({{"seconds_in_process": s, "draws": r.draws, "ess": r.ess, "rhat": r.rhat,
+                  "max_abs_error": float(np.abs(r.posterior_mean - exact).max())}}))
+"""
+    results = {}
+    with tempfile.TemporaryDirectory() as compiledir:
+        for label, env in (
+            ("cold", {"PYTENSOR_FLAGS": f"compiledir={compiledir}"}),
+            ("warm", {"PYTENSOR_FLAGS": f"compiledir={compiledir}"}),
+        ):
+            started = time.perf_counter()
+            row = python(code, env)
+            row["wall_s"] = time.perf_counter() - started
+            row["draws_per_s"] = row["draws"] / row["seconds_in_process"]
+            results[label] = row
+    results["naive_categorical"] = python(f"""
+import warnings; warnings.simplefilter("ignore")
+import logging; logging.getLogger("pymc").setLevel(logging.ERROR)
+import pymc as pm, pytensor.tensor as pt
+from hypotheses import load_case, engine_numpy
+from hypotheses.model import layout
+c = load_case({str(SEED_CASE)!r})
+exact = engine_numpy.run(c, draws=20000, seed=0).posterior_mean
+plan = layout(c)
+with pm.Model() as model:
+    judgment = pm.Beta("judgment", alpha=plan.alpha, beta=plan.beta)
+    values = pt.concatenate([pt.as_tensor_variable(plan.constants), judgment])
+    log_w = pt.log(values[plan.prior_index]).sum(axis=1)
+    h = pm.Categorical("h", p=pt.special.softmax(log_w))
+    theta = values[plan.theta_index]
+    cred = values[plan.reliability_index] * values[plan.kappa_index]
+    lam = cred[:, None] * theta + (1 - cred[:, None]) * theta.mean(axis=1, keepdims=True)
+    pm.Potential("evidence", pt.log(lam[:, h]).sum())
+    t = time.perf_counter()
+    idata = pm.sample(draws={draws // 4}, tune=1000, chains=4, cores=2, random_seed=0, progressbar=False,
+                      compute_convergence_checks=False)
+    s = time.perf_counter() - t
+freq = np.bincount(idata.posterior["h"].values.ravel(), minlength=len(exact)) / idata.posterior["h"].size
+print(json.dumps({{"seconds_in_process": s, "max_abs_error": float(np.abs(freq - exact).max()),
+                  "estimate": freq.tolist(), "exact": exact.tolist()}}))
+""")
+    return results
+
+
+def scaling(sizes: list[tuple[int, int]], draws: int) -> list[dict]:
+    rows = []
+    for n_hyp, n_items in sizes:
+        rows.append(
+            python(f"""
+from hypotheses import engine_numpy
+c = case({n_hyp}, {n_items}, uncertain=True)
+t = time.perf_counter(); engine_numpy.run(c, draws={draws}, seed=0); s = time.perf_counter() - t
+print(json.dumps({{"hypotheses": {n_hyp}, "items": {n_items}, "draws": {draws}, "seconds": s, "peak_mb": peak_mb()}}))
+""")
+        )
+    return rows
+
+
+def plot(rows: list[dict], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figure, axes = plt.subplots(figsize=(6, 4))
+    for n_hyp in sorted({r["hypotheses"] for r in rows}):
+        mine = [r for r in rows if r["hypotheses"] == n_hyp]
+        axes.loglog(
+            [r["items"] for r in mine], [r["seconds"] for r in mine], "o-", label=f"{n_hyp} hypotheses"
+        )
+    axes.set_xlabel("evidence items (uncertain likelihoods)")
+    axes.set_ylabel(f"numpy engine seconds ({rows[0]['draws']:,} draws)")
+    axes.grid(True, which="both", alpha=0.3)
+    axes.legend()
+    figure.savefig(path, dpi=120, bbox_inches="tight")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument(
+        "--large", action="store_true", help="the issue's full 20 x 2,000 x 20,000 limit case"
+    )
+    parser.add_argument("--skip-pymc", action="store_true")
+    args = parser.parse_args()
+    results = {
+        "machine": {
+            "python": platform.python_version(),
+            "cpus": os.cpu_count(),
+            "platform": platform.platform(),
+        }
+    }
+    print("cold CLI ...", flush=True)
+    results["cold_cli"] = cold_cli(repeats=9)
+    print("throughput vs pgmpy ...", flush=True)
+    results["throughput"] = throughput([(h, e) for h in (3, 10, 50) for e in (10, 100, 1000)])
+    print("limit vs minimal kernel ...", flush=True)
+    results["limit"] = kernel_limit(20, 2000 if args.large else 200, 20_000)
+    if not args.skip_pymc:
+        print("pymc ...", flush=True)
+        results["pymc"] = pymc_engine(draws=4_000)
+    print("scaling ...", flush=True)
+    results["scaling"] = scaling([(h, e) for h in (3, 10, 30) for e in (10, 100, 300)], draws=20_000)
+    plot(results["scaling"], ROOT / "benchmarks" / "scaling.png")
+    (ROOT / "benchmarks" / "results.json").write_text(json.dumps(results, indent=2) + "\n")
+    print(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()
