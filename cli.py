@@ -6,6 +6,7 @@ import io
 import json
 import sys
 import traceback
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, NoReturn
@@ -64,7 +65,7 @@ def _internal_error(exc: BaseException) -> NoReturn:
     )
 
 
-def _guarded(action: callable) -> None:  # type: ignore[valid-type]
+def _guarded(action: Callable[[], None]) -> None:
     """Bad input -> its messages and exit 2; anything unexpected -> one line and exit 1."""
     try:
         action()

@@ -236,33 +236,43 @@ def plot(rows: list[dict], path: Path) -> None:
     figure.savefig(path, dpi=120, bbox_inches="tight")
 
 
+PARTS = ["cold_cli", "throughput", "limit", "pymc", "scaling"]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument(
         "--large", action="store_true", help="the issue's full 20 x 2,000 x 20,000 limit case"
     )
     parser.add_argument("--skip-pymc", action="store_true")
+    parser.add_argument("--only", nargs="*", choices=PARTS, help="measure only these parts (others kept)")
     args = parser.parse_args()
-    results = {
-        "machine": {
-            "python": platform.python_version(),
-            "cpus": os.cpu_count(),
-            "platform": platform.platform(),
-        }
+    path = ROOT / "benchmarks" / "results.json"
+    results = json.loads(path.read_text()) if args.only and path.exists() else {}
+    results["machine"] = {
+        "python": platform.python_version(),
+        "cpus": os.cpu_count(),
+        "platform": platform.platform(),
+        "hypscore": str(shutil.which("hypscore")),
     }
-    print("cold CLI ...", flush=True)
-    results["cold_cli"] = cold_cli(repeats=9)
-    print("throughput vs pgmpy ...", flush=True)
-    results["throughput"] = throughput([(h, e) for h in (3, 10, 50) for e in (10, 100, 1000)])
-    print("limit vs minimal kernel ...", flush=True)
-    results["limit"] = kernel_limit(20, 2000 if args.large else 200, 20_000)
-    if not args.skip_pymc:
+    wanted = set(args.only or PARTS) - ({"pymc"} if args.skip_pymc else set())
+    if "cold_cli" in wanted:
+        print("cold CLI ...", flush=True)
+        results["cold_cli"] = cold_cli(repeats=9)
+    if "throughput" in wanted:
+        print("throughput vs pgmpy ...", flush=True)
+        results["throughput"] = throughput([(h, e) for h in (3, 10, 50) for e in (10, 100, 1000)])
+    if "limit" in wanted:
+        print("limit vs minimal kernel ...", flush=True)
+        results["limit"] = kernel_limit(20, 2000 if args.large else 200, 20_000)
+    if "pymc" in wanted:
         print("pymc ...", flush=True)
         results["pymc"] = pymc_engine(draws=4_000)
-    print("scaling ...", flush=True)
-    results["scaling"] = scaling([(h, e) for h in (3, 10, 30) for e in (10, 100, 300)], draws=20_000)
-    plot(results["scaling"], ROOT / "benchmarks" / "scaling.png")
-    (ROOT / "benchmarks" / "results.json").write_text(json.dumps(results, indent=2) + "\n")
+    if "scaling" in wanted:
+        print("scaling ...", flush=True)
+        results["scaling"] = scaling([(h, e) for h in (3, 10, 30) for e in (10, 100, 300)], draws=20_000)
+        plot(results["scaling"], ROOT / "benchmarks" / "scaling.png")
+    path.write_text(json.dumps(results, indent=2) + "\n")
     print(json.dumps(results, indent=2))
 
 

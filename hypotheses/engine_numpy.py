@@ -245,11 +245,7 @@ def _groups(case: Case) -> list[_EvidenceGroup]:
     for source_id, items in by_source.items():
         source = case.source(source_id)
         reliability = source.reliability if source else Point(1.0)
-        ids = case.hypothesis_ids
-        if reliability.is_point:
-            groups.extend(_EvidenceGroup(reliability, [it], source_id, ids) for it in items)
-        else:
-            groups.append(_EvidenceGroup(reliability, items, source_id, ids))
+        groups.append(_EvidenceGroup(reliability, items, source_id, case.hypothesis_ids))
     return groups
 
 
@@ -298,11 +294,22 @@ def leave_one_out(case: Case, draws: int = 20_000, seed: int | None = 0) -> np.n
     after = np.cumsum(np.vstack([zero, factors[::-1]]), axis=0)[::-1]
     log_prior = _log(pi_c.mean(axis=0))
     out = []
-    for item in case.evidence:
-        index, group = next((g, grp) for g, grp in enumerate(groups) if item in grp.items)
-        rest = [it for it in group.items if it is not item]
-        without = _EvidenceGroup(group.reliability, rest).log_factor(rng) if rest else 0.0
-        out.append(_softmax(log_prior + before[index] + after[index + 1] + without))
+    for index, group in enumerate(groups):
+        rest_of_case = log_prior + before[index] + after[index + 1]
+        if group.reliability.is_point:
+            # Items are independent given a point r: drop one item's own factor, summing the
+            # others from both ends (never subtracting a -inf).
+            rows = _log(group.expected_likelihood(np.array([group.reliability.mean]))[0])
+            head = np.cumsum(np.vstack([zero, rows]), axis=0)
+            tail = np.cumsum(np.vstack([zero, rows[::-1]]), axis=0)[::-1]
+            out += [_softmax(rest_of_case + head[k] + tail[k + 1]) for k in range(len(group.items))]
+            continue
+        for item in group.items:
+            rest = [it for it in group.items if it is not item]
+            without = _EvidenceGroup(group.reliability, rest).log_factor(rng) if rest else 0.0
+            out.append(_softmax(rest_of_case + without))
+    order = {id(item): k for k, item in enumerate(it for g in groups for it in g.items)}
+    out = [out[order[id(item)]] for item in case.evidence]
     return np.array(out).reshape(len(case.evidence), len(case.hypotheses))
 
 

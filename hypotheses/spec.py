@@ -191,7 +191,6 @@ __all__ = [
     "CaseSpec",
     "EvidenceSpec",
     "HypothesisSpec",
-    "Literal",
     "PriorFactors",
     "SourceSpec",
     "case_json_schema",
