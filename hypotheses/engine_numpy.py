@@ -89,10 +89,6 @@ def resample_columns(weights: np.ndarray, column: np.ndarray, rng: np.random.Gen
     return np.clip(found - column * rows, 0, rows - 1)
 
 
-def _sample(judgment: Judgment, rng: np.random.Generator, n: int) -> np.ndarray:
-    return judgment.sample(rng, n)
-
-
 @dataclass
 class _Draws:
     """Accumulates log pi_h + sum_j log lambda_jh for every draw, and the smallest ESS seen."""
@@ -201,8 +197,8 @@ class _EvidenceGroup:
             return
         theta_c = np.empty((n, len(item.likelihoods)))  # (n, H)
         for k, judgment in enumerate(item.likelihoods):
-            theta_c[:, k] = _sample(judgment, rng, n)
-        kappa_c = _sample(item.credibility, rng, n)
+            theta_c[:, k] = judgment.sample(rng, n)
+        kappa_c = item.credibility.sample(rng, n)
         mix_c = theta_c.mean(axis=1)
         # lambda_h(n) = (1 - r) mix_n + r (1 - kappa_n) mix_n + r kappa_n theta_nh: three
         # non-negative parts, each a fixed distribution over candidates, mixed with r-dependent mass.
@@ -255,7 +251,7 @@ def _prior_weights(case: Case, n: int, rng: np.random.Generator) -> tuple[np.nda
     factors: dict[str, np.ndarray] = {}
     for column, hypothesis in enumerate(case.hypotheses):
         for factor, judgment in hypothesis.prior:
-            values = _sample(judgment, rng, n)
+            values = judgment.sample(rng, n)
             log_w[:, column] += _log(values)
             if not judgment.is_point:
                 factors[f"prior/{hypothesis.id}" + ("" if factor == "prior" else f"/{factor}")] = values
@@ -358,7 +354,7 @@ def run(case: Case, draws: int = 20_000, seed: int | None = 0, keep_judgments: b
         for source in case.sources:  # a source no item cites keeps its prior
             name = f"reliability/{source.id}"
             if not source.reliability.is_point and name not in judgments:
-                judgments[name] = _sample(source.reliability, rng, draws)
+                judgments[name] = source.reliability.sample(rng, draws)
     return EngineResult(
         "numpy", pi_c, posterior_mean, posterior_draws, state.ess, draws, seed, judgments=judgments
     )

@@ -136,26 +136,8 @@ def inference_data(case: Case, result: EngineResult):
 
 
 def write_netcdf(idata, path) -> None:
-    """Atomic: a temporary file in the same directory, then a rename."""
-    import tempfile
-    from pathlib import Path
+    """Write the InferenceData atomically, like every other export."""
+    from hypotheses.exports import atomic_output
 
-    from hypotheses.errors import OutputError
-
-    path = Path(path)
-    try:
-        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        os.close(handle)
-    except OSError as exc:
-        raise OutputError(f"{path}: cannot write in {path.parent} ({exc.strerror})") from None
-    try:
-        idata.to_netcdf(temporary)
-        from hypotheses.exports import _umask
-
-        os.chmod(temporary, 0o666 & ~_umask())
-        os.replace(temporary, path)
-    except OSError as exc:
-        raise OutputError(f"{path}: cannot write: {exc}") from None
-    finally:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
+    with atomic_output(path) as temporary:
+        idata.to_netcdf(str(temporary))

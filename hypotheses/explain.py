@@ -44,7 +44,7 @@ class _PlugIn:
             dtype=float,
         )
         self.log_lam = np.array(
-            [self._log_lam(j, self.theta[j], self.kappa[j], self._r(j)) for j in range(len(case.evidence))]
+            [self._log_lam(self.theta[j], self.kappa[j], self._r(j)) for j in range(len(case.evidence))]
         ).reshape(self.theta.shape)
         self.total = self.log_w + self.log_lam.sum(axis=0)
         # Sums of log lambda before and after each item: moving one item never subtracts -inf.
@@ -63,7 +63,7 @@ class _PlugIn:
         return (override or {}).get(source, self.reliability[source])
 
     @staticmethod
-    def _log_lam(j: int, theta: np.ndarray, kappa: float, r: float) -> np.ndarray:
+    def _log_lam(theta: np.ndarray, kappa: float, r: float) -> np.ndarray:
         c = r * kappa
         with np.errstate(divide="ignore"):
             return np.log(c * theta + (1 - c) * theta.mean())
@@ -91,13 +91,13 @@ class _PlugIn:
                 def moved(v: float, j: int = j, k: int = k) -> np.ndarray:
                     theta = self.theta[j].copy()
                     theta[k] = v
-                    new = self._log_lam(j, theta, self.kappa[j], self._r(j))
+                    new = self._log_lam(theta, self.kappa[j], self._r(j))
                     return self.posterior(self.without(j) + new)
 
                 yield f"lik/{item.id}/{case.hypotheses[k].id}", judgment, moved
 
             def moved_kappa(v: float, j: int = j) -> np.ndarray:
-                new = self._log_lam(j, self.theta[j], v, self._r(j))
+                new = self._log_lam(self.theta[j], v, self._r(j))
                 return self.posterior(self.without(j) + new)
 
             yield f"credibility/{item.id}", item.credibility, moved_kappa
@@ -107,7 +107,7 @@ class _PlugIn:
                 log_lam = self.log_lam.copy()
                 for j, s in enumerate(self.source_of):
                     if s == sid:
-                        log_lam[j] = self._log_lam(j, self.theta[j], self.kappa[j], v)
+                        log_lam[j] = self._log_lam(self.theta[j], self.kappa[j], v)
                 return self.posterior(self.log_w + log_lam.sum(axis=0))
 
             yield f"reliability/{source.id}", source.reliability, moved_r

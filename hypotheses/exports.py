@@ -7,6 +7,8 @@ import io
 import json
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from hypotheses.errors import OutputError
@@ -128,24 +130,35 @@ def _umask() -> int:
     return mask
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Write via a temporary file and a rename, so a failed write leaves nothing half-done."""
+@contextmanager
+def atomic_output(path: Path) -> Iterator[Path]:
+    """A temporary path beside `path`, renamed onto it when the block succeeds, so a failed
+    write leaves nothing half-done; every export (text or NetCDF) goes through here."""
+    path = Path(path)
     directory = path.parent if str(path.parent) else Path(".")
     if path.is_dir():
         raise OutputError(f"{path}: is a directory; give a file name for the output")
     try:
-        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+        handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+        os.close(handle)
     except FileNotFoundError:
         raise OutputError(f"{path}: directory {directory} does not exist; create it first") from None
     except PermissionError:
         raise OutputError(f"{path}: cannot write in {directory} (permission denied)") from None
     except OSError as exc:
         raise OutputError(f"{path}: cannot write: {exc.strerror}") from None
+    temporary = Path(name)
     try:
+        yield temporary
         os.chmod(temporary, 0o666 & ~_umask())  # as a plain open() would: mkstemp makes it 0600
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-            stream.write(text)
         os.replace(temporary, path)
     except OSError as exc:
-        Path(temporary).unlink(missing_ok=True)
-        raise OutputError(f"{path}: cannot write: {exc.strerror}") from None
+        raise OutputError(f"{path}: cannot write: {exc.strerror or exc}") from None
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write `text` to `path` atomically (see `atomic_output`)."""
+    with atomic_output(path) as temporary:
+        temporary.write_text(text, encoding="utf-8", newline="")
