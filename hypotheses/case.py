@@ -186,6 +186,11 @@ def _problems_from_pydantic(exc: ValidationError, data: Any, lines: LineMap, nam
         else:
             said = error["msg"][0].lower() + error["msg"][1:]
             message = f"{_where(path)}: {said}, got {_describe(error['input'])}"
+            if isinstance(error["input"], bool):
+                message += (
+                    "; YAML reads unquoted yes/no/on/off/true/false as a yes-or-no value: "
+                    "put the word in quotes, e.g. 'no'"
+                )
         problems.append(Problem(name, line, message))
     return _unique(problems)
 

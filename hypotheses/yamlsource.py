@@ -193,7 +193,8 @@ class _Builder:
             if isinstance(key, list | dict) or key is None:
                 self.problems.append(Problem(self.name, line, "a key must be a plain word"))
                 continue
-            key = key if isinstance(key, str) else str(key)
+            # Keys are names: keep them as written (YAML would turn `no:` into False, `1:` into 1).
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key)
             if key in first_line:
                 self.problems.append(
                     Problem(
