@@ -360,9 +360,17 @@ class _Checker:
             for h, j in zip(ids, likelihoods, strict=True):
                 key = h if h in e.likelihoods else DEFAULT_KEY
                 if isinstance(j, Point) and j.value == 0:
+                    source = self.spec.sources.get(e.source) if e.source is not None else None
+                    doubted = not _point_one(e.credibility) or (
+                        source is not None and not _point_one(source.reliability)
+                    )
                     self.warn(
                         (*at, "likelihoods", key),
-                        f"likelihood of '{h}' for '{e.id}' is 0: "
+                        f"likelihood of '{h}' for '{e.id}' is 0, but the report may be unfounded "
+                        "(credibility or source reliability below 1), so it weakens the hypothesis "
+                        "without ruling it out"
+                        if doubted
+                        else f"likelihood of '{h}' for '{e.id}' is 0: "
                         "this evidence rules the hypothesis out for good (Cromwell's rule)",
                     )
                 elif isinstance(j, Point) and j.value == 1:

@@ -11,6 +11,7 @@ evidence grows.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,10 +20,15 @@ import numpy as np
 
 from hypotheses.case import Case, EvidenceItem
 from priors import Beta, Judgment, Point
-from priors.betafit import beta_cdf_array
+from priors.betafit import beta_log_cell_masses
 
 # Cells of the grid over a source's reliability (the one parameter shared between items).
 GRID_CELLS = 2048
+# Zooms of a hypothesis's grid onto its posterior mass (at least one: the first pass's cells
+# are uneven); each narrows it up to ~700-fold.
+GRID_ZOOMS = 8
+# Largest intermediate array (elements) when evaluating likelihoods over the grid.
+_CHUNK_ELEMENTS = 2**22
 # Hypotheses below this posterior get few draws; their resampling ESS does not limit the answer.
 ESS_POSTERIOR_FLOOR = 0.01
 
@@ -42,6 +48,8 @@ class EngineResult:
     divergences: int | None = None
     judgments: dict[str, np.ndarray] | None = None  # posterior draws of each uncertain judgment
     inference_data: Any = None  # arviz.InferenceData, from the pymc engine
+    prior_mean: np.ndarray | None = None  # (H,): E[pi_h], when better than prior_draws' mean
+    mean_mcse: float = 0.0  # largest Monte Carlo standard error of posterior_mean (0: exact)
 
 
 def _logsumexp(x: np.ndarray, axis: int) -> np.ndarray:
@@ -68,6 +76,15 @@ def _kish_ess(weights: np.ndarray) -> np.ndarray:
     squares = np.square(weights).sum(axis=0)
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(squares > 0, total**2 / squares, 0.0)
+
+
+def _mass_region(log_w: np.ndarray, tail: float = 1e-12) -> tuple[int, int]:
+    """First and last cells of the region holding all but `tail` of the mass at each end."""
+    weights = np.exp(log_w - np.max(log_w))
+    cumulative = np.cumsum(weights) / weights.sum()
+    first = int(np.searchsorted(cumulative, tail))
+    last = int(min(np.searchsorted(cumulative, 1.0 - tail), log_w.size - 1))
+    return first, last
 
 
 def resample_columns(weights: np.ndarray, column: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -126,6 +143,7 @@ class _EvidenceGroup:
         self.kappa_mean = np.array([it.credibility.mean for it in items])  # (m,)
         self.theta_mean = np.array([[j.mean for j in it.likelihoods] for it in items])  # (m, H)
         self.mix_mean = self.theta_mean.mean(axis=1)  # (m,)
+        self.log_w: np.ndarray | None = None  # the grid over r, once built (see `_grid`)
 
     def expected_likelihood(self, r: np.ndarray) -> np.ndarray:
         """E[lambda_jh | r] for r of shape (M,): (M, m, H), with c = r * kappa.
@@ -146,42 +164,125 @@ class _EvidenceGroup:
             return exact
         return _logsumexp(self._grid(), axis=0)
 
-    def _grid(self) -> np.ndarray:
-        """The posterior of r given each h, on a grid: log(prior mass of cell) + log E[prod
-        lambda | r at the cell's middle], shape (cells, H). r is one-dimensional, so a grid is
-        exact where importance sampling from r's prior would collapse as items accumulate.
-        A second pass regrids onto the region holding the posterior mass of every h."""
+    def _nodes(self, edges: np.ndarray, columns: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
+        """Quadrature nodes over the cells `edges` and their log weights for the hypotheses
+        `columns`: log(prior density x node weight) + log E[prod_j lambda_jh | r = node].
+
+        Two Gauss-Legendre nodes per cell (exact for cubics): a midpoint rule would be off by
+        ~1e-4 where the prior's tail and the items' likelihood both fall steeply across a cell.
+        A cell at 0 or 1 where the Beta density is infinite (a < 1 or b < 1) takes its exact
+        prior mass from the CDF instead, half at each node. Chunked over nodes so that
+        thousands of items and hypotheses never need one (nodes, items, hypotheses) array."""
         judgment = self.reliability
         assert isinstance(judgment, Beta)
+        a, b = judgment.a, judgment.b
+        width = np.diff(edges)
+        middle = 0.5 * (edges[:-1] + edges[1:])
+        offset = width / (2.0 * np.sqrt(3.0))
+        nodes = np.column_stack([middle - offset, middle + offset]).ravel()  # (2 cells,)
+        log_beta = math.lgamma(a) + math.lgamma(b) - math.lgamma(a + b)
+        log_prior = (a - 1) * np.log(nodes) + (b - 1) * np.log1p(-nodes) - log_beta
+        log_prior += np.repeat(np.log(width / 2.0), 2)
+        singular = ((edges[:-1] == 0.0) & (a < 1)) | ((edges[1:] == 1.0) & (b < 1))
+        if singular.any():
+            masses = beta_log_cell_masses(edges, a, b) - np.log(2.0)
+            log_prior = np.where(np.repeat(singular, 2), np.repeat(masses, 2), log_prior)
+        theta = self.theta_mean[:, columns]
+        mix = self.mix_mean[:, None]
+        out = np.empty((nodes.size, len(columns)))
+        step = max(1, _CHUNK_ELEMENTS // max(1, theta.size))
+        for start in range(0, nodes.size, step):
+            c = (nodes[start : start + step, None] * self.kappa_mean[None, :])[:, :, None]
+            out[start : start + step] = _log(c * theta[None] + (1.0 - c) * mix[None]).sum(axis=1)
+        return nodes, log_prior[:, None] + out
+
+    def _grid(self) -> np.ndarray:
+        """The posterior of r given each h on a grid of its own: log weights of quadrature
+        nodes, shape (nodes, H), summing (in exp) to E[prod lambda_jh]; cells (cells + 1, H).
+
+        r is one-dimensional, so a grid is exact where importance sampling from r's prior would
+        collapse as items accumulate. The posterior of r can sit anywhere, far in the prior's
+        tail included (the likelihood in r is log-concave, its peak as narrow as the items make
+        it), so the first pass covers all of [0, 1] as well as the prior's bulk, and each h's
+        grid then zooms onto the cells holding all but 1e-12 of its mass until they span at
+        least half of the grid."""
+        if self.log_w is not None:
+            return self.log_w
+        judgment = self.reliability
+        assert isinstance(judgment, Beta)
+        n_hyp = self.theta_mean.shape[1]
         sd = np.sqrt(judgment.mean * (1 - judgment.mean) / (judgment.a + judgment.b + 1))
-        lo, hi = max(0.0, judgment.mean - 12 * sd), min(1.0, judgment.mean + 12 * sd)
-        for refined in (False, True):
-            edges = np.linspace(lo, hi, GRID_CELLS + 1)
-            cdf = beta_cdf_array(edges, judgment.a, judgment.b)
-            if not refined:  # the prior's far tails join the end cells, so the masses sum to 1
-                cdf[0], cdf[-1] = 0.0, 1.0
-            middle = 0.5 * (edges[:-1] + edges[1:])
-            log_w = _log(np.diff(cdf))[:, None] + _log(self.expected_likelihood(middle)).sum(axis=1)
-            posterior = np.exp(log_w - log_w.max(axis=0))
-            posterior /= posterior.sum(axis=0)
-            cumulative = posterior.cumsum(axis=0)
-            first = int(min(np.searchsorted(cumulative[:, k], 1e-12) for k in range(cumulative.shape[1])))
-            last = int(max(np.searchsorted(cumulative[:, k], 1 - 1e-12) for k in range(cumulative.shape[1])))
-            if refined or last - first >= GRID_CELLS // 8:
-                break
-            lo, hi = edges[max(first - 1, 0)], edges[min(last + 2, GRID_CELLS)]
-        self.edges, self.log_w = edges, log_w
-        return log_w
+        bulk = np.linspace(
+            max(0.0, judgment.mean - 12 * sd), min(1.0, judgment.mean + 12 * sd), GRID_CELLS + 1
+        )
+        start = np.unique(np.concatenate([np.linspace(0.0, 1.0, GRID_CELLS + 1), bulk]))
+        start_nodes, start_w = self._nodes(start, range(n_hyp))
+        self.edges = np.empty((GRID_CELLS + 1, n_hyp))
+        self.nodes = np.empty((2 * GRID_CELLS, n_hyp))
+        grid = np.empty((2 * GRID_CELLS, n_hyp))
+        for k in range(n_hyp):
+            edges, nodes, log_w = start, start_nodes, start_w[:, k]
+            for _ in range(GRID_ZOOMS):
+                first, last = (i // 2 for i in _mass_region(log_w))
+                if edges.size == GRID_CELLS + 1 and last - first >= GRID_CELLS // 2:
+                    break
+                lo, hi = edges[max(first - 1, 0)], edges[min(last + 2, edges.size - 1)]
+                edges = np.linspace(lo, hi, GRID_CELLS + 1)
+                nodes, column = self._nodes(edges, [k])
+                log_w = column[:, 0]
+            self.edges[:, k], grid[:, k] = edges, log_w
+            self.nodes[:, k] = nodes
+        self.log_w = grid
+        return grid
+
+    def log_factor_without(self, rng: np.random.Generator) -> np.ndarray:
+        """log E[prod_{i != j} lambda_ih] for every item j of the group: (items, H).
+
+        With a shared uncertain r, each item's factor is divided out of the group's grid (one
+        pass over the items, not a new grid per item); an item whose removal moves r's
+        posterior against the grid's edge gets a grid of its own."""
+        n_items, n_hyp = self.theta_mean.shape
+        if self.reliability.is_point or n_items == 1:
+            rows = _log(self.expected_likelihood(np.array([self.reliability.mean]))[0])
+            zero = np.zeros((1, n_hyp))
+            head = np.cumsum(np.vstack([zero, rows]), axis=0)
+            tail = np.cumsum(np.vstack([zero, rows[::-1]]), axis=0)[::-1]
+            return head[:-1] + tail[1:]
+        grid = self._grid()
+        out = np.empty((n_items, n_hyp))
+        for k in range(n_hyp):
+            edges = self.edges[:, k]
+            c = self.nodes[:, k, None] * self.kappa_mean[None, :]  # (nodes, items)
+            log_item = _log(c * self.theta_mean[None, :, k] + (1.0 - c) * self.mix_mean[None, :])
+            with np.errstate(invalid="ignore"):  # -inf - -inf: a node the item alone rules out
+                without = grid[:, k, None] - log_item  # (nodes, items)
+            without = np.where(np.isfinite(grid[:, k, None]), without, -np.inf)
+            out[:, k] = _logsumexp(without, axis=0)
+            # Mass that piles up in an end cell (not at 0 or 1) means r moved off this grid.
+            share = np.exp(without - out[None, :, k])
+            leaks = ((share[:2].sum(axis=0) > 1e-9) & (edges[0] > 0.0)) | (
+                (share[-2:].sum(axis=0) > 1e-9) & (edges[-1] < 1.0)
+            )
+            for j in np.flatnonzero(leaks):
+                rest = [it for i, it in enumerate(self.items) if i != j]
+                alone = _EvidenceGroup(self.reliability, rest, None, self.hypothesis_ids)
+                out[j, k] = alone.log_factor(rng)[k]
+        return out
 
     def draw(self, draws: _Draws, n: int, rng: np.random.Generator) -> None:
         """Add log lambda_jh of each item's posterior draws to every draw's log weights."""
         if self.reliability.is_point:
             r = np.full(draws.hypothesis.shape[0], self.reliability.mean)
         else:
+            h = draws.hypothesis
             weights = np.exp(self.log_w - self.log_w.max(axis=0, keepdims=True))
-            cell = resample_columns(weights, draws.hypothesis, rng)
-            width = self.edges[cell + 1] - self.edges[cell]
-            r = self.edges[cell] + rng.random(cell.shape[0]) * width
+            node = resample_columns(weights, h, rng)
+            # Uniform within the node's half of its cell (the draws only feed the intervals).
+            cell = node // 2
+            left, right = self.edges[cell, h], self.edges[cell + 1, h]
+            middle = 0.5 * (left + right)
+            lo = np.where(node % 2 == 0, left, middle)
+            r = lo + rng.random(node.shape[0]) * 0.5 * (right - left)
             draws.keep(f"reliability/{self.source_id}", self.reliability, r)
         for item in self.items:
             self._draw_item(item, r, draws, n, rng)
@@ -258,6 +359,78 @@ def _prior_weights(case: Case, n: int, rng: np.random.Generator) -> tuple[np.nda
     return log_w, factors
 
 
+# Draws for E[pi_h] when priors are uncertain, whatever --draws is, so that its Monte Carlo
+# error does not depend on how many interval draws were asked for; fewer (down to the floor)
+# when there are so many uncertain factors that the draws would take seconds.
+PRIOR_MEAN_DRAWS = 2**16
+PRIOR_MEAN_FLOOR = 2**12
+_PRIOR_MEAN_CHUNK = 2**12
+
+
+def prior_mean(case: Case, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """E[pi_h] = E[w_h / sum_k w_k] and its Monte Carlo standard error per h.
+
+    The ratio has no closed form, so it is estimated, with control variates whose means are
+    exact: the weight w_h itself and the total sum_k w_k (products of independent factors'
+    means). They track pi_h closely, which cuts the error several-fold. Streamed in chunks:
+    a thousand hypotheses need no (draws, hypotheses) array."""
+    n_hyp = len(case.hypotheses)
+    if all(j.is_point for h in case.hypotheses for _, j in h.prior):
+        log_w, _ = _prior_weights(case, 1, rng)
+        return np.exp(log_w[0] - _logsumexp(log_w, axis=1)[0]), np.zeros(n_hyp)
+    uncertain = sum(not j.is_point for h in case.hypotheses for _, j in h.prior)
+    chunks = max(PRIOR_MEAN_FLOOR, min(PRIOR_MEAN_DRAWS, 2**22 // uncertain)) // _PRIOR_MEAN_CHUNK
+    with np.errstate(divide="ignore"):
+        log_mean_w = np.array(
+            [sum(math.log(j.mean) if j.mean > 0 else -np.inf for _, j in h.prior) for h in case.hypotheses]
+        )
+    shift = -float(np.max(log_mean_w))  # the largest weight's mean scaled to 1: no under/overflow
+    mean_w = np.exp(log_mean_w + shift)
+    keys = ("p", "x", "s", "pp", "xx", "ss", "px", "ps", "xs")
+    sums = dict.fromkeys(keys, 0.0)
+    for _ in range(chunks):
+        log_w, _ = _prior_weights(case, _PRIOR_MEAN_CHUNK, rng)
+        pi = np.exp(log_w - _logsumexp(log_w, axis=1)[:, None])
+        w = np.exp(log_w + shift)
+        x = w - mean_w
+        total = (w.sum(axis=1) - mean_w.sum())[:, None]
+        for key, value in zip(
+            keys,
+            (pi, x, total, pi * pi, x * x, total * total, pi * x, pi * total, x * total),
+            strict=True,
+        ):
+            sums[key] = sums[key] + value.sum(axis=0)
+    n = chunks * _PRIOR_MEAN_CHUNK
+    mean = {k: v / n for k, v in sums.items()}
+
+    def cov(a: str, b: str, both: str) -> np.ndarray:
+        return (mean[both] - mean[a] * mean[b]) * n / (n - 1)
+
+    v_xx, v_ss, v_xs = cov("x", "x", "xx"), cov("s", "s", "ss"), cov("x", "s", "xs")
+    v_px, v_ps, v_pp = cov("p", "x", "px"), cov("p", "s", "ps"), cov("p", "p", "pp")
+    gram = np.empty((n_hyp, 2, 2))
+    gram[:, 0, 0], gram[:, 1, 1] = v_xx, v_ss
+    gram[:, 0, 1] = gram[:, 1, 0] = v_xs
+    target = np.stack([v_px, np.broadcast_to(v_ps, (n_hyp,))], axis=1)[:, :, None]
+    beta = (np.linalg.pinv(gram) @ target)[:, :, 0]  # (H, 2); pinv: a point prior's x is constant
+    estimate = mean["p"] - beta[:, 0] * mean["x"] - beta[:, 1] * mean["s"]
+    residual = np.maximum(v_pp - beta[:, 0] * v_px - beta[:, 1] * v_ps, 0.0)
+    estimate = np.clip(estimate, 0.0, None)
+    return estimate / estimate.sum(), np.sqrt(residual / n)
+
+
+def _posterior_mcse(posterior: np.ndarray, prior: np.ndarray, prior_se: np.ndarray) -> float:
+    """Largest standard error of P(h | E) = pi_h F_h / sum_k pi_k F_k carried from pi's error.
+
+    Delta method with relative errors rho_k = se_k / pi_k taken as independent:
+    Var P(h | E) = P_h^2 [(1 - P_h)^2 rho_h^2 + sum_{k != h} P_k^2 rho_k^2]."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rho = np.where(prior > 0, prior_se / prior, 0.0)
+    terms = np.square(posterior * rho)
+    variance = np.square(posterior) * (np.square(1 - posterior) * rho**2 + terms.sum() - terms)
+    return float(np.sqrt(variance.max()))
+
+
 def _is_point_case(case: Case) -> bool:
     judgments = [j for h in case.hypotheses for _, j in h.prior]
     judgments += [s.reliability for s in case.sources]
@@ -265,45 +438,34 @@ def _is_point_case(case: Case) -> bool:
     return all(j.is_point for j in judgments)
 
 
-def _prior_and_posterior(case: Case, draws: int, rng: np.random.Generator):
-    """Prior draws of pi, the evidence groups (with their grids) and P(h | E)."""
-    point_case = _is_point_case(case)
-    log_pi_c, factors = _prior_weights(case, 1 if point_case else draws, rng)
-    log_pi_c = log_pi_c - _logsumexp(log_pi_c, axis=1)[:, None]
-    pi_c = np.exp(log_pi_c)
+def _exact_parts(case: Case, rng: np.random.Generator):
+    """The evidence groups (with their grids), E[pi_h] and its error, and P(h | E): everything
+    but the interval draws. Every caller with one seed gets the same E[pi_h]."""
+    mean_rng = np.random.default_rng(rng.integers(2**63))  # a stream of its own
+    pi_mean, pi_se = prior_mean(case, mean_rng)
     groups = _groups(case)
-    log_post = _log(pi_c.mean(axis=0))
+    log_post = _log(pi_mean)
     for group in groups:
         log_post = log_post + group.log_factor(rng)
-    return point_case, log_pi_c, pi_c, groups, _softmax(log_post), factors
+    posterior = _softmax(log_post)
+    return groups, pi_mean, posterior, _posterior_mcse(posterior, pi_mean, pi_se)
 
 
 def leave_one_out(case: Case, draws: int = 20_000, seed: int | None = 0) -> np.ndarray:
     """P(h | E without item j) for every item j: (J, H). Uses the factorisation: only the
     dropped item's own group is recomputed."""
     rng = np.random.default_rng(seed)
-    _, _, pi_c, groups, _, _ = _prior_and_posterior(case, draws, rng)
+    groups, pi_mean, _, _ = _exact_parts(case, rng)
     factors = np.array([group.log_factor(rng) for group in groups]).reshape(len(groups), len(case.hypotheses))
     # Sums of the factors before and after each group, so that no -inf is ever subtracted.
     zero = np.zeros((1, factors.shape[1]))
     before = np.cumsum(np.vstack([zero, factors]), axis=0)
     after = np.cumsum(np.vstack([zero, factors[::-1]]), axis=0)[::-1]
-    log_prior = _log(pi_c.mean(axis=0))
+    log_prior = _log(pi_mean)
     out = []
     for index, group in enumerate(groups):
         rest_of_case = log_prior + before[index] + after[index + 1]
-        if group.reliability.is_point:
-            # Items are independent given a point r: drop one item's own factor, summing the
-            # others from both ends (never subtracting a -inf).
-            rows = _log(group.expected_likelihood(np.array([group.reliability.mean]))[0])
-            head = np.cumsum(np.vstack([zero, rows]), axis=0)
-            tail = np.cumsum(np.vstack([zero, rows[::-1]]), axis=0)[::-1]
-            out += [_softmax(rest_of_case + head[k] + tail[k + 1]) for k in range(len(group.items))]
-            continue
-        for item in group.items:
-            rest = [it for it in group.items if it is not item]
-            without = _EvidenceGroup(group.reliability, rest).log_factor(rng) if rest else 0.0
-            out.append(_softmax(rest_of_case + without))
+        out += list(_softmax(rest_of_case[None, :] + group.log_factor_without(rng), axis=1))
     order = {id(item): k for k, item in enumerate(it for g in groups for it in g.items)}
     out = [out[order[id(item)]] for item in case.evidence]
     return np.array(out).reshape(len(case.evidence), len(case.hypotheses))
@@ -311,7 +473,7 @@ def leave_one_out(case: Case, draws: int = 20_000, seed: int | None = 0) -> np.n
 
 def posterior_mean(case: Case, draws: int = 20_000, seed: int | None = 0) -> np.ndarray:
     """P(h | E) alone, without the interval draws (what-if analyses re-score many variants)."""
-    return _prior_and_posterior(case, draws, np.random.default_rng(seed))[4]
+    return _exact_parts(case, np.random.default_rng(seed))[2]
 
 
 def run(case: Case, draws: int = 20_000, seed: int | None = 0, keep_judgments: bool = False) -> EngineResult:
@@ -319,19 +481,24 @@ def run(case: Case, draws: int = 20_000, seed: int | None = 0, keep_judgments: b
     `keep_judgments`, also the posterior draws of every uncertain judgment (for NetCDF)."""
     rng = np.random.default_rng(seed)
     n_hyp = len(case.hypotheses)
-    point_case, log_pi_c, pi_c, groups, posterior_mean, factors = _prior_and_posterior(case, draws, rng)
-    prior_mean = pi_c.mean(axis=0)
+    groups, pi_mean, posterior_mean, mcse = _exact_parts(case, rng)
+    point_case = _is_point_case(case)
 
     if point_case:
         return EngineResult(
             "numpy",
-            np.tile(prior_mean, (draws, 1)),
+            np.tile(pi_mean, (draws, 1)),
             posterior_mean,
             np.tile(posterior_mean, (draws, 1)),
             float(draws),
             draws,
             seed,
+            prior_mean=pi_mean,
         )
+
+    log_pi_c, factors = _prior_weights(case, draws, rng)
+    log_pi_c = log_pi_c - _logsumexp(log_pi_c, axis=1)[:, None]
+    pi_c = np.exp(log_pi_c)
 
     # Draw h from P(h | E) by systematic resampling, then every group's parameters given h.
     positions = (np.arange(draws) + rng.random()) / draws
@@ -356,5 +523,14 @@ def run(case: Case, draws: int = 20_000, seed: int | None = 0, keep_judgments: b
             if not source.reliability.is_point and name not in judgments:
                 judgments[name] = source.reliability.sample(rng, draws)
     return EngineResult(
-        "numpy", pi_c, posterior_mean, posterior_draws, state.ess, draws, seed, judgments=judgments
+        "numpy",
+        pi_c,
+        posterior_mean,
+        posterior_draws,
+        state.ess,
+        draws,
+        seed,
+        judgments=judgments,
+        prior_mean=pi_mean,
+        mean_mcse=mcse,
     )

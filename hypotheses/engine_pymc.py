@@ -41,7 +41,8 @@ def run(
     """Sample the reference model; `draws` counts all chains together."""
     from hypotheses.model import build_model, layout
 
-    prior_draws = engine_numpy.run(case, draws=min(draws, 20_000), seed=seed).prior_draws
+    base = engine_numpy.run(case, draws=min(draws, 20_000), seed=seed)
+    prior_draws = base.prior_draws
     if not layout(case).names:
         # Nothing uncertain: no free variable to sample, and the model's answer is exact.
         exact = engine_numpy.run(case, draws=draws, seed=seed)
@@ -55,6 +56,8 @@ def run(
             seed,
             rhat=None,
             divergences=0,
+            prior_mean=base.prior_mean,
+            mean_mcse=exact.mean_mcse,
         )
     az, pm = _quiet_imports()
     model = build_model(case)
@@ -89,6 +92,8 @@ def run(
         rhat=rhat,
         divergences=divergences,
         inference_data=idata,
+        prior_mean=base.prior_mean,
+        mean_mcse=float((p.std(axis=0) / math.sqrt(max(ess, 1.0))).max()),
     )
 
 

@@ -13,7 +13,7 @@ from datetime import date
 
 from hypotheses._version import __version__
 from hypotheses.case import Case
-from hypotheses.scorecard import Scorecard
+from hypotheses.scorecard import Estimate, HypothesisScore, Scorecard
 from hypotheses.wording import closest_sentence, db, flip_sentence, in_words, percent
 from priors import Judgment
 
@@ -56,8 +56,18 @@ footer { margin-top: 2.5rem; border-top: 1px solid var(--rule); padding-top: .6r
 """
 
 
+# Case text is the analyst's, or whoever wrote the file: control characters would reach a terminal that
+# `cat`s the page raw (ESC sequences), break HTML parsing (NUL), or reorder what readers see (bidi
+# overrides), so they are shown as visible escapes instead. Tab and newline are harmless in HTML.
+_VISIBLE = {
+    c: f"\\x{c:02x}" if c < 0x100 else f"\\u{c:04x}"
+    for c in [*range(0x20), *range(0x7F, 0xA0), *range(0x202A, 0x202F), *range(0x2066, 0x206A)]
+    if chr(c) not in "\t\n"
+}
+
+
 def _e(text: object) -> str:
-    return html.escape(str(text), quote=True)
+    return html.escape(str(text).translate(_VISIBLE), quote=True)
 
 
 def _svg(figure) -> str:
@@ -89,6 +99,20 @@ def _pyplot():
     return plt
 
 
+def _xerr(estimate: Estimate) -> list[list[float]]:
+    """Error-bar extents in percentage points, never negative.
+
+    The mean of the draws can sit a rounding error (or, for a degenerate distribution, more) outside
+    its own 5%-95% quantiles, and matplotlib rejects negative extents: the bar then spans the interval
+    and the mean, which is what it should show.
+    """
+    below, above = estimate.mean - estimate.lo, estimate.hi - estimate.mean
+    return [
+        [100 * max(below, 0.0) if math.isfinite(below) else 0.0],
+        [100 * max(above, 0.0) if math.isfinite(above) else 0.0],
+    ]
+
+
 def prior_posterior_plot(card: Scorecard) -> str:
     plt = _pyplot()
     ranked = card.ranked()[::-1]
@@ -97,7 +121,7 @@ def prior_posterior_plot(card: Scorecard) -> str:
         axes.errorbar(
             h.prior.mean * 100,
             row + 0.17,
-            xerr=[[100 * (h.prior.mean - h.prior.lo)], [100 * (h.prior.hi - h.prior.mean)]],
+            xerr=_xerr(h.prior),
             fmt="o",
             color=GREY,
             capsize=3,
@@ -106,7 +130,7 @@ def prior_posterior_plot(card: Scorecard) -> str:
         axes.errorbar(
             h.posterior.mean * 100,
             row - 0.17,
-            xerr=[[100 * (h.posterior.mean - h.posterior.lo)], [100 * (h.posterior.hi - h.posterior.mean)]],
+            xerr=_xerr(h.posterior),
             fmt="s",
             color=BLUE,
             capsize=3,
@@ -126,29 +150,60 @@ def waterfall_plot(card: Scorecard) -> str:
     e = card.explanation
     assert e is not None
     lead = next(h for h in card.hypotheses if h.id == e.leading)
-    start = _odds_db(lead.prior.mean)
-    steps = [(item.id, item.weight_db[lead.id] or 0.0) for item in card.evidence]
+    others = [h for h in card.hypotheses if h.id != lead.id]
+    start = _odds_db(lead.prior.mean, math.fsum(h.prior.mean for h in others))
+    steps = [(item.id, _finite_or_none(item.weight_db[lead.id])) for item in card.evidence]
+    levels = [start]
+    for _, weight in steps:
+        levels.append(levels[-1] + (weight or 0.0))
+    if math.isnan(levels[-1]):  # opposite infinities (ruled in, then out): show where it ended up
+        levels[-1] = _odds_db(lead.posterior.mean, math.fsum(h.posterior.mean for h in others))
+    # An infinite weight or odds (a likelihood or prior of exactly 0 or 1) cannot be drawn to scale:
+    # its bar runs past every finite one to the axis edge and is labelled with its sign and infinity.
+    finite = [abs(v) for v in (*levels, *(w for _, w in steps if w is not None)) if math.isfinite(v)]
+    edge = 1.15 * max(10.0, *finite)
+
+    def x(value: float) -> float:
+        return 0.0 if math.isnan(value) else max(-edge, min(edge, value))
+
     figure, axes = plt.subplots(figsize=(7.5, 0.42 * (len(steps) + 2) + 1.0))
     labels = ["prior", *[s[0] for s in steps], "after all items"]
-    level = start
-    axes.barh(0, start, color=GREY)
+    axes.barh(0, x(start), color=GREY)
     for row, (_, weight) in enumerate(steps, 1):
-        axes.barh(row, weight, left=level, color=GREEN if weight >= 0 else VERMILLION)
+        level, after = levels[row - 1], levels[row]
+        positive = weight is None or weight >= 0
+        axes.barh(row, x(after) - x(level), left=x(level), color=GREEN if positive else VERMILLION)
         axes.text(
-            level + weight,
+            x(after),
             row,
-            f" {weight:+.1f}",
+            f" {_signed_db(weight)}",
             va="center",
-            ha="left" if weight >= 0 else "right",
+            ha="left" if positive else "right",
             fontsize=8,
         )
-        level += weight
-    axes.barh(len(steps) + 1, level, color=BLUE)
+    axes.barh(len(steps) + 1, x(levels[-1]), color=BLUE)
+    for row, level in ((0, start), (len(steps) + 1, levels[-1])):
+        if math.isinf(level):
+            side = "left" if level > 0 else "right"
+            axes.text(x(level), row, f" {_signed_db(level)} ", va="center", ha=side)
     axes.axvline(0, color="#444", linewidth=0.8)
     axes.set_yticks(range(len(labels)), labels)
     axes.invert_yaxis()
     axes.set_xlabel(f"log-odds of {lead.id} against the others (dB; 0 = even odds, +10 = 10:1)")
     return _svg(figure)
+
+
+def _finite_or_none(weight: float | None) -> float | None:
+    """A weight of evidence; NaN (undefined, like None) would poison every level after it."""
+    return None if weight is None or math.isnan(weight) else weight
+
+
+def _signed_db(weight: float | None) -> str:
+    if weight is None:
+        return "n/a"
+    if math.isinf(weight):
+        return "+\u221e" if weight > 0 else "\u2212\u221e"
+    return f"{weight:+.1f}"
 
 
 def tornado_plot(card: Scorecard, rows: int = 10) -> str:
@@ -168,17 +223,49 @@ def tornado_plot(card: Scorecard, rows: int = 10) -> str:
     return _svg(figure)
 
 
+def _tie(a: HypothesisScore, b: HypothesisScore) -> bool:
+    """Equal posteriors, up to the rounding of arithmetic that is exact on paper (1/3 + 1/3 + 1/3)."""
+    return math.isclose(a.posterior.mean, b.posterior.mean, rel_tol=1e-9, abs_tol=1e-12)
+
+
+def _bottom_line(card: Scorecard, lead: HypothesisScore, rival: HypothesisScore) -> str:
+    tied = [h for h in card.ranked() if _tie(h, lead)]
+    if len(tied) > 1:
+        # The explanation still names a leader (the first in file order); saying so would invent a verdict.
+        names = [f"<strong>{_e(h.label)}</strong> ({_e(h.id)})" for h in tied]
+        listed = ", ".join(names[:-1]) + f" and {names[-1]}"
+        return (
+            f'<p class="bottom-line">No hypothesis leads: {listed} are tied at '
+            f"{percent(lead.posterior.mean)} each, <strong>{_e(in_words(card, lead.posterior.mean))}"
+            "</strong>.</p>"
+        )
+    return (
+        f'<p class="bottom-line"><strong>{_e(lead.label)}</strong> ({_e(lead.id)}) is '
+        f"<strong>{_e(in_words(card, lead.posterior.mean))}</strong>: {percent(lead.posterior.mean)}, "
+        f"90% credible interval {percent(lead.posterior.lo)} to {percent(lead.posterior.hi)}. "
+        f"The runner-up, {_e(rival.id)}, is {_e(in_words(card, rival.posterior.mean))} "
+        f"({percent(rival.posterior.mean)}).</p>"
+    )
+
+
 def _named(item_id: str, label: str) -> str:
     """The cell content for anything with an id and a label."""
     return f"<span class=id>{_e(item_id)}</span><br><span class=label>{_e(label)}</span>"
 
 
-def _odds_db(p: float) -> float:
+def _odds_db(p: float, rest: float) -> float:
+    """10 log10(p / rest), p against the others, given their total rather than as 1 - p.
+
+    1 - p rounds to 0 once the others hold less than about 1e-16 (a prior such as beta [1e-300, 1]),
+    which made finite odds infinite.
+    """
+    if p <= 0 and rest <= 0:
+        return math.nan
     if p <= 0:
         return -math.inf
-    if p >= 1:
+    if rest <= 0:
         return math.inf
-    return 10 * math.log10(p / (1 - p))
+    return 10 * (math.log10(p) - math.log10(rest))
 
 
 def _as_written(judgment: Judgment) -> str:
@@ -209,23 +296,25 @@ def render_report(case: Case, card: Scorecard, generated: date | None = None) ->
     ]
     if card.question:
         parts.append(f'<p class="question">{_e(card.question)}</p>')
-    mcmc = "" if d.rhat is None else f" · R-hat {d.rhat:.3f} · {d.divergences} divergences"
+    # Draws that never vary (point judgments) can leave ESS and R-hat undefined (NaN).
+    ess = f"{d.ess:,.0f}" if math.isfinite(d.ess) else "n/a"
+    rhat = "n/a" if d.rhat is None or not math.isfinite(d.rhat) else f"{d.rhat:.3f}"
+    mcmc = "" if d.rhat is None else f" · R-hat {rhat} · {d.divergences} divergences"
     parts += [
         f'<p class="meta">Assessed {_e((generated or date.today()).isoformat())} · engine {_e(d.engine)} · '
-        f"{d.draws:,} draws · effective sample size {d.ess:,.0f}{mcmc} · seed {d.seed} · "
+        f"{d.draws:,} draws · effective sample size {ess}{mcmc} · seed {d.seed} · "
         f"verbal scale {_e(case.scale.title)}</p>",
         "</header>",
         "<section>",
         "<h2>Assessment</h2>",
-        f'<p class="bottom-line"><strong>{_e(lead.label)}</strong> ({_e(lead.id)}) is '
-        f"<strong>{_e(in_words(card, lead.posterior.mean))}</strong>: {percent(lead.posterior.mean)}, "
-        f"90% credible interval {percent(lead.posterior.lo)} to {percent(lead.posterior.hi)}. "
-        f"The runner-up, {_e(rival.id)}, is {_e(in_words(card, rival.posterior.mean))} "
-        f"({percent(rival.posterior.mean)}).</p>",
+        _bottom_line(card, lead, rival),
         "<table><thead><tr><th>#</th><th>Hypothesis</th><th class=num>Prior</th><th class=num>Posterior</th>"
         "<th class=num>90% interval</th><th>In words</th></tr></thead><tbody>",
     ]
-    for rank, h in enumerate(card.ranked(), 1):
+    ranked = card.ranked()
+    for h in ranked:
+        # Competition ranking: equal posteriors share a rank rather than being ordered by file position.
+        rank = 1 + sum(1 for g in ranked if g.posterior.mean > h.posterior.mean and not _tie(g, h))
         parts.append(
             f"<tr><td>{rank}</td><td>{_named(h.id, h.label)}</td><td class=num>{percent(h.prior.mean)}</td>"
             f"<td class=num><strong>{percent(h.posterior.mean)}</strong></td>"

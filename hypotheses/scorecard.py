@@ -49,6 +49,7 @@ class Diagnostics:
     rhat: float | None = None
     divergences: int | None = None
     reason: str = ""  # why this engine ran, when `auto` chose it
+    mean_mcse: float = 0.0  # largest Monte Carlo standard error of the posterior means (0: exact)
 
 
 @dataclass(frozen=True)
@@ -136,7 +137,7 @@ class Scorecard:
             "evidence": [
                 {
                     "id": e.id,
-                    "weight_db": {k: _number(v) for k, v in e.weight_db.items()},
+                    "weight_db": {k: _weight(v) for k, v in e.weight_db.items()},
                     "diagnosticity": _number(e.diagnosticity),
                 }
                 for e in self.evidence
@@ -151,6 +152,7 @@ class Scorecard:
                 "divergences": d.divergences,
                 "reason": d.reason,
                 "version": d.version,
+                "mean_mcse": _number(d.mean_mcse),
             },
             "warnings": list(self.warnings),
             **({"explain": _clean(self.explanation.to_dict())} if self.explanation else {}),
@@ -185,6 +187,15 @@ def _number(x: float | None) -> float | None:
     if x is None or not math.isfinite(x):
         return None
     return float(f"{x:.10g}")
+
+
+def _weight(x: float | None) -> float | str | None:
+    """A weight of evidence for JSON: null when undefined (no alternative hypothesis left),
+    the strings "inf" / "-inf" when the item makes the hypothesis certain / rules it out:
+    JSON has no infinity, and a reader must be able to tell the two apart."""
+    if x is not None and math.isinf(x):
+        return "inf" if x > 0 else "-inf"
+    return _number(x)
 
 
 def _clean(value: Any) -> Any:

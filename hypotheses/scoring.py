@@ -12,12 +12,16 @@ import numpy as np
 from hypotheses import engine_numpy
 from hypotheses._version import __version__
 from hypotheses.case import Case, load_case
+from hypotheses.engine_numpy import EngineResult
 from hypotheses.scorecard import Diagnostics, Estimate, EvidenceScore, HypothesisScore, Scorecard
 from hypotheses.weights import evidence_weights
 
 Engine = Literal["auto", "numpy", "pymc"]
 DEFAULT_DRAWS = 20_000
 MIN_DRAWS = 100
+# Draws x hypotheses in one interval-draw array (8 bytes each, a few arrays alive at once): a
+# case with a thousand hypotheses gets fewer default draws rather than gigabytes.
+MAX_DRAW_CELLS = 2_000_000
 AUTO_ESS_FRACTION = 0.05
 INTERVAL = (0.05, 0.95)
 
@@ -47,26 +51,33 @@ def score(
     """
     if not isinstance(case, Case):
         case = load_case(case)
+    warnings: list[str] = []
     if engine not in ("auto", "numpy", "pymc"):
         raise UsageError(f"unknown engine '{engine}'; choose auto, numpy or pymc")
     if draws is not None and draws < MIN_DRAWS:
         raise UsageError(f"--draws must be at least {MIN_DRAWS}, got {draws}")
+    n_hyp = len(case.hypotheses)
+    most = max(MIN_DRAWS, MAX_DRAW_CELLS // n_hyp)
+    if draws is not None and draws > most:
+        raise UsageError(
+            f"--draws {draws:,} with {n_hyp:,} hypotheses exceeds hypscore's limit of "
+            f"{MAX_DRAW_CELLS:,} draws x hypotheses; use --draws {most:,} or fewer"
+        )
+    if draws is None and engine != "pymc" and most < DEFAULT_DRAWS:
+        draws = most
+        warnings.append(
+            f"numpy engine: {most:,} draws instead of {DEFAULT_DRAWS:,} for {n_hyp:,} hypotheses "
+            f"(a limit of {MAX_DRAW_CELLS:,} draws x hypotheses); the posterior means are unaffected, "
+            "the intervals are a little rougher"
+        )
     started = time.perf_counter()
     keep = netcdf is not None
     reason = ""
-    warnings: list[str] = []
     if engine in ("auto", "numpy"):
         result = engine_numpy.run(case, draws=draws or DEFAULT_DRAWS, seed=seed, keep_judgments=keep)
         if engine == "auto":
-            floor = AUTO_ESS_FRACTION * result.draws
-            if result.ess >= floor:
-                reason = f"numpy engine: its effective sample size {result.ess:,.0f} is at least {floor:,.0f}"
-            else:
-                reason = (
-                    f"pymc engine: the numpy engine's effective sample size {result.ess:,.0f} was "
-                    f"below {floor:,.0f} (5% of its draws)"
-                )
-                engine = "pymc"
+            result, reason, notes = _auto(case, result, draws, seed, tune, target_accept, progressbar)
+            warnings += notes
     if engine == "pymc":
         from hypotheses import engine_pymc
 
@@ -90,8 +101,16 @@ def score(
         rhat=result.rhat,
         divergences=result.divergences,
         reason=reason,
+        mean_mcse=result.mean_mcse,
     )
-    card = summarise(case, result.prior_draws, result.posterior_mean, result.posterior_draws, diagnostics)
+    card = summarise(
+        case,
+        result.prior_draws,
+        result.posterior_mean,
+        result.posterior_draws,
+        diagnostics,
+        prior_mean=result.prior_mean,
+    )
     if warnings:
         card = replace(card, warnings=(*card.warnings, *warnings))
     if explain:
@@ -105,6 +124,60 @@ def score(
     return card
 
 
+def _auto(
+    case: Case,
+    result: EngineResult,
+    draws: int | None,
+    seed: int | None,
+    tune: int | None,
+    target_accept: float | None,
+    progressbar: bool,
+) -> tuple[EngineResult, str, list[str]]:
+    """`auto`: keep the numpy result unless its interval draws are poor (ESS below 5% of the
+    draws); then take the intervals from PyMC, but only if PyMC passes its own checks (R-hat,
+    ESS, divergences). The posterior means stay the numpy engine's either way: they come from
+    the model's factorisation, not from the draws, so no sampler can improve on them."""
+    floor = AUTO_ESS_FRACTION * result.draws
+    if result.ess >= floor:
+        return (
+            result,
+            f"numpy engine: its effective sample size {result.ess:,.0f} is at least {floor:,.0f}",
+            [],
+        )
+    from hypotheses import engine_pymc
+
+    reference = engine_pymc.run(
+        case,
+        draws=draws or engine_pymc.DEFAULT_DRAWS,
+        seed=seed,
+        tune=tune or engine_pymc.DEFAULT_TUNE,
+        target_accept=target_accept or engine_pymc.DEFAULT_TARGET_ACCEPT,
+        progressbar=progressbar,
+    )
+    low = (
+        f"the numpy engine's effective sample size {result.ess:,.0f} was below {floor:,.0f} (5% of its draws)"
+    )
+    failed = engine_pymc.diagnostic_warnings(reference)
+    if failed:
+        reason = (
+            f"numpy engine: {low}, and the pymc engine tried instead failed its own checks, so the "
+            "numpy result stands (its posterior means are exact; its intervals rest on few distinct draws)"
+        )
+        note = (
+            f"numpy engine: the 90% intervals rest on an effective sample size of {result.ess:,.0f}; "
+            f"raise --draws to sharpen them (pymc was tried and rejected: {'; '.join(failed)})"
+        )
+        return result, reason, [note]
+    reason = f"pymc engine for the intervals: {low}; the posterior means are the numpy engine's"
+    mixed = replace(
+        reference,
+        posterior_mean=result.posterior_mean,
+        prior_mean=result.prior_mean,
+        mean_mcse=result.mean_mcse,
+    )
+    return mixed, reason, []
+
+
 def _estimates(mean: np.ndarray, draws: np.ndarray) -> list[Estimate]:
     lo, hi = np.quantile(draws, INTERVAL, axis=0)
     return [Estimate(float(m), float(a), float(b)) for m, a, b in zip(mean, lo, hi, strict=True)]
@@ -116,9 +189,12 @@ def summarise(
     posterior_mean: np.ndarray,
     posterior_draws: np.ndarray,
     diagnostics: Diagnostics,
+    prior_mean: np.ndarray | None = None,
 ) -> Scorecard:
-    """The Scorecard of any engine's output."""
-    prior_mean = prior_draws.mean(axis=0)
+    """The Scorecard of any engine's output; `prior_mean` when the engine estimated E[pi_h]
+    better than the mean of its prior draws."""
+    if prior_mean is None:
+        prior_mean = prior_draws.mean(axis=0)
     priors = _estimates(prior_mean, prior_draws)
     posteriors = _estimates(posterior_mean, posterior_draws)
     scale = case.scale

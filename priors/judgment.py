@@ -13,9 +13,13 @@ from priors.betafit import LOWER_Q, UPPER_Q, fit_beta
 if TYPE_CHECKING:
     from priors.scales import Scale
 
-# A range end of 0 or 1 cannot be a 5%/95% quantile of a Beta: DESIGN.md moves it inwards.
+# A range end of exactly 0 or 1 cannot be a 5%/95% quantile of a Beta: DESIGN.md moves it to
+# 0.5% or 99.5%. Any other end, however close to 0 or 1, is fitted as written.
 RANGE_FLOOR = 0.005
 RANGE_CEIL = 0.995
+# Beta parameters above this are more precise than any judgment (sd < 0.00005 at p = 0.5) and
+# would make the incomplete Beta function's continued fraction run for seconds per value.
+MAX_BETA_PARAMETER = 1e8
 # Beta draws that underflow to 0 would turn a likelihood into an accidental "impossible".
 _SAMPLE_FLOOR = np.finfo(float).tiny
 
@@ -85,13 +89,37 @@ class Beta:
 Judgment = Point | Beta
 
 
+def range_ends(lo: float, hi: float) -> tuple[float, float]:
+    """The quantiles a range is fitted to: only an end of exactly 0 or 1 moves (DESIGN.md)."""
+    return (RANGE_FLOOR if lo == 0.0 else lo), (RANGE_CEIL if hi == 1.0 else hi)
+
+
 def from_range(lo: float, hi: float, text: str = "") -> Judgment:
     """The judgment for a range whose ends are the 5% and 95% quantiles."""
     if lo == hi:
         return Point(lo, text)
-    lo, hi = max(lo, RANGE_FLOOR), min(hi, RANGE_CEIL)
-    a, b = fit_beta(lo, hi)
-    return Beta(a, b, text, (lo, hi))
+    shown = text or f"[{lo:g}, {hi:g}]"
+    fit_lo, fit_hi = range_ends(lo, hi)
+    if not fit_lo < fit_hi:
+        if lo == 0.0:
+            moved, example = "an end of 0 is fitted as 0.005", f"[{hi / 10:g}, {hi:g}]"
+        else:
+            moved, example = "an end of 1 is fitted as 0.995", f"[{lo:g}, {1 - (1 - lo) / 10:g}]"
+        raise JudgmentError(
+            f"interval {shown} leaves no room: {moved} (a Beta cannot have a quantile at 0 or 1); "
+            f"write that end as a number instead, e.g. {example}"
+        )
+    try:
+        a, b = fit_beta(fit_lo, fit_hi)
+    except (ValueError, OverflowError):  # no Beta, or one far beyond MAX_BETA_PARAMETER
+        a = b = math.inf
+    if not (a <= MAX_BETA_PARAMETER and b <= MAX_BETA_PARAMETER):
+        raise JudgmentError(
+            f"interval {shown} is too narrow to be an uncertain judgment (its Beta would need a "
+            f"parameter above {MAX_BETA_PARAMETER:.0e}); if you are that sure, write one number, "
+            f"e.g. {0.5 * (lo + hi):.6g}"
+        )
+    return Beta(a, b, text, (fit_lo, fit_hi))
 
 
 def _number(value: Any, what: str) -> float:
@@ -158,12 +186,19 @@ def parse_judgment(value: Any, scale: Scale) -> Judgment:
         a, b = float(params[0]), float(params[1])
         if not (math.isfinite(a) and math.isfinite(b) and a > 0 and b > 0):
             raise JudgmentError(f"Beta parameters must be positive and finite, got [{a:g}, {b:g}]")
+        if a > MAX_BETA_PARAMETER or b > MAX_BETA_PARAMETER:
+            raise JudgmentError(
+                f"beta [{a:g}, {b:g}] is more precise than any judgment can be (parameters are "
+                f"limited to {MAX_BETA_PARAMETER:.0e}); write its mean as one number, e.g. "
+                f"{a / (a + b):.6g}"
+            )
         return Beta(a, b, f"beta [{a:g}, {b:g}]")
     raise JudgmentError(f"a judgment cannot be a {type(value).__name__}; {FORMS_HELP}")
 
 
 __all__ = [
     "LOWER_Q",
+    "MAX_BETA_PARAMETER",
     "UPPER_Q",
     "Beta",
     "Judgment",
@@ -171,4 +206,5 @@ __all__ = [
     "Point",
     "from_range",
     "parse_judgment",
+    "range_ends",
 ]

@@ -7,18 +7,20 @@ import os
 import re
 import shutil
 import subprocess
+from collections.abc import Callable
 from datetime import date
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from cli import app
-from hypotheses import load_case, score
+from hypotheses import Case, load_case, score
 from hypotheses.exports import explanation_markdown
 from hypotheses.report import render_report
 from hypotheses.wording import flip_sentence
-from tests.conftest import EXAMPLES
+from tests.conftest import EXAMPLES, make_case
 
 SEED_CASE = EXAMPLES / "al-bab-2017.yaml"
 runner = CliRunner()
@@ -93,6 +95,139 @@ def test_report_of_a_case_without_evidence_or_uncertainty(tmp_path: Path) -> Non
     assert runner.invoke(app, ["report", str(case), "-o", str(target)]).exit_code == 0
     text = target.read_text()
     assert "No evidence: the posterior is the prior." in text and "no range to move" in text
+
+
+def _three_way_tie() -> Case:
+    return make_case(
+        {
+            "schema": 1,
+            "title": "Three-way tie",
+            "hypotheses": [{"id": h, "label": h.upper()} for h in ("a", "b", "c")],
+            "evidence": [],
+        }
+    )
+
+
+def _vanishing_prior(evidence: bool) -> Case:
+    """beta [1e-300, 1]: every draw underflows to the smallest floats, so b's share rounds to 1."""
+    return make_case(
+        {
+            "schema": 1,
+            "title": "Vanishing prior",
+            "hypotheses": [
+                {"id": "a", "label": "A", "prior": {"beta": [1e-300, 1]}},
+                {"id": "b", "label": "B", "prior": 0.5},
+            ],
+            "evidence": [{"id": "e1", "label": "E", "likelihoods": {"a": 0.9, "b": 0.2}}] if evidence else [],
+        }
+    )
+
+
+def _ruled_out() -> Case:
+    """One item has likelihood 0 under b: a's weight of evidence is +inf dB."""
+    return make_case(
+        {
+            "schema": 1,
+            "title": "Ruled out",
+            "hypotheses": [{"id": "a", "label": "A", "prior": 0.5}, {"id": "b", "label": "B", "prior": 0.5}],
+            "evidence": [
+                {"id": "e1", "label": "E", "likelihoods": {"a": 0.9, "b": 0}},
+                {"id": "e2", "label": "F", "likelihoods": {"a": 0.9, "b": 0.2}},
+            ],
+        }
+    )
+
+
+REPORT_CASES: dict[str, Callable[[], Case]] = {
+    **{f"example-{p.stem}": (lambda p=p: load_case(p)) for p in sorted(EXAMPLES.glob("*.yaml"))},
+    "three-way-tie-no-evidence": _three_way_tie,
+    "vanishing-beta-prior": lambda: _vanishing_prior(evidence=False),
+    "vanishing-beta-prior-with-evidence": lambda: _vanishing_prior(evidence=True),
+    "rival-ruled-out": _ruled_out,
+}
+
+
+@pytest.mark.parametrize("name", REPORT_CASES)
+def test_report_renders_every_example_and_degenerate_case(name: str) -> None:
+    # Point priors whose mean of draws lies a rounding error outside its own quantiles, exact ties, and
+    # probabilities at the edge of the floats used to crash the plots (negative error bars) or leave
+    # infinite odds in the waterfall; RuntimeWarnings are errors here (pyproject), so NaN arithmetic fails.
+    case = REPORT_CASES[name]()
+    card = score(case)
+    page = render_report(case, card, generated=date(2026, 1, 2))
+    assert page.startswith("<!doctype html>") and page.endswith("</html>\n")
+    for h in case.hypothesis_ids:
+        assert f"<span class=id>{h}</span>" in page, h
+    assert not re.search(r"\bnan\b", page, re.IGNORECASE)
+    assert page.count("<svg") == 1 + bool(card.evidence) + bool(card.explanation.tornado)
+
+
+def test_report_of_a_tie_names_no_leader() -> None:
+    case = _three_way_tie()
+    page = render_report(case, score(case))
+    assert "No hypothesis leads:" in page and "are tied at 33.3% each" in page
+    assert "runner-up" not in page
+    assert re.findall(r"<tr><td>(\d+)</td>", page) == ["1", "1", "1"]  # a shared rank, not file order
+
+
+def test_report_waterfall_draws_infinite_odds_as_such_and_tiny_odds_as_finite() -> None:
+    ruled = _ruled_out()
+    assert "+\u221e" in render_report(ruled, score(ruled))  # the bar runs to the edge, marked infinite
+    vanishing = _vanishing_prior(evidence=True)
+    # P(a) ~ 1e-307 leaves b's odds huge but finite; 1 - P(b) would round them to infinity.
+    assert "\u221e" not in render_report(vanishing, score(vanishing))
+
+
+class _Tags(HTMLParser):
+    """Every start tag and attribute the browser would build from the page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, list[tuple[str, str | None]]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, attrs))
+
+
+HOSTILE = (
+    '<script>alert(1)</script> <a href="javascript:alert(2)">click</a> " onmouseover=alert(3) x=" '
+    "' onfocus='alert(4)' \x1b[31mred\x1b[0m \x1b]8;;https://evil.example\x07osc\x1b]8;;\x07 "
+    "[link=https://evil.example]rich[/link] \x00\x08\r\x7f\x9b\u202eevil"
+)
+
+
+def test_report_stays_inert_for_hostile_case_text() -> None:
+    case = make_case(
+        {
+            "schema": 1,
+            "title": HOSTILE,
+            "question": HOSTILE,
+            "hypotheses": [
+                {"id": "a", "label": HOSTILE, "prior": 0.6},
+                {"id": "b", "label": HOSTILE, "prior": 0.4},
+            ],
+            "sources": {"s1": {"label": HOSTILE, "reliability": "B"}},
+            "evidence": [{"id": "e1", "label": HOSTILE, "source": "s1", "likelihoods": {"a": 0.8, "b": 0.3}}],
+        },
+        name=HOSTILE,
+    )
+    page = render_report(case, score(case))
+    parser = _Tags()
+    parser.feed(page)
+    parser.close()
+    tags = {tag for tag, _ in parser.tags}
+    assert "script" not in tags and "a" not in tags and "<script" not in page.lower()
+    for tag, attrs in parser.tags:
+        for name, value in attrs:
+            assert not name.startswith("on"), (tag, name)  # no event handler escaped its quotes
+            assert "javascript:" not in (value or "").lower(), (tag, name)
+            if name.endswith("href"):
+                assert (value or "").startswith("#"), (tag, value)  # only SVG references inside the page
+    assert not re.search(r"""(href|src)\s*=\s*["']?\s*javascript:""", page, re.IGNORECASE)
+    raw = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+    assert not raw.search(page), raw.search(page)
+    assert "\\x1b[31mred" in page and "\\u202eevil" in page  # shown, as visible escapes
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page  # the text survives, as text
 
 
 def test_init_writes_a_case_that_scores_and_will_not_overwrite(tmp_path: Path) -> None:
