@@ -131,13 +131,21 @@ def inference_data(case: Case, result: EngineResult):
         )
     idata.posterior.attrs.update(
         {
-            "case_title": case.title,
+            "case_title": _attribute(case.title),
             "case_sha256": case.sha256,
-            "case_path": case.path,
+            "case_path": _attribute(case.path),
             "engine": result.engine,
         }
     )
     return idata
+
+
+def _attribute(text: str) -> str:
+    """NetCDF attributes are C strings: a NUL (or any control character) from a case is written
+    as a visible escape instead of crashing the writer or reaching a terminal that prints it."""
+    return "".join(
+        ch if ch.isprintable() or ch == " " else ch.encode("unicode_escape").decode() for ch in text
+    )
 
 
 def write_netcdf(idata, path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -54,8 +55,7 @@ def score(
     warnings: list[str] = []
     if engine not in ("auto", "numpy", "pymc"):
         raise UsageError(f"unknown engine '{engine}'; choose auto, numpy or pymc")
-    if draws is not None and draws < MIN_DRAWS:
-        raise UsageError(f"--draws must be at least {MIN_DRAWS}, got {draws}")
+    _check_request(draws, seed, tune, target_accept)
     n_hyp = len(case.hypotheses)
     most = max(MIN_DRAWS, MAX_DRAW_CELLS // n_hyp)
     if draws is not None and draws > most:
@@ -122,6 +122,25 @@ def score(
 
         engine_pymc.write_netcdf(engine_pymc.inference_data(case, result), netcdf)
     return card
+
+
+MAX_SEED = 2**32 - 1  # PyMC and NumPy both accept it; larger seeds are not portable
+MAX_TUNE = 1_000_000
+
+
+def _check_request(
+    draws: int | None, seed: int | None, tune: int | None, target_accept: float | None
+) -> None:
+    """Refuse impossible settings before any work (a NaN target_accept used to crash PyMC after a
+    minute of compiling)."""
+    if draws is not None and (isinstance(draws, bool) or draws < MIN_DRAWS):
+        raise UsageError(f"--draws must be at least {MIN_DRAWS}, got {draws}")
+    if seed is not None and (isinstance(seed, bool) or not 0 <= seed <= MAX_SEED):
+        raise UsageError(f"--seed must be a whole number from 0 to {MAX_SEED:,}, got {seed}")
+    if tune is not None and not 0 <= tune <= MAX_TUNE:
+        raise UsageError(f"--tune must be from 0 to {MAX_TUNE:,} steps per chain, got {tune}")
+    if target_accept is not None and not (math.isfinite(target_accept) and 0 < target_accept < 1):
+        raise UsageError(f"--target-accept must be strictly between 0 and 1 (e.g. 0.95), got {target_accept}")
 
 
 def _auto(

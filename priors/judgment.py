@@ -177,6 +177,10 @@ def parse_judgment(value: Any, scale: Scale) -> Judgment:
                 f"a distribution is written {{beta: [a, b]}}, got keys {sorted(map(str, value))}"
             )
         params = value["beta"]
+        if isinstance(params, list):  # YAML 1.1 reads 1e-3 (no dot) as text: take it as written
+            params = [
+                float(p) if isinstance(p, str) and _looks_numeric(p) and "%" not in p else p for p in params
+            ]
         if (
             not isinstance(params, list)
             or len(params) != 2

@@ -287,3 +287,61 @@ def test_many_hypotheses_get_fewer_default_draws_and_a_clear_limit() -> None:
     assert any("instead of 20,000" in w for w in card.warnings)
     with pytest.raises(UsageError, match="--draws 2,000 or fewer"):
         score(case, engine="numpy", draws=20_000, explain=False)
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "says"),
+    [
+        ("draws", 10**12, "or fewer"),
+        ("draws", 2**63, "or fewer"),
+        ("draws", 5, "at least 100"),
+        ("seed", -1, "--seed must be"),
+        ("seed", 2**63, "--seed must be"),
+        ("tune", -5, "--tune must be"),
+        ("target_accept", 1.5, "strictly between 0 and 1"),
+        ("target_accept", float("nan"), "strictly between 0 and 1"),
+    ],
+)
+def test_impossible_settings_are_refused_before_any_work(option: str, value: Any, says: str) -> None:
+    from hypotheses.scoring import UsageError
+
+    with pytest.raises(UsageError, match=says):
+        score(make_case(_two({"rare": 0.2, "usual": 0.5})), engine="pymc", **{option: value})
+
+
+def test_netcdf_title_with_a_nul(tmp_path) -> None:
+    """A NUL in the title crashed the NetCDF writer (attributes are C strings)."""
+    pytest.importorskip("arviz")
+    from hypotheses import engine_pymc
+
+    document = _two({"rare": [0.1, 0.3], "usual": 0.5})
+    document["title"] = "nul\x00here \x1b[2J"
+    case = make_case(document)
+    assert "\x00" in case.title
+    result = numpy_engine.run(case, draws=500, keep_judgments=True)
+    target = tmp_path / "d.nc"
+    engine_pymc.write_netcdf(engine_pymc.inference_data(case, result), target)
+    import arviz as az
+
+    title = az.from_netcdf(target).posterior.attrs["case_title"]
+    assert "\\x00" in title and "\x1b" not in title
+
+
+def test_beta_parameters_written_without_a_dot_are_numbers() -> None:
+    """YAML 1.1 reads an unquoted 1e-3 as text; {beta: [1e-3, 2]} is still two numbers."""
+    case = make_case(_two({"rare": {"beta": ["1e-3", 2]}, "usual": 0.5}))
+    assert case.evidence[0].likelihoods[0].mean == pytest.approx(1e-3 / 2.001)
+
+
+@pytest.mark.slow
+def test_auto_with_the_real_sampler_keeps_the_exact_means() -> None:
+    """Whatever NUTS does on this awkward posterior (the audit saw R-hat 1.15 and divergences),
+    `auto` reports the exact mean, and uses PyMC's intervals only when PyMC passed its checks."""
+    card = score(_low_ess_case(), engine="auto", explain=False, seed=1)
+    mean = 0.02 / 5.02
+    assert card.hypotheses[0].posterior.mean == pytest.approx(mean / (mean + 0.002), abs=1e-12)
+    d = card.diagnostics
+    if d.engine == "pymc":
+        assert d.rhat is not None and d.rhat <= 1.01 and d.ess >= 400 and not d.divergences
+    else:
+        assert "failed its own checks" in d.reason
