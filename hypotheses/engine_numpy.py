@@ -250,23 +250,25 @@ class _EvidenceGroup:
             return head[:-1] + tail[1:]
         grid = self._grid()
         out = np.empty((n_items, n_hyp))
+        step = max(1, _CHUNK_ELEMENTS // grid.shape[0])  # items per block: bounded memory
         for k in range(n_hyp):
-            edges = self.edges[:, k]
-            c = self.nodes[:, k, None] * self.kappa_mean[None, :]  # (nodes, items)
-            log_item = _log(c * self.theta_mean[None, :, k] + (1.0 - c) * self.mix_mean[None, :])
-            with np.errstate(invalid="ignore"):  # -inf - -inf: a node the item alone rules out
-                without = grid[:, k, None] - log_item  # (nodes, items)
-            without = np.where(np.isfinite(grid[:, k, None]), without, -np.inf)
-            out[:, k] = _logsumexp(without, axis=0)
-            # Mass that piles up in an end cell (not at 0 or 1) means r moved off this grid.
-            share = np.exp(without - out[None, :, k])
-            leaks = ((share[:2].sum(axis=0) > 1e-9) & (edges[0] > 0.0)) | (
-                (share[-2:].sum(axis=0) > 1e-9) & (edges[-1] < 1.0)
-            )
-            for j in np.flatnonzero(leaks):
-                rest = [it for i, it in enumerate(self.items) if i != j]
-                alone = _EvidenceGroup(self.reliability, rest, None, self.hypothesis_ids)
-                out[j, k] = alone.log_factor(rng)[k]
+            edges, log_w = self.edges[:, k], grid[:, k, None]
+            for first in range(0, n_items, step):
+                block = slice(first, first + step)
+                c = self.nodes[:, k, None] * self.kappa_mean[None, block]  # (nodes, items)
+                log_item = _log(c * self.theta_mean[None, block, k] + (1.0 - c) * self.mix_mean[None, block])
+                with np.errstate(invalid="ignore"):  # -inf - -inf: a node the item alone rules out
+                    without = np.where(np.isfinite(log_w), log_w - log_item, -np.inf)
+                out[block, k] = _logsumexp(without, axis=0)
+                # Mass piling up in an end cell (not at 0 or 1) means r moved off this grid.
+                share = np.exp(without - out[None, block, k])
+                leaks = ((share[:2].sum(axis=0) > 1e-9) & (edges[0] > 0.0)) | (
+                    (share[-2:].sum(axis=0) > 1e-9) & (edges[-1] < 1.0)
+                )
+                for j in first + np.flatnonzero(leaks):
+                    rest = [it for i, it in enumerate(self.items) if i != j]
+                    alone = _EvidenceGroup(self.reliability, rest, None, self.hypothesis_ids)
+                    out[j, k] = alone.log_factor(rng)[k]
         return out
 
     def draw(self, draws: _Draws, n: int, rng: np.random.Generator) -> None:
