@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from hypotheses.wording import visible
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -16,9 +18,11 @@ class Problem:
     severity: Literal["error", "warning"] = "error"
 
     def __str__(self) -> str:
+        # Messages quote the case (ids, words, file names): never let its control characters
+        # reach the terminal that shows them, and keep each problem on one line.
         where = f"{self.path}:{self.line}" if self.line else self.path
         prefix = "warning: " if self.severity == "warning" else ""
-        return f"{where}: {prefix}{self.message}"
+        return visible(f"{where}: {prefix}{self.message}")
 
 
 class CaseError(Exception):
@@ -31,3 +35,13 @@ class CaseError(Exception):
 
 class OutputError(Exception):
     """An export could not be written (missing directory, no permission, ...)."""
+
+
+class Terminated(SystemExit):
+    """SIGTERM or SIGHUP arrived while an output was being written: raised (rather than dying
+    on the spot) so that the temporary file is removed on the way out. Uncaught, it exits with
+    128 + the signal number, as the shell reports a process killed by that signal."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(128 + signum)
+        self.signum = signum

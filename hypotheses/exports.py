@@ -2,22 +2,49 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
 import os
+import re
+import shutil
+import signal
+import stat
+import sys
 import tempfile
-from collections.abc import Iterator
+import threading
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
-from hypotheses.errors import OutputError
+from hypotheses.errors import OutputError, Terminated
 from hypotheses.scorecard import Scorecard
-from hypotheses.wording import closest_sentence, db, flip_sentence, in_words, percent
+from hypotheses.wording import closest_sentence, db, flip_sentence, in_words, percent, visible
+
+# Characters json.dumps(ensure_ascii=False) leaves raw that a terminal or an editor would act on
+# (C1 controls, DEL, bidi overrides, line separators): escaped as \uXXXX they mean the same string.
+_JSON_RAW = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
 
 def to_json(card: Scorecard) -> str:
-    return json.dumps(card.to_dict(), indent=2, ensure_ascii=False) + "\n"
+    text = json.dumps(card.to_dict(), indent=2, ensure_ascii=False)
+    return _JSON_RAW.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n"
+
+
+# A spreadsheet reads a cell starting with one of these as a formula (=HYPERLINK(...), DDE); the
+# full-width forms too, in some. OWASP's remedy: a leading single quote makes the cell text.
+_FORMULA_START = ("=", "+", "-", "@", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+
+
+def csv_text(text: str) -> str:
+    """A text cell that no spreadsheet will evaluate or act on; a plain number stays a number."""
+    text = visible(text)  # tab and CR (also formula triggers) become spaces, controls visible
+    if text.lstrip().startswith(_FORMULA_START) and not _NUMBER.fullmatch(text.strip()):
+        return "'" + text
+    return text
 
 
 def to_csv(card: Scorecard) -> str:
@@ -26,28 +53,41 @@ def to_csv(card: Scorecard) -> str:
     writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\n")
     writer.writeheader()
     for row in rows:
-        writer.writerow({k: (f"{v:.10g}" if isinstance(v, float) else v) for k, v in row.items()})
+        writer.writerow(
+            {
+                k: (f"{v:.10g}" if isinstance(v, float) else csv_text(v) if isinstance(v, str) else v)
+                for k, v in row.items()
+            }
+        )
     return buffer.getvalue()
 
 
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+# Markdown punctuation that could format, link or break out of a table cell; an underscore only
+# where it could open or close emphasis (inside a word, as in `true_claim`, it cannot).
+_MD_SPECIAL = re.compile(r"[\\`*\[\]|~#]|(?<![^\W_])_|_(?![^\W_])")
+
+
+def md_text(text: str) -> str:
+    """Text from a case as inert Markdown: one line, no control characters, no link, image,
+    emphasis or raw HTML it could form, and no `|` that would split a table cell."""
+    text = _MD_SPECIAL.sub(lambda m: "\\" + m.group(), visible(text))
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def to_markdown(card: Scorecard) -> str:
     d = card.diagnostics
-    lines = [f"# {_cell(card.title)}", ""]
+    lines = [f"# {md_text(card.title)}", ""]
     if card.question:
-        lines += [f"**Question:** {_cell(card.question)}", ""]
+        lines += [f"**Question:** {md_text(card.question)}", ""]
     lines += [
         "| # | Hypothesis | Prior | Posterior | 90% interval | In words |",
         "|---|---|---:|---:|---|---|",
     ]
     for rank, h in enumerate(card.ranked(), 1):
         lines.append(
-            f"| {rank} | **{h.id}**: {_cell(h.label)} | {percent(h.prior.mean)} | "
+            f"| {rank} | **{md_text(h.id)}**: {md_text(h.label)} | {percent(h.prior.mean)} | "
             f"{percent(h.posterior.mean)} | {percent(h.posterior.lo)} - {percent(h.posterior.hi)} | "
-            f"{in_words(card, h.posterior.mean)} |"
+            f"{md_text(in_words(card, h.posterior.mean))} |"
         )
     if card.evidence:
         ids = [h.id for h in card.hypotheses]
@@ -58,19 +98,19 @@ def to_markdown(card: Scorecard) -> str:
             "Weight of evidence for each hypothesis against the others, in decibans "
             "(+10 dB = 10:1 in favour); diagnosticity in bits.",
             "",
-            "| Evidence | " + " | ".join(ids) + " | Diagnosticity |",
+            "| Evidence | " + " | ".join(md_text(h) for h in ids) + " | Diagnosticity |",
             "|---|" + "---:|" * len(ids) + "---:|",
         ]
         for e in card.evidence:
             weights = " | ".join(db(e.weight_db[h]) for h in ids)
-            lines.append(f"| **{e.id}**: {_cell(e.label)} | {weights} | {e.diagnosticity:.3f} |")
+            lines.append(f"| **{md_text(e.id)}**: {md_text(e.label)} | {weights} | {e.diagnosticity:.3f} |")
     lines += [
         "",
         f"_Engine {d.engine}, {d.draws} draws, ESS {d.ess:.0f}, seed {d.seed}, "
         f"hypscore {d.version}; case SHA-256 `{card.sha256[:16]}`._",
     ]
     if card.warnings:
-        lines += ["", "**Warnings**", ""] + [f"- {_cell(w)}" for w in card.warnings]
+        lines += ["", "**Warnings**", ""] + [f"- {md_text(w)}" for w in card.warnings]
     return "\n".join(lines) + "\n"
 
 
@@ -80,22 +120,23 @@ def explanation_markdown(card: Scorecard) -> str:
     assert e is not None
     by_id = {h.id: h for h in card.hypotheses}
     lead, rival = by_id[e.leading], by_id[e.runner_up]
+    lead_id, rival_id = md_text(lead.id), md_text(rival.id)
     lines = [
-        f"# Why {lead.id} leads: {_cell(card.title)}",
+        f"# Why {lead_id} leads: {md_text(card.title)}",
         "",
-        f"**{lead.id}** {percent(lead.posterior.mean)} (90% interval {percent(lead.posterior.lo)} - "
-        f"{percent(lead.posterior.hi)}), {in_words(card, lead.posterior.mean)}; runner-up **{rival.id}** "
-        f"{percent(rival.posterior.mean)}.",
+        f"**{lead_id}** {percent(lead.posterior.mean)} (90% interval {percent(lead.posterior.lo)} - "
+        f"{percent(lead.posterior.hi)}), {md_text(in_words(card, lead.posterior.mean))}; runner-up "
+        f"**{rival_id}** {percent(rival.posterior.mean)}.",
         "",
         "## Evidence",
         "",
-        f"| Item | for {lead.id} | for {rival.id} | Diagnosticity | {lead.id} without it |",
+        f"| Item | for {lead_id} | for {rival_id} | Diagnosticity | {lead_id} without it |",
         "|---|---:|---:|---:|---:|",
     ]
     without = {loo.evidence: loo for loo in e.leave_one_out}
     for item in sorted(card.evidence, key=lambda i: -abs(i.weight_db[lead.id] or 0.0)):
         lines.append(
-            f"| {item.id} | {db(item.weight_db[lead.id])} | {db(item.weight_db[rival.id])} | "
+            f"| {md_text(item.id)} | {db(item.weight_db[lead.id])} | {db(item.weight_db[rival.id])} | "
             f"{item.diagnosticity:.3f} bits | {percent(without[item.id].posterior[lead.id])} |"
         )
     if e.tornado:
@@ -103,7 +144,7 @@ def explanation_markdown(card: Scorecard) -> str:
             "",
             "## Sensitivity",
             "",
-            f"P({lead.id}) with each judgment at its 5% and 95% quantile, the others at their means "
+            f"P({lead_id}) with each judgment at its 5% and 95% quantile, the others at their means "
             f"(centre {percent(e.baseline)}).",
             "",
             "| Judgment | As written | Range | At 5% | At 95% | Swing |",
@@ -111,15 +152,15 @@ def explanation_markdown(card: Scorecard) -> str:
         ]
         for s in e.tornado:
             lines.append(
-                f"| {s.name} | {_cell(s.text)} | {percent(s.low)} - {percent(s.high)} | "
+                f"| {md_text(s.name)} | {md_text(s.text)} | {percent(s.low)} - {percent(s.high)} | "
                 f"{percent(s.leading_at_low)} | {percent(s.leading_at_high)} | {s.swing * 100:.1f} pts |"
             )
     lines += [
         "",
         "## What would change the conclusion",
         "",
-        flip_sentence(card).replace("• ", "- "),
-        closest_sentence(card).replace("• ", "- "),
+        flip_sentence(card, md_text).replace("• ", "- "),
+        closest_sentence(card, md_text).replace("• ", "- "),
     ]
     return "\n".join(lines) + "\n"
 
@@ -130,35 +171,194 @@ def _umask() -> int:
     return mask
 
 
-@contextmanager
-def atomic_output(path: Path) -> Iterator[Path]:
-    """A temporary path beside `path`, renamed onto it when the block succeeds, so a failed
-    write leaves nothing half-done; every export (text or NetCDF) goes through here."""
+def same_file(a: str | Path, b: str | Path) -> bool:
+    """Whether two paths name one file: through symlinks, `..`, and hard links when both exist."""
+    if str(a) == "-" or str(b) == "-":
+        return str(a) == str(b)
+    if os.path.realpath(a) == os.path.realpath(b):
+        return True
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+@dataclass(frozen=True)
+class _Target:
+    """Where and how an output goes, decided before anything is written."""
+
+    path: Path  # as the user gave it (for messages)
+    real: Path  # through symlinks: the file that gets replaced (the link itself is kept)
+    stdout: bool = False  # `-`
+    stream: bool = False  # an existing device or FIFO: written into, never renamed onto
+    append: bool = False  # a stream that is a regular file (`>> log` behind /dev/stdout)
+    mode: int | None = None  # an existing regular file's permissions, kept
+    owner: tuple[int, int] | None = None  # and its owner and group
+
+
+def _via_proc(path: Path) -> bool:
+    """Whether `path`'s links lead through /proc, as /dev/stdout and /dev/fd/N do: there a link
+    names a file some process has open, which must be written into, not renamed onto."""
+    current = Path(os.path.realpath(Path(os.path.abspath(path)).parent)) / Path(path).name
+    for _ in range(40):  # the kernel's own limit on links followed
+        if current.parts[1:2] == ("proc",):
+            return True
+        if not current.is_symlink():
+            return False
+        link = current.parent / os.readlink(current)  # an absolute link replaces the parent
+        current = Path(os.path.realpath(link.parent)) / link.name
+    return False
+
+
+def _target(path: str | Path, inputs: Iterable[str | Path] = ()) -> _Target:
     path = Path(path)
-    directory = path.parent if str(path.parent) else Path(".")
-    if path.is_dir():
-        raise OutputError(f"{path}: is a directory; give a file name for the output")
+    if str(path) == "-":
+        return _Target(path, path, stdout=True)
+    for source in inputs:
+        if same_file(path, source):
+            raise OutputError(
+                f"{path}: is the same file as the case {source}; writing there would overwrite "
+                "the case, so choose another output file"
+            )
     try:
-        handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
-        os.close(handle)
+        st: os.stat_result | None = os.stat(path)  # the kernel follows links, /proc's too
     except FileNotFoundError:
-        raise OutputError(f"{path}: directory {directory} does not exist; create it first") from None
-    except PermissionError:
-        raise OutputError(f"{path}: cannot write in {directory} (permission denied)") from None
-    except OSError as exc:
-        raise OutputError(f"{path}: cannot write: {exc.strerror}") from None
-    temporary = Path(name)
-    try:
-        yield temporary
-        os.chmod(temporary, 0o666 & ~_umask())  # as a plain open() would: mkstemp makes it 0600
-        os.replace(temporary, path)
+        st = None
     except OSError as exc:
         raise OutputError(f"{path}: cannot write: {exc.strerror or exc}") from None
+    if st is not None and stat.S_ISDIR(st.st_mode):
+        raise OutputError(f"{path}: is a directory; give a file name for the output")
+    if st is not None and (not stat.S_ISREG(st.st_mode) or _via_proc(path)):
+        # /dev/null, a terminal, a FIFO, /dev/stdout: a rename would replace the device with a
+        # regular file (as root, for everyone) or miss the open file a /proc link names, so
+        # these are opened through the path as given and written into instead.
+        return _Target(path, path, stream=True, append=stat.S_ISREG(st.st_mode))
+    real = Path(os.path.realpath(path))
+    directory = real.parent
+    shown = directory if os.path.islink(path) else (path.parent if str(path.parent) else Path("."))
+    if not directory.is_dir():
+        raise OutputError(f"{path}: directory {shown} does not exist; create it first")
+    if not os.access(directory, os.W_OK | os.X_OK):
+        raise OutputError(f"{path}: cannot write in {shown} (permission denied)")
+    if st is None:
+        return _Target(path, real)
+    # A rename needs only the directory's permission (and root may rename over anything): the
+    # file's own permissions say whether it may be replaced.
+    if not st.st_mode & 0o222:
+        raise OutputError(
+            f"{path}: is read-only; choose another output file, or make it writable "
+            f"(chmod u+w {path}) if it is meant to be replaced"
+        )
+    if not os.access(real, os.W_OK):
+        raise OutputError(f"{path}: is not writable by you (permission denied); choose another output file")
+    return _Target(path, real, mode=stat.S_IMODE(st.st_mode) & 0o777, owner=(st.st_uid, st.st_gid))
+
+
+def check_output(path: str | Path, inputs: Iterable[str | Path] = ()) -> None:
+    """Raise OutputError now, before any work, if `path` could not or must not be written:
+    a directory, the same file as one of `inputs` (the case files), a read-only file, a
+    missing directory."""
+    _target(path, inputs)
+
+
+_CLEANUP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name))
+
+
+def _raise_terminated(signum: int, frame: object) -> None:
+    raise Terminated(signum)
+
+
+@contextmanager
+def _signals_unwind() -> Iterator[None]:
+    """While a temporary file exists, SIGTERM and SIGHUP raise `Terminated` (and SIGINT
+    KeyboardInterrupt) instead of killing the process, so the `finally` that removes it runs."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signal handlers can only be set from the main thread
+        return
+    previous = {}
+    for signum in (*_CLEANUP_SIGNALS, signal.SIGINT):
+        handler = signal.getsignal(signum)
+        if handler is signal.SIG_IGN or (signum == signal.SIGINT and handler is not signal.SIG_DFL):
+            continue  # ignored (nohup, a background job) stays ignored; Python's own SIGINT raises
+        previous[signum] = handler
+        signal.signal(signum, signal.default_int_handler if signum == signal.SIGINT else _raise_terminated)
+    try:
+        yield
     finally:
-        temporary.unlink(missing_ok=True)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
-def write_atomic(path: Path, text: str) -> None:
+def _hold_signals() -> set[int] | None:
+    """Hold SIGINT, SIGTERM and SIGHUP back (they arrive at `_release`); the previous mask."""
+    if not hasattr(signal, "pthread_sigmask"):
+        return None
+    return signal.pthread_sigmask(signal.SIG_BLOCK, (*_CLEANUP_SIGNALS, signal.SIGINT))
+
+
+def _release(held: set[int] | None) -> None:
+    if held is not None:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+
+
+@contextmanager
+def atomic_output(path: str | Path, inputs: Iterable[str | Path] = ()) -> Iterator[Path]:
+    """A temporary path, put in place of `path` when the block succeeds, so a failed or
+    interrupted write leaves nothing half-done; every export (text or NetCDF) goes through here.
+
+    An existing file keeps its permissions (a new one gets 0666 & ~umask) and a symlink keeps
+    pointing at it; a read-only file or one of `inputs` is refused; `-` is standard output, and
+    a device or FIFO (/dev/null, /dev/stdout) is written into rather than replaced."""
+    target = _target(path, inputs)
+    # Devices and stdout need a staging file somewhere writable: /dev is not, for most users.
+    directory = Path(tempfile.gettempdir()) if target.stdout or target.stream else target.real.parent
+    with _signals_unwind():
+        # No signal may land between creating the file and the `try` whose `finally` removes it.
+        held = _hold_signals()
+        try:
+            handle, name = tempfile.mkstemp(prefix=f".{target.real.name}.", suffix=".tmp", dir=directory)
+        except OSError as exc:
+            _release(held)
+            if isinstance(exc, FileNotFoundError):
+                raise OutputError(f"{path}: directory {directory} does not exist; create it first") from None
+            if isinstance(exc, PermissionError):
+                raise OutputError(f"{path}: cannot write in {directory} (permission denied)") from None
+            raise OutputError(f"{path}: cannot write: {exc.strerror}") from None
+        temporary = Path(name)
+        try:
+            os.close(handle)
+            _release(held)  # a signal that came meanwhile is raised here, inside the `try`
+            yield temporary
+            if target.stdout:
+                sys.stdout.flush()
+                with temporary.open("rb") as source:
+                    shutil.copyfileobj(source, sys.stdout.buffer)
+                sys.stdout.buffer.flush()
+            elif target.stream:
+                with (
+                    temporary.open("rb") as source,
+                    target.real.open("ab" if target.append else "wb") as sink,
+                ):
+                    shutil.copyfileobj(source, sink)
+            else:
+                _settle(temporary, target)
+                os.replace(temporary, target.real)
+        except OSError as exc:
+            raise OutputError(f"{path}: cannot write: {exc.strerror or exc}") from None
+        finally:
+            temporary.unlink(missing_ok=True)
+
+
+def _settle(temporary: Path, target: _Target) -> None:
+    """Give the temporary file the permissions (and, if we may, the owner) of the file it
+    replaces: never wider; a new file as a plain open() would make it (mkstemp makes 0600)."""
+    if target.owner is not None and target.owner != (os.geteuid(), os.getegid()):
+        with contextlib.suppress(OSError):  # only root may give a file away; then keep ours
+            os.chown(temporary, *target.owner)
+    os.chmod(temporary, target.mode if target.mode is not None else 0o666 & ~_umask())
+
+
+def write_atomic(path: str | Path, text: str, inputs: Iterable[str | Path] = ()) -> None:
     """Write `text` to `path` atomically (see `atomic_output`)."""
-    with atomic_output(path) as temporary:
+    with atomic_output(path, inputs) as temporary:
         temporary.write_text(text, encoding="utf-8", newline="")

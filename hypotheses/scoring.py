@@ -85,7 +85,7 @@ def score(
             case,
             draws=draws or engine_pymc.DEFAULT_DRAWS,
             seed=seed,
-            tune=tune or engine_pymc.DEFAULT_TUNE,
+            tune=engine_pymc.DEFAULT_TUNE if tune is None else tune,
             target_accept=target_accept or engine_pymc.DEFAULT_TARGET_ACCEPT,
             progressbar=progressbar,
         )
@@ -169,7 +169,7 @@ def _auto(
         case,
         draws=draws or engine_pymc.DEFAULT_DRAWS,
         seed=seed,
-        tune=tune or engine_pymc.DEFAULT_TUNE,
+        tune=engine_pymc.DEFAULT_TUNE if tune is None else tune,
         target_accept=target_accept or engine_pymc.DEFAULT_TARGET_ACCEPT,
         progressbar=progressbar,
     )

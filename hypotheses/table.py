@@ -1,5 +1,10 @@
 """The terminal rendering of a Scorecard: a compact rich table, hypotheses ranked, then a legend
-of their labels (labels are sentences; in table cells they would wrap to a word per line)."""
+of their labels (labels are sentences; in table cells they would wrap to a word per line).
+
+Every piece of text from the case goes in as a `Text` built by `_plain` (never a string, which
+rich would parse as markup: `[/]` crashes, `[source 3]` vanishes, `[link=...]` makes a link),
+with its control characters made visible (an escape sequence in a label must not drive the
+terminal)."""
 
 from __future__ import annotations
 
@@ -9,9 +14,14 @@ from rich.table import Table
 from rich.text import Text
 
 from hypotheses.scorecard import Scorecard
-from hypotheses.wording import closest_sentence, db, flip_sentence, percent
+from hypotheses.wording import closest_sentence, db, flip_sentence, percent, visible
 
 BAR_WIDTH = 10
+
+
+def _plain(text: str, style: str = "") -> Text:
+    """Text from a case, shown as written: no markup, no control characters."""
+    return Text(visible(text), style=style)
 
 
 def bar(mean: float, hi: float, width: int = BAR_WIDTH) -> Text:
@@ -25,7 +35,9 @@ def bar(mean: float, hi: float, width: int = BAR_WIDTH) -> Text:
     )
 
 
-def render_table(card: Scorecard) -> Group:
+def render_table(card: Scorecard, timing: bool = True) -> Group:
+    """The ranked table; `timing` adds the run's wall time to the footer (for the terminal only:
+    a file written twice with the same seed must come out the same)."""
     table = Table(box=box.SIMPLE_HEAD)
     table.add_column("#", justify="right", style="dim", no_wrap=True)
     table.add_column("Hypothesis", style="bold", no_wrap=True)
@@ -39,25 +51,26 @@ def render_table(card: Scorecard) -> Group:
     legend.add_column(overflow="fold")
     for rank, h in enumerate(card.ranked(), 1):
         table.add_row(
-            str(rank),
-            h.id,
-            percent(h.prior.mean),
-            percent(h.posterior.mean),
-            f"{percent(h.posterior.lo).rstrip('%')}-{percent(h.posterior.hi)}",
+            Text(str(rank)),
+            _plain(h.id),
+            Text(percent(h.prior.mean)),
+            Text(percent(h.posterior.mean)),
+            Text(f"{percent(h.posterior.lo).rstrip('%')}-{percent(h.posterior.hi)}"),
             bar(h.posterior.mean, h.posterior.hi),
-            h.verbal,
+            _plain(h.verbal),
         )
-        legend.add_row(h.id, h.label)
+        legend.add_row(_plain(h.id), _plain(h.label))
     d = card.diagnostics
     mcmc = "" if d.rhat is None else f" · R-hat {d.rhat:.3f} · {d.divergences} divergences"
+    took = f" · {d.seconds * 1000:,.0f} ms" if timing else ""
     footer = Text(
-        f"\nscale {card.scale} · engine {d.engine} · {d.draws:,} draws · ESS {d.ess:,.0f}{mcmc} · "
-        f"seed {d.seed} · {d.seconds * 1000:,.0f} ms" + (f"\n{d.reason}" if d.reason else ""),
+        f"\nscale {visible(card.scale)} · engine {d.engine} · {d.draws:,} draws · ESS {d.ess:,.0f}{mcmc} · "
+        f"seed {d.seed}{took}" + (f"\n{visible(d.reason)}" if d.reason else ""),
         style="dim",
     )
-    parts: list[Text | Table] = [Text(card.title, style="bold")]
+    parts: list[Text | Table] = [_plain(card.title, "bold")]
     if card.question:
-        parts.append(Text(card.question, style="italic"))
+        parts.append(_plain(card.question, "italic"))
     return Group(*parts, table, legend, footer)
 
 
@@ -85,64 +98,73 @@ def render_explanation(card: Scorecard) -> Group:
     assert explanation is not None
     by_id = {h.id: h for h in card.hypotheses}
     lead, rival = by_id[explanation.leading], by_id[explanation.runner_up]
+    lead_id, rival_id = visible(lead.id), visible(rival.id)
     headline = Text.assemble(
         ("Why ", "bold"),
-        (lead.id, "bold cyan"),
+        (lead_id, "bold cyan"),
         (" leads: ", "bold"),
         f"{percent(lead.posterior.mean)} (90% interval {percent(lead.posterior.lo)}-"
-        f"{percent(lead.posterior.hi)}), {lead.verbal}; "
-        f"runner-up {rival.id} {percent(rival.posterior.mean)}.\n",
+        f"{percent(lead.posterior.hi)}), {visible(lead.verbal)}; "
+        f"runner-up {rival_id} {percent(rival.posterior.mean)}.\n",
     )
     evidence = Table(
-        title="Evidence, by its weight for " + lead.id,
+        title=Text("Evidence, by its weight for " + lead_id, style="table.title"),
         title_justify="left",
         box=box.SIMPLE_HEAD,
-        caption=f"weight of evidence (dB) for each hypothesis against the others; diagnosticity (bits); "
-        f"P({lead.id}) without the item",
+        caption=Text(
+            "weight of evidence (dB) for each hypothesis against the others; diagnosticity (bits); "
+            f"P({lead_id}) without the item",
+            style="table.caption",
+        ),
         caption_justify="left",
     )
     evidence.add_column("Item", style="bold", overflow="fold")
-    evidence.add_column(lead.id, justify="right", no_wrap=True)
-    evidence.add_column(rival.id, justify="right", no_wrap=True)
+    evidence.add_column(Text(lead_id), justify="right", no_wrap=True)
+    evidence.add_column(Text(rival_id), justify="right", no_wrap=True)
     evidence.add_column("bits", justify="right", no_wrap=True)
     evidence.add_column("without", justify="right", no_wrap=True)
     without = {loo.evidence: loo for loo in explanation.leave_one_out}
     ranked = sorted(card.evidence, key=lambda e: -abs(e.weight_db[lead.id] or 0.0))
     for item in ranked:
         evidence.add_row(
-            item.id,
-            db(item.weight_db[lead.id]),
-            db(item.weight_db[rival.id]),
-            f"{item.diagnosticity:.3f}",
-            percent(without[item.id].posterior[lead.id]),
+            _plain(item.id),
+            Text(db(item.weight_db[lead.id])),
+            Text(db(item.weight_db[rival.id])),
+            Text(f"{item.diagnosticity:.3f}"),
+            Text(percent(without[item.id].posterior[lead.id])),
         )
-    parts: list[Text | Table] = [Text(card.title, style="bold"), headline, evidence]
+    parts: list[Text | Table] = [_plain(card.title, "bold"), headline, evidence]
     if explanation.tornado:
         shown = explanation.tornado[:TORNADO_ROWS]
         lo = min(min(s.leading_at_low, s.leading_at_high) for s in shown)
         hi = max(max(s.leading_at_low, s.leading_at_high) for s in shown)
         tornado = Table(
-            title=f"Judgments the answer rests on: P({lead.id}) as each moves over its "
-            "90% range, the others at their means",
+            title=Text(
+                f"Judgments the answer rests on: P({lead_id}) as each moves over its "
+                "90% range, the others at their means",
+                style="table.title",
+            ),
             title_justify="left",
             box=box.SIMPLE_HEAD,
         )
         tornado.add_column("Judgment", overflow="fold")
         tornado.add_column("range", justify="right", no_wrap=True)
-        tornado.add_column(f"P({lead.id})", justify="right", no_wrap=True)
+        tornado.add_column(Text(f"P({lead_id})"), justify="right", no_wrap=True)
         tornado.add_column(f"{percent(lo)} … {percent(hi)}", no_wrap=True)
         for s in shown:
             tornado.add_row(
-                Text.assemble((s.name, "bold"), "\n", (f"'{s.text}'", "dim")),
-                f"{percent(s.low).rstrip('%')}-{percent(s.high)}",
-                f"{percent(s.leading_at_low)} → {percent(s.leading_at_high)}",
+                Text.assemble((visible(s.name), "bold"), "\n", (f"'{visible(s.text)}'", "dim")),
+                Text(f"{percent(s.low).rstrip('%')}-{percent(s.high)}"),
+                Text(f"{percent(s.leading_at_low)} → {percent(s.leading_at_high)}"),
                 _span(s.leading_at_low, s.leading_at_high, explanation.baseline, lo, hi),
             )
         if len(explanation.tornado) > TORNADO_ROWS:
-            tornado.caption = (
-                f"{len(explanation.tornado) - TORNADO_ROWS} smaller swings not shown (see --format json)"
+            tornado.caption = Text(
+                f"{len(explanation.tornado) - TORNADO_ROWS} smaller swings not shown (see --format json)",
+                style="table.caption",
             )
         parts.append(tornado)
+    # The sentences quote the case through `visible` (their default) and go in as plain Text.
     parts += [Text("What would change the conclusion", style="bold"), Text(flip_sentence(card))]
     closest = closest_sentence(card)
     if closest:
