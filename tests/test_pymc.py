@@ -71,11 +71,11 @@ def test_point_only_case_is_exact_through_the_model() -> None:
 def test_pymc_netcdf_round_trip(tmp_path: Path) -> None:
     az = _arviz()
     target = tmp_path / "draws.nc"
-    card = score(EXAMPLES / "al-bab-2017.yaml", engine="pymc", draws=2_000, tune=500, netcdf=target)
+    card = score(EXAMPLES / "al-bab-2017.yaml", engine="pymc", draws=4_000, tune=1_000, netcdf=target)
     idata = az.from_netcdf(target)
     assert idata.posterior.attrs["engine"] == "pymc"
     assert idata.posterior.attrs["case_title"] == card.title
-    assert idata.posterior["p_hypothesis"].shape == (4, 500, 3)
+    assert idata.posterior["p_hypothesis"].shape == (4, 1_000, 3)
     assert len(az.summary(idata, var_names=["judgment"])) == len(
         layout(load_case(EXAMPLES / "al-bab-2017.yaml")).names
     )
