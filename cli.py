@@ -5,22 +5,22 @@ from __future__ import annotations
 import sys
 
 try:  # Ctrl-C while the imports run (most of start-up) is an interruption, not a crash
+    import functools
     import io
     import json
-    import math
     import traceback
     from collections.abc import Callable
     from enum import StrEnum
     from pathlib import Path
-    from typing import Annotated, NoReturn
+    from typing import Annotated, NoReturn, ParamSpec
 
     import typer
 
     from hypotheses import CaseError, OutputError, UsageError, __version__, load_case, score
-    from hypotheses.errors import Terminated
-    from hypotheses.exports import check_output, same_file, to_csv, to_json, to_markdown, write_atomic
-    from hypotheses.scoring import MIN_DRAWS
-    from hypotheses.wording import visible
+    from hypotheses.analysis.scoring import MAX_DRAWS, MAX_SEED, MAX_TUNE, MIN_DRAWS, check_settings
+    from hypotheses.output.files import Terminated, check_output, same_file, write_atomic
+    from hypotheses.output.text import to_csv, to_json, to_markdown
+    from hypotheses.text import visible
 except KeyboardInterrupt:
     sys.stderr.write("hypscore: interrupted\n")
     raise SystemExit(130) from None
@@ -31,17 +31,12 @@ BUG_REPORT = (
     "hypscore installation"
 )
 
-# Limits of the numeric options, checked before any work (see _check_numbers).
-MAX_SEED = 2**32 - 1  # numpy's legacy seeding and PyMC's per-chain seeds take 32-bit values
-MAX_DRAWS = 1_000_000  # every draw of every hypothesis is held in memory (a few arrays of them)
-MAX_TUNE = 100_000
-
 app = typer.Typer(
     name="hypscore",
     help="Score competing hypotheses from a case file: posterior probabilities with credible "
     "intervals, the evidence that drove them, and exports for other tools.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
@@ -57,6 +52,14 @@ class Format(StrEnum):
     table = "table"
     json = "json"
     csv = "csv"
+    md = "md"
+
+
+class ExplainFormat(StrEnum):
+    """The explanation is several tables of different shapes: no single CSV holds it."""
+
+    table = "table"
+    json = "json"
     md = "md"
 
 
@@ -91,6 +94,15 @@ TargetAcceptOpt = Annotated[
     ),
 ]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")]
+OutputOpt = Annotated[
+    Path | None,
+    typer.Option("--output", "-o", help="Write to this file instead of the terminal (-: standard output)."),
+]
+EngineOpt = Annotated[
+    EngineChoice,
+    typer.Option(help="Inference engine; auto runs numpy and falls back to pymc if its ESS is low."),
+]
+P = ParamSpec("P")
 
 _state = {"debug": False, "interrupt_reported": False}
 
@@ -142,51 +154,30 @@ def _bad_input(exc: Exception) -> bool:
     return scale_error is not None and isinstance(exc, scale_error)
 
 
-def _guarded(action: Callable[[], None]) -> None:
-    """Bad input -> its messages and exit 2; anything unexpected -> one line and exit 1."""
-    try:
-        action()
-    except CaseError as exc:
-        _fail([str(p) for p in exc.problems])
-    except (OutputError, UsageError) as exc:
-        _fail([f"hypscore: {exc}"])
-    except typer.Exit:
-        raise
-    except KeyboardInterrupt:
-        _interrupted()
-    except Terminated as exc:
-        _fail([f"hypscore: terminated by signal {exc.signum}; no output was written"], exc.signum + 128)
-    except Exception as exc:
-        if _bad_input(exc):
-            _fail([str(exc)])  # its message is already `PATH: what is wrong, how to fix it`
-        _internal_error(exc)
+def _guarded(command: Callable[P, None]) -> Callable[P, None]:
+    """Wrap a command: bad input -> its messages and exit 2; anything unexpected -> one line and
+    exit 1; Ctrl-C -> exit 130. Typer reads the wrapped signature (functools.wraps)."""
 
+    @functools.wraps(command)
+    def run(*args: P.args, **kwargs: P.kwargs) -> None:
+        try:
+            command(*args, **kwargs)
+        except CaseError as exc:
+            _fail([str(p) for p in exc.problems])
+        except (OutputError, UsageError) as exc:
+            _fail([f"hypscore: {exc}"])
+        except typer.Exit:
+            raise
+        except KeyboardInterrupt:
+            _interrupted()
+        except Terminated as exc:
+            _fail([f"hypscore: terminated by signal {exc.signum}; no output was written"], exc.signum + 128)
+        except Exception as exc:
+            if _bad_input(exc):
+                _fail([str(exc)])  # its message is already `PATH: what is wrong, how to fix it`
+            _internal_error(exc)
 
-def _check_numbers(
-    seed: int, draws: int | None = None, tune: int | None = None, target_accept: float | None = None
-) -> None:
-    """Every numeric option, before any work: out of range is a usage error (exit 2) with the
-    range, never an internal error or a crash a minute into sampling."""
-    if not 0 <= seed <= MAX_SEED:
-        raise UsageError(
-            f"--seed must be between 0 and {MAX_SEED} (2**32 - 1), got {seed}; pick one in that range"
-        )
-    if draws is not None and draws < MIN_DRAWS:
-        raise UsageError(
-            f"--draws must be at least {MIN_DRAWS}, got {draws:,}; fewer give no usable interval"
-        )
-    if draws is not None and draws > MAX_DRAWS:
-        raise UsageError(
-            f"--draws must be at most {MAX_DRAWS:,}, got {draws:,}: the draws are held in memory; "
-            "use fewer (numpy's default is 20,000)"
-        )
-    if tune is not None and not 0 <= tune <= MAX_TUNE:
-        raise UsageError(f"--tune must be between 0 and {MAX_TUNE:,}, got {tune:,}; the default is 1,000")
-    if target_accept is not None and not (math.isfinite(target_accept) and 0 < target_accept < 1):
-        raise UsageError(
-            f"--target-accept must be strictly between 0 and 1, got {target_accept}; the default is 0.9, "
-            "0.95 or 0.99 against divergences"
-        )
+    return run
 
 
 def _check_outputs(case: Path, output: Path | None, netcdf: Path | None = None) -> None:
@@ -225,88 +216,87 @@ def _warn(lines: tuple[str, ...]) -> None:
 
 
 @app.command("score")
+@_guarded
 def score_command(
     case: CaseArg,
-    engine: Annotated[
-        EngineChoice,
-        typer.Option(help="Inference engine; auto runs numpy and falls back to pymc if its ESS is low."),
-    ] = EngineChoice.auto,
+    engine: EngineOpt = EngineChoice.auto,
     seed: SeedOpt = 0,
     draws: DrawsOpt = None,
     tune: TuneOpt = None,
     target_accept: TargetAcceptOpt = None,
     output_format: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.table,
-    output: Annotated[
-        Path | None,
-        typer.Option(
-            "--output", "-o", help="Write to this file instead of the terminal (-: standard output)."
-        ),
-    ] = None,
+    output: OutputOpt = None,
     netcdf: Annotated[
         Path | None, typer.Option(help="Also write the draws as ArviZ InferenceData (NetCDF) to this file.")
     ] = None,
     quiet: QuietOpt = False,
 ) -> None:
     """Posterior probability and 90% credible interval of every hypothesis."""
+    check_settings(draws, seed, tune, target_accept)
+    _check_outputs(case, output, netcdf)
+    loaded = load_case(case)
+    card = score(
+        loaded,
+        engine=engine.value,
+        draws=draws,
+        seed=seed,
+        explain=output_format is Format.json,  # the only format that shows the explanation
+        tune=tune,
+        target_accept=target_accept,
+        progressbar=not quiet and sys.stderr.isatty(),
+        keep_draws=netcdf is not None,
+    )
+    _warn(card.warnings)
+    if netcdf is not None:
+        from hypotheses.output.netcdf import inference_data, write_netcdf
 
-    def action() -> None:
-        _check_numbers(seed, draws, tune, target_accept)
-        _check_outputs(case, output, netcdf)
-        card = score(
-            load_case(case),
-            engine=engine.value,
-            draws=draws,
-            seed=seed,
-            tune=tune,
-            target_accept=target_accept,
-            progressbar=not quiet and sys.stderr.isatty(),
-            netcdf=netcdf,
-        )
-        _warn(card.warnings)
-        if output_format is Format.table:
-            from hypotheses.table import render_table
+        write_netcdf(inference_data(loaded, card.engine_result), netcdf, inputs=[case])
+    if output_format is Format.table:
+        from hypotheses.output.terminal import render_table
 
-            _emit_rich(lambda live: render_table(card, timing=live), output, case)
-            return
-        text = {Format.json: to_json, Format.csv: to_csv, Format.md: to_markdown}[output_format](card)
-        _emit(text, output, case)
-
-    _guarded(action)
+        _emit_rich(lambda live: render_table(card, timing=live), output, case)
+        return
+    text = {Format.json: to_json, Format.csv: to_csv, Format.md: to_markdown}[output_format](card)
+    _emit(text, output, case)
 
 
 @app.command()
+@_guarded
 def explain(
     case: CaseArg,
+    engine: EngineOpt = EngineChoice.auto,
     seed: SeedOpt = 0,
     draws: DrawsOpt = None,
     output_format: Annotated[
-        Format, typer.Option("--format", "-f", help="Output format (csv: as json).")
-    ] = Format.table,
-    output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write to this file (-: standard output).")
-    ] = None,
+        ExplainFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = ExplainFormat.table,
+    output: OutputOpt = None,
+    quiet: QuietOpt = False,
 ) -> None:
     """Why the leading hypothesis leads: evidence weights, sensitivity, what would flip it."""
+    check_settings(draws, seed)
+    _check_outputs(case, output)
+    card = score(
+        load_case(case),
+        engine=engine.value,
+        draws=draws,
+        seed=seed,
+        progressbar=not quiet and sys.stderr.isatty(),
+    )
+    _warn(card.warnings)
+    if output_format is ExplainFormat.table:
+        from hypotheses.output.terminal import render_explanation
 
-    def action() -> None:
-        _check_numbers(seed, draws)
-        _check_outputs(case, output)
-        card = score(load_case(case), engine="numpy", draws=draws, seed=seed)
-        _warn(card.warnings)
-        if output_format is Format.table:
-            from hypotheses.table import render_explanation
+        _emit_rich(lambda live: render_explanation(card), output, case)
+        return
+    if output_format is ExplainFormat.md:
+        from hypotheses.output.text import explanation_markdown
 
-            _emit_rich(lambda live: render_explanation(card), output, case)
-            return
-        if output_format is Format.md:
-            from hypotheses.exports import explanation_markdown
+        _emit(explanation_markdown(card), output, case)
+        return
+    from hypotheses.output.text import explanation_json
 
-            text = explanation_markdown(card)
-        else:
-            text = json.dumps(card.to_dict()["explain"], indent=2) + "\n"
-        _emit(text, output, case)
-
-    _guarded(action)
+    _emit(explanation_json(card), output, case)
 
 
 def _to_stdout(output: Path | None) -> bool:
@@ -320,6 +310,11 @@ def _emit(text: str, output: Path | None, case: Path) -> None:
         write_atomic(output, text, inputs=[case])
 
 
+# Wide enough that no verbal term or place name is ever cut in a file; the terminal's own width
+# otherwise (rich wraps at spaces and never folds a word of ours: see output/terminal.py).
+FILE_WIDTH = 120
+
+
 def _emit_rich(render: Callable[[bool], object], output: Path | None, case: Path) -> None:
     """Print to the terminal, or write the plain-text rendering to `output`; `render(live)`
     builds the renderable, `live` when a person watches (the only place for wall times)."""
@@ -329,148 +324,116 @@ def _emit_rich(render: Callable[[bool], object], output: Path | None, case: Path
         console = Console()
         console.print(render(console.is_terminal))
         return
-    console = Console(record=True, width=120, file=io.StringIO())
+    console = Console(record=True, width=FILE_WIDTH, file=io.StringIO())
     console.print(render(False))
     write_atomic(output, console.export_text(), inputs=[case])
 
 
 @app.command()
+@_guarded
 def report(
     case: CaseArg,
     output: Annotated[
         Path, typer.Option("--output", "-o", help="The HTML file to write.", show_default=False)
     ],
-    engine: Annotated[EngineChoice, typer.Option(help="Inference engine.")] = EngineChoice.auto,
+    engine: EngineOpt = EngineChoice.auto,
     seed: SeedOpt = 0,
     draws: DrawsOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
     """A self-contained HTML report (plots inline, no network) for readers who never run hypscore."""
+    check_settings(draws, seed)
+    _check_outputs(case, output)
+    from hypotheses.output.report import render_report
 
-    def action() -> None:
-        _check_numbers(seed, draws)
-        _check_outputs(case, output)
-        from hypotheses.report import render_report
-
-        loaded = load_case(case)
-        card = score(
-            loaded, engine=engine.value, draws=draws, seed=seed, progressbar=not quiet and sys.stderr.isatty()
-        )
-        _warn(card.warnings)
-        write_atomic(output, render_report(loaded, card), inputs=[case])
-        if not _to_stdout(output):
-            typer.echo(visible(f"wrote {output}"), err=True)
-
-    _guarded(action)
+    loaded = load_case(case)
+    card = score(
+        loaded, engine=engine.value, draws=draws, seed=seed, progressbar=not quiet and sys.stderr.isatty()
+    )
+    _warn(card.warnings)
+    write_atomic(output, render_report(loaded, card), inputs=[case])
+    if not _to_stdout(output):
+        typer.echo(visible(f"wrote {output}"), err=True)
 
 
 @app.command()
+@_guarded
 def init(
     path: Annotated[Path, typer.Argument(help="Where to write the starter case.")] = Path("case.yaml"),
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
 ) -> None:
     """Write a commented starter case (two hypotheses, factored priors, a source, two items)."""
+    from importlib.resources import files
 
-    def action() -> None:
-        from importlib.resources import files
-
-        if path.exists() and not force:
-            raise UsageError(f"{path} already exists; choose another path or add --force to overwrite it")
-        write_atomic(path, files("hypotheses").joinpath("templates/starter.yaml").read_text(encoding="utf-8"))
-        if not _to_stdout(path):
-            typer.echo(visible(f"wrote {path}; next: hypscore score {path}"), err=True)
-
-    _guarded(action)
+    if path.exists() and not force:
+        raise UsageError(f"{path} already exists; choose another path or add --force to overwrite it")
+    write_atomic(path, files("hypotheses").joinpath("templates/starter.yaml").read_text(encoding="utf-8"))
+    if not _to_stdout(path):
+        typer.echo(visible(f"wrote {path}; next: hypscore score {path}"), err=True)
 
 
 @app.command()
+@_guarded
 def validate(
     cases: Annotated[list[Path], typer.Argument(help="Case files to check.", show_default=False)],
 ) -> None:
     """Check case files without scoring them; every problem is reported with its line."""
-
-    def action() -> None:
-        failed = crashed = False
-        for path in cases:
-            try:
-                case = load_case(path)
-            except CaseError as exc:
+    failed = crashed = False
+    for path in cases:
+        try:
+            case = load_case(path)
+        except CaseError as exc:
+            failed = True
+            for problem in exc.problems:
+                typer.echo(str(problem), err=True)
+            continue
+        except Exception as exc:  # one file's bug must not hide what the others say
+            if _bad_input(exc):
                 failed = True
-                for problem in exc.problems:
-                    typer.echo(str(problem), err=True)
+                typer.echo(visible(str(exc)), err=True)
                 continue
-            except Exception as exc:  # one file's bug must not hide what the others say
-                if _bad_input(exc):
-                    failed = True
-                    typer.echo(visible(str(exc)), err=True)
-                    continue
-                crashed = True
-                if _state["debug"]:
-                    _print_traceback(exc)
-                typer.echo(visible(_bug_line(str(path), exc)), err=True)
-                continue
-            _warn(tuple(str(w) for w in case.warnings))
-            typer.echo(
-                visible(
-                    f"{path}: ok ({len(case.hypotheses)} hypotheses, {len(case.evidence)} "
-                    f"evidence items, scale {case.scale_name})"
-                )
+            crashed = True
+            if _state["debug"]:
+                _print_traceback(exc)
+            typer.echo(visible(_bug_line(str(path), exc)), err=True)
+            continue
+        _warn(tuple(str(w) for w in case.warnings))
+        typer.echo(
+            visible(
+                f"{path}: ok ({len(case.hypotheses)} hypotheses, {len(case.evidence)} "
+                f"evidence items, scale {case.scale_name})"
             )
-        if crashed or failed:
-            raise typer.Exit(1 if crashed else 2)
-
-    _guarded(action)
+        )
+    if crashed or failed:
+        raise typer.Exit(1 if crashed else 2)
 
 
 @app.command()
+@_guarded
 def scales(
     name: Annotated[str | None, typer.Argument(help="One scale to show (default: all).")] = None,
 ) -> None:
     """The verbal scales: words, ranges and the Beta each word stands for."""
+    from rich.console import Console
 
-    def action() -> None:
-        from rich.console import Console
-        from rich.table import Table
-        from rich.text import Text
+    from hypotheses.output.terminal import render_scale
+    from priors import get_scale, scale_names
 
-        from priors import get_scale, scale_names
-
-        names = scale_names()
-        if name is not None and name not in names:
-            raise UsageError(f"unknown scale '{name}'; known scales: {', '.join(names)}")
-        console = Console()
-        for scale_name in [name] if name else names:
-            scale = get_scale(scale_name)
-            # Scale files are data: their words go in as Text (never parsed as rich markup).
-            table = Table(
-                title=Text(visible(f"{scale.name}: {scale.title}"), style="table.title"), title_justify="left"
-            )
-            table.add_column("Term", style="bold")
-            table.add_column("Synonyms")
-            table.add_column("Range", justify="right")
-            table.add_column("Judgment (5%/95% quantiles at the range ends)")
-            for term in scale.terms:
-                table.add_row(
-                    Text(visible(term.term)),
-                    Text(visible(", ".join(term.synonyms))),
-                    Text(term.range_text()),
-                    Text(visible(repr(term.judgment).split(" from ")[0])),
-                )
-            console.print(table)
-
-    _guarded(action)
+    names = scale_names()
+    if name is not None and name not in names:
+        raise UsageError(f"unknown scale '{name}'; known scales: {', '.join(names)}")
+    console = Console()
+    for scale_name in [name] if name else names:
+        console.print(render_scale(get_scale(scale_name)))
 
 
 @app.command()
+@_guarded
 def schema() -> None:
     """JSON Schema of the case-file format (for editor completion and validation)."""
+    from hypotheses import case_json_schema
 
-    def action() -> None:
-        from hypotheses import case_json_schema
-
-        sys.stdout.write(json.dumps(case_json_schema(), indent=2) + "\n")
-
-    _guarded(action)
+    sys.stdout.write(json.dumps(case_json_schema(), indent=2) + "\n")
 
 
 def main_entry() -> None:

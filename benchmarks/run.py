@@ -87,7 +87,7 @@ def throughput(sizes: list[tuple[int, int]]) -> list[dict]:
 import logging, warnings
 warnings.simplefilter("ignore")
 logging.getLogger("pgmpy").setLevel(logging.ERROR)
-from hypotheses import engine_numpy
+from hypotheses.model import numpy_engine
 from pgmpy.models import DiscreteBayesianNetwork
 from pgmpy.factors.discrete import TabularCPD
 from pgmpy.inference import VariableElimination
@@ -97,7 +97,7 @@ def best(f, n):
     for _ in range(n):
         t = time.perf_counter(); f(); times.append(time.perf_counter() - t)
     return min(times)
-ours_s = best(lambda: engine_numpy.posterior_mean(c, draws=1), 5)
+ours_s = best(lambda: numpy_engine.posterior_mean(c, draws=1), 5)
 priors = np.array([h.prior[0][1].value for h in c.hypotheses]); priors /= priors.sum()
 model = DiscreteBayesianNetwork([("H", e.id) for e in c.evidence])
 cpds = [TabularCPD("H", {n_hyp}, priors[:, None].tolist())]
@@ -108,7 +108,7 @@ model.add_cpds(*cpds)
 inference = VariableElimination(model)
 evidence = {{e.id: 1 for e in c.evidence}}
 pgmpy_s = best(lambda: inference.query(["H"], evidence=evidence, show_progress=False), 2)
-ours = engine_numpy.posterior_mean(c, draws=1)
+ours = numpy_engine.posterior_mean(c, draws=1)
 theirs = inference.query(["H"], evidence=evidence, show_progress=False).values
 print(json.dumps({{"hypotheses": {n_hyp}, "items": {n_items}, "numpy_s": ours_s, "pgmpy_s": pgmpy_s,
                   "speedup": pgmpy_s / ours_s, "max_abs_diff": float(np.abs(ours - theirs).max())}}))
@@ -122,9 +122,9 @@ def kernel_limit(n_hyp: int, n_items: int, draws: int) -> dict:
     draws of every likelihood, log-sum-exp of log pi + sum log lambda. (That estimator's own ESS
     collapses; the engine's resampling is what it pays for.)"""
     engine = python(f"""
-from hypotheses import engine_numpy
+from hypotheses.model import numpy_engine
 c = case({n_hyp}, {n_items}, uncertain=True)
-t = time.perf_counter(); r = engine_numpy.run(c, draws={draws}, seed=0); s = time.perf_counter() - t
+t = time.perf_counter(); r = numpy_engine.run(c, draws={draws}, seed=0); s = time.perf_counter() - t
 print(json.dumps({{"seconds": s, "peak_mb": peak_mb(), "ess": r.ess}}))
 """)
     kernel = python(f"""
@@ -156,10 +156,11 @@ def pymc_engine(draws: int) -> dict:
     code = f"""
 import warnings; warnings.simplefilter("ignore")
 import logging; logging.getLogger("pymc").setLevel(logging.ERROR)
-from hypotheses import load_case, engine_numpy, engine_pymc
+from hypotheses import load_case
+from hypotheses.model import numpy_engine, pymc_engine
 c = load_case({str(SEED_CASE)!r})
-exact = engine_numpy.run(c, draws=20000, seed=0).posterior_mean
-t = time.perf_counter(); r = engine_pymc.run(c, draws={draws}, seed=0); s = time.perf_counter() - t
+exact = numpy_engine.run(c, draws=20000, seed=0).posterior_mean
+t = time.perf_counter(); r = pymc_engine.run(c, draws={draws}, seed=0); s = time.perf_counter() - t
 print(json.dumps({{"seconds_in_process": s, "draws": r.draws, "ess": r.ess, "rhat": r.rhat,
                   "max_abs_error": float(np.abs(r.posterior_mean - exact).max())}}))
 """
@@ -178,10 +179,11 @@ print(json.dumps({{"seconds_in_process": s, "draws": r.draws, "ess": r.ess, "rha
 import warnings; warnings.simplefilter("ignore")
 import logging; logging.getLogger("pymc").setLevel(logging.ERROR)
 import pymc as pm, pytensor.tensor as pt
-from hypotheses import load_case, engine_numpy
-from hypotheses.model import layout
+from hypotheses import load_case
+from hypotheses.model import numpy_engine
+from hypotheses.model.pymc_model import layout
 c = load_case({str(SEED_CASE)!r})
-exact = engine_numpy.run(c, draws=20000, seed=0).posterior_mean
+exact = numpy_engine.run(c, draws=20000, seed=0).posterior_mean
 plan = layout(c)
 with pm.Model() as model:
     judgment = pm.Beta("judgment", alpha=plan.alpha, beta=plan.beta)
@@ -208,9 +210,9 @@ def scaling(sizes: list[tuple[int, int]], draws: int) -> list[dict]:
     for n_hyp, n_items in sizes:
         rows.append(
             python(f"""
-from hypotheses import engine_numpy
+from hypotheses.model import numpy_engine
 c = case({n_hyp}, {n_items}, uncertain=True)
-t = time.perf_counter(); engine_numpy.run(c, draws={draws}, seed=0); s = time.perf_counter() - t
+t = time.perf_counter(); numpy_engine.run(c, draws={draws}, seed=0); s = time.perf_counter() - t
 print(json.dumps({{"hypotheses": {n_hyp}, "items": {n_items}, "draws": {draws}, "seconds": s, "peak_mb": peak_mb()}}))
 """)
         )

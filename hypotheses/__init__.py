@@ -6,17 +6,18 @@
 """
 
 from hypotheses._version import __version__
+from hypotheses.analysis.scorecard import Scorecard
+from hypotheses.analysis.scoring import UsageError, score
 from hypotheses.case import Case, EvidenceItem, Hypothesis, Source, case_from_text, load_case
-from hypotheses.errors import CaseError, OutputError, Problem
-from hypotheses.scorecard import Scorecard
-from hypotheses.scoring import UsageError, score
+from hypotheses.errors import CaseError, Problem
+from hypotheses.output.files import OutputError
 from hypotheses.spec import case_json_schema
 
 
 def __getattr__(name: str):
     """`hypotheses.build_model` imports PyMC only when asked for (it costs seconds)."""
     if name == "build_model":
-        from hypotheses.model import build_model
+        from hypotheses.model.pymc_model import build_model
 
         return build_model
     raise AttributeError(f"module 'hypotheses' has no attribute {name!r}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from hypotheses.wording import visible
+from hypotheses.text import visible
 
 
 @dataclass(frozen=True)
@@ -31,17 +31,3 @@ class CaseError(Exception):
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = problems
         super().__init__("\n".join(str(p) for p in problems))
-
-
-class OutputError(Exception):
-    """An export could not be written (missing directory, no permission, ...)."""
-
-
-class Terminated(SystemExit):
-    """SIGTERM or SIGHUP arrived while an output was being written: raised (rather than dying
-    on the spot) so that the temporary file is removed on the way out. Uncaught, it exits with
-    128 + the signal number, as the shell reports a process killed by that signal."""
-
-    def __init__(self, signum: int) -> None:
-        super().__init__(128 + signum)
-        self.signum = signum

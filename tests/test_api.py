@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from hypotheses import case_json_schema, load_case, score
-from tests.conftest import EXAMPLES
+from tests.helpers import EXAMPLES
 
 
 def test_score_accepts_a_path_or_a_case() -> None:

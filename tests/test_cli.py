@@ -13,7 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from cli import app
-from tests.conftest import DATA, EXAMPLES, ROOT
+from tests.helpers import DATA, EXAMPLES, ROOT
 
 SEED_CASE = str(EXAMPLES / "al-bab-2017.yaml")
 runner = CliRunner()
@@ -141,12 +141,12 @@ def test_scales_schema_version() -> None:
 
 
 def test_internal_error_is_one_line_and_exit_1(monkeypatch: pytest.MonkeyPatch) -> None:
-    import hypotheses.scoring
+    import hypotheses.analysis.scoring
 
     def broken(*args: object, **kwargs: object) -> None:
         raise ZeroDivisionError("boom")
 
-    monkeypatch.setattr(hypotheses.scoring.engine_numpy, "run", broken)
+    monkeypatch.setattr(hypotheses.analysis.scoring.numpy_engine, "run", broken)
     result = run("score", SEED_CASE)
     assert result.exit_code == 1
     assert "internal error (ZeroDivisionError: boom)" in result.stderr and "This is a bug" in result.stderr

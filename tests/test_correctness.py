@@ -11,11 +11,11 @@ import pytest
 from scipy import integrate, optimize, stats
 
 from hypotheses import CaseError, score
-from hypotheses import engine_numpy as numpy_engine
-from hypotheses.exports import to_json
+from hypotheses.model import numpy_engine
+from hypotheses.output.text import to_json
 from priors import get_scale, parse_judgment
 from priors.reliability import admiralty_judgment
-from tests.conftest import make_case
+from tests.helpers import make_case
 
 
 def _two(likelihoods: dict[str, Any], **extra: Any) -> dict[str, Any]:
@@ -236,12 +236,12 @@ def test_auto_keeps_the_exact_numpy_answer_when_pymc_fails_its_checks(monkeypatc
     PyMC answered 0.782 with R-hat 1.15 there. PyMC's own diagnostics now veto it."""
     from dataclasses import replace
 
-    from hypotheses import engine_pymc
+    from hypotheses.model import pymc_engine
 
     exact = numpy_engine.run(_low_ess_case(), draws=20_000, seed=0)
     assert exact.ess < 0.05 * exact.draws
     poor = replace(exact, engine="pymc", rhat=1.15, ess=49.0, divergences=26)
-    monkeypatch.setattr(engine_pymc, "run", lambda *a, **k: poor)
+    monkeypatch.setattr(pymc_engine, "run", lambda *a, **k: poor)
     card = score(_low_ess_case(), engine="auto", explain=False)
     assert card.diagnostics.engine == "numpy"
     mean = 0.02 / 5.02
@@ -253,7 +253,7 @@ def test_auto_keeps_the_exact_numpy_answer_when_pymc_fails_its_checks(monkeypatc
 def test_auto_takes_only_the_intervals_from_a_healthy_pymc_run(monkeypatch) -> None:
     from dataclasses import replace
 
-    from hypotheses import engine_pymc
+    from hypotheses.model import pymc_engine
 
     exact = numpy_engine.run(_low_ess_case(), draws=20_000, seed=0)
     shifted = np.clip(exact.posterior_draws + 0.01, 0, 1)
@@ -266,7 +266,7 @@ def test_auto_takes_only_the_intervals_from_a_healthy_pymc_run(monkeypatch) -> N
         posterior_mean=exact.posterior_mean + 0.01,
         posterior_draws=shifted,
     )
-    monkeypatch.setattr(engine_pymc, "run", lambda *a, **k: healthy)
+    monkeypatch.setattr(pymc_engine, "run", lambda *a, **k: healthy)
     card = score(_low_ess_case(), engine="auto", explain=False)
     assert card.diagnostics.engine == "pymc"
     assert card.hypotheses[0].posterior.mean == pytest.approx(float(exact.posterior_mean[0]), abs=1e-12)
@@ -274,7 +274,7 @@ def test_auto_takes_only_the_intervals_from_a_healthy_pymc_run(monkeypatch) -> N
 
 def test_many_hypotheses_get_fewer_default_draws_and_a_clear_limit() -> None:
     """1,000 hypotheses x 10 items needed (draws x hypotheses) arrays per item: 1.5 GB."""
-    from hypotheses.scoring import MAX_DRAW_CELLS, UsageError
+    from hypotheses.analysis.scoring import MAX_DRAW_CELLS, UsageError
 
     hypotheses = [{"id": f"h{k}", "label": "x", "prior": "likely"} for k in range(1000)]
     evidence = [
@@ -292,8 +292,8 @@ def test_many_hypotheses_get_fewer_default_draws_and_a_clear_limit() -> None:
 @pytest.mark.parametrize(
     ("option", "value", "says"),
     [
-        ("draws", 10**12, "or fewer"),
-        ("draws", 2**63, "or fewer"),
+        ("draws", 10**12, "at most 1,000,000"),
+        ("draws", 2**63, "at most 1,000,000"),
         ("draws", 5, "at least 100"),
         ("seed", -1, "--seed must be"),
         ("seed", 2**63, "--seed must be"),
@@ -303,7 +303,7 @@ def test_many_hypotheses_get_fewer_default_draws_and_a_clear_limit() -> None:
     ],
 )
 def test_impossible_settings_are_refused_before_any_work(option: str, value: Any, says: str) -> None:
-    from hypotheses.scoring import UsageError
+    from hypotheses.analysis.scoring import UsageError
 
     with pytest.raises(UsageError, match=says):
         score(make_case(_two({"rare": 0.2, "usual": 0.5})), engine="pymc", **{option: value})
@@ -312,7 +312,7 @@ def test_impossible_settings_are_refused_before_any_work(option: str, value: Any
 def test_netcdf_title_with_a_nul(tmp_path) -> None:
     """A NUL in the title crashed the NetCDF writer (attributes are C strings)."""
     pytest.importorskip("arviz")
-    from hypotheses import engine_pymc
+    from hypotheses.output import netcdf
 
     document = _two({"rare": [0.1, 0.3], "usual": 0.5})
     document["title"] = "nul\x00here \x1b[2J"
@@ -320,7 +320,7 @@ def test_netcdf_title_with_a_nul(tmp_path) -> None:
     assert "\x00" in case.title
     result = numpy_engine.run(case, draws=500, keep_judgments=True)
     target = tmp_path / "d.nc"
-    engine_pymc.write_netcdf(engine_pymc.inference_data(case, result), target)
+    netcdf.write_netcdf(netcdf.inference_data(case, result), target)
     import arviz as az
 
     title = az.from_netcdf(target).posterior.attrs["case_title"]

@@ -8,10 +8,11 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
-from hypotheses import engine_numpy, load_case, score
-from hypotheses.engine_numpy import resample_columns
+from hypotheses import load_case, score
+from hypotheses.model import numpy_engine
+from hypotheses.model.numpy_engine import resample_columns
 from tests.brute_force import brute_force
-from tests.conftest import EXAMPLES, make_case, point_case, random_uncertain_case
+from tests.helpers import EXAMPLES, make_case, point_case, random_uncertain_case
 
 
 def _assert_agrees_with_brute_force(case, draws: int = 40_000, samples: int = 300_000) -> None:
@@ -20,7 +21,7 @@ def _assert_agrees_with_brute_force(case, draws: int = 40_000, samples: int = 30
     # Standard error of the self-normalised importance-sampling estimate of P(h | E).
     se_reference = np.sqrt(np.sum(weights[:, None] ** 2 * (per_draw - reference) ** 2, axis=0))
     # The engine's own Monte Carlo error, from independent seeds.
-    runs = [engine_numpy.run(case, draws=draws, seed=s) for s in range(4)]
+    runs = [numpy_engine.run(case, draws=draws, seed=s) for s in range(4)]
     means = np.array([r.posterior_mean for r in runs])
     se_engine = means.std(axis=0, ddof=1) + 1e-12
     tolerance = 5 * np.sqrt(se_reference**2 + se_engine**2) + 1e-9
@@ -66,7 +67,7 @@ def test_many_items_from_one_source_keep_their_ess() -> None:
             "evidence": evidence,
         }
     )
-    result = engine_numpy.run(case, draws=20_000, seed=1)
+    result = numpy_engine.run(case, draws=20_000, seed=1)
     _, _, weights = brute_force(case, 20_000)
     assert 1.0 / np.sum(weights**2) < 1_000  # the naive estimator's ESS collapses (~200)
     assert result.ess > 10_000
@@ -103,7 +104,7 @@ def test_large_uncertain_case_is_finite() -> None:
     case = make_case(
         {"schema": 1, "title": "t", "hypotheses": [{"id": h, "label": h} for h in ids], "evidence": evidence}
     )
-    result = engine_numpy.run(case, draws=5_000, seed=0)
+    result = numpy_engine.run(case, draws=5_000, seed=0)
     assert np.isfinite(result.posterior_draws).all()
     assert np.allclose(result.posterior_draws.sum(axis=1), 1.0)
     assert result.posterior_mean.sum() == pytest.approx(1.0)
@@ -111,14 +112,14 @@ def test_large_uncertain_case_is_finite() -> None:
 
 def test_same_seed_same_draws_other_seed_other_draws() -> None:
     case = load_case(EXAMPLES / "leaked-memo.yaml")
-    a, b = engine_numpy.run(case, seed=3), engine_numpy.run(case, seed=3)
-    c = engine_numpy.run(case, seed=4)
+    a, b = numpy_engine.run(case, seed=3), numpy_engine.run(case, seed=3)
+    c = numpy_engine.run(case, seed=4)
     assert np.array_equal(a.posterior_draws, b.posterior_draws)
     assert not np.array_equal(a.posterior_draws, c.posterior_draws)
 
 
 def test_point_case_draws_collapse_to_the_exact_answer() -> None:
-    result = engine_numpy.run(point_case([0.2, 0.8], [[0.9, 0.3]]), draws=1000)
+    result = numpy_engine.run(point_case([0.2, 0.8], [[0.9, 0.3]]), draws=1000)
     assert np.all(result.posterior_draws == result.posterior_mean)
     assert result.ess == 1000
 

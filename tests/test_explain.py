@@ -11,7 +11,7 @@ import pytest
 from hypotheses import EvidenceItem, load_case, score
 from hypotheses.case import Hypothesis
 from priors import Point
-from tests.conftest import EXAMPLES
+from tests.helpers import EXAMPLES
 
 CASES = ["al-bab-2017.yaml", "leaked-memo.yaml", "taxicab.yaml", "monty-hall.yaml"]
 

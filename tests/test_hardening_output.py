@@ -27,10 +27,10 @@ from typer.testing import CliRunner
 import cli
 from cli import app
 from hypotheses import Problem, load_case, score
-from hypotheses.exports import to_csv, to_json, to_markdown
-from hypotheses.table import render_explanation, render_table
-from hypotheses.wording import percent
-from tests.conftest import DATA, EXAMPLES, ROOT
+from hypotheses.output.terminal import render_explanation, render_table
+from hypotheses.output.text import to_csv, to_json, to_markdown
+from hypotheses.text import percent
+from tests.helpers import DATA, EXAMPLES, ROOT
 
 runner = CliRunner()
 SEED_CASE = EXAMPLES / "al-bab-2017.yaml"
@@ -117,7 +117,7 @@ def test_explanation_shows_case_text_as_written(hostile: Path) -> None:
 
 
 def test_visible_escapes_controls_and_keeps_ordinary_text() -> None:
-    from hypotheses.wording import visible
+    from hypotheses.text import visible
 
     assert visible("Drafting mistake - café [x] (90%)") == "Drafting mistake - café [x] (90%)"
     assert visible("a\x1b[2Jb\x07\x9b\x7f") == "a\\x1b[2Jb\\x07\\x9b\\x7f"
@@ -535,12 +535,12 @@ def test_boundary_values_are_accepted() -> None:
 
 
 def _break_scoring(monkeypatch: pytest.MonkeyPatch) -> None:
-    import hypotheses.scoring
+    import hypotheses.analysis.scoring
 
     def broken(*args: object, **kwargs: object) -> None:
         raise ZeroDivisionError("boom")
 
-    monkeypatch.setattr(hypotheses.scoring.engine_numpy, "run", broken)
+    monkeypatch.setattr(hypotheses.analysis.scoring.numpy_engine, "run", broken)
 
 
 def test_internal_error_says_what_to_send_and_where(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -581,10 +581,12 @@ def test_validate_checks_every_file_after_an_internal_error(monkeypatch: pytest.
 
 def test_outputs_written_twice_are_identical(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The same case and seed give byte-identical files, however long each run took."""
-    import hypotheses.scoring
+    import hypotheses.analysis.scoring
 
     clock = iter(float(t) ** 2 for t in range(1000))  # every run a different duration
-    monkeypatch.setattr(hypotheses.scoring, "time", types.SimpleNamespace(perf_counter=lambda: next(clock)))
+    monkeypatch.setattr(
+        hypotheses.analysis.scoring, "time", types.SimpleNamespace(perf_counter=lambda: next(clock))
+    )
     for fmt in ("table", "md", "csv"):
         files = []
         for run in (1, 2):

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from hypotheses import score
-from tests.conftest import point_case
+from tests.helpers import point_case
 
 pgmpy_models = pytest.importorskip("pgmpy.models")
 from pgmpy.factors.discrete import TabularCPD  # noqa: E402

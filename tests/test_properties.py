@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from hypotheses import CaseError, score
-from tests.conftest import make_case
+from tests.helpers import make_case
 
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 probability = st.floats(0.02, 0.98).map(lambda p: round(p, 4))

@@ -9,9 +9,10 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from hypotheses import engine_numpy, load_case, score
-from hypotheses.model import build_model, layout
-from tests.conftest import EXAMPLES, make_case, random_uncertain_case
+from hypotheses import load_case, score
+from hypotheses.model import numpy_engine
+from hypotheses.model.pymc_model import build_model, layout
+from tests.helpers import EXAMPLES, make_case, random_uncertain_case, score_with_netcdf
 
 N_CASES = 20
 N_HYPOTHESES_MAX = 4
@@ -38,7 +39,7 @@ def test_layout_names_every_uncertain_judgment() -> None:
 def test_numpy_netcdf_round_trip(tmp_path: Path) -> None:
     az = _arviz()
     target = tmp_path / "draws.nc"
-    card = score(EXAMPLES / "leaked-memo.yaml", engine="numpy", draws=2_000, netcdf=target)
+    card = score_with_netcdf(EXAMPLES / "leaked-memo.yaml", target, engine="numpy", draws=2_000)
     idata = az.from_netcdf(target)
     assert idata.posterior.attrs["engine"] == "numpy"
     assert idata.posterior.attrs["case_sha256"] == card.sha256
@@ -71,7 +72,7 @@ def test_point_only_case_is_exact_through_the_model() -> None:
 def test_pymc_netcdf_round_trip(tmp_path: Path) -> None:
     az = _arviz()
     target = tmp_path / "draws.nc"
-    card = score(EXAMPLES / "al-bab-2017.yaml", engine="pymc", draws=4_000, tune=1_000, netcdf=target)
+    card = score_with_netcdf(EXAMPLES / "al-bab-2017.yaml", target, engine="pymc", draws=4_000, tune=1_000)
     idata = az.from_netcdf(target)
     assert idata.posterior.attrs["engine"] == "pymc"
     assert idata.posterior.attrs["case_title"] == card.title
@@ -87,20 +88,20 @@ def test_pymc_netcdf_round_trip(tmp_path: Path) -> None:
 @pytest.mark.parametrize("seed", range(N_CASES))
 def test_pymc_agrees_with_numpy_on_random_cases(seed: int) -> None:
     az = _arviz()
-    from hypotheses import engine_pymc
+    from hypotheses.model import pymc_engine
 
     case = make_case(random_uncertain_case(np.random.default_rng(1000 + seed)))
     assert len(case.hypotheses) <= N_HYPOTHESES_MAX
-    result = engine_pymc.run(case, draws=4_000, tune=1_000, seed=seed)
+    result = pymc_engine.run(case, draws=4_000, tune=1_000, seed=seed)
     mcse = az.mcse(result.inference_data, var_names=["p_hypothesis"])["p_hypothesis"].values
-    numpy_runs = np.array([engine_numpy.run(case, draws=20_000, seed=s).posterior_mean for s in range(3)])
+    numpy_runs = np.array([numpy_engine.run(case, draws=20_000, seed=s).posterior_mean for s in range(3)])
     se_numpy = numpy_runs.std(axis=0, ddof=1)
     tolerance = Z * np.sqrt(mcse**2 + se_numpy**2) + 1e-9
     difference = np.abs(result.posterior_mean - numpy_runs[0])
     assert np.all(difference < tolerance), (difference, tolerance)
     assert result.divergences == 0
     lo_p, hi_p = np.quantile(result.posterior_draws, [0.05, 0.95], axis=0)
-    numpy_draws = engine_numpy.run(case, draws=20_000, seed=0).posterior_draws
+    numpy_draws = numpy_engine.run(case, draws=20_000, seed=0).posterior_draws
     lo_n, hi_n = np.quantile(numpy_draws, [0.05, 0.95], axis=0)
     assert np.all((lo_p <= hi_n) & (lo_n <= hi_p))  # the 90% intervals overlap
 
@@ -110,7 +111,7 @@ def test_readme_model_extension_example_runs(monkeypatch: pytest.MonkeyPatch) ->
     """The README's notebook-style example, executed as written (from the project root)."""
     import re
 
-    from tests.conftest import ROOT
+    from tests.helpers import ROOT
 
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     block = next(b for b in re.findall(r"```python\n(.*?)```", readme, re.S) if "build_model" in b)

@@ -17,10 +17,10 @@ from typer.testing import CliRunner
 
 from cli import app
 from hypotheses import Case, load_case, score
-from hypotheses.exports import explanation_markdown
-from hypotheses.report import render_report
-from hypotheses.wording import flip_sentence
-from tests.conftest import EXAMPLES, make_case
+from hypotheses.output.report import render_report
+from hypotheses.output.text import explanation_markdown
+from hypotheses.output.wording import flip_sentence
+from tests.helpers import EXAMPLES, make_case
 
 SEED_CASE = EXAMPLES / "al-bab-2017.yaml"
 runner = CliRunner()

@@ -21,7 +21,7 @@ from typer.testing import CliRunner
 from cli import app
 from hypotheses import Case, CaseError, EvidenceItem, Hypothesis, case_from_text, score
 from priors import Point
-from tests.conftest import DATA, EXAMPLES, ROOT
+from tests.helpers import DATA, EXAMPLES, ROOT
 
 runner = CliRunner()
 BAD = sorted((DATA / "bad").glob("*.yaml"))
@@ -72,12 +72,12 @@ def test_output_to_a_directory_is_refused(tmp_path: Path) -> None:
 
 
 def test_debug_shows_the_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
-    import hypotheses.scoring
+    import hypotheses.analysis.scoring
 
     def broken(*args: object, **kwargs: object) -> None:
         raise KeyError("boom")
 
-    monkeypatch.setattr(hypotheses.scoring.engine_numpy, "run", broken)
+    monkeypatch.setattr(hypotheses.analysis.scoring.numpy_engine, "run", broken)
     result = runner.invoke(app, ["--debug", "score", str(EXAMPLES / "taxicab.yaml")])
     assert result.exit_code == 1
     assert "Traceback" in result.stderr and "This is a bug" in result.stderr

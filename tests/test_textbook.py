@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from hypotheses import load_case, score
-from tests.conftest import EXAMPLES
+from tests.helpers import EXAMPLES
 
 
 @pytest.mark.parametrize(

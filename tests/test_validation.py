@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from hypotheses import CaseError, load_case
-from tests.conftest import DATA, make_case
+from tests.helpers import DATA, make_case
 
 BAD = sorted((DATA / "bad").glob("*.yaml"))
 WARN = sorted((DATA / "warn").glob("*.yaml"))

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from hypotheses import score
-from tests.conftest import point_case
+from tests.helpers import point_case
 
 
 def _odds_db(p: float) -> float:

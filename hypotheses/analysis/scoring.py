@@ -10,15 +10,15 @@ from typing import Literal
 
 import numpy as np
 
-from hypotheses import engine_numpy
 from hypotheses._version import __version__
+from hypotheses.analysis.scorecard import Diagnostics, Estimate, EvidenceScore, HypothesisScore, Scorecard
+from hypotheses.analysis.weights import evidence_weights
 from hypotheses.case import Case, load_case
-from hypotheses.engine_numpy import EngineResult
-from hypotheses.scorecard import Diagnostics, Estimate, EvidenceScore, HypothesisScore, Scorecard
-from hypotheses.weights import evidence_weights
+from hypotheses.model import numpy_engine
+from hypotheses.model.result import EngineResult
 
 Engine = Literal["auto", "numpy", "pymc"]
-DEFAULT_DRAWS = 20_000
+DEFAULT_DRAWS = numpy_engine.DEFAULT_DRAWS
 MIN_DRAWS = 100
 # Draws x hypotheses in one interval-draw array (8 bytes each, a few arrays alive at once): a
 # case with a thousand hypotheses gets fewer default draws rather than gigabytes.
@@ -40,22 +40,26 @@ def score(
     tune: int | None = None,
     target_accept: float | None = None,
     progressbar: bool = False,
-    netcdf: str | Path | None = None,
+    keep_draws: bool = False,
 ) -> Scorecard:
     """Posterior probability, with a 90% credible interval, of every hypothesis of `case`;
     with `explain`, also what drove it and what would flip it (`Scorecard.explanation`).
 
     engine: "numpy" (fast, exact means), "pymc" (NUTS on the reference model) or "auto" (numpy,
-    unless its effective sample size is below 5% of the draws, then pymc). `draws` counts all
-    draws (default 20,000 for numpy, 4,000 over 4 chains for pymc). `netcdf` writes the draws as
-    ArviZ InferenceData.
+    unless its effective sample size is below 5% of the draws; see docs/model.md). `draws`
+    counts all draws (default 20,000 for numpy, 4,000 over 4 chains for pymc). With
+    `keep_draws`, `Scorecard.engine_result` keeps the engine's draws of every uncertain
+    judgment (for `hypotheses.output.netcdf`). Computes only: writes no file.
+
+    Raises UsageError for an unknown engine or impossible settings, before any work; CaseError
+    when `case` is a path to a bad case file.
     """
     if not isinstance(case, Case):
         case = load_case(case)
     warnings: list[str] = []
     if engine not in ("auto", "numpy", "pymc"):
         raise UsageError(f"unknown engine '{engine}'; choose auto, numpy or pymc")
-    _check_request(draws, seed, tune, target_accept)
+    check_settings(draws, seed, tune, target_accept)
     n_hyp = len(case.hypotheses)
     most = max(MIN_DRAWS, MAX_DRAW_CELLS // n_hyp)
     if draws is not None and draws > most:
@@ -71,25 +75,23 @@ def score(
             "the intervals are a little rougher"
         )
     started = time.perf_counter()
-    keep = netcdf is not None
     reason = ""
+    exact: EngineResult | None = None  # the numpy engine's result: exact means, leave-one-out
     if engine in ("auto", "numpy"):
-        result = engine_numpy.run(case, draws=draws or DEFAULT_DRAWS, seed=seed, keep_judgments=keep)
-        if engine == "auto":
-            result, reason, notes = _auto(case, result, draws, seed, tune, target_accept, progressbar)
-            warnings += notes
-    if engine == "pymc":
-        from hypotheses import engine_pymc
-
-        result = engine_pymc.run(
+        exact = numpy_engine.run(
             case,
-            draws=draws or engine_pymc.DEFAULT_DRAWS,
+            draws=draws or DEFAULT_DRAWS,
             seed=seed,
-            tune=engine_pymc.DEFAULT_TUNE if tune is None else tune,
-            target_accept=target_accept or engine_pymc.DEFAULT_TARGET_ACCEPT,
-            progressbar=progressbar,
+            keep_judgments=keep_draws,
+            with_leave_one_out=explain,
         )
-        warnings += engine_pymc.diagnostic_warnings(result)
+        result = exact
+        if engine == "auto":
+            result, reason, notes = _auto(case, exact, draws, seed, tune, target_accept, progressbar)
+            warnings += notes
+    else:
+        result = _run_pymc(case, draws, seed, tune, target_accept, progressbar)
+        warnings += pymc_diagnostic_warnings(result)
     seconds = time.perf_counter() - started
     diagnostics = Diagnostics(
         engine=result.engine,
@@ -114,33 +116,90 @@ def score(
     if warnings:
         card = replace(card, warnings=(*card.warnings, *warnings))
     if explain:
-        from hypotheses.explain import explain as explain_card
+        from hypotheses.analysis.explain import explain as explain_card
 
-        card = replace(card, explanation=explain_card(case, card, draws=DEFAULT_DRAWS, seed=seed))
-    if netcdf is not None:
-        from hypotheses import engine_pymc
-
-        engine_pymc.write_netcdf(engine_pymc.inference_data(case, result), netcdf)
+        if exact is None:  # the pymc engine: the leave-one-out comes from the factorisation
+            exact = numpy_engine.run(case, draws=MIN_DRAWS, seed=seed, with_leave_one_out=True)
+        assert exact.leave_one_out is not None
+        card = replace(card, explanation=explain_card(case, card, exact.leave_one_out, exact.posterior_mean))
+    if keep_draws:
+        card = replace(card, engine_result=result)
     return card
 
 
-MAX_SEED = 2**32 - 1  # PyMC and NumPy both accept it; larger seeds are not portable
-MAX_TUNE = 1_000_000
+def _run_pymc(
+    case: Case,
+    draws: int | None,
+    seed: int | None,
+    tune: int | None,
+    target_accept: float | None,
+    progressbar: bool,
+) -> EngineResult:
+    from hypotheses.model import pymc_engine
+
+    return pymc_engine.run(
+        case,
+        draws=draws or pymc_engine.DEFAULT_DRAWS,
+        seed=seed,
+        tune=pymc_engine.DEFAULT_TUNE if tune is None else tune,
+        target_accept=target_accept or pymc_engine.DEFAULT_TARGET_ACCEPT,
+        progressbar=progressbar,
+    )
 
 
-def _check_request(
-    draws: int | None, seed: int | None, tune: int | None, target_accept: float | None
+def pymc_diagnostic_warnings(result: EngineResult) -> list[str]:
+    """The usual remedies when NUTS's diagnostics are poor (none for an exact, unsampled run)."""
+    out = []
+    if result.rhat is not None and result.rhat > 1.01:
+        out.append(
+            f"pymc: R-hat is {result.rhat:.3f} (> 1.01): the chains disagree; "
+            "run longer with --tune 3000 --draws 8000"
+        )
+    if result.ess < 400:
+        out.append(f"pymc: effective sample size is {result.ess:.0f} (< 400); raise --draws")
+    if result.divergences:
+        out.append(
+            f"pymc: {result.divergences} divergent transitions; raise --target-accept "
+            "(e.g. 0.95 or 0.99) and --tune"
+        )
+    return out
+
+
+# Limits of the settings, checked before any work (a NaN target_accept used to crash PyMC
+# after a minute of compiling; --draws 10**12 was an internal error).
+MAX_SEED = 2**32 - 1  # numpy's legacy seeding and PyMC's per-chain seeds take 32-bit values
+MAX_DRAWS = MAX_DRAW_CELLS // 2  # the draws x hypotheses limit at the fewest hypotheses
+MAX_TUNE = 100_000
+
+
+def check_settings(
+    draws: int | None = None,
+    seed: int | None = 0,
+    tune: int | None = None,
+    target_accept: float | None = None,
 ) -> None:
-    """Refuse impossible settings before any work (a NaN target_accept used to crash PyMC after a
-    minute of compiling)."""
-    if draws is not None and (isinstance(draws, bool) or draws < MIN_DRAWS):
-        raise UsageError(f"--draws must be at least {MIN_DRAWS}, got {draws}")
+    """Raise UsageError, naming the range, for a setting no case can be scored with. The
+    command line calls this before it reads the case; `score` calls it too."""
     if seed is not None and (isinstance(seed, bool) or not 0 <= seed <= MAX_SEED):
-        raise UsageError(f"--seed must be a whole number from 0 to {MAX_SEED:,}, got {seed}")
+        raise UsageError(
+            f"--seed must be between 0 and {MAX_SEED} (2**32 - 1), got {seed}; pick one in that range"
+        )
+    if draws is not None and draws < MIN_DRAWS:
+        raise UsageError(
+            f"--draws must be at least {MIN_DRAWS}, got {draws:,}; fewer give no usable interval"
+        )
+    if draws is not None and draws > MAX_DRAWS:
+        raise UsageError(
+            f"--draws must be at most {MAX_DRAWS:,}, got {draws:,}: the draws are held in memory; "
+            f"use fewer (numpy's default is {DEFAULT_DRAWS:,})"
+        )
     if tune is not None and not 0 <= tune <= MAX_TUNE:
-        raise UsageError(f"--tune must be from 0 to {MAX_TUNE:,} steps per chain, got {tune}")
+        raise UsageError(f"--tune must be between 0 and {MAX_TUNE:,}, got {tune:,}; the default is 1,000")
     if target_accept is not None and not (math.isfinite(target_accept) and 0 < target_accept < 1):
-        raise UsageError(f"--target-accept must be strictly between 0 and 1 (e.g. 0.95), got {target_accept}")
+        raise UsageError(
+            f"--target-accept must be strictly between 0 and 1, got {target_accept}; the default is 0.9, "
+            "0.95 or 0.99 against divergences"
+        )
 
 
 def _auto(
@@ -163,20 +222,11 @@ def _auto(
             f"numpy engine: its effective sample size {result.ess:,.0f} is at least {floor:,.0f}",
             [],
         )
-    from hypotheses import engine_pymc
-
-    reference = engine_pymc.run(
-        case,
-        draws=draws or engine_pymc.DEFAULT_DRAWS,
-        seed=seed,
-        tune=engine_pymc.DEFAULT_TUNE if tune is None else tune,
-        target_accept=target_accept or engine_pymc.DEFAULT_TARGET_ACCEPT,
-        progressbar=progressbar,
-    )
+    reference = _run_pymc(case, draws, seed, tune, target_accept, progressbar)
     low = (
         f"the numpy engine's effective sample size {result.ess:,.0f} was below {floor:,.0f} (5% of its draws)"
     )
-    failed = engine_pymc.diagnostic_warnings(reference)
+    failed = pymc_diagnostic_warnings(reference)
     if failed:
         reason = (
             f"numpy engine: {low}, and the pymc engine tried instead failed its own checks, so the "

@@ -11,7 +11,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from hypotheses.case import Case, EvidenceItem
+from hypotheses.case import Case
+from hypotheses.model.likelihood import mean_effective_likelihoods
+from hypotheses.model.logspace import log
 
 DECIBANS_PER_NAT = 10.0 / np.log(10.0)
 
@@ -20,19 +22,6 @@ DECIBANS_PER_NAT = 10.0 / np.log(10.0)
 class ItemWeight:
     weight_db: np.ndarray  # (H,): nan where undefined (no alternative left)
     diagnosticity: float  # bits of expected information about the hypothesis
-
-
-def mean_effective_likelihood(case: Case, item: EvidenceItem) -> np.ndarray:
-    """E-plug-in lambda_jh = c theta_h + (1 - c) mean_k theta_k at the judgments' means."""
-    source = case.source(item.source)
-    c = (source.reliability.mean if source else 1.0) * item.credibility.mean
-    theta = np.array([j.mean for j in item.likelihoods])
-    return c * theta + (1.0 - c) * theta.mean()
-
-
-def _log(x: np.ndarray) -> np.ndarray:
-    with np.errstate(divide="ignore"):
-        return np.log(x)
 
 
 def _entropy_bits(p: np.ndarray) -> np.ndarray:
@@ -46,9 +35,8 @@ def evidence_weights(case: Case, prior_mean: np.ndarray) -> list[ItemWeight]:
     off_diagonal = ~np.eye(n_hyp, dtype=bool)
     p = np.asarray(prior_mean, dtype=float)
     out = []
-    for item in case.evidence:
-        lik = mean_effective_likelihood(case, item)
-        log_p, log_lik = _log(p), _log(lik)
+    for lik in mean_effective_likelihoods(case):
+        log_p, log_lik = log(p), log(lik)
         others = np.where(off_diagonal, log_p[None, :], -np.inf)  # row h: p_k for k != h
         with np.errstate(invalid="ignore"):
             log_alt = np.logaddexp.reduce(others + log_lik[None, :], axis=1) - np.logaddexp.reduce(

@@ -113,6 +113,9 @@ class Scorecard:
     diagnostics: Diagnostics
     warnings: tuple[str, ...] = field(default=())
     explanation: Explanation | None = None
+    # The engine's draws (an EngineResult), kept only when score(keep_draws=True) is asked for
+    # them, for the NetCDF export; never part of the JSON.
+    engine_result: Any = field(default=None, compare=False, repr=False)
 
     def ranked(self) -> list[HypothesisScore]:
         """Hypotheses by posterior probability, highest first (ties keep case order)."""

@@ -13,8 +13,10 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from hypotheses.scorecard import Scorecard
-from hypotheses.wording import closest_sentence, db, flip_sentence, percent, visible
+from hypotheses.analysis.scorecard import Scorecard
+from hypotheses.output.wording import closest_sentence, db, flip_sentence
+from hypotheses.text import percent, visible
+from priors.scales import Scale
 
 BAR_WIDTH = 10
 
@@ -170,3 +172,21 @@ def render_explanation(card: Scorecard) -> Group:
     if closest:
         parts.append(Text(closest))
     return Group(*parts)
+
+
+def render_scale(scale: Scale) -> Table:
+    """`hypscore scales`: a scale's words, synonyms, ranges and the Beta each word stands for."""
+    # Scale files are data: their words go in as Text (never parsed as rich markup).
+    table = Table(title=_plain(f"{scale.name}: {scale.title}", "table.title"), title_justify="left")
+    table.add_column("Term", style="bold")
+    table.add_column("Synonyms")
+    table.add_column("Range", justify="right", no_wrap=True)
+    table.add_column("Judgment (5%/95% quantiles at the range ends)")
+    for term in scale.terms:
+        table.add_row(
+            _plain(term.term),
+            _plain(", ".join(term.synonyms)),
+            Text(term.range_text()),
+            _plain(repr(term.judgment).split(" from ")[0]),
+        )
+    return table

@@ -12,9 +12,10 @@ import math
 from datetime import date
 
 from hypotheses._version import __version__
+from hypotheses.analysis.scorecard import Estimate, HypothesisScore, Scorecard
 from hypotheses.case import Case
-from hypotheses.scorecard import Estimate, HypothesisScore, Scorecard
-from hypotheses.wording import closest_sentence, db, flip_sentence, in_words, percent
+from hypotheses.output.wording import closest_sentence, db, flip_sentence, in_words
+from hypotheses.text import percent
 from priors import Judgment
 
 # Okabe-Ito: distinguishable with the common colour-vision deficiencies, and in greyscale print.

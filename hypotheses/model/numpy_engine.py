@@ -14,14 +14,19 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 
 from hypotheses.case import Case, EvidenceItem
+from hypotheses.model.likelihood import effective_likelihood
+from hypotheses.model.logspace import log, logsumexp, softmax
+from hypotheses.model.places import credibility_place, likelihood_place, reliability_place
+from hypotheses.model.prior import posterior_mcse, prior_mean, prior_weight_draws
+from hypotheses.model.result import EngineResult
 from priors import Beta, Judgment, Point
 from priors.betafit import beta_log_cell_masses
 
+DEFAULT_DRAWS = 20_000  # interval draws, unless asked otherwise
 # Cells of the grid over a source's reliability (the one parameter shared between items).
 GRID_CELLS = 2048
 # Zooms of a hypothesis's grid onto its posterior mass (at least one: the first pass's cells
@@ -31,43 +36,6 @@ GRID_ZOOMS = 8
 _CHUNK_ELEMENTS = 2**22
 # Hypotheses below this posterior get few draws; their resampling ESS does not limit the answer.
 ESS_POSTERIOR_FLOOR = 0.01
-
-
-@dataclass(frozen=True)
-class EngineResult:
-    """What an engine computed: P(h | E) and equal-weight draws of the quantities reported."""
-
-    engine: str
-    prior_draws: np.ndarray  # (draws, H): pi_h under the prior
-    posterior_mean: np.ndarray  # (H,): P(h | E)
-    posterior_draws: np.ndarray  # (draws, H): P(h | E, params), params ~ p(params | E)
-    ess: float
-    draws: int
-    seed: int | None
-    rhat: float | None = None
-    divergences: int | None = None
-    judgments: dict[str, np.ndarray] | None = None  # posterior draws of each uncertain judgment
-    inference_data: Any = None  # arviz.InferenceData, from the pymc engine
-    prior_mean: np.ndarray | None = None  # (H,): E[pi_h], when better than prior_draws' mean
-    mean_mcse: float = 0.0  # largest Monte Carlo standard error of posterior_mean (0: exact)
-
-
-def _logsumexp(x: np.ndarray, axis: int) -> np.ndarray:
-    peak = np.max(x, axis=axis, keepdims=True)
-    peak = np.where(np.isfinite(peak), peak, 0.0)
-    with np.errstate(divide="ignore"):
-        return np.squeeze(peak, axis) + np.log(np.sum(np.exp(x - peak), axis=axis))
-
-
-def _softmax(log_weights: np.ndarray, axis: int = -1) -> np.ndarray:
-    peak = np.max(log_weights, axis=axis, keepdims=True)
-    weights = np.exp(log_weights - peak)
-    return weights / weights.sum(axis=axis, keepdims=True)
-
-
-def _log(x: np.ndarray | float) -> np.ndarray:
-    with np.errstate(divide="ignore"):
-        return np.log(x)
 
 
 def _kish_ess(weights: np.ndarray) -> np.ndarray:
@@ -152,17 +120,17 @@ class _EvidenceGroup:
         likelihood of 1e-300 to exactly 0 and would rule its hypothesis out.
         """
         c = (r[:, None] * self.kappa_mean[None, :])[:, :, None]
-        return c * self.theta_mean[None] + (1.0 - c) * self.mix_mean[None, :, None]
+        return effective_likelihood(c, self.theta_mean[None], self.mix_mean[None, :, None])
 
     def log_factor(self, rng: np.random.Generator) -> np.ndarray:
         """log E[prod_j lambda_jh] per h: exact at E[r] when that is exact (r a point, or one
         item, linear in r), else a quadrature over a grid of r (see `_grid`)."""
         if self.reliability.is_point or len(self.items) == 1:
-            exact = _log(self.expected_likelihood(np.array([self.reliability.mean]))[0]).sum(axis=0)
+            exact = log(self.expected_likelihood(np.array([self.reliability.mean]))[0]).sum(axis=0)
             if not self.reliability.is_point:
                 self._grid()
             return exact
-        return _logsumexp(self._grid(), axis=0)
+        return logsumexp(self._grid(), axis=0)
 
     def _nodes(self, edges: np.ndarray, columns: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
         """Quadrature nodes over the cells `edges` and their log weights for the hypotheses
@@ -193,7 +161,7 @@ class _EvidenceGroup:
         step = max(1, _CHUNK_ELEMENTS // max(1, theta.size))
         for start in range(0, nodes.size, step):
             c = (nodes[start : start + step, None] * self.kappa_mean[None, :])[:, :, None]
-            out[start : start + step] = _log(c * theta[None] + (1.0 - c) * mix[None]).sum(axis=1)
+            out[start : start + step] = log(effective_likelihood(c, theta[None], mix[None])).sum(axis=1)
         return nodes, log_prior[:, None] + out
 
     def _grid(self) -> np.ndarray:
@@ -243,7 +211,7 @@ class _EvidenceGroup:
         posterior against the grid's edge gets a grid of its own."""
         n_items, n_hyp = self.theta_mean.shape
         if self.reliability.is_point or n_items == 1:
-            rows = _log(self.expected_likelihood(np.array([self.reliability.mean]))[0])
+            rows = log(self.expected_likelihood(np.array([self.reliability.mean]))[0])
             zero = np.zeros((1, n_hyp))
             head = np.cumsum(np.vstack([zero, rows]), axis=0)
             tail = np.cumsum(np.vstack([zero, rows[::-1]]), axis=0)[::-1]
@@ -256,10 +224,12 @@ class _EvidenceGroup:
             for first in range(0, n_items, step):
                 block = slice(first, first + step)
                 c = self.nodes[:, k, None] * self.kappa_mean[None, block]  # (nodes, items)
-                log_item = _log(c * self.theta_mean[None, block, k] + (1.0 - c) * self.mix_mean[None, block])
+                log_item = log(
+                    effective_likelihood(c, self.theta_mean[None, block, k], self.mix_mean[None, block])
+                )
                 with np.errstate(invalid="ignore"):  # -inf - -inf: a node the item alone rules out
                     without = np.where(np.isfinite(log_w), log_w - log_item, -np.inf)
-                out[block, k] = _logsumexp(without, axis=0)
+                out[block, k] = logsumexp(without, axis=0)
                 # Mass piling up in an end cell (not at 0 or 1) means r moved off this grid.
                 share = np.exp(without - out[None, block, k])
                 leaks = ((share[:2].sum(axis=0) > 1e-9) & (edges[0] > 0.0)) | (
@@ -285,7 +255,7 @@ class _EvidenceGroup:
             middle = 0.5 * (left + right)
             lo = np.where(node % 2 == 0, left, middle)
             r = lo + rng.random(node.shape[0]) * 0.5 * (right - left)
-            draws.keep(f"reliability/{self.source_id}", self.reliability, r)
+            draws.keep(reliability_place(str(self.source_id)), self.reliability, r)
         for item in self.items:
             self._draw_item(item, r, draws, n, rng)
 
@@ -295,8 +265,8 @@ class _EvidenceGroup:
         if item.credibility.is_point and all(j.is_point for j in item.likelihoods):
             theta = np.array([[j.mean for j in item.likelihoods]])
             c = (r * item.credibility.mean)[:, None]
-            lam = c * theta + (1.0 - c) * theta.mean(axis=1, keepdims=True)
-            draws.log_weights += _log(lam)
+            lam = effective_likelihood(c, theta, theta.mean(axis=1, keepdims=True))
+            draws.log_weights += log(lam)
             return
         theta_c = np.empty((n, len(item.likelihoods)))  # (n, H)
         for k, judgment in enumerate(item.likelihoods):
@@ -329,11 +299,11 @@ class _EvidenceGroup:
         draws.note_ess((1.0 - r_typical * kappa_c[:, None]) * mix_c[:, None] + r_typical * part_hyp)
         theta, kappa = theta_c[candidates], kappa_c[candidates]
         for k, (h_id, judgment) in enumerate(zip(self.hypothesis_ids, item.likelihoods, strict=True)):
-            draws.keep(f"lik/{item.id}/{h_id}", judgment, theta[:, k])
-        draws.keep(f"credibility/{item.id}", item.credibility, kappa)
+            draws.keep(likelihood_place(item.id, h_id), judgment, theta[:, k])
+        draws.keep(credibility_place(item.id), item.credibility, kappa)
         c = (r * kappa)[:, None]
-        lam = c * theta + (1.0 - c) * theta.mean(axis=1, keepdims=True)
-        draws.log_weights += _log(lam)
+        lam = effective_likelihood(c, theta, theta.mean(axis=1, keepdims=True))
+        draws.log_weights += log(lam)
 
 
 def _groups(case: Case) -> list[_EvidenceGroup]:
@@ -346,91 +316,6 @@ def _groups(case: Case) -> list[_EvidenceGroup]:
         reliability = source.reliability if source else Point(1.0)
         groups.append(_EvidenceGroup(reliability, items, source_id, case.hypothesis_ids))
     return groups
-
-
-def _prior_weights(case: Case, n: int, rng: np.random.Generator) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-    """log w_h = sum_f log phi_hf for n draws from the prior: (n, H); and the factor draws."""
-    log_w = np.zeros((n, len(case.hypotheses)))
-    factors: dict[str, np.ndarray] = {}
-    for column, hypothesis in enumerate(case.hypotheses):
-        for factor, judgment in hypothesis.prior:
-            values = judgment.sample(rng, n)
-            log_w[:, column] += _log(values)
-            if not judgment.is_point:
-                factors[f"prior/{hypothesis.id}" + ("" if factor == "prior" else f"/{factor}")] = values
-    return log_w, factors
-
-
-# Draws for E[pi_h] when priors are uncertain, whatever --draws is, so that its Monte Carlo
-# error does not depend on how many interval draws were asked for; fewer (down to the floor)
-# when there are so many uncertain factors that the draws would take seconds.
-PRIOR_MEAN_DRAWS = 2**16
-PRIOR_MEAN_FLOOR = 2**12
-_PRIOR_MEAN_CHUNK = 2**12
-
-
-def prior_mean(case: Case, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-    """E[pi_h] = E[w_h / sum_k w_k] and its Monte Carlo standard error per h.
-
-    The ratio has no closed form, so it is estimated, with control variates whose means are
-    exact: the weight w_h itself and the total sum_k w_k (products of independent factors'
-    means). They track pi_h closely, which cuts the error several-fold. Streamed in chunks:
-    a thousand hypotheses need no (draws, hypotheses) array."""
-    n_hyp = len(case.hypotheses)
-    if all(j.is_point for h in case.hypotheses for _, j in h.prior):
-        log_w, _ = _prior_weights(case, 1, rng)
-        return np.exp(log_w[0] - _logsumexp(log_w, axis=1)[0]), np.zeros(n_hyp)
-    uncertain = sum(not j.is_point for h in case.hypotheses for _, j in h.prior)
-    chunks = max(PRIOR_MEAN_FLOOR, min(PRIOR_MEAN_DRAWS, 2**22 // uncertain)) // _PRIOR_MEAN_CHUNK
-    with np.errstate(divide="ignore"):
-        log_mean_w = np.array(
-            [sum(math.log(j.mean) if j.mean > 0 else -np.inf for _, j in h.prior) for h in case.hypotheses]
-        )
-    shift = -float(np.max(log_mean_w))  # the largest weight's mean scaled to 1: no under/overflow
-    mean_w = np.exp(log_mean_w + shift)
-    keys = ("p", "x", "s", "pp", "xx", "ss", "px", "ps", "xs")
-    sums = dict.fromkeys(keys, 0.0)
-    for _ in range(chunks):
-        log_w, _ = _prior_weights(case, _PRIOR_MEAN_CHUNK, rng)
-        pi = np.exp(log_w - _logsumexp(log_w, axis=1)[:, None])
-        w = np.exp(log_w + shift)
-        x = w - mean_w
-        total = (w.sum(axis=1) - mean_w.sum())[:, None]
-        for key, value in zip(
-            keys,
-            (pi, x, total, pi * pi, x * x, total * total, pi * x, pi * total, x * total),
-            strict=True,
-        ):
-            sums[key] = sums[key] + value.sum(axis=0)
-    n = chunks * _PRIOR_MEAN_CHUNK
-    mean = {k: v / n for k, v in sums.items()}
-
-    def cov(a: str, b: str, both: str) -> np.ndarray:
-        return (mean[both] - mean[a] * mean[b]) * n / (n - 1)
-
-    v_xx, v_ss, v_xs = cov("x", "x", "xx"), cov("s", "s", "ss"), cov("x", "s", "xs")
-    v_px, v_ps, v_pp = cov("p", "x", "px"), cov("p", "s", "ps"), cov("p", "p", "pp")
-    gram = np.empty((n_hyp, 2, 2))
-    gram[:, 0, 0], gram[:, 1, 1] = v_xx, v_ss
-    gram[:, 0, 1] = gram[:, 1, 0] = v_xs
-    target = np.stack([v_px, np.broadcast_to(v_ps, (n_hyp,))], axis=1)[:, :, None]
-    beta = (np.linalg.pinv(gram) @ target)[:, :, 0]  # (H, 2); pinv: a point prior's x is constant
-    estimate = mean["p"] - beta[:, 0] * mean["x"] - beta[:, 1] * mean["s"]
-    residual = np.maximum(v_pp - beta[:, 0] * v_px - beta[:, 1] * v_ps, 0.0)
-    estimate = np.clip(estimate, 0.0, None)
-    return estimate / estimate.sum(), np.sqrt(residual / n)
-
-
-def _posterior_mcse(posterior: np.ndarray, prior: np.ndarray, prior_se: np.ndarray) -> float:
-    """Largest standard error of P(h | E) = pi_h F_h / sum_k pi_k F_k carried from pi's error.
-
-    Delta method with relative errors rho_k = se_k / pi_k taken as independent:
-    Var P(h | E) = P_h^2 [(1 - P_h)^2 rho_h^2 + sum_{k != h} P_k^2 rho_k^2]."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        rho = np.where(prior > 0, prior_se / prior, 0.0)
-    terms = np.square(posterior * rho)
-    variance = np.square(posterior) * (np.square(1 - posterior) * rho**2 + terms.sum() - terms)
-    return float(np.sqrt(variance.max()))
 
 
 def _is_point_case(case: Case) -> bool:
@@ -446,45 +331,58 @@ def _exact_parts(case: Case, rng: np.random.Generator):
     mean_rng = np.random.default_rng(rng.integers(2**63))  # a stream of its own
     pi_mean, pi_se = prior_mean(case, mean_rng)
     groups = _groups(case)
-    log_post = _log(pi_mean)
+    log_post = log(pi_mean)
     for group in groups:
         log_post = log_post + group.log_factor(rng)
-    posterior = _softmax(log_post)
-    return groups, pi_mean, posterior, _posterior_mcse(posterior, pi_mean, pi_se)
+    posterior = softmax(log_post)
+    return groups, pi_mean, posterior, posterior_mcse(posterior, pi_mean, pi_se)
 
 
-def leave_one_out(case: Case, draws: int = 20_000, seed: int | None = 0) -> np.ndarray:
-    """P(h | E without item j) for every item j: (J, H). Uses the factorisation: only the
-    dropped item's own group is recomputed."""
-    rng = np.random.default_rng(seed)
-    groups, pi_mean, _, _ = _exact_parts(case, rng)
+def _leave_one_out(case: Case, groups: list[_EvidenceGroup], pi_mean: np.ndarray, rng) -> np.ndarray:
+    """P(h | E without item j) for every item j: (J, H), from the factorisation: only the
+    dropped item's own group changes."""
     factors = np.array([group.log_factor(rng) for group in groups]).reshape(len(groups), len(case.hypotheses))
     # Sums of the factors before and after each group, so that no -inf is ever subtracted.
     zero = np.zeros((1, factors.shape[1]))
     before = np.cumsum(np.vstack([zero, factors]), axis=0)
     after = np.cumsum(np.vstack([zero, factors[::-1]]), axis=0)[::-1]
-    log_prior = _log(pi_mean)
+    log_prior = log(pi_mean)
     out = []
     for index, group in enumerate(groups):
         rest_of_case = log_prior + before[index] + after[index + 1]
-        out += list(_softmax(rest_of_case[None, :] + group.log_factor_without(rng), axis=1))
+        out += list(softmax(rest_of_case[None, :] + group.log_factor_without(rng), axis=1))
     order = {id(item): k for k, item in enumerate(it for g in groups for it in g.items)}
     out = [out[order[id(item)]] for item in case.evidence]
     return np.array(out).reshape(len(case.evidence), len(case.hypotheses))
 
 
-def posterior_mean(case: Case, draws: int = 20_000, seed: int | None = 0) -> np.ndarray:
+def leave_one_out(case: Case, seed: int | None = 0) -> np.ndarray:
+    """P(h | E without item j) for every item j: (J, H); the same E[pi_h] as `run` with `seed`."""
+    rng = np.random.default_rng(seed)
+    groups, pi_mean, _, _ = _exact_parts(case, rng)
+    return _leave_one_out(case, groups, pi_mean, rng)
+
+
+def posterior_mean(case: Case, seed: int | None = 0) -> np.ndarray:
     """P(h | E) alone, without the interval draws (what-if analyses re-score many variants)."""
     return _exact_parts(case, np.random.default_rng(seed))[2]
 
 
-def run(case: Case, draws: int = 20_000, seed: int | None = 0, keep_judgments: bool = False) -> EngineResult:
+def run(
+    case: Case,
+    draws: int = DEFAULT_DRAWS,
+    seed: int | None = 0,
+    keep_judgments: bool = False,
+    with_leave_one_out: bool = False,
+) -> EngineResult:
     """Score `case`: P(h | E) and `draws` equal-weight draws of P(h | E, params); with
-    `keep_judgments`, also the posterior draws of every uncertain judgment (for NetCDF)."""
+    `keep_judgments`, also the posterior draws of every uncertain judgment (for NetCDF); with
+    `with_leave_one_out`, P(h | E without item j) from the same groups and grids."""
     rng = np.random.default_rng(seed)
     n_hyp = len(case.hypotheses)
     groups, pi_mean, posterior_mean, mcse = _exact_parts(case, rng)
     point_case = _is_point_case(case)
+    without = _leave_one_out(case, groups, pi_mean, rng) if with_leave_one_out else None
 
     if point_case:
         return EngineResult(
@@ -494,12 +392,12 @@ def run(case: Case, draws: int = 20_000, seed: int | None = 0, keep_judgments: b
             np.tile(posterior_mean, (draws, 1)),
             float(draws),
             draws,
-            seed,
             prior_mean=pi_mean,
+            leave_one_out=without,
         )
 
-    log_pi_c, factors = _prior_weights(case, draws, rng)
-    log_pi_c = log_pi_c - _logsumexp(log_pi_c, axis=1)[:, None]
+    log_pi_c, factors = prior_weight_draws(case, draws, rng)
+    log_pi_c = log_pi_c - logsumexp(log_pi_c, axis=1)[:, None]
     pi_c = np.exp(log_pi_c)
 
     # Draw h from P(h | E) by systematic resampling, then every group's parameters given h.
@@ -516,12 +414,13 @@ def run(case: Case, draws: int = 20_000, seed: int | None = 0, keep_judgments: b
     for group in groups:
         group.draw(state, draws, rng)
     shuffle = rng.permutation(draws)
-    posterior_draws = _softmax(state.log_weights, axis=1)[shuffle]
+    posterior_draws = softmax(state.log_weights, axis=1)[shuffle]
+    log_evidence = logsumexp(state.log_weights, axis=1)[shuffle]
     judgments = None
     if state.judgments is not None:
         judgments = {name: values[shuffle] for name, values in state.judgments.items()}
         for source in case.sources:  # a source no item cites keeps its prior
-            name = f"reliability/{source.id}"
+            name = reliability_place(source.id)
             if not source.reliability.is_point and name not in judgments:
                 judgments[name] = source.reliability.sample(rng, draws)
     return EngineResult(
@@ -531,8 +430,9 @@ def run(case: Case, draws: int = 20_000, seed: int | None = 0, keep_judgments: b
         posterior_draws,
         state.ess,
         draws,
-        seed,
         judgments=judgments,
         prior_mean=pi_mean,
         mean_mcse=mcse,
+        leave_one_out=without,
+        log_evidence=log_evidence,
     )

@@ -16,7 +16,15 @@ from dataclasses import dataclass
 import numpy as np
 
 from hypotheses.case import Case
-from priors import Beta, Judgment
+from hypotheses.model.likelihood import effective_likelihood
+from hypotheses.model.places import (
+    credibility_place,
+    judgment_places,
+    likelihood_place,
+    prior_place,
+    reliability_place,
+)
+from priors import Beta
 
 # log(0) would give NaN gradients; a likelihood this small already rules a hypothesis out.
 TINY_LIKELIHOOD = 1e-300
@@ -36,23 +44,8 @@ class Layout:
     reliability_index: np.ndarray  # (J,)
 
 
-def judgment_names(case: Case) -> list[tuple[str, Judgment]]:
-    """Every judgment of the case with its model name, in a fixed order."""
-    named: list[tuple[str, Judgment]] = []
-    for h in case.hypotheses:
-        for factor, judgment in h.prior:
-            named.append((f"prior/{h.id}" + ("" if factor == "prior" else f"/{factor}"), judgment))
-    for source in case.sources:
-        named.append((f"reliability/{source.id}", source.reliability))
-    for item in case.evidence:
-        for h, judgment in zip(case.hypothesis_ids, item.likelihoods, strict=True):
-            named.append((f"lik/{item.id}/{h}", judgment))
-        named.append((f"credibility/{item.id}", item.credibility))
-    return named
-
-
 def layout(case: Case) -> Layout:
-    named = judgment_names(case)
+    named = judgment_places(case)
     uncertain = [(n, j) for n, j in named if isinstance(j, Beta)]
     points = [(n, j) for n, j in named if not isinstance(j, Beta)]
     constants = np.array([j.mean for _, j in points] + [1.0])
@@ -63,10 +56,12 @@ def layout(case: Case) -> Layout:
     prior_index = np.full((len(case.hypotheses), len(factors)), one)
     for k, h in enumerate(case.hypotheses):
         for factor, _ in h.prior:
-            name = f"prior/{h.id}" + ("" if factor == "prior" else f"/{factor}")
+            name = prior_place(h.id, factor)
             prior_index[k, factors.index(factor)] = position[name]
     ids = case.hypothesis_ids
-    theta_index = np.array([[position[f"lik/{e.id}/{h}"] for h in ids] for e in case.evidence], dtype=int)
+    theta_index = np.array(
+        [[position[likelihood_place(e.id, h)] for h in ids] for e in case.evidence], dtype=int
+    )
     return Layout(
         names=[n for n, _ in uncertain],
         alpha=np.array([j.a for _, j in uncertain]),
@@ -74,9 +69,9 @@ def layout(case: Case) -> Layout:
         constants=constants,
         prior_index=prior_index,
         theta_index=theta_index.reshape(len(case.evidence), len(ids)),
-        kappa_index=np.array([position[f"credibility/{e.id}"] for e in case.evidence], dtype=int),
+        kappa_index=np.array([position[credibility_place(e.id)] for e in case.evidence], dtype=int),
         reliability_index=np.array(
-            [position[f"reliability/{e.source}"] if e.source else one for e in case.evidence], dtype=int
+            [position[reliability_place(e.source)] if e.source else one for e in case.evidence], dtype=int
         ),
     )
 
@@ -113,7 +108,7 @@ def build_model(case: Case):  # -> pm.Model (annotated loosely: pymc is imported
             theta = values[plan.theta_index]  # (J, H)
             credibility = values[plan.reliability_index] * values[plan.kappa_index]  # (J,)
             mixed = theta.mean(axis=1, keepdims=True)
-            lam = credibility[:, None] * theta + (1.0 - credibility[:, None]) * mixed
+            lam = effective_likelihood(credibility[:, None], theta, mixed)
             joint = joint + pt.log(pt.maximum(lam, TINY_LIKELIHOOD)).sum(axis=0)
         log_joint = pm.Deterministic("log_joint", joint, dims="hypothesis")
         pm.Potential("evidence", pm.math.logsumexp(log_joint))

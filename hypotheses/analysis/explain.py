@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from hypotheses import engine_numpy
+from hypotheses.analysis.scorecard import Explanation, FlipThreshold, LeaveOneOut, Scorecard, Swing
 from hypotheses.case import Case
-from hypotheses.scorecard import Explanation, FlipThreshold, LeaveOneOut, Scorecard, Swing
-from hypotheses.wording import percent
+from hypotheses.model.likelihood import effective_likelihood
+from hypotheses.model.logspace import log, softmax
+from hypotheses.model.places import credibility_place, likelihood_place, prior_place, reliability_place
+from hypotheses.text import percent
 from priors import Beta, Judgment
 
 # Kass & Raftery (1995), "Bayes factors", on the likelihood ratio.
@@ -39,10 +41,7 @@ class _PlugIn:
         self.kappa = np.array([item.credibility.mean for item in case.evidence])
         self.source_of = [item.source for item in case.evidence]
         self.reliability = {s.id: s.reliability.mean for s in case.sources}
-        self.log_w = np.array(
-            [sum(np.log(j.mean) if j.mean > 0 else -np.inf for _, j in h.prior) for h in case.hypotheses],
-            dtype=float,
-        )
+        self.log_w = np.array([sum(log(j.mean) for _, j in h.prior) for h in case.hypotheses], dtype=float)
         self.log_lam = np.array(
             [self._log_lam(self.theta[j], self.kappa[j], self._r(j)) for j in range(len(case.evidence))]
         ).reshape(self.theta.shape)
@@ -64,19 +63,17 @@ class _PlugIn:
 
     @staticmethod
     def _log_lam(theta: np.ndarray, kappa: float, r: float) -> np.ndarray:
-        c = r * kappa
-        with np.errstate(divide="ignore"):
-            return np.log(c * theta + (1 - c) * theta.mean())
+        return log(effective_likelihood(r * kappa, theta, theta.mean()))
 
     def posterior(self, total: np.ndarray) -> np.ndarray:
-        return engine_numpy._softmax(total)
+        return softmax(total)
 
     def judgments(self):
         """(name, judgment, function value -> posterior) for every uncertain judgment."""
         case = self.case
         for k, h in enumerate(case.hypotheses):
             for factor, judgment in h.prior:
-                name = f"prior/{h.id}" + ("" if factor == "prior" else f"/{factor}")
+                name = prior_place(h.id, factor)
 
                 def moved(v: float, k: int = k, judgment: Judgment = judgment) -> np.ndarray:
                     total = self.total.copy()
@@ -94,13 +91,13 @@ class _PlugIn:
                     new = self._log_lam(theta, self.kappa[j], self._r(j))
                     return self.posterior(self.without(j) + new)
 
-                yield f"lik/{item.id}/{case.hypotheses[k].id}", judgment, moved
+                yield likelihood_place(item.id, case.hypotheses[k].id), judgment, moved
 
             def moved_kappa(v: float, j: int = j) -> np.ndarray:
                 new = self._log_lam(self.theta[j], v, self._r(j))
                 return self.posterior(self.without(j) + new)
 
-            yield f"credibility/{item.id}", item.credibility, moved_kappa
+            yield credibility_place(item.id), item.credibility, moved_kappa
         for source in case.sources:
 
             def moved_r(v: float, sid: str = source.id) -> np.ndarray:
@@ -110,11 +107,13 @@ class _PlugIn:
                         log_lam[j] = self._log_lam(self.theta[j], self.kappa[j], v)
                 return self.posterior(self.log_w + log_lam.sum(axis=0))
 
-            yield f"reliability/{source.id}", source.reliability, moved_r
+            yield reliability_place(source.id), source.reliability, moved_r
 
 
-def explain(case: Case, card: Scorecard, draws: int = 20_000, seed: int | None = 0) -> Explanation:
-    """The explanation of `card`, the Scorecard of `case`."""
+def explain(case: Case, card: Scorecard, without: np.ndarray, exact: np.ndarray) -> Explanation:
+    """The explanation of `card`, the Scorecard of `case`, given the numpy engine's
+    leave-one-out posteriors `without` (J, H) and the posterior `exact` (H,) they are measured
+    against: both from the model's factorisation, whichever engine drew the intervals."""
     ids = case.hypothesis_ids
     posterior = np.array([h.posterior.mean for h in card.hypotheses])
     order = np.argsort(-posterior, kind="stable")
@@ -150,9 +149,8 @@ def explain(case: Case, card: Scorecard, draws: int = 20_000, seed: int | None =
     swings.sort(key=lambda s: -s.swing)
     closest = min(swings, key=lambda s: s.margin) if swings else None
 
-    without = engine_numpy.leave_one_out(case, draws=draws, seed=seed)
     loo = tuple(
-        LeaveOneOut(item.id, dict(zip(ids, map(float, row), strict=True)), float(posterior[lead] - row[lead]))
+        LeaveOneOut(item.id, dict(zip(ids, map(float, row), strict=True)), float(exact[lead] - row[lead]))
         for item, row in zip(case.evidence, without, strict=True)
     )
 

@@ -1,0 +1,42 @@
+"""Place names: the one name of every judgment of a case, shared by the PyMC model's `place`
+coordinate, the NetCDF export, the explanation's tornado and the JSON (docs/model.md section 4)."""
+
+from __future__ import annotations
+
+from hypotheses.case import Case
+from priors import Judgment
+
+SINGLE_PRIOR = "prior"  # the factor name of a prior given as one judgment
+
+
+def prior_place(hypothesis: str, factor: str) -> str:
+    """`prior/<h>` for a single prior judgment, `prior/<h>/<factor>` for a factor."""
+    return f"prior/{hypothesis}" + ("" if factor == SINGLE_PRIOR else f"/{factor}")
+
+
+def likelihood_place(item: str, hypothesis: str) -> str:
+    return f"lik/{item}/{hypothesis}"
+
+
+def credibility_place(item: str) -> str:
+    return f"credibility/{item}"
+
+
+def reliability_place(source: str) -> str:
+    return f"reliability/{source}"
+
+
+def judgment_places(case: Case) -> list[tuple[str, Judgment]]:
+    """Every judgment of the case with its place, in a fixed order (priors, reliabilities, then
+    each item's likelihoods and credibility)."""
+    named: list[tuple[str, Judgment]] = []
+    for h in case.hypotheses:
+        named += [(prior_place(h.id, factor), judgment) for factor, judgment in h.prior]
+    named += [(reliability_place(s.id), s.reliability) for s in case.sources]
+    for item in case.evidence:
+        named += [
+            (likelihood_place(item.id, h), judgment)
+            for h, judgment in zip(case.hypothesis_ids, item.likelihoods, strict=True)
+        ]
+        named.append((credibility_place(item.id), item.credibility))
+    return named

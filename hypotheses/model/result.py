@@ -1,0 +1,28 @@
+"""The one result type every engine returns (engines are siblings: neither imports the other)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class EngineResult:
+    """What an engine computed: P(h | E) and equal-weight draws of the quantities reported."""
+
+    engine: str
+    prior_draws: np.ndarray  # (draws, H): pi_h under the prior
+    posterior_mean: np.ndarray  # (H,): P(h | E)
+    posterior_draws: np.ndarray  # (draws, H): P(h | E, params), params ~ p(params | E)
+    ess: float
+    draws: int
+    rhat: float | None = None
+    divergences: int | None = None
+    judgments: dict[str, np.ndarray] | None = None  # posterior draws of each uncertain judgment
+    inference_data: Any = None  # arviz.InferenceData, from the pymc engine
+    prior_mean: np.ndarray | None = None  # (H,): E[pi_h], when better than prior_draws' mean
+    mean_mcse: float = 0.0  # largest Monte Carlo standard error of posterior_mean (0: exact)
+    leave_one_out: np.ndarray | None = None  # (J, H): P(h | E without item j), when asked for
+    log_evidence: np.ndarray | None = None  # (draws,): log p(E | params) of each draw

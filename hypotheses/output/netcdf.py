@@ -1,0 +1,73 @@
+"""NetCDF export: the draws of either engine as ArviZ InferenceData, written like every other
+export (atomically, never onto an input). Imports ArviZ (seconds): only `--netcdf` uses it."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterable
+from pathlib import Path
+
+import numpy as np
+
+from hypotheses.case import Case
+from hypotheses.model.result import EngineResult
+from hypotheses.output.files import atomic_output
+
+
+def _arviz():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)
+        import arviz as az
+    return az
+
+
+def inference_data(case: Case, result: EngineResult):
+    """ArviZ InferenceData of either engine's draws, in the groups ArviZ users expect:
+    `posterior` (`judgment` by `place`, `p_hypothesis` by `hypothesis`), `prior` (`p_hypothesis`:
+    pi_h under the prior) and `sample_stats` (NUTS's, or the numpy engine's `log_evidence`,
+    log p(E | params) of each draw); attributes name the case (title, path, SHA-256) and engine."""
+    az = _arviz()
+    hypotheses = {"hypothesis": case.hypothesis_ids}
+    prior = az.from_dict(
+        prior={"p_hypothesis": result.prior_draws[None]},
+        coords=hypotheses,
+        dims={"p_hypothesis": ["hypothesis"]},
+    )
+    if result.inference_data is not None:
+        idata = result.inference_data
+    else:
+        judgments = result.judgments or {}
+        names = list(judgments)
+        values = np.column_stack([judgments[n] for n in names]) if names else np.empty((result.draws, 0))
+        log_evidence = result.log_evidence if result.log_evidence is not None else np.zeros(result.draws)
+        idata = az.from_dict(
+            posterior={"judgment": values[None], "p_hypothesis": result.posterior_draws[None]},
+            sample_stats={"log_evidence": log_evidence[None]},
+            coords={"place": names, **hypotheses},
+            dims={"judgment": ["place"], "p_hypothesis": ["hypothesis"]},
+        )
+    if "prior" not in idata.groups():
+        idata.extend(prior)
+    idata.posterior.attrs.update(
+        {
+            "case_title": _attribute(case.title),
+            "case_sha256": case.sha256,
+            "case_path": _attribute(case.path),
+            "engine": result.engine,
+        }
+    )
+    return idata
+
+
+def _attribute(text: str) -> str:
+    """NetCDF attributes are C strings: a NUL (or any control character) from a case is written
+    as a visible escape instead of crashing the writer or reaching a terminal that prints it."""
+    return "".join(
+        ch if ch.isprintable() or ch == " " else ch.encode("unicode_escape").decode() for ch in text
+    )
+
+
+def write_netcdf(idata, path: str | Path, inputs: Iterable[str | Path] = ()) -> None:
+    """Write the InferenceData atomically, like every other export."""
+    with atomic_output(path, inputs) as temporary:
+        idata.to_netcdf(str(temporary))

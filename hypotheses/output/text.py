@@ -1,0 +1,158 @@
+"""Text exports of a Scorecard (JSON, CSV, Markdown) and the atomic file write they share."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+
+from hypotheses.analysis.scorecard import Scorecard
+from hypotheses.output.wording import closest_sentence, db, flip_sentence, in_words
+from hypotheses.text import percent, visible
+
+# Characters json.dumps(ensure_ascii=False) leaves raw that a terminal or an editor would act on
+# (C1 controls, DEL, bidi overrides, line separators): escaped as \uXXXX they mean the same string.
+_JSON_RAW = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def to_json(card: Scorecard) -> str:
+    text = json.dumps(card.to_dict(), indent=2, ensure_ascii=False)
+    return _JSON_RAW.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n"
+
+
+# A spreadsheet reads a cell starting with one of these as a formula (=HYPERLINK(...), DDE); the
+# full-width forms too, in some. OWASP's remedy: a leading single quote makes the cell text.
+_FORMULA_START = ("=", "+", "-", "@", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+
+
+def csv_text(text: str) -> str:
+    """A text cell that no spreadsheet will evaluate or act on; a plain number stays a number."""
+    text = visible(text)  # tab and CR (also formula triggers) become spaces, controls visible
+    if text.lstrip().startswith(_FORMULA_START) and not _NUMBER.fullmatch(text.strip()):
+        return "'" + text
+    return text
+
+
+def to_csv(card: Scorecard) -> str:
+    rows = card.rows()
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow(
+            {
+                k: (f"{v:.10g}" if isinstance(v, float) else csv_text(v) if isinstance(v, str) else v)
+                for k, v in row.items()
+            }
+        )
+    return buffer.getvalue()
+
+
+# Markdown punctuation that could format, link or break out of a table cell; an underscore only
+# where it could open or close emphasis (inside a word, as in `true_claim`, it cannot).
+_MD_SPECIAL = re.compile(r"[\\`*\[\]|~#]|(?<![^\W_])_|_(?![^\W_])")
+
+
+def md_text(text: str) -> str:
+    """Text from a case as inert Markdown: one line, no control characters, no link, image,
+    emphasis or raw HTML it could form, and no `|` that would split a table cell."""
+    text = _MD_SPECIAL.sub(lambda m: "\\" + m.group(), visible(text))
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def to_markdown(card: Scorecard) -> str:
+    d = card.diagnostics
+    lines = [f"# {md_text(card.title)}", ""]
+    if card.question:
+        lines += [f"**Question:** {md_text(card.question)}", ""]
+    lines += [
+        "| # | Hypothesis | Prior | Posterior | 90% interval | In words |",
+        "|---|---|---:|---:|---|---|",
+    ]
+    for rank, h in enumerate(card.ranked(), 1):
+        lines.append(
+            f"| {rank} | **{md_text(h.id)}**: {md_text(h.label)} | {percent(h.prior.mean)} | "
+            f"{percent(h.posterior.mean)} | {percent(h.posterior.lo)} - {percent(h.posterior.hi)} | "
+            f"{md_text(in_words(card, h.posterior.mean))} |"
+        )
+    if card.evidence:
+        ids = [h.id for h in card.hypotheses]
+        lines += [
+            "",
+            "## Evidence",
+            "",
+            "Weight of evidence for each hypothesis against the others, in decibans "
+            "(+10 dB = 10:1 in favour); diagnosticity in bits.",
+            "",
+            "| Evidence | " + " | ".join(md_text(h) for h in ids) + " | Diagnosticity |",
+            "|---|" + "---:|" * len(ids) + "---:|",
+        ]
+        for e in card.evidence:
+            weights = " | ".join(db(e.weight_db[h]) for h in ids)
+            lines.append(f"| **{md_text(e.id)}**: {md_text(e.label)} | {weights} | {e.diagnosticity:.3f} |")
+    lines += [
+        "",
+        f"_Engine {d.engine}, {d.draws} draws, ESS {d.ess:.0f}, seed {d.seed}, "
+        f"hypscore {d.version}; case SHA-256 `{card.sha256[:16]}`._",
+    ]
+    if card.warnings:
+        lines += ["", "**Warnings**", ""] + [f"- {md_text(w)}" for w in card.warnings]
+    return "\n".join(lines) + "\n"
+
+
+def explanation_json(card: Scorecard) -> str:
+    """`hypscore explain --format json`: the `explain` section of the JSON export."""
+    return json.dumps(card.to_dict()["explain"], indent=2, ensure_ascii=False) + "\n"
+
+
+def explanation_markdown(card: Scorecard) -> str:
+    """`hypscore explain --format md`: the same facts as the terminal screen."""
+    e = card.explanation
+    assert e is not None
+    by_id = {h.id: h for h in card.hypotheses}
+    lead, rival = by_id[e.leading], by_id[e.runner_up]
+    lead_id, rival_id = md_text(lead.id), md_text(rival.id)
+    lines = [
+        f"# Why {lead_id} leads: {md_text(card.title)}",
+        "",
+        f"**{lead_id}** {percent(lead.posterior.mean)} (90% interval {percent(lead.posterior.lo)} - "
+        f"{percent(lead.posterior.hi)}), {md_text(in_words(card, lead.posterior.mean))}; runner-up "
+        f"**{rival_id}** {percent(rival.posterior.mean)}.",
+        "",
+        "## Evidence",
+        "",
+        f"| Item | for {lead_id} | for {rival_id} | Diagnosticity | {lead_id} without it |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    without = {loo.evidence: loo for loo in e.leave_one_out}
+    for item in sorted(card.evidence, key=lambda i: -abs(i.weight_db[lead.id] or 0.0)):
+        lines.append(
+            f"| {md_text(item.id)} | {db(item.weight_db[lead.id])} | {db(item.weight_db[rival.id])} | "
+            f"{item.diagnosticity:.3f} bits | {percent(without[item.id].posterior[lead.id])} |"
+        )
+    if e.tornado:
+        lines += [
+            "",
+            "## Sensitivity",
+            "",
+            f"P({lead_id}) with each judgment at its 5% and 95% quantile, the others at their means "
+            f"(centre {percent(e.baseline)}).",
+            "",
+            "| Judgment | As written | Range | At 5% | At 95% | Swing |",
+            "|---|---|---|---:|---:|---:|",
+        ]
+        for s in e.tornado:
+            lines.append(
+                f"| {md_text(s.name)} | {md_text(s.text)} | {percent(s.low)} - {percent(s.high)} | "
+                f"{percent(s.leading_at_low)} | {percent(s.leading_at_high)} | {s.swing * 100:.1f} pts |"
+            )
+    lines += [
+        "",
+        "## What would change the conclusion",
+        "",
+        flip_sentence(card, md_text).replace("• ", "- "),
+        closest_sentence(card, md_text).replace("• ", "- "),
+    ]
+    return "\n".join(lines) + "\n"
