@@ -8,8 +8,10 @@ terminal)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from rich import box
-from rich.console import Group
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.table import Table
 from rich.text import Text
 
@@ -19,6 +21,21 @@ from hypotheses.text import percent, visible
 from priors.scales import Scale
 
 BAR_WIDTH = 10
+# Below these widths the decorative bars go, so that no verbal term, id or place name is ever
+# cut or wrapped mid-word (they are what the reader copies into a case or a search).
+WIDE_TABLE = 90
+WIDE_TORNADO = 100
+
+
+class _AtWidth:
+    """A renderable built for the width it is given: narrow terminals drop decoration, never
+    break words."""
+
+    def __init__(self, build: Callable[[int], RenderableType]) -> None:
+        self.build = build
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        yield self.build(options.max_width)
 
 
 def _plain(text: str, style: str = "") -> Text:
@@ -40,27 +57,34 @@ def bar(mean: float, hi: float, width: int = BAR_WIDTH) -> Text:
 def render_table(card: Scorecard, timing: bool = True) -> Group:
     """The ranked table; `timing` adds the run's wall time to the footer (for the terminal only:
     a file written twice with the same seed must come out the same)."""
-    table = Table(box=box.SIMPLE_HEAD)
-    table.add_column("#", justify="right", style="dim", no_wrap=True)
-    table.add_column("Hypothesis", style="bold", no_wrap=True)
-    table.add_column("Prior", justify="right", no_wrap=True)
-    table.add_column("Posterior", justify="right", no_wrap=True, style="bold")
-    table.add_column("90% interval", justify="right", no_wrap=True)
-    table.add_column("", no_wrap=True)
-    table.add_column("In words", overflow="fold", min_width=13)
+
+    def ranked(width: int) -> Table:
+        wide = width >= WIDE_TABLE
+        table = Table(box=box.SIMPLE_HEAD)
+        table.add_column("#", justify="right", style="dim", no_wrap=True)
+        table.add_column("Hypothesis", style="bold", no_wrap=True)
+        table.add_column("Prior", justify="right", no_wrap=True)
+        table.add_column("Posterior", justify="right", no_wrap=True, style="bold")
+        table.add_column("90% interval", justify="right", no_wrap=True)
+        if wide:
+            table.add_column("", no_wrap=True)
+        table.add_column("In words", no_wrap=True)
+        for rank, h in enumerate(card.ranked(), 1):
+            cells = [
+                Text(str(rank)),
+                _plain(h.id),
+                Text(percent(h.prior.mean)),
+                Text(percent(h.posterior.mean)),
+                Text(f"{percent(h.posterior.lo).rstrip('%')}-{percent(h.posterior.hi)}"),
+            ]
+            cells += [bar(h.posterior.mean, h.posterior.hi)] if wide else []
+            table.add_row(*cells, _plain(h.verbal))
+        return table
+
     legend = Table.grid(padding=(0, 2))
     legend.add_column(style="bold", no_wrap=True)
-    legend.add_column(overflow="fold")
-    for rank, h in enumerate(card.ranked(), 1):
-        table.add_row(
-            Text(str(rank)),
-            _plain(h.id),
-            Text(percent(h.prior.mean)),
-            Text(percent(h.posterior.mean)),
-            Text(f"{percent(h.posterior.lo).rstrip('%')}-{percent(h.posterior.hi)}"),
-            bar(h.posterior.mean, h.posterior.hi),
-            _plain(h.verbal),
-        )
+    legend.add_column()
+    for h in card.ranked():
         legend.add_row(_plain(h.id), _plain(h.label))
     d = card.diagnostics
     mcmc = "" if d.rhat is None else f" · R-hat {d.rhat:.3f} · {d.divergences} divergences"
@@ -70,10 +94,10 @@ def render_table(card: Scorecard, timing: bool = True) -> Group:
         f"seed {d.seed}{took}" + (f"\n{visible(d.reason)}" if d.reason else ""),
         style="dim",
     )
-    parts: list[Text | Table] = [_plain(card.title, "bold")]
+    parts: list[RenderableType] = [_plain(card.title, "bold")]
     if card.question:
         parts.append(_plain(card.question, "italic"))
-    return Group(*parts, table, legend, footer)
+    return Group(*parts, _AtWidth(ranked), legend, footer)
 
 
 TORNADO_ROWS = 6
@@ -120,7 +144,7 @@ def render_explanation(card: Scorecard) -> Group:
         ),
         caption_justify="left",
     )
-    evidence.add_column("Item", style="bold", overflow="fold")
+    evidence.add_column("Item", style="bold", no_wrap=True)
     evidence.add_column(Text(lead_id), justify="right", no_wrap=True)
     evidence.add_column(Text(rival_id), justify="right", no_wrap=True)
     evidence.add_column("bits", justify="right", no_wrap=True)
@@ -135,37 +159,45 @@ def render_explanation(card: Scorecard) -> Group:
             Text(f"{item.diagnosticity:.3f}"),
             Text(percent(without[item.id].posterior[lead.id])),
         )
-    parts: list[Text | Table] = [_plain(card.title, "bold"), headline, evidence]
+    parts: list[RenderableType] = [_plain(card.title, "bold"), headline, evidence]
     if explanation.tornado:
         shown = explanation.tornado[:TORNADO_ROWS]
         lo = min(min(s.leading_at_low, s.leading_at_high) for s in shown)
         hi = max(max(s.leading_at_low, s.leading_at_high) for s in shown)
-        tornado = Table(
-            title=Text(
-                f"Judgments the answer rests on: P({lead_id}) as each moves over its "
-                "90% range, the others at their means",
-                style="table.title",
-            ),
-            title_justify="left",
-            box=box.SIMPLE_HEAD,
-        )
-        tornado.add_column("Judgment", overflow="fold")
-        tornado.add_column("range", justify="right", no_wrap=True)
-        tornado.add_column(Text(f"P({lead_id})"), justify="right", no_wrap=True)
-        tornado.add_column(f"{percent(lo)} … {percent(hi)}", no_wrap=True)
-        for s in shown:
-            tornado.add_row(
-                Text.assemble((visible(s.name), "bold"), "\n", (f"'{visible(s.text)}'", "dim")),
-                Text(f"{percent(s.low).rstrip('%')}-{percent(s.high)}"),
-                Text(f"{percent(s.leading_at_low)} → {percent(s.leading_at_high)}"),
-                _span(s.leading_at_low, s.leading_at_high, explanation.baseline, lo, hi),
+
+        def tornado(width: int) -> Table:
+            table = Table(
+                title=Text(
+                    f"Judgments the answer rests on: P({lead_id}) as each moves over its "
+                    "90% range, the others at their means",
+                    style="table.title",
+                ),
+                title_justify="left",
+                box=box.SIMPLE_HEAD,
             )
-        if len(explanation.tornado) > TORNADO_ROWS:
-            tornado.caption = Text(
-                f"{len(explanation.tornado) - TORNADO_ROWS} smaller swings not shown (see --format json)",
-                style="table.caption",
-            )
-        parts.append(tornado)
+            wide = width >= WIDE_TORNADO
+            table.add_column("Judgment", no_wrap=True)
+            table.add_column("range", justify="right", no_wrap=True)
+            table.add_column(Text(f"P({lead_id})"), justify="right", no_wrap=True)
+            if wide:
+                table.add_column(f"{percent(lo)} … {percent(hi)}", no_wrap=True)
+            for s in shown:
+                cells = [
+                    Text.assemble((visible(s.name), "bold"), "\n", (f"'{visible(s.text)}'", "dim")),
+                    Text(f"{percent(s.low).rstrip('%')}-{percent(s.high)}"),
+                    Text(f"{percent(s.leading_at_low)} → {percent(s.leading_at_high)}"),
+                ]
+                if wide:
+                    cells.append(_span(s.leading_at_low, s.leading_at_high, explanation.baseline, lo, hi))
+                table.add_row(*cells)
+            if len(explanation.tornado) > TORNADO_ROWS:
+                table.caption = Text(
+                    f"{len(explanation.tornado) - TORNADO_ROWS} smaller swings not shown (see --format json)",
+                    style="table.caption",
+                )
+            return table
+
+        parts.append(_AtWidth(tornado))
     # The sentences quote the case through `visible` (their default) and go in as plain Text.
     parts += [Text("What would change the conclusion", style="bold"), Text(flip_sentence(card))]
     closest = closest_sentence(card)
