@@ -6,6 +6,11 @@ values ourselves so that we can keep those lines, reject duplicate keys, and ref
 
 from __future__ import annotations
 
+import gc
+import os
+import stat
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -16,9 +21,19 @@ from hypotheses.errors import CaseError, Problem
 MAX_BYTES = 16 * 1024 * 1024
 # Aliases may repeat a part of the document, but not blow it up (the "billion laughs" attack).
 MAX_EXPANSION = 10
+# libyaml's composer is C (fast) and keeps line marks; the pure-Python one is the fallback.
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-_PLAIN_TAGS = {"tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"}
+_TAG = "tag:yaml.org,2002:"
+_SEQ, _MAP, _MERGE, _STR, _NULL = (_TAG + t for t in ("seq", "map", "merge", "str", "null"))
+# Scalars a case file may hold: text, numbers, booleans, null, and dates (YAML reads an unquoted
+# 2017-01-05 as a date; section 7's `date:` will want it). Everything else (!!binary, !!set,
+# !!omap, custom !tags, python/...) is refused, so no input can construct an unexpected type.
+_VALUE_TAGS = {_TAG + t for t in ("null", "bool", "int", "float", "timestamp")}
+_BOMB = (
+    "YAML aliases expand this document enormously (an alias bomb?); "
+    "write the values out instead of using & and *"
+)
 
 Key = str | int
 Path_ = tuple[Key, ...]
@@ -39,61 +54,119 @@ class LineMap:
         return None
 
 
+def _refuse(name: str, message: str, line: int | None = None) -> CaseError:
+    return CaseError([Problem(name, line, message)])
+
+
+def _too_big(name: str, size: str) -> CaseError:
+    return _refuse(name, f"file is {size}; case files are limited to {MAX_BYTES // 2**20} MiB")
+
+
+def _check_kind(name: str, info: os.stat_result) -> None:
+    if stat.S_ISDIR(info.st_mode):
+        raise _refuse(name, "is a directory; give the path of a .yaml case file")
+    if not stat.S_ISREG(info.st_mode):
+        raise _refuse(
+            name,
+            "is not a regular file (it is a device, pipe or socket); give the path of a .yaml case file",
+        )
+    if info.st_size > MAX_BYTES:
+        raise _too_big(name, f"{info.st_size / 2**20:.1f} MiB")
+
+
 def read_text(path: Path) -> str:
     """The file's text, or a CaseError saying why it is not a readable case file."""
     name = str(path)
     try:
-        if path.is_dir():
-            raise CaseError([Problem(name, None, "is a directory; give the path of a .yaml case file")])
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise CaseError(
-                [
-                    Problem(
-                        name,
-                        None,
-                        f"file is {size / 2**20:.1f} MiB; case files are limited to {MAX_BYTES // 2**20} MiB",
-                    )
-                ]
-            )
-        raw = path.read_bytes()
+        # Look before opening: opening a device can have effects of its own, and a FIFO with no
+        # writer would block. The descriptor is checked again (O_NONBLOCK: never waits) so that
+        # the file cannot be swapped between the look and the read.
+        _check_kind(name, path.stat())
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+        with os.fdopen(fd, "rb") as stream:
+            _check_kind(name, os.fstat(stream.fileno()))
+            # Bounded even if the file grows meanwhile or misreports its size (/proc files say 0).
+            raw = stream.read(MAX_BYTES + 1)
     except FileNotFoundError:
-        raise CaseError([Problem(name, None, "no such file; check the path")]) from None
+        raise _refuse(name, "no such file; check the path") from None
     except PermissionError:
-        raise CaseError([Problem(name, None, "permission denied; check the file's permissions")]) from None
+        raise _refuse(name, "permission denied; check the file's permissions") from None
     except OSError as exc:
-        raise CaseError([Problem(name, None, f"cannot read the file: {exc.strerror}")]) from None
+        raise _refuse(name, f"cannot read the file: {exc.strerror or exc}") from None
+    if len(raw) > MAX_BYTES:
+        raise _too_big(name, f"larger than {MAX_BYTES // 2**20} MiB")
+    wide = _wide_encoding(raw)
+    if wide:
+        raise _refuse(
+            name, f"is {wide} text; save it as UTF-8 (in most editors: Save As... > Encoding: UTF-8)"
+        )
     if b"\x00" in raw:
-        raise CaseError([Problem(name, None, "is a binary file, not a YAML case file")])
+        raise _refuse(name, "is a binary file, not a YAML case file")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        raise CaseError(
-            [
-                Problem(
-                    name,
-                    line,
-                    f"is not UTF-8 text (byte 0x{raw[exc.start]:02x}); save the file with UTF-8 encoding",
-                )
-            ]
+        raise _refuse(
+            name,
+            f"is not UTF-8 text (byte 0x{raw[exc.start]:02x}); save the file with UTF-8 encoding",
+            line,
         ) from None
     if not text.strip() or all(not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()):
-        raise CaseError(
-            [
-                Problem(
-                    name,
-                    None,
-                    "is empty; a case file needs at least schema, title "
-                    "and hypotheses (run `hypscore init` for a starter)",
-                )
-            ]
+        raise _refuse(
+            name,
+            "is empty; a case file needs at least schema, title "
+            "and hypotheses (run `hypscore init` for a starter)",
         )
     return text
 
 
+def _wide_encoding(raw: bytes) -> str | None:
+    """'UTF-16' or 'UTF-32' if `raw` looks like such text (a BOM, or mostly-ASCII text whose
+    bytes are interleaved with NULs); these are text files, not binary ones."""
+    if raw.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        return "UTF-32"
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "UTF-16"
+    sample = raw[:4096]
+    if len(sample) < 4 or b"\x00" not in sample:
+        return None
+
+    def nul_share(lane: bytes) -> float:
+        return lane.count(0) / len(lane) if lane else 0.0
+
+    unit32 = sample[: len(sample) // 4 * 4]
+    lanes32 = [nul_share(unit32[k::4]) for k in range(4)]
+    for text_lane in (0, 3):  # little-endian text in lane 0, big-endian in lane 3
+        others = [share for k, share in enumerate(lanes32) if k != text_lane]
+        if lanes32[text_lane] < 0.1 and min(others) > 0.9:
+            return "UTF-32"
+    even, odd = nul_share(sample[0::2]), nul_share(sample[1::2])
+    if min(even, odd) < 0.1 and max(even, odd) > 0.6:
+        return "UTF-16"
+    return None
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection inside: a large document is millions of small acyclic
+    objects, which the collector would rescan again and again while they are made (most of the
+    time of a 16 MiB file). Nests; the collector is back on afterwards if it was on before."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
+
+
 def parse(text: str, name: str) -> tuple[Any, LineMap]:
     """Plain Python data and its line map; YAML errors become Problems."""
+    with gc_paused():
+        return _parse(text, name)
+
+
+def _parse(text: str, name: str) -> tuple[Any, LineMap]:
     loader = _Loader(text)
     try:
         root = loader.get_single_node()
@@ -101,19 +174,23 @@ def parse(text: str, name: str) -> tuple[Any, LineMap]:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
         what = " ".join(part for part in (exc.context, exc.problem) if part)
-        raise CaseError([Problem(name, line, f"YAML syntax error: {what}")]) from None
+        raise _refuse(name, f"YAML syntax error: {what}", line) from None
     except yaml.YAMLError as exc:
-        raise CaseError([Problem(name, None, f"YAML error: {exc}")]) from None
+        raise _refuse(name, f"YAML error: {exc}") from None
     except RecursionError:
-        raise CaseError([Problem(name, None, "the document is nested too deeply")]) from None
+        raise _refuse(name, "the document is nested too deeply") from None
     finally:
         loader.dispose()
     if root is None:
-        raise CaseError(
-            [Problem(name, None, "is empty; a case file needs at least schema, title and hypotheses")]
-        )
-    builder = _Builder(loader, name, _count_nodes(root))
-    data = builder.build(root, ())
+        raise _refuse(name, "is empty; a case file needs at least schema, title and hypotheses")
+    builder = _Builder(name, root, len(text))
+    try:
+        data = builder.build(root, ())
+    except RecursionError:
+        # Aliases can nest anchored values deeper than the parser's own limit allows.
+        raise _refuse(
+            name, "the document is nested too deeply (through its & anchors and * aliases)"
+        ) from None
     if builder.problems:
         raise CaseError(builder.problems)
     return data, builder.lines
@@ -129,72 +206,121 @@ def _count_nodes(root: yaml.Node) -> int:
         seen.add(id(node))
         if isinstance(node, yaml.MappingNode):
             for key, value in node.value:
-                stack.extend((key, value))
+                stack.append(key)
+                stack.append(value)
         elif isinstance(node, yaml.SequenceNode):
             stack.extend(node.value)
     return len(seen)
 
 
+Pairs = list[tuple[yaml.Node, yaml.Node]]
+
+
 class _Builder:
-    def __init__(self, loader: Any, name: str, distinct_nodes: int) -> None:
+    def __init__(self, name: str, root: yaml.Node, text_length: int) -> None:
         self.constructor = yaml.constructor.SafeConstructor()
         self.name = name
         self.lines = LineMap()
         self.problems: list[Problem] = []
-        self.budget = MAX_EXPANSION * distinct_nodes + 1000
+        # Every node built, and every key a merge (<<) brings in, costs 1: a document may repeat
+        # itself through aliases, but only up to MAX_EXPANSION times its own size in nodes. Counting
+        # the distinct nodes is a pass over the whole document, so it is done only once the spending
+        # passes a bound that a document without aliases stays under (it has fewer nodes than twice
+        # its characters).
+        self.root = root
+        self.spent = 0
+        self.limit = 2 * text_length + 1000
+        self.counted = False
+        self.scalars: dict[tuple[str, str], Any] = {}
+        self.merged: dict[int, Pairs] = {}
+        # Containers being built, and mappings whose merges are being resolved: meeting one of
+        # them again inside itself means a recursive anchor (`&a [*a]`), which would never end.
+        self.active: set[int] = set()
+        self.merging: set[int] = set()
 
-    def _spend(self, node: yaml.Node) -> None:
-        self.budget -= 1
-        if self.budget < 0:
-            raise CaseError(
-                [
-                    Problem(
-                        self.name,
-                        node.start_mark.line + 1,
-                        "YAML aliases expand this document enormously (an alias bomb?); "
-                        "write the values out instead of using & and *",
-                    )
-                ]
-            )
+    def _error(self, node: yaml.Node, message: str) -> None:
+        self.problems.append(Problem(self.name, node.start_mark.line + 1, message))
+
+    def _spend(self, node: yaml.Node, cost: int = 1) -> None:
+        self.spent += cost
+        if self.spent > self.limit:
+            if not self.counted:
+                self.counted = True
+                self.limit = MAX_EXPANSION * _count_nodes(self.root) + 1000
+                if self.spent <= self.limit:
+                    return
+            raise _refuse(self.name, _BOMB, node.start_mark.line + 1)
+
+    def _recursive(self, node: yaml.Node) -> None:
+        self._error(
+            node,
+            "this anchored value contains an alias of itself (a recursive & anchor); "
+            "YAML case files cannot refer to themselves: write the values out instead",
+        )
 
     def build(self, node: yaml.Node, path: Path_) -> Any:
         self._spend(node)
         if isinstance(node, yaml.ScalarNode):
-            try:
-                return self.constructor.construct_object(node, deep=True)
-            except (yaml.YAMLError, ValueError) as exc:
-                reason = getattr(exc, "problem", None) or str(exc)
-                self.problems.append(
-                    Problem(
-                        self.name, node.start_mark.line + 1, f"cannot read value {node.value!r}: {reason}"
-                    )
-                )
-                return None
-        if node.tag not in _PLAIN_TAGS:
-            self.problems.append(
-                Problem(
-                    self.name,
-                    node.start_mark.line + 1,
-                    f"unsupported YAML tag {node.tag!r}; write plain values",
-                )
-            )
+            return self._scalar(node)
+        if node.tag not in (_SEQ, _MAP):
+            self._error(node, f"unsupported YAML tag {node.tag!r}; write plain values")
             return None
-        if isinstance(node, yaml.SequenceNode):
-            items = []
-            for index, item in enumerate(node.value):
-                self.lines.lines.setdefault((*path, index), item.start_mark.line + 1)
-                items.append(self.build(item, (*path, index)))
-            return items
-        mapping: dict[Any, Any] = {}
-        first_line: dict[Any, int] = {}
+        if id(node) in self.active:
+            self._recursive(node)
+            return None
+        self.active.add(id(node))
+        try:
+            if isinstance(node, yaml.SequenceNode):
+                return self._sequence(node, path)
+            return self._mapping(node, path)
+        finally:
+            self.active.discard(id(node))
+
+    def _scalar(self, node: yaml.ScalarNode) -> Any:
+        tag, text = node.tag, node.value
+        if tag in (_STR, _MERGE):  # a `<<` that is not a key is just text
+            return text
+        if tag not in _VALUE_TAGS:
+            self._error(node, f"unsupported YAML tag {tag!r}; write plain values")
+            return None
+        # Numbers, booleans and dates repeat (0.9, true, ...): read each distinct one once.
+        key = (tag, text)
+        if key in self.scalars:
+            return self.scalars[key]
+        construct: Callable[[Any, yaml.Node], Any] = self.constructor.yaml_constructors[tag]
+        try:
+            value = construct(self.constructor, node)
+        except (yaml.YAMLError, ValueError, OverflowError) as exc:
+            reason = getattr(exc, "problem", None) or str(exc)
+            self._error(node, f"cannot read value {text!r}: {reason}")
+            return None
+        self.scalars[key] = value
+        return value
+
+    def _sequence(self, node: yaml.SequenceNode, path: Path_) -> list[Any]:
+        items = []
+        setline = self.lines.lines.setdefault
+        for index, item in enumerate(node.value):
+            where = (*path, index)
+            setline(where, item.start_mark.line + 1)
+            items.append(self.build(item, where))
+        return items
+
+    def _mapping(self, node: yaml.MappingNode, path: Path_) -> dict[str, Any]:
+        mapping: dict[str, Any] = {}
+        first_line: dict[str, int] = {}
+        setline = self.lines.lines.setdefault
         for key_node, value_node in self._merged(node):
-            key = self.build(key_node, path)
+            self._spend(key_node)
             line = key_node.start_mark.line + 1
-            if isinstance(key, list | dict) or key is None:
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == _NULL:
                 self.problems.append(Problem(self.name, line, "a key must be a plain word"))
                 continue
+            if key_node.tag not in _VALUE_TAGS and key_node.tag != _STR:
+                self._error(key_node, f"unsupported YAML tag {key_node.tag!r}; write plain values")
+                continue
             # Keys are names: keep them as written (YAML would turn `no:` into False, `1:` into 1).
-            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key)
+            key = key_node.value
             if key in first_line:
                 self.problems.append(
                     Problem(
@@ -205,22 +331,53 @@ class _Builder:
                 )
                 continue
             first_line[key] = line
-            self.lines.lines.setdefault((*path, key), line)
-            mapping[key] = self.build(value_node, (*path, key))
+            where = (*path, key)
+            setline(where, line)
+            mapping[key] = self.build(value_node, where)
         return mapping
 
-    def _merged(self, node: yaml.MappingNode) -> list[tuple[yaml.Node, yaml.Node]]:
-        """Key/value pairs with YAML merge keys (<<) resolved; explicit keys win."""
-        pairs, merged = [], []
-        for key_node, value_node in node.value:
-            if key_node.tag == "tag:yaml.org,2002:merge":
-                sources = value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node]
-                for source in sources:
-                    if isinstance(source, yaml.MappingNode):
-                        merged.extend(self._merged(source))
-            else:
-                pairs.append((key_node, value_node))
-        explicit = {k.value for k, _ in pairs if isinstance(k, yaml.ScalarNode)}
-        return pairs + [
-            (k, v) for k, v in merged if not (isinstance(k, yaml.ScalarNode) and k.value in explicit)
-        ]
+    def _merged(self, node: yaml.MappingNode) -> Pairs:
+        """Key/value pairs with YAML merge keys (<<) resolved: explicit keys win, then earlier
+        merged mappings over later ones. Each mapping's result is worked out once and every key
+        it brings in is charged to the budget, so nested merges cannot blow up."""
+        if not any(key.tag == _MERGE for key, _ in node.value):
+            return node.value
+        done = self.merged.get(id(node))
+        if done is not None:
+            self._spend(node, len(done))
+            return done
+        self.merging.add(id(node))
+        try:
+            explicit: Pairs = []
+            sources: list[yaml.MappingNode] = []
+            for key_node, value_node in node.value:
+                if key_node.tag != _MERGE:
+                    explicit.append((key_node, value_node))
+                    continue
+                named = value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node]
+                for source in named:
+                    if isinstance(source, yaml.MappingNode) and source.tag == _MAP:
+                        if id(source) in self.merging:
+                            self._recursive(source)
+                        else:
+                            sources.append(source)
+                    else:
+                        self._error(
+                            value_node,
+                            "a merge key (<<) must name a mapping: `<<: *defaults` or "
+                            "`<<: [*one, *two]`, where each & anchor is on a mapping of keys",
+                        )
+            taken = {k.value for k, _ in explicit if isinstance(k, yaml.ScalarNode)}
+            pairs = list(explicit)
+            for source in sources:
+                for key_node, value_node in self._merged(source):
+                    self._spend(key_node)
+                    if isinstance(key_node, yaml.ScalarNode):
+                        if key_node.value in taken:
+                            continue
+                        taken.add(key_node.value)
+                    pairs.append((key_node, value_node))
+        finally:
+            self.merging.discard(id(node))
+        self.merged[id(node)] = pairs
+        return pairs

@@ -3,7 +3,7 @@
 from priors.factors import PRIOR_FACTORS
 from priors.judgment import Beta, Judgment, JudgmentError, Point, from_range, parse_judgment
 from priors.reliability import ADMIRALTY, parse_reliability
-from priors.scales import DEFAULT_SCALE, Scale, Term, get_scale, scale_names
+from priors.scales import DEFAULT_SCALE, Scale, ScaleError, Term, get_scale, scale_names
 
 __all__ = [
     "ADMIRALTY",
@@ -14,6 +14,7 @@ __all__ = [
     "JudgmentError",
     "Point",
     "Scale",
+    "ScaleError",
     "Term",
     "from_range",
     "get_scale",

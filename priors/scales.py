@@ -6,11 +6,12 @@ directory named by the HYPSCORE_SCALE_PATH environment variable (os.pathsep-sepa
 
 from __future__ import annotations
 
-import difflib
+import math
 import os
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property, lru_cache
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -18,6 +19,13 @@ from priors.judgment import RANGE_CEIL, RANGE_FLOOR, Beta, Judgment, JudgmentErr
 
 DEFAULT_SCALE = "icd203"
 _BUILTIN_DIR = Path(__file__).with_name("scales")
+_BUILTIN_SCALES = ("icd203", "kent", "phia")
+# A scale is a short list of words: anything bigger is not a scale file.
+_MAX_SCALE_BYTES = 1024 * 1024
+
+
+class ScaleError(ValueError):
+    """A scale file that cannot be used; the message is `PATH[:LINE]: what is wrong, and how to fix it`."""
 
 
 def normalise_word(text: str) -> str:
@@ -40,6 +48,11 @@ class Term:
             return f"{self.lo * 100:g}%"
         return f"{self.lo * 100:g}-{self.hi * 100:g}%"
 
+    @property
+    def side(self) -> int:
+        """-1 below even chance, +1 above, 0 for a range that holds 0.5."""
+        return _side(self.lo, self.hi)
+
 
 @dataclass(frozen=True)
 class Scale:
@@ -53,17 +66,18 @@ class Scale:
         return [w for t in self.terms for w in (t.term, *t.synonyms)]
 
     def lookup(self, word: str) -> Term | None:
-        key = normalise_word(word)
-        for term in self.terms:
-            if key in {normalise_word(w) for w in (term.term, *term.synonyms)}:
-                return term
-        return None
+        return self._index.get(normalise_word(word))
+
+    @cached_property
+    def _index(self) -> dict[str, Term]:
+        """Each normalised word's term (looked up once per judgment in a case: keep it a dict)."""
+        return {normalise_word(w): t for t in reversed(self.terms) for w in (t.term, *t.synonyms)}
 
     def judgment(self, word: str) -> Judgment:
         term = self.lookup(word)
         if term is None:
-            close = difflib.get_close_matches(normalise_word(word), self.words(), n=1, cutoff=0.6)
-            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            close = self.suggest(word)
+            hint = f" (did you mean '{close}'?)" if close else ""
             raise JudgmentError(
                 f"unknown word '{word}' for scale {self.name}{hint}; known words: " + ", ".join(self.words())
             )
@@ -71,6 +85,43 @@ class Scale:
         if isinstance(judgment, Beta):
             return Beta(judgment.a, judgment.b, word, judgment.fitted_range)
         return Point(judgment.value, word)
+
+    def suggest(self, word: str) -> str | None:
+        """A word of this scale that `word` is a misspelling of, or None.
+
+        Words never flip (DESIGN.md section 7): the suggestion must mean the same side of even
+        chance as what the analyst meant, so it is made only when that is beyond doubt:
+        - negations are pinned: the suggestion has the same negations ('not', 'no', 'never',
+          'un-', 'im-', 'in-', ...) in the same places, and differs only in the spelling around
+          them (a few edits for its length), so 'probably not' never becomes 'probably' nor
+          'impossible' 'improbable'; or it is found word by word, each typed word being such a
+          spelling of one of the scale's words ('probly likely' -> 'likely');
+        - no known phrase of another side (any built-in scale's words, common words such as
+          'possible' or 'doubtful', and 'not X' for each) is as close to the typed phrase, or one
+          edit further with a negation more or less ('nulikely' may be 'unlikely': no suggestion);
+        - a phrase that is itself known elsewhere ('roughly even chance', on the PHIA scale) can
+          only become a word of its own side.
+        When in doubt it suggests nothing."""
+        typed = normalise_word(word)
+        if not typed or len(typed) > _MAX_SUGGEST_LENGTH:
+            return None
+        lexicon = _lexicon(self)
+        meant = lexicon.get(typed, _UNKNOWN)
+        if meant is None:
+            return None  # a known word too vague to have a side ('possible', 'uncertain')
+        # A phrase known elsewhere means what it means there: only its side may be suggested,
+        # and no other reading of its spelling need be feared.
+        choice = _by_spelling(self, typed, {} if meant is not _UNKNOWN else lexicon)
+        if choice is None:
+            choice = _by_words(self, typed, lexicon)
+        if choice is None or (meant is not _UNKNOWN and meant != self._side_of(choice)):
+            return None
+        return choice
+
+    def _side_of(self, word: str) -> int:
+        term = self.lookup(word)
+        assert term is not None
+        return term.side
 
     def term_for(self, p: float) -> str:
         """The scale's words for probability `p`: its term, or 'between X and Y' in a gap."""
@@ -94,26 +145,452 @@ class Scale:
         return f"{word} ({term.range_text()})" if term else word
 
 
+# "Did you mean": spellings only, never a change of meaning ---------------------------------------
+
+_MAX_SUGGEST_LENGTH = 80
+_UNKNOWN = object()
+
+
+def _words(text: str) -> list[str]:
+    return text.split()
+
+
+# Words that deny or reverse what follows ('not likely'), and prefixes that do so within a word.
+_NEGATORS = frozenset(
+    _words("not no never non none nor neither nothing without cannot cant hardly barely scarcely")
+)
+_AUXILIARIES = frozenset(
+    _words("is are was were do does did ai ca wo could would should has have had need must")
+)
+_NEGATING_PREFIXES = ("un", "im", "in", "ir", "il", "dis", "non")
+# Common words with a known side (-1, 0, +1) or none (None: its meaning is too vague to say);
+# the scales' own words are added to these. A phrase close to one of them is taken to mean it.
+_COMMON_SIDES: dict[str, int | None] = {
+    **dict.fromkeys(
+        _words(
+            "likely probable probably certain certainly sure surely definite definitely expected confirmed"
+        ),
+        1,
+    ),
+    **dict.fromkeys(
+        _words("unlikely improbable improbably impossible doubtful dubious implausible inconceivable remote"),
+        -1,
+    ),
+    **dict.fromkeys(_words("even evens"), 0),
+    **dict.fromkeys(
+        _words("possible possibly plausible maybe perhaps uncertain unsure unclear unknown may might could"),
+        None,
+    ),
+    "never": -1,
+    "probably true": 1,
+    "possibly true": 1,
+    "cannot be judged": None,
+    "no chance": -1,
+    "even chance": 0,
+    "even odds": 0,
+    "fifty fifty": 0,
+    "toss up": 0,
+}
+
+
+def _side(lo: float, hi: float) -> int:
+    return -1 if hi < 0.5 else 1 if lo > 0.5 else 0
+
+
+_MARK = "\x00"  # one negation, in a phrase's skeleton
+
+
+def _is_negator(token: str) -> bool:
+    return token in _NEGATORS or (token.endswith("nt") and token[:-2] in _AUXILIARIES)
+
+
+def _tokens(phrase: str) -> list[str]:
+    return phrase.replace("'", "").replace("\u2019", "").split()
+
+
+@lru_cache(maxsize=4096)
+def _skeleton(phrase: str) -> str:
+    """`phrase` with each negation as one mark: 'not likely' -> '~ likely', 'improbable' ->
+    '~probable', 'almost no chance' -> 'almost ~ chance' (~ standing for the mark)."""
+    tokens = []
+    for token in _tokens(phrase):
+        if _is_negator(token):
+            tokens.append(_MARK)
+            continue
+        marks = ""
+        while prefix := next((p for p in _NEGATING_PREFIXES if token.startswith(p)), ""):
+            if len(token) - len(prefix) < 3:
+                break
+            marks += _MARK
+            token = token[len(prefix) :]
+        tokens.append(marks + token)
+    return " ".join(tokens)
+
+
+@lru_cache(maxsize=4096)
+def _spelled(phrase: str) -> str:
+    """`phrase` with every negating word written 'not' ('never likely', "isn't likely"), so that
+    only a difference of spelling or of negation counts as a difference."""
+    return " ".join("not" if _is_negator(t) else t for t in _tokens(phrase))
+
+
+def _negations(phrase: str) -> int:
+    """How many times `phrase` negates: 'not likely' 1, 'improbable' 1, 'not unlikely' 2."""
+    return _skeleton(phrase).count(_MARK)
+
+
+def _allowance(word: str) -> int:
+    """Edits that still make a misspelling of `word` rather than another word."""
+    n = len(word)
+    return 0 if n <= 3 else 1 if n <= 5 else 2 if n <= 14 else 3
+
+
+def _distance(a: str, b: str, bound: int) -> int:
+    """Edits (insert, delete, substitute, swap two neighbours) from a to b; bound + 1 if more.
+    A negation mark can only be matched, never edited: in skeletons a spelling may change, a
+    negation may not, so the pieces between marks are compared one by one."""
+    if a == b:
+        return 0
+    pieces_a, pieces_b = a.split(_MARK), b.split(_MARK)
+    if len(pieces_a) != len(pieces_b):
+        return bound + 1
+    total = 0
+    for piece_a, piece_b in zip(pieces_a, pieces_b, strict=True):
+        total += _edits(piece_a, piece_b, bound - total)
+        if total > bound:
+            return bound + 1
+    return total
+
+
+def _edits(a: str, b: str, bound: int) -> int:
+    """Optimal-string-alignment distance of a and b, or bound + 1 once it must exceed bound."""
+    if a == b:
+        return 0
+    if abs(len(a) - len(b)) > bound:
+        return bound + 1
+    before: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, char in enumerate(a, 1):
+        current = [i]
+        left = i
+        for j, other in enumerate(b, 1):
+            best = previous[j - 1] + (char != other)
+            if previous[j] + 1 < best:
+                best = previous[j] + 1
+            if left + 1 < best:
+                best = left + 1
+            if i > 1 and j > 1 and char == b[j - 2] and a[i - 2] == other and before[j - 2] + 1 < best:
+                best = before[j - 2] + 1
+            current.append(best)
+            left = best
+        if min(current) > bound:
+            return bound + 1
+        before, previous = previous, current
+    return min(previous[-1], bound + 1)
+
+
+def _lexicon(scale: Scale) -> dict[str, int | None]:
+    """Known phrases and the side each means: this scale's words, the built-in scales' words,
+    common words, and 'not X' for each of those with a side. A phrase with two sides is None."""
+    return _lexicon_of(scale.name, tuple((w, t.side) for t in scale.terms for w in (t.term, *t.synonyms)))
+
+
+@cache
+def _lexicon_of(name: str, own: tuple[tuple[str, int], ...]) -> dict[str, int | None]:
+    sides: dict[str, int | None] = {}
+
+    def add(word: str, side: int | None) -> None:
+        key = normalise_word(word)
+        if key in sides and sides[key] != side:
+            side = None
+        sides[key] = side
+
+    for word, side in _COMMON_SIDES.items():
+        add(word, side)
+    for builtin in _BUILTIN_SCALES:
+        path = _BUILTIN_DIR / f"{builtin}.yaml"
+        if builtin != name and path.is_file():
+            for term in _read_scale(path).terms:
+                for word in (term.term, *term.synonyms):
+                    add(word, term.side)
+    for word, side in own:
+        add(word, side)
+    for key, side in list(sides.items()):
+        if side and f"not {key}" not in sides:
+            sides[f"not {key}"] = -side if _negations(key) == 0 else None
+    return sides
+
+
+def _conflicts(typed: str, found: str, distance: int, side: int, lexicon: dict[str, int | None]) -> bool:
+    """Could `typed` just as well be a misspelling of a known phrase of another meaning? (Here
+    any edit counts, a lost or added negation too: that is the misreading to fear.)"""
+    negations = _negations(typed)
+    spelled = _spelled(typed)
+    for known, known_side in lexicon.items():
+        if known_side == side or known == found:
+            continue
+        other = _spelled(known)
+        if abs(len(other) - len(spelled)) > distance + 1:
+            continue
+        near = _distance(spelled, other, distance + 1)
+        # As close as the suggestion, or one edit further with another count of negations
+        # ('probabel' may be 'improbable' with its 'im' lost, as much as 'probable').
+        if near <= distance or (near == distance + 1 and _negations(known) != negations):
+            return True
+    return False
+
+
+@cache
+def _shapes(candidates: tuple[str, ...]) -> tuple[tuple[str, str, int], ...]:
+    """Each candidate with its skeleton and allowance, worked out once per scale."""
+    return tuple((w, _skeleton(normalise_word(w)), _allowance(normalise_word(w))) for w in candidates)
+
+
+def _nearest(typed: str, candidates: tuple[str, ...]) -> tuple[int, list[str]]:
+    """The candidates closest to `typed` by spelling with the same negations, and their distance."""
+    shape = _skeleton(typed)
+    found: list[tuple[int, str]] = []
+    for word, skeleton, allowance in _shapes(candidates):
+        distance = _distance(shape, skeleton, allowance)
+        if distance <= allowance:
+            found.append((distance, word))
+    if not found:
+        return 0, []
+    best = min(d for d, _ in found)
+    return best, [w for d, w in found if d == best]
+
+
+def _by_spelling(scale: Scale, typed: str, lexicon: dict[str, int | None]) -> str | None:
+    distance, nearest = _nearest(typed, tuple(scale.words()))
+    sides = {scale._side_of(w) for w in nearest}
+    if len(sides) != 1:
+        return None
+    choice = nearest[0]
+    return None if _conflicts(typed, normalise_word(choice), distance, sides.pop(), lexicon) else choice
+
+
+def _by_words(scale: Scale, typed: str, lexicon: dict[str, int | None]) -> str | None:
+    """A word of the scale found word by word: each typed word must be one of the scale's own
+    words or an unambiguous misspelling of one ('probly likely' -> 'probably likely' -> 'likely'),
+    and the words around the one suggested may neither negate nor mean another side."""
+    tokens = typed.split()
+    if len(tokens) < 2:
+        return None
+    vocabulary = tuple(sorted({t for w in scale.words() for t in normalise_word(w).split()}))
+    singles = {k: s for k, s in lexicon.items() if " " not in k}
+    corrected: list[str] = []
+    for token in tokens:
+        if token not in vocabulary:
+            distance, nearest = _nearest(token, vocabulary)
+            side = singles.get(nearest[0], 0) if len(nearest) == 1 else None
+            # A word with no side of its own ('very', 'chance') is read as side 0: then any word
+            # with a side near the typed one is a risk.
+            if side is None or _conflicts(token, nearest[0], distance, side, singles):
+                return None  # an unknown word ('hardly', 'nto') may change everything
+            token = nearest[0]
+        corrected.append(token)
+    inside: list[tuple[int, int, int, str]] = []  # (words, end, start, word) of the scale's phrases
+    for word in scale.words():
+        parts = normalise_word(word).split()
+        for start in range(len(corrected) - len(parts) + 1):
+            if corrected[start : start + len(parts)] == parts:
+                inside.append((len(parts), start + len(parts), start, word))
+    if not inside:
+        return None
+    sides = {scale._side_of(w) for *_, w in inside}
+    sides |= {side for t in corrected if isinstance(side := lexicon.get(t), int)}
+    if len(sides) != 1 or any(t in lexicon and lexicon[t] is None for t in corrected):
+        return None
+    _, end, start, choice = max(inside)
+    around = corrected[:start] + corrected[end:]
+    if any(_negations(t) for t in around) or _negations(choice) != _negations(typed):
+        return None
+    return choice
+
+
+# Reading scale files ---------------------------------------------------------------------------
+
+_TERM_KEYS = {"term", "synonyms", "range", "beta"}
+_PLAIN_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "seq", "map")}
+_SCALE_KEYS = {"name", "title", "terms"}
+
+
+class _Refusal(Exception):
+    def __init__(self, node: yaml.Node | None, message: str) -> None:
+        super().__init__(message)
+        self.node = node
+        self.message = message
+
+
 def _scale_dirs() -> list[Path]:
     extra = os.environ.get("HYPSCORE_SCALE_PATH", "")
     return [_BUILTIN_DIR, *(Path(p) for p in extra.split(os.pathsep) if p)]
 
 
 def _read_scale(path: Path) -> Scale:
-    data = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
-    terms = []
-    for entry in data["terms"]:
-        lo, hi = (float(x) / 100.0 for x in entry["range"])
-        stored = entry.get("beta")
-        judgment: Judgment
-        if stored is not None and lo != hi:
-            fitted = (max(lo, RANGE_FLOOR), min(hi, RANGE_CEIL))
-            judgment = Beta(float(stored[0]), float(stored[1]), entry["term"], fitted)
-        else:
-            judgment = from_range(lo, hi, entry["term"])
-        terms.append(Term(entry["term"], tuple(entry.get("synonyms", ())), lo, hi, judgment))
+    """The scale in `path`; ScaleError says what is wrong with the file and where."""
+    try:
+        with path.open("rb") as stream:
+            raw = stream.read(_MAX_SCALE_BYTES + 1)
+    except OSError as exc:
+        raise ScaleError(f"{path}: cannot read the scale file: {exc.strerror or exc}") from None
+    if len(raw) > _MAX_SCALE_BYTES:
+        raise ScaleError(f"{path}: is larger than 1 MiB; a scale file is a short list of terms")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ScaleError(
+            f"{path}:{line}: is not UTF-8 text; save the scale file with UTF-8 encoding"
+        ) from None
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
+    try:
+        root = loader.get_single_node()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f"{path}:{mark.line + 1}" if mark else str(path)
+        what = " ".join(part for part in (exc.context, exc.problem) if part)
+        raise ScaleError(f"{where}: YAML syntax error: {what}; fix the scale file") from None
+    except (yaml.YAMLError, RecursionError) as exc:
+        raise ScaleError(f"{path}: YAML error: {exc}; fix the scale file") from None
+    finally:
+        loader.dispose()
+    try:
+        return _scale_from(root, path)
+    except _Refusal as refusal:
+        where = f"{path}:{refusal.node.start_mark.line + 1}" if refusal.node is not None else str(path)
+        raise ScaleError(f"{where}: {refusal.message}") from None
+
+
+def _plain(root: yaml.Node | None) -> Any:
+    """Plain data from a scale file's nodes; anchors, aliases and merges are refused (a scale is
+    a short list: nothing to repeat, and repeats are how YAML documents blow up)."""
+    if root is None:
+        raise _Refusal(
+            None, "is empty; a scale file needs `name` and `terms` (see priors/scales/icd203.yaml)"
+        )
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            raise _Refusal(node, "uses a YAML anchor (&) and alias (*); write the values out in a scale file")
+        seen.add(id(node))
+        if node.tag not in _PLAIN_TAGS:
+            raise _Refusal(node, f"unsupported YAML tag {node.tag!r}; write plain values in a scale file")
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                if key.tag == "tag:yaml.org,2002:merge":
+                    raise _Refusal(key, "uses a YAML merge key (<<); write the values out in a scale file")
+                stack.extend((key, value))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+    try:
+        return yaml.constructor.SafeConstructor().construct_document(root)
+    except (yaml.YAMLError, ValueError, TypeError) as exc:
+        raise _Refusal(root, f"cannot read the scale file: {exc}") from None
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        return None
+    return float(value)
+
+
+def _two_numbers(value: Any) -> tuple[float, float] | None:
+    """[a, b] of two finite numbers (a YAML 'yes' or '30%' is not a number), else None."""
+    if not isinstance(value, list) or len(value) != 2:
+        return None
+    first, second = _number(value[0]), _number(value[1])
+    return None if first is None or second is None else (first, second)
+
+
+def _scale_from(root: yaml.Node | None, path: Path) -> Scale:
+    data = _plain(root)
+    assert root is not None
+    if not isinstance(data, dict):
+        raise _Refusal(root, "a scale file must be a mapping with keys name, title and terms")
+    nodes = {k.value: v for k, v in root.value if isinstance(k, yaml.ScalarNode)}
+    unknown = sorted(str(k) for k in data if k not in _SCALE_KEYS)
+    if unknown:
+        raise _Refusal(root, f"unknown key '{unknown[0]}'; a scale file has name, title and terms")
+    name = data.get("name", path.stem)
+    if not isinstance(name, str) or name != path.stem:
+        raise _Refusal(
+            nodes.get("name", root),
+            f"name '{name}' differs from the file name; "
+            f"name the file {name}.yaml, or write name: {path.stem}",
+        )
+    title = data.get("title", name)
+    if not isinstance(title, str):
+        raise _Refusal(nodes.get("title", root), "title must be text; quote it")
+    entries = data.get("terms")
+    if not isinstance(entries, list) or not entries:
+        raise _Refusal(
+            nodes.get("terms", root),
+            "needs `terms:`, a list of entries such as `- {term: likely, range: [55, 80]}`",
+        )
+    term_nodes = nodes["terms"].value
+    terms = [_term(entry, node) for entry, node in zip(entries, term_nodes, strict=True)]
+    owner: dict[str, str] = {}
+    for term, node in zip(terms, term_nodes, strict=True):
+        for word in (term.term, *term.synonyms):
+            key = normalise_word(word)
+            if key in owner:
+                raise _Refusal(
+                    node,
+                    f"the word '{word}' is also a word of the term '{owner[key]}'; "
+                    "a word may mean one range only",
+                )
+            owner[key] = term.term
     terms.sort(key=lambda t: (t.lo, t.hi))
-    return Scale(name=data["name"], title=data.get("title", data["name"]), terms=tuple(terms))
+    return Scale(name=name, title=title, terms=tuple(terms))
+
+
+def _term(entry: Any, node: yaml.Node) -> Term:
+    example = "`- {term: likely, synonyms: [probable], range: [55, 80]}`"
+    if not isinstance(entry, dict):
+        raise _Refusal(node, f"each entry of terms is a mapping such as {example}")
+    unknown = sorted(str(k) for k in entry if k not in _TERM_KEYS)
+    if unknown:
+        raise _Refusal(
+            node, f"unknown key '{unknown[0]}' in a term; a term has term, synonyms, range and beta"
+        )
+    word = entry.get("term")
+    if not isinstance(word, str) or not normalise_word(word):
+        raise _Refusal(node, f"each entry of terms needs `term:`, its word or phrase, as in {example}")
+    synonyms = entry.get("synonyms", [])
+    if not isinstance(synonyms, list) or not all(isinstance(s, str) and normalise_word(s) for s in synonyms):
+        raise _Refusal(node, f"synonyms of '{word}' must be a list of words, e.g. [probable, probably]")
+    ends = _two_numbers(entry.get("range"))
+    if ends is None:
+        raise _Refusal(
+            node, f"range of '{word}' must be two numbers in percent, low then high, e.g. [55, 80]"
+        )
+    lo_pct, hi_pct = ends
+    if not 0 <= lo_pct <= hi_pct <= 100:
+        raise _Refusal(
+            node,
+            f"range of '{word}' is [{lo_pct:g}, {hi_pct:g}]; the ends must be percents from 0 to 100, "
+            "low then high, e.g. [55, 80]",
+        )
+    lo, hi = lo_pct / 100.0, hi_pct / 100.0
+    stored = entry.get("beta")
+    judgment: Judgment
+    if stored is not None and lo != hi:
+        params = _two_numbers(stored)
+        if params is None or min(params) <= 0:
+            raise _Refusal(
+                node, f"beta of '{word}' must be two positive numbers [a, b]; or delete it to fit it on load"
+            )
+        fitted = (max(lo, RANGE_FLOOR), min(hi, RANGE_CEIL))
+        judgment = Beta(params[0], params[1], word, fitted)
+    else:
+        try:
+            judgment = from_range(lo, hi, word)
+        except JudgmentError as exc:
+            raise _Refusal(node, f"range of '{word}' cannot be fitted: {exc}") from None
+    return Term(word, tuple(synonyms), lo, hi, judgment)
 
 
 @cache
@@ -127,12 +604,13 @@ def _all_scales() -> dict[str, Path]:
 
 
 def scale_names() -> list[str]:
+    """The names of every scale found; a broken file is only reported when it is read."""
     return list(_all_scales())
 
 
 @cache
 def get_scale(name: str) -> Scale:
-    """The scale called `name`; KeyError names the known ones."""
+    """The scale called `name`; KeyError names the known ones, ScaleError a broken file."""
     paths = _all_scales()
     if name not in paths:
         raise KeyError(name)
