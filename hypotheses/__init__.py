@@ -8,10 +8,18 @@
 from hypotheses._version import __version__
 from hypotheses.analysis.scorecard import Scorecard
 from hypotheses.analysis.scoring import UsageError, score
-from hypotheses.case import Case, EvidenceItem, Hypothesis, Source, case_from_text, load_case
-from hypotheses.errors import CaseError, Problem
+from hypotheses.case import (
+    Case,
+    CaseError,
+    EvidenceItem,
+    Hypothesis,
+    Problem,
+    Source,
+    case_from_text,
+    load_case,
+)
+from hypotheses.case.format import case_json_schema
 from hypotheses.output.files import OutputError
-from hypotheses.spec import case_json_schema
 
 
 def __getattr__(name: str):

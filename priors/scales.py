@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from priors.judgment import RANGE_CEIL, RANGE_FLOOR, Beta, Judgment, JudgmentError, Point, from_range
+from priors.suggest import did_you_mean
 
 DEFAULT_SCALE = "icd203"
 _BUILTIN_DIR = Path(__file__).with_name("scales")
@@ -76,8 +77,7 @@ class Scale:
     def judgment(self, word: str) -> Judgment:
         term = self.lookup(word)
         if term is None:
-            close = self.suggest(word)
-            hint = f" (did you mean '{close}'?)" if close else ""
+            hint = did_you_mean(word, found=self.suggest(word))
             raise JudgmentError(
                 f"unknown word '{word}' for scale {self.name}{hint}; known words: " + ", ".join(self.words())
             )

@@ -25,6 +25,7 @@ from priors import (
     DEFAULT_SCALE,
     Judgment,
     JudgmentError,
+    ScaleError,
     get_scale,
     parse_judgment,
     parse_reliability,
@@ -39,8 +40,17 @@ _PROBABILITY = {"type": "number", "minimum": 0, "maximum": 1}
 _PERCENT = {"type": "string", "pattern": r"^\s*[0-9]+(\.[0-9]+)?\s*%\s*$"}
 
 
+def _scale_words(name: str) -> list[str]:
+    """A scale's words for the schema's examples; a broken scale file (on HYPSCORE_SCALE_PATH)
+    must not stop the package from importing: it is reported where a case uses it."""
+    try:
+        return get_scale(name).words()
+    except ScaleError:
+        return []
+
+
 def _judgment_schema() -> dict[str, Any]:
-    words = sorted({w for name in scale_names() for w in get_scale(name).words()})
+    words = sorted({w for name in scale_names() for w in _scale_words(name)})
     return {
         "description": "A probability: number, percent, word of the case's scale, interval "
         "[low, high] (5% and 95% quantiles) or {beta: [a, b]}",

@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from hypotheses.errors import CaseError, Problem
+from hypotheses.case.messages import CaseError, Problem
 
 MAX_BYTES = 16 * 1024 * 1024
 # Aliases may repeat a part of the document, but not blow it up (the "billion laughs" attack).

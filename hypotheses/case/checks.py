@@ -1,226 +1,20 @@
-"""Load a case file into a validated, typed `Case`: every rule of DESIGN.md section 2, all
-problems reported at once with their line."""
+"""The rules of a case that its format cannot express: unique ids, priors stated for all or
+none, a likelihood for every hypothesis, known sources, something left possible; and the
+warnings (Cromwell's rule). Every problem is collected, with its line."""
 
 from __future__ import annotations
 
-import difflib
-import hashlib
-from collections.abc import Iterable
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
-
-from hypotheses.errors import CaseError, Problem
-from hypotheses.spec import ID_PATTERN, MODEL_AT, CaseSpec, PriorFactors, field_names
-from hypotheses.yamlsource import LineMap, parse, read_text
-from priors import DEFAULT_SCALE, Judgment, Point, Scale, get_scale, scale_names
-
-DEFAULT_KEY = "default"
+from hypotheses.case.format import CaseSpec, PriorFactors
+from hypotheses.case.messages import CaseError, Problem
+from hypotheses.case.reading import LineMap
+from hypotheses.case.types import DEFAULT_KEY, Case, EvidenceItem, Hypothesis, Source
+from priors import Judgment, Point
+from priors.suggest import did_you_mean
 
 
-@dataclass(frozen=True)
-class Hypothesis:
-    """An explanation with its prior weight as named factors (empty: weight 1)."""
-
-    id: str
-    label: str
-    prior: tuple[tuple[str, Judgment], ...]
-
-
-@dataclass(frozen=True)
-class Source:
-    """A source of reports; its reliability is shared by every item that cites it."""
-
-    id: str
-    label: str
-    reliability: Judgment
-
-
-@dataclass(frozen=True)
-class EvidenceItem:
-    """A report, its credibility and P(report | h) for each hypothesis, in hypothesis order."""
-
-    id: str
-    label: str
-    source: str | None
-    credibility: Judgment
-    likelihoods: tuple[Judgment, ...]
-
-
-@dataclass(frozen=True)
-class Case:
-    """What the analyst wrote, validated: the input of every engine."""
-
-    title: str
-    question: str | None
-    scale_name: str
-    hypotheses: tuple[Hypothesis, ...]
-    sources: tuple[Source, ...]
-    evidence: tuple[EvidenceItem, ...]
-    path: str
-    sha256: str
-    warnings: tuple[Problem, ...] = ()
-
-    @property
-    def scale(self) -> Scale:
-        return get_scale(self.scale_name)
-
-    @property
-    def hypothesis_ids(self) -> list[str]:
-        return [h.id for h in self.hypotheses]
-
-    def source(self, source_id: str | None) -> Source | None:
-        return next((s for s in self.sources if s.id == source_id), None)
-
-
-def load_case(path: str | Path) -> Case:
-    """Read and validate a case file; raises CaseError listing every problem found."""
-    path = Path(path)
-    return case_from_text(read_text(path), str(path))
-
-
-def case_from_text(text: str, path: str = "<case>") -> Case:
-    """Validate a case given as YAML text (`path` names it in messages and exports)."""
-    data, lines = parse(text, path)
-    if not isinstance(data, dict):
-        kind = "a list" if isinstance(data, list) else f"a single value ({data!r})"
-        raise CaseError(
-            [
-                Problem(
-                    path,
-                    1,
-                    f"a case file must be a mapping with keys schema, title, "
-                    f"hypotheses, ...; this document is {kind}",
-                )
-            ]
-        )
-    scale_name = data.get("scale", DEFAULT_SCALE)
-    if not isinstance(scale_name, str) or scale_name not in scale_names():
-        close = difflib.get_close_matches(str(scale_name), scale_names(), n=1)
-        hint = f" (did you mean '{close[0]}'?)" if close else ""
-        raise CaseError(
-            [
-                Problem(
-                    path,
-                    lines.line(("scale",)),
-                    f"unknown scale '{scale_name}'{hint}; known scales: {', '.join(scale_names())}",
-                )
-            ]
-        )
-    try:
-        spec = CaseSpec.model_validate(data, context={"scale": scale_name})
-    except ValidationError as exc:
-        raise CaseError(_problems_from_pydantic(exc, data, lines, path)) from None
-    return _Checker(spec, lines, path, hashlib.sha256(text.encode("utf-8")).hexdigest()).case()
-
-
-def _clean_path(loc: Iterable[Any], data: Any) -> tuple[Any, ...]:
-    """The part of a pydantic location that exists in the document (drops union tags)."""
-    path: list[Any] = []
-    node = data
-    for part in loc:
-        if (isinstance(node, dict) and part in node) or (
-            isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
-        ):
-            path.append(part)
-            node = node[part]
-        elif isinstance(node, dict) and part == "schema_version":
-            path.append("schema")
-            node = node.get("schema")
-    return tuple(path)
-
-
-def _model_at(path: tuple[Any, ...]) -> Any:
-    shape = tuple("#" if isinstance(p, int) else p for p in path)
-    if len(shape) == 2 and shape[0] == "sources":
-        shape = ("sources", "*")
-    return MODEL_AT.get(shape)
-
-
-def _describe(value: Any) -> str:
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    if value is None:
-        return "nothing"
-    return f"{type(value).__name__} {value!r}"
-
-
-def _problems_from_pydantic(exc: ValidationError, data: Any, lines: LineMap, name: str) -> list[Problem]:
-    problems = []
-    for error in exc.errors():
-        kind, loc = error["type"], error["loc"]
-        path = _clean_path(loc, data)
-        field = str(path[-1]) if path else "case"
-        line = lines.line(path) or 1
-        if kind == "missing":
-            missing = "schema" if loc[-1] == "schema_version" else loc[-1]
-            where = f" in {_where(path)}" if path else ""
-            message = f"missing required field '{missing}'{where}"
-        elif kind == "extra_forbidden":
-            model = _model_at(path[:-1])
-            allowed = field_names(model) if model else []
-            close = difflib.get_close_matches(field, allowed, n=1)
-            hint = f" (did you mean '{close[0]}'?)" if close else ""
-            noun = "prior factor" if model is PriorFactors else "field"
-            message = f"unknown {noun} '{field}'{hint}; allowed: {', '.join(allowed)}"
-        elif kind == "string_pattern_mismatch":
-            value = error["input"]
-            suggestion = "_".join(str(value).lower().split()) or "my_id"
-            message = (
-                f"invalid id '{value}': ids start with a lowercase letter and use only "
-                f"a-z, 0-9 and _ (e.g. '{suggestion}'); pattern {ID_PATTERN}"
-            )
-        elif kind == "literal_error" and path == ("schema",):
-            message = f"unsupported schema {error['input']!r}; this hypscore reads `schema: 1`"
-        elif kind == "too_short" and path == ("hypotheses",):
-            message = (
-                f"a case needs at least 2 hypotheses (found {len(error['input'])}); "
-                "add the alternatives you are weighing"
-            )
-        elif kind == "judgment":
-            message = f"{_where(path)}: {error['ctx']['message']}"
-        else:
-            said = error["msg"][0].lower() + error["msg"][1:]
-            message = f"{_where(path)}: {said}, got {_describe(error['input'])}"
-            if isinstance(error["input"], bool):
-                message += (
-                    "; YAML reads unquoted yes/no/on/off/true/false as a yes-or-no value: "
-                    "put the word in quotes, e.g. 'no'"
-                )
-        problems.append(Problem(name, line, message))
-    return _unique(problems)
-
-
-def _where(path: tuple[Any, ...]) -> str:
-    """A human name for a place in the document, e.g. "likelihood of 'mistake' in evidence 2"."""
-    if not path:
-        return "case"
-    parts = list(path)
-    head = f"'{parts[-1]}'"
-    if len(parts) >= 3 and parts[-2] == "likelihoods":
-        head = f"likelihood of '{parts[-1]}'"
-    if parts[0] in ("hypotheses", "evidence") and len(parts) >= 2 and isinstance(parts[1], int):
-        noun = "hypothesis" if parts[0] == "hypotheses" else "evidence item"
-        return f"{noun} {parts[1] + 1}" if len(parts) == 2 else f"{head} of {noun} {parts[1] + 1}"
-    if parts[0] == "sources" and len(parts) >= 3:
-        return f"{head} of source '{parts[1]}'"
-    return head
-
-
-def _unique(problems: list[Problem]) -> list[Problem]:
-    seen, out = set(), []
-    for p in problems:
-        if (p.line, p.message) not in seen:
-            seen.add((p.line, p.message))
-            out.append(p)
-    return out
-
-
-class _Checker:
+class Checker:
     """The cross-reference rules pydantic cannot see: ids, priors, likelihood coverage."""
 
     def __init__(self, spec: CaseSpec, lines: LineMap, name: str, sha256: str) -> None:
@@ -326,8 +120,7 @@ class _Checker:
             at = ("evidence", index)
             for key in e.likelihoods:
                 if key != DEFAULT_KEY and key not in ids:
-                    close = difflib.get_close_matches(key, ids, n=1)
-                    hint = f" (did you mean '{close[0]}'?)" if close else ""
+                    hint = did_you_mean(key, ids)
                     self.error(
                         (*at, "likelihoods", key),
                         f"unknown hypothesis '{key}'{hint} in "
@@ -345,8 +138,7 @@ class _Checker:
             likelihoods = tuple(e.likelihoods.get(h, default) for h in ids)
             if e.source is not None and e.source not in source_ids:
                 known = sorted(source_ids)
-                close = difflib.get_close_matches(e.source, known, n=1)
-                hint = f" (did you mean '{close[0]}'?)" if close else ""
+                hint = did_you_mean(e.source, known)
                 listing = f"; sources: {', '.join(known)}" if known else "; define it under `sources:`"
                 self.error((*at, "source"), f"unknown source '{e.source}'{hint}{listing}")
             if all(isinstance(j, Point) and j.value == 0 for j in likelihoods):

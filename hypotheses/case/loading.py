@@ -1,0 +1,168 @@
+"""Load a case file into a validated, typed `Case`: read (with lines), validate the format,
+translate pydantic's errors into `file:line: what is wrong, and how to fix it`, then check the
+rules the format cannot express. Every problem is reported at once."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from hypotheses.case.checks import Checker
+from hypotheses.case.format import ID_PATTERN, MODEL_AT, CaseSpec, PriorFactors, field_names
+from hypotheses.case.messages import CaseError, Problem
+from hypotheses.case.reading import LineMap, gc_paused, parse, read_text
+from hypotheses.case.types import Case
+from priors import DEFAULT_SCALE, get_scale, scale_names
+from priors.suggest import did_you_mean
+
+
+def load_case(path: str | Path) -> Case:
+    """Read and validate a case file.
+
+    Raises CaseError listing every problem found (with its line), ScaleError when the case's
+    verbal scale file is broken."""
+    path = Path(path)
+    with gc_paused():  # a large case makes millions of objects: no collector passes over them
+        return case_from_text(read_text(path), str(path))
+
+
+def case_from_text(text: str, path: str = "<case>") -> Case:
+    """Validate a case given as YAML text (`path` names it in messages and exports)."""
+    data, lines = parse(text, path)
+    if not isinstance(data, dict):
+        kind = "a list" if isinstance(data, list) else f"a single value ({data!r})"
+        raise CaseError(
+            [
+                Problem(
+                    path,
+                    1,
+                    f"a case file must be a mapping with keys schema, title, "
+                    f"hypotheses, ...; this document is {kind}",
+                )
+            ]
+        )
+    scale_name = data.get("scale", DEFAULT_SCALE)
+    if not isinstance(scale_name, str) or scale_name not in scale_names():
+        hint = did_you_mean(str(scale_name), scale_names())
+        raise CaseError(
+            [
+                Problem(
+                    path,
+                    lines.line(("scale",)),
+                    f"unknown scale '{scale_name}'{hint}; known scales: {', '.join(scale_names())}",
+                )
+            ]
+        )
+    get_scale(scale_name)  # a broken scale file is a ScaleError here, not one error per judgment
+    try:
+        spec = CaseSpec.model_validate(data, context={"scale": scale_name})
+    except ValidationError as exc:
+        raise CaseError(_problems_from_pydantic(exc, data, lines, path)) from None
+    return Checker(spec, lines, path, hashlib.sha256(text.encode("utf-8")).hexdigest()).case()
+
+
+def _clean_path(loc: Iterable[Any], data: Any) -> tuple[Any, ...]:
+    """The part of a pydantic location that exists in the document (drops union tags)."""
+    path: list[Any] = []
+    node = data
+    for part in loc:
+        if (isinstance(node, dict) and part in node) or (
+            isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+        ):
+            path.append(part)
+            node = node[part]
+        elif isinstance(node, dict) and part == "schema_version":
+            path.append("schema")
+            node = node.get("schema")
+    return tuple(path)
+
+
+def _model_at(path: tuple[Any, ...]) -> Any:
+    shape = tuple("#" if isinstance(p, int) else p for p in path)
+    if len(shape) == 2 and shape[0] == "sources":
+        shape = ("sources", "*")
+    return MODEL_AT.get(shape)
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if value is None:
+        return "nothing"
+    return f"{type(value).__name__} {value!r}"
+
+
+def _problems_from_pydantic(exc: ValidationError, data: Any, lines: LineMap, name: str) -> list[Problem]:
+    problems = []
+    for error in exc.errors():
+        kind, loc = error["type"], error["loc"]
+        path = _clean_path(loc, data)
+        field = str(path[-1]) if path else "case"
+        line = lines.line(path) or 1
+        if kind == "missing":
+            missing = "schema" if loc[-1] == "schema_version" else loc[-1]
+            where = f" in {_where(path)}" if path else ""
+            message = f"missing required field '{missing}'{where}"
+        elif kind == "extra_forbidden":
+            model = _model_at(path[:-1])
+            allowed = field_names(model) if model else []
+            hint = did_you_mean(field, allowed)
+            noun = "prior factor" if model is PriorFactors else "field"
+            message = f"unknown {noun} '{field}'{hint}; allowed: {', '.join(allowed)}"
+        elif kind == "string_pattern_mismatch":
+            value = error["input"]
+            suggestion = "_".join(str(value).lower().split()) or "my_id"
+            message = (
+                f"invalid id '{value}': ids start with a lowercase letter and use only "
+                f"a-z, 0-9 and _ (e.g. '{suggestion}'); pattern {ID_PATTERN}"
+            )
+        elif kind == "literal_error" and path == ("schema",):
+            message = f"unsupported schema {error['input']!r}; this hypscore reads `schema: 1`"
+        elif kind == "too_short" and path == ("hypotheses",):
+            message = (
+                f"a case needs at least 2 hypotheses (found {len(error['input'])}); "
+                "add the alternatives you are weighing"
+            )
+        elif kind == "judgment":
+            message = f"{_where(path)}: {error['ctx']['message']}"
+        else:
+            said = error["msg"][0].lower() + error["msg"][1:]
+            message = f"{_where(path)}: {said}, got {_describe(error['input'])}"
+            if isinstance(error["input"], bool):
+                message += (
+                    "; YAML reads unquoted yes/no/on/off/true/false as a yes-or-no value: "
+                    "put the word in quotes, e.g. 'no'"
+                )
+        problems.append(Problem(name, line, message))
+    return _unique(problems)
+
+
+def _where(path: tuple[Any, ...]) -> str:
+    """A human name for a place in the document, e.g. "likelihood of 'mistake' in evidence 2"."""
+    if not path:
+        return "case"
+    parts = list(path)
+    head = f"'{parts[-1]}'"
+    if len(parts) >= 3 and parts[-2] == "likelihoods":
+        head = f"likelihood of '{parts[-1]}'"
+    if parts[0] in ("hypotheses", "evidence") and len(parts) >= 2 and isinstance(parts[1], int):
+        noun = "hypothesis" if parts[0] == "hypotheses" else "evidence item"
+        return f"{noun} {parts[1] + 1}" if len(parts) == 2 else f"{head} of {noun} {parts[1] + 1}"
+    if parts[0] == "sources" and len(parts) >= 3:
+        return f"{head} of source '{parts[1]}'"
+    return head
+
+
+def _unique(problems: list[Problem]) -> list[Problem]:
+    seen, out = set(), []
+    for p in problems:
+        if (p.line, p.message) not in seen:
+            seen.add((p.line, p.message))
+            out.append(p)
+    return out

@@ -1,0 +1,65 @@
+"""A validated case: what the analyst wrote, typed. The input of every engine."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from hypotheses.case.messages import Problem
+from priors import Judgment, Scale, get_scale
+
+DEFAULT_KEY = "default"  # in `likelihoods:`, fills the hypotheses not listed
+
+
+@dataclass(frozen=True)
+class Hypothesis:
+    """An explanation with its prior weight as named factors (empty: weight 1)."""
+
+    id: str
+    label: str
+    prior: tuple[tuple[str, Judgment], ...]
+
+
+@dataclass(frozen=True)
+class Source:
+    """A source of reports; its reliability is shared by every item that cites it."""
+
+    id: str
+    label: str
+    reliability: Judgment
+
+
+@dataclass(frozen=True)
+class EvidenceItem:
+    """A report, its credibility and P(report | h) for each hypothesis, in hypothesis order."""
+
+    id: str
+    label: str
+    source: str | None
+    credibility: Judgment
+    likelihoods: tuple[Judgment, ...]
+
+
+@dataclass(frozen=True)
+class Case:
+    """What the analyst wrote, validated: the input of every engine."""
+
+    title: str
+    question: str | None
+    scale_name: str
+    hypotheses: tuple[Hypothesis, ...]
+    sources: tuple[Source, ...]
+    evidence: tuple[EvidenceItem, ...]
+    path: str
+    sha256: str
+    warnings: tuple[Problem, ...] = ()
+
+    @property
+    def scale(self) -> Scale:
+        return get_scale(self.scale_name)
+
+    @property
+    def hypothesis_ids(self) -> list[str]:
+        return [h.id for h in self.hypotheses]
+
+    def source(self, source_id: str | None) -> Source | None:
+        return next((s for s in self.sources if s.id == source_id), None)

@@ -1,0 +1,19 @@
+"""The one "did you mean" of every message: ids, field names, scale names and words.
+
+Ids and names have no meaning to flip, so the closest spelling is suggested; a word of a scale
+is suggested only through `Scale.suggest`, which never crosses to the other side of the scale.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+
+
+def did_you_mean(typed: str, candidates: Iterable[str] | None = None, found: str | None = None) -> str:
+    """ " (did you mean 'x'?)" for the candidate closest to `typed` (or for `found`, a suggestion
+    already made), or "" when nothing is close: ready to append to a message."""
+    if found is None and candidates is not None:
+        close = difflib.get_close_matches(str(typed), list(candidates), n=1)
+        found = close[0] if close else None
+    return f" (did you mean '{found}'?)" if found else ""
