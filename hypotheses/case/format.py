@@ -23,6 +23,7 @@ from pydantic_core import PydanticCustomError
 
 from priors import (
     DEFAULT_SCALE,
+    PRIOR_FACTORS,
     Judgment,
     JudgmentError,
     ScaleError,
@@ -114,11 +115,11 @@ class _Strict(BaseModel):
 class PriorFactors(_Strict):
     """A prior weight given as a product of factors; a missing factor counts as 1."""
 
-    base_rate: JudgmentField | None = None
-    motive: JudgmentField | None = None
-    opportunity: JudgmentField | None = None
-    means: JudgmentField | None = None
-    past_practice: JudgmentField | None = None
+    base_rate: JudgmentField | None = Field(default=None, description=PRIOR_FACTORS["base_rate"])
+    motive: JudgmentField | None = Field(default=None, description=PRIOR_FACTORS["motive"])
+    opportunity: JudgmentField | None = Field(default=None, description=PRIOR_FACTORS["opportunity"])
+    means: JudgmentField | None = Field(default=None, description=PRIOR_FACTORS["means"])
+    past_practice: JudgmentField | None = Field(default=None, description=PRIOR_FACTORS["past_practice"])
 
 
 def _prior_kind(value: Any) -> str:

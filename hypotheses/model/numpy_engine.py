@@ -75,7 +75,7 @@ def resample_columns(weights: np.ndarray, column: np.ndarray, rng: np.random.Gen
 
 
 @dataclass
-class _Draws:
+class _State:
     """Accumulates log pi_h + sum_j log lambda_jh for every draw, and the smallest ESS seen."""
 
     hypothesis: np.ndarray  # (N,) the hypothesis each draw was made under
@@ -122,7 +122,7 @@ class _EvidenceGroup:
         c = (r[:, None] * self.kappa_mean[None, :])[:, :, None]
         return effective_likelihood(c, self.theta_mean[None], self.mix_mean[None, :, None])
 
-    def log_factor(self, rng: np.random.Generator) -> np.ndarray:
+    def log_factor(self) -> np.ndarray:
         """log E[prod_j lambda_jh] per h: exact at E[r] when that is exact (r a point, or one
         item, linear in r), else a quadrature over a grid of r (see `_grid`)."""
         if self.reliability.is_point or len(self.items) == 1:
@@ -203,7 +203,7 @@ class _EvidenceGroup:
         self.log_w = grid
         return grid
 
-    def log_factor_without(self, rng: np.random.Generator) -> np.ndarray:
+    def log_factor_without(self) -> np.ndarray:
         """log E[prod_{i != j} lambda_ih] for every item j of the group: (items, H).
 
         With a shared uncertain r, each item's factor is divided out of the group's grid (one
@@ -238,15 +238,15 @@ class _EvidenceGroup:
                 for j in first + np.flatnonzero(leaks):
                     rest = [it for i, it in enumerate(self.items) if i != j]
                     alone = _EvidenceGroup(self.reliability, rest, None, self.hypothesis_ids)
-                    out[j, k] = alone.log_factor(rng)[k]
+                    out[j, k] = alone.log_factor()[k]
         return out
 
-    def draw(self, draws: _Draws, n: int, rng: np.random.Generator) -> None:
+    def draw(self, state: _State, n: int, rng: np.random.Generator) -> None:
         """Add log lambda_jh of each item's posterior draws to every draw's log weights."""
         if self.reliability.is_point:
-            r = np.full(draws.hypothesis.shape[0], self.reliability.mean)
+            r = np.full(state.hypothesis.shape[0], self.reliability.mean)
         else:
-            h = draws.hypothesis
+            h = state.hypothesis
             weights = np.exp(self.log_w - self.log_w.max(axis=0, keepdims=True))
             node = resample_columns(weights, h, rng)
             # Uniform within the node's half of its cell (the draws only feed the intervals).
@@ -255,18 +255,18 @@ class _EvidenceGroup:
             middle = 0.5 * (left + right)
             lo = np.where(node % 2 == 0, left, middle)
             r = lo + rng.random(node.shape[0]) * 0.5 * (right - left)
-            draws.keep(reliability_place(str(self.source_id)), self.reliability, r)
+            state.keep(reliability_place(str(self.source_id)), self.reliability, r)
         for item in self.items:
-            self._draw_item(item, r, draws, n, rng)
+            self._draw_item(item, r, state, n, rng)
 
     def _draw_item(
-        self, item: EvidenceItem, r: np.ndarray, draws: _Draws, n: int, rng: np.random.Generator
+        self, item: EvidenceItem, r: np.ndarray, state: _State, n: int, rng: np.random.Generator
     ) -> None:
         if item.credibility.is_point and all(j.is_point for j in item.likelihoods):
             theta = np.array([[j.mean for j in item.likelihoods]])
             c = (r * item.credibility.mean)[:, None]
             lam = effective_likelihood(c, theta, theta.mean(axis=1, keepdims=True))
-            draws.log_weights += log(lam)
+            state.log_weights += log(lam)
             return
         theta_c = np.empty((n, len(item.likelihoods)))  # (n, H)
         for k, judgment in enumerate(item.likelihoods):
@@ -278,7 +278,7 @@ class _EvidenceGroup:
         part_prior = mix_c
         part_flat = (1.0 - kappa_c) * mix_c
         part_hyp = kappa_c[:, None] * theta_c
-        h = draws.hypothesis
+        h = state.hypothesis
         mass = np.column_stack(
             [
                 (1.0 - r) * part_prior.sum(),
@@ -296,14 +296,14 @@ class _EvidenceGroup:
                 candidates[chosen] = resample_columns(weights, column, rng)
         counts = np.bincount(h, minlength=theta_c.shape[1])
         r_typical = np.bincount(h, weights=r, minlength=theta_c.shape[1]) / np.maximum(counts, 1)
-        draws.note_ess((1.0 - r_typical * kappa_c[:, None]) * mix_c[:, None] + r_typical * part_hyp)
+        state.note_ess((1.0 - r_typical * kappa_c[:, None]) * mix_c[:, None] + r_typical * part_hyp)
         theta, kappa = theta_c[candidates], kappa_c[candidates]
         for k, (h_id, judgment) in enumerate(zip(self.hypothesis_ids, item.likelihoods, strict=True)):
-            draws.keep(likelihood_place(item.id, h_id), judgment, theta[:, k])
-        draws.keep(credibility_place(item.id), item.credibility, kappa)
+            state.keep(likelihood_place(item.id, h_id), judgment, theta[:, k])
+        state.keep(credibility_place(item.id), item.credibility, kappa)
         c = (r * kappa)[:, None]
         lam = effective_likelihood(c, theta, theta.mean(axis=1, keepdims=True))
-        draws.log_weights += log(lam)
+        state.log_weights += log(lam)
 
 
 def _groups(case: Case) -> list[_EvidenceGroup]:
@@ -333,15 +333,15 @@ def _exact_parts(case: Case, rng: np.random.Generator):
     groups = _groups(case)
     log_post = log(pi_mean)
     for group in groups:
-        log_post = log_post + group.log_factor(rng)
+        log_post = log_post + group.log_factor()
     posterior = softmax(log_post)
     return groups, pi_mean, posterior, posterior_mcse(posterior, pi_mean, pi_se)
 
 
-def _leave_one_out(case: Case, groups: list[_EvidenceGroup], pi_mean: np.ndarray, rng) -> np.ndarray:
+def _leave_one_out(case: Case, groups: list[_EvidenceGroup], pi_mean: np.ndarray) -> np.ndarray:
     """P(h | E without item j) for every item j: (J, H), from the factorisation: only the
     dropped item's own group changes."""
-    factors = np.array([group.log_factor(rng) for group in groups]).reshape(len(groups), len(case.hypotheses))
+    factors = np.array([group.log_factor() for group in groups]).reshape(len(groups), len(case.hypotheses))
     # Sums of the factors before and after each group, so that no -inf is ever subtracted.
     zero = np.zeros((1, factors.shape[1]))
     before = np.cumsum(np.vstack([zero, factors]), axis=0)
@@ -350,7 +350,7 @@ def _leave_one_out(case: Case, groups: list[_EvidenceGroup], pi_mean: np.ndarray
     out = []
     for index, group in enumerate(groups):
         rest_of_case = log_prior + before[index] + after[index + 1]
-        out += list(softmax(rest_of_case[None, :] + group.log_factor_without(rng), axis=1))
+        out += list(softmax(rest_of_case[None, :] + group.log_factor_without(), axis=1))
     order = {id(item): k for k, item in enumerate(it for g in groups for it in g.items)}
     out = [out[order[id(item)]] for item in case.evidence]
     return np.array(out).reshape(len(case.evidence), len(case.hypotheses))
@@ -360,7 +360,7 @@ def leave_one_out(case: Case, seed: int | None = 0) -> np.ndarray:
     """P(h | E without item j) for every item j: (J, H); the same E[pi_h] as `run` with `seed`."""
     rng = np.random.default_rng(seed)
     groups, pi_mean, _, _ = _exact_parts(case, rng)
-    return _leave_one_out(case, groups, pi_mean, rng)
+    return _leave_one_out(case, groups, pi_mean)
 
 
 def posterior_mean(case: Case, seed: int | None = 0) -> np.ndarray:
@@ -382,7 +382,7 @@ def run(
     n_hyp = len(case.hypotheses)
     groups, pi_mean, posterior_mean, mcse = _exact_parts(case, rng)
     point_case = _is_point_case(case)
-    without = _leave_one_out(case, groups, pi_mean, rng) if with_leave_one_out else None
+    without = _leave_one_out(case, groups, pi_mean) if with_leave_one_out else None
 
     if point_case:
         return EngineResult(
@@ -403,7 +403,7 @@ def run(
     # Draw h from P(h | E) by systematic resampling, then every group's parameters given h.
     positions = (np.arange(draws) + rng.random()) / draws
     hypothesis = np.minimum(np.searchsorted(np.cumsum(posterior_mean), positions, side="right"), n_hyp - 1)
-    state = _Draws(
+    state = _State(
         hypothesis, posterior_mean, np.zeros((draws, n_hyp)), float(draws), {} if keep_judgments else None
     )
     state.note_ess(pi_c)
