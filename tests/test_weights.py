@@ -40,3 +40,15 @@ def test_two_hypothesis_weight_is_the_likelihood_ratio() -> None:
     card = score(point_case([0.5, 0.5], [[0.8, 0.2]]))
     assert card.evidence[0].weight_db["h0"] == pytest.approx(10 * math.log10(4))
     assert card.evidence[0].weight_db["h1"] == pytest.approx(-10 * math.log10(4))
+
+
+def test_weights_when_an_item_is_impossible_under_every_hypothesis_left() -> None:
+    """With the posterior before an item all on hypotheses it rules out, the item leaves that
+    posterior as it was (nothing to condition on): the next item is weighed against it."""
+    from hypotheses.analysis.weights import evidence_weights
+
+    case = point_case([0.2, 0.4, 0.4], [[0.5, 0.0, 0.0], [0.2, 0.6, 0.3]])
+    first, second = evidence_weights(case, np.array([0.0, 0.5, 0.5]))
+    assert first.weight_db[0] == np.inf  # only a could report it
+    # Second item against p = (0, 0.5, 0.5): W(b) = 10 log10(0.6 / 0.3).
+    assert second.weight_db[1] == pytest.approx(10 * np.log10(0.6 / 0.3))

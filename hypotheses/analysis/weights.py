@@ -13,7 +13,7 @@ import numpy as np
 
 from hypotheses.case import Case
 from hypotheses.model.likelihood import mean_effective_likelihoods
-from hypotheses.model.logspace import log
+from hypotheses.model.logspace import log, logsumexp
 
 DECIBANS_PER_NAT = 10.0 / np.log(10.0)
 
@@ -30,31 +30,71 @@ def _entropy_bits(p: np.ndarray) -> np.ndarray:
 
 
 def evidence_weights(case: Case, prior_mean: np.ndarray) -> list[ItemWeight]:
-    """W_j(h) = 10 log10(L_jh / mean of L_jk over k != h, weighted by p_{j-1}(k))."""
+    """W_j(h) = 10 log10(L_jh / mean of L_jk over k != h, weighted by p_{j-1}(k)).
+
+    p_{j-1}, the posterior after the items above j, is a cumulative sum in log space, so all
+    items are weighed at once (a case of 150,000 items in a second, not a Python loop) and no
+    hypothesis's probability underflows to exactly 0 along the way."""
     n_hyp = len(case.hypotheses)
+    log_lik = log(mean_effective_likelihoods(case))  # (J, H)
+    if not len(log_lik):
+        return []
+    log_start = log(np.asarray(prior_mean, dtype=float))
+    before = log_start[None, :] + np.cumsum(np.vstack([np.zeros((1, n_hyp)), log_lik[:-1]]), axis=0)
+    with np.errstate(invalid="ignore"):  # a row of -inf (nothing left) is caught just below
+        log_p = before - logsumexp(before, axis=1)[:, None]  # (J, H): log p_{j-1}
+        reachable = np.isfinite(logsumexp(log_p + log_lik, axis=1)).all()
+    if not reachable:
+        # An item impossible under every hypothesis still standing: the sequential rule skips
+        # it (p stays as it was), which a cumulative sum cannot express.
+        return _sequential_weights(log_lik, log_start)
+    weights = np.empty_like(log_lik)
+    step = max(1, 2**22 // max(1, n_hyp * n_hyp))
+    for first in range(0, len(log_lik), step):
+        rows = slice(first, first + step)
+        weights[rows] = _weights_given(log_p[rows], log_lik[rows])
+    gains = _information_gain(np.exp(log_p), np.exp(log_lik))
+    return [ItemWeight(w, float(g)) for w, g in zip(weights, gains, strict=True)]
+
+
+def _weights_given(log_p: np.ndarray, log_lik: np.ndarray) -> np.ndarray:
+    """Rows of W(h) in decibans for items with posteriors-before `log_p`: (rows, H); NaN where
+    no alternative is left."""
+    n_hyp = log_p.shape[1]
     off_diagonal = ~np.eye(n_hyp, dtype=bool)
-    p = np.asarray(prior_mean, dtype=float)
+    others = np.where(off_diagonal[None], log_p[:, None, :], -np.inf)  # [j, h, k]: p_k, k != h
+    with np.errstate(invalid="ignore"):
+        log_alt = logsumexp(others + log_lik[:, None, :], axis=2) - logsumexp(others, axis=2)
+        weight = DECIBANS_PER_NAT * (log_lik - log_alt)
+    return np.where(np.isnan(weight) | np.isposinf(log_alt), np.nan, weight)
+
+
+def _information_gain(p: np.ndarray, lik: np.ndarray) -> np.ndarray:
+    """Expected information (bits) about h from learning whether each report occurs, given the
+    posterior p before it: rows of p and lik."""
+    seen, unseen = p * lik, p * (1.0 - lik)
+    p_seen, p_unseen = seen.sum(axis=1), unseen.sum(axis=1)
+    gain = _entropy_bits(p)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        gain -= np.where(
+            p_seen > 0, p_seen * _entropy_bits(seen / np.where(p_seen > 0, p_seen, 1)[:, None]), 0
+        )
+        gain -= np.where(
+            p_unseen > 0, p_unseen * _entropy_bits(unseen / np.where(p_unseen > 0, p_unseen, 1)[:, None]), 0
+        )
+    return np.maximum(gain, 0.0)
+
+
+def _sequential_weights(log_lik: np.ndarray, log_start: np.ndarray) -> list[ItemWeight]:
+    """Item by item, skipping the update after an item impossible under what is left."""
     out = []
-    for lik in mean_effective_likelihoods(case):
-        log_p, log_lik = log(p), log(lik)
-        others = np.where(off_diagonal, log_p[None, :], -np.inf)  # row h: p_k for k != h
-        with np.errstate(invalid="ignore"):
-            log_alt = np.logaddexp.reduce(others + log_lik[None, :], axis=1) - np.logaddexp.reduce(
-                others, axis=1
-            )
-            weight = DECIBANS_PER_NAT * (log_lik - log_alt)
-        weight = np.where(np.isnan(weight) | np.isposinf(log_alt), np.nan, weight)
-        # Expected information gain about h from learning whether the report occurs.
-        seen = p * lik
-        p_seen = seen.sum()
-        unseen = p * (1.0 - lik)
-        p_unseen = unseen.sum()
-        gain = _entropy_bits(p)
-        if p_seen > 0:
-            gain -= p_seen * _entropy_bits(seen / p_seen)
-        if p_unseen > 0:
-            gain -= p_unseen * _entropy_bits(unseen / p_unseen)
-        out.append(ItemWeight(weight, float(max(gain, 0.0))))
-        if p_seen > 0:
-            p = seen / p_seen
+    log_p = log_start - logsumexp(log_start[None, :], axis=1)[0]
+    for row in log_lik:
+        weight = _weights_given(log_p[None, :], row[None, :])[0]
+        gain = _information_gain(np.exp(log_p)[None, :], np.exp(row)[None, :])[0]
+        out.append(ItemWeight(weight, float(gain)))
+        joint = log_p + row
+        total = logsumexp(joint[None, :], axis=1)[0]
+        if np.isfinite(total):
+            log_p = joint - total
     return out
