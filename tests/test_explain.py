@@ -116,3 +116,23 @@ def test_point_case_has_no_tornado() -> None:
     assert explanation is not None
     assert explanation.tornado == () and explanation.closest is None
     assert explanation.flip.likelihood_ratio == pytest.approx((0.85 * 0.2) / (0.15 * 0.8))
+
+
+def test_a_tie_names_no_leader() -> None:
+    """Two hypotheses with equal posteriors: no 'why a leads', no flip ratio of 1."""
+    from hypotheses.output.terminal import render_explanation
+    from hypotheses.output.text import explanation_markdown
+    from hypotheses.output.wording import flip_sentence
+    from tests.helpers import point_case
+
+    card = score(point_case([0.5, 0.5], [[0.6, 0.6]]), engine="numpy")
+    assert card.explanation is not None and card.explanation.tied == ("h0", "h1")
+    assert "are tied" in flip_sentence(card) and "times" not in flip_sentence(card)
+    assert explanation_markdown(card).startswith("# No hypothesis leads: h0 and h1 are tied")
+    import io
+
+    from rich.console import Console
+
+    console = Console(width=100, file=io.StringIO())
+    console.print(render_explanation(card))
+    assert "Why h0 leads" not in console.file.getvalue()

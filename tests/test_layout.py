@@ -147,3 +147,40 @@ def test_ci_turns_skips_into_failures() -> None:
     run = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert "HYPSCORE_REQUIRE_ALL_DEPS=1" in run
     assert os.environ.get("HYPSCORE_REQUIRE_ALL_DEPS") in (None, "0", "1")
+
+
+def test_at_80_columns_long_ids_and_words_keep_every_number_whole() -> None:
+    """Realistic ids (and PHIA's 'between X and Y') made the table wider than 80 columns, and
+    rich cut the numbers themselves ('3…' for a prior): now the rows become records instead."""
+    from hypotheses.text import percent
+    from tests.helpers import make_case
+
+    ids = ["russian_military_intelligence_gru", "independent_hacktivist_collective", "insider"]
+    case = make_case(
+        {
+            "schema": 1,
+            "title": "long ids",
+            "scale": "phia",
+            "hypotheses": [{"id": h, "label": h} for h in ids],
+            "evidence": [
+                {
+                    "id": "cyrillic_metadata_in_document_properties",
+                    "label": "x",
+                    "likelihoods": {ids[0]: [0.3, 0.6], ids[1]: 0.1, ids[2]: 0.12},
+                }
+            ],
+        }
+    )
+    card = score(case, engine="numpy", draws=1_000)
+    table = _render(render_table(card, timing=False), 80)
+    assert "…" not in table
+    flat = " ".join(table.split())
+    for h in card.hypotheses:
+        for number in (percent(h.prior.mean), percent(h.posterior.mean)):
+            assert number in flat
+        assert h.id in table and " ".join(h.verbal.split()) in flat
+    explanation = _render(render_explanation(card), 80)
+    assert "…" not in explanation
+    assert card.explanation is not None
+    for swing in card.explanation.tornado:
+        assert swing.name in explanation

@@ -3,6 +3,8 @@ and what would flip the conclusion. Plain data for the renderers, like the Score
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from hypotheses.analysis.scorecard import Explanation, FlipThreshold, LeaveOneOut, Scorecard, Swing
@@ -12,6 +14,9 @@ from hypotheses.model.logspace import log, softmax
 from hypotheses.model.places import credibility_place, likelihood_place, prior_place, reliability_place
 from hypotheses.text import percent
 from priors import Beta, Judgment
+
+# Posteriors this close are equal: arithmetic exact on paper (1/3 + 1/3 + 1/3) rounds apart.
+TIE_TOLERANCE = 1e-9
 
 # Kass & Raftery (1995), "Bayes factors", on the likelihood ratio.
 EVIDENCE_STRENGTH = (
@@ -175,4 +180,9 @@ def explain(case: Case, card: Scorecard, without: np.ndarray, exact: np.ndarray)
         _strength(ratio),
         example,
     )
-    return Explanation(ids[lead], ids[rival], baseline, tuple(swings), loo, flip, closest)
+    tied = tuple(
+        ids[k]
+        for k in order
+        if math.isclose(posterior[k], posterior[lead], rel_tol=TIE_TOLERANCE, abs_tol=1e-12)
+    )
+    return Explanation(ids[lead], ids[rival], baseline, tuple(swings), loo, flip, closest, tied)

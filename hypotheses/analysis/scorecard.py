@@ -94,6 +94,9 @@ class Explanation:
     leave_one_out: tuple[LeaveOneOut, ...]
     flip: FlipThreshold
     closest: Swing | None  # the judgment whose range comes closest to flipping the answer
+    # The hypotheses whose posterior equals the leader's (the leader first): 1 when it leads,
+    # more when no hypothesis does (the leader is then only the first in file order).
+    tied: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -12,6 +12,7 @@ import math
 from datetime import date
 
 from hypotheses._version import __version__
+from hypotheses.analysis.explain import TIE_TOLERANCE
 from hypotheses.analysis.scorecard import Estimate, HypothesisScore, Scorecard
 from hypotheses.case import Case
 from hypotheses.output.wording import closest_sentence, db, flip_sentence, in_words
@@ -226,7 +227,7 @@ def tornado_plot(card: Scorecard, rows: int = 10) -> str:
 
 def _tie(a: HypothesisScore, b: HypothesisScore) -> bool:
     """Equal posteriors, up to the rounding of arithmetic that is exact on paper (1/3 + 1/3 + 1/3)."""
-    return math.isclose(a.posterior.mean, b.posterior.mean, rel_tol=1e-9, abs_tol=1e-12)
+    return math.isclose(a.posterior.mean, b.posterior.mean, rel_tol=TIE_TOLERANCE, abs_tol=1e-12)
 
 
 def _bottom_line(card: Scorecard, lead: HypothesisScore, rival: HypothesisScore) -> str:

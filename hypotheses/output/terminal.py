@@ -12,11 +12,13 @@ from collections.abc import Callable
 
 from rich import box
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
+from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
 
 from hypotheses.analysis.scorecard import Scorecard
 from hypotheses.output.wording import closest_sentence, db, flip_sentence
+from hypotheses.output.wording import headline as headline_words
 from hypotheses.text import percent, visible
 from priors.scales import Scale
 
@@ -28,14 +30,49 @@ WIDE_TORNADO = 100
 
 
 class _AtWidth:
-    """A renderable built for the width it is given: narrow terminals drop decoration, never
-    break words."""
+    """A renderable built for the width it is given: narrow terminals drop decoration first;
+    a table that still does not fit becomes one record per row (`_records`), which wraps at
+    spaces. Numbers, verbal terms, ids and place names are never cut."""
 
-    def __init__(self, build: Callable[[int], RenderableType]) -> None:
+    def __init__(self, build: Callable[[int], Table]) -> None:
         self.build = build
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        yield self.build(options.max_width)
+        table = self.build(options.max_width)
+        # Every column is no_wrap: the table's natural width is the width it needs.
+        needed = Measurement.get(console, options.update_width(10_000), table).maximum
+        if needed <= options.max_width:
+            yield table
+        else:
+            yield _records(table)
+
+
+def _records(table: Table) -> Group:
+    """The rows of `table` as paragraphs: the first cell, then `header: value` for the others
+    (columns without a header are decoration and are left out)."""
+    parts: list[RenderableType] = []
+    if isinstance(table.title, Text):
+        parts.append(table.title)
+    cells = [list(column.cells) for column in table.columns]
+    headers = [column.header for column in table.columns]
+    for row in range(table.row_count):
+        line = Text.assemble(_as_text(cells[0][row], "bold"), "  ")
+        shown = [(h, c[row]) for h, c in zip(headers[1:], cells[1:], strict=True) if str(h)]
+        for index, (header, cell) in enumerate(shown):
+            line.append_text(Text.assemble((_as_text(header).plain + " ", "dim"), _as_text(cell)))
+            if index < len(shown) - 1:
+                line.append(" · ", style="dim")
+        parts.append(line)
+    if isinstance(table.caption, Text):
+        parts.append(table.caption)
+    return Group(*parts)
+
+
+def _as_text(cell: RenderableType, style: str = "") -> Text:
+    text = cell.copy() if isinstance(cell, Text) else Text(str(cell))
+    if style:
+        text.stylize(style)
+    return text
 
 
 def _plain(text: str, style: str = "") -> Text:
@@ -125,41 +162,49 @@ def render_explanation(card: Scorecard) -> Group:
     by_id = {h.id: h for h in card.hypotheses}
     lead, rival = by_id[explanation.leading], by_id[explanation.runner_up]
     lead_id, rival_id = visible(lead.id), visible(rival.id)
-    headline = Text.assemble(
-        ("Why ", "bold"),
-        (lead_id, "bold cyan"),
-        (" leads: ", "bold"),
-        f"{percent(lead.posterior.mean)} (90% interval {percent(lead.posterior.lo)}-"
-        f"{percent(lead.posterior.hi)}), {visible(lead.verbal)}; "
-        f"runner-up {rival_id} {percent(rival.posterior.mean)}.\n",
-    )
-    evidence = Table(
-        title=Text("Evidence, by its weight for " + lead_id, style="table.title"),
-        title_justify="left",
-        box=box.SIMPLE_HEAD,
-        caption=Text(
-            "weight of evidence (dB) for each hypothesis against the others; diagnosticity (bits); "
-            f"P({lead_id}) without the item",
-            style="table.caption",
-        ),
-        caption_justify="left",
-    )
-    evidence.add_column("Item", style="bold", no_wrap=True)
-    evidence.add_column(Text(lead_id), justify="right", no_wrap=True)
-    evidence.add_column(Text(rival_id), justify="right", no_wrap=True)
-    evidence.add_column("bits", justify="right", no_wrap=True)
-    evidence.add_column("without", justify="right", no_wrap=True)
-    without = {loo.evidence: loo for loo in explanation.leave_one_out}
-    ranked = sorted(card.evidence, key=lambda e: -abs(e.weight_db[lead.id] or 0.0))
-    for item in ranked:
-        evidence.add_row(
-            _plain(item.id),
-            Text(db(item.weight_db[lead.id])),
-            Text(db(item.weight_db[rival.id])),
-            Text(f"{item.diagnosticity:.3f}"),
-            Text(percent(without[item.id].posterior[lead.id])),
+    if len(explanation.tied) > 1:
+        said = f" at {percent(lead.posterior.mean)} each.\n"
+    else:
+        said = (
+            f": {percent(lead.posterior.mean)} (90% interval {percent(lead.posterior.lo)}-"
+            f"{percent(lead.posterior.hi)}), {visible(lead.verbal)}; "
+            f"runner-up {rival_id} {percent(rival.posterior.mean)}.\n"
         )
-    parts: list[RenderableType] = [_plain(card.title, "bold"), headline, evidence]
+    headline = Text.assemble((headline_words(card), "bold"), said)
+    without = {loo.evidence: loo for loo in explanation.leave_one_out}
+
+    def evidence(width: int) -> Table:
+        table = Table(
+            title=Text("Evidence, by its weight for " + lead_id, style="table.title"),
+            title_justify="left",
+            box=box.SIMPLE_HEAD,
+            caption=Text(
+                "weight of evidence (dB) for each hypothesis against the others; diagnosticity (bits); "
+                f"P({lead_id}) without the item",
+                style="table.caption",
+            ),
+            caption_justify="left",
+        )
+        table.add_column("Item", style="bold", no_wrap=True)
+        table.add_column(Text(lead_id), justify="right", no_wrap=True)
+        table.add_column(Text(rival_id), justify="right", no_wrap=True)
+        table.add_column("bits", justify="right", no_wrap=True)
+        table.add_column("without", justify="right", no_wrap=True)
+        for item in sorted(card.evidence, key=lambda e: -abs(e.weight_db[lead.id] or 0.0)):
+            table.add_row(
+                _plain(item.id),
+                Text(db(item.weight_db[lead.id])),
+                Text(db(item.weight_db[rival.id])),
+                Text(f"{item.diagnosticity:.3f}"),
+                Text(percent(without[item.id].posterior[lead.id])),
+            )
+        return table
+
+    parts: list[RenderableType] = [_plain(card.title, "bold"), headline]
+    if card.evidence:
+        parts.append(_AtWidth(evidence))
+    else:
+        parts.append(Text("No evidence items: the posterior is the prior.\n"))
     if explanation.tornado:
         shown = explanation.tornado[:TORNADO_ROWS]
         lo = min(min(s.leading_at_low, s.leading_at_high) for s in shown)

@@ -8,7 +8,7 @@ import json
 import re
 
 from hypotheses.analysis.scorecard import Scorecard
-from hypotheses.output.wording import closest_sentence, db, flip_sentence, in_words
+from hypotheses.output.wording import closest_sentence, db, flip_sentence, headline, in_words
 from hypotheses.text import percent, visible
 
 # Characters json.dumps(ensure_ascii=False) leaves raw that a terminal or an editor would act on
@@ -115,7 +115,7 @@ def explanation_markdown(card: Scorecard) -> str:
     lead, rival = by_id[e.leading], by_id[e.runner_up]
     lead_id, rival_id = md_text(lead.id), md_text(rival.id)
     lines = [
-        f"# Why {lead_id} leads: {md_text(card.title)}",
+        f"# {headline(card, md_text)}: {md_text(card.title)}",
         "",
         f"**{lead_id}** {percent(lead.posterior.mean)} (90% interval {percent(lead.posterior.lo)} - "
         f"{percent(lead.posterior.hi)}), {md_text(in_words(card, lead.posterior.mean))}; runner-up "

@@ -34,6 +34,11 @@ def flip_sentence(card: Scorecard, quote: Callable[[str], str] = visible) -> str
     assert e is not None
     f = e.flip
     runner_up, leading, example = quote(f.runner_up), quote(e.leading), quote(f.example)
+    if len(e.tied) > 1:
+        return (
+            f"• {tied_names(e.tied, quote)} are tied: any new evidence more likely under one of them "
+            "than under the others decides between them."
+        )
     if not math.isfinite(f.likelihood_ratio):
         return f"• {runner_up} cannot lead whatever new evidence comes: {example}."
     return (
@@ -41,6 +46,21 @@ def flip_sentence(card: Scorecard, quote: Callable[[str], str] = visible) -> str
         f"({f.decibans:.1f} dB) more likely under {runner_up} than under {leading}: "
         f"{f.strength} evidence (Kass & Raftery); {example}."
     )
+
+
+def tied_names(ids: tuple[str, ...], quote: Callable[[str], str] = visible) -> str:
+    """'a, b and c'."""
+    names = [quote(i) for i in ids]
+    return ", ".join(names[:-1]) + f" and {names[-1]}"
+
+
+def headline(card: Scorecard, quote: Callable[[str], str] = visible) -> str:
+    """'Why a leads' or, when no hypothesis leads, who is tied."""
+    e = card.explanation
+    assert e is not None
+    if len(e.tied) > 1:
+        return f"No hypothesis leads: {tied_names(e.tied, quote)} are tied"
+    return f"Why {quote(e.leading)} leads"
 
 
 def closest_sentence(card: Scorecard, quote: Callable[[str], str] = visible) -> str:
