@@ -12,7 +12,7 @@ try:  # Ctrl-C while the imports run (most of start-up) is an interruption, not 
     from collections.abc import Callable
     from enum import StrEnum
     from pathlib import Path
-    from typing import Annotated, NoReturn, ParamSpec
+    from typing import Annotated, NoReturn, ParamSpec, TypeVar
 
     import typer
 
@@ -224,7 +224,15 @@ def score_command(
     draws: DrawsOpt = None,
     tune: TuneOpt = None,
     target_accept: TargetAcceptOpt = None,
-    output_format: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.table,
+    output_format: Annotated[
+        Format | None,
+        typer.Option(
+            "--format",
+            "-f",
+            help="Output format (default: from the -o file's extension, else table).",
+            show_default=False,
+        ),
+    ] = None,
     output: OutputOpt = None,
     netcdf: Annotated[
         Path | None, typer.Option(help="Also write the draws as ArviZ InferenceData (NetCDF) to this file.")
@@ -234,6 +242,9 @@ def score_command(
     """Posterior probability and 90% credible interval of every hypothesis."""
     check_settings(draws, seed, tune, target_accept)
     _check_outputs(case, output, netcdf)
+    output_format = _format_for(output_format, output, Format)
+    if engine is EngineChoice.numpy and (tune is not None or target_accept is not None):
+        raise UsageError("--tune and --target-accept set the pymc engine; drop them or use --engine pymc")
     loaded = load_case(case)
     card = score(
         loaded,
@@ -268,14 +279,21 @@ def explain(
     seed: SeedOpt = 0,
     draws: DrawsOpt = None,
     output_format: Annotated[
-        ExplainFormat, typer.Option("--format", "-f", help="Output format.")
-    ] = ExplainFormat.table,
+        ExplainFormat | None,
+        typer.Option(
+            "--format",
+            "-f",
+            help="Output format (default: from the -o file's extension, else table).",
+            show_default=False,
+        ),
+    ] = None,
     output: OutputOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
     """Why the leading hypothesis leads: evidence weights, sensitivity, what would flip it."""
     check_settings(draws, seed)
     _check_outputs(case, output)
+    output_format = _format_for(output_format, output, ExplainFormat)
     card = score(
         load_case(case),
         engine=engine.value,
@@ -299,6 +317,18 @@ def explain(
     _emit(explanation_json(card), output, case)
 
 
+F = TypeVar("F", Format, ExplainFormat)
+
+
+def _format_for(chosen: F | None, output: Path | None, formats: type[F]) -> F:
+    """The --format asked for, else the one the -o file's extension names (out.json: JSON, as
+    a reader of the command expects), else the table."""
+    if chosen is not None:
+        return chosen
+    suffix = output.suffix.lower().lstrip(".") if output is not None else ""
+    return formats(suffix) if suffix in {f.value for f in formats} and suffix != "table" else formats.table
+
+
 def _to_stdout(output: Path | None) -> bool:
     return output is None or str(output) == "-"
 
@@ -308,6 +338,7 @@ def _emit(text: str, output: Path | None, case: Path) -> None:
         sys.stdout.write(text)
     else:
         write_atomic(output, text, inputs=[case])
+        typer.echo(visible(f"wrote {output}"), err=True)
 
 
 # Wide enough that no verbal term or place name is ever cut in a file; the terminal's own width
@@ -327,6 +358,7 @@ def _emit_rich(render: Callable[[bool], object], output: Path | None, case: Path
     console = Console(record=True, width=FILE_WIDTH, file=io.StringIO())
     console.print(render(False))
     write_atomic(output, console.export_text(), inputs=[case])
+    typer.echo(visible(f"wrote {output}"), err=True)
 
 
 @app.command()

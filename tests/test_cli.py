@@ -199,3 +199,27 @@ def test_installed_console_script() -> None:
         check=False,
     )
     assert bad.returncode == 2 and "is empty" in bad.stderr and "Traceback" not in bad.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "starts"), [("out.json", "{"), ("out.md", "# "), ("out.csv", "hypothesis,")]
+)
+def test_output_format_follows_the_file_extension(tmp_path: Path, name: str, starts: str) -> None:
+    """`-o out.json` wrote the terminal table into a .json file; the extension now decides
+    unless --format is given."""
+    target = tmp_path / name
+    result = CliRunner().invoke(app, ["score", str(EXAMPLES / "taxicab.yaml"), "-o", str(target)])
+    assert result.exit_code == 0, result.output
+    assert target.read_text(encoding="utf-8").startswith(starts)
+    assert f"wrote {target}" in result.stderr
+    explicit = tmp_path / "table.json"
+    CliRunner().invoke(app, ["score", str(EXAMPLES / "taxicab.yaml"), "-f", "table", "-o", str(explicit)])
+    assert not explicit.read_text(encoding="utf-8").startswith("{")
+
+
+def test_pymc_settings_with_the_numpy_engine_are_refused() -> None:
+    result = CliRunner().invoke(
+        app, ["score", str(EXAMPLES / "taxicab.yaml"), "--engine", "numpy", "--tune", "5"]
+    )
+    assert result.exit_code == 2
+    assert "--tune and --target-accept set the pymc engine" in result.stderr

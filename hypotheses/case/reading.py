@@ -160,6 +160,27 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
+def _syntax_error(exc: yaml.MarkedYAMLError, text: str) -> tuple[int | None, str]:
+    """The line and words for a YAML syntax error, with the fix for the mistakes people make:
+    a tab in the indentation, a colon inside an unquoted value, a quote never closed."""
+    problem, context = exc.problem or "", exc.context or ""
+    mark = exc.problem_mark or exc.context_mark
+    line = mark.line + 1 if mark else None
+    what = f"YAML syntax error: {' '.join(part for part in (context, problem) if part)}"
+    lines = text.splitlines()
+    at = lines[mark.line] if mark and mark.line < len(lines) else ""
+    if "cannot start any token" in problem and mark and at[mark.column : mark.column + 1] == "\t":
+        return line, "a tab character: YAML indents with spaces only; replace the tab with spaces"
+    if "mapping values are not allowed" in problem:
+        return line, (
+            f"{what}; a value that contains ': ' must be quoted, e.g. label: \"The insider theory: a leak\""
+        )
+    if "quoted scalar" in context and "end of stream" in problem and exc.context_mark is not None:
+        start = exc.context_mark.line + 1
+        return start, "a quoted value starting here is never closed; add the closing quote"
+    return line, what
+
+
 def parse(text: str, name: str) -> tuple[Any, LineMap]:
     """Plain Python data and its line map; YAML errors become Problems."""
     with gc_paused():
@@ -171,10 +192,8 @@ def _parse(text: str, name: str) -> tuple[Any, LineMap]:
     try:
         root = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else None
-        what = " ".join(part for part in (exc.context, exc.problem) if part)
-        raise _refuse(name, f"YAML syntax error: {what}", line) from None
+        line, message = _syntax_error(exc, text)
+        raise _refuse(name, message, line) from None
     except yaml.YAMLError as exc:
         raise _refuse(name, f"YAML error: {exc}") from None
     except RecursionError:
