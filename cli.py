@@ -407,7 +407,9 @@ def init(
 @app.command()
 @_guarded
 def validate(
-    cases: Annotated[list[Path], typer.Argument(help="Case files to check.", show_default=False)],
+    cases: Annotated[
+        list[Path], typer.Argument(help="Case files to check.", show_default=False, metavar="CASE")
+    ],
 ) -> None:
     """Check case files without scoring them; every problem is reported with its line."""
     failed = crashed = False
@@ -432,8 +434,8 @@ def validate(
         _warn(tuple(str(w) for w in case.warnings))
         typer.echo(
             visible(
-                f"{path}: ok ({len(case.hypotheses)} hypotheses, {len(case.evidence)} "
-                f"evidence items, scale {case.scale_name})"
+                f"{path}: ok ({len(case.hypotheses)} hypotheses, {len(case.evidence)} evidence "
+                f"item{'' if len(case.evidence) == 1 else 's'}, scale {case.scale_name})"
             )
         )
     if crashed or failed:

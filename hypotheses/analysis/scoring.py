@@ -197,8 +197,8 @@ def check_settings(
         raise UsageError(f"--tune must be between 0 and {MAX_TUNE:,}, got {tune:,}; the default is 1,000")
     if target_accept is not None and not (math.isfinite(target_accept) and 0 < target_accept < 1):
         raise UsageError(
-            f"--target-accept must be strictly between 0 and 1, got {target_accept}; the default is 0.9, "
-            "0.95 or 0.99 against divergences"
+            f"--target-accept must be strictly between 0 and 1, got {target_accept}; the default is 0.9 "
+            "(raise it to 0.95 or 0.99 against divergences)"
         )
 
 
@@ -219,7 +219,8 @@ def _auto(
     if result.ess >= floor:
         return (
             result,
-            f"numpy engine: its effective sample size {result.ess:,.0f} is at least {floor:,.0f}",
+            f"numpy engine: its effective sample size {result.ess:,.0f} is at least {floor:,.0f} "
+            f"(5% of its {result.draws:,} draws)",
             [],
         )
     reference = _run_pymc(case, draws, seed, tune, target_accept, progressbar)
