@@ -162,43 +162,6 @@ def beta_cdf_array(x: np.ndarray, a: float, b: float) -> np.ndarray:
     return out
 
 
-def beta_log_cdf_sf(x: np.ndarray, a: float, b: float) -> tuple[np.ndarray, np.ndarray]:
-    """log I_x(a, b) and log(1 - I_x(a, b)) for an array of x, each computed from its own
-    continued fraction where it is the small one, so that far-tail masses (1e-300 and below,
-    where a reliability's posterior can sit) keep their relative precision."""
-    x = np.asarray(x, dtype=float)
-    log_cdf = np.where(x >= 1.0, 0.0, -np.inf)
-    log_sf = np.where(x <= 0.0, 0.0, -np.inf)
-    inside = (x > 0.0) & (x < 1.0)
-    xi = x[inside]
-    log_front = math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b) + a * np.log(xi) + b * np.log1p(-xi)
-    direct = xi < (a + 1.0) / (a + b + 2.0)
-    small = np.empty_like(xi)  # log of the smaller tail: the CDF where direct, else the SF
-    if direct.any():
-        small[direct] = log_front[direct] + np.log(_continued_fraction_array(a, b, xi[direct])) - math.log(a)
-    if (~direct).any():
-        flip = ~direct
-        small[flip] = log_front[flip] + np.log(_continued_fraction_array(b, a, 1.0 - xi[flip])) - math.log(b)
-    small = np.minimum(small, 0.0)
-    with np.errstate(divide="ignore"):
-        large = np.log1p(-np.exp(small))
-    log_cdf[inside] = np.where(direct, small, large)
-    log_sf[inside] = np.where(direct, large, small)
-    return log_cdf, log_sf
-
-
-def beta_log_cell_masses(edges: np.ndarray, a: float, b: float) -> np.ndarray:
-    """log P(edges[i] < X < edges[i+1]) for X ~ Beta(a, b), accurate in both tails: each cell
-    is the difference of whichever tail function is smaller at its edges."""
-    log_cdf, log_sf = beta_log_cdf_sf(edges, a, b)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        lower = log_cdf[1:] + np.log1p(-np.exp(log_cdf[:-1] - log_cdf[1:]))
-        upper = log_sf[:-1] + np.log1p(-np.exp(log_sf[1:] - log_sf[:-1]))
-    use_lower = log_cdf[1:] < log_sf[:-1]
-    out = np.where(use_lower, lower, upper)
-    return np.where(np.isnan(out), -np.inf, out)
-
-
 @lru_cache(maxsize=8192)
 def beta_quantile(q: float, a: float, b: float) -> float:
     """The q-quantile of Beta(a, b), by bisection on `beta_cdf` (sensitivity analysis needs

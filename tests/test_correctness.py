@@ -345,3 +345,55 @@ def test_auto_with_the_real_sampler_keeps_the_exact_means() -> None:
         assert d.rhat is not None and d.rhat <= 1.01 and d.ess >= 400 and not d.divergences
     else:
         assert "failed its own checks" in d.reason
+
+
+@pytest.mark.parametrize(
+    ("a", "b"), [(3.0, 0.2), (4.156, 0.095), (0.477, 0.477), (0.3, 5.0), (2.0, 3.0), (0.5, 20.0)]
+)
+def test_shared_reliability_with_an_infinite_density_at_an_end(a: float, b: float) -> None:
+    """A reliability Beta with a < 1 or b < 1 (an interval with an end of 1, say) has an
+    infinite density at 0 or 1: the grid was 1.2e-4 off there (a review's Beta(3, 0.2) case).
+    Reference: scipy quad with the algebraic weight r^(a-1) (1-r)^(b-1)."""
+    from scipy.special import betaln
+
+    items = [(0.0, 0.5, 1.0), (0.8, 0.3, 1.0), (0.6, 0.1, 0.7), (0.9, 0.2, 1.0)]
+    evidence = [
+        {"id": f"e{k}", "label": "x", "source": "s", "credibility": c, "likelihoods": {"p": tp, "q": tq}}
+        for k, (tp, tq, c) in enumerate(items)
+    ]
+    case = make_case(
+        {
+            "schema": 1,
+            "title": "singular",
+            "hypotheses": [{"id": "p", "label": "p"}, {"id": "q", "label": "q"}],
+            "sources": {"s": {"reliability": {"beta": [a, b]}}},
+            "evidence": evidence,
+        }
+    )
+
+    def likelihood(r: float, h: int) -> float:
+        value = np.exp(-betaln(a, b))
+        for tp, tq, c in items:
+            theta, mix = (tp, tq)[h], 0.5 * (tp + tq)
+            value *= r * c * theta + (1 - r * c) * mix
+        return float(value)
+
+    marginal = [
+        integrate.quad(
+            lambda r, h=h: likelihood(r, h), 0, 1, weight="alg", wvar=(a - 1, b - 1), limit=500, epsrel=1e-13
+        )[0]
+        for h in (0, 1)
+    ]
+    assert numpy_engine.posterior_mean(case)[0] == pytest.approx(marginal[0] / sum(marginal), abs=1e-9)
+    reduced = make_case(
+        {
+            "schema": 1,
+            "title": "singular",
+            "hypotheses": [{"id": "p", "label": "p"}, {"id": "q", "label": "q"}],
+            "sources": {"s": {"reliability": {"beta": [a, b]}}},
+            "evidence": evidence[1:],
+        }
+    )
+    np.testing.assert_allclose(
+        numpy_engine.leave_one_out(case)[0], numpy_engine.posterior_mean(reduced), atol=1e-9
+    )

@@ -24,7 +24,6 @@ from hypotheses.model.places import credibility_place, likelihood_place, reliabi
 from hypotheses.model.prior import posterior_mcse, prior_mean, prior_weight_draws
 from hypotheses.model.result import EngineResult
 from priors import Beta, Judgment, Point
-from priors.betafit import beta_log_cell_masses
 
 DEFAULT_DRAWS = 20_000  # interval draws, unless asked otherwise
 # Cells of the grid over a source's reliability (the one parameter shared between items).
@@ -132,29 +131,57 @@ class _EvidenceGroup:
             return exact
         return logsumexp(self._grid(), axis=0)
 
+    def _kumaraswamy(self) -> tuple[float, float]:
+        """The map t -> r of the grid: r = (1 - (1 - t)^(1/b'))^(1/a'), the quantile function
+        of Kumaraswamy(a', b') with a' = min(a, 1), b' = min(b, 1). Its density has the Beta's
+        r^(a-1) and (1 - r)^(b-1) singularities, so p(r) dr = p(r) / k(r) dt is bounded in t and
+        the quadrature keeps its accuracy next to an end where the Beta density is infinite.
+        With a, b >= 1 it is the identity."""
+        judgment = self.reliability
+        assert isinstance(judgment, Beta)
+        return min(judgment.a, 1.0), min(judgment.b, 1.0)
+
+    def _to_t(self, r: np.ndarray) -> np.ndarray:
+        ka, kb = self._kumaraswamy()
+        with np.errstate(divide="ignore"):  # r = 1 is t = 1
+            return -np.expm1(kb * np.log1p(-(r**ka)))
+
+    def _to_r(self, t: np.ndarray) -> np.ndarray:
+        ka, kb = self._kumaraswamy()
+        with np.errstate(divide="ignore"):  # t = 1 is r = 1
+            return (-np.expm1(np.log1p(-t) / kb)) ** (1.0 / ka)
+
     def _nodes(self, edges: np.ndarray, columns: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
-        """Quadrature nodes over the cells `edges` and their log weights for the hypotheses
-        `columns`: log(prior density x node weight) + log E[prod_j lambda_jh | r = node].
+        """Quadrature nodes (as r) over the cells `edges` (in t, see `_kumaraswamy`) and their
+        log weights for the hypotheses `columns`: log(prior density / map density x node
+        weight) + log E[prod_j lambda_jh | r = node].
 
         Two Gauss-Legendre nodes per cell (exact for cubics): a midpoint rule would be off by
         ~1e-4 where the prior's tail and the items' likelihood both fall steeply across a cell.
-        A cell at 0 or 1 where the Beta density is infinite (a < 1 or b < 1) takes its exact
-        prior mass from the CDF instead, half at each node. Chunked over nodes so that
-        thousands of items and hypotheses never need one (nodes, items, hypotheses) array."""
+        Chunked over nodes so that thousands of items and hypotheses never need one (nodes,
+        items, hypotheses) array."""
         judgment = self.reliability
         assert isinstance(judgment, Beta)
         a, b = judgment.a, judgment.b
-        width = np.diff(edges)
+        ka, kb = self._kumaraswamy()
+        half = 0.5 * np.diff(edges)
         middle = 0.5 * (edges[:-1] + edges[1:])
-        offset = width / (2.0 * np.sqrt(3.0))
-        nodes = np.column_stack([middle - offset, middle + offset]).ravel()  # (2 cells,)
-        log_beta = math.lgamma(a) + math.lgamma(b) - math.lgamma(a + b)
-        log_prior = (a - 1) * np.log(nodes) + (b - 1) * np.log1p(-nodes) - log_beta
-        log_prior += np.repeat(np.log(width / 2.0), 2)
-        singular = ((edges[:-1] == 0.0) & (a < 1)) | ((edges[1:] == 1.0) & (b < 1))
-        if singular.any():
-            masses = beta_log_cell_masses(edges, a, b) - np.log(2.0)
-            log_prior = np.where(np.repeat(singular, 2), np.repeat(masses, 2), log_prior)
+        t = (middle[:, None] + np.outer(half, [-1.0, 1.0]) / np.sqrt(3.0)).ravel()
+        nodes = self._to_r(t)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            # log r and log(1 - r) straight from t: near an end, r itself rounds to 0 or 1.
+            log_w = np.log1p(-t) / kb  # log(1 - r^ka)
+            log_r = np.log(-np.expm1(log_w)) / ka
+            if ka == 1.0:
+                log_1mr = log_w
+            else:  # 1 - r = 1 - (1 - w)^(1/ka) ~ w / ka for tiny w
+                log_1mr = np.where(
+                    log_w < -30, log_w - math.log(ka), np.log(-np.expm1(np.log1p(-np.exp(log_w)) / ka))
+                )
+            log_beta = math.lgamma(a) + math.lgamma(b) - math.lgamma(a + b)
+            log_map = math.log(ka) + math.log(kb) + (ka - 1) * log_r + (kb - 1) * log_w
+            log_prior = (a - 1) * log_r + (b - 1) * log_1mr - log_beta - log_map + np.repeat(np.log(half), 2)
+        log_prior = np.where(np.isnan(log_prior), -np.inf, log_prior)
         theta = self.theta_mean[:, columns]
         mix = self.mix_mean[:, None]
         out = np.empty((nodes.size, len(columns)))
@@ -183,7 +210,7 @@ class _EvidenceGroup:
         bulk = np.linspace(
             max(0.0, judgment.mean - 12 * sd), min(1.0, judgment.mean + 12 * sd), GRID_CELLS + 1
         )
-        start = np.unique(np.concatenate([np.linspace(0.0, 1.0, GRID_CELLS + 1), bulk]))
+        start = np.unique(np.concatenate([np.linspace(0.0, 1.0, GRID_CELLS + 1), self._to_t(bulk)]))
         start_nodes, start_w = self._nodes(start, range(n_hyp))
         self.edges = np.empty((GRID_CELLS + 1, n_hyp))
         self.nodes = np.empty((2 * GRID_CELLS, n_hyp))
@@ -249,12 +276,9 @@ class _EvidenceGroup:
             h = state.hypothesis
             weights = np.exp(self.log_w - self.log_w.max(axis=0, keepdims=True))
             node = resample_columns(weights, h, rng)
-            # Uniform within the node's half of its cell (the draws only feed the intervals).
-            cell = node // 2
-            left, right = self.edges[cell, h], self.edges[cell + 1, h]
-            middle = 0.5 * (left + right)
-            lo = np.where(node % 2 == 0, left, middle)
-            r = lo + rng.random(node.shape[0]) * 0.5 * (right - left)
+            # The node itself: thousands of nodes span r's posterior, far finer than the
+            # intervals' Monte Carlo error, and each carries exactly its quadrature weight.
+            r = self.nodes[node, h]
             state.keep(reliability_place(str(self.source_id)), self.reliability, r)
         for item in self.items:
             self._draw_item(item, r, state, n, rng)
