@@ -192,7 +192,9 @@ def test_prior_mean_against_quadrature() -> None:
     document["evidence"] = []
     case = make_case(document)
     exact, _ = integrate.quad(lambda x: x / (x + 0.3) * stats.beta.pdf(x, 2, 3), 0, 1, epsabs=1e-13)
-    mean, se = numpy_engine.prior_mean(case, np.random.default_rng(0))
+    mean, batches = numpy_engine.prior_mean(case, np.random.default_rng(0))
+    assert batches is not None
+    se = batches.std(axis=0, ddof=1) / np.sqrt(len(batches))
     assert se[0] > 0
     assert abs(mean[0] - exact) < 4 * se[0]
     assert mean.sum() == pytest.approx(1.0)
@@ -397,3 +399,16 @@ def test_shared_reliability_with_an_infinite_density_at_an_end(a: float, b: floa
     np.testing.assert_allclose(
         numpy_engine.leave_one_out(case)[0], numpy_engine.posterior_mean(reduced), atol=1e-9
     )
+
+
+def test_the_reported_error_of_the_means_matches_their_spread_between_seeds() -> None:
+    """mean_mcse treated each hypothesis's error as independent, but the estimates sum to 1:
+    it under-reported by about sqrt(2). The spread of P(h | E) over seeds must match it."""
+    document = _uncertain_priors()
+    document["hypotheses"] = document["hypotheses"][:2]
+    document["evidence"] = [{"id": "e", "label": "e", "likelihoods": {"a": 0.2, "b": 0.6}}]
+    case = make_case(document)
+    runs = [numpy_engine.run(case, draws=100, seed=seed) for seed in range(60)]
+    spread = np.std([r.posterior_mean[0] for r in runs], ddof=1)
+    reported = float(np.sqrt(np.mean([r.mean_mcse**2 for r in runs])))
+    assert 0.8 < reported / spread < 1.25

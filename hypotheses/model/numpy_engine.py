@@ -353,13 +353,13 @@ def _exact_parts(case: Case, rng: np.random.Generator):
     """The evidence groups (with their grids), E[pi_h] and its error, and P(h | E): everything
     but the interval draws. Every caller with one seed gets the same E[pi_h]."""
     mean_rng = np.random.default_rng(rng.integers(2**63))  # a stream of its own
-    pi_mean, pi_se = prior_mean(case, mean_rng)
+    pi_mean, batches = prior_mean(case, mean_rng)
     groups = _groups(case)
-    log_post = log(pi_mean)
+    log_factors = np.zeros(len(case.hypotheses))
     for group in groups:
-        log_post = log_post + group.log_factor()
-    posterior = softmax(log_post)
-    return groups, pi_mean, posterior, posterior_mcse(posterior, pi_mean, pi_se)
+        log_factors = log_factors + group.log_factor()
+    posterior = softmax(log(pi_mean) + log_factors)
+    return groups, pi_mean, posterior, posterior_mcse(batches, log_factors)
 
 
 def _leave_one_out(case: Case, groups: list[_EvidenceGroup], pi_mean: np.ndarray) -> np.ndarray:

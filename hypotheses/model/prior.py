@@ -8,7 +8,7 @@ import math
 import numpy as np
 
 from hypotheses.case import Case
-from hypotheses.model.logspace import log, logsumexp
+from hypotheses.model.logspace import log, logsumexp, softmax
 from hypotheses.model.places import prior_place
 
 
@@ -29,25 +29,27 @@ def prior_weight_draws(
 
 # Draws for E[pi_h] when priors are uncertain, whatever --draws is, so that its Monte Carlo
 # error does not depend on how many interval draws were asked for; fewer (down to the floor)
-# when there are so many uncertain factors that the draws would take seconds.
+# when there are so many uncertain factors that the draws would take seconds. They come in
+# batches, whose spread gives the error of everything computed from E[pi_h] (batch means).
 PRIOR_MEAN_DRAWS = 2**16
 PRIOR_MEAN_FLOOR = 2**12
-_PRIOR_MEAN_CHUNK = 2**12
+PRIOR_MEAN_BATCHES = 16
 
 
-def prior_mean(case: Case, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-    """E[pi_h] = E[w_h / sum_k w_k] and its Monte Carlo standard error per h.
+def prior_mean(case: Case, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray | None]:
+    """E[pi_h] = E[w_h / sum_k w_k], and the same estimate from each batch of draws
+    (batches, H), or None when the priors are points and the answer is exact.
 
     The ratio has no closed form, so it is estimated, with control variates whose means are
     exact: the weight w_h itself and the total sum_k w_k (products of independent factors'
-    means). They track pi_h closely, which cuts the error several-fold. Streamed in chunks:
+    means). They track pi_h closely, which cuts the error several-fold. Streamed in batches:
     a thousand hypotheses need no (draws, hypotheses) array."""
     n_hyp = len(case.hypotheses)
     if all(j.is_point for h in case.hypotheses for _, j in h.prior):
         log_w, _ = prior_weight_draws(case, 1, rng)
-        return np.exp(log_w[0] - logsumexp(log_w, axis=1)[0]), np.zeros(n_hyp)
+        return np.exp(log_w[0] - logsumexp(log_w, axis=1)[0]), None
     uncertain = sum(not j.is_point for h in case.hypotheses for _, j in h.prior)
-    chunks = max(PRIOR_MEAN_FLOOR, min(PRIOR_MEAN_DRAWS, 2**22 // uncertain)) // _PRIOR_MEAN_CHUNK
+    size = max(PRIOR_MEAN_FLOOR, min(PRIOR_MEAN_DRAWS, 2**22 // uncertain)) // PRIOR_MEAN_BATCHES
     with np.errstate(divide="ignore"):
         log_mean_w = np.array(
             [sum(math.log(j.mean) if j.mean > 0 else -np.inf for _, j in h.prior) for h in case.hypotheses]
@@ -56,8 +58,9 @@ def prior_mean(case: Case, rng: np.random.Generator) -> tuple[np.ndarray, np.nda
     mean_w = np.exp(log_mean_w + shift)
     keys = ("p", "x", "s", "pp", "xx", "ss", "px", "ps", "xs")
     sums = dict.fromkeys(keys, 0.0)
-    for _ in range(chunks):
-        log_w, _ = prior_weight_draws(case, _PRIOR_MEAN_CHUNK, rng)
+    batch = {key: np.empty((PRIOR_MEAN_BATCHES, n_hyp)) for key in ("p", "x", "s")}
+    for index in range(PRIOR_MEAN_BATCHES):
+        log_w, _ = prior_weight_draws(case, size, rng)
         pi = np.exp(log_w - logsumexp(log_w, axis=1)[:, None])
         w = np.exp(log_w + shift)
         x = w - mean_w
@@ -68,32 +71,35 @@ def prior_mean(case: Case, rng: np.random.Generator) -> tuple[np.ndarray, np.nda
             strict=True,
         ):
             sums[key] = sums[key] + value.sum(axis=0)
-    n = chunks * _PRIOR_MEAN_CHUNK
+        for key, value in (("p", pi), ("x", x), ("s", total)):
+            batch[key][index] = value.mean(axis=0)
+    n = PRIOR_MEAN_BATCHES * size
     mean = {k: v / n for k, v in sums.items()}
 
     def cov(a: str, b: str, both: str) -> np.ndarray:
         return (mean[both] - mean[a] * mean[b]) * n / (n - 1)
 
     v_xx, v_ss, v_xs = cov("x", "x", "xx"), cov("s", "s", "ss"), cov("x", "s", "xs")
-    v_px, v_ps, v_pp = cov("p", "x", "px"), cov("p", "s", "ps"), cov("p", "p", "pp")
+    v_px, v_ps = cov("p", "x", "px"), cov("p", "s", "ps")
     gram = np.empty((n_hyp, 2, 2))
     gram[:, 0, 0], gram[:, 1, 1] = v_xx, v_ss
     gram[:, 0, 1] = gram[:, 1, 0] = v_xs
     target = np.stack([v_px, np.broadcast_to(v_ps, (n_hyp,))], axis=1)[:, :, None]
     beta = (np.linalg.pinv(gram) @ target)[:, :, 0]  # (H, 2); pinv: a point prior's x is constant
-    estimate = mean["p"] - beta[:, 0] * mean["x"] - beta[:, 1] * mean["s"]
-    residual = np.maximum(v_pp - beta[:, 0] * v_px - beta[:, 1] * v_ps, 0.0)
-    estimate = np.clip(estimate, 0.0, None)
-    return estimate / estimate.sum(), np.sqrt(residual / n)
+
+    def adjusted(p: np.ndarray, x: np.ndarray, s: np.ndarray) -> np.ndarray:
+        value = np.clip(p - beta[:, 0] * x - beta[:, 1] * s, 0.0, None)
+        return value / value.sum(axis=-1, keepdims=True)
+
+    return adjusted(mean["p"], mean["x"], mean["s"]), adjusted(batch["p"], batch["x"], batch["s"])
 
 
-def posterior_mcse(posterior: np.ndarray, prior: np.ndarray, prior_se: np.ndarray) -> float:
-    """Largest standard error of P(h | E) = pi_h F_h / sum_k pi_k F_k carried from pi's error.
-
-    Delta method with relative errors rho_k = se_k / pi_k taken as independent:
-    Var P(h | E) = P_h^2 [(1 - P_h)^2 rho_h^2 + sum_{k != h} P_k^2 rho_k^2]."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        rho = np.where(prior > 0, prior_se / prior, 0.0)
-    terms = np.square(posterior * rho)
-    variance = np.square(posterior) * (np.square(1 - posterior) * rho**2 + terms.sum() - terms)
-    return float(np.sqrt(variance.max()))
+def posterior_mcse(batches: np.ndarray | None, log_factors: np.ndarray) -> float:
+    """The largest Monte Carlo standard error of P(h | E) ∝ E[pi_h] * exp(log_factors): the
+    posterior computed from each batch's E[pi_h], their spread over sqrt(batches). The batch
+    estimates carry every correlation (they sum to 1), which a per-hypothesis error would miss.
+    0 when E[pi_h] is exact."""
+    if batches is None:
+        return 0.0
+    each = softmax(log(batches) + log_factors[None, :], axis=1)
+    return float((each.std(axis=0, ddof=1) / math.sqrt(len(each))).max())
