@@ -113,8 +113,45 @@ def fit_beta(lo: float, hi: float) -> tuple[float, float]:
         else:
             break
     if norm > 1e-6:
-        raise ValueError(f"could not fit a Beta distribution to the range [{lo}, {hi}]")
+        # Newton starts from the logit-normal guess, which is poor for very skewed ranges such
+        # as [1e-6, 0.5]: fall back to nested bisection, slower but sure.
+        return _fit_by_bisection(lo, hi)
     return math.exp(x[0]), math.exp(x[1])
+
+
+# log a and log b are searched in this range: wider than any judgment (1e8 is the limit).
+_LOG_BOUNDS = (-20.0, 19.0)
+
+
+def _bisect(f, lo: float, hi: float, iterations: int = 80) -> float:
+    """The root of an increasing function on [lo, hi] (an end if there is none inside)."""
+    for _ in range(iterations):
+        mid = 0.5 * (lo + hi)
+        if f(mid) < 0:
+            lo = mid
+        else:
+            hi = mid
+    return 0.5 * (lo + hi)
+
+
+def _fit_by_bisection(lo: float, hi: float) -> tuple[float, float]:
+    """For each a, the b that puts the 95% quantile at `hi` (the CDF at `hi` grows with b);
+    then the a that puts the 5% quantile at `lo` (with b following, the CDF at `lo` falls as a
+    grows)."""
+
+    def log_b_for(log_a: float) -> float:
+        a = math.exp(log_a)
+        return _bisect(lambda log_b: beta_cdf(hi, a, math.exp(log_b)) - UPPER_Q, *_LOG_BOUNDS)
+
+    def low_gap(log_a: float) -> float:  # increasing in log a after the sign flip
+        return LOWER_Q - beta_cdf(lo, math.exp(log_a), math.exp(log_b_for(log_a)))
+
+    log_a = _bisect(low_gap, *_LOG_BOUNDS, iterations=60)
+    a, b = math.exp(log_a), math.exp(log_b_for(log_a))
+    residual = max(abs(beta_cdf(lo, a, b) - LOWER_Q), abs(beta_cdf(hi, a, b) - UPPER_Q))
+    if residual > 1e-6:
+        raise ValueError(f"could not fit a Beta distribution to the range [{lo}, {hi}]")
+    return a, b
 
 
 def _continued_fraction_array(a: float, b: float, x: np.ndarray) -> np.ndarray:

@@ -102,9 +102,9 @@ def from_range(lo: float, hi: float, text: str = "") -> Judgment:
     fit_lo, fit_hi = range_ends(lo, hi)
     if not fit_lo < fit_hi:
         if lo == 0.0:
-            moved, example = "an end of 0 is fitted as 0.005", f"[{hi / 10:g}, {hi:g}]"
+            moved, example = "an end of 0 is fitted as 0.005", f"[{hi / 10:.10g}, {hi:.10g}]"
         else:
-            moved, example = "an end of 1 is fitted as 0.995", f"[{lo:g}, {1 - (1 - lo) / 10:g}]"
+            moved, example = "an end of 1 is fitted as 0.995", f"[{lo:.10g}, {1 - (1 - lo) / 10:.10g}]"
         raise JudgmentError(
             f"interval {shown} leaves no room: {moved} (a Beta cannot have a quantile at 0 or 1); "
             f"write that end as a number instead, e.g. {example}"

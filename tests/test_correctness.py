@@ -13,7 +13,7 @@ from scipy import integrate, optimize, stats
 from hypotheses import CaseError, score
 from hypotheses.model import numpy_engine
 from hypotheses.output.text import to_json
-from priors import get_scale, parse_judgment
+from priors import Beta, get_scale, parse_judgment
 from priors.reliability import admiralty_judgment
 from tests.helpers import make_case
 
@@ -47,11 +47,13 @@ def test_interval_end_below_half_a_percent_is_fitted_as_written() -> None:
     assert card.hypotheses[0].posterior.mean == pytest.approx(0.00889, abs=5e-6)
 
 
-@pytest.mark.parametrize("interval", [[0.001, 0.004], [0.996, 0.999], [1e-6, 2e-6]])
+@pytest.mark.parametrize(
+    "interval", [[0.001, 0.004], [0.996, 0.999], [1e-6, 2e-6], [1e-6, 0.5], [1e-7, 0.1], [1e-12, 0.3]]
+)
 def test_narrow_intervals_near_the_ends_are_valid(interval: list[float]) -> None:
     judgment = parse_judgment(interval, get_scale("icd203"))
-    a, b = _scipy_beta_through(*interval)
-    assert judgment.mean == pytest.approx(a / (a + b), rel=1e-5)
+    assert isinstance(judgment, Beta)
+    assert stats.beta.ppf([0.05, 0.95], judgment.a, judgment.b) == pytest.approx(interval, rel=1e-6)
 
 
 @pytest.mark.parametrize(
@@ -412,3 +414,24 @@ def test_the_reported_error_of_the_means_matches_their_spread_between_seeds() ->
     spread = np.std([r.posterior_mean[0] for r in runs], ddof=1)
     reported = float(np.sqrt(np.mean([r.mean_mcse**2 for r in runs])))
     assert 0.8 < reported / spread < 1.25
+
+
+def test_auto_keeps_numpy_when_the_sampler_fails(monkeypatch) -> None:
+    from hypotheses.model import pymc_engine
+
+    def broken(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("sampler crashed")
+
+    monkeypatch.setattr(pymc_engine, "run", broken)
+    card = score(_low_ess_case(), engine="auto", explain=False)
+    assert card.diagnostics.engine == "numpy" and "sampler crashed" in card.diagnostics.reason
+
+
+def test_a_nan_diagnostic_fails_its_check() -> None:
+    from dataclasses import replace
+
+    from hypotheses.analysis.scoring import pymc_diagnostic_warnings
+
+    result = numpy_engine.run(_low_ess_case(), draws=500, seed=0)
+    warnings = pymc_diagnostic_warnings(replace(result, rhat=float("nan"), ess=float("nan"), divergences=0))
+    assert len(warnings) == 2

@@ -150,12 +150,13 @@ def _run_pymc(
 def pymc_diagnostic_warnings(result: EngineResult) -> list[str]:
     """The usual remedies when NUTS's diagnostics are poor (none for an exact, unsampled run)."""
     out = []
-    if result.rhat is not None and result.rhat > 1.01:
+    # "not <=": a NaN R-hat or ESS (a chain that never moved) fails its check too.
+    if result.rhat is not None and not result.rhat <= 1.01:
         out.append(
             f"pymc: R-hat is {result.rhat:.3f} (> 1.01): the chains disagree; "
             "run longer with --tune 3000 --draws 8000"
         )
-    if result.ess < 400:
+    if not result.ess >= 400:
         out.append(f"pymc: effective sample size is {result.ess:.0f} (< 400); raise --draws")
     if result.divergences:
         out.append(
@@ -223,7 +224,15 @@ def _auto(
             f"(5% of its {result.draws:,} draws)",
             [],
         )
-    reference = _run_pymc(case, draws, seed, tune, target_accept, progressbar)
+    try:
+        reference = _run_pymc(case, draws, seed, tune, target_accept, progressbar)
+    except (ImportError, RuntimeError, ValueError, FloatingPointError) as exc:
+        # The sampler failing must not cost the answer numpy already has.
+        return (
+            result,
+            f"numpy engine: the pymc engine tried for the intervals failed ({type(exc).__name__}: {exc})",
+            [f"numpy engine: the 90% intervals rest on an effective sample size of {result.ess:,.0f}"],
+        )
     low = (
         f"the numpy engine's effective sample size {result.ess:,.0f} was below {floor:,.0f} (5% of its draws)"
     )
