@@ -1,7 +1,7 @@
 """Judgments: how analysts' numbers, words and ranges become probability distributions."""
 
 from priors.factors import PRIOR_FACTORS
-from priors.judgment import Beta, Judgment, JudgmentError, Point, from_range, parse_judgment
+from priors.judgment import Beta, Judgment, JudgmentError, Point, from_range, parse_judgment, parse_weight
 from priors.reliability import ADMIRALTY, parse_reliability
 from priors.scales import DEFAULT_SCALE, Scale, ScaleError, Term, get_scale, scale_names
 
@@ -20,5 +20,6 @@ __all__ = [
     "get_scale",
     "parse_judgment",
     "parse_reliability",
+    "parse_weight",
     "scale_names",
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -24,8 +25,9 @@ MAX_BETA_PARAMETER = 1e8
 _SAMPLE_FLOOR = np.finfo(float).tiny
 
 FORMS_HELP = (
-    'write a probability as a number in [0, 1] (0.3), a percent ("30%"), a word of the case\'s '
-    "scale (likely), an interval [0.2, 0.4] or a distribution {beta: [2, 5]}"
+    'write a probability as a number in [0, 1] (0.3), a percent ("30%"), a fraction ("16/60"), '
+    '"1 in 20", odds ("1:3"), a word of the case\'s scale (likely), an interval [0.2, 0.4] or a '
+    "distribution {beta: [2, 5]}"
 )
 
 
@@ -122,31 +124,78 @@ def from_range(lo: float, hi: float, text: str = "") -> Judgment:
     return Beta(a, b, text, (fit_lo, fit_hi))
 
 
+_NUMBER = r"(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"
+# The forms a probability is published in (DESIGN.md section 7), each read exactly.
+_PERCENT = re.compile(rf"^({_NUMBER})\s*%$")
+_FRACTION = re.compile(rf"^({_NUMBER})\s*/\s*({_NUMBER})$")
+_IN = re.compile(rf"^({_NUMBER})\s+in\s+({_NUMBER})$", re.IGNORECASE)
+_ODDS = re.compile(rf"^({_NUMBER})\s*:\s*({_NUMBER})$")
+
+
+def _form(text: str) -> float | None:
+    """The number a string states: '0.3', '30%', '30 %', '16/60', '1 in 20', odds '1:3' (=
+    1/4), or None when it is none of these (a word, perhaps)."""
+    text = text.strip()
+    if (match := _PERCENT.match(text)) is not None:
+        return float(match[1]) / 100.0
+    for pattern in (_FRACTION, _IN):
+        if (match := pattern.match(text)) is not None:
+            numerator, denominator = float(match[1]), float(match[2])
+            return numerator / denominator if denominator > 0 else math.inf
+    if (match := _ODDS.match(text)) is not None:
+        favour, against = float(match[1]), float(match[2])
+        return favour / (favour + against) if favour + against > 0 else math.nan
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
 def _number(value: Any, what: str) -> float:
-    """A probability written as a number or a percent string."""
+    """A probability written as a number or any form of `_form`."""
     if isinstance(value, bool):
         raise JudgmentError(f"{what} is a yes/no value ({value}); {FORMS_HELP}")
     if isinstance(value, str):
-        text = value.strip()
-        try:
-            number = float(text[:-1]) / 100.0 if text.endswith("%") else float(text)
-        except ValueError:
-            raise JudgmentError(f"{what} {value!r} is not a number or a percent") from None
+        number = _form(value)
+        if number is None:
+            raise JudgmentError(f"{what} {value!r} is not a number; {FORMS_HELP}")
     elif isinstance(value, int | float):
         number = float(value)
     else:
         raise JudgmentError(f"{what} must be a number, got {type(value).__name__}")
     if not math.isfinite(number) or not 0.0 <= number <= 1.0:
-        raise JudgmentError(f"{what} {value!r} is outside 0 to 1 (0% to 100%)")
+        raise JudgmentError(_outside(value, number, what))
     return number
 
 
+def _outside(value: Any, number: float, what: str) -> str:
+    """Why a number is no probability, and the form it was probably meant in."""
+    said = f"{what} {value!r} is outside 0 to 1 (0% to 100%)"
+    if isinstance(value, str) and _PERCENT.match(value.strip()):
+        return said
+    if math.isfinite(number) and 1.0 < number <= 100.0:
+        hint = f"for a percentage write '{value}%' ({number / 100:g})"
+        return f"{said}: {hint}; only a prior may be a weight above 1"
+    if math.isfinite(number) and number > 100.0:
+        return f"{said}; only a prior may be a weight above 1"
+    return said
+
+
 def _looks_numeric(text: str) -> bool:
-    try:
-        float(text.strip().rstrip("%"))
-    except ValueError:
-        return False
-    return True
+    return _form(text) is not None
+
+
+def parse_weight(value: Any, scale: Scale) -> Judgment:
+    """A prior: any probability judgment, or any positive number as a relative weight
+    (Rootclaim's 200:40:3 is `prior: 200`, `prior: 40`, `prior: 3`)."""
+    number: float | None = None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        number = float(value)
+    elif isinstance(value, str) and not _PERCENT.match(value.strip()):  # 150% is no weight
+        number = _form(value)
+    if number is not None and math.isfinite(number) and number > 1.0:
+        return Point(number, str(value))
+    return parse_judgment(value, scale)
 
 
 def parse_judgment(value: Any, scale: Scale) -> Judgment:
@@ -210,5 +259,6 @@ __all__ = [
     "Point",
     "from_range",
     "parse_judgment",
+    "parse_weight",
     "range_ends",
 ]

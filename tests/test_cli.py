@@ -26,7 +26,7 @@ def run(*args: str):
 def test_score_table_ranks_hypotheses() -> None:
     result = run("score", SEED_CASE)
     assert result.exit_code == 0, result.output
-    out = result.output
+    out = result.stdout
     assert out.index("mistake") < out.index("deliberate") < out.index("true_claim")
     assert "very likely" in out and "90% interval" in out
 

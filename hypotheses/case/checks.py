@@ -13,6 +13,8 @@ from hypotheses.case.types import DEFAULT_KEY, Case, EvidenceItem, Hypothesis, S
 from priors import Judgment, Point
 from priors.suggest import did_you_mean
 
+SINGLE = "prior"  # the factor name of a prior given as one judgment (hypotheses.model.places)
+
 
 class Checker:
     """The cross-reference rules pydantic cannot see: ids, priors, likelihood coverage."""
@@ -104,7 +106,41 @@ class Checker:
                         "such as 0.01 if it is merely unlikely",
                     )
             out.append(Hypothesis(h.id, h.label, factors))
+        self._prior_warnings(out)
         return out
+
+    def _prior_warnings(self, hypotheses: list[Hypothesis]) -> None:
+        """Priors are relative weights (DESIGN.md section 7): say when probabilities that do
+        not add up are normalised, and when factor sets differ (a factor stated for one
+        hypothesis only lowers that hypothesis's prior)."""
+        singles = [h.prior[0][1] for h in hypotheses if len(h.prior) == 1 and h.prior[0][0] == SINGLE]
+        if len(singles) == len(hypotheses) and all(isinstance(j, Point) for j in singles):
+            values = [j.mean for j in singles]
+            total = sum(values)
+            if all(v <= 1.0 for v in values) and total > 0 and abs(total - 1.0) > 1e-9:
+                shares = ", ".join(f"{h.id} {v / total:.3g}" for h, v in zip(hypotheses, values, strict=True))
+                self.warn(
+                    ("hypotheses",),
+                    f"the priors add up to {total:g}, not 1: they are read as relative weights and "
+                    f"normalised to {shares}",
+                )
+        factored = [h for h in hypotheses if h.prior and h.prior[0][0] != SINGLE]
+        if len(factored) < 2:
+            return
+        named = {h.id: {factor for factor, _ in h.prior} for h in factored}
+        missing = []
+        for factor in sorted(set().union(*named.values())):
+            without = [h.id for h in factored if factor not in named[h.id]]
+            if without:
+                missing.append(f"{factor} for {', '.join(without)}")
+        if missing:
+            index = next(i for i, h in enumerate(self.spec.hypotheses) if h.id == factored[0].id)
+            self.warn(
+                ("hypotheses", index, "prior"),
+                "factored priors state different factors, and a factor not stated counts as 1 "
+                f"(not in question) there: {'; '.join(missing)}; a factor below 1 lowers only the "
+                "priors that state it",
+            )
 
     def _sources(self) -> list[Source]:
         return [

@@ -30,6 +30,7 @@ from priors import (
     get_scale,
     parse_judgment,
     parse_reliability,
+    parse_weight,
     scale_names,
 )
 from priors.reliability import ADMIRALTY
@@ -88,6 +89,13 @@ def _as_judgment(value: Any, info: ValidationInfo) -> Judgment:
         raise PydanticCustomError("judgment", "{message}", {"message": str(exc)}) from None
 
 
+def _as_weight(value: Any, info: ValidationInfo) -> Judgment:
+    try:
+        return parse_weight(value, _scale(info))
+    except JudgmentError as exc:
+        raise PydanticCustomError("judgment", "{message}", {"message": str(exc)}) from None
+
+
 def _as_reliability(value: Any, info: ValidationInfo) -> Judgment:
     try:
         return parse_reliability(value, _scale(info))
@@ -96,6 +104,16 @@ def _as_reliability(value: Any, info: ValidationInfo) -> Judgment:
 
 
 JudgmentField = Annotated[Any, PlainValidator(_as_judgment), WithJsonSchema(_judgment_schema())]
+WeightField = Annotated[
+    Any,
+    PlainValidator(_as_weight),
+    WithJsonSchema(
+        {
+            "description": "a prior: a probability judgment or any positive number (a relative weight)",
+            "anyOf": [{"type": "number", "exclusiveMinimum": 0}, _judgment_schema()],
+        }
+    ),
+]
 ReliabilityField = Annotated[
     Any,
     PlainValidator(_as_reliability),
@@ -129,7 +147,7 @@ def _prior_kind(value: Any) -> str:
 
 
 PriorField = Annotated[
-    Annotated[JudgmentField, Tag("judgment")] | Annotated[PriorFactors, Tag("factors")],
+    Annotated[WeightField, Tag("judgment")] | Annotated[PriorFactors, Tag("factors")],
     Discriminator(_prior_kind),
 ]
 

@@ -299,6 +299,9 @@ class _Builder:
         tag, text = node.tag, node.value
         if tag in (_STR, _MERGE):  # a `<<` that is not a key is just text
             return text
+        if ":" in text and tag in (_TAG + "int", _TAG + "float"):
+            # YAML 1.1 reads 1:3 as a base-60 number (63); in a case it is odds: keep the text.
+            return text
         if tag not in _VALUE_TAGS:
             self._error(node, f"unsupported YAML tag {tag!r}; write plain values")
             return None
