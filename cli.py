@@ -445,20 +445,25 @@ def validate(
 @app.command()
 @_guarded
 def scales(
-    name: Annotated[str | None, typer.Argument(help="One scale to show (default: all).")] = None,
+    name: Annotated[
+        str | None,
+        typer.Argument(help="One scale to show, or 'admiralty' (default: all and the Admiralty codes)."),
+    ] = None,
 ) -> None:
     """The verbal scales: words, ranges and the Beta each word stands for."""
     from rich.console import Console
 
-    from hypotheses.output.terminal import render_scale
+    from hypotheses.output.terminal import render_admiralty, render_scale
     from priors import get_scale, scale_names
 
     names = scale_names()
-    if name is not None and name not in names:
-        raise UsageError(f"unknown scale '{name}'; known scales: {', '.join(names)}")
+    if name is not None and name not in [*names, "admiralty"]:
+        raise UsageError(f"unknown scale '{name}'; known scales: {', '.join(names)}, admiralty")
     console = Console()
-    for scale_name in [name] if name else names:
+    for scale_name in [name] if name and name != "admiralty" else [] if name else names:
         console.print(render_scale(get_scale(scale_name)))
+    if name in (None, "admiralty"):  # the source and credibility codes of `reliability:` and `grading:`
+        console.print(render_admiralty())
 
 
 @app.command()

@@ -1,12 +1,31 @@
 """Judgments: how analysts' numbers, words and ranges become probability distributions."""
 
 from priors.factors import PRIOR_FACTORS
-from priors.judgment import Beta, Judgment, JudgmentError, Point, from_range, parse_judgment, parse_weight
-from priors.reliability import ADMIRALTY, parse_reliability
+from priors.judgment import (
+    Beta,
+    Judgment,
+    JudgmentError,
+    Point,
+    complement,
+    from_range,
+    parse_judgment,
+    parse_weight,
+)
+from priors.reliability import (
+    ADMIRALTY,
+    CREDIBILITY,
+    admiralty_judgment,
+    credibility_judgment,
+    credibility_word,
+    parse_credibility,
+    parse_grading,
+    parse_reliability,
+)
 from priors.scales import DEFAULT_SCALE, Scale, ScaleError, Term, get_scale, scale_names
 
 __all__ = [
     "ADMIRALTY",
+    "CREDIBILITY",
     "DEFAULT_SCALE",
     "PRIOR_FACTORS",
     "Beta",
@@ -16,8 +35,14 @@ __all__ = [
     "Scale",
     "ScaleError",
     "Term",
+    "admiralty_judgment",
+    "complement",
+    "credibility_judgment",
+    "credibility_word",
     "from_range",
     "get_scale",
+    "parse_credibility",
+    "parse_grading",
     "parse_judgment",
     "parse_reliability",
     "parse_weight",

@@ -91,6 +91,20 @@ class Beta:
 Judgment = Point | Beta
 
 
+def complement(judgment: Judgment) -> Judgment:
+    """The judgment of 1 - X: a point p becomes 1 - p, Beta(a, b) becomes Beta(b, a) exactly
+    (an item looked for and not found: P(not E | h) = 1 - P(E | h))."""
+    text = f"not {judgment.text}" if judgment.text else ""
+    if isinstance(judgment, Point):
+        return Point(1.0 - judgment.value, text)
+    fitted = (
+        None
+        if judgment.fitted_range is None
+        else (1.0 - judgment.fitted_range[1], 1.0 - judgment.fitted_range[0])
+    )
+    return Beta(judgment.b, judgment.a, text, fitted)
+
+
 def range_ends(lo: float, hi: float) -> tuple[float, float]:
     """The quantiles a range is fitted to: only an end of exactly 0 or 1 moves (DESIGN.md)."""
     return (RANGE_FLOOR if lo == 0.0 else lo), (RANGE_CEIL if hi == 1.0 else hi)
@@ -257,6 +271,7 @@ __all__ = [
     "Judgment",
     "JudgmentError",
     "Point",
+    "complement",
     "from_range",
     "parse_judgment",
     "parse_weight",

@@ -1,12 +1,18 @@
-"""Source reliability: the Admiralty (NATO) codes A-F as judgments, or any judgment."""
+"""Source reliability and information credibility: the Admiralty (NATO) codes as judgments.
+
+A source's reliability is a letter A-F (or any judgment); an item's two-part grading such as
+"B2" adds a digit 1-6, the credibility of the information itself (DESIGN.md section 7). The
+six credibility meanings are also words that `credibility:` accepts, ahead of the case's scale.
+"""
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from typing import Any
 
 from priors.judgment import Judgment, JudgmentError, from_range, parse_judgment
-from priors.scales import Scale
+from priors.scales import Scale, normalise_word
 
 # Code -> (meaning, range in percent), DESIGN.md section 2.
 ADMIRALTY: dict[str, tuple[str, float, float]] = {
@@ -18,11 +24,106 @@ ADMIRALTY: dict[str, tuple[str, float, float]] = {
     "F": ("reliability cannot be judged", 5, 95),
 }
 
+# Digit -> (meaning, range in percent): the information credibility of DESIGN.md section 7.
+CREDIBILITY: dict[str, tuple[str, float, float]] = {
+    "1": ("confirmed", 95, 99),
+    "2": ("probably true", 80, 95),
+    "3": ("possibly true", 55, 80),
+    "4": ("doubtful", 30, 55),
+    "5": ("improbable", 5, 30),
+    "6": ("cannot be judged", 5, 95),
+}
+
+GRADING_EXAMPLE = "grading: B2 = source usually reliable (B), information probably true (2)"
+# A letter and a digit, any case, spaces around and between: 'B2', 'b2', 'B 2'.
+_GRADING = re.compile(r"^\s*([A-Za-z])\s*([0-9])\s*$")
+_CREDIBILITY_WORDS = {normalise_word(meaning): digit for digit, (meaning, _, _) in CREDIBILITY.items()}
+
 
 @cache
 def admiralty_judgment(code: str) -> Judgment:
     meaning, lo, hi = ADMIRALTY[code]
     return from_range(lo / 100.0, hi / 100.0, f"{code} ({meaning})")
+
+
+@cache
+def credibility_judgment(digit: str) -> Judgment:
+    """The judgment of an information credibility code '1'..'6', fitted like a word."""
+    meaning, lo, hi = CREDIBILITY[digit]
+    return from_range(lo / 100.0, hi / 100.0, f"{digit} ({meaning})")
+
+
+def _looks_like_grading(value: Any) -> bool:
+    return isinstance(value, str) and _GRADING.match(value) is not None
+
+
+def parse_grading(value: Any) -> tuple[str, Judgment]:
+    """A two-part Admiralty grading such as 'B2' (any case, spaces allowed: 'b 2') ->
+    (the reliability letter in upper case, the credibility judgment of the digit)."""
+    match = _GRADING.match(value) if isinstance(value, str) else None
+    if match is not None:
+        letter, digit = match[1].upper(), match[2]
+        if letter in ADMIRALTY and digit in CREDIBILITY:
+            return letter, credibility_judgment(digit)
+        wrong = (
+            f"the letter must be A-F, not '{match[1]}'"
+            if letter not in ADMIRALTY
+            else f"the digit must be 1-6, not '{digit}'"
+        )
+        raise JudgmentError(f"unknown grading {value!r}: {wrong}; {_GRADING_HELP}")
+    raise JudgmentError(f"unknown grading {value!r}; {_GRADING_HELP}")
+
+
+_GRADING_HELP = (
+    "a grading is a source reliability letter A (completely reliable) to F (cannot be judged) "
+    "followed by an information credibility digit 1 (confirmed) to 6 (cannot be judged), "
+    f"e.g. {GRADING_EXAMPLE}"
+)
+
+
+def credibility_word(value: str) -> Judgment | None:
+    """The judgment of one of the six credibility words ('probably true', 'Doubtful',
+    'cannot-be-judged'), matched like a scale's words; None for any other text."""
+    digit = _CREDIBILITY_WORDS.get(normalise_word(value))
+    return None if digit is None else credibility_judgment(digit)
+
+
+def parse_credibility(value: Any, scale: Scale) -> tuple[Judgment, str | None]:
+    """An item's credibility: one of the six credibility words, which take precedence over the
+    scale's words, or any judgment of the case's forms (a bare number such as 0.9 or 1 is a
+    probability, never a credibility code). Returns the judgment and a warning when the word is
+    also a word of `scale` with another meaning, else None."""
+    if isinstance(value, str):
+        digit = _CREDIBILITY_WORDS.get(normalise_word(value))
+        if digit is not None:
+            return credibility_judgment(digit), _shadowed(value, digit, scale)
+        if _looks_like_grading(value):
+            raise JudgmentError(
+                f"credibility {value!r} looks like a two-part grading; write it as `grading: "
+                f"{value.strip()}` on the item instead ({GRADING_EXAMPLE})"
+            )
+    return parse_judgment(value, scale), None
+
+
+def _shadowed(word: str, digit: str, scale: Scale) -> str | None:
+    """The warning for a credibility word that `scale` reads otherwise, or None."""
+    term = scale.lookup(word)
+    meaning, lo, hi = CREDIBILITY[digit]
+    if term is None or (abs(term.lo - lo / 100.0) < 1e-9 and abs(term.hi - hi / 100.0) < 1e-9):
+        return None
+    same = [w for w in (term.term, *term.synonyms) if normalise_word(w) not in _CREDIBILITY_WORDS]
+    if term.lo == term.hi:
+        instead = f"{term.lo:g}"
+    elif same:
+        instead = f"'{same[0]}'"
+    else:
+        instead = f"[{term.lo:g}, {term.hi:g}]"
+    typed = f"'{word}'" if normalise_word(word) == normalise_word(term.term) else f"'{word}' = '{term.term}'"
+    return (
+        f"credibility '{word}' is read as Admiralty information credibility {digit} ({meaning}, "
+        f"{lo:g}-{hi:g}%), not as {scale.name}'s {typed} ({term.range_text()}); "
+        f"to mean {scale.name}'s, write {instead}"
+    )
 
 
 def parse_reliability(value: Any, scale: Scale) -> Judgment:
@@ -35,4 +136,13 @@ def parse_reliability(value: Any, scale: Scale) -> Judgment:
                 "to E (unreliable), F (cannot be judged), or a judgment such as 0.8"
             )
         return admiralty_judgment(code)
+    if _looks_like_grading(value):
+        letter = value.strip()[0].upper()
+        letter = letter if letter in ADMIRALTY else "B"
+        raise JudgmentError(
+            f"reliability {value!r} looks like a two-part grading (source reliability letter and "
+            f"information credibility digit); a source's reliability is the letter alone "
+            f"(reliability: {letter}), and the grading goes under `grading:` on the evidence item "
+            f"({GRADING_EXAMPLE})"
+        )
     return parse_judgment(value, scale)

@@ -4,12 +4,14 @@ messages that say which form a number above 1 was probably meant in."""
 
 from __future__ import annotations
 
+import json
 from fractions import Fraction
 
+import numpy as np
 import pytest
 
 from hypotheses import CaseError, case_from_text, score
-from priors import Point, get_scale, parse_judgment, parse_weight
+from priors import Beta, Point, get_scale, parse_judgment, parse_weight
 from tests.helpers import make_case
 
 ICD = get_scale("icd203")
@@ -109,3 +111,193 @@ def test_weights_are_only_for_priors() -> None:
     assert parse_weight("0.3", ICD).mean == pytest.approx(0.3)
     with pytest.raises(ValueError, match="outside 0 to 1"):
         parse_weight("150%", ICD)
+
+
+def _items_case(*items: dict, **top: object) -> dict:
+    return {
+        "schema": 1,
+        "title": "items",
+        "hypotheses": [{"id": "a", "label": "A"}, {"id": "b", "label": "B"}, {"id": "c", "label": "C"}],
+        "evidence": list(items),
+        **top,
+    }
+
+
+def test_absent_evidence_equals_hand_written_complements() -> None:
+    """observed: false uses 1 - P(E | h): Beta(a, b) -> Beta(b, a), p -> 1 - p; with credibility."""
+    from hypotheses.model import numpy_engine
+
+    for credibility in (1.0, 0.7):
+        absent = make_case(
+            _items_case(
+                {
+                    "id": "e",
+                    "label": "x",
+                    "observed": False,
+                    "credibility": credibility,
+                    "likelihoods": {"a": 0.2, "b": {"beta": [2, 5]}, "c": [0.6, 0.9]},
+                }
+            )
+        )
+        fit = absent.evidence[0].likelihoods[2]
+        assert isinstance(fit, Beta)
+        written = make_case(
+            _items_case(
+                {
+                    "id": "e",
+                    "label": "x",
+                    "credibility": credibility,
+                    "likelihoods": {"a": 0.8, "b": {"beta": [5, 2]}, "c": {"beta": [fit.a, fit.b]}},
+                }
+            )
+        )
+        assert numpy_engine.posterior_mean(absent) == pytest.approx(
+            numpy_engine.posterior_mean(written), abs=1e-12
+        )
+
+
+def test_pending_items_are_left_out_and_listed() -> None:
+    from hypotheses.model import numpy_engine
+    from hypotheses.output.text import to_json, to_markdown
+
+    pending = {"id": "p", "label": "later", "observed": "pending", "likelihoods": {"a": 0.9, "default": 0.1}}
+    seen = {"id": "e", "label": "seen", "likelihoods": {"a": 0.3, "b": 0.6, "c": 0.5}}
+    with_pending, without = make_case(_items_case(seen, pending)), make_case(_items_case(seen))
+    assert [i.id for i in with_pending.evidence] == ["e"] and [i.id for i in with_pending.pending] == ["p"]
+    assert numpy_engine.posterior_mean(with_pending) == pytest.approx(numpy_engine.posterior_mean(without))
+    card = score(with_pending, engine="numpy")
+    assert json.loads(to_json(card))["pending"] == [{"id": "p", "label": "later"}]
+    assert "## Pending" in to_markdown(card)
+
+
+def test_groups_are_the_sum_of_their_members_draw_by_draw() -> None:
+    document = _items_case(
+        {"id": "e", "label": "x", "likelihoods": {"a": [0.2, 0.5], "b": "likely", "c": 0.3}},
+        groups={"ab": {"label": "a or b", "members": ["a", "b"]}},
+    )
+    card = score(make_case(document), engine="numpy", keep_draws=True)
+    draws = card.engine_result.posterior_draws[:, :2].sum(axis=1)
+    (group,) = card.groups
+    assert group.posterior.mean == pytest.approx(
+        card.hypotheses[0].posterior.mean + card.hypotheses[1].posterior.mean
+    )
+    assert group.posterior.lo == pytest.approx(float(np.quantile(draws, 0.05)))
+    assert group.posterior.hi == pytest.approx(float(np.quantile(draws, 0.95)))
+    from hypotheses.output.text import to_csv, to_json
+
+    data = json.loads(to_json(card))
+    assert data["groups"][0]["id"] == "ab" and data["groups"][0]["members"] == ["a", "b"]
+    assert "ab,a or b" in to_csv(card)
+
+
+@pytest.mark.parametrize(
+    ("groups", "says"),
+    [
+        ({"a": {"label": "x", "members": ["a", "b"]}}, "is a hypothesis id"),
+        ({"g": {"label": "x", "members": ["a", "zz"]}}, "unknown hypothesis 'zz'"),
+        ({"g": {"label": "x", "members": ["a", "a"]}}, "lists a hypothesis twice"),
+        ({"g": {"label": "x", "members": ["a"]}}, "at least 2"),
+    ],
+)
+def test_bad_groups_are_clean_errors(groups: dict, says: str) -> None:
+    with pytest.raises(CaseError, match=says):
+        make_case(_items_case(groups=groups))
+
+
+def test_notes_dates_links_and_resolution_reach_the_json() -> None:
+    from hypotheses.output.text import to_json, to_markdown
+
+    document = _items_case(
+        {
+            "id": "e",
+            "label": "x",
+            "date": "2026-01-05",
+            "notes": "seen twice",
+            "links": ["https://example.org/a"],
+            "likelihoods": {"a": 0.3, "b": 0.6, "c": 0.5},
+        },
+        notes="the case's note",
+        resolution={"hypothesis": "b", "date": "2026-03-01"},
+    )
+    card = score(make_case(document), engine="numpy")
+    data = json.loads(to_json(card))
+    assert data["case"]["notes"] == "the case's note"
+    assert {k: data["evidence"][0][k] for k in ("date", "notes", "links")} == {
+        "date": "2026-01-05",
+        "notes": "seen twice",
+        "links": ["https://example.org/a"],
+    }
+    assert data["resolution"] == {"hypothesis": "b", "date": "2026-03-01", "notes": None}
+    markdown = to_markdown(card)
+    assert "seen twice" in markdown and "](" not in markdown  # the link is text, never a live link
+    with pytest.raises(CaseError, match="unknown hypothesis 'zz'"):
+        make_case({**document, "resolution": {"hypothesis": "zz"}})
+
+
+def test_a_grading_is_the_sources_letter_and_the_items_credibility() -> None:
+    from priors import admiralty_judgment, credibility_judgment
+
+    graded = make_case(
+        {
+            **_items_case(
+                {"id": "e", "label": "x", "grading": "B2", "likelihoods": {"a": 0.9, "default": 0.2}}
+            ),
+        }
+    )
+    item = graded.evidence[0]
+    assert item.credibility == credibility_judgment("2")
+    assert graded.source(item.source) is not None
+    assert graded.source(item.source).reliability == admiralty_judgment("B")
+    cited = _items_case(
+        {"id": "e", "label": "x", "source": "s", "grading": "B2", "likelihoods": {"a": 0.9, "default": 0.2}},
+        sources={"s": {"reliability": "C"}},
+    )
+    with pytest.raises(CaseError, match="make them agree"):
+        make_case(cited)
+    both = _items_case(
+        {
+            "id": "e",
+            "label": "x",
+            "grading": "B2",
+            "credibility": 0.5,
+            "likelihoods": {"a": 0.9, "default": 0.2},
+        }
+    )
+    with pytest.raises(CaseError, match="both a grading and a credibility"):
+        make_case(both)
+    with pytest.raises(CaseError, match="grading"):
+        make_case(_items_case({"id": "e", "label": "x", "grading": "G9", "likelihoods": {"default": 0.5}}))
+
+
+@pytest.mark.slow
+def test_both_engines_agree_on_a_case_with_every_new_form() -> None:
+    """Weights, odds, fractions, an absent item, a pending one, a graded one and a group: the
+    PyMC model and the numpy engine, within Monte Carlo error."""
+    import arviz as az
+
+    from hypotheses.model import numpy_engine, pymc_engine
+
+    case = case_from_text(
+        "\n".join(
+            [
+                "schema: 1",
+                "title: every form",
+                "hypotheses:",
+                "  - {id: a, label: A, prior: 200}",
+                "  - {id: b, label: B, prior: 40}",
+                "  - {id: c, label: C, prior: 3:1}",
+                "groups: {ab: {label: a or b, members: [a, b]}}",
+                "evidence:",
+                "  - {id: e1, label: x, likelihoods: {a: 16/60, b: 1 in 5, c: '30 %'}}",
+                "  - {id: e2, label: y, observed: false, likelihoods: {a: [0.1, 0.4], b: likely, c: 0.5}}",
+                "  - {id: e3, label: z, grading: C3, likelihoods: {a: 0.2, b: 0.7, c: [0.3, 0.6]}}",
+                "  - {id: e4, label: w, observed: pending, likelihoods: {default: 0.5, a: 0.99}}",
+            ]
+        )
+        + "\n"
+    )
+    result = pymc_engine.run(case, draws=4_000, tune=1_000, seed=3)
+    mcse = az.mcse(result.inference_data, var_names=["p_hypothesis"])["p_hypothesis"].values
+    exact = numpy_engine.posterior_mean(case)
+    assert result.rhat is not None and result.rhat < 1.01
+    assert np.all(np.abs(result.posterior_mean - exact) < 4 * mcse + 1e-3)

@@ -28,6 +28,7 @@ class HypothesisScore:
     prior: Estimate
     posterior: Estimate
     verbal: str  # the case scale's term for the posterior mean
+    notes: str | None = None
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,33 @@ class EvidenceScore:
     label: str
     weight_db: dict[str, float | None]  # per hypothesis, against the others; None if undefined
     diagnosticity: float  # bits of expected information gain
+    observed: bool = True  # False: looked for and not found (weights are those of its absence)
+    date: str | None = None  # ISO 8601
+    notes: str | None = None
+    links: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class GroupScore:
+    """Hypotheses reported together: P(one of the members | E) with its 90% interval (of the
+    sum of the members' P(h | E, params), draw by draw)."""
+
+    id: str
+    label: str
+    members: tuple[str, ...]
+    posterior: Estimate
+    verbal: str
+
+
+@dataclass(frozen=True)
+class PendingItem:
+    """An item whose observation is pending: not in the posterior, listed so nobody forgets it."""
+
+    id: str
+    label: str
+    date: str | None = None
+    notes: str | None = None
+    links: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -116,6 +144,10 @@ class Scorecard:
     diagnostics: Diagnostics
     warnings: tuple[str, ...] = field(default=())
     explanation: Explanation | None = None
+    notes: str | None = None
+    groups: tuple[GroupScore, ...] = ()
+    pending: tuple[PendingItem, ...] = ()
+    resolution: dict[str, str | None] | None = None  # {hypothesis, date, notes}
     # The engine's draws (an EngineResult), kept only when score(keep_draws=True) is asked for
     # them, for the NetCDF export; never part of the JSON.
     engine_result: Any = field(default=None, compare=False, repr=False)
@@ -129,7 +161,12 @@ class Scorecard:
         d = self.diagnostics
         return {
             "schema": JSON_SCHEMA_VERSION,
-            "case": {"title": self.title, "path": self.path, "sha256": self.sha256},
+            "case": {
+                "title": self.title,
+                "path": self.path,
+                "sha256": self.sha256,
+                **_said(notes=self.notes),
+            },
             "hypotheses": [
                 {
                     "id": h.id,
@@ -137,6 +174,7 @@ class Scorecard:
                     "prior": _estimate(h.prior),
                     "posterior": _estimate(h.posterior),
                     "verbal": h.verbal,
+                    **_said(notes=h.notes),
                 }
                 for h in self.hypotheses
             ],
@@ -145,9 +183,42 @@ class Scorecard:
                     "id": e.id,
                     "weight_db": {k: _weight(v) for k, v in e.weight_db.items()},
                     "diagnosticity": _number(e.diagnosticity),
+                    **({} if e.observed else {"observed": False}),
+                    **_said(date=e.date, notes=e.notes, links=list(e.links)),
                 }
                 for e in self.evidence
             ],
+            **(
+                {
+                    "groups": [
+                        {
+                            "id": g.id,
+                            "label": g.label,
+                            "members": list(g.members),
+                            "posterior": _estimate(g.posterior),
+                            "verbal": g.verbal,
+                        }
+                        for g in self.groups
+                    ]
+                }
+                if self.groups
+                else {}
+            ),
+            **(
+                {
+                    "pending": [
+                        {
+                            "id": p.id,
+                            "label": p.label,
+                            **_said(date=p.date, notes=p.notes, links=list(p.links)),
+                        }
+                        for p in self.pending
+                    ]
+                }
+                if self.pending
+                else {}
+            ),
+            **({"resolution": self.resolution} if self.resolution else {}),
             "diagnostics": {
                 "engine": d.engine,
                 "draws": d.draws,
@@ -171,8 +242,10 @@ class Scorecard:
         return pd.DataFrame.from_records(self.rows()).set_index("hypothesis")
 
     def rows(self) -> list[dict[str, Any]]:
-        """Flat per-hypothesis records: the CSV export and `to_frame` share them."""
-        return [
+        """Flat per-hypothesis records: the CSV export and `to_frame` share them. A case with
+        groups adds one row per group and a `members` column ('+'-joined; empty for a
+        hypothesis), so a case without groups keeps its columns."""
+        rows = [
             {
                 "hypothesis": h.id,
                 "label": h.label,
@@ -186,6 +259,27 @@ class Scorecard:
             }
             for h in self.hypotheses
         ]
+        if not self.groups:
+            return rows
+        for row in rows:
+            row["members"] = ""
+        by_id = {h.id: h for h in self.hypotheses}
+        for g in self.groups:
+            rows.append(
+                {
+                    "hypothesis": g.id,
+                    "label": g.label,
+                    "prior_mean": sum(by_id[m].prior.mean for m in g.members),
+                    "prior_lo": None,
+                    "prior_hi": None,
+                    "posterior_mean": g.posterior.mean,
+                    "posterior_lo": g.posterior.lo,
+                    "posterior_hi": g.posterior.hi,
+                    "verbal": g.verbal,
+                    "members": "+".join(g.members),
+                }
+            )
+        return rows
 
 
 def _number(x: float | None) -> float | None:
@@ -193,6 +287,11 @@ def _number(x: float | None) -> float | None:
     if x is None or not math.isfinite(x):
         return None
     return float(f"{x:.10g}")
+
+
+def _said(**fields: Any) -> dict[str, Any]:
+    """The analyst's optional text (notes, date, links) under its own key, only when given."""
+    return {key: value for key, value in fields.items() if value not in (None, [], ())}
 
 
 def _weight(x: float | None) -> float | str | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import math
 import time
 from dataclasses import replace
@@ -11,7 +12,15 @@ from typing import Literal
 import numpy as np
 
 from hypotheses._version import __version__
-from hypotheses.analysis.scorecard import Diagnostics, Estimate, EvidenceScore, HypothesisScore, Scorecard
+from hypotheses.analysis.scorecard import (
+    Diagnostics,
+    Estimate,
+    EvidenceScore,
+    GroupScore,
+    HypothesisScore,
+    PendingItem,
+    Scorecard,
+)
 from hypotheses.analysis.weights import evidence_weights
 from hypotheses.case import Case, load_case
 from hypotheses.model import numpy_engine
@@ -278,16 +287,36 @@ def summarise(
     posteriors = _estimates(posterior_mean, posterior_draws)
     scale = case.scale
     hypotheses = tuple(
-        HypothesisScore(h.id, h.label, prior, posterior, scale.term_for(posterior.mean))
+        HypothesisScore(h.id, h.label, prior, posterior, scale.term_for(posterior.mean), h.notes)
         for h, prior, posterior in zip(case.hypotheses, priors, posteriors, strict=True)
     )
     ids = case.hypothesis_ids
+    groups = []
+    for group in case.groups:
+        columns = [ids.index(m) for m in group.members]
+        (estimate,) = _estimates(
+            posterior_mean[columns].sum(keepdims=True), posterior_draws[:, columns].sum(axis=1, keepdims=True)
+        )
+        groups.append(
+            GroupScore(group.id, group.label, group.members, estimate, scale.term_for(estimate.mean))
+        )
+    pending = tuple(
+        PendingItem(item.id, item.label, _iso(item.date), item.notes, item.links) for item in case.pending
+    )
+    resolution = None
+    if case.resolution is not None:
+        r = case.resolution
+        resolution = {"hypothesis": r.hypothesis, "date": _iso(r.date), "notes": r.notes}
     evidence = tuple(
         EvidenceScore(
             item.id,
             item.label,
             {h: (None if np.isnan(w) else float(w)) for h, w in zip(ids, iw.weight_db, strict=True)},
             iw.diagnosticity,
+            item.observed is True,
+            _iso(item.date),
+            item.notes,
+            item.links,
         )
         for item, iw in zip(case.evidence, evidence_weights(case, prior_mean), strict=True)
     )
@@ -301,4 +330,12 @@ def summarise(
         evidence=evidence,
         diagnostics=diagnostics,
         warnings=tuple(str(w) for w in case.warnings),
+        notes=case.notes,
+        groups=tuple(groups),
+        pending=pending,
+        resolution=resolution,
     )
+
+
+def _iso(day: datetime.date | None) -> str | None:
+    return None if day is None else day.isoformat()

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from hypotheses.case.format import CaseSpec, PriorFactors
+from hypotheses.case.format import CaseSpec, EvidenceSpec, PriorFactors
 from hypotheses.case.messages import CaseError, Problem
 from hypotheses.case.reading import LineMap
-from hypotheses.case.types import DEFAULT_KEY, Case, EvidenceItem, Hypothesis, Source
-from priors import Judgment, Point
+from hypotheses.case.types import DEFAULT_KEY, Case, EvidenceItem, Group, Hypothesis, Resolution, Source
+from priors import ADMIRALTY, Judgment, Point, admiralty_judgment, complement
 from priors.suggest import did_you_mean
 
+PENDING = "pending"
 SINGLE = "prior"  # the factor name of a prior given as one judgment (hypotheses.model.places)
 
 
@@ -22,6 +23,7 @@ class Checker:
     def __init__(self, spec: CaseSpec, lines: LineMap, name: str, sha256: str) -> None:
         self.spec, self.lines, self.name, self.sha256 = spec, lines, name, sha256
         self.errors: list[Problem] = []
+        self.graded: list[Source] = []  # the sources of items graded without a cited source
         self.warnings: list[Problem] = []
 
     def error(self, path: tuple[Any, ...], message: str) -> None:
@@ -34,7 +36,11 @@ class Checker:
         hypotheses = self._hypotheses()
         ids = [h.id for h in hypotheses]
         sources = self._sources()
-        evidence = self._evidence(ids, {s.id for s in sources})
+        items = self._evidence(ids, {s.id for s in sources})
+        sources = sources + self.graded
+        evidence = [item for item in items if item.observed != PENDING]
+        groups = self._groups(ids)
+        resolution = self._resolution(ids)
         self._something_survives(hypotheses, evidence)
         if self.errors:
             raise CaseError(sorted(self.errors, key=lambda p: p.line or 0))
@@ -49,7 +55,42 @@ class Checker:
             path=self.name,
             sha256=self.sha256,
             warnings=tuple(sorted(self.warnings, key=lambda p: p.line or 0)),
+            notes=spec.notes,
+            groups=groups,
+            resolution=resolution,
+            pending=tuple(item for item in items if item.observed == PENDING),
         )
+
+    def _groups(self, ids: list[str]) -> tuple[Group, ...]:
+        out = []
+        for group_id, spec in self.spec.groups.items():
+            at = ("groups", group_id)
+            if group_id in ids:
+                self.error(at, f"group id '{group_id}' is a hypothesis id; give the group another id")
+            unknown = [m for m in spec.members if m not in ids]
+            for member in unknown:
+                self.error(
+                    (*at, "members"),
+                    f"unknown hypothesis '{member}'{did_you_mean(member, ids)} in group '{group_id}'; "
+                    f"hypotheses: {', '.join(ids)}",
+                )
+            if len(set(spec.members)) != len(spec.members):
+                self.error((*at, "members"), f"group '{group_id}' lists a hypothesis twice; list each once")
+            if not unknown:
+                out.append(Group(group_id, spec.label, tuple(spec.members)))
+        return tuple(out)
+
+    def _resolution(self, ids: list[str]) -> Resolution | None:
+        spec = self.spec.resolution
+        if spec is None:
+            return None
+        if spec.hypothesis not in ids:
+            self.error(
+                ("resolution", "hypothesis"),
+                f"unknown hypothesis '{spec.hypothesis}'{did_you_mean(spec.hypothesis, ids)} in the "
+                f"resolution; hypotheses: {', '.join(ids)}",
+            )
+        return Resolution(spec.hypothesis, spec.date, spec.notes)
 
     def _duplicates(self, section: str, ids: list[str], noun: str) -> None:
         first: dict[str, int] = {}
@@ -105,7 +146,7 @@ class Checker:
                         "out whatever the evidence (Cromwell's rule); use a small value "
                         "such as 0.01 if it is merely unlikely",
                     )
-            out.append(Hypothesis(h.id, h.label, factors))
+            out.append(Hypothesis(h.id, h.label, factors, h.notes))
         self._prior_warnings(out)
         return out
 
@@ -144,9 +185,53 @@ class Checker:
 
     def _sources(self) -> list[Source]:
         return [
-            Source(sid, s.label or sid, s.reliability or Point(1.0, "1 (default)"))
+            Source(sid, s.label or sid, s.reliability or Point(1.0, "1 (default)"), s.notes, tuple(s.links))
             for sid, s in self.spec.sources.items()
         ]
+
+    def _reliability(self, source_id: str | None) -> Judgment | None:
+        """A source's reliability, the item-level ones of gradings included (None: no source)."""
+        if source_id is None:
+            return None
+        graded = next((s for s in self.graded if s.id == source_id), None)
+        if graded is not None:
+            return graded.reliability
+        spec = self.spec.sources.get(source_id)
+        return None if spec is None else spec.reliability
+
+    def _credibility(self, e: EvidenceSpec, at: tuple[Any, ...]) -> tuple[Judgment, str | None]:
+        """The item's credibility and source. A grading (B2) gives both: the digit is the
+        credibility; the letter must be the cited source's code, or, with no source cited, is
+        the item's own reliability (a source of its own, `grading:<item>`)."""
+        credibility: Judgment = Point(1.0, "1 (default)")
+        if e.credibility is not None:
+            credibility, said = e.credibility
+            if said:
+                self.warn((*at, "credibility"), said)
+        if e.grading is None:
+            return credibility, e.source
+        letter, kappa = e.grading
+        if e.credibility is not None:
+            self.error(
+                (*at, "grading"),
+                f"evidence '{e.id}' gives both a grading and a credibility; the grading's digit is the "
+                "credibility: keep one of them",
+            )
+        if e.source is None:
+            own = Source(
+                f"grading:{e.id}", f"{e.id}'s own source, graded {letter}", admiralty_judgment(letter)
+            )
+            self.graded.append(own)
+            return kappa, own.id
+        cited = self.spec.sources.get(e.source)
+        if cited is not None and cited.reliability != admiralty_judgment(letter):
+            self.error(
+                (*at, "grading"),
+                f"grading {letter}{kappa.text[:1]} says source '{e.source}' is {letter} "
+                f"({ADMIRALTY[letter][0]}), but its reliability is {cited.reliability.text or 'another'}; "
+                "make them agree (the letter is the source's code)",
+            )
+        return kappa, e.source
 
     def _evidence(self, ids: list[str], source_ids: set[str]) -> list[EvidenceItem]:
         specs = self.spec.evidence
@@ -172,26 +257,40 @@ class Checker:
                 )
                 continue
             likelihoods = tuple(e.likelihoods.get(h, default) for h in ids)
+            credibility, source_id = self._credibility(e, at)
             if e.source is not None and e.source not in source_ids:
                 known = sorted(source_ids)
                 hint = did_you_mean(e.source, known)
                 listing = f"; sources: {', '.join(known)}" if known else "; define it under `sources:`"
                 self.error((*at, "source"), f"unknown source '{e.source}'{hint}{listing}")
-            if all(isinstance(j, Point) and j.value == 0 for j in likelihoods):
+            absent = e.observed is False
+            # What the model conditions on: P(E | h), or 1 - P(E | h) for an item not found.
+            conditioned = tuple(complement(j) for j in likelihoods) if absent else likelihoods
+            if all(isinstance(j, Point) and j.value == 0 for j in conditioned):
                 self.error(
                     (*at, "likelihoods"),
-                    f"evidence '{e.id}' is impossible under every "
-                    "hypothesis (all likelihoods 0); if it was observed, some hypothesis "
-                    "must allow it",
+                    f"evidence '{e.id}' is impossible under every hypothesis "
+                    + (
+                        "(all likelihoods 1, yet it was not found); some hypothesis must allow its absence"
+                        if absent
+                        else "(all likelihoods 0); if it was observed, some hypothesis must allow it"
+                    ),
                 )
                 continue
-            for h, j in zip(ids, likelihoods, strict=True):
+            for h, j in zip(ids, conditioned, strict=True):
                 key = h if h in e.likelihoods else DEFAULT_KEY
-                if isinstance(j, Point) and j.value == 0:
-                    source = self.spec.sources.get(e.source) if e.source is not None else None
-                    doubted = not _point_one(e.credibility) or (
-                        source is not None and not _point_one(source.reliability)
+                if absent and isinstance(j, Point) and j.value in (0, 1):
+                    self.warn(
+                        (*at, "likelihoods", key),
+                        f"likelihood of '{h}' for '{e.id}' is {1 - j.value:g}, and the item was not found: "
+                        + (
+                            "its absence rules the hypothesis out (Cromwell's rule)"
+                            if j.value == 0
+                            else "its absence is certain under the hypothesis"
+                        ),
                     )
+                elif isinstance(j, Point) and j.value == 0:
+                    doubted = not _point_one(credibility) or not _point_one(self._reliability(source_id))
                     self.warn(
                         (*at, "likelihoods", key),
                         f"likelihood of '{h}' for '{e.id}' is 0, but the report may be unfounded "
@@ -207,8 +306,19 @@ class Checker:
                         f"likelihood of '{h}' for '{e.id}' is exactly 1 (certain); if there is any "
                         "doubt, write 0.99 or a word such as 'almost certain' (Cromwell's rule)",
                     )
-            credibility = e.credibility if e.credibility is not None else Point(1.0, "1 (default)")
-            out.append(EvidenceItem(e.id, e.label, e.source, credibility, likelihoods))
+            out.append(
+                EvidenceItem(
+                    e.id,
+                    e.label,
+                    source_id,
+                    credibility,
+                    conditioned,
+                    e.observed,
+                    e.date,
+                    e.notes,
+                    tuple(e.links),
+                )
+            )
         return out
 
     def _something_survives(self, hypotheses: list[Hypothesis], evidence: list[EvidenceItem]) -> None:
@@ -222,7 +332,7 @@ class Checker:
                 and e.likelihoods[index].value == 0
                 and isinstance(e.credibility, Point)
                 and e.credibility.value == 1
-                and (e.source is None or _point_one(self.spec.sources[e.source].reliability))
+                and _point_one(self._reliability(e.source))
                 for e in evidence
             )
             return prior_zero or evidence_zero

@@ -6,6 +6,7 @@ an unknown word is reported at its own key like any other error.
 
 from __future__ import annotations
 
+import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -28,6 +29,8 @@ from priors import (
     JudgmentError,
     ScaleError,
     get_scale,
+    parse_credibility,
+    parse_grading,
     parse_judgment,
     parse_reliability,
     parse_weight,
@@ -96,6 +99,20 @@ def _as_weight(value: Any, info: ValidationInfo) -> Judgment:
         raise PydanticCustomError("judgment", "{message}", {"message": str(exc)}) from None
 
 
+def _as_credibility(value: Any, info: ValidationInfo) -> tuple[Judgment, str | None]:
+    try:
+        return parse_credibility(value, _scale(info))
+    except JudgmentError as exc:
+        raise PydanticCustomError("judgment", "{message}", {"message": str(exc)}) from None
+
+
+def _as_grading(value: Any, info: ValidationInfo) -> tuple[str, Judgment]:
+    try:
+        return parse_grading(value)
+    except JudgmentError as exc:
+        raise PydanticCustomError("judgment", "{message}", {"message": str(exc)}) from None
+
+
 def _as_reliability(value: Any, info: ValidationInfo) -> Judgment:
     try:
         return parse_reliability(value, _scale(info))
@@ -104,6 +121,30 @@ def _as_reliability(value: Any, info: ValidationInfo) -> Judgment:
 
 
 JudgmentField = Annotated[Any, PlainValidator(_as_judgment), WithJsonSchema(_judgment_schema())]
+# (judgment, warning): one of the six Admiralty credibility words, or a judgment of the scale.
+CredibilityField = Annotated[
+    Any,
+    PlainValidator(_as_credibility),
+    WithJsonSchema(
+        {
+            "description": "a judgment, or an Admiralty information-credibility word (confirmed, "
+            "probably true, possibly true, doubtful, improbable, cannot be judged)",
+            "anyOf": [_judgment_schema()],
+        }
+    ),
+]
+GradingField = Annotated[
+    Any,
+    PlainValidator(_as_grading),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": "^\\s*[A-Fa-f]\\s*[1-6]\\s*$",
+            "description": "two-part Admiralty grading, e.g. B2: source reliability letter A-F, "
+            "information credibility digit 1-6",
+        }
+    ),
+]
 WeightField = Annotated[
     Any,
     PlainValidator(_as_weight),
@@ -152,6 +193,10 @@ PriorField = Annotated[
 ]
 
 
+Notes = Annotated[str | None, Field(default=None, description="the analyst's reasoning; changes no number")]
+Links = Annotated[list[str], Field(default_factory=list, description="where to read more; changes no number")]
+
+
 class HypothesisSpec(_Strict):
     """One explanation; mutually exclusive with the others."""
 
@@ -160,6 +205,7 @@ class HypothesisSpec(_Strict):
     prior: PriorField | None = Field(
         default=None, description="a judgment, or factors whose product is the prior weight"
     )
+    notes: Notes = None
 
 
 class SourceSpec(_Strict):
@@ -167,6 +213,8 @@ class SourceSpec(_Strict):
 
     label: str | None = None
     reliability: ReliabilityField | None = None
+    notes: Notes = None
+    links: Links
 
 
 class EvidenceSpec(_Strict):
@@ -175,10 +223,34 @@ class EvidenceSpec(_Strict):
     id: Id
     label: str
     source: str | None = None
-    credibility: JudgmentField | None = None
+    credibility: CredibilityField | None = None
     likelihoods: dict[str, JudgmentField] = Field(
         description="P(this evidence | hypothesis) per hypothesis id; `default` fills the rest"
     )
+    grading: GradingField | None = None
+    observed: bool | Literal["pending"] = Field(
+        default=True,
+        description="true (default): seen; false: looked for and absent (P(not E | h) = 1 - P(E | h)); "
+        "pending: not yet known (left out of the posterior)",
+    )
+    date: datetime.date | None = Field(default=None, description="when the item was observed (YYYY-MM-DD)")
+    notes: Notes = None
+    links: Links
+
+
+class GroupSpec(_Strict):
+    """Hypotheses reported together: the probability that one of them is true."""
+
+    label: str
+    members: list[Id] = Field(min_length=2, description="two or more hypothesis ids")
+
+
+class ResolutionSpec(_Strict):
+    """The truth, once known: changes no number (calibration reads it)."""
+
+    hypothesis: Id
+    date: datetime.date | None = None
+    notes: Notes = None
 
 
 class CaseSpec(_Strict):
@@ -191,6 +263,9 @@ class CaseSpec(_Strict):
     hypotheses: list[HypothesisSpec] = Field(min_length=2)
     sources: dict[Id, SourceSpec] = Field(default_factory=dict)
     evidence: list[EvidenceSpec] = Field(default_factory=list)
+    notes: Notes = None
+    groups: dict[Id, GroupSpec] = Field(default_factory=dict)
+    resolution: ResolutionSpec | None = None
 
 
 # Where in a document each model sits, for "did you mean" hints on unknown fields.
@@ -200,6 +275,8 @@ MODEL_AT: dict[tuple[str, ...], type[BaseModel]] = {
     ("hypotheses", "#", "prior"): PriorFactors,
     ("evidence", "#"): EvidenceSpec,
     ("sources", "*"): SourceSpec,
+    ("groups", "*"): GroupSpec,
+    ("resolution",): ResolutionSpec,
 }
 
 

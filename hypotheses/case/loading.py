@@ -83,8 +83,8 @@ def _clean_path(loc: Iterable[Any], data: Any) -> tuple[Any, ...]:
 
 def _model_at(path: tuple[Any, ...]) -> Any:
     shape = tuple("#" if isinstance(p, int) else p for p in path)
-    if len(shape) == 2 and shape[0] == "sources":
-        shape = ("sources", "*")
+    if len(shape) == 2 and shape[0] in ("sources", "groups"):
+        shape = (shape[0], "*")
     return MODEL_AT.get(shape)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 
 from hypotheses.case.messages import Problem
@@ -17,6 +18,7 @@ class Hypothesis:
     id: str
     label: str
     prior: tuple[tuple[str, Judgment], ...]
+    notes: str | None = None
 
 
 @dataclass(frozen=True)
@@ -26,6 +28,8 @@ class Source:
     id: str
     label: str
     reliability: Judgment
+    notes: str | None = None
+    links: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -36,7 +40,31 @@ class EvidenceItem:
     label: str
     source: str | None
     credibility: Judgment
+    # P(what the model conditions on | h): P(E | h) as judged, or 1 - P(E | h) when the item
+    # was looked for and not found (observed false).
     likelihoods: tuple[Judgment, ...]
+    observed: bool | str = True  # True, False (absent) or "pending" (not in the posterior)
+    date: datetime.date | None = None
+    notes: str | None = None
+    links: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Group:
+    """Hypotheses reported together (their probabilities add)."""
+
+    id: str
+    label: str
+    members: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """The truth, once known (read by calibration; changes no number)."""
+
+    hypothesis: str
+    date: datetime.date | None = None
+    notes: str | None = None
 
 
 @dataclass(frozen=True)
@@ -52,6 +80,11 @@ class Case:
     path: str
     sha256: str
     warnings: tuple[Problem, ...] = ()
+    notes: str | None = None
+    groups: tuple[Group, ...] = ()
+    resolution: Resolution | None = None
+    # Items whose observation is pending: not in `evidence` (nor the posterior), listed as such.
+    pending: tuple[EvidenceItem, ...] = ()
 
     @property
     def scale(self) -> Scale:

@@ -298,6 +298,8 @@ def render_report(case: Case, card: Scorecard, generated: date | None = None) ->
     ]
     if card.question:
         parts.append(f'<p class="question">{_e(card.question)}</p>')
+    if card.notes:
+        parts.append(f"<p>{_e(card.notes)}</p>")
     # Draws that never vary (point judgments) can leave ESS and R-hat undefined (NaN).
     ess = f"{d.ess:,.0f}" if math.isfinite(d.ess) else "n/a"
     rhat = "n/a" if d.rhat is None or not math.isfinite(d.rhat) else f"{d.rhat:.3f}"
@@ -322,6 +324,14 @@ def render_report(case: Case, card: Scorecard, generated: date | None = None) ->
             f"<td class=num><strong>{percent(h.posterior.mean)}</strong></td>"
             f"<td class=num>{percent(h.posterior.lo)} - {percent(h.posterior.hi)}</td>"
             f"<td>{_e(in_words(card, h.posterior.mean))}</td></tr>"
+        )
+    for g in card.groups:
+        members = " + ".join(g.members)
+        parts.append(
+            f"<tr><td></td><td>{_named(g.id, f'{g.label} ({members})')}</td><td></td>"
+            f"<td class=num><strong>{percent(g.posterior.mean)}</strong></td>"
+            f"<td class=num>{percent(g.posterior.lo)} - {percent(g.posterior.hi)}</td>"
+            f"<td>{_e(in_words(card, g.posterior.mean))}</td></tr>"
         )
     parts += [
         "</tbody></table>",
@@ -354,8 +364,10 @@ def render_report(case: Case, card: Scorecard, generated: date | None = None) ->
         ]
         for item in card.evidence:
             cells = "".join(f"<td class=num>{db(item.weight_db[h])}</td>" for h in ids)
+            absent = " (looked for, not found)" if not item.observed else ""
+            said = _said(item.date, item.notes, item.links)
             parts.append(
-                f"<tr><td>{_named(item.id, item.label)}</td>"
+                f"<tr><td>{_named(item.id, item.label + absent)}{said}</td>"
                 f"{cells}<td class=num>{item.diagnosticity:.3f}</td>"
                 f"<td class=num>{percent(without[item.id].posterior[lead.id])}</td></tr>"
             )
@@ -367,6 +379,14 @@ def render_report(case: Case, card: Scorecard, generated: date | None = None) ->
         ]
     else:
         parts.append("<p>No evidence: the posterior is the prior.</p>")
+    if card.pending:
+        parts += [
+            "<h3>Pending</h3>",
+            "<p>Not yet known, so not in the posterior:</p>",
+            '<ul class="plain">',
+            *[f"<li>{_named(p.id, p.label)}{_said(p.date, p.notes, p.links)}</li>" for p in card.pending],
+            "</ul>",
+        ]
     parts.append("</section>")
     parts += ["<section>", "<h2>Sensitivity</h2>"]
     if e.tornado:
@@ -397,6 +417,15 @@ def render_report(case: Case, card: Scorecard, generated: date | None = None) ->
         "</html>",
     ]
     return "\n".join(parts) + "\n"
+
+
+def _said(day: str | None, notes: str | None, links: tuple[str, ...]) -> str:
+    """An item's date, notes and links under its label; links as text, never live (a case
+    must not be able to send a reader anywhere)."""
+    said = [_e(day)] if day else []
+    said += [_e(notes)] if notes else []
+    said += [f"<code>{_e(link)}</code>" for link in links]
+    return f"<br><small>{' · '.join(said)}</small>" if said else ""
 
 
 def _inputs(case: Case) -> list[str]:

@@ -20,6 +20,7 @@ from hypotheses.analysis.scorecard import Scorecard
 from hypotheses.output.wording import closest_sentence, db, flip_sentence
 from hypotheses.output.wording import headline as headline_words
 from hypotheses.text import percent, visible
+from priors.reliability import ADMIRALTY, CREDIBILITY, admiralty_judgment, credibility_judgment
 from priors.scales import Scale
 
 BAR_WIDTH = 10
@@ -116,6 +117,19 @@ def render_table(card: Scorecard, timing: bool = True) -> Group:
             ]
             cells += [bar(h.posterior.mean, h.posterior.hi)] if wide else []
             table.add_row(*cells, _plain(h.verbal))
+        if card.groups:
+            table.add_section()
+        by_id = {h.id: h for h in card.hypotheses}
+        for g in card.groups:
+            cells = [
+                Text(""),
+                _plain(g.id),
+                Text(percent(sum(by_id[m].prior.mean for m in g.members))),
+                Text(percent(g.posterior.mean)),
+                Text(f"{percent(g.posterior.lo).rstrip('%')}-{percent(g.posterior.hi)}"),
+            ]
+            cells += [bar(g.posterior.mean, g.posterior.hi)] if wide else []
+            table.add_row(*cells, _plain(g.verbal))
         return table
 
     legend = Table.grid(padding=(0, 2))
@@ -123,6 +137,8 @@ def render_table(card: Scorecard, timing: bool = True) -> Group:
     legend.add_column()
     for h in card.ranked():
         legend.add_row(_plain(h.id), _plain(h.label))
+    for g in card.groups:
+        legend.add_row(_plain(g.id), _plain(f"{g.label} ({' + '.join(g.members)})"))
     d = card.diagnostics
     mcmc = "" if d.rhat is None else f" · R-hat {d.rhat:.3f} · {d.divergences} divergences"
     took = f" · {d.seconds * 1000:,.0f} ms" if timing else ""
@@ -131,6 +147,12 @@ def render_table(card: Scorecard, timing: bool = True) -> Group:
         f"seed {d.seed}{took}" + (f"\n{visible(d.reason)}" if d.reason else ""),
         style="dim",
     )
+    if card.pending:
+        footer.append(
+            "\npending (not yet known, not in the posterior): "
+            + ", ".join(visible(p.id) for p in card.pending),
+            style="yellow",
+        )
     parts: list[RenderableType] = [_plain(card.title, "bold")]
     if card.question:
         parts.append(_plain(card.question, "italic"))
@@ -267,3 +289,35 @@ def render_scale(scale: Scale) -> Table:
             _plain(repr(term.judgment).split(" from ")[0]),
         )
     return table
+
+
+def render_admiralty() -> Group:
+    """`hypscore scales`: the two Admiralty tables, source reliability A-F and information
+    credibility 1-6, with each code's meaning, range and the Beta it stands for."""
+    tables = []
+    for title, codes, judgment in (
+        (
+            "Admiralty source reliability: reliability: B, or the letter of grading: B2",
+            ADMIRALTY,
+            admiralty_judgment,
+        ),
+        (
+            "Admiralty information credibility: the digit of grading: B2, or the word as credibility:",
+            CREDIBILITY,
+            credibility_judgment,
+        ),
+    ):
+        table = Table(title=_plain(title, "table.title"), title_justify="left")
+        table.add_column("Code", style="bold", justify="center", no_wrap=True)
+        table.add_column("Meaning")
+        table.add_column("Range", justify="right", no_wrap=True)
+        table.add_column("Judgment (5%/95% quantiles at the range ends)")
+        for code, (meaning, lo, hi) in codes.items():
+            table.add_row(
+                _plain(code),
+                _plain(meaning),
+                Text(f"{lo:g}-{hi:g}%"),
+                _plain(repr(judgment(code)).split(" from ")[0]),
+            )
+        tables.append(table)
+    return Group(*tables)

@@ -67,6 +67,8 @@ def to_markdown(card: Scorecard) -> str:
     lines = [f"# {md_text(card.title)}", ""]
     if card.question:
         lines += [f"**Question:** {md_text(card.question)}", ""]
+    if card.notes:
+        lines += [f"**Notes:** {md_text(card.notes)}", ""]
     lines += [
         "| # | Hypothesis | Prior | Posterior | 90% interval | In words |",
         "|---|---|---:|---:|---|---|",
@@ -76,6 +78,13 @@ def to_markdown(card: Scorecard) -> str:
             f"| {rank} | **{md_text(h.id)}**: {md_text(h.label)} | {percent(h.prior.mean)} | "
             f"{percent(h.posterior.mean)} | {percent(h.posterior.lo)} - {percent(h.posterior.hi)} | "
             f"{md_text(in_words(card, h.posterior.mean))} |"
+        )
+    for g in card.groups:
+        members = " + ".join(md_text(m) for m in g.members)
+        p = g.posterior
+        lines.append(
+            f"| group | **{md_text(g.id)}** ({members}): {md_text(g.label)} | | {percent(p.mean)} | "
+            f"{percent(p.lo)} - {percent(p.hi)} | {md_text(in_words(card, p.mean))} |"
         )
     if card.evidence:
         ids = [h.id for h in card.hypotheses]
@@ -91,7 +100,16 @@ def to_markdown(card: Scorecard) -> str:
         ]
         for e in card.evidence:
             weights = " | ".join(db(e.weight_db[h]) for h in ids)
-            lines.append(f"| **{md_text(e.id)}**: {md_text(e.label)} | {weights} | {e.diagnosticity:.3f} |")
+            absent = " (not found)" if not e.observed else ""
+            lines.append(
+                f"| **{md_text(e.id)}**{absent}: {md_text(e.label)} | {weights} | {e.diagnosticity:.3f} |"
+            )
+    if card.pending:
+        lines += ["", "## Pending", "", "Not yet known, so not in the posterior:", ""]
+        lines += [f"- **{md_text(p.id)}**: {md_text(p.label)}" for p in card.pending]
+    noted = _notes(card)
+    if noted:
+        lines += ["", "## Notes", "", *noted]
     lines += [
         "",
         f"_Engine {d.engine}, {d.draws} draws, ESS {d.ess:.0f}, seed {d.seed}, "
@@ -100,6 +118,18 @@ def to_markdown(card: Scorecard) -> str:
     if card.warnings:
         lines += ["", "**Warnings**", ""] + [f"- {md_text(w)}" for w in card.warnings]
     return "\n".join(lines) + "\n"
+
+
+def _notes(card: Scorecard) -> list[str]:
+    """The analyst's notes, dates and links of hypotheses and items, one bullet each."""
+    out = [f"- **{md_text(h.id)}**: {md_text(h.notes)}" for h in card.hypotheses if h.notes]
+    for e in card.evidence:
+        said = [md_text(e.date)] if e.date else []
+        said += [md_text(e.notes)] if e.notes else []
+        said += [f"`{md_text(link)}`" for link in e.links]  # as text: a case's link is never made live
+        if said:
+            out.append(f"- **{md_text(e.id)}**: " + "; ".join(said))
+    return out
 
 
 def explanation_json(card: Scorecard) -> str:
