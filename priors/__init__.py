@@ -5,10 +5,12 @@ from priors.judgment import (
     Beta,
     Judgment,
     JudgmentError,
+    LogNormal,
     Point,
     complement,
     from_range,
     parse_judgment,
+    parse_ratio,
     parse_weight,
 )
 from priors.reliability import (
@@ -31,6 +33,7 @@ __all__ = [
     "Beta",
     "Judgment",
     "JudgmentError",
+    "LogNormal",
     "Point",
     "Scale",
     "ScaleError",
@@ -44,6 +47,7 @@ __all__ = [
     "parse_credibility",
     "parse_grading",
     "parse_judgment",
+    "parse_ratio",
     "parse_reliability",
     "parse_weight",
     "scale_names",

@@ -88,7 +88,70 @@ class Beta:
         return f"Beta({self.a:.4g}, {self.b:.4g}; mean {self.mean:.3f}){shown}"
 
 
-Judgment = Point | Beta
+@dataclass(frozen=True)
+class LogNormal:
+    """An uncertain likelihood ratio: log X ~ Normal(mu, sigma), fitted so that its 5% and 95%
+    quantiles are the ends of the interval the analyst wrote ([2, 10]). Only under `ratios:`:
+    a ratio is no probability."""
+
+    mu: float
+    sigma: float
+    text: str = field(default="", compare=False)
+
+    is_point = False
+
+    @property
+    def mean(self) -> float:
+        return math.exp(self.mu + 0.5 * self.sigma**2)
+
+    def quantiles(self) -> tuple[float, float]:
+        return math.exp(self.mu - _Z95 * self.sigma), math.exp(self.mu + _Z95 * self.sigma)
+
+    def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        return rng.lognormal(self.mu, self.sigma, n)
+
+    def __repr__(self) -> str:
+        shown = f" from {self.text!r}" if self.text else ""
+        return f"LogNormal(mu {self.mu:.4g}, sigma {self.sigma:.4g}; mean {self.mean:.3g}){shown}"
+
+
+_Z95 = 1.6448536269514722  # the standard normal's 95% quantile
+
+
+Judgment = Point | Beta | LogNormal
+
+
+def parse_ratio(value: Any) -> Judgment:
+    """A likelihood ratio (DESIGN.md section 7): a positive number, a fraction ("3/2"), or an
+    interval [2, 10] read as a log-normal with its 5% and 95% quantiles at the ends."""
+    if isinstance(value, list):
+        if len(value) != 2:
+            raise JudgmentError(f"a ratio interval has two ends [low, high], got {len(value)} values")
+        lo, hi = (_ratio_number(end) for end in value)
+        if lo > hi:
+            raise JudgmentError(
+                f"ratio interval [{value[0]}, {value[1]}] is reversed; write [{value[1]}, {value[0]}]"
+            )
+        text = f"[{value[0]}, {value[1]}]"
+        if lo == hi:
+            return Point(lo, text)
+        mu, sigma = 0.5 * (math.log(lo) + math.log(hi)), (math.log(hi) - math.log(lo)) / (2 * _Z95)
+        return LogNormal(mu, sigma, text)
+    return Point(_ratio_number(value), str(value))
+
+
+def _ratio_number(value: Any) -> float:
+    number = None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        number = float(value)
+    elif isinstance(value, str) and not _PERCENT.match(value.strip()):
+        number = _form(value)
+    if number is None or not math.isfinite(number) or number <= 0:
+        raise JudgmentError(
+            f"ratio {value!r} is not a positive number; write a number (3), a fraction (3/2) or an "
+            "interval [2, 10]; for probabilities use `likelihoods:`"
+        )
+    return number
 
 
 def complement(judgment: Judgment) -> Judgment:
@@ -270,10 +333,12 @@ __all__ = [
     "Beta",
     "Judgment",
     "JudgmentError",
+    "LogNormal",
     "Point",
     "complement",
     "from_range",
     "parse_judgment",
+    "parse_ratio",
     "parse_weight",
     "range_ends",
 ]

@@ -5,13 +5,15 @@ messages that say which form a number above 1 was probably meant in."""
 from __future__ import annotations
 
 import json
+import math
 from fractions import Fraction
 
 import numpy as np
 import pytest
 
 from hypotheses import CaseError, case_from_text, score
-from priors import Beta, Point, get_scale, parse_judgment, parse_weight
+from hypotheses.output.text import to_json
+from priors import Beta, LogNormal, Point, get_scale, parse_judgment, parse_weight
 from tests.helpers import make_case
 
 ICD = get_scale("icd203")
@@ -301,3 +303,75 @@ def test_both_engines_agree_on_a_case_with_every_new_form() -> None:
     exact = numpy_engine.posterior_mean(case)
     assert result.rhat is not None and result.rhat < 1.01
     assert np.all(np.abs(result.posterior_mean - exact) < 4 * mcse + 1e-3)
+
+
+def test_ratios_equal_proportional_likelihoods() -> None:
+    """Only the ratios matter at credibility 1: 3:1:1 is 0.6:0.2:0.2 is 0.3:0.1:0.1."""
+    from hypotheses.model import numpy_engine
+
+    ratios = make_case(_items_case({"id": "e", "label": "x", "ratios": {"a": 3, "b": "1/1", "default": 1}}))
+    likelihoods = make_case(_items_case({"id": "e", "label": "x", "likelihoods": {"a": 0.6, "default": 0.2}}))
+    np.testing.assert_allclose(
+        numpy_engine.posterior_mean(ratios), numpy_engine.posterior_mean(likelihoods), atol=1e-15
+    )
+    card = score(ratios, engine="numpy")
+    assert math.isnan(card.evidence[0].diagnosticity)
+    assert json.loads(to_json(card))["evidence"][0]["diagnosticity"] is None
+
+
+def test_an_interval_ratio_is_a_log_normal_with_those_quantiles() -> None:
+    from scipy import stats
+
+    from hypotheses.model import numpy_engine
+
+    case = make_case(_items_case({"id": "e", "label": "x", "ratios": {"a": [2, 10], "default": 1}}))
+    judgment = case.evidence[0].likelihoods[0]
+    assert isinstance(judgment, LogNormal)
+    quantiles = stats.lognorm.ppf([0.05, 0.95], judgment.sigma, scale=math.exp(judgment.mu))
+    np.testing.assert_allclose(quantiles, [2, 10], rtol=1e-12)
+    mean = stats.lognorm.mean(judgment.sigma, scale=math.exp(judgment.mu))
+    assert numpy_engine.posterior_mean(case)[0] == pytest.approx(mean / (mean + 2), rel=1e-12)
+    card = score(case, engine="numpy")
+    assert card.explanation is not None
+    swing = next(s for s in card.explanation.tornado if s.name == "lik/e/a")
+    assert (swing.low, swing.high) == pytest.approx((2, 10))
+
+
+@pytest.mark.parametrize(
+    ("extra", "says"),
+    [
+        ({"likelihoods": {"default": 0.5}}, "both `likelihoods:` and `ratios:`"),
+        ({"credibility": 0.8}, "credibility below 1"),
+        ({"grading": "B2"}, "source or grading"),
+        ({"observed": False}, "observed: False"),
+    ],
+)
+def test_ratios_where_credibility_would_need_likelihoods_are_refused(extra: dict, says: str) -> None:
+    item = {"id": "e", "label": "x", "ratios": {"a": 3, "default": 1}, **extra}
+    with pytest.raises(CaseError, match=says):
+        make_case(_items_case(item))
+
+
+def test_a_bad_ratio_says_what_a_ratio_is() -> None:
+    with pytest.raises(CaseError, match="not a positive number"):
+        make_case(_items_case({"id": "e", "label": "x", "ratios": {"a": "likely", "default": 1}}))
+    with pytest.raises(CaseError, match="missing required field 'likelihoods'"):
+        make_case(_items_case({"id": "e", "label": "x"}))
+
+
+@pytest.mark.slow
+def test_both_engines_agree_on_interval_ratios() -> None:
+    import arviz as az
+
+    from hypotheses.model import numpy_engine, pymc_engine
+
+    case = make_case(
+        _items_case(
+            {"id": "e", "label": "x", "ratios": {"a": [2, 10], "b": [0.5, 2], "c": 1}},
+            {"id": "f", "label": "y", "likelihoods": {"a": "likely", "b": 0.5, "c": [0.2, 0.6]}},
+        )
+    )
+    result = pymc_engine.run(case, draws=4_000, tune=1_000, seed=5)
+    mcse = az.mcse(result.inference_data, var_names=["p_hypothesis"])["p_hypothesis"].values
+    assert result.rhat is not None and result.rhat < 1.01
+    assert np.all(np.abs(result.posterior_mean - numpy_engine.posterior_mean(case)) < 4 * mcse + 1e-3)

@@ -13,7 +13,7 @@ from hypotheses.model.likelihood import effective_likelihood
 from hypotheses.model.logspace import log, softmax
 from hypotheses.model.places import credibility_place, likelihood_place, prior_place, reliability_place
 from hypotheses.text import percent
-from priors import Beta, Judgment
+from priors import Judgment
 
 # Posteriors this close are equal: arithmetic exact on paper (1/3 + 1/3 + 1/3) rounds apart.
 TIE_TOLERANCE = 1e-9
@@ -128,7 +128,7 @@ def explain(case: Case, card: Scorecard, without: np.ndarray, exact: np.ndarray)
     baseline = float(plug.posterior(plug.total)[lead])
     swings = []
     for name, judgment, moved in plug.judgments():
-        if not isinstance(judgment, Beta):
+        if judgment.is_point:
             continue
         low, high = judgment.quantiles()
         at_low, at_high = moved(low), moved(high)

@@ -53,7 +53,10 @@ def evidence_weights(case: Case, prior_mean: np.ndarray) -> list[ItemWeight]:
     for first in range(0, len(log_lik), step):
         rows = slice(first, first + step)
         weights[rows] = _weights_given(log_p[rows], log_lik[rows])
-    gains = _information_gain(np.exp(log_p), np.exp(log_lik))
+    ratio = np.array([item.ratios for item in case.evidence])
+    # Ratios are not probabilities: whether the item occurs has no distribution to learn from.
+    safe = np.where(ratio[:, None], 0.5, np.exp(log_lik))
+    gains = np.where(ratio, np.nan, _information_gain(np.exp(log_p), safe))
     return [ItemWeight(w, float(g)) for w, g in zip(weights, gains, strict=True)]
 
 
@@ -91,7 +94,7 @@ def _sequential_weights(log_lik: np.ndarray, log_start: np.ndarray) -> list[Item
     log_p = log_start - logsumexp(log_start[None, :], axis=1)[0]
     for row in log_lik:
         weight = _weights_given(log_p[None, :], row[None, :])[0]
-        gain = _information_gain(np.exp(log_p)[None, :], np.exp(row)[None, :])[0]
+        gain = _information_gain(np.exp(log_p)[None, :], np.minimum(np.exp(row), 1.0)[None, :])[0]
         out.append(ItemWeight(weight, float(gain)))
         joint = log_p + row
         total = logsumexp(joint[None, :], axis=1)[0]

@@ -233,30 +233,68 @@ class Checker:
             )
         return kappa, e.source
 
+    def _ratios_allowed(self, e: EvidenceSpec, at: tuple[Any, ...]) -> bool:
+        """`ratios:` only where only ratios matter (DESIGN.md section 7): credibility exactly 1,
+        no source, grading or likelihoods, and observed (not absent or pending)."""
+        fix = "give absolute likelihoods instead (`likelihoods:`): credibility needs them"
+        problems = []
+        if e.likelihoods is not None:
+            problems.append("gives both `likelihoods:` and `ratios:`; keep one")
+        if e.source is not None or e.grading is not None:
+            problems.append(f"has ratios and a source or grading; {fix}")
+        if e.credibility is not None and not _point_one(e.credibility[0]):
+            problems.append(f"has ratios and a credibility below 1; {fix}")
+        if e.observed is not True:
+            problems.append(f"has ratios and `observed: {e.observed}`; {fix}")
+        for problem in problems:
+            self.error((*at, "ratios"), f"evidence '{e.id}' {problem}")
+        return not problems
+
     def _evidence(self, ids: list[str], source_ids: set[str]) -> list[EvidenceItem]:
         specs = self.spec.evidence
         self._duplicates("evidence", [e.id for e in specs], "evidence")
         out = []
         for index, e in enumerate(specs):
             at = ("evidence", index)
-            for key in e.likelihoods:
+            if e.ratios is not None and not self._ratios_allowed(e, at):
+                continue
+            section, given = ("ratios", e.ratios) if e.ratios is not None else ("likelihoods", e.likelihoods)
+            assert given is not None  # the loader refused an item with neither
+            for key in given:
                 if key != DEFAULT_KEY and key not in ids:
                     hint = did_you_mean(key, ids)
                     self.error(
-                        (*at, "likelihoods", key),
+                        (*at, section, key),
                         f"unknown hypothesis '{key}'{hint} in "
-                        f"the likelihoods of '{e.id}'; hypotheses: {', '.join(ids)}",
+                        f"the {section} of '{e.id}'; hypotheses: {', '.join(ids)}",
                     )
-            missing = [h for h in ids if h not in e.likelihoods]
-            default = e.likelihoods.get(DEFAULT_KEY)
+            missing = [h for h in ids if h not in given]
+            default = given.get(DEFAULT_KEY)
             if missing and default is None:
+                noun = "ratio" if section == "ratios" else "likelihood"
                 self.error(
-                    (*at, "likelihoods"),
-                    f"evidence '{e.id}' gives no likelihood for "
+                    (*at, section),
+                    f"evidence '{e.id}' gives no {noun} for "
                     f"{', '.join(repr(m) for m in missing)}; add them or a `default:`",
                 )
                 continue
-            likelihoods = tuple(e.likelihoods.get(h, default) for h in ids)
+            likelihoods = tuple(given.get(h, default) for h in ids)
+            if e.ratios is not None:  # only the ratios matter (credibility 1): no checks of 0 or 1
+                out.append(
+                    EvidenceItem(
+                        e.id,
+                        e.label,
+                        None,
+                        Point(1.0, "1 (ratios)"),
+                        likelihoods,
+                        True,
+                        e.date,
+                        e.notes,
+                        tuple(e.links),
+                        ratios=True,
+                    )
+                )
+                continue
             credibility, source_id = self._credibility(e, at)
             if e.source is not None and e.source not in source_ids:
                 known = sorted(source_ids)

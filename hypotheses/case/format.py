@@ -32,6 +32,7 @@ from priors import (
     parse_credibility,
     parse_grading,
     parse_judgment,
+    parse_ratio,
     parse_reliability,
     parse_weight,
     scale_names,
@@ -113,6 +114,13 @@ def _as_grading(value: Any, info: ValidationInfo) -> tuple[str, Judgment]:
         raise PydanticCustomError("judgment", "{message}", {"message": str(exc)}) from None
 
 
+def _as_ratio(value: Any, info: ValidationInfo) -> Judgment:
+    try:
+        return parse_ratio(value)
+    except JudgmentError as exc:
+        raise PydanticCustomError("judgment", "{message}", {"message": str(exc)}) from None
+
+
 def _as_reliability(value: Any, info: ValidationInfo) -> Judgment:
     try:
         return parse_reliability(value, _scale(info))
@@ -142,6 +150,26 @@ GradingField = Annotated[
             "pattern": "^\\s*[A-Fa-f]\\s*[1-6]\\s*$",
             "description": "two-part Admiralty grading, e.g. B2: source reliability letter A-F, "
             "information credibility digit 1-6",
+        }
+    ),
+]
+RatioField = Annotated[
+    Any,
+    PlainValidator(_as_ratio),
+    WithJsonSchema(
+        {
+            "description": "a likelihood ratio: positive number, fraction, or interval [low, high] "
+            "(a log-normal with 5% and 95% quantiles at the ends)",
+            "anyOf": [
+                {"type": "number", "exclusiveMinimum": 0},
+                {"type": "string"},
+                {
+                    "type": "array",
+                    "items": {"type": "number", "exclusiveMinimum": 0},
+                    "minItems": 2,
+                    "maxItems": 2,
+                },
+            ],
         }
     ),
 ]
@@ -224,10 +252,16 @@ class EvidenceSpec(_Strict):
     label: str
     source: str | None = None
     credibility: CredibilityField | None = None
-    likelihoods: dict[str, JudgmentField] = Field(
-        description="P(this evidence | hypothesis) per hypothesis id; `default` fills the rest"
+    likelihoods: dict[str, JudgmentField] | None = Field(
+        default=None,
+        description="P(this evidence | hypothesis) per hypothesis id; `default` fills the rest",
     )
     grading: GradingField | None = None
+    ratios: dict[str, RatioField] | None = Field(
+        default=None,
+        description="instead of likelihoods: numbers proportional to P(E | h) per hypothesis id "
+        "(`default` allowed); only with credibility 1 and no source or grading",
+    )
     observed: bool | Literal["pending"] = Field(
         default=True,
         description="true (default): seen; false: looked for and absent (P(not E | h) = 1 - P(E | h)); "

@@ -58,11 +58,32 @@ def case_from_text(text: str, path: str = "<case>") -> Case:
             ]
         )
     get_scale(scale_name)  # a broken scale file is a ScaleError here, not one error per judgment
+    unstated = _without_likelihoods(data, lines, path)
     try:
         spec = CaseSpec.model_validate(data, context={"scale": scale_name})
     except ValidationError as exc:
-        raise CaseError(_problems_from_pydantic(exc, data, lines, path)) from None
+        problems = _problems_from_pydantic(exc, data, lines, path) + unstated
+        raise CaseError(sorted(_unique(problems), key=lambda p: p.line or 0)) from None
+    if unstated:
+        raise CaseError(unstated)
     return Checker(spec, lines, path, hashlib.sha256(text.encode("utf-8")).hexdigest()).case()
+
+
+def _without_likelihoods(data: dict[str, Any], lines: LineMap, name: str) -> list[Problem]:
+    """Items with neither `likelihoods:` nor `ratios:` (the format allows either, so this is
+    checked here, in the same pass as the format's own errors)."""
+    evidence = data.get("evidence")
+    if not isinstance(evidence, list):
+        return []
+    return [
+        Problem(
+            name,
+            lines.line(("evidence", index)) or 1,
+            f"missing required field 'likelihoods' in evidence item {index + 1}",
+        )
+        for index, item in enumerate(evidence)
+        if isinstance(item, dict) and "likelihoods" not in item and "ratios" not in item
+    ]
 
 
 def _clean_path(loc: Iterable[Any], data: Any) -> tuple[Any, ...]:

@@ -47,6 +47,7 @@ class EvidenceItem:
     date: datetime.date | None = None
     notes: str | None = None
     links: tuple[str, ...] = ()
+    ratios: bool = False  # likelihoods given as ratios: proportional, not probabilities
 
 
 @dataclass(frozen=True)

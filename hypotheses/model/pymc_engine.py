@@ -47,7 +47,7 @@ def run(
     pi_mean, _ = prior_mean(case, np.random.default_rng(rng.integers(2**63)))
     log_w, _ = prior_weight_draws(case, min(draws, 20_000), rng)
     prior_draws = np.exp(log_w - logsumexp(log_w, axis=1)[:, None])
-    if not layout(case).names:
+    if not layout(case).free:
         # Nothing uncertain: no free variable to sample, and the model's answer is exact.
         exact = softmax(log(pi_mean) + log(mean_effective_likelihoods(case)).sum(axis=0))
         return EngineResult(
@@ -79,8 +79,9 @@ def run(
             compute_convergence_checks=False,
             model=model,
         )
-        rhat = float(az.rhat(idata, var_names=["judgment", "p_hypothesis"]).to_array().max())
-        ess = float(az.ess(idata, var_names=["judgment", "p_hypothesis"], method="bulk").to_array().min())
+        sampled = [name for name in ("judgment", "ratio", "p_hypothesis") if name in idata.posterior]
+        rhat = float(az.rhat(idata, var_names=sampled).to_array().max())
+        ess = float(az.ess(idata, var_names=sampled, method="bulk").to_array().min())
     p = idata.posterior["p_hypothesis"].values.reshape(-1, len(case.hypotheses))
     divergences = int(idata.sample_stats["diverging"].values.sum())
     return EngineResult(

@@ -24,7 +24,7 @@ from hypotheses.model.places import (
     prior_place,
     reliability_place,
 )
-from priors import Beta
+from priors import Beta, LogNormal
 
 # log(0) would give NaN gradients; a likelihood this small already rules a hypothesis out.
 TINY_LIKELIHOOD = 1e-300
@@ -32,9 +32,10 @@ TINY_LIKELIHOOD = 1e-300
 
 @dataclass(frozen=True)
 class Layout:
-    """Where each quantity of the model comes from: an index into [constants..., judgments...]."""
+    """Where each quantity of the model comes from: an index into [constants..., judgments...,
+    ratios...]."""
 
-    names: list[str]  # the uncertain judgments, in vector order
+    names: list[str]  # the uncertain (Beta) judgments, in vector order
     alpha: np.ndarray
     beta: np.ndarray
     constants: np.ndarray  # point judgments, then 1.0 (a missing factor or reliability)
@@ -42,16 +43,26 @@ class Layout:
     theta_index: np.ndarray  # (J, H)
     kappa_index: np.ndarray  # (J,)
     reliability_index: np.ndarray  # (J,)
+    ratio_names: list[str]  # the uncertain likelihood ratios (log-normal), in vector order
+    ratio_mu: np.ndarray
+    ratio_sigma: np.ndarray
+
+    @property
+    def free(self) -> bool:
+        """Whether anything is uncertain (else there is nothing to sample)."""
+        return bool(self.names or self.ratio_names)
 
 
 def layout(case: Case) -> Layout:
     named = judgment_places(case)
     uncertain = [(n, j) for n, j in named if isinstance(j, Beta)]
-    points = [(n, j) for n, j in named if not isinstance(j, Beta)]
+    ratios = [(n, j) for n, j in named if isinstance(j, LogNormal)]
+    points = [(n, j) for n, j in named if j.is_point]
     constants = np.array([j.mean for _, j in points] + [1.0])
     one = len(constants) - 1
     position = {n: k for k, (n, _) in enumerate(points)}
     position |= {n: len(constants) + k for k, (n, _) in enumerate(uncertain)}
+    position |= {n: len(constants) + len(uncertain) + k for k, (n, _) in enumerate(ratios)}
     factors = sorted({f for h in case.hypotheses for f, _ in h.prior}) or ["prior"]
     prior_index = np.full((len(case.hypotheses), len(factors)), one)
     for k, h in enumerate(case.hypotheses):
@@ -66,6 +77,9 @@ def layout(case: Case) -> Layout:
         names=[n for n, _ in uncertain],
         alpha=np.array([j.a for _, j in uncertain]),
         beta=np.array([j.b for _, j in uncertain]),
+        ratio_names=[n for n, _ in ratios],
+        ratio_mu=np.array([j.mu for _, j in ratios]),
+        ratio_sigma=np.array([j.sigma for _, j in ratios]),
         constants=constants,
         prior_index=prior_index,
         theta_index=theta_index.reshape(len(case.evidence), len(ids)),
@@ -92,14 +106,15 @@ def build_model(case: Case):  # -> pm.Model (annotated loosely: pymc is imported
         "hypothesis": case.hypothesis_ids,
         "evidence": [e.id for e in case.evidence],
         "place": plan.names,
+        "ratio_place": plan.ratio_names,
     }
     with pm.Model(coords=coords) as model:
-        constants = pt.as_tensor_variable(plan.constants)
+        parts = [pt.as_tensor_variable(plan.constants)]
         if plan.names:
-            judgment = pm.Beta("judgment", alpha=plan.alpha, beta=plan.beta, dims="place")
-            values = pt.concatenate([constants, judgment])
-        else:
-            values = constants
+            parts.append(pm.Beta("judgment", alpha=plan.alpha, beta=plan.beta, dims="place"))
+        if plan.ratio_names:  # `ratios:` given as intervals
+            parts.append(pm.LogNormal("ratio", mu=plan.ratio_mu, sigma=plan.ratio_sigma, dims="ratio_place"))
+        values = pt.concatenate(parts) if len(parts) > 1 else parts[0]
         with np.errstate(divide="ignore"):
             log_w = pt.log(values[plan.prior_index]).sum(axis=1)
         log_pi = log_w - pm.math.logsumexp(log_w)

@@ -15,7 +15,7 @@ from hypotheses._version import __version__
 from hypotheses.analysis.explain import TIE_TOLERANCE
 from hypotheses.analysis.scorecard import Estimate, HypothesisScore, Scorecard
 from hypotheses.case import Case
-from hypotheses.output.wording import closest_sentence, db, flip_sentence, in_words
+from hypotheses.output.wording import bits, closest_sentence, db, flip_sentence, in_words
 from hypotheses.text import percent
 from priors import Judgment
 
@@ -368,7 +368,7 @@ def render_report(case: Case, card: Scorecard, generated: date | None = None) ->
             said = _said(item.date, item.notes, item.links)
             parts.append(
                 f"<tr><td>{_named(item.id, item.label + absent)}{said}</td>"
-                f"{cells}<td class=num>{item.diagnosticity:.3f}</td>"
+                f"{cells}<td class=num>{bits(item.diagnosticity)}</td>"
                 f"<td class=num>{percent(without[item.id].posterior[lead.id])}</td></tr>"
             )
         parts += [

@@ -17,7 +17,7 @@ from rich.table import Table
 from rich.text import Text
 
 from hypotheses.analysis.scorecard import Scorecard
-from hypotheses.output.wording import closest_sentence, db, flip_sentence
+from hypotheses.output.wording import bits, closest_sentence, db, flip_sentence
 from hypotheses.output.wording import headline as headline_words
 from hypotheses.text import percent, visible
 from priors.reliability import ADMIRALTY, CREDIBILITY, admiralty_judgment, credibility_judgment
@@ -217,7 +217,7 @@ def render_explanation(card: Scorecard) -> Group:
                 _plain(item.id),
                 Text(db(item.weight_db[lead.id])),
                 Text(db(item.weight_db[rival.id])),
-                Text(f"{item.diagnosticity:.3f}"),
+                Text(bits(item.diagnosticity)),
                 Text(percent(without[item.id].posterior[lead.id])),
             )
         return table

@@ -8,7 +8,7 @@ import json
 import re
 
 from hypotheses.analysis.scorecard import Scorecard
-from hypotheses.output.wording import closest_sentence, db, flip_sentence, headline, in_words
+from hypotheses.output.wording import bits, closest_sentence, db, flip_sentence, headline, in_words
 from hypotheses.text import percent, visible
 
 # Characters json.dumps(ensure_ascii=False) leaves raw that a terminal or an editor would act on
@@ -102,7 +102,7 @@ def to_markdown(card: Scorecard) -> str:
             weights = " | ".join(db(e.weight_db[h]) for h in ids)
             absent = " (not found)" if not e.observed else ""
             lines.append(
-                f"| **{md_text(e.id)}**{absent}: {md_text(e.label)} | {weights} | {e.diagnosticity:.3f} |"
+                f"| **{md_text(e.id)}**{absent}: {md_text(e.label)} | {weights} | {bits(e.diagnosticity)} |"
             )
     if card.pending:
         lines += ["", "## Pending", "", "Not yet known, so not in the posterior:", ""]
@@ -160,7 +160,7 @@ def explanation_markdown(card: Scorecard) -> str:
     for item in sorted(card.evidence, key=lambda i: -abs(i.weight_db[lead.id] or 0.0)):
         lines.append(
             f"| {md_text(item.id)} | {db(item.weight_db[lead.id])} | {db(item.weight_db[rival.id])} | "
-            f"{item.diagnosticity:.3f} bits | {percent(without[item.id].posterior[lead.id])} |"
+            f"{bits(item.diagnosticity)} bits | {percent(without[item.id].posterior[lead.id])} |"
         )
     if e.tornado:
         lines += [

@@ -26,6 +26,11 @@ def db(value: float | None) -> str:
     return "0.0 dB" if abs(value) < 0.05 else f"{value:+.1f} dB"
 
 
+def bits(value: float) -> str:
+    """Diagnosticity in bits; 'n/a' for an item given as ratios (not probabilities)."""
+    return "n/a" if math.isnan(value) else f"{value:.3f}"
+
+
 def flip_sentence(card: Scorecard, quote: Callable[[str], str] = visible) -> str:
     """What new evidence would make the runner-up lead; `quote` renders the case's own words
     (ids, scale words) for the output at hand: `visible` for terminals and HTML, Markdown
