@@ -37,3 +37,9 @@ def test_monty_hall_rules_out_door3_with_a_warning() -> None:
     assert any("door3" in w.message and w.severity == "warning" for w in case.warnings)
     card = score(case)
     assert {h.id: h.posterior.mean for h in card.hypotheses}["door3"] == 0.0
+
+
+def test_court_case_in_odds_and_a_ratio() -> None:
+    """Prior odds 30:1 and a likelihood ratio of 5, typed as published: 150:1."""
+    card = score(EXAMPLES / "court-odds.yaml", engine="numpy")
+    assert card.hypotheses[0].posterior.mean == pytest.approx(150 / 151, rel=1e-12)
