@@ -252,9 +252,9 @@ def _outside(value: Any, number: float, what: str) -> str:
         return said
     if math.isfinite(number) and 1.0 < number <= 100.0:
         hint = f"for a percentage write '{value}%' ({number / 100:g})"
-        return f"{said}: {hint}; only a prior may be a weight above 1"
+        return f"{said}: {hint}; only a prior may be a weight above 1, and a ratio belongs under `ratios:`"
     if math.isfinite(number) and number > 100.0:
-        return f"{said}; only a prior may be a weight above 1"
+        return f"{said}; only a prior may be a weight above 1, and a ratio belongs under `ratios:`"
     return said
 
 
