@@ -394,7 +394,7 @@ def init(
     path: Annotated[Path, typer.Argument(help="Where to write the starter case.")] = Path("case.yaml"),
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
 ) -> None:
-    """Write a commented starter case (two hypotheses, factored priors, a source, three items: one absent)."""
+    """Write a commented starter case (two hypotheses, factored priors, a source, four items: one absent, one in ratios)."""
     from importlib.resources import files
 
     if path.exists() and not force:

@@ -234,8 +234,9 @@ def test_init_writes_a_case_that_scores_and_will_not_overwrite(tmp_path: Path) -
     target = tmp_path / "case.yaml"
     assert runner.invoke(app, ["init", str(target)]).exit_code == 0
     case = load_case(target)
-    assert len(case.hypotheses) == 2 and len(case.sources) == 1 and len(case.evidence) == 3
-    assert case.evidence[-1].observed is False and case.evidence[-1].notes  # an absent item, a note
+    assert len(case.hypotheses) == 2 and len(case.sources) == 1 and len(case.evidence) == 4
+    absent, ratio = case.evidence[-2], case.evidence[-1]
+    assert absent.observed is False and absent.notes and ratio.ratios  # an absent item, a note, a ratio
     assert [f for f, _ in case.hypotheses[0].prior] == ["motive", "opportunity"]
     assert runner.invoke(app, ["score", str(target)]).exit_code == 0
     target.write_text("mine")
