@@ -394,7 +394,7 @@ def init(
     path: Annotated[Path, typer.Argument(help="Where to write the starter case.")] = Path("case.yaml"),
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
 ) -> None:
-    """Write a commented starter case (two hypotheses, factored priors, a source, four items: one absent, one in ratios)."""
+    """Write a commented starter case: two hypotheses, factored priors, a source, four items."""
     from importlib.resources import files
 
     if path.exists() and not force:
