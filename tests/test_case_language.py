@@ -375,3 +375,25 @@ def test_both_engines_agree_on_interval_ratios() -> None:
     mcse = az.mcse(result.inference_data, var_names=["p_hypothesis"])["p_hypothesis"].values
     assert result.rhat is not None and result.rhat < 1.01
     assert np.all(np.abs(result.posterior_mean - numpy_engine.posterior_mean(case)) < 4 * mcse + 1e-3)
+
+
+def test_the_posterior_after_each_date() -> None:
+    """With dated items, JSON `timeline` (and the report's plot) give P(h | E) after each date,
+    equal to scoring the case with only the items known by then."""
+    from hypotheses.model import numpy_engine
+    from hypotheses.output.report import render_report
+
+    first = {"id": "e1", "label": "x", "date": "2026-01-05", "likelihoods": {"a": 0.9, "default": 0.3}}
+    second = {"id": "e2", "label": "y", "date": "2026-02-01", "likelihoods": {"b": 0.9, "default": 0.2}}
+    undated = {"id": "e0", "label": "z", "likelihoods": {"c": 0.6, "default": 0.4}}
+    case = make_case(_items_case(second, undated, first))
+    card = score(case, engine="numpy")
+    days = [day for day, _ in card.timeline]
+    assert days == [None, "2026-01-05", "2026-02-01"]
+    for (_, posterior), known in zip(
+        card.timeline, ([undated], [undated, first], [second, undated, first]), strict=True
+    ):
+        expected = numpy_engine.posterior_mean(make_case(_items_case(*known)))
+        assert [posterior[h] for h in ("a", "b", "c")] == pytest.approx(list(expected), abs=1e-12)
+    assert json.loads(to_json(card))["timeline"][2]["date"] == "2026-02-01"
+    assert "after each date" in render_report(case, card)

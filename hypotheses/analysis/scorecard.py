@@ -148,6 +148,9 @@ class Scorecard:
     groups: tuple[GroupScore, ...] = ()
     pending: tuple[PendingItem, ...] = ()
     resolution: dict[str, str | None] | None = None  # {hypothesis, date, notes}
+    # P(h | E) after each date of the dated items (undated items count from the start): the
+    # first entry, date None, is before any dated item.
+    timeline: tuple[tuple[str | None, dict[str, float]], ...] = ()
     # The engine's draws (an EngineResult), kept only when score(keep_draws=True) is asked for
     # them, for the NetCDF export; never part of the JSON.
     engine_result: Any = field(default=None, compare=False, repr=False)
@@ -219,6 +222,11 @@ class Scorecard:
                 else {}
             ),
             **({"resolution": self.resolution} if self.resolution else {}),
+            **(
+                {"timeline": [{"date": day, "posterior": _clean(p)} for day, p in self.timeline]}
+                if self.timeline
+                else {}
+            ),
             "diagnostics": {
                 "engine": d.engine,
                 "draws": d.draws,

@@ -131,9 +131,25 @@ def score(
             exact = numpy_engine.run(case, draws=MIN_DRAWS, seed=seed, with_leave_one_out=True)
         assert exact.leave_one_out is not None
         card = replace(card, explanation=explain_card(case, card, exact.leave_one_out, exact.posterior_mean))
+    if any(item.date is not None for item in case.evidence):
+        card = replace(card, timeline=timeline(case, seed))
     if keep_draws:
         card = replace(card, engine_result=result)
     return card
+
+
+def timeline(case: Case, seed: int | None = 0) -> tuple[tuple[str | None, dict[str, float]], ...]:
+    """P(h | E) as the dated items arrive: before any of them (undated items count from the
+    start), then after each date in date order; exact means from the factorisation."""
+    days = sorted({item.date for item in case.evidence if item.date is not None})
+    out = []
+    for day in [None, *days]:
+        known = tuple(
+            item for item in case.evidence if item.date is None or (day is not None and item.date <= day)
+        )
+        posterior = numpy_engine.posterior_mean(replace(case, evidence=known), seed=seed)
+        out.append((_iso(day), dict(zip(case.hypothesis_ids, map(float, posterior), strict=True))))
+    return tuple(out)
 
 
 def _run_pymc(

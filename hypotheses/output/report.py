@@ -146,6 +146,25 @@ def prior_posterior_plot(card: Scorecard) -> str:
     return _svg(figure)
 
 
+def timeline_plot(card: Scorecard) -> str:
+    """P(h | E) after each date of the dated items, one line per hypothesis (Okabe-Ito)."""
+    plt = _pyplot()
+    labels = ["before"] + [day for day, _ in card.timeline[1:] if day is not None]
+    figure, axes = plt.subplots(figsize=(7.5, 3.2))
+    colours = [BLUE, ORANGE, GREEN, VERMILLION, GREY, "#CC79A7", "#56B4E9", "#F0E442"]
+    for index, h in enumerate(card.hypotheses):
+        values = [100 * posterior[h.id] for _, posterior in card.timeline]
+        axes.plot(range(len(values)), values, marker="o", color=colours[index % len(colours)], label=h.id)
+    axes.set_xticks(range(len(labels)), labels, rotation=30, ha="right")
+    axes.set_ylim(0, 100)
+    axes.set_ylabel("P(h | evidence so far), %")
+    axes.legend(
+        loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=min(4, len(card.hypotheses)), frameon=False
+    )
+    axes.grid(axis="y", color="#e5e5e5")
+    return _svg(figure)
+
+
 def waterfall_plot(card: Scorecard) -> str:
     """How each item moved the leading hypothesis's log-odds (decibans), from prior to posterior."""
     plt = _pyplot()
@@ -379,6 +398,11 @@ def render_report(case: Case, card: Scorecard, generated: date | None = None) ->
         ]
     else:
         parts.append("<p>No evidence: the posterior is the prior.</p>")
+    if card.timeline:
+        parts += [
+            f"<figure>{timeline_plot(card)}<figcaption>The posterior after each date of the dated items "
+            "(items without a date count from the start).</figcaption></figure>",
+        ]
     if card.pending:
         parts += [
             "<h3>Pending</h3>",
