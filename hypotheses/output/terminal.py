@@ -270,6 +270,13 @@ def render_explanation(card: Scorecard) -> Group:
     closest = closest_sentence(card)
     if closest:
         parts.append(Text(closest))
+    if card.pending:
+        parts.append(
+            Text(
+                "• Pending, not yet in the answer: " + ", ".join(visible(p.id) for p in card.pending),
+                style="yellow",
+            )
+        )
     return Group(*parts)
 
 

@@ -185,4 +185,6 @@ def explanation_markdown(card: Scorecard) -> str:
         flip_sentence(card, md_text).replace("• ", "- "),
         closest_sentence(card, md_text).replace("• ", "- "),
     ]
+    if card.pending:
+        lines.append("- Pending, not yet in the answer: " + ", ".join(md_text(p.id) for p in card.pending))
     return "\n".join(lines) + "\n"
