@@ -116,6 +116,9 @@ class LogNormal:
 
 
 _Z95 = 1.6448536269514722  # the standard normal's 95% quantile
+# An interval ratio [lo, hi] with hi / lo above this is refused: its log-normal mean (what the
+# model uses) exceeds its median by more than half an order of magnitude (x 1.9 at 1000).
+MAX_RATIO_SPREAD = 1000.0
 
 
 Judgment = Point | Beta | LogNormal
@@ -135,22 +138,38 @@ def parse_ratio(value: Any) -> Judgment:
         text = f"[{value[0]}, {value[1]}]"
         if lo == hi:
             return Point(lo, text)
+        if hi / lo > MAX_RATIO_SPREAD:
+            raise JudgmentError(
+                f"ratio interval {text} spans more than a factor of {MAX_RATIO_SPREAD:g}: a log-normal that "
+                "wide has a mean far above its median (the mean is what enters the model); narrow it"
+            )
         mu, sigma = 0.5 * (math.log(lo) + math.log(hi)), (math.log(hi) - math.log(lo)) / (2 * _Z95)
         return LogNormal(mu, sigma, text)
     return Point(_ratio_number(value), str(value))
 
 
+# Ratios are relative: beyond these they are no judgment, and exp() of their spread overflows.
+RATIO_RANGE = (1e-100, 1e100)
+
+
 def _ratio_number(value: Any) -> float:
+    """A positive ratio: a number, a fraction, or odds a:b read as the ratio a/b (under
+    `ratios:` odds of 5:1 mean five times likelier, not the probability 5/6)."""
     number = None
     if isinstance(value, int | float) and not isinstance(value, bool):
         number = float(value)
+    elif isinstance(value, str) and (match := _ODDS.match(value.strip())) is not None:
+        favour, against = float(match[1]), float(match[2])
+        number = favour / against if against > 0 else math.inf
     elif isinstance(value, str) and not _PERCENT.match(value.strip()):
         number = _form(value)
     if number is None or not math.isfinite(number) or number <= 0:
         raise JudgmentError(
-            f"ratio {value!r} is not a positive number; write a number (3), a fraction (3/2) or an "
-            "interval [2, 10]; for probabilities use `likelihoods:`"
+            f"ratio {value!r} is not a positive number; write a number (3), a fraction (3/2), odds "
+            "(5:1) or an interval [2, 10]; for probabilities use `likelihoods:`"
         )
+    if not RATIO_RANGE[0] <= number <= RATIO_RANGE[1]:
+        raise JudgmentError(f"ratio {value!r} is beyond 1e-100 to 1e100; rescale the item's ratios")
     return number
 
 
@@ -206,6 +225,7 @@ _NUMBER = r"(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"
 _PERCENT = re.compile(rf"^({_NUMBER})\s*%$")
 _FRACTION = re.compile(rf"^({_NUMBER})\s*/\s*({_NUMBER})$")
 _IN = re.compile(rf"^({_NUMBER})\s+in\s+({_NUMBER})$", re.IGNORECASE)
+_PLAIN = re.compile(rf"^{_NUMBER}$")
 _ODDS = re.compile(rf"^({_NUMBER})\s*:\s*({_NUMBER})$")
 
 
@@ -218,10 +238,14 @@ def _form(text: str) -> float | None:
     for pattern in (_FRACTION, _IN):
         if (match := pattern.match(text)) is not None:
             numerator, denominator = float(match[1]), float(match[2])
-            return numerator / denominator if denominator > 0 else math.inf
+            if not (math.isfinite(numerator) and math.isfinite(denominator)) or denominator <= 0:
+                return math.nan  # 1 in 1e400 is no probability: refused, never read as 0
+            return numerator / denominator
     if (match := _ODDS.match(text)) is not None:
         favour, against = float(match[1]), float(match[2])
-        return favour / (favour + against) if favour + against > 0 else math.nan
+        if not (math.isfinite(favour) and math.isfinite(against)) or favour + against <= 0:
+            return math.nan
+        return favour / (favour + against)
     try:
         return float(text)
     except ValueError:
@@ -248,8 +272,9 @@ def _number(value: Any, what: str) -> float:
 def _outside(value: Any, number: float, what: str) -> str:
     """Why a number is no probability, and the form it was probably meant in."""
     said = f"{what} {value!r} is outside 0 to 1 (0% to 100%)"
-    if isinstance(value, str) and _PERCENT.match(value.strip()):
-        return said
+    plain = isinstance(value, int | float) or (isinstance(value, str) and _PLAIN.match(value.strip()))
+    if not plain:
+        return f"{said}; only a prior may be a weight above 1, and a ratio belongs under `ratios:`"
     if math.isfinite(number) and 1.0 < number <= 100.0:
         hint = f"for a percentage write '{value}%' ({number / 100:g})"
         return f"{said}: {hint}; only a prior may be a weight above 1, and a ratio belongs under `ratios:`"

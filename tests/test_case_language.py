@@ -343,7 +343,7 @@ def test_an_interval_ratio_is_a_log_normal_with_those_quantiles() -> None:
         ({"likelihoods": {"default": 0.5}}, "both `likelihoods:` and `ratios:`"),
         ({"credibility": 0.8}, "credibility below 1"),
         ({"grading": "B2"}, "source or grading"),
-        ({"observed": False}, "observed: False"),
+        ({"observed": False}, "observed: false"),
     ],
 )
 def test_ratios_where_credibility_would_need_likelihoods_are_refused(extra: dict, says: str) -> None:
@@ -397,3 +397,35 @@ def test_the_posterior_after_each_date() -> None:
         assert [posterior[h] for h in ("a", "b", "c")] == pytest.approx(list(expected), abs=1e-12)
     assert json.loads(to_json(card))["timeline"][2]["date"] == "2026-02-01"
     assert "after each date" in render_report(case, card)
+
+
+@pytest.mark.parametrize(
+    ("item", "says"),
+    [
+        ({"id": "e", "label": "x", "likelihoods": None}, "missing required field 'likelihoods'"),
+        ({"id": "e", "label": "x", "ratios": {"a": [0.01, 100], "default": 1}}, "spans more than a factor"),
+        ({"id": "e", "label": "x", "ratios": {"a": 1e300, "default": 1}}, "beyond 1e-100 to 1e100"),
+        ({"id": "e", "label": "x", "ratios": {"a": "1:0", "default": 1}}, "not a positive number"),
+        ({"id": "e", "label": "x", "likelihoods": {"a": "1 in 1e400", "default": 0.5}}, "outside 0 to 1"),
+        ({"id": "e", "label": "x", "date": 0, "likelihoods": {"default": 0.5}}, "is not a date"),
+        (
+            {"id": "e", "label": "x", "source": "s", "grading": "A1", "likelihoods": {"default": 0.5}},
+            "no reliability",
+        ),
+    ],
+)
+def test_review_findings_are_clean_errors(item: dict, says: str) -> None:
+    """Inputs a review found crashing (exit 1) or read wrongly: each a clean message now."""
+    with pytest.raises(CaseError, match=says):
+        make_case(_items_case(item, sources={"s": {"label": "S"}}))
+
+
+def test_odds_under_ratios_are_the_ratio() -> None:
+    """'5:1' under ratios: is five times likelier (it was read as the probability 5/6)."""
+    from hypotheses.model import numpy_engine
+
+    odds = make_case(_items_case({"id": "e", "label": "x", "ratios": {"a": "5:1", "default": 1}}))
+    number = make_case(_items_case({"id": "e", "label": "x", "ratios": {"a": 5, "default": 1}}))
+    np.testing.assert_allclose(
+        numpy_engine.posterior_mean(odds), numpy_engine.posterior_mean(number), atol=1e-15
+    )

@@ -47,7 +47,7 @@ def evidence_weights(case: Case, prior_mean: np.ndarray) -> list[ItemWeight]:
     if not reachable:
         # An item impossible under every hypothesis still standing: the sequential rule skips
         # it (p stays as it was), which a cumulative sum cannot express.
-        return _sequential_weights(log_lik, log_start)
+        return _sequential_weights(log_lik, log_start, [item.ratios for item in case.evidence])
     weights = np.empty_like(log_lik)
     step = max(1, 2**22 // max(1, n_hyp * n_hyp))
     for first in range(0, len(log_lik), step):
@@ -88,13 +88,13 @@ def _information_gain(p: np.ndarray, lik: np.ndarray) -> np.ndarray:
     return np.maximum(gain, 0.0)
 
 
-def _sequential_weights(log_lik: np.ndarray, log_start: np.ndarray) -> list[ItemWeight]:
+def _sequential_weights(log_lik: np.ndarray, log_start: np.ndarray, ratios: list[bool]) -> list[ItemWeight]:
     """Item by item, skipping the update after an item impossible under what is left."""
     out = []
     log_p = log_start - logsumexp(log_start[None, :], axis=1)[0]
-    for row in log_lik:
+    for row, ratio in zip(log_lik, ratios, strict=True):
         weight = _weights_given(log_p[None, :], row[None, :])[0]
-        gain = _information_gain(np.exp(log_p)[None, :], np.minimum(np.exp(row), 1.0)[None, :])[0]
+        gain = np.nan if ratio else _information_gain(np.exp(log_p)[None, :], np.exp(row)[None, :])[0]
         out.append(ItemWeight(weight, float(gain)))
         joint = log_p + row
         total = logsumexp(joint[None, :], axis=1)[0]

@@ -224,7 +224,13 @@ class Checker:
             self.graded.append(own)
             return kappa, own.id
         cited = self.spec.sources.get(e.source)
-        if cited is not None and cited.reliability != admiralty_judgment(letter):
+        if cited is not None and cited.reliability is None:
+            self.error(
+                (*at, "grading"),
+                f"grading {letter} of '{e.id}' cites source '{e.source}', which has no reliability; "
+                f"give the source `reliability: {letter}`",
+            )
+        elif cited is not None and cited.reliability != admiralty_judgment(letter):
             self.error(
                 (*at, "grading"),
                 f"grading {letter}{kappa.text[:1]} says source '{e.source}' is {letter} "
@@ -245,7 +251,8 @@ class Checker:
         if e.credibility is not None and not _point_one(e.credibility[0]):
             problems.append(f"has ratios and a credibility below 1; {fix}")
         if e.observed is not True:
-            problems.append(f"has ratios and `observed: {e.observed}`; {fix}")
+            said = "false" if e.observed is False else e.observed
+            problems.append(f"has ratios and `observed: {said}`; {fix}")
         for problem in problems:
             self.error((*at, "ratios"), f"evidence '{e.id}' {problem}")
         return not problems

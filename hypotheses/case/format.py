@@ -221,6 +221,23 @@ PriorField = Annotated[
 ]
 
 
+def _as_date(value: Any) -> datetime.date:
+    """A date as YAML reads it (unquoted 2026-01-05) or the same text quoted; nothing else (a
+    number would otherwise become a day of 1970)."""
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return datetime.date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    message = f"date {value!r} is not a date; write YYYY-MM-DD"
+    raise PydanticCustomError("judgment", "{message}", {"message": message})
+
+
+IsoDate = Annotated[Any, PlainValidator(_as_date), WithJsonSchema({"type": "string", "format": "date"})]
 Notes = Annotated[str | None, Field(default=None, description="the analyst's reasoning; changes no number")]
 Links = Annotated[list[str], Field(default_factory=list, description="where to read more; changes no number")]
 
@@ -267,7 +284,7 @@ class EvidenceSpec(_Strict):
         description="true (default): seen; false: looked for and absent (P(not E | h) = 1 - P(E | h)); "
         "pending: not yet known (left out of the posterior)",
     )
-    date: datetime.date | None = Field(default=None, description="when the item was observed (YYYY-MM-DD)")
+    date: IsoDate | None = Field(default=None, description="when the item was observed (YYYY-MM-DD)")
     notes: Notes = None
     links: Links
 
@@ -283,7 +300,7 @@ class ResolutionSpec(_Strict):
     """The truth, once known: changes no number (calibration reads it)."""
 
     hypothesis: Id
-    date: datetime.date | None = None
+    date: IsoDate | None = None
     notes: Notes = None
 
 

@@ -79,10 +79,10 @@ def _without_likelihoods(data: dict[str, Any], lines: LineMap, name: str) -> lis
         Problem(
             name,
             lines.line(("evidence", index)) or 1,
-            f"missing required field 'likelihoods' in evidence item {index + 1}",
+            f"missing required field 'likelihoods' in evidence item {index + 1} (or give `ratios:`)",
         )
         for index, item in enumerate(evidence)
-        if isinstance(item, dict) and "likelihoods" not in item and "ratios" not in item
+        if isinstance(item, dict) and item.get("likelihoods") is None and item.get("ratios") is None
     ]
 
 
