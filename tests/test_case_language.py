@@ -429,3 +429,30 @@ def test_odds_under_ratios_are_the_ratio() -> None:
     np.testing.assert_allclose(
         numpy_engine.posterior_mean(odds), numpy_engine.posterior_mean(number), atol=1e-15
     )
+
+
+def test_source_notes_resolution_and_hypothesis_notes_reach_every_text_output() -> None:
+    from hypotheses.output.report import render_report
+    from hypotheses.output.text import to_markdown
+
+    document = _items_case(
+        {"id": "e", "label": "x", "source": "s", "likelihoods": {"a": 0.3, "default": 0.5}},
+        sources={
+            "s": {"label": "S", "reliability": "C", "notes": "met twice", "links": ["https://ex.org/s"]}
+        },
+        resolution={"hypothesis": "b", "date": "2026-03-01", "notes": "confessed"},
+    )
+    document["hypotheses"][0]["notes"] = "the usual suspect"
+    case = make_case(document)
+    card = score(case, engine="numpy")
+    data = json.loads(to_json(card))
+    assert data["sources"] == [{"id": "s", "label": "S", "notes": "met twice", "links": ["https://ex.org/s"]}]
+    markdown, report = to_markdown(card), render_report(case, card)
+    for text in ("met twice", "the usual suspect", "2026-03-01"):
+        assert text in markdown and text in report
+    assert "<a " not in report
+
+
+def test_a_group_of_every_hypothesis_is_warned_about() -> None:
+    case = make_case(_items_case(groups={"all": {"label": "any", "members": ["a", "b", "c"]}}))
+    assert "always 1" in " ".join(str(w) for w in case.warnings)

@@ -13,7 +13,7 @@ from hypotheses.model.likelihood import effective_likelihood
 from hypotheses.model.logspace import log, softmax
 from hypotheses.model.places import credibility_place, likelihood_place, prior_place, reliability_place
 from hypotheses.text import percent
-from priors import Judgment
+from priors import Judgment, LogNormal
 
 # Posteriors this close are equal: arithmetic exact on paper (1/3 + 1/3 + 1/3) rounds apart.
 TIE_TOLERANCE = 1e-9
@@ -149,6 +149,7 @@ def explain(case: Case, card: Scorecard, without: np.ndarray, exact: np.ndarray)
                 float(abs(at_high[lead] - at_low[lead])),
                 float(margin),
                 best_rival,
+                isinstance(judgment, LogNormal),
             )
         )
     swings.sort(key=lambda s: -s.swing)

@@ -56,6 +56,16 @@ class GroupScore:
 
 
 @dataclass(frozen=True)
+class SourceNote:
+    """A source's notes and links, as the analyst wrote them (they change no number)."""
+
+    id: str
+    label: str
+    notes: str | None = None
+    links: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class PendingItem:
     """An item whose observation is pending: not in the posterior, listed so nobody forgets it."""
 
@@ -93,6 +103,7 @@ class Swing:
     swing: float  # |leading_at_high - leading_at_low|
     margin: float  # the smallest lead over the best rival at either end (< 0: the answer flips)
     rival: str  # that best rival
+    ratio: bool = False  # a likelihood ratio (a number, not a probability)
 
 
 @dataclass(frozen=True)
@@ -151,6 +162,7 @@ class Scorecard:
     # P(h | E) after each date of the dated items (undated items count from the start): the
     # first entry, date None, is before any dated item.
     timeline: tuple[tuple[str | None, dict[str, float]], ...] = ()
+    sources: tuple[SourceNote, ...] = ()  # the sources with notes or links (the rest say nothing)
     # The engine's draws (an EngineResult), kept only when score(keep_draws=True) is asked for
     # them, for the NetCDF export; never part of the JSON.
     engine_result: Any = field(default=None, compare=False, repr=False)
@@ -222,6 +234,16 @@ class Scorecard:
                 else {}
             ),
             **({"resolution": self.resolution} if self.resolution else {}),
+            **(
+                {
+                    "sources": [
+                        {"id": s.id, "label": s.label, **_said(notes=s.notes, links=list(s.links))}
+                        for s in self.sources
+                    ]
+                }
+                if self.sources
+                else {}
+            ),
             **(
                 {"timeline": [{"date": day, "posterior": _clean(p)} for day, p in self.timeline]}
                 if self.timeline

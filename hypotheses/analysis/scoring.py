@@ -20,6 +20,7 @@ from hypotheses.analysis.scorecard import (
     HypothesisScore,
     PendingItem,
     Scorecard,
+    SourceNote,
 )
 from hypotheses.analysis.weights import evidence_weights
 from hypotheses.case import Case, load_case
@@ -350,6 +351,9 @@ def summarise(
         groups=tuple(groups),
         pending=pending,
         resolution=resolution,
+        sources=tuple(
+            SourceNote(s.id, s.label, s.notes, s.links) for s in case.sources if s.notes or s.links
+        ),
     )
 
 

@@ -78,6 +78,8 @@ class Checker:
                 self.error((*at, "members"), f"group '{group_id}' lists a hypothesis twice; list each once")
             if not unknown:
                 out.append(Group(group_id, spec.label, tuple(spec.members)))
+                if set(spec.members) == set(ids):
+                    self.warn(at, f"group '{group_id}' holds every hypothesis: its probability is always 1")
         return tuple(out)
 
     def _resolution(self, ids: list[str]) -> Resolution | None:

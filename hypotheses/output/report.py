@@ -17,7 +17,7 @@ from hypotheses.analysis.scorecard import Estimate, HypothesisScore, Scorecard
 from hypotheses.case import Case
 from hypotheses.output.wording import bits, closest_sentence, db, flip_sentence, in_words
 from hypotheses.text import percent
-from priors import Judgment
+from priors import Judgment, LogNormal
 
 # Okabe-Ito: distinguishable with the common colour-vision deficiencies, and in greyscale print.
 BLUE, ORANGE, GREEN, VERMILLION, GREY = "#0072B2", "#E69F00", "#009E73", "#D55E00", "#8C8C8C"
@@ -291,7 +291,10 @@ def _odds_db(p: float, rest: float) -> float:
 
 def _as_written(judgment: Judgment) -> str:
     text = judgment.text or f"{judgment.mean:g}"
-    return f"{text} (mean {percent(judgment.mean)})" if not judgment.is_point else text
+    if judgment.is_point:
+        return text
+    mean = f"{judgment.mean:.3g}" if isinstance(judgment, LogNormal) else percent(judgment.mean)
+    return f"{text} (mean {mean})"
 
 
 def render_report(case: Case, card: Scorecard, generated: date | None = None) -> str:
@@ -319,6 +322,12 @@ def render_report(case: Case, card: Scorecard, generated: date | None = None) ->
         parts.append(f'<p class="question">{_e(card.question)}</p>')
     if card.notes:
         parts.append(f"<p>{_e(card.notes)}</p>")
+    if card.resolution:
+        r = card.resolution
+        when = f" ({_e(r['date'])})" if r["date"] else ""
+        parts.append(
+            f"<p><strong>Resolved{when}:</strong> {_e(r['hypothesis'])}{_said(None, r['notes'], ())}</p>"
+        )
     # Draws that never vary (point judgments) can leave ESS and R-hat undefined (NaN).
     ess = f"{d.ess:,.0f}" if math.isfinite(d.ess) else "n/a"
     rhat = "n/a" if d.rhat is None or not math.isfinite(d.rhat) else f"{d.rhat:.3f}"
@@ -339,7 +348,8 @@ def render_report(case: Case, card: Scorecard, generated: date | None = None) ->
         # Competition ranking: equal posteriors share a rank rather than being ordered by file position.
         rank = 1 + sum(1 for g in ranked if g.posterior.mean > h.posterior.mean and not _tie(g, h))
         parts.append(
-            f"<tr><td>{rank}</td><td>{_named(h.id, h.label)}</td><td class=num>{percent(h.prior.mean)}</td>"
+            f"<tr><td>{rank}</td><td>{_named(h.id, h.label)}{_said(None, h.notes, ())}</td>"
+            f"<td class=num>{percent(h.prior.mean)}</td>"
             f"<td class=num><strong>{percent(h.posterior.mean)}</strong></td>"
             f"<td class=num>{percent(h.posterior.lo)} - {percent(h.posterior.hi)}</td>"
             f"<td>{_e(in_words(card, h.posterior.mean))}</td></tr>"
@@ -347,7 +357,8 @@ def render_report(case: Case, card: Scorecard, generated: date | None = None) ->
     for g in card.groups:
         members = " + ".join(g.members)
         parts.append(
-            f"<tr><td></td><td>{_named(g.id, f'{g.label} ({members})')}</td><td></td>"
+            f"<tr><td></td><td>{_named(g.id, f'{g.label} ({members})')}</td>"
+            f"<td class=num>{percent(sum(h.prior.mean for h in card.hypotheses if h.id in g.members))}</td>"
             f"<td class=num><strong>{percent(g.posterior.mean)}</strong></td>"
             f"<td class=num>{percent(g.posterior.lo)} - {percent(g.posterior.hi)}</td>"
             f"<td>{_e(in_words(card, g.posterior.mean))}</td></tr>"
@@ -471,7 +482,8 @@ def _inputs(case: Case) -> list[str]:
         ]
         for s in case.sources:
             parts.append(
-                f"<tr><td>{_named(s.id, s.label)}</td><td>{_e(_as_written(s.reliability))}</td></tr>"
+                f"<tr><td>{_named(s.id, s.label)}{_said(None, s.notes, s.links)}</td>"
+                f"<td>{_e(_as_written(s.reliability))}</td></tr>"
             )
         parts.append("</tbody></table>")
     if case.evidence:

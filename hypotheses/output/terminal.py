@@ -17,7 +17,7 @@ from rich.table import Table
 from rich.text import Text
 
 from hypotheses.analysis.scorecard import Scorecard
-from hypotheses.output.wording import bits, closest_sentence, db, flip_sentence
+from hypotheses.output.wording import bits, closest_sentence, db, flip_sentence, span
 from hypotheses.output.wording import headline as headline_words
 from hypotheses.text import percent, visible
 from priors.reliability import ADMIRALTY, CREDIBILITY, admiralty_judgment, credibility_judgment
@@ -251,7 +251,7 @@ def render_explanation(card: Scorecard) -> Group:
             for s in shown:
                 cells = [
                     Text.assemble((visible(s.name), "bold"), "\n", (f"'{visible(s.text)}'", "dim")),
-                    Text(f"{percent(s.low).rstrip('%')}-{percent(s.high)}"),
+                    Text(span(s.low, s.high, s.ratio)),
                     Text(f"{percent(s.leading_at_low)} → {percent(s.leading_at_high)}"),
                 ]
                 if wide:

@@ -8,7 +8,7 @@ import json
 import re
 
 from hypotheses.analysis.scorecard import Scorecard
-from hypotheses.output.wording import bits, closest_sentence, db, flip_sentence, headline, in_words
+from hypotheses.output.wording import bits, closest_sentence, db, flip_sentence, headline, in_words, span
 from hypotheses.text import percent, visible
 
 # Characters json.dumps(ensure_ascii=False) leaves raw that a terminal or an editor would act on
@@ -82,9 +82,10 @@ def to_markdown(card: Scorecard) -> str:
     for g in card.groups:
         members = " + ".join(md_text(m) for m in g.members)
         p = g.posterior
+        prior = sum(h.prior.mean for h in card.hypotheses if h.id in g.members)
         lines.append(
-            f"| group | **{md_text(g.id)}** ({members}): {md_text(g.label)} | | {percent(p.mean)} | "
-            f"{percent(p.lo)} - {percent(p.hi)} | {md_text(in_words(card, p.mean))} |"
+            f"| group | **{md_text(g.id)}** ({members}): {md_text(g.label)} | {percent(prior)} | "
+            f"{percent(p.mean)} | {percent(p.lo)} - {percent(p.hi)} | {md_text(in_words(card, p.mean))} |"
         )
     if card.evidence:
         ids = [h.id for h in card.hypotheses]
@@ -106,7 +107,18 @@ def to_markdown(card: Scorecard) -> str:
             )
     if card.pending:
         lines += ["", "## Pending", "", "Not yet known, so not in the posterior:", ""]
-        lines += [f"- **{md_text(p.id)}**: {md_text(p.label)}" for p in card.pending]
+        for p in card.pending:
+            said = [md_text(x) for x in (p.date, p.notes, *p.links) if x]
+            lines.append(
+                f"- **{md_text(p.id)}**: {md_text(p.label)}" + (f" ({'; '.join(said)})" if said else "")
+            )
+    if card.resolution:
+        r = card.resolution
+        lines += [
+            "",
+            f"**Resolved:** {md_text(str(r['hypothesis']))}"
+            + (f", {md_text(str(r['date']))}" if r["date"] else ""),
+        ]
     noted = _notes(card)
     if noted:
         lines += ["", "## Notes", "", *noted]
@@ -123,10 +135,13 @@ def to_markdown(card: Scorecard) -> str:
 def _notes(card: Scorecard) -> list[str]:
     """The analyst's notes, dates and links of hypotheses and items, one bullet each."""
     out = [f"- **{md_text(h.id)}**: {md_text(h.notes)}" for h in card.hypotheses if h.notes]
+    for s in card.sources:
+        said = ([md_text(s.notes)] if s.notes else []) + [md_text(link) for link in s.links]
+        out.append(f"- source **{md_text(s.id)}**: " + "; ".join(said))
     for e in card.evidence:
         said = [md_text(e.date)] if e.date else []
         said += [md_text(e.notes)] if e.notes else []
-        said += [f"`{md_text(link)}`" for link in e.links]  # as text: a case's link is never made live
+        said += [md_text(link) for link in e.links]  # escaped text: never a Markdown link of ours
         if said:
             out.append(f"- **{md_text(e.id)}**: " + "; ".join(said))
     return out
@@ -153,14 +168,14 @@ def explanation_markdown(card: Scorecard) -> str:
         "",
         "## Evidence",
         "",
-        f"| Item | for {lead_id} | for {rival_id} | Diagnosticity | {lead_id} without it |",
+        f"| Item | for {lead_id} | for {rival_id} | Diagnosticity (bits) | {lead_id} without it |",
         "|---|---:|---:|---:|---:|",
     ]
     without = {loo.evidence: loo for loo in e.leave_one_out}
     for item in sorted(card.evidence, key=lambda i: -abs(i.weight_db[lead.id] or 0.0)):
         lines.append(
             f"| {md_text(item.id)} | {db(item.weight_db[lead.id])} | {db(item.weight_db[rival.id])} | "
-            f"{bits(item.diagnosticity)} bits | {percent(without[item.id].posterior[lead.id])} |"
+            f"{bits(item.diagnosticity)} | {percent(without[item.id].posterior[lead.id])} |"
         )
     if e.tornado:
         lines += [
@@ -175,7 +190,7 @@ def explanation_markdown(card: Scorecard) -> str:
         ]
         for s in e.tornado:
             lines.append(
-                f"| {md_text(s.name)} | {md_text(s.text)} | {percent(s.low)} - {percent(s.high)} | "
+                f"| {md_text(s.name)} | {md_text(s.text)} | {span(s.low, s.high, s.ratio)} | "
                 f"{percent(s.leading_at_low)} | {percent(s.leading_at_high)} | {s.swing * 100:.1f} pts |"
             )
     lines += [

@@ -26,6 +26,11 @@ def db(value: float | None) -> str:
     return "0.0 dB" if abs(value) < 0.05 else f"{value:+.1f} dB"
 
 
+def span(low: float, high: float, ratio: bool = False) -> str:
+    """A judgment's 90% range: percent for a probability, plain numbers for a ratio."""
+    return f"{low:.3g}-{high:.3g}" if ratio else f"{percent(low)}-{percent(high)}"
+
+
 def bits(value: float) -> str:
     """Diagnosticity in bits; 'n/a' for an item given as ratios (not probabilities)."""
     return "n/a" if math.isnan(value) else f"{value:.3f}"
@@ -78,6 +83,6 @@ def closest_sentence(card: Scorecard, quote: Callable[[str], str] = visible) -> 
     verdict = "flips the answer" if s.margin < 0 else "does not flip the answer"
     return (
         f"• The judgment closest to flipping it is {quote(s.name)} ('{quote(s.text)}'): moved within its "
-        f"90% range ({percent(s.low)}-{percent(s.high)}), {quote(e.leading)}'s lead over {quote(s.rival)} "
+        f"90% range ({span(s.low, s.high, s.ratio)}), {quote(e.leading)}'s lead over {quote(s.rival)} "
         f"falls to {s.margin * 100:+.1f} points, which {verdict}."
     )
