@@ -456,3 +456,21 @@ def test_source_notes_resolution_and_hypothesis_notes_reach_every_text_output() 
 def test_a_group_of_every_hypothesis_is_warned_about() -> None:
     case = make_case(_items_case(groups={"all": {"label": "any", "members": ["a", "b", "c"]}}))
     assert "always 1" in " ".join(str(w) for w in case.warnings)
+
+
+def test_netcdf_keeps_ratios_apart_as_the_pymc_model_does(tmp_path) -> None:
+    pytest.importorskip("arviz")
+    import arviz as az
+
+    from tests.helpers import score_with_netcdf
+
+    case = make_case(
+        _items_case(
+            {"id": "e", "label": "x", "ratios": {"a": [2, 10], "default": 1}},
+            {"id": "f", "label": "y", "likelihoods": {"a": "likely", "default": 0.5}},
+        )
+    )
+    score_with_netcdf(case, tmp_path / "d.nc", engine="numpy", draws=500)
+    posterior = az.from_netcdf(tmp_path / "d.nc").posterior
+    assert list(posterior["ratio_place"].values) == ["lik/e/a"]
+    assert "lik/f/a" in list(posterior["place"].values)

@@ -10,8 +10,10 @@ from pathlib import Path
 import numpy as np
 
 from hypotheses.case import Case
+from hypotheses.model.places import judgment_places
 from hypotheses.model.result import EngineResult
 from hypotheses.output.files import atomic_output
+from priors import LogNormal
 
 
 def _arviz():
@@ -37,14 +39,25 @@ def inference_data(case: Case, result: EngineResult):
         idata = result.inference_data
     else:
         judgments = result.judgments or {}
-        names = list(judgments)
-        values = np.column_stack([judgments[n] for n in names]) if names else np.empty((result.draws, 0))
+        # As in the PyMC model: Betas in `judgment` (dims place), log-normal ratios in `ratio`.
+        ratios = {name for name, j in judgment_places(case) if isinstance(j, LogNormal)}
+        names = [n for n in judgments if n not in ratios]
+        ratio_names = [n for n in judgments if n in ratios]
+
+        def stacked(keys: list[str]) -> np.ndarray:
+            return np.column_stack([judgments[n] for n in keys]) if keys else np.empty((result.draws, 0))
+
         log_evidence = result.log_evidence if result.log_evidence is not None else np.zeros(result.draws)
+        posterior = {"judgment": stacked(names)[None], "p_hypothesis": result.posterior_draws[None]}
+        dims = {"judgment": ["place"], "p_hypothesis": ["hypothesis"]}
+        if ratio_names:
+            posterior["ratio"] = stacked(ratio_names)[None]
+            dims["ratio"] = ["ratio_place"]
         idata = az.from_dict(
-            posterior={"judgment": values[None], "p_hypothesis": result.posterior_draws[None]},
+            posterior=posterior,
             sample_stats={"log_evidence": log_evidence[None]},
-            coords={"place": names, **hypotheses},
-            dims={"judgment": ["place"], "p_hypothesis": ["hypothesis"]},
+            coords={"place": names, "ratio_place": ratio_names, **hypotheses},
+            dims=dims,
         )
     if "prior" not in idata.groups():
         idata.extend(prior)
