@@ -184,3 +184,19 @@ def test_at_80_columns_long_ids_and_words_keep_every_number_whole() -> None:
     assert card.explanation is not None
     for swing in card.explanation.tornado:
         assert swing.name in explanation
+
+
+def test_every_package_is_installed_by_a_regular_install() -> None:
+    """`pip install .` (the README's first command) installs the packages pyproject.toml lists:
+    a subpackage missing there works in an editable install and fails for a user."""
+    import tomllib
+
+    listed = set(
+        tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]["packages"]
+    )
+    found = {
+        ".".join(init.parent.relative_to(ROOT).parts)
+        for top in ("hypotheses", "priors")
+        for init in (ROOT / top).rglob("__init__.py")
+    }
+    assert found <= listed, found - listed
