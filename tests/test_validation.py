@@ -129,3 +129,17 @@ def test_every_judgment_form() -> None:
     assert not judgments[3].is_point and 0.2 < judgments[3].mean < 0.4
     assert (judgments[4].a, judgments[4].b) == (2.0, 5.0)
     assert judgments[5].is_point and judgments[5].value == 1.0
+
+
+def test_an_unknown_source_is_reported_with_the_items_other_problems() -> None:
+    """A missing likelihood used to hide the unknown source until the next pass."""
+    document = {
+        "schema": 1,
+        "title": "t",
+        "hypotheses": [{"id": "a", "label": "A"}, {"id": "b", "label": "B"}],
+        "evidence": [{"id": "e", "label": "E", "source": "press", "likelihoods": {"a": 0.5}}],
+    }
+    with pytest.raises(CaseError) as caught:
+        make_case(document)
+    said = str(caught.value)
+    assert "unknown source 'press'" in said and "gives no likelihood for 'b'" in said

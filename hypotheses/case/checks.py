@@ -265,6 +265,12 @@ class Checker:
         out = []
         for index, e in enumerate(specs):
             at = ("evidence", index)
+            # Checked first: an item with other problems must not hide an unknown source.
+            if e.source is not None and e.source not in source_ids:
+                known = sorted(source_ids)
+                hint = did_you_mean(e.source, known)
+                listing = f"; sources: {', '.join(known)}" if known else "; define it under `sources:`"
+                self.error((*at, "source"), f"unknown source '{e.source}'{hint}{listing}")
             if e.ratios is not None and not self._ratios_allowed(e, at):
                 continue
             section, given = ("ratios", e.ratios) if e.ratios is not None else ("likelihoods", e.likelihoods)
@@ -305,11 +311,6 @@ class Checker:
                 )
                 continue
             credibility, source_id = self._credibility(e, at)
-            if e.source is not None and e.source not in source_ids:
-                known = sorted(source_ids)
-                hint = did_you_mean(e.source, known)
-                listing = f"; sources: {', '.join(known)}" if known else "; define it under `sources:`"
-                self.error((*at, "source"), f"unknown source '{e.source}'{hint}{listing}")
             absent = e.observed is False
             # What the model conditions on: P(E | h), or 1 - P(E | h) for an item not found.
             conditioned = tuple(complement(j) for j in likelihoods) if absent else likelihoods
