@@ -102,6 +102,14 @@ EngineOpt = Annotated[
     EngineChoice,
     typer.Option(help="Inference engine; auto runs numpy and falls back to pymc if its ESS is low."),
 ]
+# Shared by score and explain (each with its own formats): the -o file's extension decides
+# when --format is not given (see _format_for).
+_FORMAT_OPTION = typer.Option(
+    "--format",
+    "-f",
+    help="Output format (default: from the -o file's extension, else table).",
+    show_default=False,
+)
 P = ParamSpec("P")
 
 _state = {"debug": False, "interrupt_reported": False}
@@ -226,12 +234,7 @@ def score_command(
     target_accept: TargetAcceptOpt = None,
     output_format: Annotated[
         Format | None,
-        typer.Option(
-            "--format",
-            "-f",
-            help="Output format (default: from the -o file's extension, else table).",
-            show_default=False,
-        ),
+        _FORMAT_OPTION,
     ] = None,
     output: OutputOpt = None,
     netcdf: Annotated[
@@ -280,12 +283,7 @@ def explain(
     draws: DrawsOpt = None,
     output_format: Annotated[
         ExplainFormat | None,
-        typer.Option(
-            "--format",
-            "-f",
-            help="Output format (default: from the -o file's extension, else table).",
-            show_default=False,
-        ),
+        _FORMAT_OPTION,
     ] = None,
     output: OutputOpt = None,
     quiet: QuietOpt = False,

@@ -9,12 +9,20 @@ from typing import Any
 from hypotheses.case.format import CaseSpec, EvidenceSpec, PriorFactors
 from hypotheses.case.messages import CaseError, Problem
 from hypotheses.case.reading import LineMap
-from hypotheses.case.types import DEFAULT_KEY, Case, EvidenceItem, Group, Hypothesis, Resolution, Source
+from hypotheses.case.types import (
+    DEFAULT_KEY,
+    SINGLE_PRIOR,
+    Case,
+    EvidenceItem,
+    Group,
+    Hypothesis,
+    Resolution,
+    Source,
+)
 from priors import ADMIRALTY, Judgment, Point, admiralty_judgment, complement
 from priors.suggest import did_you_mean
 
 PENDING = "pending"
-SINGLE = "prior"  # the factor name of a prior given as one judgment (hypotheses.model.places)
 
 
 class Checker:
@@ -137,11 +145,11 @@ class Checker:
                         "one factor (base_rate, motive, opportunity, means, past_practice)",
                     )
             else:
-                factors = (("prior", h.prior),)
+                factors = ((SINGLE_PRIOR, h.prior),)
             for factor, judgment in factors:
                 if isinstance(judgment, Point) and judgment.value == 0:
-                    where = ("hypotheses", index, "prior") + (() if factor == "prior" else (factor,))
-                    what = "prior" if factor == "prior" else f"prior factor {factor}"
+                    where = ("hypotheses", index, "prior") + (() if factor == SINGLE_PRIOR else (factor,))
+                    what = "prior" if factor == SINGLE_PRIOR else f"prior factor {factor}"
                     self.warn(
                         where,
                         f"{what} of '{h.id}' is 0: this rules the hypothesis "
@@ -156,7 +164,7 @@ class Checker:
         """Priors are relative weights (DESIGN.md section 7): say when probabilities that do
         not add up are normalised, and when factor sets differ (a factor stated for one
         hypothesis only lowers that hypothesis's prior)."""
-        singles = [h.prior[0][1] for h in hypotheses if len(h.prior) == 1 and h.prior[0][0] == SINGLE]
+        singles = [h.prior[0][1] for h in hypotheses if len(h.prior) == 1 and h.prior[0][0] == SINGLE_PRIOR]
         if len(singles) == len(hypotheses) and all(isinstance(j, Point) for j in singles):
             values = [j.mean for j in singles]
             total = sum(values)
@@ -167,7 +175,7 @@ class Checker:
                     f"the priors add up to {total:g}, not 1: they are read as relative weights and "
                     f"normalised to {shares}",
                 )
-        factored = [h for h in hypotheses if h.prior and h.prior[0][0] != SINGLE]
+        factored = [h for h in hypotheses if h.prior and h.prior[0][0] != SINGLE_PRIOR]
         if len(factored) < 2:
             return
         named = {h.id: {factor for factor, _ in h.prior} for h in factored}

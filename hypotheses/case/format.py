@@ -7,6 +7,7 @@ an unknown word is reported at its own key like any other error.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -25,7 +26,6 @@ from pydantic_core import PydanticCustomError
 from priors import (
     DEFAULT_SCALE,
     PRIOR_FACTORS,
-    Judgment,
     JudgmentError,
     ScaleError,
     get_scale,
@@ -86,46 +86,25 @@ def _scale(info: ValidationInfo) -> Any:
     return get_scale((info.context or {}).get("scale", DEFAULT_SCALE))
 
 
-def _as_judgment(value: Any, info: ValidationInfo) -> Judgment:
-    try:
-        return parse_judgment(value, _scale(info))
-    except JudgmentError as exc:
-        raise PydanticCustomError("judgment", "{message}", {"message": str(exc)}) from None
+def _reading(parse: Callable[..., Any], with_scale: bool = True) -> Callable[[Any, ValidationInfo], Any]:
+    """A pydantic validator that reads a value with `parse` (given the case's scale when it
+    takes one) and reports its JudgmentError at the value's own key."""
+
+    def read(value: Any, info: ValidationInfo) -> Any:
+        try:
+            return parse(value, _scale(info)) if with_scale else parse(value)
+        except JudgmentError as exc:
+            raise PydanticCustomError("judgment", "{message}", {"message": str(exc)}) from None
+
+    return read
 
 
-def _as_weight(value: Any, info: ValidationInfo) -> Judgment:
-    try:
-        return parse_weight(value, _scale(info))
-    except JudgmentError as exc:
-        raise PydanticCustomError("judgment", "{message}", {"message": str(exc)}) from None
-
-
-def _as_credibility(value: Any, info: ValidationInfo) -> tuple[Judgment, str | None]:
-    try:
-        return parse_credibility(value, _scale(info))
-    except JudgmentError as exc:
-        raise PydanticCustomError("judgment", "{message}", {"message": str(exc)}) from None
-
-
-def _as_grading(value: Any, info: ValidationInfo) -> tuple[str, Judgment]:
-    try:
-        return parse_grading(value)
-    except JudgmentError as exc:
-        raise PydanticCustomError("judgment", "{message}", {"message": str(exc)}) from None
-
-
-def _as_ratio(value: Any, info: ValidationInfo) -> Judgment:
-    try:
-        return parse_ratio(value)
-    except JudgmentError as exc:
-        raise PydanticCustomError("judgment", "{message}", {"message": str(exc)}) from None
-
-
-def _as_reliability(value: Any, info: ValidationInfo) -> Judgment:
-    try:
-        return parse_reliability(value, _scale(info))
-    except JudgmentError as exc:
-        raise PydanticCustomError("judgment", "{message}", {"message": str(exc)}) from None
+_as_judgment = _reading(parse_judgment)
+_as_weight = _reading(parse_weight)
+_as_credibility = _reading(parse_credibility)  # (judgment, warning)
+_as_grading = _reading(parse_grading, with_scale=False)  # (letter, credibility judgment)
+_as_ratio = _reading(parse_ratio, with_scale=False)
+_as_reliability = _reading(parse_reliability)
 
 
 JudgmentField = Annotated[Any, PlainValidator(_as_judgment), WithJsonSchema(_judgment_schema())]

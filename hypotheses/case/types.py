@@ -9,6 +9,7 @@ from hypotheses.case.messages import Problem
 from priors import Judgment, Scale, get_scale
 
 DEFAULT_KEY = "default"  # in `likelihoods:`, fills the hypotheses not listed
+SINGLE_PRIOR = "prior"  # the factor name of a prior given as one judgment (not factors)
 
 
 @dataclass(frozen=True)

@@ -4,9 +4,8 @@ coordinate, the NetCDF export, the explanation's tornado and the JSON (docs/mode
 from __future__ import annotations
 
 from hypotheses.case import Case
+from hypotheses.case.types import SINGLE_PRIOR
 from priors import Judgment
-
-SINGLE_PRIOR = "prior"  # the factor name of a prior given as one judgment
 
 
 def prior_place(hypothesis: str, factor: str) -> str:
