@@ -13,6 +13,7 @@ from hypotheses.case import Case
 from hypotheses.model.places import judgment_places
 from hypotheses.model.result import EngineResult
 from hypotheses.output.files import atomic_output
+from hypotheses.text import visible
 from priors import LogNormal
 
 
@@ -75,9 +76,7 @@ def inference_data(case: Case, result: EngineResult):
 def _attribute(text: str) -> str:
     """NetCDF attributes are C strings: a NUL (or any control character) from a case is written
     as a visible escape instead of crashing the writer or reaching a terminal that prints it."""
-    return "".join(
-        ch if ch.isprintable() or ch == " " else ch.encode("unicode_escape").decode() for ch in text
-    )
+    return visible(text)
 
 
 def write_netcdf(idata, path: str | Path, inputs: Iterable[str | Path] = ()) -> None:

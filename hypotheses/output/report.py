@@ -16,7 +16,7 @@ from hypotheses.analysis.explain import TIE_TOLERANCE
 from hypotheses.analysis.scorecard import Estimate, HypothesisScore, Scorecard
 from hypotheses.case import Case
 from hypotheses.output.wording import bits, closest_sentence, db, flip_sentence, in_words
-from hypotheses.text import percent
+from hypotheses.text import percent, visible
 from priors import Judgment, LogNormal
 
 # Okabe-Ito: distinguishable with the common colour-vision deficiencies, and in greyscale print.
@@ -61,15 +61,9 @@ footer { margin-top: 2.5rem; border-top: 1px solid var(--rule); padding-top: .6r
 # Case text is the analyst's, or whoever wrote the file: control characters would reach a terminal that
 # `cat`s the page raw (ESC sequences), break HTML parsing (NUL), or reorder what readers see (bidi
 # overrides), so they are shown as visible escapes instead. Tab and newline are harmless in HTML.
-_VISIBLE = {
-    c: f"\\x{c:02x}" if c < 0x100 else f"\\u{c:04x}"
-    for c in [*range(0x20), *range(0x7F, 0xA0), *range(0x202A, 0x202F), *range(0x2066, 0x206A)]
-    if chr(c) not in "\t\n"
-}
-
-
 def _e(text: object) -> str:
-    return html.escape(str(text).translate(_VISIBLE), quote=True)
+    """Case text for HTML: control characters visible (as everywhere), then HTML-escaped."""
+    return html.escape(visible(str(text), newlines=True), quote=True)
 
 
 def _svg(figure) -> str:
