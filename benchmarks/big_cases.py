@@ -4,6 +4,8 @@ python benchmarks/big_cases.py /tmp/big
 /usr/bin/time -f "%e s %M KB" hypscore score /tmp/big/hypotheses_1000.yaml
 /usr/bin/time -f "%e s %M KB" hypscore explain /tmp/big/items_2000_one_source.yaml
 /usr/bin/time -f "%e s %M KB" hypscore validate /tmp/big/file_15_5_mib.yaml
+/usr/bin/time -f "%e s %M KB" hypscore score /tmp/big/events_10x5_shared.yaml   (issue 13)
+/usr/bin/time -f "%e s %M KB" hypscore explain /tmp/big/events_10x5_shared.yaml
 """
 
 from __future__ import annotations
@@ -61,6 +63,33 @@ def main(directory: Path) -> None:
         lines.append(line)
         size, index = size + len(line) + 1, index + 1
     (directory / "file_15_5_mib.yaml").write_text("\n".join(lines) + "\n")
+    # Issue 13: 10 events x 5 reports, the reports spread over 3 uncertain sources (one
+    # component, importance sampling over the three reliabilities), uncertain event likelihoods.
+    words = ["very unlikely", "unlikely", "roughly even chance", "likely", "very likely"]
+    events = {
+        f"g{k}": {"label": f"event {k}", "likelihoods": {h: rng.choice(words) for h in "pqr"}}
+        for k in range(10)
+    }
+    reports = [
+        {
+            "id": f"g{k}_r{i}",
+            "label": "x",
+            "reports": f"g{k}",
+            "source": f"s{(k + i) % 3}",
+            "credibility": "likely",
+        }
+        for k in range(10)
+        for i in range(5)
+    ]
+    case = {
+        "schema": 1,
+        "title": "10 events x 5 reports on shared uncertain sources",
+        "hypotheses": [{"id": h, "label": h} for h in "pqr"],
+        "sources": {f"s{k}": {"reliability": letter} for k, letter in enumerate("BCD")},
+        "events": events,
+        "evidence": reports,
+    }
+    (directory / "events_10x5_shared.yaml").write_text(yaml.safe_dump(case, sort_keys=False))
 
 
 if __name__ == "__main__":

@@ -19,13 +19,28 @@ def brute_force(case: Case, n: int, seed: int = 12345) -> tuple[np.ndarray, np.n
     log_pi = log_w - np.logaddexp.reduce(log_w, axis=1, keepdims=True)
     reliability = {s.id: s.reliability.sample(rng, n) for s in case.sources}
     log_joint = log_pi.copy()
+    # Section 7: each event's P(event | h), and for its reports P(report | event happened) and
+    # P(report | it did not), multiplied over the reports, the event then summed out.
+    event_theta = {e.id: np.column_stack([j.sample(rng, n) for j in e.likelihoods]) for e in case.events}
+    happened = {e.id: np.ones((n, 1)) for e in case.events}
+    not_happened = {e.id: np.ones((n, 1)) for e in case.events}
     for item in case.evidence:
+        c = item.credibility.sample(rng, n)
+        for source in item.chain:
+            c = c * reliability[source]
+        c = c[:, None]
+        if item.reports is not None:
+            b = event_theta[item.reports].mean(axis=1, keepdims=True)
+            happened[item.reports] = happened[item.reports] * (c + (1 - c) * b)
+            not_happened[item.reports] = not_happened[item.reports] * ((1 - c) * b)
+            continue
         theta = np.column_stack([j.sample(rng, n) for j in item.likelihoods])
-        r = reliability[item.source] if item.source else 1.0
-        c = (r * item.credibility.sample(rng, n))[:, None]
         lam = c * theta + (1 - c) * theta.mean(axis=1, keepdims=True)
         with np.errstate(divide="ignore"):
             log_joint += np.log(lam)
+    for event_id, theta in event_theta.items():
+        with np.errstate(divide="ignore"):
+            log_joint += np.log(theta * happened[event_id] + (1 - theta) * not_happened[event_id])
     log_evidence = np.logaddexp.reduce(log_joint, axis=1)
     p_given_params = np.exp(log_joint - log_evidence[:, None])
     weights = np.exp(log_evidence - log_evidence.max())

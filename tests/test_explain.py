@@ -36,12 +36,25 @@ def _at_means(case, name: str | None = None, value: float | None = None):
             e.label,
             e.source,
             fix(f"credibility/{e.id}", e.credibility),
-            tuple(fix(f"lik/{e.id}/{h}", j) for h, j in zip(case.hypothesis_ids, e.likelihoods, strict=True)),
+            tuple(
+                fix(f"lik/{e.id}/{h}", j) for h, j in zip(case.hypothesis_ids, e.likelihoods, strict=False)
+            ),
+            reports=e.reports,
+            via=e.via,
         )
         for e in case.evidence
     )
+    events = tuple(
+        replace(
+            g,
+            likelihoods=tuple(
+                fix(f"lik/{g.id}/{h}", j) for h, j in zip(case.hypothesis_ids, g.likelihoods, strict=True)
+            ),
+        )
+        for g in case.events
+    )
     sources = tuple(replace(s, reliability=fix(f"reliability/{s.id}", s.reliability)) for s in case.sources)
-    return replace(case, hypotheses=hypotheses, evidence=evidence, sources=sources)
+    return replace(case, hypotheses=hypotheses, evidence=evidence, sources=sources, events=events)
 
 
 def _posterior(case) -> dict[str, float]:
@@ -71,8 +84,12 @@ def test_leave_one_out_equals_rescoring_without_the_item(example: str) -> None:
     case = load_case(EXAMPLES / example)
     explanation = score(case).explanation
     assert explanation is not None
-    for j, loo in enumerate(explanation.leave_one_out):
-        without = replace(case, evidence=case.evidence[:j] + case.evidence[j + 1 :])
+    assert len(explanation.leave_one_out) == len(case.evidence) + len(case.events)
+    for loo in explanation.leave_one_out:
+        # An item, or (event: true) a whole event with every report of it.
+        kept = tuple(e for e in case.evidence if loo.evidence not in (e.id, e.reports if loo.event else None))
+        assert len(kept) < len(case.evidence)
+        without = replace(case, evidence=kept)
         expected = {h.id: h.posterior.mean for h in score(without, explain=False).hypotheses}
         assert loo.posterior == pytest.approx(expected, rel=1e-9)
 

@@ -33,7 +33,8 @@ def test_layout_names_every_uncertain_judgment() -> None:
     assert "lik/us_denial/mistake" in plan.names
     assert "reliability/us_dod" in plan.names
     assert "credibility/us_denial" in plan.names
-    assert plan.theta_index.shape == (4, 3)
+    assert plan.theta_index.shape == (5, 3)  # five items (two report one event)
+    assert plan.event_theta_index.shape == (1, 3)
 
 
 def test_numpy_netcdf_round_trip(tmp_path: Path) -> None:

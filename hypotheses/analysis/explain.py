@@ -7,9 +7,17 @@ import math
 
 import numpy as np
 
-from hypotheses.analysis.scorecard import Explanation, FlipThreshold, LeaveOneOut, Scorecard, Swing
-from hypotheses.case import Case
-from hypotheses.model.likelihood import effective_likelihood
+from hypotheses.analysis.scorecard import (
+    EventScore,
+    Explanation,
+    FlipThreshold,
+    LeaveOneOut,
+    Scorecard,
+    Swing,
+)
+from hypotheses.case import Case, EvidenceItem
+from hypotheses.case.types import Event
+from hypotheses.model.likelihood import effective_likelihood, event_log_likelihood
 from hypotheses.model.logspace import log, softmax
 from hypotheses.model.places import credibility_place, likelihood_place, prior_place, reliability_place
 from hypotheses.text import percent
@@ -36,45 +44,82 @@ def _strength(ratio: float) -> str:
 
 class _PlugIn:
     """The model with every judgment at its mean; one judgment at a time can be moved, and
-    the posterior follows by adjusting only the log terms that judgment enters."""
+    the posterior follows by recomputing only the factors that judgment enters. A factor is a
+    standalone item or an event with all its reports (DESIGN.md section 7)."""
 
     def __init__(self, case: Case) -> None:
         self.case = case
-        self.theta = np.array([[j.mean for j in item.likelihoods] for item in case.evidence]).reshape(
-            len(case.evidence), len(case.hypotheses)
-        )
-        self.kappa = np.array([item.credibility.mean for item in case.evidence])
-        self.source_of = [item.source for item in case.evidence]
-        self.reliability = {s.id: s.reliability.mean for s in case.sources}
+        self.reliability = {s.id: s.reliability for s in case.sources}
+        # Factors: (item, None) for a standalone item, (None, event) for an event's reports.
+        self.factors: list[tuple[EvidenceItem | None, Event | None]] = [
+            (item, None) for item in case.evidence if item.reports is None
+        ] + [(None, event) for event in case.events]
         self.log_w = np.array([sum(log(j.mean) for _, j in h.prior) for h in case.hypotheses], dtype=float)
-        self.log_lam = np.array(
-            [self._log_lam(self.theta[j], self.kappa[j], self._r(j)) for j in range(len(case.evidence))]
-        ).reshape(self.theta.shape)
-        self.total = self.log_w + self.log_lam.sum(axis=0)
-        # Sums of log lambda before and after each item: moving one item never subtracts -inf.
-        zero = np.zeros((1, len(case.hypotheses)))
-        self.before = np.cumsum(np.vstack([zero, self.log_lam]), axis=0)
-        self.after = np.cumsum(np.vstack([zero, self.log_lam[::-1]]), axis=0)[::-1]
+        n_hyp = len(case.hypotheses)
+        self.log_f = np.array([self._log_factor(k, {}) for k in range(len(self.factors))]).reshape(-1, n_hyp)
+        self.total = self.log_w + self.log_f.sum(axis=0)
+        # Sums of log factors before and after each one: moving one never subtracts -inf.
+        zero = np.zeros((1, n_hyp))
+        self.before = np.cumsum(np.vstack([zero, self.log_f]), axis=0)
+        self.after = np.cumsum(np.vstack([zero, self.log_f[::-1]]), axis=0)[::-1]
 
-    def without(self, j: int) -> np.ndarray:
-        """log w + sum of log lambda over every item but j."""
-        return self.log_w + self.before[j] + self.after[j + 1]
+    def _credibility(self, item: EvidenceItem, moved: dict[str, float]) -> float:
+        c = moved.get(credibility_place(item.id), item.credibility.mean)
+        for s in item.chain:
+            c *= moved.get(reliability_place(s), self.reliability[s].mean)
+        return c
 
-    def _r(self, j: int, override: dict[str, float] | None = None) -> float:
-        source = self.source_of[j]
-        if source is None:
-            return 1.0
-        return (override or {}).get(source, self.reliability[source])
+    def _log_factor(self, k: int, moved: dict[str, float]) -> np.ndarray:
+        """log of factor k with the judgments at their means, except those named in `moved`."""
+        item, event = self.factors[k]
+        ids = self.case.hypothesis_ids
+        if item is not None:
+            theta = np.array(
+                [
+                    moved.get(likelihood_place(item.id, h), j.mean)
+                    for h, j in zip(ids, item.likelihoods, strict=True)
+                ]
+            )
+            return log(effective_likelihood(self._credibility(item, moved), theta, theta.mean()))
+        assert event is not None
+        theta = np.array(
+            [
+                moved.get(likelihood_place(event.id, h), j.mean)
+                for h, j in zip(ids, event.likelihoods, strict=True)
+            ]
+        )
+        b = theta.mean()
+        c = np.array([self._credibility(r, moved) for r in self.case.reports_of(event.id)])
+        with np.errstate(divide="ignore"):
+            return event_log_likelihood(
+                np.log(theta),
+                np.log1p(-theta),
+                np.log(effective_likelihood(c, 1.0, b)).sum(),
+                (np.log1p(-c) + np.log(b)).sum(),
+                np.logaddexp,
+            )
 
-    @staticmethod
-    def _log_lam(theta: np.ndarray, kappa: float, r: float) -> np.ndarray:
-        return log(effective_likelihood(r * kappa, theta, theta.mean()))
+    def _moved(self, place: str, affected: list[int]):
+        """value -> posterior with the judgment at `place` set to value."""
+
+        def posterior(v: float) -> np.ndarray:
+            if len(affected) == 1:
+                k = affected[0]
+                rest = self.log_w + self.before[k] + self.after[k + 1]
+            else:
+                keep = np.ones(len(self.factors), dtype=bool)
+                keep[affected] = False
+                rest = self.log_w + self.log_f[keep].sum(axis=0)
+            new = sum((self._log_factor(k, {place: v}) for k in affected), np.zeros_like(self.log_w))
+            return self.posterior(rest + new)
+
+        return posterior
 
     def posterior(self, total: np.ndarray) -> np.ndarray:
         return softmax(total)
 
     def judgments(self):
-        """(name, judgment, function value -> posterior) for every uncertain judgment."""
+        """(name, judgment, function value -> posterior) for every judgment."""
         case = self.case
         for k, h in enumerate(case.hypotheses):
             for factor, judgment in h.prior:
@@ -87,38 +132,38 @@ class _PlugIn:
                     return self.posterior(total)
 
                 yield name, judgment, moved
-        for j, item in enumerate(case.evidence):
-            for k, judgment in enumerate(item.likelihoods):
-
-                def moved(v: float, j: int = j, k: int = k) -> np.ndarray:
-                    theta = self.theta[j].copy()
-                    theta[k] = v
-                    new = self._log_lam(theta, self.kappa[j], self._r(j))
-                    return self.posterior(self.without(j) + new)
-
-                yield likelihood_place(item.id, case.hypotheses[k].id), judgment, moved
-
-            def moved_kappa(v: float, j: int = j) -> np.ndarray:
-                new = self._log_lam(self.theta[j], v, self._r(j))
-                return self.posterior(self.without(j) + new)
-
-            yield credibility_place(item.id), item.credibility, moved_kappa
+        users: dict[str, list[int]] = {}
+        for k, (item, event) in enumerate(self.factors):
+            members = [item] if item is not None else list(case.reports_of(event.id))  # type: ignore[union-attr]
+            own = event if event is not None else item
+            assert own is not None
+            for h, judgment in zip(case.hypothesis_ids, own.likelihoods, strict=True):
+                place = likelihood_place(own.id, h)
+                yield place, judgment, self._moved(place, [k])
+            for member in members:
+                place = credibility_place(member.id)
+                yield place, member.credibility, self._moved(place, [k])
+                for s in member.chain:
+                    users.setdefault(s, [])
+                    if k not in users[s]:
+                        users[s].append(k)
         for source in case.sources:
-
-            def moved_r(v: float, sid: str = source.id) -> np.ndarray:
-                log_lam = self.log_lam.copy()
-                for j, s in enumerate(self.source_of):
-                    if s == sid:
-                        log_lam[j] = self._log_lam(self.theta[j], self.kappa[j], v)
-                return self.posterior(self.log_w + log_lam.sum(axis=0))
-
-            yield reliability_place(source.id), source.reliability, moved_r
+            if source.id in users:
+                place = reliability_place(source.id)
+                yield place, source.reliability, self._moved(place, users[source.id])
 
 
-def explain(case: Case, card: Scorecard, without: np.ndarray, exact: np.ndarray) -> Explanation:
+def explain(
+    case: Case,
+    card: Scorecard,
+    without: np.ndarray,
+    exact: np.ndarray,
+    without_event: np.ndarray | None = None,
+) -> Explanation:
     """The explanation of `card`, the Scorecard of `case`, given the numpy engine's
-    leave-one-out posteriors `without` (J, H) and the posterior `exact` (H,) they are measured
-    against: both from the model's factorisation, whichever engine drew the intervals."""
+    leave-one-out posteriors `without` (J, H), `without_event` (G, H) for each whole event, and
+    the posterior `exact` (H,) they are measured against: all from the model's factorisation,
+    whichever engine drew the intervals."""
     ids = case.hypothesis_ids
     posterior = np.array([h.posterior.mean for h in card.hypotheses])
     order = np.argsort(-posterior, kind="stable")
@@ -159,6 +204,14 @@ def explain(case: Case, card: Scorecard, without: np.ndarray, exact: np.ndarray)
         LeaveOneOut(item.id, dict(zip(ids, map(float, row), strict=True)), float(exact[lead] - row[lead]))
         for item, row in zip(case.evidence, without, strict=True)
     )
+    if without_event is not None:
+        loo += tuple(
+            LeaveOneOut(
+                event.id, dict(zip(ids, map(float, row), strict=True)), float(exact[lead] - row[lead]), True
+            )
+            for event, row in zip(case.events, without_event, strict=True)
+        )
+    lines = tuple(_event_line(event, ids[lead]) for event in card.events)
 
     with np.errstate(divide="ignore"):
         log_ratio = float(np.log(posterior[lead]) - np.log(posterior[rival]))
@@ -186,4 +239,25 @@ def explain(case: Case, card: Scorecard, without: np.ndarray, exact: np.ndarray)
         for k in order
         if math.isclose(posterior[k], posterior[lead], rel_tol=TIE_TOLERANCE, abs_tol=1e-12)
     )
-    return Explanation(ids[lead], ids[rival], baseline, tuple(swings), loo, flip, closest, tied)
+    return Explanation(ids[lead], ids[rival], baseline, tuple(swings), loo, flip, closest, tied, lines)
+
+
+def _event_line(event: EventScore, lead: str) -> str:
+    """'3 reports of 'intercepted call': +6.1 dB together for h; counted as independent they
+    would give +14.2 dB'."""
+
+    def db(value: float | None) -> str:
+        if value is None:
+            return "undefined"
+        return (
+            "rules it out"
+            if value == -np.inf
+            else ("makes it certain" if value == np.inf else f"{value:+.1f} dB")
+        )
+
+    n = len(event.reports)
+    noun = "report" if n == 1 else "reports"
+    return (
+        f"{n} {noun} of '{event.label}': {db(event.weight_db[lead])} together for {lead}; counted as "
+        f"independent they would give {db(event.independent_db[lead])}"
+    )

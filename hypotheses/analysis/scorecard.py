@@ -41,6 +41,21 @@ class EvidenceScore:
     date: str | None = None  # ISO 8601
     notes: str | None = None
     links: tuple[str, ...] = ()
+    reports: str | None = None  # the event this item reports (its weight: given the reports above it)
+    via: tuple[str, ...] = ()  # the sources it passed through
+
+
+@dataclass(frozen=True)
+class EventScore:
+    """An event and its reports: their weight together, and counted as independent items."""
+
+    id: str
+    label: str
+    reports: tuple[str, ...]
+    weight_db: dict[str, float | None]  # all reports together, against the others
+    independent_db: dict[str, float | None]  # the same reports counted as independent
+    notes: str | None = None
+    links: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -88,6 +103,8 @@ class Diagnostics:
     divergences: int | None = None
     reason: str = ""  # why this engine ran, when `auto` chose it
     mean_mcse: float = 0.0  # largest Monte Carlo standard error of the posterior means (0: exact)
+    # Components coupled by uncertain sources or events, and how each was computed.
+    components: tuple[dict[str, Any], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -111,6 +128,7 @@ class LeaveOneOut:
     evidence: str
     posterior: dict[str, float]  # P(h | E without this item)
     leading_change: float  # P(leading) with the item minus without it
+    event: bool = False  # an event left out with all its reports (`evidence` is the event's id)
 
 
 @dataclass(frozen=True)
@@ -136,6 +154,8 @@ class Explanation:
     # The hypotheses whose posterior equals the leader's (the leader first): 1 when it leads,
     # more when no hypothesis does (the leader is then only the first in file order).
     tied: tuple[str, ...] = ()
+    # A plain line per event: its reports' weight together and counted as independent.
+    events: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -163,6 +183,7 @@ class Scorecard:
     # first entry, date None, is before any dated item.
     timeline: tuple[tuple[str | None, dict[str, float]], ...] = ()
     sources: tuple[SourceNote, ...] = ()  # the sources with notes or links (the rest say nothing)
+    events: tuple[EventScore, ...] = ()
     # The engine's draws (an EngineResult), kept only when score(keep_draws=True) is asked for
     # them, for the NetCDF export; never part of the JSON.
     engine_result: Any = field(default=None, compare=False, repr=False)
@@ -199,6 +220,7 @@ class Scorecard:
                     "weight_db": {k: _weight(v) for k, v in e.weight_db.items()},
                     "diagnosticity": _number(e.diagnosticity),
                     **({} if e.observed else {"observed": False}),
+                    **_said(reports=e.reports, via=list(e.via)),
                     **_said(date=e.date, notes=e.notes, links=list(e.links)),
                 }
                 for e in self.evidence
@@ -233,6 +255,23 @@ class Scorecard:
                 if self.pending
                 else {}
             ),
+            **(
+                {
+                    "events": [
+                        {
+                            "id": g.id,
+                            "label": g.label,
+                            "reports": list(g.reports),
+                            "weight_db": {k: _weight(v) for k, v in g.weight_db.items()},
+                            "independent_db": {k: _weight(v) for k, v in g.independent_db.items()},
+                            **_said(notes=g.notes, links=list(g.links)),
+                        }
+                        for g in self.events
+                    ]
+                }
+                if self.events
+                else {}
+            ),
             **({"resolution": self.resolution} if self.resolution else {}),
             **(
                 {
@@ -260,6 +299,7 @@ class Scorecard:
                 "reason": d.reason,
                 "version": d.version,
                 "mean_mcse": _number(d.mean_mcse),
+                **({"components": _clean(list(d.components))} if d.components else {}),
             },
             "warnings": list(self.warnings),
             **({"explain": _clean(self.explanation.to_dict())} if self.explanation else {}),

@@ -15,6 +15,7 @@ from hypotheses._version import __version__
 from hypotheses.analysis.scorecard import (
     Diagnostics,
     Estimate,
+    EventScore,
     EvidenceScore,
     GroupScore,
     HypothesisScore,
@@ -22,7 +23,7 @@ from hypotheses.analysis.scorecard import (
     Scorecard,
     SourceNote,
 )
-from hypotheses.analysis.weights import evidence_weights
+from hypotheses.analysis.weights import event_weights, evidence_weights
 from hypotheses.case import Case, load_case
 from hypotheses.model import numpy_engine
 from hypotheses.model.result import EngineResult
@@ -114,6 +115,7 @@ def score(
         divergences=result.divergences,
         reason=reason,
         mean_mcse=result.mean_mcse,
+        components=exact.components if exact is not None else (),
     )
     card = summarise(
         case,
@@ -131,7 +133,12 @@ def score(
         if exact is None:  # the pymc engine: the leave-one-out comes from the factorisation
             exact = numpy_engine.run(case, draws=MIN_DRAWS, seed=seed, with_leave_one_out=True)
         assert exact.leave_one_out is not None
-        card = replace(card, explanation=explain_card(case, card, exact.leave_one_out, exact.posterior_mean))
+        card = replace(
+            card,
+            explanation=explain_card(
+                case, card, exact.leave_one_out, exact.posterior_mean, exact.event_leave_one_out
+            ),
+        )
     if any(item.date is not None for item in case.evidence):
         card = replace(card, timeline=timeline(case, seed))
     if keep_draws:
@@ -328,14 +335,28 @@ def summarise(
         EvidenceScore(
             item.id,
             item.label,
-            {h: (None if np.isnan(w) else float(w)) for h, w in zip(ids, iw.weight_db, strict=True)},
+            _weight_dict(ids, iw.weight_db),
             iw.diagnosticity,
             item.observed is True,
             _iso(item.date),
             item.notes,
             item.links,
+            item.reports,
+            item.via,
         )
         for item, iw in zip(case.evidence, evidence_weights(case, prior_mean), strict=True)
+    )
+    events = tuple(
+        EventScore(
+            event.id,
+            event.label,
+            tuple(item.id for item in case.reports_of(event.id)),
+            _weight_dict(ids, weight.combined_db),
+            _weight_dict(ids, weight.independent_db),
+            event.notes,
+            event.links,
+        )
+        for event, weight in zip(case.events, event_weights(case, prior_mean), strict=True)
     )
     return Scorecard(
         title=case.title,
@@ -354,7 +375,12 @@ def summarise(
         sources=tuple(
             SourceNote(s.id, s.label, s.notes, s.links) for s in case.sources if s.notes or s.links
         ),
+        events=events,
     )
+
+
+def _weight_dict(ids: list[str], weights: np.ndarray) -> dict[str, float | None]:
+    return {h: (None if np.isnan(w) else float(w)) for h, w in zip(ids, weights, strict=True)}
 
 
 def _iso(day: datetime.date | None) -> str | None:

@@ -13,6 +13,7 @@ from hypotheses.case.types import (
     DEFAULT_KEY,
     SINGLE_PRIOR,
     Case,
+    Event,
     EvidenceItem,
     Group,
     Hypothesis,
@@ -44,9 +45,18 @@ class Checker:
         hypotheses = self._hypotheses()
         ids = [h.id for h in hypotheses]
         sources = self._sources()
-        items = self._evidence(ids, {s.id for s in sources})
+        events = self._events(ids)
+        items = self._evidence(ids, {s.id for s in sources}, {e.id for e in events})
         sources = sources + self.graded
         evidence = [item for item in items if item.observed != PENDING]
+        reported = {item.reports for item in evidence}
+        for event in events:
+            if event.id not in reported:
+                self.warn(
+                    ("events", event.id),
+                    f"no item reports event '{event.id}', so it changes nothing; add items with "
+                    f"`reports: {event.id}`, or remove it",
+                )
         groups = self._groups(ids)
         resolution = self._resolution(ids)
         self._something_survives(hypotheses, evidence)
@@ -67,6 +77,92 @@ class Checker:
             groups=groups,
             resolution=resolution,
             pending=tuple(item for item in items if item.observed == PENDING),
+            events=tuple(e for e in events if e.id in reported),
+        )
+
+    def _events(self, ids: list[str]) -> list[Event]:
+        """Events (DESIGN.md section 7): P(event | h) for every hypothesis, like an item's."""
+        out = []
+        for event_id, spec in self.spec.events.items():
+            at = ("events", event_id)
+            given = spec.likelihoods
+            for key in given:
+                if key != DEFAULT_KEY and key not in ids:
+                    self.error(
+                        (*at, "likelihoods", key),
+                        f"unknown hypothesis '{key}'{did_you_mean(key, ids)} in the likelihoods of event "
+                        f"'{event_id}'; hypotheses: {', '.join(ids)}",
+                    )
+            missing = [h for h in ids if h not in given]
+            default = given.get(DEFAULT_KEY)
+            if missing and default is None:
+                self.error(
+                    (*at, "likelihoods"),
+                    f"event '{event_id}' gives no likelihood for {', '.join(repr(m) for m in missing)}; "
+                    "add them or a `default:`",
+                )
+                continue
+            likelihoods = tuple(given.get(h, default) for h in ids)
+            if all(isinstance(j, Point) and j.value == 0 for j in likelihoods):
+                self.error(
+                    (*at, "likelihoods"),
+                    f"event '{event_id}' is impossible under every hypothesis (all likelihoods 0); if it "
+                    "may have happened, some hypothesis must allow it",
+                )
+                continue
+            out.append(Event(event_id, spec.label, likelihoods, spec.notes, tuple(spec.links)))
+        return out
+
+    def _report(
+        self, e: EvidenceSpec, at: tuple[Any, ...], event_ids: set[str], n_hyp: int
+    ) -> EvidenceItem | None:
+        """An item with `reports: EVENT`: no likelihoods of its own; its credibility, source and
+        `via:` say how faithfully it reports the event."""
+        problems = []
+        if e.likelihoods is not None or e.ratios is not None:
+            own = "likelihoods" if e.likelihoods is not None else "ratios"
+            problems.append(
+                (
+                    own,
+                    f"gives both `reports:` and `{own}:`; a report takes P(event | h) from its event: "
+                    f"remove `{own}:`, or `reports:` if it is evidence of its own",
+                )
+            )
+        if e.reports not in event_ids and e.reports not in self.spec.events:
+            known = sorted(self.spec.events)
+            listing = f"; events: {', '.join(known)}" if known else "; define it under `events:`"
+            problems.append(
+                (
+                    "reports",
+                    f"reports unknown event '{e.reports}'{did_you_mean(str(e.reports), known)}{listing}",
+                )
+            )
+        if e.observed is not True:
+            said = "false" if e.observed is False else e.observed
+            problems.append(
+                (
+                    "observed",
+                    f"is a report with `observed: {said}`; a report is an observation: "
+                    "give the absent or pending item likelihoods of its own instead",
+                )
+            )
+        for key, problem in problems:
+            self.error((*at, key), f"evidence '{e.id}' {problem}")
+        if problems:
+            return None
+        credibility, source_id = self._credibility(e, at)
+        return EvidenceItem(
+            e.id,
+            e.label,
+            source_id,
+            credibility,
+            (),
+            True,
+            e.date,
+            e.notes,
+            tuple(e.links),
+            reports=e.reports,
+            via=tuple(e.via),
         )
 
     def _groups(self, ids: list[str]) -> tuple[Group, ...]:
@@ -258,6 +354,8 @@ class Checker:
             problems.append("gives both `likelihoods:` and `ratios:`; keep one")
         if e.source is not None or e.grading is not None:
             problems.append(f"has ratios and a source or grading; {fix}")
+        if e.via:
+            problems.append(f"has ratios and `via:` (a chain of sources); {fix}")
         if e.credibility is not None and not _point_one(e.credibility[0]):
             problems.append(f"has ratios and a credibility below 1; {fix}")
         if e.observed is not True:
@@ -267,18 +365,42 @@ class Checker:
             self.error((*at, "ratios"), f"evidence '{e.id}' {problem}")
         return not problems
 
-    def _evidence(self, ids: list[str], source_ids: set[str]) -> list[EvidenceItem]:
+    def _evidence(self, ids: list[str], source_ids: set[str], event_ids: set[str]) -> list[EvidenceItem]:
         specs = self.spec.evidence
         self._duplicates("evidence", [e.id for e in specs], "evidence")
         out = []
         for index, e in enumerate(specs):
             at = ("evidence", index)
             # Checked first: an item with other problems must not hide an unknown source.
+            known = sorted(source_ids)
+            listing = f"; sources: {', '.join(known)}" if known else "; define it under `sources:`"
             if e.source is not None and e.source not in source_ids:
-                known = sorted(source_ids)
                 hint = did_you_mean(e.source, known)
-                listing = f"; sources: {', '.join(known)}" if known else "; define it under `sources:`"
                 self.error((*at, "source"), f"unknown source '{e.source}'{hint}{listing}")
+            for step, via in enumerate(e.via):
+                if via not in source_ids:
+                    self.error(
+                        (*at, "via", step),
+                        f"unknown source '{via}'{did_you_mean(via, known)} in `via:`{listing}",
+                    )
+            chain = ([e.source] if e.source else []) + list(e.via)
+            if len(set(chain)) != len(chain):
+                self.error(
+                    (*at, "via"),
+                    f"evidence '{e.id}' names a source twice in its source and `via:`; a report passes "
+                    "through each source once: list it once",
+                )
+            if e.id in self.spec.events:
+                self.error(
+                    (*at, "id"),
+                    f"evidence id '{e.id}' is also an event id; give one of them another id (place names "
+                    f"such as lik/{e.id}/... must say which is meant)",
+                )
+            if e.reports is not None:
+                report = self._report(e, at, event_ids, len(ids))
+                if report is not None:
+                    out.append(report)
+                continue
             if e.ratios is not None and not self._ratios_allowed(e, at):
                 continue
             section, given = ("ratios", e.ratios) if e.ratios is not None else ("likelihoods", e.likelihoods)
@@ -346,7 +468,9 @@ class Checker:
                         ),
                     )
                 elif isinstance(j, Point) and j.value == 0:
-                    doubted = not _point_one(credibility) or not _point_one(self._reliability(source_id))
+                    doubted = not _point_one(credibility) or not all(
+                        _point_one(self._reliability(s)) for s in (source_id, *e.via)
+                    )
                     self.warn(
                         (*at, "likelihoods", key),
                         f"likelihood of '{h}' for '{e.id}' is 0, but the report may be unfounded "
@@ -373,6 +497,7 @@ class Checker:
                     e.date,
                     e.notes,
                     tuple(e.links),
+                    via=tuple(e.via),
                 )
             )
         return out
@@ -384,11 +509,12 @@ class Checker:
         def ruled_out(index: int) -> bool:
             prior_zero = any(isinstance(j, Point) and j.value == 0 for _, j in hypotheses[index].prior)
             evidence_zero = any(
-                isinstance(e.likelihoods[index], Point)
+                e.reports is None
+                and isinstance(e.likelihoods[index], Point)
                 and e.likelihoods[index].value == 0
                 and isinstance(e.credibility, Point)
                 and e.credibility.value == 1
-                and _point_one(self._reliability(e.source))
+                and all(_point_one(self._reliability(s)) for s in e.chain)
                 for e in evidence
             )
             return prior_zero or evidence_zero

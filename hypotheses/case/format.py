@@ -264,6 +264,26 @@ class EvidenceSpec(_Strict):
         "pending: not yet known (left out of the posterior)",
     )
     date: IsoDate | None = Field(default=None, description="when the item was observed (YYYY-MM-DD)")
+    reports: Id | None = Field(
+        default=None,
+        description="instead of likelihoods: the id of the event (under `events:`) this item reports",
+    )
+    via: list[str] = Field(
+        default_factory=list,
+        description="the sources the report passed through, in turn; each one's reliability "
+        "multiplies the item's credibility",
+    )
+    notes: Notes = None
+    links: Links
+
+
+class EventSpec(_Strict):
+    """Something several items report: they are not independent given the hypothesis."""
+
+    label: str
+    likelihoods: dict[str, JudgmentField] = Field(
+        description="P(the event happened | hypothesis) per hypothesis id; `default` fills the rest",
+    )
     notes: Notes = None
     links: Links
 
@@ -292,6 +312,7 @@ class CaseSpec(_Strict):
     scale: str = DEFAULT_SCALE
     hypotheses: list[HypothesisSpec] = Field(min_length=2)
     sources: dict[Id, SourceSpec] = Field(default_factory=dict)
+    events: dict[Id, EventSpec] = Field(default_factory=dict)
     evidence: list[EvidenceSpec] = Field(default_factory=list)
     notes: Notes = None
     groups: dict[Id, GroupSpec] = Field(default_factory=dict)
@@ -305,6 +326,7 @@ MODEL_AT: dict[tuple[str, ...], type[BaseModel]] = {
     ("hypotheses", "#", "prior"): PriorFactors,
     ("evidence", "#"): EvidenceSpec,
     ("sources", "*"): SourceSpec,
+    ("events", "*"): EventSpec,
     ("groups", "*"): GroupSpec,
     ("resolution",): ResolutionSpec,
 }

@@ -79,10 +79,14 @@ def _without_likelihoods(data: dict[str, Any], lines: LineMap, name: str) -> lis
         Problem(
             name,
             lines.line(("evidence", index)) or 1,
-            f"missing required field 'likelihoods' in evidence item {index + 1} (or give `ratios:`)",
+            f"missing required field 'likelihoods' in evidence item {index + 1} "
+            "(or give `ratios:`, or `reports:` an event)",
         )
         for index, item in enumerate(evidence)
-        if isinstance(item, dict) and item.get("likelihoods") is None and item.get("ratios") is None
+        if isinstance(item, dict)
+        and item.get("likelihoods") is None
+        and item.get("ratios") is None
+        and item.get("reports") is None
     ]
 
 
@@ -104,7 +108,7 @@ def _clean_path(loc: Iterable[Any], data: Any) -> tuple[Any, ...]:
 
 def _model_at(path: tuple[Any, ...]) -> Any:
     shape = tuple("#" if isinstance(p, int) else p for p in path)
-    if len(shape) == 2 and shape[0] in ("sources", "groups"):
+    if len(shape) == 2 and shape[0] in ("sources", "groups", "events"):
         shape = (shape[0], "*")
     return MODEL_AT.get(shape)
 
@@ -177,6 +181,8 @@ def _where(path: tuple[Any, ...]) -> str:
         return f"{noun} {parts[1] + 1}" if len(parts) == 2 else f"{head} of {noun} {parts[1] + 1}"
     if parts[0] == "sources" and len(parts) >= 3:
         return f"{head} of source '{parts[1]}'"
+    if parts[0] == "events" and len(parts) >= 3:
+        return f"{head} of event '{parts[1]}'"
     return head
 
 

@@ -49,6 +49,26 @@ class EvidenceItem:
     notes: str | None = None
     links: tuple[str, ...] = ()
     ratios: bool = False  # likelihoods given as ratios: proportional, not probabilities
+    # A report of an event (DESIGN.md section 7): no likelihoods of its own (empty), P(event | h)
+    # is the event's; `via` the sources it passed through, each multiplying its credibility.
+    reports: str | None = None
+    via: tuple[str, ...] = ()
+
+    @property
+    def chain(self) -> tuple[str, ...]:
+        """Every source whose reliability multiplies this item's credibility, in order."""
+        return ((self.source,) if self.source else ()) + self.via
+
+
+@dataclass(frozen=True)
+class Event:
+    """Something several items report: P(event | h) per hypothesis, in hypothesis order."""
+
+    id: str
+    label: str
+    likelihoods: tuple[Judgment, ...]
+    notes: str | None = None
+    links: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -87,6 +107,7 @@ class Case:
     resolution: Resolution | None = None
     # Items whose observation is pending: not in `evidence` (nor the posterior), listed as such.
     pending: tuple[EvidenceItem, ...] = ()
+    events: tuple[Event, ...] = ()  # reported events (an event nobody reports is left out)
 
     @property
     def scale(self) -> Scale:
@@ -98,3 +119,10 @@ class Case:
 
     def source(self, source_id: str | None) -> Source | None:
         return next((s for s in self.sources if s.id == source_id), None)
+
+    def event(self, event_id: str | None) -> Event | None:
+        return next((e for e in self.events if e.id == event_id), None)
+
+    def reports_of(self, event_id: str) -> tuple[EvidenceItem, ...]:
+        """The items reporting an event, in case order."""
+        return tuple(item for item in self.evidence if item.reports == event_id)

@@ -24,11 +24,41 @@ def effective_likelihood(credibility: T, theta: T, mix: T) -> T:
     return credibility * theta + (1.0 - credibility) * mix  # type: ignore[operator]
 
 
-def mean_effective_likelihoods(case: Case) -> np.ndarray:
-    """lambda_jh with every judgment at its mean: (J, H). Exact for point judgments; the
-    plug-in value the evidence weights and the explanation's what-ifs start from."""
+def event_log_likelihood(log_theta, log_not_theta, log_hit, log_false_alarm, logaddexp):
+    """log P(R_1..R_n | h) of DESIGN.md section 7 for the reports of one event:
+    theta_h prod_i [c_i + (1 - c_i) b] + (1 - theta_h) prod_i [(1 - c_i) b], from
+    log theta_h, log(1 - theta_h) and the sums over reports of log hit_i = log lambda(c_i, 1, b)
+    and log false_alarm_i = log lambda(c_i, 0, b) (Schum's hit and false alarm). `logaddexp`
+    is NumPy's or PyTensor's, so both engines use this one formula. With one report it is
+    exactly `effective_likelihood`."""
+    return logaddexp(log_theta + log_hit, log_not_theta + log_false_alarm)
+
+
+def mean_case_log_likelihoods(case: Case) -> np.ndarray:
+    """log P(item j | the reports of its event above j, h) with every judgment at its mean:
+    (J, H). A standalone item's is log lambda_jh; a report's comes from the chain rule, so the
+    reports of one event add up to the event's log P(R_1..R_n | h)."""
     n_hyp = len(case.hypotheses)
-    theta = np.array([[j.mean for j in item.likelihoods] for item in case.evidence]).reshape(-1, n_hyp)
+    out = np.empty((len(case.evidence), n_hyp))
     reliability = {s.id: s.reliability.mean for s in case.sources}
-    c = np.array([reliability.get(item.source, 1.0) * item.credibility.mean for item in case.evidence])
-    return effective_likelihood(c[:, None], theta, theta.mean(axis=1, keepdims=True))
+    seen: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # event -> running (log hit, log false alarm)
+    with np.errstate(divide="ignore"):
+        for j, item in enumerate(case.evidence):
+            c = item.credibility.mean * float(np.prod([reliability[s] for s in item.chain]))
+            if item.reports is None:
+                theta = np.array([x.mean for x in item.likelihoods])
+                out[j] = np.log(effective_likelihood(c, theta, theta.mean()))
+                continue
+            event = case.event(item.reports)
+            assert event is not None
+            theta = np.array([x.mean for x in event.likelihoods])
+            b = theta.mean()
+            hit, false_alarm = seen.get(event.id, (np.zeros(1), np.zeros(1)))
+            before = event_log_likelihood(np.log(theta), np.log1p(-theta), hit, false_alarm, np.logaddexp)
+            hit = hit + np.log(effective_likelihood(c, 1.0, b))
+            false_alarm = false_alarm + np.log(effective_likelihood(c, 0.0, b))
+            seen[event.id] = (hit, false_alarm)
+            after = event_log_likelihood(np.log(theta), np.log1p(-theta), hit, false_alarm, np.logaddexp)
+            with np.errstate(invalid="ignore"):
+                out[j] = np.where(np.isneginf(before), -np.inf, after - before)
+    return out

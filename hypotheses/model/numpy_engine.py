@@ -12,13 +12,16 @@ evidence grows.
 from __future__ import annotations
 
 import math
+import zlib
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from hypotheses.case import Case, EvidenceItem
-from hypotheses.model.likelihood import effective_likelihood
+from hypotheses.case.types import Event
+from hypotheses.model.event_moments import EventMoments
+from hypotheses.model.likelihood import effective_likelihood, event_log_likelihood
 from hypotheses.model.logspace import log, logsumexp, softmax
 from hypotheses.model.places import credibility_place, likelihood_place, reliability_place
 from hypotheses.model.prior import posterior_mcse, prior_mean, prior_weight_draws
@@ -93,43 +96,148 @@ class _State:
             self.ess = min(self.ess, float(_kish_ess(weights)[counted].min()))
 
 
+# Reliability draws for a component whose items share two or more uncertain sources (no grid):
+# importance sampling from their prior, exact given them, in batches for the Monte Carlo error.
+SOURCE_DRAWS = 2**16
+SOURCE_BATCHES = 16
+# Candidates per interval draw for an event's parameters given (h, r): sampling-importance-
+# resampling within each draw (the event's weights depend on that draw's reliabilities).
+EVENT_CANDIDATES = 16
+
+
+class _EventFactor:
+    """One event and the items reporting it: P(R_1..R_n | h) of DESIGN.md section 7."""
+
+    def __init__(self, event: Event, reports: Sequence[EvidenceItem], chain_of, n_sources: int) -> None:
+        self.event, self.reports = event, reports
+        self.kappa_mean = np.array([r.credibility.mean for r in reports])
+        self.const, self.uses = chain_of(reports)
+        self.moments = EventMoments(event.likelihoods, len(reports))
+        del n_sources
+
+    def rho(self, r: np.ndarray) -> np.ndarray:
+        return _rho(self.const, self.uses, r)
+
+    def log_expected(self, r: np.ndarray, columns: Sequence[int] | slice = slice(None)) -> np.ndarray:
+        """log E[P(R | h) | r]: (M, cols)."""
+        return self.moments.log_expected(self.rho(r) * self.kappa_mean[None, :], columns)
+
+
+def _rho(const: np.ndarray, uses: np.ndarray, r: np.ndarray) -> np.ndarray:
+    """Product of the reliabilities on each chain: point ones in `const` (m,), the uncertain
+    ones `r` (M, S) where `uses` (m, S) says so: (M, m)."""
+    out = np.broadcast_to(const[None, :], (r.shape[0], const.size)).copy()
+    for s in range(uses.shape[1]):
+        out *= np.where(uses[None, :, s], r[:, s, None], 1.0)
+    return out
+
+
 class _EvidenceGroup:
-    """The items citing one source (or none): independent given the source's reliability r."""
+    """A component: the items and events whose parameters are coupled through uncertain
+    sources they share (directly or `via:`), independent of every other component given h.
+
+    With no uncertain source everything is exact in closed form; with one, a quadrature grid
+    over its reliability; with more, importance sampling over their reliabilities (exact given
+    them)."""
 
     def __init__(
         self,
-        reliability: Judgment,
+        sources: Sequence[tuple[str, Judgment]],
         items: Sequence[EvidenceItem],
-        source_id: str | None = None,
+        events: Sequence[tuple[Event, Sequence[EvidenceItem]]] = (),
+        point_reliability: dict[str, float] | None = None,
         hypothesis_ids: Sequence[str] = (),
     ) -> None:
-        self.reliability = reliability
-        self.source_id = source_id
+        self.sources = list(sources)  # the uncertain ones
+        self.reliability = sources[0][1] if len(sources) == 1 else Point(1.0)
+        self.source_id = sources[0][0] if len(sources) == 1 else None
+        self.point_reliability = point_reliability or {}
         self.hypothesis_ids = hypothesis_ids
         self.items = items
         self.kappa_mean = np.array([it.credibility.mean for it in items])  # (m,)
-        self.theta_mean = np.array([[j.mean for j in it.likelihoods] for it in items])  # (m, H)
+        self.theta_mean = np.array([[j.mean for j in it.likelihoods] for it in items]).reshape(
+            len(items), len(hypothesis_ids)
+        )  # (m, H)
         self.mix_mean = self.theta_mean.mean(axis=1)  # (m,)
+        self.const, self.uses = self._chains(items)
+        self.events = [_EventFactor(e, reports, self._chains, len(sources)) for e, reports in events]
         self.log_w: np.ndarray | None = None  # the grid over r, once built (see `_grid`)
+        self.pool: np.ndarray | None = None  # sampled reliabilities (draws, S), several sources
+        self.ess = float("inf")
+        self.mcse_batches: np.ndarray | None = None  # (batches, H) log factors, sampled only
+        self.seed: list[int] = [0, 0]
+        self.case: Case | None = None  # the case it came from (leave-one-out rebuilds parts)
 
-    def expected_likelihood(self, r: np.ndarray) -> np.ndarray:
-        """E[lambda_jh | r] for r of shape (M,): (M, m, H), with c = r * kappa.
+    @property
+    def method(self) -> str:
+        return ("exact", "grid")[len(self.sources)] if len(self.sources) < 2 else "sampled"
 
-        Written c theta + (1 - c) mean, never mean + c (theta - mean): the latter cancels a
-        likelihood of 1e-300 to exactly 0 and would rule its hypothesis out.
-        """
-        c = (r[:, None] * self.kappa_mean[None, :])[:, :, None]
-        return effective_likelihood(c, self.theta_mean[None], self.mix_mean[None, :, None])
+    def _chains(self, items: Sequence[EvidenceItem]) -> tuple[np.ndarray, np.ndarray]:
+        """Point part of each item's chain of reliabilities, and which uncertain sources it
+        passes through."""
+        names = [name for name, _ in self.sources]
+        const = np.array(
+            [float(np.prod([self.point_reliability.get(s, 1.0) for s in it.chain])) for it in items]
+        )
+        uses = np.array([[name in it.chain for name in names] for it in items], dtype=bool)
+        return const.reshape(len(items)), uses.reshape(len(items), len(names))
+
+    def _cond_log(self, r: np.ndarray, columns: Sequence[int] | slice = slice(None)) -> np.ndarray:
+        """log E[prod of the component's factors | r, h]: (M, cols), r (M, S)."""
+        theta = self.theta_mean[:, columns]
+        total = np.zeros((r.shape[0], theta.shape[1]))
+        if self.items:
+            mix = self.mix_mean[:, None]
+            step = max(1, _CHUNK_ELEMENTS // max(1, theta.size))
+            for start in range(0, r.shape[0], step):
+                c = (_rho(self.const, self.uses, r[start : start + step]) * self.kappa_mean[None, :])[
+                    :, :, None
+                ]
+                total[start : start + step] += log(effective_likelihood(c, theta[None], mix[None])).sum(
+                    axis=1
+                )
+        for event in self.events:
+            total += event.log_expected(r, columns)
+        return total
 
     def log_factor(self) -> np.ndarray:
-        """log E[prod_j lambda_jh] per h: exact at E[r] when that is exact (r a point, or one
-        item, linear in r), else a quadrature over a grid of r (see `_grid`)."""
-        if self.reliability.is_point or len(self.items) == 1:
-            exact = log(self.expected_likelihood(np.array([self.reliability.mean]))[0]).sum(axis=0)
-            if not self.reliability.is_point:
+        """log E[prod of the component's factors | h] per h: exact at E[r] when that is exact
+        (no uncertain source, or one item through one, linear in r), a quadrature over a grid
+        of r with one uncertain source (see `_grid`), importance sampling with more."""
+        if self.method == "sampled":
+            return self._sampled()
+        linear = len(self.items) == 1 and not self.events
+        if self.method == "exact" or linear:
+            r = np.array([[j.mean for _, j in self.sources]]).reshape(1, len(self.sources))
+            exact = self._cond_log(r)[0]
+            if self.method == "grid":
                 self._grid()
             return exact
         return logsumexp(self._grid(), axis=0)
+
+    def _sampled(self) -> np.ndarray:
+        """Importance sampling over the shared reliabilities from their prior: exact given them.
+        Batch estimates give the Monte Carlo error; the pool serves the interval draws."""
+        if self.pool is not None:
+            return self.sampled_log
+        rng = np.random.default_rng(self.seed)
+        n_hyp = self.theta_mean.shape[1]
+        size = SOURCE_DRAWS // SOURCE_BATCHES
+        pool = np.empty((SOURCE_DRAWS, len(self.sources)))
+        log_w = np.empty((SOURCE_DRAWS, n_hyp))
+        for k, (_, judgment) in enumerate(self.sources):
+            pool[:, k] = judgment.sample(rng, SOURCE_DRAWS)
+        for first in range(0, SOURCE_DRAWS, size):
+            log_w[first : first + size] = self._cond_log(pool[first : first + size])
+        # Each event's own term over the pool, kept for leave-one-out (divided out, not redone).
+        self.pool_event_log = [factor.log_expected(pool) for factor in self.events]
+        batches = logsumexp(log_w.reshape(SOURCE_BATCHES, size, n_hyp), axis=1) - math.log(size)
+        self.mcse_batches = batches
+        self.pool, self.pool_log_w = pool, log_w
+        weights = np.exp(log_w - log_w.max(axis=0, keepdims=True))
+        self.pool_ess = _kish_ess(weights)
+        self.sampled_log = logsumexp(log_w, axis=0) - math.log(SOURCE_DRAWS)
+        return self.sampled_log
 
     def _kumaraswamy(self) -> tuple[float, float]:
         """The map t -> r of the grid: r = (1 - (1 - t)^(1/b'))^(1/a'), the quantile function
@@ -182,13 +290,7 @@ class _EvidenceGroup:
             log_map = math.log(ka) + math.log(kb) + (ka - 1) * log_r + (kb - 1) * log_w
             log_prior = (a - 1) * log_r + (b - 1) * log_1mr - log_beta - log_map + np.repeat(np.log(half), 2)
         log_prior = np.where(np.isnan(log_prior), -np.inf, log_prior)
-        theta = self.theta_mean[:, columns]
-        mix = self.mix_mean[:, None]
-        out = np.empty((nodes.size, len(columns)))
-        step = max(1, _CHUNK_ELEMENTS // max(1, theta.size))
-        for start in range(0, nodes.size, step):
-            c = (nodes[start : start + step, None] * self.kappa_mean[None, :])[:, :, None]
-            out[start : start + step] = log(effective_likelihood(c, theta[None], mix[None])).sum(axis=1)
+        out = self._cond_log(nodes[:, None], list(columns))
         return nodes, log_prior[:, None] + out
 
     def _grid(self) -> np.ndarray:
@@ -230,19 +332,86 @@ class _EvidenceGroup:
         self.log_w = grid
         return grid
 
-    def log_factor_without(self) -> np.ndarray:
-        """log E[prod_{i != j} lambda_ih] for every item j of the group: (items, H).
+    def without(self, unit: str) -> _EvidenceGroup:
+        """The same component without one item (standalone or a report) or a whole event."""
+        items = [it for it in self.items if it.id != unit]
+        events = []
+        for factor in self.events:
+            if factor.event.id == unit:
+                continue
+            reports = [r for r in factor.reports if r.id != unit]
+            if reports:
+                events.append((factor.event, reports))
+        other = _EvidenceGroup(self.sources, items, events, self.point_reliability, self.hypothesis_ids)
+        other.seed, other.case = self.seed, self.case
+        return other
 
-        With a shared uncertain r, each item's factor is divided out of the group's grid (one
-        pass over the items, not a new grid per item); an item whose removal moves r's
-        posterior against the grid's edge gets a grid of its own."""
+    def units(self) -> list[str]:
+        """What leave-one-out removes: each standalone item, each event, each report."""
+        out = [it.id for it in self.items]
+        for factor in self.events:
+            out += [factor.event.id] + [r.id for r in factor.reports]
+        return out
+
+    def rest_without(self, unit: str) -> np.ndarray:
+        """log E[prod of the rest | h] without `unit`, the rest split into the components it
+        now forms (removing a report can uncouple sources: each part is then scored as it
+        would be in a case without the unit, exactly where it allows)."""
+        kept = [it for it in self.items if it.id != unit]
+        for factor in self.events:
+            if factor.event.id != unit:
+                kept += [r for r in factor.reports if r.id != unit]
+        case = self.case
+        assert case is not None
+        sub = replace(case, evidence=tuple(it for it in case.evidence if it in kept))
+        parts = _groups(sub, self.seed[0])
+        if self.method == "sampled" and len(parts) == 1 and parts[0].sources == self.sources:
+            # Still one component on the same sources: the same reliability draws, so the
+            # unit's factor is taken out of the pool's weights instead of recomputing the rest.
+            return self._pool_without(unit)
+        total = np.zeros(len(self.hypothesis_ids))
+        for group in parts:
+            total = total + group.log_factor()
+        return total
+
+    def _pool_without(self, unit: str) -> np.ndarray:
+        self._sampled()
+        log_w = self.pool_log_w.copy()
+        for j, item in enumerate(self.items):
+            if item.id == unit:
+                c = (_rho(self.const[j : j + 1], self.uses[j : j + 1], self.pool) * self.kappa_mean[j])[:, 0]
+                log_w -= log(effective_likelihood(c[:, None], self.theta_mean[j][None], self.mix_mean[j]))
+        for k, factor in enumerate(self.events):
+            ids = [r.id for r in factor.reports]
+            if factor.event.id == unit or unit in ids:
+                log_w -= self.pool_event_log[k]
+            if unit in ids:
+                rest = [r for r in factor.reports if r.id != unit]
+                log_w += _EventFactor(factor.event, rest, self._chains, len(self.sources)).log_expected(
+                    self.pool
+                )
+        return logsumexp(log_w, axis=0) - math.log(log_w.shape[0])
+
+    def log_factor_without(self) -> dict[str, np.ndarray]:
+        """log E[prod of the rest | h] without each unit: every standalone item, every report
+        and every whole event of the component, by id.
+
+        Items only: with a shared uncertain r, each item's factor is divided out of the grid
+        (one pass over the items, not a new grid per item); an item whose removal moves r's
+        posterior against the grid's edge gets a grid of its own. With events (or several
+        sources) each unit's component is rebuilt without it."""
         n_items, n_hyp = self.theta_mean.shape
-        if self.reliability.is_point or n_items == 1:
-            rows = log(self.expected_likelihood(np.array([self.reliability.mean]))[0])
+        if self.events or self.method == "sampled":
+            return {unit: self.rest_without(unit) for unit in self.units()}
+        ids = [it.id for it in self.items]
+        if self.method == "exact" or n_items == 1:
+            r = np.array([[j.mean for _, j in self.sources]]).reshape(1, len(self.sources))
+            c = _rho(self.const, self.uses, r)[0] * self.kappa_mean
+            rows = log(effective_likelihood(c[:, None], self.theta_mean, self.mix_mean[:, None]))
             zero = np.zeros((1, n_hyp))
             head = np.cumsum(np.vstack([zero, rows]), axis=0)
             tail = np.cumsum(np.vstack([zero, rows[::-1]]), axis=0)[::-1]
-            return head[:-1] + tail[1:]
+            return dict(zip(ids, head[:-1] + tail[1:], strict=True))
         grid = self._grid()
         out = np.empty((n_items, n_hyp))
         step = max(1, _CHUNK_ELEMENTS // grid.shape[0])  # items per block: bounded memory
@@ -250,7 +419,8 @@ class _EvidenceGroup:
             edges, log_w = self.edges[:, k], grid[:, k, None]
             for first in range(0, n_items, step):
                 block = slice(first, first + step)
-                c = self.nodes[:, k, None] * self.kappa_mean[None, block]  # (nodes, items)
+                rho = _rho(self.const[block], self.uses[block], self.nodes[:, k, None])
+                c = rho * self.kappa_mean[None, block]  # (nodes, items)
                 log_item = log(
                     effective_likelihood(c, self.theta_mean[None, block, k], self.mix_mean[None, block])
                 )
@@ -263,25 +433,75 @@ class _EvidenceGroup:
                     (share[-2:].sum(axis=0) > 1e-9) & (edges[-1] < 1.0)
                 )
                 for j in first + np.flatnonzero(leaks):
-                    rest = [it for i, it in enumerate(self.items) if i != j]
-                    alone = _EvidenceGroup(self.reliability, rest, None, self.hypothesis_ids)
-                    out[j, k] = alone.log_factor()[k]
-        return out
+                    out[j, k] = self.without(ids[j]).log_factor()[k]
+        return dict(zip(ids, out, strict=True))
 
     def draw(self, state: _State, n: int, rng: np.random.Generator) -> None:
-        """Add log lambda_jh of each item's posterior draws to every draw's log weights."""
-        if self.reliability.is_point:
-            r = np.full(state.hypothesis.shape[0], self.reliability.mean)
-        else:
-            h = state.hypothesis
+        """Add log lambda_jh of each item's posterior draws (and each event's) to every draw's
+        log weights."""
+        h = state.hypothesis
+        r = np.empty((h.shape[0], len(self.sources)))
+        if self.method == "grid":
             weights = np.exp(self.log_w - self.log_w.max(axis=0, keepdims=True))
             node = resample_columns(weights, h, rng)
             # The node itself: thousands of nodes span r's posterior, far finer than the
             # intervals' Monte Carlo error, and each carries exactly its quadrature weight.
-            r = self.nodes[node, h]
-            state.keep(reliability_place(str(self.source_id)), self.reliability, r)
-        for item in self.items:
-            self._draw_item(item, r, state, n, rng)
+            r[:, 0] = self.nodes[node, h]
+        elif self.method == "sampled":
+            assert self.pool is not None
+            weights = np.exp(self.pool_log_w - self.pool_log_w.max(axis=0, keepdims=True))
+            state.note_ess(weights)
+            r = self.pool[resample_columns(weights, h, rng)]
+        for k, (name, judgment) in enumerate(self.sources):
+            state.keep(reliability_place(name), judgment, r[:, k])
+        if self.items:
+            rho = _rho(self.const, self.uses, r)  # (N, m)
+            for j, item in enumerate(self.items):
+                self._draw_item(item, rho[:, j], state, n, rng)
+        for factor in self.events:
+            self._draw_event(factor, r, state, rng)
+
+    def _draw_event(
+        self, factor: _EventFactor, r: np.ndarray, state: _State, rng: np.random.Generator
+    ) -> None:
+        """The event's likelihoods and its reports' credibilities given (h, r), each draw from
+        its own candidates drawn from their prior, weighted by P(R | h, r, candidate)."""
+        h = state.hypothesis
+        n_draws, n_hyp = state.log_weights.shape
+        rho = factor.rho(r)  # (N, n)
+        event, reports = factor.event, factor.reports
+        uncertain = not all(j.is_point for j in event.likelihoods) or not all(
+            it.credibility.is_point for it in reports
+        )
+        k = EVENT_CANDIDATES if uncertain else 1
+        theta = np.empty((n_draws, k, n_hyp))
+        for col, judgment in enumerate(event.likelihoods):
+            theta[:, :, col] = judgment.sample(rng, n_draws * k).reshape(n_draws, k)
+        kappa = np.stack(
+            [it.credibility.sample(rng, n_draws * k).reshape(n_draws, k) for it in reports], axis=2
+        )
+        c = rho[:, None, :] * kappa  # (N, k, n)
+        if k > 1:
+            # Only the draw's own hypothesis weighs the candidates: P(R | h_i, r_i, candidate).
+            own = _event_log_lik_given(theta, c, h)  # (N, k)
+            weights = np.exp(own - own.max(axis=1, keepdims=True))
+            with np.errstate(invalid="ignore"):
+                weights = np.where(np.isfinite(weights), weights, 0.0)
+            ess = _kish_ess(weights.T)  # per draw
+            counted = state.posterior[h] >= ESS_POSTERIOR_FLOOR
+            if counted.any():
+                state.ess = min(state.ess, float(n_draws * np.mean(ess[counted]) / k))
+            cdf = np.cumsum(weights, axis=1)
+            pick = (rng.random(n_draws)[:, None] * cdf[:, -1:] > cdf).sum(axis=1).clip(0, k - 1)
+        else:
+            pick = np.zeros(n_draws, dtype=np.intp)
+        rows = np.arange(n_draws)
+        chosen_theta, chosen_kappa = theta[rows, pick], kappa[rows, pick]
+        for col, (h_id, judgment) in enumerate(zip(self.hypothesis_ids, event.likelihoods, strict=True)):
+            state.keep(likelihood_place(event.id, h_id), judgment, chosen_theta[:, col])
+        for i, item in enumerate(reports):
+            state.keep(credibility_place(item.id), item.credibility, chosen_kappa[:, i])
+        state.log_weights += _event_log_lik(chosen_theta, c[rows, pick])
 
     def _draw_item(
         self, item: EvidenceItem, r: np.ndarray, state: _State, n: int, rng: np.random.Generator
@@ -330,15 +550,69 @@ class _EvidenceGroup:
         state.log_weights += log(lam)
 
 
-def _groups(case: Case) -> list[_EvidenceGroup]:
-    by_source: dict[str | None, list[EvidenceItem]] = {}
+def _event_log_lik(theta: np.ndarray, c: np.ndarray) -> np.ndarray:
+    """log P(R | h) for draws of theta (..., H) and the reports' credibilities c (..., n)."""
+    b = theta.mean(axis=-1, keepdims=True)
+    with np.errstate(divide="ignore"):
+        log_hit = np.log(effective_likelihood(c, 1.0, b)).sum(axis=-1, keepdims=True)
+        log_false = (np.log1p(-c) + np.log(b)).sum(axis=-1, keepdims=True)
+        return event_log_likelihood(np.log(theta), np.log1p(-theta), log_hit, log_false, np.logaddexp)
+
+
+def _event_log_lik_given(theta: np.ndarray, c: np.ndarray, h: np.ndarray) -> np.ndarray:
+    """log P(R | h_i) for draws i of candidates: theta (N, k, H), c (N, k, n), h (N,): (N, k)."""
+    b = theta.mean(axis=-1)
+    own = theta[np.arange(theta.shape[0]), :, h]
+    with np.errstate(divide="ignore"):
+        log_hit = np.log(effective_likelihood(c, 1.0, b[..., None])).sum(axis=-1)
+        log_false = (np.log1p(-c) + np.log(b)[..., None]).sum(axis=-1)
+        return event_log_likelihood(np.log(own), np.log1p(-own), log_hit, log_false, np.logaddexp)
+
+
+def _groups(case: Case, seed: int = 0) -> list[_EvidenceGroup]:
+    """The components of DESIGN.md section 4 generalised to events and chains: standalone items
+    and events, joined when they pass through a shared uncertain source."""
+    uncertain = {s.id: s.reliability for s in case.sources if not s.reliability.is_point}
+    points = {s.id: s.reliability.mean for s in case.sources if s.reliability.is_point}
+    units: list[tuple[list[EvidenceItem], Event | None]] = []
+    unit_of_event: dict[str, int] = {}
     for item in case.evidence:
-        by_source.setdefault(item.source, []).append(item)
+        if item.reports is None:
+            units.append(([item], None))
+        elif item.reports in unit_of_event:
+            units[unit_of_event[item.reports]][0].append(item)
+        else:
+            unit_of_event[item.reports] = len(units)
+            units.append(([item], case.event(item.reports)))
+    parent = list(range(len(units)))
+
+    def root(k: int) -> int:
+        while parent[k] != k:
+            parent[k] = parent[parent[k]]
+            k = parent[k]
+        return k
+
+    first_user: dict[str, int] = {}
+    for k, (items, _) in enumerate(units):
+        for source in {s for it in items for s in it.chain if s in uncertain}:
+            if source in first_user:
+                parent[root(k)] = root(first_user[source])
+            else:
+                first_user[source] = k
+    members: dict[int, list[int]] = {}
+    for k in range(len(units)):
+        members.setdefault(root(k), []).append(k)
     groups = []
-    for source_id, items in by_source.items():
-        source = case.source(source_id)
-        reliability = source.reliability if source else Point(1.0)
-        groups.append(_EvidenceGroup(reliability, items, source_id, case.hypothesis_ids))
+    for ks in members.values():
+        used = sorted({s for k in ks for it in units[k][0] for s in it.chain if s in uncertain})
+        items = [units[k][0][0] for k in ks if units[k][1] is None]
+        events = [(units[k][1], units[k][0]) for k in ks if units[k][1] is not None]
+        group = _EvidenceGroup([(s, uncertain[s]) for s in used], items, events, points, case.hypothesis_ids)
+        # The reliability draws of a sampled component, named by its sources: the same case
+        # less one item (leave-one-out, what-ifs) draws the same reliabilities.
+        group.seed = [seed, zlib.crc32(" ".join(used).encode())]
+        group.case = case
+        groups.append(group)
     return groups
 
 
@@ -346,50 +620,83 @@ def _is_point_case(case: Case) -> bool:
     judgments = [j for h in case.hypotheses for _, j in h.prior]
     judgments += [s.reliability for s in case.sources]
     judgments += [j for e in case.evidence for j in (e.credibility, *e.likelihoods)]
+    judgments += [j for e in case.events for j in e.likelihoods]
     return all(j.is_point for j in judgments)
 
 
-def _exact_parts(case: Case, rng: np.random.Generator):
+def _exact_parts(case: Case, rng: np.random.Generator, seed: int | None = 0):
     """The evidence groups (with their grids), E[pi_h] and its error, and P(h | E): everything
     but the interval draws. Every caller with one seed gets the same E[pi_h]."""
     mean_rng = np.random.default_rng(rng.integers(2**63))  # a stream of its own
     pi_mean, batches = prior_mean(case, mean_rng)
-    groups = _groups(case)
+    groups = _groups(case, 0 if seed is None else seed)
     log_factors = np.zeros(len(case.hypotheses))
     for group in groups:
         log_factors = log_factors + group.log_factor()
     posterior = softmax(log(pi_mean) + log_factors)
-    return groups, pi_mean, posterior, posterior_mcse(batches, log_factors)
+    mcse = posterior_mcse(batches, log_factors)
+    for group in groups:  # sampled components: their own batch spread, independent streams
+        if group.mcse_batches is not None:
+            rest = log(pi_mean) + log_factors - group.log_factor()
+            each = softmax(rest[None, :] + group.mcse_batches, axis=1)
+            mcse = math.hypot(mcse, float((each.std(axis=0, ddof=1) / math.sqrt(len(each))).max()))
+    return groups, pi_mean, posterior, mcse
 
 
-def _leave_one_out(case: Case, groups: list[_EvidenceGroup], pi_mean: np.ndarray) -> np.ndarray:
-    """P(h | E without item j) for every item j: (J, H), from the factorisation: only the
-    dropped item's own group changes."""
+def _leave_one_out(
+    case: Case, groups: list[_EvidenceGroup], pi_mean: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """P(h | E without item j) for every item j: (J, H), and P(h | E without event g) for every
+    event: (G, H), from the factorisation: only the dropped unit's own component changes."""
     factors = np.array([group.log_factor() for group in groups]).reshape(len(groups), len(case.hypotheses))
     # Sums of the factors before and after each group, so that no -inf is ever subtracted.
     zero = np.zeros((1, factors.shape[1]))
     before = np.cumsum(np.vstack([zero, factors]), axis=0)
     after = np.cumsum(np.vstack([zero, factors[::-1]]), axis=0)[::-1]
     log_prior = log(pi_mean)
-    out = []
+    out: dict[str, np.ndarray] = {}
     for index, group in enumerate(groups):
         rest_of_case = log_prior + before[index] + after[index + 1]
-        out += list(softmax(rest_of_case[None, :] + group.log_factor_without(), axis=1))
-    order = {id(item): k for k, item in enumerate(it for g in groups for it in g.items)}
-    out = [out[order[id(item)]] for item in case.evidence]
-    return np.array(out).reshape(len(case.evidence), len(case.hypotheses))
+        for unit, log_without in group.log_factor_without().items():
+            out[unit] = softmax(rest_of_case + log_without)
+    n_hyp = len(case.hypotheses)
+    items = np.array([out[item.id] for item in case.evidence]).reshape(len(case.evidence), n_hyp)
+    everything = softmax(log_prior + before[-1])  # an event no item reports changes nothing
+    events = np.array([out.get(event.id, everything) for event in case.events]).reshape(
+        len(case.events), n_hyp
+    )
+    return items, events
+
+
+def components(groups: list[_EvidenceGroup]) -> tuple[dict[str, object], ...]:
+    """What was done where, for `diagnostics.components`: only the components with an
+    uncertain source or an event (the rest are exact closed forms, as always)."""
+    out = []
+    for group in groups:
+        if not group.sources and not group.events:
+            continue
+        entry: dict[str, object] = {
+            "sources": [name for name, _ in group.sources],
+            "items": [it.id for it in group.items],
+            "events": [f.event.id for f in group.events],
+            "method": group.method,
+        }
+        if group.method == "sampled":
+            entry["ess"] = float(group.pool_ess.min())
+        out.append(entry)
+    return tuple(out)
 
 
 def leave_one_out(case: Case, seed: int | None = 0) -> np.ndarray:
     """P(h | E without item j) for every item j: (J, H); the same E[pi_h] as `run` with `seed`."""
     rng = np.random.default_rng(seed)
-    groups, pi_mean, _, _ = _exact_parts(case, rng)
-    return _leave_one_out(case, groups, pi_mean)
+    groups, pi_mean, _, _ = _exact_parts(case, rng, seed)
+    return _leave_one_out(case, groups, pi_mean)[0]
 
 
 def posterior_mean(case: Case, seed: int | None = 0) -> np.ndarray:
     """P(h | E) alone, without the interval draws (what-if analyses re-score many variants)."""
-    return _exact_parts(case, np.random.default_rng(seed))[2]
+    return _exact_parts(case, np.random.default_rng(seed), seed)[2]
 
 
 def run(
@@ -404,9 +711,10 @@ def run(
     `with_leave_one_out`, P(h | E without item j) from the same groups and grids."""
     rng = np.random.default_rng(seed)
     n_hyp = len(case.hypotheses)
-    groups, pi_mean, posterior_mean, mcse = _exact_parts(case, rng)
+    groups, pi_mean, posterior_mean, mcse = _exact_parts(case, rng, seed)
     point_case = _is_point_case(case)
-    without = _leave_one_out(case, groups, pi_mean) if with_leave_one_out else None
+    without, without_event = _leave_one_out(case, groups, pi_mean) if with_leave_one_out else (None, None)
+    done = components(groups)
 
     if point_case:
         return EngineResult(
@@ -418,6 +726,8 @@ def run(
             draws,
             prior_mean=pi_mean,
             leave_one_out=without,
+            event_leave_one_out=without_event,
+            components=done,
         )
 
     log_pi_c, factors = prior_weight_draws(case, draws, rng)
@@ -459,4 +769,6 @@ def run(
         mean_mcse=mcse,
         leave_one_out=without,
         log_evidence=log_evidence,
+        event_leave_one_out=without_event,
+        components=done,
     )

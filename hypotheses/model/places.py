@@ -26,16 +26,21 @@ def reliability_place(source: str) -> str:
 
 
 def judgment_places(case: Case) -> list[tuple[str, Judgment]]:
-    """Every judgment of the case with its place, in a fixed order (priors, reliabilities, then
-    each item's likelihoods and credibility)."""
+    """Every judgment of the case with its place, in a fixed order (priors, reliabilities,
+    events' likelihoods, then each item's likelihoods (none for a report) and credibility)."""
     named: list[tuple[str, Judgment]] = []
     for h in case.hypotheses:
         named += [(prior_place(h.id, factor), judgment) for factor, judgment in h.prior]
     named += [(reliability_place(s.id), s.reliability) for s in case.sources]
+    for event in case.events:  # event and item ids never coincide: lik/<id>/<h> is unambiguous
+        named += [
+            (likelihood_place(event.id, h), judgment)
+            for h, judgment in zip(case.hypothesis_ids, event.likelihoods, strict=True)
+        ]
     for item in case.evidence:
         named += [
             (likelihood_place(item.id, h), judgment)
-            for h, judgment in zip(case.hypothesis_ids, item.likelihoods, strict=True)
+            for h, judgment in zip(case.hypothesis_ids, item.likelihoods, strict=False)
         ]
         named.append((credibility_place(item.id), item.credibility))
     return named

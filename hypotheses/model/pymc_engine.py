@@ -13,7 +13,7 @@ import warnings
 import numpy as np
 
 from hypotheses.case import Case
-from hypotheses.model.likelihood import mean_effective_likelihoods
+from hypotheses.model.likelihood import mean_case_log_likelihoods
 from hypotheses.model.logspace import log, logsumexp, softmax
 from hypotheses.model.prior import prior_mean, prior_weight_draws
 from hypotheses.model.result import EngineResult
@@ -49,7 +49,7 @@ def run(
     prior_draws = np.exp(log_w - logsumexp(log_w, axis=1)[:, None])
     if not layout(case).free:
         # Nothing uncertain: no free variable to sample, and the model's answer is exact.
-        exact = softmax(log(pi_mean) + log(mean_effective_likelihoods(case)).sum(axis=0))
+        exact = softmax(log(pi_mean) + mean_case_log_likelihoods(case).sum(axis=0))
         return EngineResult(
             "pymc",
             prior_draws,

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from hypotheses.case import Case
-from hypotheses.model.likelihood import effective_likelihood
+from hypotheses.model.likelihood import effective_likelihood, event_log_likelihood
 from hypotheses.model.places import (
     credibility_place,
     judgment_places,
@@ -42,7 +42,10 @@ class Layout:
     prior_index: np.ndarray  # (H, F)
     theta_index: np.ndarray  # (J, H)
     kappa_index: np.ndarray  # (J,)
-    reliability_index: np.ndarray  # (J,)
+    reliability_index: np.ndarray  # (J, L): every source on the item's chain, padded with 1.0
+    standalone: np.ndarray  # (J,) bool: the item has likelihoods of its own (not a report)
+    event_theta_index: np.ndarray  # (G, H)
+    report_event: np.ndarray  # (J,): the event an item reports, -1 for a standalone item
     ratio_names: list[str]  # the uncertain likelihood ratios (log-normal), in vector order
     ratio_mu: np.ndarray
     ratio_sigma: np.ndarray
@@ -70,9 +73,19 @@ def layout(case: Case) -> Layout:
             name = prior_place(h.id, factor)
             prior_index[k, factors.index(factor)] = position[name]
     ids = case.hypothesis_ids
+    # A report has no likelihoods of its own: its row points at the constant 1 (unused).
     theta_index = np.array(
-        [[position[likelihood_place(e.id, h)] for h in ids] for e in case.evidence], dtype=int
+        [
+            [position[likelihood_place(e.id, h)] if e.reports is None else one for h in ids]
+            for e in case.evidence
+        ],
+        dtype=int,
     )
+    longest = max([len(e.chain) for e in case.evidence] + [1])
+    chains = np.full((len(case.evidence), longest), one)
+    for j, e in enumerate(case.evidence):
+        chains[j, : len(e.chain)] = [position[reliability_place(s)] for s in e.chain]
+    event_ids = [g.id for g in case.events]
     return Layout(
         names=[n for n, _ in uncertain],
         alpha=np.array([j.a for _, j in uncertain]),
@@ -84,8 +97,13 @@ def layout(case: Case) -> Layout:
         prior_index=prior_index,
         theta_index=theta_index.reshape(len(case.evidence), len(ids)),
         kappa_index=np.array([position[credibility_place(e.id)] for e in case.evidence], dtype=int),
-        reliability_index=np.array(
-            [position[reliability_place(e.source)] if e.source else one for e in case.evidence], dtype=int
+        reliability_index=chains,
+        standalone=np.array([e.reports is None for e in case.evidence], dtype=bool),
+        event_theta_index=np.array(
+            [[position[likelihood_place(g.id, h)] for h in ids] for g in case.events], dtype=int
+        ).reshape(len(case.events), len(ids)),
+        report_event=np.array(
+            [event_ids.index(e.reports) if e.reports is not None else -1 for e in case.evidence], dtype=int
         ),
     )
 
@@ -105,6 +123,7 @@ def build_model(case: Case):  # -> pm.Model (annotated loosely: pymc is imported
     coords = {
         "hypothesis": case.hypothesis_ids,
         "evidence": [e.id for e in case.evidence],
+        "event": [g.id for g in case.events],
         "place": plan.names,
         "ratio_place": plan.ratio_names,
     }
@@ -120,11 +139,37 @@ def build_model(case: Case):  # -> pm.Model (annotated loosely: pymc is imported
         log_pi = log_w - pm.math.logsumexp(log_w)
         joint = log_pi
         if len(case.evidence):
-            theta = values[plan.theta_index]  # (J, H)
-            credibility = values[plan.reliability_index] * values[plan.kappa_index]  # (J,)
+            # c_j = kappa_j * the reliability of every source on its chain (section 7).
+            credibility = values[plan.reliability_index].prod(axis=1) * values[plan.kappa_index]  # (J,)
+        if plan.standalone.any():
+            rows = np.flatnonzero(plan.standalone)
+            theta = values[plan.theta_index[rows]]  # (J', H)
             mixed = theta.mean(axis=1, keepdims=True)
-            lam = effective_likelihood(credibility[:, None], theta, mixed)
+            lam = effective_likelihood(credibility[rows][:, None], theta, mixed)
             joint = joint + pt.log(pt.maximum(lam, TINY_LIKELIHOOD)).sum(axis=0)
+        if len(case.events):
+            # Each event marginalised (happened or not), like the hypothesis: section 7's
+            # theta_h prod [c + (1 - c) b] + (1 - theta_h) prod [(1 - c) b], in log space.
+            reports = np.flatnonzero(~plan.standalone)
+            membership = np.zeros((len(case.events), reports.size))
+            membership[plan.report_event[reports], np.arange(reports.size)] = 1.0
+            event_theta = values[plan.event_theta_index]  # (G, H)
+            b = event_theta.mean(axis=1)  # (G,)
+            c = credibility[reports]
+            b_of = b[plan.report_event[reports]]
+            floor = TINY_LIKELIHOOD
+            log_hit = pt.dot(
+                membership, pt.log(pt.maximum(effective_likelihood(c, 1.0, b_of), floor))
+            )  # (G,)
+            log_false = pt.dot(membership, pt.log(pt.maximum(effective_likelihood(c, 0.0, b_of), floor)))
+            log_event = event_log_likelihood(
+                pt.log(pt.maximum(event_theta, floor)),
+                pt.log(pt.maximum(1.0 - event_theta, floor)),
+                log_hit[:, None],
+                log_false[:, None],
+                pt.logaddexp,
+            )
+            joint = joint + log_event.sum(axis=0)
         log_joint = pm.Deterministic("log_joint", joint, dims="hypothesis")
         pm.Potential("evidence", pm.math.logsumexp(log_joint))
         pm.Deterministic("p_hypothesis", pt.special.softmax(log_joint), dims="hypothesis")
