@@ -192,6 +192,21 @@ class Scorecard:
         """Hypotheses by posterior probability, highest first (ties keep case order)."""
         return sorted(self.hypotheses, key=lambda h: -h.posterior.mean)
 
+    def evidence_blocks(self) -> list[tuple[EventScore | None, tuple[EvidenceScore, ...]]]:
+        """The evidence as a reader takes it in: an independent item on its own (None, (item,)),
+        an event with its reports nested under it (event, reports), placed where its first
+        report stands in the case. Every renderer shows events this one way."""
+        events = {g.id: g for g in self.events}
+        blocks: list[tuple[EventScore | None, tuple[EvidenceScore, ...]]] = []
+        for item in self.evidence:
+            if item.reports in events:
+                event = events.pop(item.reports)
+                reports = tuple(e for e in self.evidence if e.reports == event.id)
+                blocks.append((event, reports))
+            elif item.reports is None:
+                blocks.append((None, (item,)))
+        return blocks
+
     def to_dict(self) -> dict[str, Any]:
         """The JSON layout of DESIGN.md section 5 (the stable interface for other tools)."""
         d = self.diagnostics

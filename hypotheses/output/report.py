@@ -45,6 +45,8 @@ figure { margin: .5rem 0 1rem; }
 figure svg { width: 100%; height: auto; }
 figcaption { color: var(--muted); font-size: .85rem; }
 .warning { color: #8a3b00; }
+tr.event td { border-bottom: none; }
+tr.report td:first-child { padding-left: 1.6rem; border-left: 3px solid var(--rule); }
 ul.plain { padding-left: 1.2rem; }
 footer { margin-top: 2.5rem; border-top: 1px solid var(--rule); padding-top: .6rem; word-break: break-all; }
 @page { size: A4; margin: 14mm; }
@@ -386,17 +388,38 @@ def render_report(case: Case, card: Scorecard, generated: date | None = None) ->
             + "".join(f"<th class=num>{_e(h)}</th>" for h in ids)
             + f"<th class=num>bits</th><th class=num>{_e(lead.id)} without it</th></tr></thead><tbody>",
         ]
-        for item in card.evidence:
-            cells = "".join(f"<td class=num>{db(item.weight_db[h])}</td>" for h in ids)
-            absent = " (looked for, not found)" if not item.observed else ""
-            said = _said(item.date, item.notes, item.links)
-            parts.append(
-                f"<tr><td>{_named(item.id, item.label + absent)}{said}</td>"
-                f"{cells}<td class=num>{bits(item.diagnosticity)}</td>"
-                f"<td class=num>{percent(without[item.id].posterior[lead.id])}</td></tr>"
-            )
+        for event, items in card.evidence_blocks():
+            if event is not None:
+                cells = "".join(f"<td class=num>{db(event.weight_db[h])}</td>" for h in ids)
+                n = len(event.reports)
+                parts.append(
+                    f"<tr class=event><td>event {_named(event.id, event.label)}"
+                    f"<br><small>{n} report{'s' * (n != 1)} together</small>"
+                    f"{_said(None, event.notes, event.links)}</td>{cells}<td class=num></td>"
+                    f"<td class=num>{percent(without[event.id].posterior[lead.id])}</td></tr>"
+                )
+            for item in items:
+                cells = "".join(f"<td class=num>{db(item.weight_db[h])}</td>" for h in ids)
+                absent = " (looked for, not found)" if not item.observed else ""
+                via = f" (via {', '.join(item.via)})" if item.via else ""
+                said = _said(item.date, item.notes, item.links)
+                nested = " class=report" if event is not None else ""
+                parts.append(
+                    f"<tr{nested}><td>{_named(item.id, item.label + absent + via)}{said}</td>"
+                    f"{cells}<td class=num>{bits(item.diagnosticity)}</td>"
+                    f"<td class=num>{percent(without[item.id].posterior[lead.id])}</td></tr>"
+                )
+        parts.append("</tbody></table>")
+        if card.events:
+            parts += [
+                "<p>An event's row is its reports taken together, and the last column P("
+                f"{_e(lead.id)}) with the whole event left out; each report under it weighs what it "
+                "adds given the reports above it, so the reports' weights add up to the event's.</p>",
+                '<ul class="plain">',
+                *[f"<li>{_e(line)}</li>" for line in e.events],
+                "</ul>",
+            ]
         parts += [
-            "</tbody></table>",
             f"<figure>{waterfall_plot(card)}<figcaption>How each item moved the log-odds of {_e(lead.id)}, "
             "taken in the case's order (each item's likelihoods are conditional on the items above it)."
             "</figcaption></figure>",
@@ -489,9 +512,26 @@ def _inputs(case: Case) -> list[str]:
             + "</tr></thead><tbody>",
         ]
         for item in case.evidence:
-            source = _e(item.source or "-") + "<br>" + _e(_as_written(item.credibility))
-            cells = "".join(f"<td>{_e(_as_written(j))}</td>" for j in item.likelihoods)
+            chain = (item.source or "-") + (f" via {', '.join(item.via)}" if item.via else "")
+            source = _e(chain) + "<br>" + _e(_as_written(item.credibility))
+            if item.reports is not None:
+                cells = f"<td colspan={len(ids)}>reports event {_e(item.reports)} (below)</td>"
+            else:
+                cells = "".join(f"<td>{_e(_as_written(j))}</td>" for j in item.likelihoods)
             parts.append(f"<tr><td>{_named(item.id, item.label)}</td><td>{source}</td>{cells}</tr>")
+        parts.append("</tbody></table>")
+    if case.events:
+        ids = case.hypothesis_ids
+        parts += [
+            "<h3>Events: P(event | hypothesis), as written</h3>",
+            "<table><thead><tr><th>Event</th><th>Reported by</th>"
+            + "".join(f"<th>{_e(h)}</th>" for h in ids)
+            + "</tr></thead><tbody>",
+        ]
+        for event in case.events:
+            reporters = "<br>".join(_e(item.id) for item in case.reports_of(event.id))
+            cells = "".join(f"<td>{_e(_as_written(j))}</td>" for j in event.likelihoods)
+            parts.append(f"<tr><td>{_named(event.id, event.label)}</td><td>{reporters}</td>{cells}</tr>")
         parts.append("</tbody></table>")
     parts.append("</section>")
     return parts

@@ -17,7 +17,7 @@ from rich.table import Table
 from rich.text import Text
 
 from hypotheses.analysis.scorecard import Scorecard
-from hypotheses.output.wording import bits, closest_sentence, db, flip_sentence, span
+from hypotheses.output.wording import bits, block_weight, closest_sentence, db, flip_sentence, span
 from hypotheses.output.wording import headline as headline_words
 from hypotheses.text import percent, visible
 from priors.reliability import ADMIRALTY, CREDIBILITY, admiralty_judgment, credibility_judgment
@@ -194,17 +194,23 @@ def render_explanation(card: Scorecard) -> Group:
         )
     headline = Text.assemble((headline_words(card), "bold"), said)
     without = {loo.evidence: loo for loo in explanation.leave_one_out}
+    blocks = card.evidence_blocks()
+    caption = (
+        "weight of evidence (dB) for each hypothesis against the others; diagnosticity (bits); "
+        f"P({lead_id}) without the item"
+    )
+    if card.events:
+        caption += (
+            "; an event's row is its reports together (and without: the whole event left out), "
+            "each report's weight is given the reports above it"
+        )
 
     def evidence(width: int) -> Table:
         table = Table(
             title=Text("Evidence, by its weight for " + lead_id, style="table.title"),
             title_justify="left",
             box=box.SIMPLE_HEAD,
-            caption=Text(
-                "weight of evidence (dB) for each hypothesis against the others; diagnosticity (bits); "
-                f"P({lead_id}) without the item",
-                style="table.caption",
-            ),
+            caption=Text(caption, style="table.caption"),
             caption_justify="left",
         )
         table.add_column("Item", style="bold", no_wrap=True)
@@ -212,19 +218,35 @@ def render_explanation(card: Scorecard) -> Group:
         table.add_column(Text(rival_id), justify="right", no_wrap=True)
         table.add_column("bits", justify="right", no_wrap=True)
         table.add_column("without", justify="right", no_wrap=True)
-        for item in sorted(card.evidence, key=lambda e: -abs(e.weight_db[lead.id] or 0.0)):
-            table.add_row(
-                _plain(item.id),
-                Text(db(item.weight_db[lead.id])),
-                Text(db(item.weight_db[rival.id])),
-                Text(bits(item.diagnosticity)),
-                Text(percent(without[item.id].posterior[lead.id])),
-            )
+        for event, items in sorted(blocks, key=lambda b: -abs(block_weight(b, lead.id))):
+            if event is not None:
+                n = len(event.reports)
+                table.add_row(
+                    Text.assemble(
+                        ("event ", "dim"), visible(event.id), (f" ({n} report{'s' * (n != 1)})", "dim")
+                    ),
+                    Text(db(event.weight_db[lead.id])),
+                    Text(db(event.weight_db[rival.id])),
+                    Text(""),
+                    Text(percent(without[event.id].posterior[lead.id])),
+                )
+            for item in items:
+                nested = "  ↳ " if event is not None else ""
+                table.add_row(
+                    Text.assemble((nested, "dim"), (visible(item.id), "" if nested else "bold")),
+                    Text(db(item.weight_db[lead.id])),
+                    Text(db(item.weight_db[rival.id])),
+                    Text(bits(item.diagnosticity)),
+                    Text(percent(without[item.id].posterior[lead.id])),
+                )
         return table
 
     parts: list[RenderableType] = [_plain(card.title, "bold"), headline]
     if card.evidence:
         parts.append(_AtWidth(evidence))
+        parts += [Text("• " + visible(line)) for line in explanation.events]
+        if explanation.events:
+            parts.append(Text(""))
     else:
         parts.append(Text("No evidence items: the posterior is the prior.\n"))
     if explanation.tornado:

@@ -8,7 +8,16 @@ import json
 import re
 
 from hypotheses.analysis.scorecard import Scorecard
-from hypotheses.output.wording import bits, closest_sentence, db, flip_sentence, headline, in_words, span
+from hypotheses.output.wording import (
+    bits,
+    block_weight,
+    closest_sentence,
+    db,
+    flip_sentence,
+    headline,
+    in_words,
+    span,
+)
 from hypotheses.text import percent, visible
 
 # Characters json.dumps(ensure_ascii=False) leaves raw that a terminal or an editor would act on
@@ -99,12 +108,26 @@ def to_markdown(card: Scorecard) -> str:
             "| Evidence | " + " | ".join(md_text(h) for h in ids) + " | Diagnosticity |",
             "|---|" + "---:|" * len(ids) + "---:|",
         ]
-        for e in card.evidence:
-            weights = " | ".join(db(e.weight_db[h]) for h in ids)
-            absent = " (not found)" if not e.observed else ""
-            lines.append(
-                f"| **{md_text(e.id)}**{absent}: {md_text(e.label)} | {weights} | {bits(e.diagnosticity)} |"
-            )
+        for event, items in card.evidence_blocks():
+            if event is not None:
+                weights = " | ".join(db(event.weight_db[h]) for h in ids)
+                lines.append(
+                    f"| event **{md_text(event.id)}**: {md_text(event.label)} "
+                    f"({_reports(len(event.reports))} together) | {weights} | |"
+                )
+            for e in items:
+                weights = " | ".join(db(e.weight_db[h]) for h in ids)
+                absent = " (not found)" if not e.observed else ""
+                nested = "↳ " if event is not None else ""
+                via = f" (via {', '.join(md_text(v) for v in e.via)})" if e.via else ""
+                lines.append(
+                    f"| {nested}**{md_text(e.id)}**{absent}: {md_text(e.label)}{via} | {weights} | "
+                    f"{bits(e.diagnosticity)} |"
+                )
+        if card.events:
+            lines += ["", _EVENT_KEY]
+            if card.explanation:
+                lines += ["", *(f"- {md_text(line)}" for line in card.explanation.events)]
     if card.pending:
         lines += ["", "## Pending", "", "Not yet known, so not in the posterior:", ""]
         for p in card.pending:
@@ -132,12 +155,26 @@ def to_markdown(card: Scorecard) -> str:
     return "\n".join(lines) + "\n"
 
 
+_EVENT_KEY = (
+    "An event's row is its reports taken together; each report (↳) weighs what it adds "
+    "given the reports above it, so the reports' weights add up to the event's."
+)
+
+
+def _reports(n: int) -> str:
+    return f"{n} report" + ("s" if n != 1 else "")
+
+
 def _notes(card: Scorecard) -> list[str]:
     """The analyst's notes, dates and links of hypotheses and items, one bullet each."""
     out = [f"- **{md_text(h.id)}**: {md_text(h.notes)}" for h in card.hypotheses if h.notes]
     for s in card.sources:
         said = ([md_text(s.notes)] if s.notes else []) + [md_text(link) for link in s.links]
         out.append(f"- source **{md_text(s.id)}**: " + "; ".join(said))
+    for g in card.events:
+        said = ([md_text(g.notes)] if g.notes else []) + [md_text(link) for link in g.links]
+        if said:
+            out.append(f"- event **{md_text(g.id)}**: " + "; ".join(said))
     for e in card.evidence:
         said = [md_text(e.date)] if e.date else []
         said += [md_text(e.notes)] if e.notes else []
@@ -172,11 +209,23 @@ def explanation_markdown(card: Scorecard) -> str:
         "|---|---:|---:|---:|---:|",
     ]
     without = {loo.evidence: loo for loo in e.leave_one_out}
-    for item in sorted(card.evidence, key=lambda i: -abs(i.weight_db[lead.id] or 0.0)):
-        lines.append(
-            f"| {md_text(item.id)} | {db(item.weight_db[lead.id])} | {db(item.weight_db[rival.id])} | "
-            f"{bits(item.diagnosticity)} | {percent(without[item.id].posterior[lead.id])} |"
-        )
+    for event, items in sorted(card.evidence_blocks(), key=lambda b: -abs(block_weight(b, lead.id))):
+        if event is not None:
+            lines.append(
+                f"| event {md_text(event.id)} ({_reports(len(event.reports))} together) | "
+                f"{db(event.weight_db[lead.id])} | {db(event.weight_db[rival.id])} | | "
+                f"{percent(without[event.id].posterior[lead.id])} |"
+            )
+        for item in items:
+            nested = "↳ " if event is not None else ""
+            lines.append(
+                f"| {nested}{md_text(item.id)} | {db(item.weight_db[lead.id])} | "
+                f"{db(item.weight_db[rival.id])} | {bits(item.diagnosticity)} | "
+                f"{percent(without[item.id].posterior[lead.id])} |"
+            )
+    if card.events:
+        lines += ["", _EVENT_KEY + " Without an event: all its reports left out.", ""]
+        lines += [f"- {md_text(line)}" for line in e.events]
     if e.tornado:
         lines += [
             "",

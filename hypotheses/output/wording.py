@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from hypotheses.text import percent, visible
 
 if TYPE_CHECKING:
-    from hypotheses.analysis.scorecard import Scorecard
+    from hypotheses.analysis.scorecard import EventScore, EvidenceScore, Scorecard
 
 
 def in_words(card: Scorecard, p: float) -> str:
@@ -24,6 +24,13 @@ def db(value: float | None) -> str:
     if value is None:
         return "n/a"
     return "0.0 dB" if abs(value) < 0.05 else f"{value:+.1f} dB"
+
+
+def block_weight(block: tuple[EventScore | None, tuple[EvidenceScore, ...]], h: str) -> float:
+    """An event's weight with all its reports, or the lone item's: what evidence tables sort by."""
+    event, items = block
+    weight = event.weight_db[h] if event is not None else items[0].weight_db[h]
+    return 0.0 if weight is None or math.isnan(weight) else weight
 
 
 def span(low: float, high: float, ratio: bool = False) -> str:
