@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import math
 import re
 from pathlib import Path
 
@@ -155,3 +156,42 @@ def test_explain_json_lists_the_event_lines() -> None:
     assert result.exit_code == 0
     lines = json.loads(result.output[result.output.index("{") :])["events"]
     assert len(lines) == 1 and re.match(r"2 reports of '.*': [+-]\d+\.\d dB together for mistake", lines[0])
+
+
+def test_weights_add_up_with_three_hypotheses_and_items_between_the_reports() -> None:
+    """Weighed in the order every output shows (an event's reports together where the first
+    stands), the reports add up to their event and all the weights to the posterior log odds,
+    whatever the other items between the reports (three hypotheses: weights against 'the
+    others' depend on the posterior they are taken against)."""
+    document = {
+        "schema": 1,
+        "title": "interleaved",
+        "hypotheses": [
+            {"id": "a", "label": "A", "prior": 0.5},
+            {"id": "b", "label": "B", "prior": 0.3},
+            {"id": "c", "label": "C", "prior": 0.2},
+        ],
+        "events": {"g": {"label": "g", "likelihoods": {"a": 0.9, "b": 0.3, "c": 0.6}}},
+        "evidence": [
+            {"id": "x", "label": "x", "likelihoods": {"a": 0.2, "b": 0.7, "c": 0.4}},
+            {"id": "r1", "label": "r1", "reports": "g", "credibility": 0.7},
+            {"id": "y", "label": "y", "likelihoods": {"a": 0.5, "b": 0.9, "c": 0.1}},
+            {"id": "r2", "label": "r2", "reports": "g", "credibility": 0.6},
+            {"id": "z", "label": "z", "likelihoods": {"a": 0.3, "b": 0.3, "c": 0.9}},
+        ],
+    }
+    card = score(make_case(document), explain=False)
+    (event,) = card.events
+    by_id = {e.id: e for e in card.evidence}
+    for h in "abc":
+        assert event.weight_db[h] == pytest.approx(
+            by_id["r1"].weight_db[h] + by_id["r2"].weight_db[h], abs=1e-9
+        )
+        prior = {x.id: x.prior.mean for x in card.hypotheses}
+        post = {x.id: x.posterior.mean for x in card.hypotheses}
+
+        def odds_db(p: dict[str, float], h: str = h) -> float:
+            return 10 * math.log10(p[h] / sum(v for k, v in p.items() if k != h))
+
+        total = sum(e.weight_db[h] for e in card.evidence)
+        assert odds_db(prior) + total == pytest.approx(odds_db(post), abs=1e-9)

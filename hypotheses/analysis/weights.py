@@ -1,7 +1,10 @@
 """Weight of evidence (decibans) and diagnosticity of each evidence item.
 
 Items are taken in case order, each against the posterior after the items above it (their
-likelihoods are conditional on those items), with the effective likelihoods at their means.
+likelihoods are conditional on those items), with the effective likelihoods at their means,
+except that the reports of an event are weighed together where its first report stands (the
+order `weighing_order` gives, and every output shows): so a report's weight is what it adds
+given the reports above it, and an event's reports' weights add up to the event's.
 With point judgments the weights add up: 10 log10 prior odds + sum_j W_j = 10 log10 posterior odds.
 """
 
@@ -35,10 +38,33 @@ def evidence_weights(case: Case, prior_mean: np.ndarray) -> list[ItemWeight]:
     p_{j-1}, the posterior after the items above j, is a cumulative sum in log space, so all
     items are weighed at once (a case of 150,000 items in a second, not a Python loop) and no
     hypothesis's probability underflows to exactly 0 along the way."""
-    n_hyp = len(case.hypotheses)
-    log_lik = mean_case_log_likelihoods(case)  # (J, H)
+    order = weighing_order(case)
+    log_lik = mean_case_log_likelihoods(case)[order]  # (J, H), in weighing order
     if not len(log_lik):
         return []
+    return [
+        w for _, w in sorted(zip(order, _weights_in_order(case, log_lik, prior_mean, order), strict=True))
+    ]
+
+
+def weighing_order(case: Case) -> np.ndarray:
+    """The items' indices in the order they are weighed: case order, with each event's reports
+    moved up to follow its first report (their relative order, and so the chain rule, kept)."""
+    order: list[int] = []
+    placed: set[str] = set()
+    for index, item in enumerate(case.evidence):
+        if item.reports is None:
+            order.append(index)
+        elif item.reports not in placed:
+            placed.add(item.reports)
+            order += [j for j, other in enumerate(case.evidence) if other.reports == item.reports]
+    return np.array(order, dtype=np.intp)
+
+
+def _weights_in_order(
+    case: Case, log_lik: np.ndarray, prior_mean: np.ndarray, order: np.ndarray
+) -> list[ItemWeight]:
+    n_hyp = log_lik.shape[1]
     log_start = log(np.asarray(prior_mean, dtype=float))
     before = log_start[None, :] + np.cumsum(np.vstack([np.zeros((1, n_hyp)), log_lik[:-1]]), axis=0)
     with np.errstate(invalid="ignore"):  # a row of -inf (nothing left) is caught just below
@@ -47,13 +73,13 @@ def evidence_weights(case: Case, prior_mean: np.ndarray) -> list[ItemWeight]:
     if not reachable:
         # An item impossible under every hypothesis still standing: the sequential rule skips
         # it (p stays as it was), which a cumulative sum cannot express.
-        return _sequential_weights(log_lik, log_start, [item.ratios for item in case.evidence])
+        return _sequential_weights(log_lik, log_start, [case.evidence[j].ratios for j in order])
     weights = np.empty_like(log_lik)
     step = max(1, 2**22 // max(1, n_hyp * n_hyp))
     for first in range(0, len(log_lik), step):
         rows = slice(first, first + step)
         weights[rows] = _weights_given(log_p[rows], log_lik[rows])
-    ratio = np.array([item.ratios for item in case.evidence])
+    ratio = np.array([case.evidence[j].ratios for j in order])
     # Ratios are not probabilities: whether the item occurs has no distribution to learn from.
     safe = np.where(ratio[:, None], 0.5, np.exp(log_lik))
     gains = np.where(ratio, np.nan, _information_gain(np.exp(log_p), safe))
@@ -112,16 +138,30 @@ class EventWeight:
 def event_weights(case: Case, prior_mean: np.ndarray) -> list[EventWeight]:
     """Per event, the weight of all its reports together and what they would weigh if they
     were counted as independent items (the double counting the event model avoids), both
-    against the posterior given every other item, with the judgments at their means."""
+    against the posterior where the event is weighed (after the items above its first report,
+    see `weighing_order`), with the judgments at their means: the first equals the sum of its
+    reports' weights."""
     if not case.events:
         return []
     log_lik = mean_case_log_likelihoods(case)  # (J, H); a report's rows add up to its event's
     log_start = log(np.asarray(prior_mean, dtype=float))
     reliability = {s.id: s.reliability.mean for s in case.sources}
+    first = {}
+    for index, item in enumerate(case.evidence):
+        first.setdefault(item.reports, index)
+    for event in case.events:
+        first.setdefault(event.id, len(case.evidence))  # nobody reports it: weighed last, as 0
     out = []
     for event in case.events:
         rows = np.array([item.reports == event.id for item in case.evidence])
-        rest = log_start + log_lik[~rows].sum(axis=0)
+        above = np.array(
+            [index < first[event.id] and item.reports is None for index, item in enumerate(case.evidence)]
+        )
+        # Items above the first report; an earlier event's reports, all weighed before this one.
+        above |= np.array(
+            [item.reports is not None and first[item.reports] < first[event.id] for item in case.evidence]
+        )
+        rest = log_start + log_lik[above].sum(axis=0)
         with np.errstate(invalid="ignore"):
             log_p = rest - logsumexp(rest[None, :], axis=1)[0]
         theta = np.array([j.mean for j in event.likelihoods])

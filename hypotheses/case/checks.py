@@ -59,7 +59,7 @@ class Checker:
                 )
         groups = self._groups(ids)
         resolution = self._resolution(ids)
-        self._something_survives(hypotheses, evidence)
+        self._something_survives(hypotheses, evidence, events)
         if self.errors:
             raise CaseError(sorted(self.errors, key=lambda p: p.line or 0))
         spec = self.spec
@@ -110,6 +110,20 @@ class Checker:
                     "may have happened, some hypothesis must allow it",
                 )
                 continue
+            for h, j in zip(ids, likelihoods, strict=True):
+                key = h if h in given else DEFAULT_KEY
+                if isinstance(j, Point) and j.value == 0:
+                    self.warn(
+                        (*at, "likelihoods", key),
+                        f"likelihood of '{h}' for event '{event_id}' is 0: a fully credible report of it "
+                        "rules the hypothesis out for good, a doubtful one weakens it (Cromwell's rule)",
+                    )
+                elif isinstance(j, Point) and j.value == 1:
+                    self.warn(
+                        (*at, "likelihoods", key),
+                        f"likelihood of '{h}' for event '{event_id}' is exactly 1 (certain); if there is "
+                        "any doubt, write 0.99 or a word such as 'almost certain' (Cromwell's rule)",
+                    )
             out.append(Event(event_id, spec.label, likelihoods, spec.notes, tuple(spec.links)))
         return out
 
@@ -502,9 +516,15 @@ class Checker:
             )
         return out
 
-    def _something_survives(self, hypotheses: list[Hypothesis], evidence: list[EvidenceItem]) -> None:
+    def _something_survives(
+        self, hypotheses: list[Hypothesis], evidence: list[EvidenceItem], events: list[Event]
+    ) -> None:
         if self.errors:
             return
+
+        def certain(e: EvidenceItem) -> bool:
+            """A report that cannot be unfounded: credibility and every reliability on its chain 1."""
+            return _point_one(e.credibility) and all(_point_one(self._reliability(s)) for s in e.chain)
 
         def ruled_out(index: int) -> bool:
             prior_zero = any(isinstance(j, Point) and j.value == 0 for _, j in hypotheses[index].prior)
@@ -512,12 +532,18 @@ class Checker:
                 e.reports is None
                 and isinstance(e.likelihoods[index], Point)
                 and e.likelihoods[index].value == 0
-                and isinstance(e.credibility, Point)
-                and e.credibility.value == 1
-                and all(_point_one(self._reliability(s)) for s in e.chain)
+                and certain(e)
                 for e in evidence
             )
-            return prior_zero or evidence_zero
+            # P(R | h) = theta_h prod(...) + (1 - theta_h) prod((1 - c_i) b): 0 when theta_h is 0
+            # and one report is certain (its c_i = 1).
+            event_zero = any(
+                isinstance(g.likelihoods[index], Point)
+                and g.likelihoods[index].value == 0
+                and any(certain(e) for e in evidence if e.reports == g.id)
+                for g in events
+            )
+            return prior_zero or evidence_zero or event_zero
 
         if all(ruled_out(i) for i in range(len(hypotheses))):
             self.error(

@@ -176,6 +176,9 @@ def _where(path: tuple[Any, ...]) -> str:
     head = f"'{parts[-1]}'"
     if len(parts) >= 3 and parts[-2] == "likelihoods":
         head = f"likelihood of '{parts[-1]}'"
+    elif len(parts) >= 3 and isinstance(parts[-1], int):
+        # A list entry: "`via:` entry 1", not the bare index "'0'".
+        head = f"`{parts[-2]}:` entry {parts[-1] + 1}"
     if parts[0] in ("hypotheses", "evidence") and len(parts) >= 2 and isinstance(parts[1], int):
         noun = "hypothesis" if parts[0] == "hypotheses" else "evidence item"
         return f"{noun} {parts[1] + 1}" if len(parts) == 2 else f"{head} of {noun} {parts[1] + 1}"

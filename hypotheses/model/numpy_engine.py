@@ -100,9 +100,12 @@ class _State:
 # importance sampling from their prior, exact given them, in batches for the Monte Carlo error.
 SOURCE_DRAWS = 2**16
 SOURCE_BATCHES = 16
-# Candidates per interval draw for an event's parameters given (h, r): sampling-importance-
-# resampling within each draw (the event's weights depend on that draw's reliabilities).
-EVENT_CANDIDATES = 16
+# Interval draws of a component with an event whose likelihoods or reports' credibilities are
+# uncertain: one joint pool of (reliabilities, event parameters) from their prior, importance-
+# resampled given h. At least this many candidates (or as many as the draws), so that the
+# resampling's bias (order 1/pool) is far below the intervals' Monte Carlo error; its Kish ESS
+# is reported like every other resampling's.
+JOINT_POOL = 2**16
 
 
 class _EventFactor:
@@ -113,6 +116,9 @@ class _EventFactor:
         self.kappa_mean = np.array([r.credibility.mean for r in reports])
         self.const, self.uses = chain_of(reports)
         self.moments = EventMoments(event.likelihoods, len(reports))
+        self.uncertain = not all(j.is_point for j in event.likelihoods) or not all(
+            it.credibility.is_point for it in reports
+        )
         del n_sources
 
     def rho(self, r: np.ndarray) -> np.ndarray:
@@ -184,6 +190,13 @@ class _EvidenceGroup:
 
     def _cond_log(self, r: np.ndarray, columns: Sequence[int] | slice = slice(None)) -> np.ndarray:
         """log E[prod of the component's factors | r, h]: (M, cols), r (M, S)."""
+        total = self._items_cond_log(r, columns)
+        for event in self.events:
+            total += event.log_expected(r, columns)
+        return total
+
+    def _items_cond_log(self, r: np.ndarray, columns: Sequence[int] | slice = slice(None)) -> np.ndarray:
+        """log E[prod of the component's items' factors | r, h] (events left out): (M, cols)."""
         theta = self.theta_mean[:, columns]
         total = np.zeros((r.shape[0], theta.shape[1]))
         if self.items:
@@ -196,8 +209,6 @@ class _EvidenceGroup:
                 total[start : start + step] += log(effective_likelihood(c, theta[None], mix[None])).sum(
                     axis=1
                 )
-        for event in self.events:
-            total += event.log_expected(r, columns)
         return total
 
     def log_factor(self) -> np.ndarray:
@@ -441,7 +452,10 @@ class _EvidenceGroup:
         log weights."""
         h = state.hypothesis
         r = np.empty((h.shape[0], len(self.sources)))
-        if self.method == "grid":
+        chosen: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # event -> its (theta, kappa) draws
+        if any(factor.uncertain for factor in self.events):
+            r, chosen = self._joint_draw(state, n, rng)
+        elif self.method == "grid":
             weights = np.exp(self.log_w - self.log_w.max(axis=0, keepdims=True))
             node = resample_columns(weights, h, rng)
             # The node itself: thousands of nodes span r's posterior, far finer than the
@@ -458,50 +472,52 @@ class _EvidenceGroup:
             rho = _rho(self.const, self.uses, r)  # (N, m)
             for j, item in enumerate(self.items):
                 self._draw_item(item, rho[:, j], state, n, rng)
-        for factor in self.events:
-            self._draw_event(factor, r, state, rng)
+        for index, factor in enumerate(self.events):
+            event, reports = factor.event, factor.reports
+            if index in chosen:
+                theta, kappa = chosen[index]
+                for col, (h_id, judgment) in enumerate(
+                    zip(self.hypothesis_ids, event.likelihoods, strict=True)
+                ):
+                    state.keep(likelihood_place(event.id, h_id), judgment, theta[:, col])
+                for i, item in enumerate(reports):
+                    state.keep(credibility_place(item.id), item.credibility, kappa[:, i])
+            else:
+                theta = np.array([[j.mean for j in event.likelihoods]])
+                kappa = factor.kappa_mean[None, :]
+            state.log_weights += _event_log_lik(theta, factor.rho(r) * kappa)
 
-    def _draw_event(
-        self, factor: _EventFactor, r: np.ndarray, state: _State, rng: np.random.Generator
-    ) -> None:
-        """The event's likelihoods and its reports' credibilities given (h, r), each draw from
-        its own candidates drawn from their prior, weighted by P(R | h, r, candidate)."""
+    def _joint_draw(
+        self, state: _State, n: int, rng: np.random.Generator
+    ) -> tuple[np.ndarray, dict[int, tuple[np.ndarray, np.ndarray]]]:
+        """The component's reliabilities and its uncertain events' parameters, jointly given h.
+
+        An event's parameters given (h, r) have no closed form to sample from, and their
+        weight depends on r, so they are drawn together: a pool of candidates from the joint
+        prior, weighted by the items' exact expectation given r times each event's realised
+        P(R | h, theta, c), resampled per draw's h. Per-draw resampling from a handful of
+        candidates would be biased towards the prior (its bias is order 1/candidates)."""
         h = state.hypothesis
-        n_draws, n_hyp = state.log_weights.shape
-        rho = factor.rho(r)  # (N, n)
-        event, reports = factor.event, factor.reports
-        uncertain = not all(j.is_point for j in event.likelihoods) or not all(
-            it.credibility.is_point for it in reports
-        )
-        k = EVENT_CANDIDATES if uncertain else 1
-        theta = np.empty((n_draws, k, n_hyp))
-        for col, judgment in enumerate(event.likelihoods):
-            theta[:, :, col] = judgment.sample(rng, n_draws * k).reshape(n_draws, k)
-        kappa = np.stack(
-            [it.credibility.sample(rng, n_draws * k).reshape(n_draws, k) for it in reports], axis=2
-        )
-        c = rho[:, None, :] * kappa  # (N, k, n)
-        if k > 1:
-            # Only the draw's own hypothesis weighs the candidates: P(R | h_i, r_i, candidate).
-            own = _event_log_lik_given(theta, c, h)  # (N, k)
-            weights = np.exp(own - own.max(axis=1, keepdims=True))
-            with np.errstate(invalid="ignore"):
-                weights = np.where(np.isfinite(weights), weights, 0.0)
-            ess = _kish_ess(weights.T)  # per draw
-            counted = state.posterior[h] >= ESS_POSTERIOR_FLOOR
-            if counted.any():
-                state.ess = min(state.ess, float(n_draws * np.mean(ess[counted]) / k))
-            cdf = np.cumsum(weights, axis=1)
-            pick = (rng.random(n_draws)[:, None] * cdf[:, -1:] > cdf).sum(axis=1).clip(0, k - 1)
-        else:
-            pick = np.zeros(n_draws, dtype=np.intp)
-        rows = np.arange(n_draws)
-        chosen_theta, chosen_kappa = theta[rows, pick], kappa[rows, pick]
-        for col, (h_id, judgment) in enumerate(zip(self.hypothesis_ids, event.likelihoods, strict=True)):
-            state.keep(likelihood_place(event.id, h_id), judgment, chosen_theta[:, col])
-        for i, item in enumerate(reports):
-            state.keep(credibility_place(item.id), item.credibility, chosen_kappa[:, i])
-        state.log_weights += _event_log_lik(chosen_theta, c[rows, pick])
+        size = max(n, JOINT_POOL)
+        pool = np.empty((size, len(self.sources)))
+        for k, (_, judgment) in enumerate(self.sources):
+            pool[:, k] = judgment.sample(rng, size)
+        log_w = self._items_cond_log(pool)
+        params: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        for index, factor in enumerate(self.events):
+            if not factor.uncertain:
+                log_w += factor.log_expected(pool)  # exact: a point event's P(R | h, r)
+                continue
+            theta = np.column_stack([j.sample(rng, size) for j in factor.event.likelihoods])
+            kappa = np.column_stack([it.credibility.sample(rng, size) for it in factor.reports])
+            log_w += _event_log_lik(theta, factor.rho(pool) * kappa)
+            params[index] = (theta, kappa)
+        with np.errstate(invalid="ignore"):
+            weights = np.exp(log_w - log_w.max(axis=0, keepdims=True))
+        weights = np.where(np.isfinite(weights), weights, 0.0)
+        state.note_ess(weights)
+        pick = resample_columns(weights, h, rng)
+        return pool[pick], {index: (theta[pick], kappa[pick]) for index, (theta, kappa) in params.items()}
 
     def _draw_item(
         self, item: EvidenceItem, r: np.ndarray, state: _State, n: int, rng: np.random.Generator
@@ -557,16 +573,6 @@ def _event_log_lik(theta: np.ndarray, c: np.ndarray) -> np.ndarray:
         log_hit = np.log(effective_likelihood(c, 1.0, b)).sum(axis=-1, keepdims=True)
         log_false = (np.log1p(-c) + np.log(b)).sum(axis=-1, keepdims=True)
         return event_log_likelihood(np.log(theta), np.log1p(-theta), log_hit, log_false, np.logaddexp)
-
-
-def _event_log_lik_given(theta: np.ndarray, c: np.ndarray, h: np.ndarray) -> np.ndarray:
-    """log P(R | h_i) for draws i of candidates: theta (N, k, H), c (N, k, n), h (N,): (N, k)."""
-    b = theta.mean(axis=-1)
-    own = theta[np.arange(theta.shape[0]), :, h]
-    with np.errstate(divide="ignore"):
-        log_hit = np.log(effective_likelihood(c, 1.0, b[..., None])).sum(axis=-1)
-        log_false = (np.log1p(-c) + np.log(b)[..., None]).sum(axis=-1)
-        return event_log_likelihood(np.log(own), np.log1p(-own), log_hit, log_false, np.logaddexp)
 
 
 def _groups(case: Case, seed: int = 0) -> list[_EvidenceGroup]:

@@ -169,7 +169,12 @@ def waterfall_plot(card: Scorecard) -> str:
     lead = next(h for h in card.hypotheses if h.id == e.leading)
     others = [h for h in card.hypotheses if h.id != lead.id]
     start = _odds_db(lead.prior.mean, math.fsum(h.prior.mean for h in others))
-    steps = [(item.id, _finite_or_none(item.weight_db[lead.id])) for item in card.evidence]
+    # In the order the items were weighed (an event's reports together): so the steps add up.
+    steps = [
+        (item.id, _finite_or_none(item.weight_db[lead.id]))
+        for _, items in card.evidence_blocks()
+        for item in items
+    ]
     levels = [start]
     for _, weight in steps:
         levels.append(levels[-1] + (weight or 0.0))
@@ -421,7 +426,8 @@ def render_report(case: Case, card: Scorecard, generated: date | None = None) ->
             ]
         parts += [
             f"<figure>{waterfall_plot(card)}<figcaption>How each item moved the log-odds of {_e(lead.id)}, "
-            "taken in the case's order (each item's likelihoods are conditional on the items above it)."
+            "taken in the case's order (each item's likelihoods are conditional on the items above it; "
+            "an event's reports together, where its first report stands)."
             "</figcaption></figure>",
         ]
     else:
