@@ -12,7 +12,7 @@ try:  # Ctrl-C while the imports run (most of start-up) is an interruption, not 
     from collections.abc import Callable
     from enum import StrEnum
     from pathlib import Path
-    from typing import Annotated, NoReturn, ParamSpec, TypeVar
+    from typing import Annotated, Any, NoReturn, ParamSpec, TypeVar
 
     import typer
 
@@ -51,8 +51,15 @@ class EngineChoice(StrEnum):
 class Format(StrEnum):
     table = "table"
     json = "json"
+    jsonl = "jsonl"
     csv = "csv"
     md = "md"
+
+
+class CalibrationFormat(StrEnum):
+    table = "table"
+    json = "json"
+    html = "html"
 
 
 class ExplainFormat(StrEnum):
@@ -223,10 +230,44 @@ def _warn(lines: tuple[str, ...]) -> None:
         typer.echo(visible(line), err=True)
 
 
+CasesArg = Annotated[
+    list[Path],
+    typer.Argument(
+        help="Case files (YAML), directories (every *.yaml and *.yml under them) or quoted glob "
+        "patterns ('cases/**/*.yaml'). One file: the full scorecard; several: one row per case.",
+        show_default=False,
+        metavar="CASE...",
+    ),
+]
+JobsOpt = Annotated[
+    int, typer.Option("--jobs", "-j", help="Several cases: score them in this many processes.", min=1)
+]
+DaskOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--dask",
+        help="Several cases: score them on the Dask scheduler at this address (tcp://HOST:8786); "
+        "needs pip install 'hypscore[dask]'.",
+        show_default=False,
+    ),
+]
+
+
+def _single(cases: list[Path]) -> Path | None:
+    """The one case file named, if that is all that was named (not a directory or pattern)."""
+    if (
+        len(cases) == 1
+        and not cases[0].is_dir()
+        and (cases[0].exists() or not set("*?[") & set(str(cases[0])))
+    ):
+        return cases[0]
+    return None
+
+
 @app.command("score")
 @_guarded
 def score_command(
-    case: CaseArg,
+    cases: CasesArg,
     engine: EngineOpt = EngineChoice.auto,
     seed: SeedOpt = 0,
     draws: DrawsOpt = None,
@@ -241,13 +282,30 @@ def score_command(
         Path | None, typer.Option(help="Also write the draws as ArviZ InferenceData (NetCDF) to this file.")
     ] = None,
     quiet: QuietOpt = False,
+    jobs: JobsOpt = 1,
+    dask: DaskOpt = None,
 ) -> None:
-    """Posterior probability and 90% credible interval of every hypothesis."""
+    """Posterior probability and 90% credible interval of every hypothesis; for several cases,
+    one summary row per case (--format jsonl: one JSON document per line)."""
     check_settings(draws, seed, tune, target_accept)
-    _check_outputs(case, output, netcdf)
-    output_format = _format_for(output_format, output, Format)
     if engine is EngineChoice.numpy and (tune is not None or target_accept is not None):
         raise UsageError("--tune and --target-accept set the pymc engine; drop them or use --engine pymc")
+    case = _single(cases)
+    if case is None:
+        from hypotheses.analysis.batch import Settings
+
+        if netcdf is not None:
+            raise UsageError("--netcdf writes one case's draws; score that case on its own to save them")
+        settings = Settings(engine.value, draws, seed, output_format is Format.jsonl, tune, target_accept)
+        _score_batch(cases, settings, output_format, output, quiet, jobs, dask)
+        return
+    _check_outputs(case, output, netcdf)
+    output_format = _format_for(output_format, output, Format)
+    if output_format is Format.jsonl:
+        output_format = Format.json  # one case, one document: the same JSON, on one line below
+        one_line = True
+    else:
+        one_line = False
     loaded = load_case(case)
     card = score(
         loaded,
@@ -270,8 +328,146 @@ def score_command(
 
         _emit_rich(lambda live: render_table(card, timing=live), output, case)
         return
+    if one_line:
+        _emit(to_json(card, indent=None), output, case)
+        return
     text = {Format.json: to_json, Format.csv: to_csv, Format.md: to_markdown}[output_format](card)
     _emit(text, output, case)
+
+
+def _score_batch(
+    inputs: list[Path],
+    settings: object,
+    output_format: Format | None,
+    output: Path | None,
+    quiet: bool,
+    jobs: int,
+    dask: str | None,
+) -> None:
+    """Several cases: each scored as alone, a bad one reported and the rest still scored."""
+    from hypotheses.analysis.batch import find_cases, score_many
+
+    paths = find_cases(inputs)
+    if output is not None:
+        check_output(output, inputs=paths)
+    output_format = _format_for(output_format, output, Format)
+    if output_format is Format.json:
+        raise UsageError(
+            "several cases make several JSON documents: use --format jsonl (one document per line)"
+        )
+    with _progress(len(paths), quiet) as advance:
+        outcomes = score_many(paths, settings, jobs=jobs, dask=dask, on_done=lambda _: advance())  # type: ignore[arg-type]
+    _print_problems(outcomes)
+    if output_format is Format.table:
+        from hypotheses.output.terminal import render_batch
+
+        _emit_rich(lambda live: render_batch(outcomes), output, paths[0])
+    else:
+        from hypotheses.output.text import batch_csv, batch_jsonl, batch_markdown
+
+        render = {Format.jsonl: batch_jsonl, Format.csv: batch_csv, Format.md: batch_markdown}[output_format]
+        _emit(render(outcomes), output, paths[0])
+    _batch_end(outcomes)
+
+
+def _print_problems(outcomes: list[Any]) -> None:
+    for outcome in outcomes:  # in the order the cases were named, whatever order they finished in
+        _warn(outcome.problems)  # warnings are counted in the table and kept in JSONL, not repeated here
+
+
+def _batch_end(outcomes: list[Any], unresolved: int = 0) -> None:
+    """The last line of a batch (the counts), and its exit code: 2 if a case was bad."""
+    bad = [o for o in outcomes if not o.ok]
+    scored = sum(1 for o in outcomes if o.card is not None)
+    warned = sum(1 for o in outcomes if o.card is not None and o.card.warnings)
+    typer.echo(
+        f"{len(outcomes)} case{'s' * (len(outcomes) != 1)}: {scored} scored, {len(bad)} with errors"
+        + (" (listed above)" if bad else "")
+        + (f", {unresolved} without a resolution (not scored)" if unresolved else "")
+        + (f"; {warned} with warnings (score one alone to read them)" if warned else ""),
+        err=True,
+    )
+    if bad:
+        raise typer.Exit(1 if any(o.crashed for o in bad) else 2)
+
+
+class _progress:
+    """A progress bar on standard error when a person watches (and not --quiet); else nothing."""
+
+    def __init__(self, total: int, quiet: bool) -> None:
+        self.bar = None
+        if not quiet and sys.stderr.isatty() and total > 1:
+            from rich.console import Console
+            from rich.progress import Progress
+
+            self.bar = Progress(console=Console(stderr=True), transient=True)
+            self.task = self.bar.add_task("scoring", total=total)
+
+    def __enter__(self) -> Callable[[], None]:
+        if self.bar is not None:
+            self.bar.start()
+        return self.advance
+
+    def advance(self) -> None:
+        if self.bar is not None:
+            self.bar.advance(self.task)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
+@app.command()
+@_guarded
+def calibration(
+    cases: CasesArg,
+    output_format: Annotated[CalibrationFormat | None, _FORMAT_OPTION] = None,
+    output: OutputOpt = None,
+    engine: EngineOpt = EngineChoice.auto,
+    seed: SeedOpt = 0,
+    draws: DrawsOpt = None,
+    quiet: QuietOpt = False,
+    jobs: JobsOpt = 1,
+    dask: DaskOpt = None,
+) -> None:
+    """How often the resolved cases' probabilities came true: Brier score, log loss, reliability
+    bins, verbal terms and source grades (-o FILE.html: a reliability diagram)."""
+    check_settings(draws, seed)
+    from hypotheses.analysis.batch import Settings, find_cases, score_many
+    from hypotheses.analysis.calibration import NoResolvedCases
+    from hypotheses.analysis.calibration import calibration as calibrate
+
+    paths = find_cases(cases)
+    if output is not None:
+        check_output(output, inputs=paths)
+    output_format = _format_for(output_format, output, CalibrationFormat)
+    if output_format is CalibrationFormat.html and _to_stdout(output):
+        raise UsageError("the HTML reliability diagram is a file: give -o calibration.html")
+    settings = Settings(engine.value, draws, seed, resolved_only=True)
+    with _progress(len(paths), quiet) as advance:
+        outcomes = score_many(paths, settings, jobs=jobs, dask=dask, on_done=lambda _: advance())
+    _print_problems(outcomes)
+    unresolved = sum(1 for o in outcomes if o.ok and o.card is None)
+    try:
+        result = calibrate(outcomes)
+    except NoResolvedCases as exc:
+        _batch_end(outcomes, unresolved)
+        _fail([f"{exc}"])
+    if output_format is CalibrationFormat.table:
+        from hypotheses.output.calibration_report import render_terminal
+
+        _emit_rich(lambda live: render_terminal(result), output, paths[0])
+    elif output_format is CalibrationFormat.json:
+        from hypotheses.output.text import json_document
+
+        _emit(json_document(result.to_dict()), output, paths[0])
+    else:
+        from hypotheses.output.calibration_report import render_html
+
+        assert output is not None
+        write_atomic(output, render_html(result), inputs=paths)
+        typer.echo(visible(f"wrote {output}"), err=True)
+    _batch_end(outcomes, unresolved)
 
 
 @app.command()
@@ -315,7 +511,7 @@ def explain(
     _emit(explanation_json(card), output, case)
 
 
-F = TypeVar("F", Format, ExplainFormat)
+F = TypeVar("F", Format, ExplainFormat, CalibrationFormat)
 
 
 def _format_for(chosen: F | None, output: Path | None, formats: type[F]) -> F:

@@ -3,9 +3,17 @@
 >>> from hypotheses import load_case, score
 >>> card = score(load_case("examples/al-bab-2017.yaml"))
 >>> card.to_frame()
+
+Many cases, as `hypscore score DIR/` and `hypscore calibration DIR/` do:
+
+>>> from hypotheses import calibration, find_cases, score_many
+>>> outcomes = score_many(find_cases(["cases/"]), jobs=2)  # or dask="tcp://host:8786"
+>>> calibration(outcomes).brier
 """
 
 from hypotheses._version import __version__
+from hypotheses.analysis.batch import CaseOutcome, Settings, find_cases, score_many
+from hypotheses.analysis.calibration import Calibration, NoResolvedCases, calibration
 from hypotheses.analysis.scorecard import Scorecard
 from hypotheses.analysis.scoring import UsageError, score
 from hypotheses.case import (
@@ -32,19 +40,26 @@ def __getattr__(name: str):
 
 
 __all__ = [
+    "Calibration",
     "Case",
     "CaseError",
+    "CaseOutcome",
     "EvidenceItem",
     "Hypothesis",
+    "NoResolvedCases",
     "OutputError",
     "Problem",
     "Scorecard",
+    "Settings",
     "Source",
     "UsageError",
     "__version__",
     "build_model",
+    "calibration",
     "case_from_text",
     "case_json_schema",
+    "find_cases",
     "load_case",
     "score",
+    "score_many",
 ]

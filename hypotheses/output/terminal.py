@@ -8,7 +8,8 @@ terminal)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from rich import box
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
@@ -17,11 +18,14 @@ from rich.table import Table
 from rich.text import Text
 
 from hypotheses.analysis.scorecard import Scorecard
-from hypotheses.output.wording import bits, block_weight, closest_sentence, db, flip_sentence, span
+from hypotheses.output.wording import bits, block_weight, closest_sentence, db, flip_sentence, span, summary
 from hypotheses.output.wording import headline as headline_words
 from hypotheses.text import percent, visible
 from priors.reliability import ADMIRALTY, CREDIBILITY, admiralty_judgment, credibility_judgment
 from priors.scales import Scale
+
+if TYPE_CHECKING:
+    from hypotheses.analysis.batch import CaseOutcome
 
 BAR_WIDTH = 10
 # Below these widths the decorative bars go, so that no verbal term, id or place name is ever
@@ -157,6 +161,43 @@ def render_table(card: Scorecard, timing: bool = True) -> Group:
     if card.question:
         parts.append(_plain(card.question, "italic"))
     return Group(*parts, _AtWidth(ranked), legend, footer)
+
+
+def render_batch(outcomes: Sequence[CaseOutcome]) -> _AtWidth:
+    """Several cases, one row each: leader, its posterior with interval, words, warnings."""
+
+    def rows(width: int) -> Table:
+        table = Table(box=box.SIMPLE_HEAD)
+        table.add_column("Case", style="bold", no_wrap=True)
+        table.add_column("Leader", no_wrap=True)
+        table.add_column("Posterior", justify="right", no_wrap=True, style="bold")
+        table.add_column("90% interval", justify="right", no_wrap=True)
+        table.add_column("In words", no_wrap=True)
+        table.add_column("Warnings", justify="right", no_wrap=True)
+        for o in outcomes:
+            if o.card is None:
+                problems = len(o.problems)
+                table.add_row(
+                    _plain(o.path),
+                    Text("error", style="red"),
+                    Text(""),
+                    Text(""),
+                    Text(f"{problems} problem{'s' * (problems != 1)}, listed", style="red"),
+                    Text(""),
+                )
+                continue
+            row = summary(o.card)
+            table.add_row(
+                _plain(o.path),
+                _plain(str(row["leader"])),
+                Text(percent(float(row["p"]))),
+                Text(f"{percent(float(row['lo'])).rstrip('%')}-{percent(float(row['hi']))}"),
+                _plain(str(row["words"])),
+                Text(str(row["warnings"]) if row["warnings"] else ""),
+            )
+        return table
+
+    return _AtWidth(rows)
 
 
 TORNADO_ROWS = 6

@@ -6,6 +6,8 @@ import csv
 import io
 import json
 import re
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from hypotheses.analysis.scorecard import Scorecard
 from hypotheses.output.wording import (
@@ -17,16 +19,25 @@ from hypotheses.output.wording import (
     headline,
     in_words,
     span,
+    summary,
 )
 from hypotheses.text import percent, visible
+
+if TYPE_CHECKING:
+    from hypotheses.analysis.batch import CaseOutcome
 
 # Characters json.dumps(ensure_ascii=False) leaves raw that a terminal or an editor would act on
 # (C1 controls, DEL, bidi overrides, line separators): escaped as \uXXXX they mean the same string.
 _JSON_RAW = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
 
-def to_json(card: Scorecard) -> str:
-    text = json.dumps(card.to_dict(), indent=2, ensure_ascii=False)
+def to_json(card: Scorecard, indent: int | None = 2) -> str:
+    """The JSON document of section 5; `indent=None`: on one line (a line of JSONL)."""
+    return json_document(card.to_dict(), indent)
+
+
+def json_document(document: object, indent: int | None = 2) -> str:
+    text = json.dumps(document, indent=indent, ensure_ascii=False)
     return _JSON_RAW.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n"
 
 
@@ -50,12 +61,7 @@ def to_csv(card: Scorecard) -> str:
     writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\n")
     writer.writeheader()
     for row in rows:
-        writer.writerow(
-            {
-                k: (f"{v:.10g}" if isinstance(v, float) else csv_text(v) if isinstance(v, str) else v)
-                for k, v in row.items()
-            }
-        )
+        writer.writerow({k: _cell(v) for k, v in row.items()})
     return buffer.getvalue()
 
 
@@ -69,6 +75,54 @@ def md_text(text: str) -> str:
     emphasis or raw HTML it could form, and no `|` that would split a table cell."""
     text = _MD_SPECIAL.sub(lambda m: "\\" + m.group(), visible(text))
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def batch_jsonl(outcomes: Sequence[CaseOutcome]) -> str:
+    """`hypscore score ... --format jsonl`: one section-5 document per scored case, per line."""
+    return "".join(to_json(o.card, indent=None) for o in outcomes if o.card is not None)
+
+
+def batch_csv(outcomes: Sequence[CaseOutcome]) -> str:
+    """One row per case x hypothesis: the single case's CSV columns after a `case` column (the
+    path); cases with groups add their `members` column, empty for the others."""
+    rows = [{"case": o.path, **row} for o in outcomes if o.card is not None for row in o.card.rows()]
+    if not rows:
+        return ""
+    columns = list(dict.fromkeys(key for row in rows for key in row))
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n", restval="")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: _cell(v) for k, v in row.items()})
+    return buffer.getvalue()
+
+
+def _cell(value: object) -> object:
+    return (
+        f"{value:.10g}" if isinstance(value, float) else csv_text(value) if isinstance(value, str) else value
+    )
+
+
+def batch_markdown(outcomes: Sequence[CaseOutcome]) -> str:
+    """A row per case: the leader, its posterior with interval and words; errors say so."""
+    lines = [
+        "| Case | Title | Leader | Posterior | 90% interval | In words | Warnings |",
+        "|---|---|---|---:|---|---|---:|",
+    ]
+    for o in outcomes:
+        if o.card is None:
+            lines.append(f"| {md_text(o.path)} | | error: see below | | | | |")
+            continue
+        s = summary(o.card)
+        lines.append(
+            f"| {md_text(o.path)} | {md_text(o.card.title)} | **{md_text(str(s['leader']))}** | "
+            f"{percent(float(s['p']))} | {percent(float(s['lo']))} - {percent(float(s['hi']))} | "
+            f"{md_text(str(s['words']))} | {s['warnings']} |"
+        )
+    problems = [line for o in outcomes for line in o.problems]
+    if problems:
+        lines += ["", "**Errors**", "", *(f"- {md_text(line)}" for line in problems)]
+    return "\n".join(lines) + "\n"
 
 
 def to_markdown(card: Scorecard) -> str:

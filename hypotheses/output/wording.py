@@ -93,3 +93,25 @@ def closest_sentence(card: Scorecard, quote: Callable[[str], str] = visible) -> 
         f"90% range ({span(s.low, s.high, s.ratio)}), {quote(e.leading)}'s lead over {quote(s.rival)} "
         f"falls to {s.margin * 100:+.1f} points, which {verdict}."
     )
+
+
+def leaders(card: Scorecard) -> tuple[str, ...]:
+    """The hypothesis with the highest posterior, or every one tied with it (to 1e-9): a
+    summary row must not crown the first of a tie."""
+    ranked = card.ranked()
+    top = ranked[0].posterior.mean
+    return tuple(h.id for h in ranked if math.isclose(h.posterior.mean, top, rel_tol=1e-9, abs_tol=1e-12))
+
+
+def summary(card: Scorecard) -> dict[str, object]:
+    """A case in one row (batch table, Markdown and CSV share it): its leader, P, interval, words."""
+    lead = leaders(card)
+    best = next(h for h in card.hypotheses if h.id == lead[0])
+    return {
+        "leader": " = ".join(lead),
+        "p": best.posterior.mean,
+        "lo": best.posterior.lo,
+        "hi": best.posterior.hi,
+        "words": best.verbal,
+        "warnings": len(card.warnings),
+    }
