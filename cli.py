@@ -558,17 +558,29 @@ def _emit_rich(render: Callable[[bool], object], output: Path | None, case: Path
 @app.command()
 @_guarded
 def report(
-    case: CaseArg,
+    cases: CasesArg,
     output: Annotated[
-        Path, typer.Option("--output", "-o", help="The HTML file to write.", show_default=False)
+        Path,
+        typer.Option(
+            "--output",
+            "-o",
+            help="The HTML file to write; for several cases, a directory (one CASE_NAME.html each).",
+            show_default=False,
+        ),
     ],
     engine: EngineOpt = EngineChoice.auto,
     seed: SeedOpt = 0,
     draws: DrawsOpt = None,
     quiet: QuietOpt = False,
+    jobs: JobsOpt = 1,
+    dask: DaskOpt = None,
 ) -> None:
     """A self-contained HTML report (plots inline, no network) for readers who never run hypscore."""
     check_settings(draws, seed)
+    case = _single(cases)
+    if case is None:
+        _report_batch(cases, output, engine.value, seed, draws, quiet, jobs, dask)
+        return
     _check_outputs(case, output)
     from hypotheses.output.report import render_report
 
@@ -580,6 +592,47 @@ def report(
     write_atomic(output, render_report(loaded, card), inputs=[case])
     if not _to_stdout(output):
         typer.echo(visible(f"wrote {output}"), err=True)
+
+
+def _report_batch(
+    inputs: list[Path],
+    folder: Path,
+    engine: str,
+    seed: int,
+    draws: int | None,
+    quiet: bool,
+    jobs: int,
+    dask: str | None,
+) -> None:
+    """One report per case into `folder`, named after the case file; a bad case is listed and
+    the others are still written."""
+    from hypotheses.analysis.batch import Settings, find_cases, score_many
+    from hypotheses.output.report import render_report
+
+    paths = find_cases(inputs)
+    if folder.exists() and not folder.is_dir():
+        raise UsageError(f"-o {folder}: several cases write one report each; give a directory")
+    names: dict[str, Path] = {}
+    for path in paths:
+        other = names.setdefault(path.stem, path)
+        if other != path:
+            raise UsageError(
+                f"{other} and {path} would both write {path.stem}.html; report them into separate directories"
+            )
+    folder.mkdir(parents=True, exist_ok=True)
+    targets = {str(p): folder / f"{p.stem}.html" for p in paths}
+    for target in targets.values():
+        check_output(target, inputs=paths)
+    settings = Settings(engine, draws, seed, explain=True)
+    with _progress(len(paths), quiet) as advance:
+        outcomes = score_many(paths, settings, jobs=jobs, dask=dask, on_done=lambda _: advance())
+    _print_problems(outcomes)
+    for outcome in outcomes:
+        if outcome.card is not None and outcome.case is not None:
+            write_atomic(targets[outcome.path], render_report(outcome.case, outcome.card), inputs=paths)
+    written = sum(1 for o in outcomes if o.card is not None)
+    typer.echo(visible(f"wrote {written} report{'s' * (written != 1)} into {folder}"), err=True)
+    _batch_end(outcomes)
 
 
 @app.command()

@@ -283,3 +283,33 @@ def test_no_resolved_case_is_a_clear_error(tmp_path: Path) -> None:
     assert "has a `resolution:`" in result.stderr and "Traceback" not in result.output
     with pytest.raises(NoResolvedCases):
         calibration(score_many([tmp_path / "open.yaml"]))
+
+
+def test_reports_of_several_cases_equal_each_report_alone(tmp_path: Path) -> None:
+    cases = tmp_path / "cases"
+    cases.mkdir()
+    _write(cases / "vague.yaml", VAGUE)
+    shutil.copy(EXAMPLES / "taxicab.yaml", cases / "taxicab.yaml")
+    _write(cases / "bad.yaml", dict(VAGUE, hypotheses=VAGUE["hypotheses"][:1]))
+    result = runner.invoke(app, ["report", str(cases), "-o", str(tmp_path / "out"), "--draws", "2000"])
+    assert result.exit_code == 2  # the bad case, listed; the others written
+    assert "a case needs at least 2 hypotheses" in result.stderr
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["taxicab.html", "vague.html"]
+    for name in ("vague", "taxicab"):
+        alone = tmp_path / f"{name}-alone.html"
+        single = runner.invoke(
+            app, ["report", str(cases / f"{name}.yaml"), "-o", str(alone), "--draws", "2000"]
+        )
+        assert single.exit_code == 0, single.output
+        assert (tmp_path / "out" / f"{name}.html").read_text() == alone.read_text()
+
+
+def test_reports_that_would_share_a_name_are_refused_before_any_work(tmp_path: Path) -> None:
+    for folder in ("a", "b"):
+        (tmp_path / folder).mkdir()
+        _write(tmp_path / folder / "same.yaml", VAGUE)
+    result = runner.invoke(
+        app, ["report", str(tmp_path / "a"), str(tmp_path / "b"), "-o", str(tmp_path / "out")]
+    )
+    assert result.exit_code == 2 and "would both write same.html" in result.stderr
+    assert not (tmp_path / "out").exists()

@@ -183,6 +183,19 @@ def score_many(
     return [o for o in outcomes if o is not None]
 
 
+def score_chunk(texts: Sequence[tuple[str, str]], settings: Settings) -> list[CaseOutcome]:
+    """Several cases in one task: a point case scores in milliseconds, about what sending a
+    task costs, so workers get cases in chunks (the numbers are those of each case alone)."""
+    return [score_text(text, name, settings) for text, name in texts]
+
+
+def _chunks(work: list[tuple[int, str, str]], workers: int) -> list[list[tuple[int, str, str]]]:
+    """About 8 chunks per worker (load balance for cases of unequal cost), at most 64 cases
+    each (progress and memory), at least 1."""
+    size = max(1, min(64, len(work) // (8 * workers)))
+    return [work[start : start + size] for start in range(0, len(work), size)]
+
+
 def _in_processes(
     jobs: int, work: list[tuple[int, str, str]], settings: Settings, done: Callable[[int, CaseOutcome], None]
 ) -> None:
@@ -193,9 +206,13 @@ def _in_processes(
     # whatever threads the parent holds, a known way to deadlock numerical libraries).
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        futures = {pool.submit(score_text, text, name, settings): index for index, text, name in work}
+        futures = {
+            pool.submit(score_chunk, [(text, name) for _, text, name in chunk], settings): chunk
+            for chunk in _chunks(work, jobs)
+        }
         for future in as_completed(futures):
-            done(futures[future], future.result())
+            for (index, _, _), outcome in zip(futures[future], future.result(), strict=True):
+                done(index, outcome)
 
 
 def _on_dask(
@@ -218,17 +235,19 @@ def _on_dask(
                 "(tcp://HOST:8786) and that `dask scheduler` runs there"
             ) from None
     try:
-        # pure=False: each case is its own task even when two files hold the same text.
+        workers = max(1, len(client.scheduler_info().get("workers", {})))
+        chunks = _chunks(work, workers)
+        # pure=False: each chunk is its own task even when two hold the same text.
         futures = client.map(
-            score_text,
-            [text for _, text, _ in work],
-            [name for _, _, name in work],
-            [settings] * len(work),
+            score_chunk,
+            [[(text, name) for _, text, name in chunk] for chunk in chunks],
+            settings=settings,
             pure=False,
         )
-        index_of = {future.key: index for future, (index, _, _) in zip(futures, work, strict=True)}
+        chunk_of = {future.key: chunk for future, chunk in zip(futures, chunks, strict=True)}
         for future in distributed.as_completed(futures):
-            done(index_of[future.key], future.result())
+            for (index, _, _), outcome in zip(chunk_of[future.key], future.result(), strict=True):
+                done(index, outcome)
     finally:
         if own:
             client.close()

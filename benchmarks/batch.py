@@ -1,0 +1,133 @@
+"""Cases per second over many cases (issue 16): 10,000 generated point cases and 200 uncertain
+ones, scored one after another, in 2 processes (--jobs 2) and on a 2-worker Dask LocalCluster.
+
+python benchmarks/batch.py write /tmp/batch          # the cases: /tmp/batch/point, /tmp/batch/uncertain
+python benchmarks/batch.py time /tmp/batch           # each mode in turn, cases/s (results in README.md)
+
+The command-line equivalents, for farm-bench:
+farm-bench -n 3 --timeout 1800 -- hypscore score /tmp/batch/point -f jsonl -o /tmp/out.jsonl -q
+farm-bench -n 3 --timeout 1800 -- hypscore score /tmp/batch/point -f jsonl -o /tmp/out.jsonl -q -j 2
+
+Each mode is checked to give the same numbers as the serial run (the tests check it against
+scoring each case alone): a fast mode that changed a number would not count.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import sys
+import time
+from pathlib import Path
+
+import yaml
+
+WORDS = ["almost no chance", "very unlikely", "unlikely", "roughly even chance", "likely", "very likely"]
+
+
+def _point_case(rng: random.Random, index: int) -> dict:
+    n_hyp = rng.randint(2, 4)
+    ids = [f"h{k}" for k in range(n_hyp)]
+    weights = [rng.uniform(0.5, 3) for _ in ids]
+    total = sum(weights)
+    evidence = [
+        {
+            "id": f"e{j}",
+            "label": f"item {j}",
+            "likelihoods": {h: round(rng.uniform(0.05, 0.95), 2) for h in ids},
+        }
+        for j in range(rng.randint(3, 12))
+    ]
+    case = {
+        "schema": 1,
+        "title": f"point case {index}",
+        "hypotheses": [
+            {"id": h, "label": h, "prior": round(w / total, 4)} for h, w in zip(ids, weights, strict=True)
+        ],
+        "evidence": evidence,
+    }
+    case["hypotheses"][-1]["prior"] = round(1 - sum(h["prior"] for h in case["hypotheses"][:-1]), 4)
+    case["resolution"] = {"hypothesis": rng.choice(ids)}
+    return case
+
+
+def _uncertain_case(rng: random.Random, index: int) -> dict:
+    ids = ["a", "b", "c"]
+    evidence = [
+        {
+            "id": f"e{j}",
+            "label": f"item {j}",
+            "source": rng.choice(["s", "t"]),
+            "likelihoods": {h: rng.choice(WORDS) for h in ids},
+        }
+        for j in range(rng.randint(4, 10))
+    ]
+    return {
+        "schema": 1,
+        "title": f"uncertain case {index}",
+        "hypotheses": [{"id": h, "label": h, "prior": rng.choice(WORDS[2:])} for h in ids],
+        "sources": {"s": {"label": "S", "reliability": "B"}, "t": {"label": "T", "reliability": "C"}},
+        "evidence": evidence,
+        "resolution": {"hypothesis": rng.choice(ids)},
+    }
+
+
+def write(directory: Path, n_point: int = 10_000, n_uncertain: int = 200) -> None:
+    rng = random.Random(16)
+    for name, count, make in (("point", n_point, _point_case), ("uncertain", n_uncertain, _uncertain_case)):
+        folder = directory / name
+        folder.mkdir(parents=True, exist_ok=True)
+        for index in range(count):
+            text = yaml.safe_dump(make(rng, index), sort_keys=False)
+            (folder / f"case_{index:05d}.yaml").write_text(text, encoding="utf-8")
+
+
+def _numbers(outcomes) -> list[str]:
+    out = []
+    for o in outcomes:
+        document = o.card.to_dict()
+        document["diagnostics"].pop("seconds", None)
+        out.append(json.dumps(document, sort_keys=True))
+    return out
+
+
+def time_modes(directory: Path) -> None:
+    from distributed import Client, LocalCluster
+
+    from hypotheses import find_cases, score_many
+
+    rows = []
+    for name in ("point", "uncertain"):
+        paths = find_cases([directory / name])
+        start = time.perf_counter()
+        serial = score_many(paths)
+        seconds = time.perf_counter() - start
+        reference = _numbers(serial)
+        rows.append((name, "serial", len(paths), seconds))
+        start = time.perf_counter()
+        jobs = score_many(paths, jobs=2)
+        rows.append((name, "--jobs 2", len(paths), time.perf_counter() - start))
+        assert _numbers(jobs) == reference, "--jobs 2 changed a number"
+        with (
+            LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None) as cluster,
+            Client(cluster) as client,
+        ):
+            client.submit(sum, [1]).result()  # the workers are up: the cluster's start is not timed
+            start = time.perf_counter()
+            on_dask = score_many(paths, dask=client)
+            rows.append((name, "dask 2 workers", len(paths), time.perf_counter() - start))
+        assert _numbers(on_dask) == reference, "dask changed a number"
+    print("| cases | mode | n | seconds | cases/s |")
+    print("|---|---|---:|---:|---:|")
+    for name, mode, n, seconds in rows:
+        print(f"| {name} | {mode} | {n:,} | {seconds:.1f} | {n / seconds:,.0f} |")
+
+
+if __name__ == "__main__":
+    command, folder = sys.argv[1], Path(sys.argv[2])
+    if command == "write":
+        write(folder)
+    elif command == "time":
+        time_modes(folder)
+    else:
+        raise SystemExit(f"unknown command {command!r}: write or time")
