@@ -511,6 +511,34 @@ def explain(
     _emit(explanation_json(card), output, case)
 
 
+@app.command("next")
+@_guarded
+def next_command(
+    case: CaseArg,
+    seed: SeedOpt = 0,
+    output_format: Annotated[ExplainFormat | None, _FORMAT_OPTION] = None,
+    output: OutputOpt = None,
+) -> None:
+    """Which `observed: pending` item to collect next: P(observed), the posterior either way,
+    the expected information (bits) and the chance the leading hypothesis changes."""
+    check_settings(None, seed)
+    _check_outputs(case, output)
+    output_format = _format_for(output_format, output, ExplainFormat)
+    from hypotheses.analysis.decision import next_items
+
+    loaded = load_case(case)
+    _warn(tuple(str(w) for w in loaded.warnings))
+    result = next_items(loaded, seed=seed)
+    if output_format is ExplainFormat.table:
+        from hypotheses.output.terminal import render_next
+
+        _emit_rich(lambda live: render_next(result), output, case)
+        return
+    from hypotheses.output.text import next_json, next_markdown
+
+    _emit((next_json if output_format is ExplainFormat.json else next_markdown)(result), output, case)
+
+
 F = TypeVar("F", Format, ExplainFormat, CalibrationFormat)
 
 

@@ -14,6 +14,7 @@ Many cases, as `hypscore score DIR/` and `hypscore calibration DIR/` do:
 from hypotheses._version import __version__
 from hypotheses.analysis.batch import CaseOutcome, Settings, find_cases, score_many
 from hypotheses.analysis.calibration import Calibration, NoResolvedCases, calibration
+from hypotheses.analysis.decision import NextResult, next_items
 from hypotheses.analysis.scorecard import Scorecard
 from hypotheses.analysis.scoring import UsageError, score
 from hypotheses.case import (
@@ -46,6 +47,7 @@ __all__ = [
     "CaseOutcome",
     "EvidenceItem",
     "Hypothesis",
+    "NextResult",
     "NoResolvedCases",
     "OutputError",
     "Problem",
@@ -60,6 +62,7 @@ __all__ = [
     "case_json_schema",
     "find_cases",
     "load_case",
+    "next_items",
     "score",
     "score_many",
 ]

@@ -44,9 +44,9 @@ def test_score_json_follows_design_section_5() -> None:
     assert set(hypothesis["prior"]) == set(hypothesis["posterior"]) == {"mean", "lo", "hi"}
     item = data["evidence"][0]
     assert (
-        {"id", "weight_db", "diagnosticity"}
+        {"id", "weight_db", "diagnosticity", "conflict_bits"}
         <= set(item)
-        <= {"id", "weight_db", "diagnosticity", "via", "reports"}
+        <= {"id", "weight_db", "diagnosticity", "conflict_bits", "via", "reports"}
     )
     assert set(item["weight_db"]) == {h["id"] for h in data["hypotheses"]}
     assert {"engine", "draws", "ess", "seed", "seconds"} <= set(data["diagnostics"])

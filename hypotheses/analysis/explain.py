@@ -239,7 +239,21 @@ def explain(
         for k in order
         if math.isclose(posterior[k], posterior[lead], rel_tol=TIE_TOLERANCE, abs_tol=1e-12)
     )
-    return Explanation(ids[lead], ids[rival], baseline, tuple(swings), loo, flip, closest, tied, lines)
+    return Explanation(
+        ids[lead], ids[rival], baseline, tuple(swings), loo, flip, closest, tied, lines, _conflict_lines(card)
+    )
+
+
+def _conflict_lines(card: Scorecard) -> tuple[str, ...]:
+    """A sentence per item whose conflict reaches the threshold (decision.py says why 3 bits),
+    worst first."""
+    from hypotheses.analysis.decision import CONFLICT_THRESHOLD_BITS, conflict_sentence
+
+    flagged = [
+        e for e in card.evidence if e.conflict_bits is not None and e.conflict_bits >= CONFLICT_THRESHOLD_BITS
+    ]
+    flagged.sort(key=lambda e: -(e.conflict_bits or 0.0))
+    return tuple(conflict_sentence(e.id, e.label, e.conflict_bits or 0.0) for e in flagged)
 
 
 def _event_line(event: EventScore, lead: str) -> str:

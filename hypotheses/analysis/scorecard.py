@@ -43,6 +43,9 @@ class EvidenceScore:
     links: tuple[str, ...] = ()
     reports: str | None = None  # the event this item reports (its weight: given the reports above it)
     via: tuple[str, ...] = ()  # the sources it passed through
+    # log2 P(e_j) / P(e_j | the other items): > 0 when the rest makes it surprising (with the
+    # explanation only: it needs every item left out in turn); inf: impossible given the rest.
+    conflict_bits: float | None = None
 
 
 @dataclass(frozen=True)
@@ -156,6 +159,8 @@ class Explanation:
     tied: tuple[str, ...] = ()
     # A plain line per event: its reports' weight together and counted as independent.
     events: tuple[str, ...] = ()
+    # A plain line per item whose conflict_bits reach the threshold (decision.py), worst first.
+    conflicts: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -234,6 +239,7 @@ class Scorecard:
                     "id": e.id,
                     "weight_db": {k: _weight(v) for k, v in e.weight_db.items()},
                     "diagnosticity": _number(e.diagnosticity),
+                    "conflict_bits": _weight(e.conflict_bits),
                     **({} if e.observed else {"observed": False}),
                     **_said(reports=e.reports, via=list(e.via)),
                     **_said(date=e.date, notes=e.notes, links=list(e.links)),

@@ -132,7 +132,8 @@ def score(
 
         if exact is None:  # the pymc engine: the leave-one-out comes from the factorisation
             exact = numpy_engine.run(case, draws=MIN_DRAWS, seed=seed, with_leave_one_out=True)
-        assert exact.leave_one_out is not None
+        assert exact.leave_one_out is not None and exact.log_predictive is not None
+        card = with_conflicts(card, case, exact)
         card = replace(
             card,
             explanation=explain_card(
@@ -144,6 +145,19 @@ def score(
     if keep_draws:
         card = replace(card, engine_result=result)
     return card
+
+
+def with_conflicts(card: Scorecard, case: Case, exact: EngineResult) -> Scorecard:
+    """Each evidence entry's conflict_bits (DESIGN.md section 8), from the engine's leave-one-out."""
+    from hypotheses.analysis.decision import conflict_bits
+
+    assert exact.prior_mean is not None and exact.log_predictive is not None
+    values = conflict_bits(case, exact.prior_mean, exact.log_predictive)
+    evidence = tuple(
+        replace(e, conflict_bits=None if np.isnan(v) else float(v))
+        for e, v in zip(card.evidence, values, strict=True)
+    )
+    return replace(card, evidence=evidence)
 
 
 def timeline(case: Case, seed: int | None = 0) -> tuple[tuple[str | None, dict[str, float]], ...]:

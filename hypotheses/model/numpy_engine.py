@@ -652,8 +652,9 @@ def _exact_parts(case: Case, rng: np.random.Generator, seed: int | None = 0):
 def _leave_one_out(
     case: Case, groups: list[_EvidenceGroup], pi_mean: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """P(h | E without item j) for every item j: (J, H), and P(h | E without event g) for every
-    event: (G, H), from the factorisation: only the dropped unit's own component changes."""
+    """log E[pi_h] + log P(E without item j | h) for every item j: (J, H), and the same without
+    each event's reports: (G, H), from the factorisation: only the dropped unit's own component
+    changes. Their softmax is P(h | E without it), their log-sum-exp log P(E without it)."""
     factors = np.array([group.log_factor() for group in groups]).reshape(len(groups), len(case.hypotheses))
     # Sums of the factors before and after each group, so that no -inf is ever subtracted.
     zero = np.zeros((1, factors.shape[1]))
@@ -664,10 +665,10 @@ def _leave_one_out(
     for index, group in enumerate(groups):
         rest_of_case = log_prior + before[index] + after[index + 1]
         for unit, log_without in group.log_factor_without().items():
-            out[unit] = softmax(rest_of_case + log_without)
+            out[unit] = rest_of_case + log_without
     n_hyp = len(case.hypotheses)
     items = np.array([out[item.id] for item in case.evidence]).reshape(len(case.evidence), n_hyp)
-    everything = softmax(log_prior + before[-1])  # an event no item reports changes nothing
+    everything = log_prior + before[-1]  # an event no item reports changes nothing
     events = np.array([out.get(event.id, everything) for event in case.events]).reshape(
         len(case.events), n_hyp
     )
@@ -697,12 +698,24 @@ def leave_one_out(case: Case, seed: int | None = 0) -> np.ndarray:
     """P(h | E without item j) for every item j: (J, H); the same E[pi_h] as `run` with `seed`."""
     rng = np.random.default_rng(seed)
     groups, pi_mean, _, _ = _exact_parts(case, rng, seed)
-    return _leave_one_out(case, groups, pi_mean)[0]
+    return softmax(_leave_one_out(case, groups, pi_mean)[0], axis=1)
 
 
 def posterior_mean(case: Case, seed: int | None = 0) -> np.ndarray:
     """P(h | E) alone, without the interval draws (what-if analyses re-score many variants)."""
     return _exact_parts(case, np.random.default_rng(seed), seed)[2]
+
+
+def log_marginal(case: Case, seed: int | None = 0) -> tuple[np.ndarray, float]:
+    """P(h | E) and log P(E) = log sum_h E[pi_h] P(E | h) under the model (its judgments
+    integrated out as for the posterior): what `next` and the conflict measure compare. Cases
+    that differ only in their evidence get the same E[pi_h] from one seed, so their log P(E)
+    can be subtracted."""
+    groups, pi_mean, posterior, _ = _exact_parts(case, np.random.default_rng(seed), seed)
+    total = log(pi_mean)
+    for group in groups:
+        total = total + group.log_factor()
+    return posterior, float(logsumexp(total[None, :], axis=1)[0])
 
 
 def run(
@@ -719,7 +732,14 @@ def run(
     n_hyp = len(case.hypotheses)
     groups, pi_mean, posterior_mean, mcse = _exact_parts(case, rng, seed)
     point_case = _is_point_case(case)
-    without, without_event = _leave_one_out(case, groups, pi_mean) if with_leave_one_out else (None, None)
+    without = without_event = log_without = None
+    if with_leave_one_out:
+        joint, joint_event = _leave_one_out(case, groups, pi_mean)
+        without, without_event = softmax(joint, axis=1), softmax(joint_event, axis=1)
+        log_total = log(pi_mean) + sum((g.log_factor() for g in groups), np.zeros(n_hyp))
+        # log P(e_j | E without j) = log P(E) - log P(E without j), for the conflict measure.
+        with np.errstate(invalid="ignore"):
+            log_without = logsumexp(log_total[None, :], axis=1)[0] - logsumexp(joint, axis=1)
     done = components(groups)
 
     if point_case:
@@ -734,6 +754,7 @@ def run(
             leave_one_out=without,
             event_leave_one_out=without_event,
             components=done,
+            log_predictive=log_without,
         )
 
     log_pi_c, factors = prior_weight_draws(case, draws, rng)
@@ -777,4 +798,5 @@ def run(
         log_evidence=log_evidence,
         event_leave_one_out=without_event,
         components=done,
+        log_predictive=log_without,
     )

@@ -29,3 +29,5 @@ class EngineResult:
     event_leave_one_out: np.ndarray | None = None  # (G, H): P(h | E without event g's reports)
     # What the numpy engine did in each component coupled by uncertain sources or events.
     components: tuple[dict[str, Any], ...] = ()
+    # (J,): log P(item j | every other item), with leave-one-out (the conflict measure's)
+    log_predictive: np.ndarray | None = None

@@ -15,7 +15,7 @@ from hypotheses._version import __version__
 from hypotheses.analysis.explain import TIE_TOLERANCE
 from hypotheses.analysis.scorecard import Estimate, HypothesisScore, Scorecard
 from hypotheses.case import Case
-from hypotheses.output.wording import bits, closest_sentence, db, flip_sentence, in_words
+from hypotheses.output.wording import bits, closest_sentence, conflict, db, flip_sentence, in_words
 from hypotheses.text import percent, visible
 from priors import Judgment, LogNormal
 
@@ -388,10 +388,13 @@ def render_report(case: Case, card: Scorecard, generated: date | None = None) ->
             "<p>Weight of evidence for each hypothesis against the others, in decibans (+10 dB: ten "
             "times likelier under that hypothesis than under the others); diagnosticity: the "
             "information the item gives about the hypotheses, in bits; and "
-            f"P({_e(lead.id)}) had the item been left out.</p>",
+            f"P({_e(lead.id)}) had the item been left out; conflict: log<sub>2</sub> P(item) / "
+            "P(item | the other evidence), in bits, positive when the rest of the evidence makes the "
+            "item surprising.</p>",
             "<table><thead><tr><th>Evidence</th>"
             + "".join(f"<th class=num>{_e(h)}</th>" for h in ids)
-            + f"<th class=num>bits</th><th class=num>{_e(lead.id)} without it</th></tr></thead><tbody>",
+            + f"<th class=num>bits</th><th class=num>{_e(lead.id)} without it</th>"
+            "<th class=num>conflict</th></tr></thead><tbody>",
         ]
         for event, items in card.evidence_blocks():
             if event is not None:
@@ -401,7 +404,7 @@ def render_report(case: Case, card: Scorecard, generated: date | None = None) ->
                     f"<tr class=event><td>event {_named(event.id, event.label)}"
                     f"<br><small>{n} report{'s' * (n != 1)} together</small>"
                     f"{_said(None, event.notes, event.links)}</td>{cells}<td class=num></td>"
-                    f"<td class=num>{percent(without[event.id].posterior[lead.id])}</td></tr>"
+                    f"<td class=num>{percent(without[event.id].posterior[lead.id])}</td><td></td></tr>"
                 )
             for item in items:
                 cells = "".join(f"<td class=num>{db(item.weight_db[h])}</td>" for h in ids)
@@ -412,9 +415,16 @@ def render_report(case: Case, card: Scorecard, generated: date | None = None) ->
                 parts.append(
                     f"<tr{nested}><td>{_named(item.id, item.label + absent + via)}{said}</td>"
                     f"{cells}<td class=num>{bits(item.diagnosticity)}</td>"
-                    f"<td class=num>{percent(without[item.id].posterior[lead.id])}</td></tr>"
+                    f"<td class=num>{percent(without[item.id].posterior[lead.id])}</td>"
+                    f"<td class=num>{conflict(item.conflict_bits)}</td></tr>"
                 )
         parts.append("</tbody></table>")
+        if e.conflicts:
+            parts += [
+                '<ul class="plain warning">',
+                *[f"<li>{_e(line)}</li>" for line in e.conflicts],
+                "</ul>",
+            ]
         if card.events:
             parts += [
                 "<p>An event's row is its reports taken together, and the last column P("

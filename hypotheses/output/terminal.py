@@ -18,7 +18,16 @@ from rich.table import Table
 from rich.text import Text
 
 from hypotheses.analysis.scorecard import Scorecard
-from hypotheses.output.wording import bits, block_weight, closest_sentence, db, flip_sentence, span, summary
+from hypotheses.output.wording import (
+    bits,
+    block_weight,
+    closest_sentence,
+    conflict,
+    db,
+    flip_sentence,
+    span,
+    summary,
+)
 from hypotheses.output.wording import headline as headline_words
 from hypotheses.text import percent, visible
 from priors.reliability import ADMIRALTY, CREDIBILITY, admiralty_judgment, credibility_judgment
@@ -26,6 +35,7 @@ from priors.scales import Scale
 
 if TYPE_CHECKING:
     from hypotheses.analysis.batch import CaseOutcome
+    from hypotheses.analysis.decision import NextResult
 
 BAR_WIDTH = 10
 # Below these widths the decorative bars go, so that no verbal term, id or place name is ever
@@ -238,7 +248,8 @@ def render_explanation(card: Scorecard) -> Group:
     blocks = card.evidence_blocks()
     caption = (
         "weight of evidence (dB) for each hypothesis against the others; diagnosticity (bits); "
-        f"P({lead_id}) without the item"
+        f"P({lead_id}) without the item; conflict: log2 P(item) / P(item | the rest), positive when "
+        "the other evidence makes it surprising"
     )
     if card.events:
         caption += (
@@ -259,6 +270,7 @@ def render_explanation(card: Scorecard) -> Group:
         table.add_column(Text(rival_id), justify="right", no_wrap=True)
         table.add_column("bits", justify="right", no_wrap=True)
         table.add_column("without", justify="right", no_wrap=True)
+        table.add_column("conflict", justify="right", no_wrap=True)
         for event, items in sorted(blocks, key=lambda b: -abs(block_weight(b, lead.id))):
             if event is not None:
                 n = len(event.reports)
@@ -270,6 +282,7 @@ def render_explanation(card: Scorecard) -> Group:
                     Text(db(event.weight_db[rival.id])),
                     Text(""),
                     Text(percent(without[event.id].posterior[lead.id])),
+                    Text(""),
                 )
             for item in items:
                 nested = "  ↳ " if event is not None else ""
@@ -279,6 +292,7 @@ def render_explanation(card: Scorecard) -> Group:
                     Text(db(item.weight_db[rival.id])),
                     Text(bits(item.diagnosticity)),
                     Text(percent(without[item.id].posterior[lead.id])),
+                    Text(conflict(item.conflict_bits)),
                 )
         return table
 
@@ -286,7 +300,8 @@ def render_explanation(card: Scorecard) -> Group:
     if card.evidence:
         parts.append(_AtWidth(evidence))
         parts += [Text("• " + visible(line)) for line in explanation.events]
-        if explanation.events:
+        parts += [Text("• " + visible(line), style="yellow") for line in explanation.conflicts]
+        if explanation.events or explanation.conflicts:
             parts.append(Text(""))
     else:
         parts.append(Text("No evidence items: the posterior is the prior.\n"))
@@ -391,3 +406,38 @@ def render_admiralty() -> Group:
             )
         tables.append(table)
     return Group(*tables)
+
+
+def render_next(result: NextResult) -> Group:
+    """The ranked pending items: what each would tell, and how likely it is to change the answer."""
+    from hypotheses.output.text import NO_PENDING
+
+    lead = result.leader
+    head = _plain(
+        f"Now: {lead} leads at {percent(result.posterior[lead])}. For each pending item, most informative "
+        f"first: P({lead}) if it is observed and if it is looked for and absent; the expected information "
+        "(bits); the chance the leader changes."
+    )
+    if not result.candidates:
+        return Group(head, _plain(NO_PENDING))
+
+    def rows(width: int) -> Table:
+        table = Table(box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True, show_edge=False)
+        table.add_column("Pending item", style="bold", no_wrap=True)
+        table.add_column("P(observed)", justify="right", no_wrap=True)
+        table.add_column("if observed", justify="right", no_wrap=True)
+        table.add_column("if absent", justify="right", no_wrap=True)
+        table.add_column("bits", justify="right", no_wrap=True)
+        table.add_column("P(change)", justify="right", no_wrap=True)
+        for c in result.candidates:
+            table.add_row(
+                _plain(c.id),
+                Text(percent(c.p_observed)),
+                Text(percent(c.if_observed[lead]) if c.if_observed else "impossible"),
+                Text(percent(c.if_absent[lead]) if c.if_absent else "impossible"),
+                Text(f"{c.expected_bits:.3f}"),
+                Text(percent(c.p_leader_changes)),
+            )
+        return table
+
+    return Group(head, _AtWidth(rows))

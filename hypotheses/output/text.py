@@ -14,6 +14,7 @@ from hypotheses.output.wording import (
     bits,
     block_weight,
     closest_sentence,
+    conflict,
     db,
     flip_sentence,
     headline,
@@ -25,6 +26,7 @@ from hypotheses.text import percent, visible
 
 if TYPE_CHECKING:
     from hypotheses.analysis.batch import CaseOutcome
+    from hypotheses.analysis.decision import NextResult
 
 # Characters json.dumps(ensure_ascii=False) leaves raw that a terminal or an editor would act on
 # (C1 controls, DEL, bidi overrides, line separators): escaped as \uXXXX they mean the same string.
@@ -259,8 +261,9 @@ def explanation_markdown(card: Scorecard) -> str:
         "",
         "## Evidence",
         "",
-        f"| Item | for {lead_id} | for {rival_id} | Diagnosticity (bits) | {lead_id} without it |",
-        "|---|---:|---:|---:|---:|",
+        f"| Item | for {lead_id} | for {rival_id} | Diagnosticity (bits) | {lead_id} without it | "
+        "Conflict (bits) |",
+        "|---|---:|---:|---:|---:|---:|",
     ]
     without = {loo.evidence: loo for loo in e.leave_one_out}
     for event, items in sorted(card.evidence_blocks(), key=lambda b: -abs(block_weight(b, lead.id))):
@@ -268,18 +271,19 @@ def explanation_markdown(card: Scorecard) -> str:
             lines.append(
                 f"| event {md_text(event.id)} ({_reports(len(event.reports))} together) | "
                 f"{db(event.weight_db[lead.id])} | {db(event.weight_db[rival.id])} | | "
-                f"{percent(without[event.id].posterior[lead.id])} |"
+                f"{percent(without[event.id].posterior[lead.id])} | |"
             )
         for item in items:
             nested = "↳ " if event is not None else ""
             lines.append(
                 f"| {nested}{md_text(item.id)} | {db(item.weight_db[lead.id])} | "
                 f"{db(item.weight_db[rival.id])} | {bits(item.diagnosticity)} | "
-                f"{percent(without[item.id].posterior[lead.id])} |"
+                f"{percent(without[item.id].posterior[lead.id])} | {conflict(item.conflict_bits)} |"
             )
     if card.events:
         lines += ["", _EVENT_KEY + " Without an event: all its reports left out.", ""]
         lines += [f"- {md_text(line)}" for line in e.events]
+    lines += [""] + [f"- {md_text(line)}" for line in e.conflicts] if e.conflicts else []
     if e.tornado:
         lines += [
             "",
@@ -306,3 +310,42 @@ def explanation_markdown(card: Scorecard) -> str:
     if card.pending:
         lines.append("- Pending, not yet in the answer: " + ", ".join(md_text(p.id) for p in card.pending))
     return "\n".join(lines) + "\n"
+
+
+def next_json(result: NextResult) -> str:
+    """`hypscore next --format json`: DESIGN.md section 8's `candidates`."""
+    return json_document(result.to_dict())
+
+
+def next_markdown(result: NextResult) -> str:
+    """The ranked pending items as a Markdown table."""
+    lines = [f"# What to collect next: {md_text(result.title)}", ""]
+    lines.append(
+        f"Now: {md_text(result.leader)} leads at {percent(result.posterior[result.leader])}. "
+        "Each pending item, most informative first: P(observed), the leader's probability if it is "
+        "observed and if it is looked for and absent, the expected information about the hypotheses "
+        "(bits) and the chance the leader changes."
+    )
+    lines.append("")
+    if not result.candidates:
+        lines.append(NO_PENDING)
+        return "\n".join(lines) + "\n"
+    lead = result.leader
+    lines += [
+        f"| Item | P(observed) | P({md_text(lead)}) if observed | if absent | bits | P(leader changes) |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for c in result.candidates:
+        seen = percent(c.if_observed[lead]) if c.if_observed else "impossible"
+        unseen = percent(c.if_absent[lead]) if c.if_absent else "impossible"
+        lines.append(
+            f"| {md_text(c.id)} ({md_text(c.label)}) | {percent(c.p_observed)} | {seen} | {unseen} | "
+            f"{c.expected_bits:.3f} | {percent(c.p_leader_changes)} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+NO_PENDING = (
+    "No pending items: mark an item you could still look for with `observed: pending` (with its "
+    "likelihoods), and `hypscore next` ranks it."
+)

@@ -38,6 +38,15 @@ def span(low: float, high: float, ratio: bool = False) -> str:
     return f"{low:.3g}-{high:.3g}" if ratio else f"{percent(low)}-{percent(high)}"
 
 
+def conflict(value: float | None) -> str:
+    """An item's conflict in bits, signed (positive: surprising given the rest); '' for none."""
+    if value is None:
+        return ""
+    if math.isinf(value):
+        return "inf" if value > 0 else "-inf"
+    return "0.0" if abs(value) < 0.05 else f"{value:+.1f}"
+
+
 def bits(value: float) -> str:
     """Diagnosticity in bits; 'n/a' for an item given as ratios (not probabilities)."""
     return "n/a" if math.isnan(value) else f"{value:.3f}"

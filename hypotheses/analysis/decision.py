@@ -1,0 +1,182 @@
+"""Decision support (DESIGN.md section 8): which pending item is worth collecting (`next`), and
+which observed item the rest of the evidence finds surprising (`conflict_bits`).
+
+Both compare marginal likelihoods P(E) under the model, from the numpy engine's factorisation:
+exact for point judgments, the same integration as the posterior otherwise. Computing only:
+nothing here writes a file.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+
+from hypotheses.case import Case, EvidenceItem, load_case
+from hypotheses.model import numpy_engine
+from hypotheses.model.likelihood import effective_likelihood
+from hypotheses.model.logspace import log, logsumexp
+from priors import complement
+
+LN2 = math.log(2.0)
+# An item this many bits less expected given the rest than a priori gets a sentence. Under the
+# model, P(conflict >= k bits) <= 2**-k (Markov's inequality on P(e_j) P(E_-j) / P(E)), so 3
+# bits is a false alarm at most 1 time in 8 when every judgment is right: rare enough to be
+# worth a look, common enough that a planted or garbled report is not missed.
+CONFLICT_THRESHOLD_BITS = 3.0
+
+
+def _entropy_bits(p: np.ndarray) -> float:
+    p = p[p > 0]
+    return float(-(p * np.log2(p)).sum())
+
+
+def prior_predictive_log(case: Case, prior_mean: np.ndarray) -> np.ndarray:
+    """log P(e_j) for every observed item j, as if it were the only evidence: (J,).
+
+    Alone, an item's (or one report's) likelihood is linear in each of its parameters, which are
+    independent (credibility, each reliability on its chain, each P(. | h)), so its expectation is
+    the likelihood at their means: sum_h E[pi_h] lambda_jh(means), exactly."""
+    reliability = {s.id: s.reliability.mean for s in case.sources}
+    out = np.empty(len(case.evidence))
+    log_pi = log(np.asarray(prior_mean, dtype=float))
+    for j, item in enumerate(case.evidence):
+        c = item.credibility.mean * math.prod(reliability[s] for s in item.chain)
+        judged = case.event(item.reports).likelihoods if item.reports is not None else item.likelihoods
+        theta = np.array([x.mean for x in judged])
+        out[j] = logsumexp((log_pi + log(effective_likelihood(c, theta, theta.mean())))[None, :], axis=1)[0]
+    return out
+
+
+def conflict_bits(case: Case, prior_mean: np.ndarray, log_predictive: np.ndarray) -> np.ndarray:
+    """log2(P(e_j) / P(e_j | E_-j)) per observed item: positive when the item is less expected
+    given the rest than a priori. `log_predictive` is log P(e_j | E_-j) (the engine's, from
+    leave-one-out). Ratios are scale-free here: both terms scale alike. NaN where undefined."""
+    with np.errstate(invalid="ignore"):
+        return (prior_predictive_log(case, prior_mean) - np.asarray(log_predictive)) / LN2
+
+
+def conflict_sentence(item_id: str, label: str, bits: float) -> str:
+    """The plain line for an item above the threshold."""
+    if math.isinf(bits):
+        times = "impossible given the other evidence, though possible a priori"
+        return f"{item_id} ({label}) is {times}: check it for error or deception."
+    factor = 2.0**bits
+    return (
+        f"{item_id} ({label}) is {factor:,.0f} times less expected given the other evidence than a "
+        f"priori ({bits:.1f} bits of conflict): check it for error or deception."
+    )
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A pending item: what learning whether it occurs would do (DESIGN.md section 8)."""
+
+    id: str
+    label: str
+    p_observed: float
+    if_observed: dict[str, float] | None  # None: impossible under the model (P = 0)
+    if_absent: dict[str, float] | None
+    expected_bits: float
+    p_leader_changes: float
+    leader_if_observed: str | None
+    leader_if_absent: str | None
+
+
+@dataclass(frozen=True)
+class NextResult:
+    """Every pending item of a case, most informative first."""
+
+    path: str
+    title: str
+    posterior: dict[str, float]
+    leader: str
+    candidates: tuple[Candidate, ...]
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "case": self.path,
+            "title": self.title,
+            "posterior": self.posterior,
+            "leader": self.leader,
+            "candidates": [
+                {
+                    "id": c.id,
+                    "label": c.label,
+                    "p_observed": c.p_observed,
+                    "if_observed": c.if_observed,
+                    "if_absent": c.if_absent,
+                    "expected_bits": c.expected_bits,
+                    "p_leader_changes": c.p_leader_changes,
+                    "leader_if_observed": c.leader_if_observed,
+                    "leader_if_absent": c.leader_if_absent,
+                }
+                for c in self.candidates
+            ],
+        }
+
+
+def with_outcome(case: Case, item: EvidenceItem, observed: bool) -> Case:
+    """`case` with the pending `item` observed (or looked for and absent), as if the file said
+    `observed: true` (or `false`) there: the item joins the evidence, leaves the pending list."""
+    likelihoods = item.likelihoods if observed else tuple(complement(j) for j in item.likelihoods)
+    settled = replace(item, observed=observed, likelihoods=likelihoods)
+    return replace(
+        case,
+        evidence=(*case.evidence, settled),
+        pending=tuple(p for p in case.pending if p.id != item.id),
+    )
+
+
+def next_items(case: Case | str | Path, seed: int | None = 0) -> NextResult:
+    """Rank the `observed: pending` items by the expected information about h from learning
+    whether each occurs: H(P(h | E)) - sum_o P(o | E) H(P(h | E, o)), o = observed or absent,
+    with P(o | E) = P(E, o) / P(E). `if_observed` is the posterior of the case scored with
+    that item set to `observed: true` (the same function `score` uses)."""
+    if not isinstance(case, Case):
+        case = load_case(case)
+    ids = case.hypothesis_ids
+    posterior, log_z = numpy_engine.log_marginal(case, seed)
+    leader = int(np.argmax(posterior))
+    h_now = _entropy_bits(posterior)
+    out = []
+    for item in case.pending:
+        outcomes = []
+        for observed in (True, False):
+            after, log_z_o = numpy_engine.log_marginal(with_outcome(case, item, observed), seed)
+            outcomes.append((math.exp(log_z_o - log_z) if np.isfinite(log_z_o) else 0.0, after))
+        # P(observed) + P(absent) = 1 on paper; normalised so rounding cannot leave 1 + 1e-16.
+        total = outcomes[0][0] + outcomes[1][0]
+        p_obs, p_abs = outcomes[0][0] / total, outcomes[1][0] / total
+        bits = h_now
+        changes = 0.0
+        leaders = []
+        for p, after in ((p_obs, outcomes[0][1]), (p_abs, outcomes[1][1])):
+            if p > 0:
+                bits -= p * _entropy_bits(after)
+                top = int(np.argmax(after))
+                leaders.append(ids[top])
+                changes += p * (top != leader)
+            else:
+                leaders.append(None)
+        out.append(
+            Candidate(
+                item.id,
+                item.label,
+                p_obs,
+                _by_id(ids, outcomes[0][1]) if p_obs > 0 else None,
+                _by_id(ids, outcomes[1][1]) if p_abs > 0 else None,
+                max(0.0, bits),  # >= 0 on paper; rounding could leave -1e-17 for a useless item
+                changes,
+                leaders[0],
+                leaders[1],
+            )
+        )
+    out.sort(key=lambda c: (-c.expected_bits, -c.p_leader_changes))
+    return NextResult(case.path, case.title, _by_id(ids, posterior), ids[leader], tuple(out))
+
+
+def _by_id(ids: list[str], values: np.ndarray) -> dict[str, float]:
+    return {h: float(v) for h, v in zip(ids, values, strict=True)}
