@@ -3,6 +3,8 @@ Imported by the tests (`from tests.helpers import ...`), never from conftest."""
 
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -91,3 +93,22 @@ def score_with_netcdf(case: Any, target: Path, **options: Any) -> Any:
     card = score(loaded, keep_draws=True, **options)
     write_netcdf(inference_data(loaded, card.engine_result), target)
     return card
+
+
+# The HTML report's two scripts: its data (JSON) and the interactive script (a fixed asset).
+SCRIPTS = re.compile(r"<script([^>]*)>(.*?)</script>", re.DOTALL)
+
+
+def page_markup(page: str) -> str:
+    """The page without its two script elements (the interactive script is a fixed asset,
+    tested in a browser by test_interactive.py; the data is JSON, checked below)."""
+    return SCRIPTS.sub("", page)
+
+
+def page_scripts(page: str) -> tuple[dict, str]:
+    """The page's data (parsed) and its one script, checking that there is nothing else."""
+    found = SCRIPTS.findall(page)
+    assert [attrs for attrs, _ in found] == [' type="application/json" id="hypscore-data"', ""]
+    data, script = found[0][1], found[1][1]
+    assert "<" not in data and ">" not in data and "&" not in data  # cannot end its element
+    return json.loads(data), script

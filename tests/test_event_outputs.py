@@ -18,7 +18,7 @@ from hypotheses import load_case, score
 from hypotheses.output.report import render_report
 from hypotheses.output.terminal import render_explanation
 from hypotheses.output.text import explanation_markdown, to_markdown
-from tests.helpers import EXAMPLES, make_case
+from tests.helpers import EXAMPLES, make_case, page_markup
 
 HOSTILE_LABEL = "call <script>alert(1)</script> | **bold** [x](javascript:alert(1)) \x1b[31mred [bold]"
 
@@ -102,11 +102,11 @@ def test_terminal_explain_shows_events_and_keeps_markup_and_escapes_inert(card) 
 
 
 def test_report_shows_events_nested_with_inputs_and_no_live_markup(card) -> None:
-    page = render_report(make_case(_case()), card)
+    page = page_markup(render_report(make_case(_case()), card))
     assert "<script" not in page.lower() and "javascript:alert" not in page.replace(
         "javascript:alert(1))", ""
     )
-    assert page.count("<tr class=event>") == 1 and page.count("<tr class=report>") == 2
+    assert page.count("<tr class=event>") == 1 and page.count("<tr class=report data-hs-row=") == 2
     evidence = page[page.index("<tr class=event>") :]
     assert evidence.index("first") < evidence.index("second") < evidence.index("other")
     assert "<h3>Events: P(event | hypothesis), as written</h3>" in page
@@ -136,7 +136,7 @@ def test_the_seed_examples_outputs_show_its_event(tmp_path: Path) -> None:
     assert "| event turkish_jets (2 reports together) |" in result.output
     out = tmp_path / "r.html"
     assert runner.invoke(app, ["report", path, "-o", str(out)]).exit_code == 0
-    assert out.read_text().count("<tr class=report>") == 2
+    assert out.read_text().count("<tr class=report data-hs-row=") == 2
 
 
 def test_netcdf_carries_the_event_likelihood_places(tmp_path: Path) -> None:

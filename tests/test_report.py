@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import html
 import os
 import re
@@ -20,7 +22,8 @@ from hypotheses import Case, load_case, score
 from hypotheses.output.report import render_report
 from hypotheses.output.text import explanation_markdown
 from hypotheses.output.wording import flip_sentence
-from tests.helpers import EXAMPLES, make_case
+from hypotheses.text import visible
+from tests.helpers import EXAMPLES, make_case, page_markup, page_scripts
 
 SEED_CASE = EXAMPLES / "al-bab-2017.yaml"
 runner = CliRunner()
@@ -34,7 +37,13 @@ def seed_report() -> str:
 
 def test_report_is_self_contained(seed_report: str) -> None:
     assert seed_report.startswith("<!doctype html>")
-    assert "<script" not in seed_report and "<link" not in seed_report
+    assert "<link" not in seed_report and " src=" not in seed_report
+    data, script = page_scripts(seed_report)
+    digest = base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()
+    csp = re.search(r'<meta http-equiv="Content-Security-Policy" content="([^"]*)">', seed_report)
+    assert csp and csp[1] == f"default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-{digest}'"
+    assert [h["id"] for h in data["hypotheses"]] == ["mistake", "deliberate", "true_claim"]
+    assert "fetch(" not in script and "XMLHttpRequest" not in script and "innerHTML" not in script
     assert not re.search(r"""(src|href)=["']?(https?:)?//""", seed_report)
     assert "@import" not in seed_report
     assert re.findall(r"url\(([^)]*)\)", seed_report) and all(
@@ -62,7 +71,10 @@ def test_report_carries_the_findings_and_the_audit_trail(seed_report: str) -> No
         "engine numpy",
     ):
         assert text in seed_report, text
-    assert "motive: very unlikely (mean 11.6%)" in seed_report  # the inputs as written
+    assert (
+        'motive: <span data-hs-place="prior/deliberate/motive">very unlikely (mean 11.6%)</span>'
+        in seed_report
+    )
 
 
 def test_report_and_markdown_share_their_words() -> None:
@@ -158,16 +170,16 @@ def test_report_renders_every_example_and_degenerate_case(name: str) -> None:
     assert page.startswith("<!doctype html>") and page.endswith("</html>\n")
     for h in case.hypothesis_ids:
         assert f"<span class=id>{h}</span>" in page, h
-    assert not re.search(r"\bnan\b", page, re.IGNORECASE)
+    assert not re.search(r"\bnan\b", page_markup(page), re.IGNORECASE)
     assert page.count("<svg") == 1 + bool(card.evidence) + bool(card.explanation.tornado)
 
 
 def test_report_of_a_tie_names_no_leader() -> None:
     case = _three_way_tie()
-    page = render_report(case, score(case))
+    page = page_markup(render_report(case, score(case)))
     assert "No hypothesis leads:" in page and "are tied at 33.3% each" in page
     assert "runner-up" not in page
-    assert re.findall(r"<tr><td>(\d+)</td>", page) == ["1", "1", "1"]  # a shared rank, not file order
+    assert re.findall(r"<tr><td[^>]*>(\d+)</td>", page) == ["1", "1", "1"]  # a shared rank, not file order
 
 
 def test_report_waterfall_draws_infinite_odds_as_such_and_tiny_odds_as_finite() -> None:
@@ -212,11 +224,14 @@ def test_report_stays_inert_for_hostile_case_text() -> None:
         name=HOSTILE,
     )
     page = render_report(case, score(case))
+    data, _ = page_scripts(page)  # the page's own two scripts and nothing else
+    assert data["hypotheses"][0]["label"] == visible(HOSTILE, newlines=True)  # as data, for textContent
+    markup = page_markup(page)
     parser = _Tags()
-    parser.feed(page)
+    parser.feed(markup)
     parser.close()
     tags = {tag for tag, _ in parser.tags}
-    assert "script" not in tags and "a" not in tags and "<script" not in page.lower()
+    assert "script" not in tags and "a" not in tags and "<script" not in markup.lower()
     for tag, attrs in parser.tags:
         for name, value in attrs:
             assert not name.startswith("on"), (tag, name)  # no event handler escaped its quotes

@@ -1,23 +1,34 @@
 """A self-contained HTML report of a scored case: the product readers who never run a command see.
 
-Plots are matplotlib SVG inlined in the page; CSS is inline; there is no script and no network
-resource, so the file can be mailed, archived and printed (A4) as it is.
+Plots are matplotlib SVG inlined in the page; CSS and the one script are inline and there is no
+network resource, so the file can be mailed, archived and printed (A4) as it is. The script
+(templates/interactive.js) lets a reader move any judgment or leave an item out and recomputes
+the posterior means, weights and bottom line in the page; the case reaches it only as JSON data,
+and a Content-Security-Policy admits no script but that one, by its hash.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import html
 import io
+import json
 import math
 from datetime import date
+from functools import cache
+from importlib import resources
+from typing import Any
 
 from hypotheses._version import __version__
 from hypotheses.analysis.explain import TIE_TOLERANCE
 from hypotheses.analysis.scorecard import Estimate, HypothesisScore, Scorecard
 from hypotheses.case import Case
+from hypotheses.model.places import credibility_place, likelihood_place, prior_place, reliability_place
 from hypotheses.output.wording import bits, closest_sentence, conflict, db, flip_sentence, in_words
 from hypotheses.text import percent, visible
-from priors import Judgment, LogNormal
+from priors import Beta, Judgment, LogNormal
+from priors.reliability import ADMIRALTY, CREDIBILITY, admiralty_judgment, credibility_judgment
 
 # Okabe-Ito: distinguishable with the common colour-vision deficiencies, and in greyscale print.
 BLUE, ORANGE, GREEN, VERMILLION, GREY = "#0072B2", "#E69F00", "#009E73", "#D55E00", "#8C8C8C"
@@ -49,8 +60,20 @@ tr.event td { border-bottom: none; }
 tr.report td:first-child { padding-left: 1.6rem; border-left: 3px solid var(--rule); }
 ul.plain { padding-left: 1.2rem; }
 footer { margin-top: 2.5rem; border-top: 1px solid var(--rule); padding-top: .6rem; word-break: break-all; }
+.hs-live { position: sticky; top: 0; z-index: 1; background: #fff4e0; border: 2px solid #E69F00;
+           padding: .5rem 1rem; margin: 1rem 0; }
+.hs-live p { margin: 0 0 .4rem; }
+.hs-intro { background: #f4f4f4; padding: .5rem 1rem; }
+.hs-control { display: flex; gap: .2rem; margin: .15rem 0; white-space: nowrap; font-size: .8rem; }
+.hs-control select { font: inherit; width: 6.5rem; }
+.hs-control input[type=number] { font: inherit; width: 4rem; }
+label.hs-control { font-weight: normal; }
+tr.hs-out td { color: #9a9a9a; }
+body.hs-edited [data-hs]:not([data-hs=stale]) { background: #fff4e0; }
 @page { size: A4; margin: 14mm; }
 @media print {
+  .hs-control, #hs-intro, #hs-reset { display: none !important; }
+  .hs-live { position: static; }
   body { font-size: 10.5pt; }
   main { max-width: none; padding: 0; }
   section, figure, table, .bottom-line { break-inside: avoid; }
@@ -257,12 +280,12 @@ def _bottom_line(card: Scorecard, lead: HypothesisScore, rival: HypothesisScore)
         names = [f"<strong>{_e(h.label)}</strong> ({_e(h.id)})" for h in tied]
         listed = ", ".join(names[:-1]) + f" and {names[-1]}"
         return (
-            f'<p class="bottom-line">No hypothesis leads: {listed} are tied at '
+            f'<p class="bottom-line" id="hs-bottom">No hypothesis leads: {listed} are tied at '
             f"{percent(lead.posterior.mean)} each, <strong>{_e(in_words(card, lead.posterior.mean))}"
             "</strong>.</p>"
         )
     return (
-        f'<p class="bottom-line"><strong>{_e(lead.label)}</strong> ({_e(lead.id)}) is '
+        f'<p class="bottom-line" id="hs-bottom"><strong>{_e(lead.label)}</strong> ({_e(lead.id)}) is '
         f"<strong>{_e(in_words(card, lead.posterior.mean))}</strong>: {percent(lead.posterior.mean)}, "
         f"90% credible interval {percent(lead.posterior.lo)} to {percent(lead.posterior.hi)}. "
         f"The runner-up, {_e(rival.id)}, is {_e(in_words(card, rival.posterior.mean))} "
@@ -298,6 +321,135 @@ def _as_written(judgment: Judgment) -> str:
     return f"{text} (mean {mean})"
 
 
+# ---- the interactive page: what the script reads (data-hs cells, the JSON) --------------------
+
+# A cell the page does not recompute (leave-one-out, conflict): marked stale once the case is edited.
+STALE = ' data-hs="stale"'
+
+
+def _hs(kind: str, *names: str, value: float | None = None) -> str:
+    """The attributes of a cell the script updates: `data-hs="kind:name..."` and the printed
+    number in `data-value`, full precision (so a test or a reader's tool can read it back)."""
+    name = ":".join((kind, *names))
+    shown = "" if value is None or not math.isfinite(value) else f' data-value="{value!r}"'
+    return f' data-hs="{_e(name)}"{shown}'
+
+
+def _place(place: str, judgment: Judgment) -> str:
+    """A judgment as written, where the script puts its control (words of the scale, a number)."""
+    return f'<span data-hs-place="{_e(place)}">{_e(_as_written(judgment))}</span>'
+
+
+def _judgment(judgment: Judgment) -> dict[str, Any]:
+    """A judgment as the script reads it: {p}, {beta: [a, b]} or {lognormal: [mu, sigma]}."""
+    if isinstance(judgment, Beta):
+        return {"beta": [judgment.a, judgment.b]}
+    if isinstance(judgment, LogNormal):
+        return {"lognormal": [judgment.mu, judgment.sigma]}
+    return {"p": judgment.mean}
+
+
+def page_data(case: Case, card: Scorecard) -> dict[str, Any]:
+    """Everything the page's script needs to recompute the posterior means: each judgment at its
+    place as the engine uses it, the words a control offers (the case's scale, Admiralty codes for
+    reliabilities, the six credibility words), and E[pi_h] as the engine estimated it (reused while
+    the priors are as printed, so that an edit elsewhere gives the engine's numbers exactly)."""
+    scale = case.scale
+    places: list[dict[str, Any]] = []
+
+    def place(name: str, kind: str, judgment: Judgment, absent: bool = False) -> str:
+        places.append({"place": name, "kind": kind, "j": _judgment(judgment), "absent": absent})
+        return name
+
+    terms = [{"word": t.term, "j": _judgment(scale.judgment(t.term))} for t in scale.terms]
+    priors = [[place(prior_place(h.id, f), "prior", j) for f, j in h.prior] for h in case.hypotheses]
+    sources = [
+        {"id": s.id, "place": place(reliability_place(s.id), "reliability", s.reliability)}
+        for s in case.sources
+    ]
+    events = [
+        {
+            "id": e.id,
+            "lik": [
+                place(likelihood_place(e.id, h), "event", j)
+                for h, j in zip(case.hypothesis_ids, e.likelihoods, strict=True)
+            ],
+        }
+        for e in case.events
+    ]
+    items = []
+    for item in case.evidence:
+        kind = "ratio" if item.ratios else "likelihood"
+        lik = None
+        if item.reports is None:
+            lik = [
+                place(likelihood_place(item.id, h), kind, j, absent=not item.observed)
+                for h, j in zip(case.hypothesis_ids, item.likelihoods, strict=True)
+            ]
+        items.append(
+            {
+                "id": item.id,
+                "chain": list(item.chain),
+                "cred": place(credibility_place(item.id), "credibility", item.credibility),
+                "lik": lik,
+                "reports": item.reports,
+                "ratios": item.ratios,
+            }
+        )
+    exact_prior = all(j.is_point for h in case.hypotheses for _, j in h.prior)
+    return {
+        "hypotheses": [{"id": h.id, "label": visible(h.label, newlines=True)} for h in case.hypotheses],
+        "scale": [
+            {"term": t.term, "lo": t.lo, "hi": t.hi, "text": f"{t.term} ({t.range_text()})"}
+            for t in scale.terms
+        ],
+        "words": {
+            "likelihood": terms,
+            "event": terms,
+            "prior": terms,
+            "credibility": [
+                {"word": f"{d} ({meaning})", "j": _judgment(credibility_judgment(d))}
+                for d, (meaning, _, _) in CREDIBILITY.items()
+            ]
+            + terms,
+            "reliability": [
+                {"word": f"{code} ({meaning})", "j": _judgment(admiralty_judgment(code))}
+                for code, (meaning, _, _) in ADMIRALTY.items()
+            ]
+            + terms,
+        },
+        "places": places,
+        "priors": priors,
+        "prior_mean": [h.prior.mean for h in card.hypotheses],
+        # The printed case's Monte Carlo error: E[pi_h] is estimated when the priors are uncertain.
+        "prior_mcse": 0.0 if exact_prior else card.diagnostics.mean_mcse,
+        "sources": sources,
+        "items": items,
+        "events": events,
+        "groups": [{"id": g.id, "members": list(g.members)} for g in card.groups],
+        "seed": card.diagnostics.seed or 0,
+    }
+
+
+def _json_for_html(data: dict[str, Any]) -> str:
+    """JSON that cannot end its <script> element or start markup: <, > and & as \\u escapes
+    (JSON.parse reads them back); ensure_ascii escapes U+2028/9 and every control character."""
+    text = json.dumps(data, ensure_ascii=True, allow_nan=False, separators=(",", ":"))
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+@cache
+def _script() -> str:
+    text = resources.files("hypotheses").joinpath("templates/interactive.js").read_text(encoding="utf-8")
+    assert "</" not in text  # it must not end its own <script> element
+    return text
+
+
+def _script_hash() -> str:
+    """The CSP source of the page's script: 'sha256-<base64 of its digest>'."""
+    return "sha256-" + base64.b64encode(hashlib.sha256(_script().encode()).digest()).decode()
+
+
 def render_report(case: Case, card: Scorecard, generated: date | None = None) -> str:
     """The HTML page; `card` must carry its explanation (score(..., explain=True))."""
     e = card.explanation
@@ -311,11 +463,17 @@ def render_report(case: Case, card: Scorecard, generated: date | None = None) ->
         "<head>",
         '<meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        # Nothing may load or run but this page's own script, identified by its hash.
+        '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
+        f"style-src 'unsafe-inline'; script-src '{_script_hash()}'\">",
         f"<title>{_e(card.title)}</title>",
         f"<style>{CSS}</style>",
         "</head>",
         "<body>",
         "<main>",
+        # Shown by the script once a reader edits the case; sticky, so it stays in view while they do.
+        '<div class="hs-live" id="hs-live" hidden><p id="hs-live-text"></p>'
+        '<button type="button" id="hs-reset">Reset to the printed case</button></div>',
         "<header>",
         f"<h1>{_e(card.title)}</h1>",
     ]
@@ -349,20 +507,25 @@ def render_report(case: Case, card: Scorecard, generated: date | None = None) ->
         # Competition ranking: equal posteriors share a rank rather than being ordered by file position.
         rank = 1 + sum(1 for g in ranked if g.posterior.mean > h.posterior.mean and not _tie(g, h))
         parts.append(
-            f"<tr><td>{rank}</td><td>{_named(h.id, h.label)}{_said(None, h.notes, ())}</td>"
-            f"<td class=num>{percent(h.prior.mean)}</td>"
-            f"<td class=num><strong>{percent(h.posterior.mean)}</strong></td>"
-            f"<td class=num>{percent(h.posterior.lo)} - {percent(h.posterior.hi)}</td>"
-            f"<td>{_e(in_words(card, h.posterior.mean))}</td></tr>"
+            f"<tr><td{_hs('rank', h.id)}>{rank}</td>"
+            f"<td>{_named(h.id, h.label)}{_said(None, h.notes, ())}</td>"
+            f"<td class=num{_hs('prior', h.id, value=h.prior.mean)}>{percent(h.prior.mean)}</td>"
+            f"<td class=num><strong{_hs('post', h.id, value=h.posterior.mean)}>"
+            f"{percent(h.posterior.mean)}</strong></td>"
+            f"<td class=num{_hs('interval', h.id)}>{percent(h.posterior.lo)} - {percent(h.posterior.hi)}</td>"
+            f"<td{_hs('words', h.id)}>{_e(in_words(card, h.posterior.mean))}</td></tr>"
         )
     for g in card.groups:
         members = " + ".join(g.members)
+        prior = sum(h.prior.mean for h in card.hypotheses if h.id in g.members)
         parts.append(
             f"<tr><td></td><td>{_named(g.id, f'{g.label} ({members})')}</td>"
-            f"<td class=num>{percent(sum(h.prior.mean for h in card.hypotheses if h.id in g.members))}</td>"
-            f"<td class=num><strong>{percent(g.posterior.mean)}</strong></td>"
-            f"<td class=num>{percent(g.posterior.lo)} - {percent(g.posterior.hi)}</td>"
-            f"<td>{_e(in_words(card, g.posterior.mean))}</td></tr>"
+            f"<td class=num{_hs('gprior', g.id, value=prior)}>{percent(prior)}</td>"
+            f"<td class=num><strong{_hs('gpost', g.id, value=g.posterior.mean)}>"
+            f"{percent(g.posterior.mean)}</strong></td>"
+            f"<td class=num{_hs('ginterval', g.id)}>"
+            f"{percent(g.posterior.lo)} - {percent(g.posterior.hi)}</td>"
+            f"<td{_hs('gwords', g.id)}>{_e(in_words(card, g.posterior.mean))}</td></tr>"
         )
     parts += [
         "</tbody></table>",
@@ -398,25 +561,35 @@ def render_report(case: Case, card: Scorecard, generated: date | None = None) ->
         ]
         for event, items in card.evidence_blocks():
             if event is not None:
-                cells = "".join(f"<td class=num>{db(event.weight_db[h])}</td>" for h in ids)
+                cells = "".join(
+                    f"<td class=num{_hs('ew', event.id, h, value=event.weight_db[h])}>"
+                    f"{db(event.weight_db[h])}</td>"
+                    for h in ids
+                )
                 n = len(event.reports)
                 parts.append(
                     f"<tr class=event><td>event {_named(event.id, event.label)}"
                     f"<br><small>{n} report{'s' * (n != 1)} together</small>"
                     f"{_said(None, event.notes, event.links)}</td>{cells}<td class=num></td>"
-                    f"<td class=num>{percent(without[event.id].posterior[lead.id])}</td><td></td></tr>"
+                    f"<td class=num{STALE}>{percent(without[event.id].posterior[lead.id])}</td><td></td></tr>"
                 )
             for item in items:
-                cells = "".join(f"<td class=num>{db(item.weight_db[h])}</td>" for h in ids)
+                cells = "".join(
+                    f"<td class=num{_hs('w', item.id, h, value=item.weight_db[h])}>"
+                    f"{db(item.weight_db[h])}</td>"
+                    for h in ids
+                )
                 absent = " (looked for, not found)" if not item.observed else ""
                 via = f" (via {', '.join(item.via)})" if item.via else ""
                 said = _said(item.date, item.notes, item.links)
                 nested = " class=report" if event is not None else ""
                 parts.append(
-                    f"<tr{nested}><td>{_named(item.id, item.label + absent + via)}{said}</td>"
-                    f"{cells}<td class=num>{bits(item.diagnosticity)}</td>"
-                    f"<td class=num>{percent(without[item.id].posterior[lead.id])}</td>"
-                    f"<td class=num>{conflict(item.conflict_bits)}</td></tr>"
+                    f'<tr{nested} data-hs-row="{_e(item.id)}">'
+                    f"<td>{_named(item.id, item.label + absent + via)}{said}</td>"
+                    f"{cells}<td class=num{_hs('bits', item.id, value=item.diagnosticity)}>"
+                    f"{bits(item.diagnosticity)}</td>"
+                    f"<td class=num{STALE}>{percent(without[item.id].posterior[lead.id])}</td>"
+                    f"<td class=num{STALE}>{conflict(item.conflict_bits)}</td></tr>"
                 )
         parts.append("</tbody></table>")
         if e.conflicts:
@@ -481,6 +654,9 @@ def render_report(case: Case, card: Scorecard, generated: date | None = None) ->
         f"Case file {_e(case.path)} · SHA-256 {_e(card.sha256)} · hypscore {_e(__version__)}",
         "</footer>",
         "</main>",
+        '<script type="application/json" id="hypscore-data">'
+        f"{_json_for_html(page_data(case, card))}</script>",
+        f"<script>{_script()}</script>",
         "</body>",
         "</html>",
     ]
@@ -501,11 +677,19 @@ def _inputs(case: Case) -> list[str]:
     parts = [
         "<section>",
         "<h2>Case inputs</h2>",
+        '<p class="hs-intro" id="hs-intro" hidden>Question this assessment: pick another word or type '
+        "a number for any judgment below, or untick an item, and the posteriors, the weights of "
+        "evidence and the bottom line above follow, computed in this page by the same model. "
+        "For an item looked for and not found, the controls set the chance of finding it under "
+        "each hypothesis. The page then says it shows an edited case; Reset returns to the "
+        "printed one.</p>",
         "<h3>Hypotheses and priors</h3>",
         "<table><thead><tr><th>Hypothesis</th><th>Prior, as written</th></tr></thead><tbody>",
     ]
     for h in case.hypotheses:
-        prior = "<br>".join(f"{_e(f)}: {_e(_as_written(j))}" for f, j in h.prior) or "equal priors"
+        prior = (
+            "<br>".join(f"{_e(f)}: {_place(prior_place(h.id, f), j)}" for f, j in h.prior) or "equal priors"
+        )
         parts.append(f"<tr><td>{_named(h.id, h.label)}</td><td>{prior}</td></tr>")
     parts.append("</tbody></table>")
     if case.sources:
@@ -516,7 +700,7 @@ def _inputs(case: Case) -> list[str]:
         for s in case.sources:
             parts.append(
                 f"<tr><td>{_named(s.id, s.label)}{_said(None, s.notes, s.links)}</td>"
-                f"<td>{_e(_as_written(s.reliability))}</td></tr>"
+                f"<td>{_place(reliability_place(s.id), s.reliability)}</td></tr>"
             )
         parts.append("</tbody></table>")
     if case.evidence:
@@ -529,12 +713,20 @@ def _inputs(case: Case) -> list[str]:
         ]
         for item in case.evidence:
             chain = (item.source or "-") + (f" via {', '.join(item.via)}" if item.via else "")
-            source = _e(chain) + "<br>" + _e(_as_written(item.credibility))
+            source = _e(chain) + "<br>" + _place(credibility_place(item.id), item.credibility)
             if item.reports is not None:
                 cells = f"<td colspan={len(ids)}>reports event {_e(item.reports)} (below)</td>"
             else:
-                cells = "".join(f"<td>{_e(_as_written(j))}</td>" for j in item.likelihoods)
-            parts.append(f"<tr><td>{_named(item.id, item.label)}</td><td>{source}</td>{cells}</tr>")
+                # An absent item's control edits P(E | h) as judged; the case holds 1 - P(E | h).
+                cells = "".join(
+                    f"<td>{_place(likelihood_place(item.id, h), j)}</td>"
+                    for h, j in zip(ids, item.likelihoods, strict=True)
+                )
+            absent = " (looked for, not found)" if not item.observed else ""
+            parts.append(
+                f'<tr data-hs-row="{_e(item.id)}"><td data-hs-toggle="{_e(item.id)}">'
+                f"{_named(item.id, item.label + absent)}</td><td>{source}</td>{cells}</tr>"
+            )
         parts.append("</tbody></table>")
     if case.events:
         ids = case.hypothesis_ids
@@ -546,7 +738,10 @@ def _inputs(case: Case) -> list[str]:
         ]
         for event in case.events:
             reporters = "<br>".join(_e(item.id) for item in case.reports_of(event.id))
-            cells = "".join(f"<td>{_e(_as_written(j))}</td>" for j in event.likelihoods)
+            cells = "".join(
+                f"<td>{_place(likelihood_place(event.id, h), j)}</td>"
+                for h, j in zip(ids, event.likelihoods, strict=True)
+            )
             parts.append(f"<tr><td>{_named(event.id, event.label)}</td><td>{reporters}</td>{cells}</tr>")
         parts.append("</tbody></table>")
     parts.append("</section>")
