@@ -539,7 +539,112 @@ def next_command(
     _emit((next_json if output_format is ExplainFormat.json else next_markdown)(result), output, case)
 
 
-F = TypeVar("F", Format, ExplainFormat, CalibrationFormat)
+class PoolFormat(StrEnum):
+    table = "table"
+    json = "json"
+    md = "md"
+    html = "html"
+
+
+def _load_all(paths: list[Path]) -> list[Any]:
+    """Every case, or every problem of every bad one (exit 2) before any scoring."""
+    loaded, problems = [], []
+    for path in paths:
+        try:
+            loaded.append(load_case(path))
+        except CaseError as exc:
+            problems += exc.problems
+    if problems:
+        raise CaseError(problems)
+    for case in loaded:
+        _warn(tuple(str(w) for w in case.warnings))
+    return loaded
+
+
+@app.command()
+@_guarded
+def pool(
+    cases: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Two or more analysts' cases of one question (same hypothesis ids), or directories of them.",
+            show_default=False,
+            metavar="CASE...",
+        ),
+    ],
+    weights: Annotated[
+        str | None,
+        typer.Option(help="One weight per case, in order, e.g. 2,1,1 (default: equal).", show_default=False),
+    ] = None,
+    output_format: Annotated[PoolFormat | None, _FORMAT_OPTION] = None,
+    output: OutputOpt = None,
+    engine: EngineOpt = EngineChoice.auto,
+    seed: SeedOpt = 0,
+    draws: DrawsOpt = None,
+) -> None:
+    """Pool several analysts' cases: each scored on its own, then the linear and log pools with
+    90% intervals, and the cruxes (the judgments whose disagreement moves an answer most)."""
+    check_settings(draws, seed)
+    from hypotheses.analysis.batch import find_cases
+    from hypotheses.analysis.team import parse_weights
+    from hypotheses.analysis.team import pool as pool_cases
+
+    paths = find_cases(cases)
+    if output is not None:
+        check_output(output, inputs=paths)
+    output_format = _format_for(output_format, output, PoolFormat)
+    if output_format is PoolFormat.html and _to_stdout(output):
+        raise UsageError("the pooled HTML page is a file: give -o pool.html")
+    shares = parse_weights(weights, len(paths))
+    result = pool_cases(_load_all(paths), shares, seed=seed, draws=draws, engine=engine.value)
+    from hypotheses.output import team_report
+
+    if output_format is PoolFormat.table:
+        _emit_rich(lambda live: team_report.render_pool(result), output, paths[0])
+    elif output_format is PoolFormat.json:
+        from hypotheses.output.text import json_document
+
+        _emit(json_document(result.to_dict()), output, paths[0])
+    elif output_format is PoolFormat.md:
+        _emit(team_report.pool_markdown(result), output, paths[0])
+    else:
+        assert output is not None
+        write_atomic(output, team_report.pool_html(result), inputs=paths)
+        typer.echo(visible(f"wrote {output}"), err=True)
+
+
+@app.command()
+@_guarded
+def diff(
+    old: Annotated[Path, typer.Argument(help="The earlier version of the case.", show_default=False)],
+    new: Annotated[Path, typer.Argument(help="The later version.", show_default=False)],
+    output_format: Annotated[ExplainFormat | None, _FORMAT_OPTION] = None,
+    output: OutputOpt = None,
+    seed: SeedOpt = 0,
+) -> None:
+    """What changed between two versions of a case: every judgment, item, hypothesis, source and
+    event as a place, the posterior before and after, and each change's effect alone."""
+    check_settings(None, seed)
+    if output is not None:
+        check_output(output, inputs=[old, new])
+    output_format = _format_for(output_format, output, ExplainFormat)
+    from hypotheses.analysis.team import diff as diff_cases
+
+    before, after = _load_all([old, new])
+    result = diff_cases(before, after, seed=seed)
+    from hypotheses.output import team_report
+
+    if output_format is ExplainFormat.table:
+        _emit_rich(lambda live: team_report.render_diff(result), output, old)
+    elif output_format is ExplainFormat.json:
+        from hypotheses.output.text import json_document
+
+        _emit(json_document(result.to_dict()), output, old)
+    else:
+        _emit(team_report.diff_markdown(result), output, old)
+
+
+F = TypeVar("F", Format, ExplainFormat, CalibrationFormat, PoolFormat)
 
 
 def _format_for(chosen: F | None, output: Path | None, formats: type[F]) -> F:

@@ -9,6 +9,11 @@ Many cases, as `hypscore score DIR/` and `hypscore calibration DIR/` do:
 >>> from hypotheses import calibration, find_cases, score_many
 >>> outcomes = score_many(find_cases(["cases/"]), jobs=2)  # or dask="tcp://host:8786"
 >>> calibration(outcomes).brier
+
+A team's cases of one question, and two versions of one case, as `hypscore pool` and `diff` do:
+
+>>> pool(["ana.yaml", "ben.yaml"], weights=[2, 1]).linear["insider"].mean
+>>> diff("v1.yaml", "v2.yaml").changes
 """
 
 from hypotheses._version import __version__
@@ -17,6 +22,7 @@ from hypotheses.analysis.calibration import Calibration, NoResolvedCases, calibr
 from hypotheses.analysis.decision import NextResult, next_items
 from hypotheses.analysis.scorecard import Scorecard
 from hypotheses.analysis.scoring import UsageError, score
+from hypotheses.analysis.team import DiffResult, PoolResult, diff, pool
 from hypotheses.case import (
     Case,
     CaseError,
@@ -45,11 +51,13 @@ __all__ = [
     "Case",
     "CaseError",
     "CaseOutcome",
+    "DiffResult",
     "EvidenceItem",
     "Hypothesis",
     "NextResult",
     "NoResolvedCases",
     "OutputError",
+    "PoolResult",
     "Problem",
     "Scorecard",
     "Settings",
@@ -60,9 +68,11 @@ __all__ = [
     "calibration",
     "case_from_text",
     "case_json_schema",
+    "diff",
     "find_cases",
     "load_case",
     "next_items",
+    "pool",
     "score",
     "score_many",
 ]

@@ -157,6 +157,12 @@ def test_a_word_and_a_toggle_give_the_cli_numbers_on_the_edited_case(browser: An
     bottom = page.page.text_content("#hs-bottom")
     assert f"({leader['id']})" in bottom and "not recomputed" in bottom
     assert "Edited case" in page.page.text_content("#hs-live")
+    edits = page.page.eval_on_selector_all("#hs-edits li", "els => els.map(e => e.textContent)")
+    assert edits == [
+        "lik/access_logs_quiet/contractor: likely instead of beta [3, 7] (mean 30.0%) as written",
+        "printed_copy: left out",
+    ]  # printed with the page, so a printout of an edit can be reproduced
+    assert page.page.is_visible(".hs-printed")  # the plots stay, dimmed and marked as printed
 
     page.page.click("#hs-reset")
     assert not page.edited() and page.texts() == printed
@@ -168,7 +174,8 @@ def test_numbers_on_a_point_case_give_the_cli_numbers(browser: Any, tmp_path: Pa
     path = EXAMPLES / "taxicab.yaml"
     page = Page(browser, report(tmp_path, path))
     page.number("lik/witness_says_blue/green", 0.35)
-    page.number("prior/blue", 0.3)
+    page.page.locator('input[aria-label="prior/blue: number"]').fill("30%")  # as a case file may say
+    page.page.locator('input[aria-label="prior/blue: number"]').press("Tab")
     document = yaml.safe_load(path.read_text(encoding="utf-8"))
     item(document, "witness_says_blue")["likelihoods"]["green"] = 0.35
     document["hypotheses"][0]["prior"] = 0.3

@@ -21,6 +21,7 @@ from importlib import resources
 from typing import Any
 
 from hypotheses._version import __version__
+from hypotheses.analysis.edits import as_judged as _as_judged
 from hypotheses.analysis.explain import TIE_TOLERANCE
 from hypotheses.analysis.scorecard import Estimate, HypothesisScore, Scorecard
 from hypotheses.case import Case
@@ -61,15 +62,21 @@ tr.report td:first-child { padding-left: 1.6rem; border-left: 3px solid var(--ru
 ul.plain { padding-left: 1.2rem; }
 footer { margin-top: 2.5rem; border-top: 1px solid var(--rule); padding-top: .6rem; word-break: break-all; }
 .hs-live { position: sticky; top: 0; z-index: 1; background: #fff4e0; border: 2px solid #E69F00;
-           padding: .5rem 1rem; margin: 1rem 0; }
-.hs-live p { margin: 0 0 .4rem; }
+           padding: .3rem .8rem; margin: 1rem 0; font-size: .85rem; max-height: 40vh; overflow-y: auto; }
+.hs-live p { margin: 0 0 .3rem; }
+.hs-live ul { margin: 0 0 .3rem; padding-left: 1.2rem; }
+.scroll { overflow-x: auto; }
+.hs-changed { background: #fff4e0; outline: 1px solid #E69F00; }
+body.hs-edited .hs-printed { opacity: .45; }
+body.hs-edited .hs-printed::before { content: "Printed case: not recomputed for the edit"; display: block;
+  font-size: .8rem; font-weight: 600; color: #8a3b00; opacity: 1; }
+.hs-live, .hs-changed { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 .hs-intro { background: #f4f4f4; padding: .5rem 1rem; }
 .hs-control { display: flex; gap: .2rem; margin: .15rem 0; white-space: nowrap; font-size: .8rem; }
-.hs-control select { font: inherit; width: 6.5rem; }
-.hs-control input[type=number] { font: inherit; width: 4rem; }
+.hs-control select { font: inherit; width: 8rem; }
+.hs-control input[type=number] { font: inherit; width: 4.5rem; }
 label.hs-control { font-weight: normal; }
 tr.hs-out td { color: #9a9a9a; }
-body.hs-edited [data-hs]:not([data-hs=stale]) { background: #fff4e0; }
 @page { size: A4; margin: 14mm; }
 @media print {
   .hs-control, #hs-intro, #hs-reset { display: none !important; }
@@ -472,7 +479,7 @@ def render_report(case: Case, card: Scorecard, generated: date | None = None) ->
         "<body>",
         "<main>",
         # Shown by the script once a reader edits the case; sticky, so it stays in view while they do.
-        '<div class="hs-live" id="hs-live" hidden><p id="hs-live-text"></p>'
+        '<div class="hs-live" id="hs-live" hidden><p id="hs-live-text"></p><ul id="hs-edits"></ul>'
         '<button type="button" id="hs-reset">Reset to the printed case</button></div>',
         "<header>",
         f"<h1>{_e(card.title)}</h1>",
@@ -529,7 +536,8 @@ def render_report(case: Case, card: Scorecard, generated: date | None = None) ->
         )
     parts += [
         "</tbody></table>",
-        f"<figure>{prior_posterior_plot(card)}<figcaption>Prior and posterior probability of each "
+        f"<figure class=hs-printed>{prior_posterior_plot(card)}"
+        f"<figcaption>Prior and posterior probability of each "
         "hypothesis with its 90% credible interval: how far the answer could move given how vague "
         "the judgments are.</figcaption></figure>",
         "</section>",
@@ -608,7 +616,8 @@ def render_report(case: Case, card: Scorecard, generated: date | None = None) ->
                 "</ul>",
             ]
         parts += [
-            f"<figure>{waterfall_plot(card)}<figcaption>How each item moved the log-odds of {_e(lead.id)}, "
+            f"<figure class=hs-printed>{waterfall_plot(card)}"
+            f"<figcaption>How each item moved the log-odds of {_e(lead.id)}, "
             "taken in the case's order (each item's likelihoods are conditional on the items above it; "
             "an event's reports together, where its first report stands)."
             "</figcaption></figure>",
@@ -617,7 +626,8 @@ def render_report(case: Case, card: Scorecard, generated: date | None = None) ->
         parts.append("<p>No evidence: the posterior is the prior.</p>")
     if card.timeline:
         parts += [
-            f"<figure>{timeline_plot(card)}<figcaption>The posterior after each date of the dated items "
+            f"<figure class=hs-printed>{timeline_plot(card)}"
+            f"<figcaption>The posterior after each date of the dated items "
             "(items without a date count from the start).</figcaption></figure>",
         ]
     if card.pending:
@@ -629,10 +639,11 @@ def render_report(case: Case, card: Scorecard, generated: date | None = None) ->
             "</ul>",
         ]
     parts.append("</section>")
-    parts += ["<section>", "<h2>Sensitivity</h2>"]
+    parts += ['<section class="hs-printed">', "<h2>Sensitivity</h2>"]
     if e.tornado:
         parts += [
-            f"<figure>{tornado_plot(card)}<figcaption>The judgments the answer rests on: P({_e(lead.id)}) "
+            f"<figure class=hs-printed>{tornado_plot(card)}"
+            f"<figcaption>The judgments the answer rests on: P({_e(lead.id)}) "
             "with one judgment at its 5% and at its 95% quantile, all others at their means. Red: "
             "that judgment alone can flip the answer.</figcaption></figure>",
         ]
@@ -640,7 +651,7 @@ def render_report(case: Case, card: Scorecard, generated: date | None = None) ->
         parts.append("<p>Every judgment is a point value: there is no range to move.</p>")
     parts += [
         "</section>",
-        "<section>",
+        '<section class="hs-printed">',
         "<h2>What would change the conclusion</h2>",
         '<ul class="plain">',
         f"<li>{_e(flip_sentence(card).removeprefix('• '))}</li>",
@@ -707,7 +718,7 @@ def _inputs(case: Case) -> list[str]:
         ids = case.hypothesis_ids
         parts += [
             "<h3>Evidence: P(evidence | hypothesis), as written</h3>",
-            "<table><thead><tr><th>Evidence</th><th>Source, credibility</th>"
+            '<div class="scroll"><table><thead><tr><th>Evidence</th><th>Source, credibility</th>'
             + "".join(f"<th>{_e(h)}</th>" for h in ids)
             + "</tr></thead><tbody>",
         ]
@@ -717,9 +728,10 @@ def _inputs(case: Case) -> list[str]:
             if item.reports is not None:
                 cells = f"<td colspan={len(ids)}>reports event {_e(item.reports)} (below)</td>"
             else:
-                # An absent item's control edits P(E | h) as judged; the case holds 1 - P(E | h).
+                # An absent item as the analyst judged it, P(E | h), as its control sets it: the
+                # case holds 1 - P(E | h) there (the row says it was looked for and not found).
                 cells = "".join(
-                    f"<td>{_place(likelihood_place(item.id, h), j)}</td>"
+                    f"<td>{_place(likelihood_place(item.id, h), _as_judged(item, j))}</td>"
                     for h, j in zip(ids, item.likelihoods, strict=True)
                 )
             absent = " (looked for, not found)" if not item.observed else ""
@@ -727,7 +739,7 @@ def _inputs(case: Case) -> list[str]:
                 f'<tr data-hs-row="{_e(item.id)}"><td data-hs-toggle="{_e(item.id)}">'
                 f"{_named(item.id, item.label + absent)}</td><td>{source}</td>{cells}</tr>"
             )
-        parts.append("</tbody></table>")
+        parts.append("</tbody></table></div>")
     if case.events:
         ids = case.hypothesis_ids
         parts += [

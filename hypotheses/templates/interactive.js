@@ -557,6 +557,7 @@
   const places = Object.fromEntries(data.places.map((p) => [p.place, p]));
   const current = Object.fromEntries(data.places.map((p) => [p.place, p.j]));
   const included = Object.fromEntries(data.items.map((it) => [it.id, true]));
+  const chosen = {}; // place -> what the reader chose there, in words, for the list of edits
   const baselinePriors = data.priors.map((ps) => ps.map((p) => places[p].j));
 
   function currentCase() {
@@ -589,6 +590,8 @@
   const live = document.getElementById("hs-live");
   const liveText = document.getElementById("hs-live-text");
   const bottom = document.getElementById("hs-bottom");
+  const edits = document.getElementById("hs-edits");
+  const span = (place) => document.querySelector(`[data-hs-place="${CSS.escape(place)}"]`);
   const bottomPrinted = bottom.textContent;
 
   function update() {
@@ -596,11 +599,17 @@
     const edited = data.places.some((p) => !same(current[p.place], p.j)) || data.items.some((it) => !included[it.id]);
     document.body.classList.toggle("hs-edited", edited);
     live.hidden = !edited;
+    for (const span of document.querySelectorAll("[data-hs-place]")) {
+      const place = span.dataset.hsPlace;
+      span.classList.toggle("hs-changed", !same(current[place], places[place].j));
+    }
     if (!edited) {
       for (const [el, [text, value]] of printed) {
         el.textContent = text;
+        el.classList.remove("hs-changed");
         if (value !== undefined) el.dataset.value = value; else delete el.dataset.value;
       }
+      edits.replaceChildren();
       bottom.textContent = bottomPrinted;
       for (const row of document.querySelectorAll("[data-hs-row]")) row.classList.remove("hs-out");
       for (const el of cells("stale")) el.removeAttribute("title");
@@ -650,9 +659,22 @@
       const runner = rival === undefined ? "" : ` The runner-up, ${ids[rival]}, is ${inWords(post[rival])} (${percent(post[rival])}).`;
       bottom.textContent = `${data.hypotheses[lead].label} (${ids[lead]}) is ${inWords(post[lead])}: ${percent(post[lead])} (90% interval not recomputed).${runner}`;
     }
+    // What changed, so that a printout of the edited page can be audited and reproduced.
+    const lines = data.places.filter((p) => !same(current[p.place], p.j)).map(
+      (p) => `${p.place}: ${chosen[p.place]} instead of ${span(p.place).textContent} as written`,
+    );
+    lines.push(...data.items.filter((it) => !included[it.id]).map((it) => `${it.id}: left out`));
+    edits.replaceChildren(...lines.map((line) => {
+      const li = document.createElement("li");
+      li.textContent = line;
+      return li;
+    }));
+    // Colour what the edit changed; not the cells that merely say they were not recomputed.
+    const recomputed = (el) => el.dataset.hs !== "stale" && !/^g?interval:/.test(el.dataset.hs);
+    for (const [el, [text]] of printed) el.classList.toggle("hs-changed", recomputed(el) && el.textContent !== text);
     const points = mcse * 100 < 0.01 ? "below 0.01" : `up to ${(mcse * 100).toFixed(2)}`;
     const error = estimated ? ` Part of the model is integrated by sampling, as hypscore does: Monte Carlo error ${points} percentage points.` : "";
-    liveText.textContent = `Edited case: the numbers marked in colour are those of a case changed in this page, not of the printed assessment. ${bottom.textContent}${error} Intervals, leave-one-out, conflict, sensitivity and the plots still show the printed case.`;
+    liveText.textContent = `Edited case: the numbers marked in colour are those of a case changed in this page, not of the printed assessment. ${bottom.textContent}${error} Intervals, leave-one-out, conflict, the plots, the sensitivity and what would change the conclusion still show the printed case (dimmed). Edits:`;
     live.dataset.mcse = String(mcse);
   }
 
@@ -674,13 +696,11 @@
       o.textContent = w.word;
       select.append(o);
     });
+    // Text, not type=number: a reader may write 30% as the case file allows.
     const number = document.createElement("input");
-    number.type = "number";
-    number.step = "any";
-    number.min = "0";
-    if (place.kind !== "ratio" && place.kind !== "prior") number.max = "1";
+    number.type = "text";
+    number.inputMode = "decimal";
     number.setAttribute("aria-label", `${place.place}: number`);
-    number.placeholder = "number";
     const shown = () => mean(place.absent ? complement(place.j) : place.j);
     // An absent item's place holds P(not E | h), as the engine uses it; its control sets P(E | h).
     function apply(j) {
@@ -689,13 +709,16 @@
     }
     select.addEventListener("change", () => {
       number.value = "";
+      if (select.value !== "") chosen[place.place] = words[Number(select.value)].word;
       apply(select.value === "" ? null : words[Number(select.value)].j);
     });
     // Probabilities in [0, 1]; a prior (a probability or a relative weight) and a ratio above 0.
     const probability = place.kind !== "prior" && place.kind !== "ratio";
+    number.placeholder = probability ? "0-1" : "> 0";
     number.addEventListener("change", () => {
-      const v = Number(number.value);
-      const ok = number.value !== "" && Number.isFinite(v) && (probability ? v >= 0 && v <= 1 : v > 0);
+      const typed = number.value.trim();
+      const v = typed.endsWith("%") ? Number(typed.slice(0, -1)) / 100 : Number(typed);
+      const ok = typed !== "" && Number.isFinite(v) && (probability ? v >= 0 && v <= 1 : v > 0);
       if (!ok) {
         number.setCustomValidity(probability ? "a probability from 0 to 1" : "a number above 0");
         number.reportValidity();
@@ -703,6 +726,7 @@
       }
       number.setCustomValidity("");
       select.value = "";
+      chosen[place.place] = typed;
       apply({ p: v });
     });
     const asNumber = fmtG(shown(), 3);

@@ -1,0 +1,584 @@
+"""Teams (DESIGN.md section 8): several analysts' cases of one question pooled (`pool`), the
+judgments whose disagreement matters (`cruxes`), and what changed between two versions of a
+case (`diff`). Each case is scored on its own first (coherent), as Mandel, Karvetski and Dhami
+(2018) found worth doing before aggregating. Computing only: nothing here writes a file.
+
+The what-if numbers (cruxes, a change's effect alone) are the numpy engine's posterior means,
+exact for point judgments and the same integration as `score` otherwise, for the same seed.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+
+from hypotheses.analysis.edits import (
+    NOT_STATED,
+    EditError,
+    find_item,
+    in_order,
+    judged_places,
+    with_item_from,
+    with_judgment,
+    without_item,
+)
+from hypotheses.analysis.scorecard import Estimate, Scorecard
+from hypotheses.analysis.scoring import INTERVAL, UsageError, score
+from hypotheses.case import Case, CaseError, EvidenceItem, Problem, Source, load_case
+from hypotheses.model import numpy_engine
+from hypotheses.model.logspace import log, softmax
+from hypotheses.text import percent
+from priors import Beta, Judgment, LogNormal
+
+# How many cruxes get a sentence.
+CRUX_SENTENCES = 3
+
+
+def written(judgment: Judgment | None) -> str:
+    """A judgment as the analyst wrote it (its text, else its number); '-' when not stated."""
+    if judgment is None:
+        return "-"
+    return judgment.text or f"{judgment.mean:g}"
+
+
+def _key(judgment: Judgment) -> tuple[object, ...]:
+    """What makes two judgments the same judgment (the text does not: 'likely' = [0.55, 0.8])."""
+    if isinstance(judgment, Beta):
+        return ("beta", judgment.a, judgment.b)
+    if isinstance(judgment, LogNormal):
+        return ("lognormal", judgment.mu, judgment.sigma)
+    return ("p", judgment.mean)
+
+
+def _loaded(case: Case | str | Path) -> Case:
+    return case if isinstance(case, Case) else load_case(case)
+
+
+def _means(case: Case, seed: int | None) -> np.ndarray:
+    return numpy_engine.posterior_mean(case, seed)
+
+
+# ---- pool -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Analyst:
+    path: str
+    name: str  # the file's stem, or its path when stems clash
+    weight: float  # normalised
+    card: Scorecard
+
+
+@dataclass(frozen=True)
+class Crux:
+    """A judgment the analysts state differently, and the largest move of an analyst's leading
+    hypothesis from adopting another analyst's value of it."""
+
+    place: str
+    values: dict[str, str]  # path -> the judgment as written ('-' where not stated)
+    swing: float  # |P_after - P_before| of `analyst`'s leading hypothesis, in probability
+    analyst: str  # path of the analyst who moves
+    adopting: str  # path of the analyst whose view is adopted
+    hypothesis: str  # `analyst`'s leading hypothesis
+    before: float
+    after: float
+
+
+@dataclass(frozen=True)
+class PoolResult:
+    ids: list[str]
+    labels: dict[str, str]
+    analysts: tuple[Analyst, ...]
+    linear: dict[str, Estimate]
+    log: dict[str, Estimate] | None  # None: the analysts rule out every hypothesis between them
+    cruxes: tuple[Crux, ...]
+    warnings: tuple[str, ...] = ()
+
+    def name(self, path: str) -> str:
+        return next(a.name for a in self.analysts if a.path == path)
+
+    def sentences(self, top: int = CRUX_SENTENCES) -> list[str]:
+        """The top cruxes in words."""
+        out = []
+        for c in self.cruxes[:top]:
+            if c.swing <= 0:
+                break
+            who, whose = self.name(c.analyst), self.name(c.adopting)
+            mine, theirs = c.values[c.analyst], c.values[c.adopting]
+            out.append(
+                f"If {who} took {whose}'s view of {c.place} ({theirs} instead of {mine}), {who}'s "
+                f"P({c.hypothesis}) would go from {percent(c.before)} to {percent(c.after)}."
+            )
+        return out
+
+    def to_dict(self) -> dict[str, object]:
+        def estimates(values: dict[str, Estimate] | None) -> dict[str, dict[str, float]] | None:
+            if values is None:
+                return None
+            return {h: {"mean": e.mean, "lo": e.lo, "hi": e.hi} for h, e in values.items()}
+
+        return {
+            "hypotheses": [{"id": h, "label": self.labels[h]} for h in self.ids],
+            "analysts": [
+                {
+                    "path": a.path,
+                    "name": a.name,
+                    "weight": a.weight,
+                    "title": a.card.title,
+                    "posterior": estimates({h.id: h.posterior for h in a.card.hypotheses}),
+                    "leader": a.card.ranked()[0].id,
+                }
+                for a in self.analysts
+            ],
+            "pooled": {"linear": estimates(self.linear), "log": estimates(self.log)},
+            "cruxes": [
+                {
+                    "place": c.place,
+                    "values": c.values,
+                    "swing": c.swing,
+                    "analyst": c.analyst,
+                    "adopting": c.adopting,
+                    "hypothesis": c.hypothesis,
+                    "before": c.before,
+                    "after": c.after,
+                }
+                for c in self.cruxes
+            ],
+            "sentences": self.sentences(),
+            "warnings": list(self.warnings),
+        }
+
+
+def _names(paths: Sequence[str]) -> list[str]:
+    stems = [Path(p).stem for p in paths]
+    return [s if stems.count(s) == 1 else p for s, p in zip(stems, paths, strict=True)]
+
+
+def _hypotheses_line(path: str) -> int | None:
+    """The line of a case file's `hypotheses:` key, to point an error at (None if unreadable)."""
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return None
+    return next((n for n, line in enumerate(lines, 1) if re.match(r"hypotheses\s*:", line)), None)
+
+
+def same_hypotheses(cases: Sequence[Case]) -> None:
+    """Raise CaseError (at the `hypotheses:` line) naming the difference unless every case has
+    the first one's hypothesis ids."""
+    first = cases[0]
+    problems = []
+    for other in cases[1:]:
+        if set(other.hypothesis_ids) != set(first.hypothesis_ids):
+            only_first = [h for h in first.hypothesis_ids if h not in other.hypothesis_ids]
+            only_other = [h for h in other.hypothesis_ids if h not in first.hypothesis_ids]
+            said = []
+            if only_other:
+                said.append(f"{', '.join(only_other)} not in {first.path}")
+            if only_first:
+                said.append(f"{', '.join(only_first)} missing here")
+            problems.append(
+                Problem(
+                    other.path,
+                    _hypotheses_line(other.path),
+                    f"its hypotheses differ from {first.path}'s ({'; '.join(said)}); cases pooled "
+                    "together answer one question: give them the same hypothesis ids",
+                )
+            )
+    if problems:
+        raise CaseError(problems)
+
+
+def parse_weights(text: str | None, n: int) -> list[float]:
+    """`--weights 2,1,1`: one positive number per case, normalised; equal when not given."""
+    if text is None:
+        return [1.0 / n] * n
+    parts = [p.strip() for p in text.split(",")]
+    try:
+        values = [float(p) for p in parts]
+    except ValueError:
+        raise UsageError(
+            f"--weights {text}: give numbers separated by commas, e.g. --weights 2,1,1"
+        ) from None
+    if len(values) != n:
+        raise UsageError(f"--weights {text}: {len(values)} weights for {n} cases; give one per case")
+    if any(not math.isfinite(v) or v < 0 for v in values) or sum(values) <= 0:
+        raise UsageError(f"--weights {text}: weights must be 0 or more, and not all 0")
+    total = math.fsum(values)
+    return [v / total for v in values]
+
+
+def pool(
+    cases: Sequence[Case | str | Path],
+    weights: Sequence[float] | None = None,
+    seed: int | None = 0,
+    draws: int | None = None,
+    engine: str = "auto",
+    cruxes: bool = True,
+) -> PoolResult:
+    """Score each analyst's case on its own, then pool: the linear pool sum_i w_i P_i(h | E) and
+    the log pool prod_i P_i(h | E)^w_i, normalised. Each pool's 90% interval comes from pooling
+    the analysts' posterior draws draw by draw (their uncertainties are independent); its mean
+    is the pool of the analysts' posterior means. `weights` default to equal."""
+    loaded = [_loaded(c) for c in cases]
+    if len(loaded) < 2:
+        raise UsageError("pool needs two cases or more (one per analyst)")
+    same_hypotheses(loaded)
+    ids = loaded[0].hypothesis_ids
+    loaded = [in_order(c, ids) for c in loaded]
+    w = np.asarray(weights if weights is not None else [1.0] * len(loaded), dtype=float)
+    if w.shape != (len(loaded),) or not np.isfinite(w).all() or (w < 0).any() or w.sum() <= 0:
+        raise UsageError(f"weights {list(w)}: one weight of 0 or more per case, not all 0")
+    w = w / w.sum()
+    cards = [score(c, engine=engine, draws=draws, seed=seed, explain=False, keep_draws=True) for c in loaded]  # type: ignore[arg-type]
+    means = np.array([[h.posterior.mean for h in card.hypotheses] for card in cards])  # (A, H)
+    n = min(card.engine_result.posterior_draws.shape[0] for card in cards)
+    stacked = np.stack([card.engine_result.posterior_draws[:n] for card in cards])  # (A, N, H)
+    linear_draws = np.einsum("a,anh->nh", w, stacked)
+    linear = _estimates(ids, w @ means, linear_draws)
+    warnings: list[str] = []
+    log_pool: dict[str, Estimate] | None
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pooled_mean = _log_pool(means, w)
+        if pooled_mean is None:
+            log_pool = None
+            warnings.append(
+                "the analysts rule out every hypothesis between them (each has probability 0 for "
+                "some analyst with weight): the log pool is undefined; use the linear pool"
+            )
+        else:
+            log_draws = softmax(np.einsum("a,anh->nh", w, _safe_log(stacked, w)), axis=1)
+            log_pool = _estimates(ids, pooled_mean, log_draws)
+    paths = [c.path for c in loaded]
+    analysts = tuple(
+        Analyst(p, name, float(wi), card)
+        for p, name, wi, card in zip(paths, _names(paths), w, cards, strict=True)
+    )
+    found = find_cruxes(loaded, seed) if cruxes else ()
+    labels = {h.id: h.label for h in loaded[0].hypotheses}
+    return PoolResult(ids, labels, analysts, linear, log_pool, found, tuple(warnings))
+
+
+def _safe_log(p: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """log p, with 0 weight times log 0 counted as 0 (an analyst with weight 0 has no say)."""
+    out = log(p)
+    return np.where((w[:, None, None] == 0) & np.isneginf(out), 0.0, out)
+
+
+def _log_pool(means: np.ndarray, w: np.ndarray) -> np.ndarray | None:
+    logs = np.einsum("a,ah->h", w, _safe_log(means[:, None, :], w)[:, 0, :])
+    if not np.isfinite(logs).any():
+        return None
+    return softmax(logs)
+
+
+def _estimates(ids: list[str], mean: np.ndarray, draws: np.ndarray) -> dict[str, Estimate]:
+    lo, hi = np.quantile(draws, INTERVAL, axis=0)
+    return {h: Estimate(float(m), float(a), float(b)) for h, m, a, b in zip(ids, mean, lo, hi, strict=True)}
+
+
+# ---- cruxes ---------------------------------------------------------------------------------
+
+
+def _structure(item: EvidenceItem | None) -> tuple[object, ...] | None:
+    """What an item is, apart from its judgments: observed how, through whom, of which event."""
+    if item is None:
+        return None
+    return (item.observed, item.source, item.via, item.reports, item.ratios)
+
+
+def describe_item(item: EvidenceItem | None) -> str:
+    """An item's standing in one case, in words: for cruxes and diffs of whole items."""
+    if item is None:
+        return "not in the case"
+    state = {True: "observed", False: "looked for, not found", "pending": "pending"}[item.observed]
+    parts = [state]
+    if item.source:
+        parts.append(f"source {item.source}")
+    if item.via:
+        parts.append(f"via {', '.join(item.via)}")
+    if item.reports:
+        parts.append(f"reports {item.reports}")
+    if item.ratios:
+        parts.append("as ratios")
+    return ", ".join(parts)
+
+
+def _item_ids(cases: Sequence[Case]) -> list[str]:
+    seen: dict[str, None] = {}
+    for case in cases:
+        for item in (*case.evidence, *case.pending):
+            seen.setdefault(item.id, None)
+    return list(seen)
+
+
+def _places(cases: Sequence[Case]) -> tuple[list[str], list[dict[str, Judgment]]]:
+    """Every judgment place of any case, in first-seen order, and each case's judgments."""
+    each = [judged_places(c) for c in cases]
+    order: dict[str, None] = {}
+    for places in each:
+        for place in places:
+            order.setdefault(place, None)
+    return list(order), each
+
+
+def _stated(place: str, places: dict[str, Judgment]) -> Judgment | None:
+    """The case's judgment at `place`; a prior factor it does not state counts as 1."""
+    if place in places:
+        return places[place]
+    return NOT_STATED if place.startswith("prior/") else None
+
+
+def find_cruxes(cases: Sequence[Case], seed: int | None = 0) -> tuple[Crux, ...]:
+    """For every judgment place the analysts state differently (and every item whose standing
+    differs: `evidence/ID`), the largest move of an analyst's leading hypothesis when that
+    analyst adopts another's value there, all else as the analyst wrote it; largest first.
+    Judgments of an item are compared only where the item stands the same in both cases."""
+    base = [_means(c, seed) for c in cases]
+    leads = [int(np.argmax(b)) for b in base]
+    ids = cases[0].hypothesis_ids
+    out: list[Crux] = []
+
+    def best(place: str, values: dict[str, str], edits: list[tuple[int, int, Callable[[], Case]]]) -> None:
+        top: tuple[float, int, int, float] | None = None
+        for i, k, make in edits:
+            try:
+                edited = make()
+            except EditError:
+                continue
+            after = float(_means(edited, seed)[leads[i]])
+            swing = abs(after - float(base[i][leads[i]]))
+            if top is None or swing > top[0]:
+                top = (swing, i, k, after)
+        if top is not None:
+            swing, i, k, after = top
+            out.append(
+                Crux(
+                    place,
+                    values,
+                    swing,
+                    cases[i].path,
+                    cases[k].path,
+                    ids[leads[i]],
+                    float(base[i][leads[i]]),
+                    after,
+                )
+            )
+
+    structures = {item_id: [_structure(find_item(c, item_id)) for c in cases] for item_id in _item_ids(cases)}
+    places, each = _places(cases)
+    for place in places:
+        kind, _, rest = place.partition("/")
+        owner = rest.rpartition("/")[0] if kind == "lik" else rest
+        if kind in ("lik", "credibility") and owner in structures and len(set(structures[owner])) > 1:
+            continue  # the item itself differs: compared whole, below
+        stated = [_stated(place, p) for p in each]
+        holders = [i for i, j in enumerate(stated) if j is not None]
+        if len({_key(stated[i]) for i in holders}) < 2:
+            continue
+        values = {cases[i].path: written(stated[i]) for i in range(len(cases))}
+        edits = []
+        for i in holders:
+            for k in holders:
+                if _key(stated[k]) != _key(stated[i]):
+                    adopted = None if stated[k] is NOT_STATED else stated[k]
+                    edits.append(
+                        (
+                            i,
+                            k,
+                            lambda i=i, adopted=adopted, place=place: with_judgment(cases[i], place, adopted),
+                        )
+                    )
+        best(place, values, edits)
+    for item_id, shapes in structures.items():
+        if len(set(shapes)) < 2:
+            continue
+        values = {c.path: describe_item(find_item(c, item_id)) for c in cases}
+        edits = []
+        for i in range(len(cases)):
+            for k in range(len(cases)):
+                if shapes[k] != shapes[i]:
+                    if shapes[k] is None:
+                        edits.append((i, k, lambda i=i, item_id=item_id: without_item(cases[i], item_id)))
+                    else:
+                        edits.append(
+                            (
+                                i,
+                                k,
+                                lambda i=i, k=k, item_id=item_id: with_item_from(cases[i], cases[k], item_id),
+                            )
+                        )
+        best(f"evidence/{item_id}", values, edits)
+    out.sort(key=lambda c: -c.swing)
+    return tuple(out)
+
+
+# ---- diff -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Change:
+    place: str
+    before: str | None  # as written in OLD; None: not there
+    after: str | None
+    alone: dict[str, float] | None  # change in P(h | E) with only this change applied to OLD
+
+
+@dataclass(frozen=True)
+class DiffResult:
+    old: str
+    new: str
+    before: dict[str, float]
+    after: dict[str, float]
+    changes: tuple[Change, ...]
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "old": self.old,
+            "new": self.new,
+            "before": self.before,
+            "after": self.after,
+            "changes": [
+                {"place": c.place, "before": c.before, "after": c.after, "alone": c.alone}
+                for c in self.changes
+            ],
+        }
+
+
+def diff(old: Case | str | Path, new: Case | str | Path, seed: int | None = 0) -> DiffResult:
+    """Every changed, added or removed judgment, item, hypothesis, source and event of `new`
+    against `old`, each as a place (section 4's names; `hypothesis/ID`, `source/ID`, `event/ID`
+    and `evidence/ID` for whole ones), with each change's effect alone: P(h | E) of OLD with only
+    that change applied, minus P(h | E) of OLD (None where a change cannot stand alone, e.g. a new
+    hypothesis, which every item must then judge)."""
+    a, b = _loaded(old), _loaded(new)
+    if set(a.hypothesis_ids) == set(b.hypothesis_ids):
+        b = in_order(b, a.hypothesis_ids)
+    ids = a.hypothesis_ids
+    start = _means(a, seed)
+    changes: list[Change] = []
+
+    def effect(make: Callable[[], Case] | None) -> dict[str, float] | None:
+        if make is None:
+            return None
+        try:
+            edited = make()
+        except EditError:
+            return None
+        return {h: float(x) for h, x in zip(ids, _means(edited, seed) - start, strict=True)}
+
+    def add(place: str, before: str | None, after: str | None, make: Callable[[], Case] | None) -> None:
+        changes.append(Change(place, before, after, effect(make)))
+
+    if a.scale_name != b.scale_name:
+        add("scale", a.scale_name, b.scale_name, None)  # its words re-read show as their own changes
+    old_h = {h.id: h for h in a.hypotheses}
+    new_h = {h.id: h for h in b.hypotheses}
+    for h in a.hypotheses:
+        if h.id not in new_h:
+            add(f"hypothesis/{h.id}", h.label, None, None)
+        elif new_h[h.id].label != h.label:
+            add(f"hypothesis/{h.id}", h.label, new_h[h.id].label, lambda: a)
+    for h in b.hypotheses:
+        if h.id not in old_h:
+            add(f"hypothesis/{h.id}", None, h.label, None)
+    old_s = {s.id: s for s in a.sources}
+    new_s = {s.id: s for s in b.sources}
+    cited = {s for it in (*a.evidence, *a.pending) for s in it.chain}
+    for s in a.sources:
+        if s.id not in new_s:
+            add(
+                f"source/{s.id}",
+                s.label,
+                None,
+                None if s.id in cited else (lambda s=s: _without_source(a, s.id)),
+            )
+    for s in b.sources:
+        if s.id not in old_s:
+            add(f"source/{s.id}", None, s.label, lambda s=s: _with_source(a, s))
+    old_e = {e.id for e in a.events}
+    new_e = {e.id for e in b.events}
+    for e in a.events:
+        if e.id not in new_e:
+            add(f"event/{e.id}", e.label, None, None)  # its reports change with it (below)
+    for e in b.events:
+        if e.id not in old_e:
+            add(f"event/{e.id}", None, e.label, lambda: a)  # nothing in OLD reports it
+
+    structures = {i: (_structure(find_item(a, i)), _structure(find_item(b, i))) for i in _item_ids([a, b])}
+    places, (pa, pb) = _places([a, b])
+    for place in places:
+        kind, _, rest = place.partition("/")
+        h_part = rest.rpartition("/")[2] if kind == "lik" else rest.partition("/")[0]
+        if kind in ("lik", "prior") and (h_part not in old_h or h_part not in new_h):
+            continue  # comes with its hypothesis
+        owner = rest.rpartition("/")[0] if kind == "lik" else rest
+        if (
+            kind in ("lik", "credibility")
+            and owner in structures
+            and structures[owner][0] != structures[owner][1]
+        ):
+            continue  # the item itself changed: below
+        if kind == "lik" and owner in old_e ^ new_e:
+            continue  # comes with its event
+        if kind == "reliability" and (owner not in old_s or owner not in new_s):
+            continue  # comes with its source
+        x, y = _stated(place, pa), _stated(place, pb)
+        if x is None or y is None or _key(x) == _key(y):
+            continue
+        adopted = None if y is NOT_STATED else y
+        add(
+            place,
+            written(x),
+            written(y),
+            lambda place=place, adopted=adopted: with_judgment(a, place, adopted),
+        )
+    for item_id, (before, after) in structures.items():
+        x, y = find_item(a, item_id), find_item(b, item_id)
+        same = before == after and (before is None or before[0] != "pending" or _pending_same(x, y, a, b))
+        if same:
+            continue
+        if y is None:
+            add(
+                f"evidence/{item_id}",
+                describe_item(x),
+                None,
+                lambda item_id=item_id: without_item(a, item_id),
+            )
+        else:
+            add(
+                f"evidence/{item_id}",
+                None if x is None else describe_item(x),
+                describe_item(y),
+                lambda item_id=item_id: with_item_from(a, b, item_id),
+            )
+    return DiffResult(
+        a.path,
+        b.path,
+        {h: float(p) for h, p in zip(ids, start, strict=True)},
+        {h: float(p) for h, p in zip(b.hypothesis_ids, _means(b, seed), strict=True)},
+        tuple(changes),
+    )
+
+
+def _pending_same(x: EvidenceItem | None, y: EvidenceItem | None, a: Case, b: Case) -> bool:
+    """Two pending versions of an item: the same unless a judgment differs (compared by id)."""
+    assert x is not None and y is not None
+    if _key(x.credibility) != _key(y.credibility):
+        return False
+    mine = dict(zip(a.hypothesis_ids, x.likelihoods, strict=True))
+    theirs = dict(zip(b.hypothesis_ids, y.likelihoods, strict=True))
+    return all(h in theirs and _key(mine[h]) == _key(theirs[h]) for h in mine)
+
+
+def _with_source(case: Case, source: Source) -> Case:
+    return replace(case, sources=(*case.sources, source))
+
+
+def _without_source(case: Case, source_id: str) -> Case:
+    return replace(case, sources=tuple(s for s in case.sources if s.id != source_id))

@@ -1,0 +1,258 @@
+"""`pool` and `diff` in print: terminal tables, Markdown and (pool) a self-contained HTML page.
+
+Renderers only read a PoolResult or DiffResult; every rendering takes its rows from one place
+(`pool_tables`, `diff_rows`) so that the table, the Markdown and the page say the same thing."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from hypotheses._version import __version__
+from hypotheses.analysis.scorecard import Estimate
+from hypotheses.analysis.team import DiffResult, PoolResult
+from hypotheses.text import percent
+
+POOL_NOTE = (
+    "Each analyst's case is scored on its own, then pooled: linear = the weighted mean of their "
+    "P(h | E); log = their weighted geometric mean, normalised (it sides with confident analysts "
+    "who agree). Intervals: 90%, from pooling the analysts' posterior draws draw by draw."
+)
+CRUX_NOTE = (
+    "Cruxes: the judgments stated differently, by how far the leading hypothesis of one analyst "
+    "moves when that analyst adopts another's value (swing, in percentage points)."
+)
+
+
+def _cell(e: Estimate) -> str:
+    return f"{percent(e.mean)} ({percent(e.lo).rstrip('%')}-{percent(e.hi)})"
+
+
+def pool_tables(result: PoolResult) -> dict[str, tuple[list[str], list[list[str]]]]:
+    """The posteriors table (one row per analyst and per pool) and the cruxes table."""
+    header = ["Analyst", "weight", *result.ids]
+    rows = [
+        [a.name, f"{a.weight:.2f}", *(_cell(h.posterior) for h in a.card.hypotheses)] for a in result.analysts
+    ]
+    rows.append(["linear pool", "", *(_cell(result.linear[h]) for h in result.ids)])
+    if result.log is not None:
+        rows.append(["log pool", "", *(_cell(result.log[h]) for h in result.ids)])
+    crux_header = ["Place", *(a.name for a in result.analysts), "swing"]
+    cruxes = [
+        [c.place, *(c.values[a.path] for a in result.analysts), f"{100 * c.swing:.1f}"] for c in result.cruxes
+    ]
+    return {"Posterior, mean (90% interval)": (header, rows), "Cruxes": (crux_header, cruxes)}
+
+
+def render_pool(result: PoolResult):
+    """The rich renderable of `hypscore pool`."""
+    from rich import box
+    from rich.console import Group
+    from rich.table import Table
+    from rich.text import Text
+
+    from hypotheses.output.terminal import _AtWidth
+    from hypotheses.text import visible
+
+    parts: list[object] = [Text(visible(POOL_NOTE))]
+    for title, (header, rows) in pool_tables(result).items():
+        if not rows:
+            parts.append(Text("No cruxes: the analysts state every shared judgment alike."))
+            continue
+
+        def build(width: int, title: str = title, header: list[str] = header, rows: list[list[str]] = rows):
+            table = Table(
+                title=Text(title, style="bold"), title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False
+            )
+            for k, name in enumerate(header):
+                table.add_column(visible(name), justify="left" if k == 0 else "right", no_wrap=True)
+            for row in rows:
+                table.add_row(*(Text(visible(cell)) for cell in row))
+            return table
+
+        parts.append(_AtWidth(build))
+    parts += [Text(visible(line)) for line in (*result.sentences(), *result.warnings)]
+    return Group(*parts)
+
+
+def _md_table(header: list[str], rows: list[list[str]]) -> list[str]:
+    from hypotheses.output.text import md_text
+
+    return [
+        "| " + " | ".join(md_text(h) for h in header) + " |",
+        "|---|" + "---:|" * (len(header) - 1),
+        *("| " + " | ".join(md_text(c) for c in row) + " |" for row in rows),
+    ]
+
+
+def pool_markdown(result: PoolResult) -> str:
+    from hypotheses.output.text import md_text
+
+    tables = pool_tables(result)
+    lines = ["# Pooled assessment", "", md_text(POOL_NOTE), ""]
+    lines += _md_table(*tables["Posterior, mean (90% interval)"])
+    lines += ["", "## Cruxes", "", md_text(CRUX_NOTE), ""]
+    header, rows = tables["Cruxes"]
+    lines += (
+        _md_table(header, rows) if rows else ["No cruxes: the analysts state every shared judgment alike."]
+    )
+    lines += ["", *(f"- {md_text(s)}" for s in (*result.sentences(), *result.warnings))]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def pool_plot(result: PoolResult) -> str:
+    """Each analyst's posterior with its 90% interval, and the pools, per hypothesis."""
+    from hypotheses.output.report import BLUE, GREY, ORANGE, _pyplot, _svg, _xerr
+
+    plt = _pyplot()
+    rows = [(a.name, {h.id: h.posterior for h in a.card.hypotheses}, GREY, "o") for a in result.analysts]
+    rows.append(("linear pool", result.linear, BLUE, "s"))
+    if result.log is not None:
+        rows.append(("log pool", result.log, ORANGE, "D"))
+    n = len(rows)
+    figure, axes = plt.subplots(figsize=(7.5, 0.3 * n * len(result.ids) + 1.2))
+    for k, h in enumerate(result.ids[::-1]):
+        for r, (name, values, colour, marker) in enumerate(rows):
+            y = k + 0.8 * (0.5 - (r + 0.5) / n)
+            e = values[h]
+            axes.errorbar(e.mean * 100, y, xerr=_xerr(e), fmt=marker, color=colour, capsize=2, markersize=4)
+            if k == len(result.ids) - 1:
+                axes.text(101, y, name, va="center", fontsize=7, color=colour)
+    axes.set_yticks(range(len(result.ids)), result.ids[::-1])
+    axes.set_xlim(0, 100)
+    axes.set_xlabel("P(h | E) (%), with 90% credible interval")
+    axes.grid(axis="x", color="#e5e5e5")
+    return _svg(figure)
+
+
+def pool_html(result: PoolResult, generated: date | None = None) -> str:
+    """The pooled page: one file, inline SVG and CSS, no script, no network."""
+    from hypotheses.output.report import CSS, _e
+
+    tables = pool_tables(result)
+
+    def table(header: list[str], rows: list[list[str]]) -> str:
+        head = "".join(f"<th{' class=num' if k else ''}>{_e(h)}</th>" for k, h in enumerate(header))
+        body = "".join(
+            "<tr>"
+            + "".join(f"<td{' class=num' if k else ''}>{_e(c)}</td>" for k, c in enumerate(row))
+            + "</tr>"
+            for row in rows
+        )
+        return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+    first = result.analysts[0].card
+    parts = [
+        "<!doctype html>",
+        '<html lang="en">',
+        "<head>",
+        '<meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>Pooled: {_e(first.title)}</title>",
+        f"<style>{CSS}</style>",
+        "</head>",
+        "<body>",
+        "<main>",
+        "<header>",
+        f"<h1>Pooled: {_e(first.title)}</h1>",
+        f'<p class="question">{_e(first.question)}</p>' if first.question else "",
+        f"<p>{len(result.analysts)} analysts: "
+        + ", ".join(f"{_e(a.name)} ({_e(a.path)})" for a in result.analysts)
+        + "</p>",
+        "</header>",
+        "<section>",
+        "<h2>Posteriors</h2>",
+        f"<p>{_e(POOL_NOTE)}</p>",
+        table(*tables["Posterior, mean (90% interval)"]),
+        f"<figure>{pool_plot(result)}<figcaption>Each analyst's posterior (grey) and the pools, with "
+        "their 90% intervals.</figcaption></figure>",
+        "</section>",
+        "<section>",
+        "<h2>Cruxes</h2>",
+        f"<p>{_e(CRUX_NOTE)}</p>",
+    ]
+    header, rows = tables["Cruxes"]
+    parts.append(
+        table(header, rows) if rows else "<p>No cruxes: the analysts state every shared judgment alike.</p>"
+    )
+    lines = (*result.sentences(), *result.warnings)
+    if lines:
+        parts += ['<ul class="plain">', *(f"<li>{_e(s)}</li>" for s in lines), "</ul>"]
+    parts += [
+        "</section>",
+        "<footer>",
+        f"hypscore {_e(__version__)} pool" + (f" · {_e(generated.isoformat())}" if generated else ""),
+        "</footer>",
+        "</main>",
+        "</body>",
+        "</html>",
+    ]
+    return "\n".join(p for p in parts if p) + "\n"
+
+
+# ---- diff -----------------------------------------------------------------------------------
+
+
+def _points(value: float | None) -> str:
+    if value is None:
+        return ""
+    shown = f"{100 * value:+.1f}"
+    return "0.0" if shown in ("+0.0", "-0.0") else shown
+
+
+def diff_rows(result: DiffResult) -> tuple[list[str], list[list[str]]]:
+    """One row per change: place, before, after, and its effect alone on each hypothesis (points)."""
+    ids = list(result.before)
+    header = ["Place", "before", "after", *(f"{h} alone" for h in ids)]
+    rows = []
+    for c in result.changes:
+        alone = [_points(c.alone[h]) if c.alone is not None else "n/a" for h in ids]
+        rows.append([c.place, c.before or "-", c.after or "-", *alone])
+    return header, rows
+
+
+def diff_headline(result: DiffResult) -> str:
+    ids = [*result.before, *(h for h in result.after if h not in result.before)]
+
+    def p(values: dict[str, float], h: str) -> str:
+        return percent(values[h]) if h in values else "-"
+
+    moves = ", ".join(f"{h} {p(result.before, h)} -> {p(result.after, h)}" for h in ids)
+    n = len(result.changes)
+    return (
+        f"{result.old} -> {result.new}: {n} change{'s' * (n != 1)}. P(h | E): {moves}. 'alone': the "
+        "change in percentage points when only that change is made to the old case (n/a: it cannot "
+        "stand alone); the effects need not add up, the evidence interacts."
+    )
+
+
+def render_diff(result: DiffResult):
+    from rich import box
+    from rich.console import Group
+    from rich.table import Table
+    from rich.text import Text
+
+    from hypotheses.output.terminal import _AtWidth
+    from hypotheses.text import visible
+
+    header, rows = diff_rows(result)
+    if not rows:
+        return Group(Text(visible(diff_headline(result))), Text("The two cases state the same model."))
+
+    def build(width: int) -> Table:
+        table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
+        for k, name in enumerate(header):
+            table.add_column(visible(name), justify="right" if k > 2 else "left", no_wrap=True)
+        for row in rows:
+            table.add_row(*(Text(visible(cell)) for cell in row))
+        return table
+
+    return Group(Text(visible(diff_headline(result))), _AtWidth(build))
+
+
+def diff_markdown(result: DiffResult) -> str:
+    from hypotheses.output.text import md_text
+
+    header, rows = diff_rows(result)
+    lines = ["# What changed", "", md_text(diff_headline(result)), ""]
+    lines += _md_table(header, rows) if rows else ["The two cases state the same model."]
+    return "\n".join(lines) + "\n"

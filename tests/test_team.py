@@ -1,0 +1,304 @@
+"""Teams: pools against hand computation, cruxes on cases whose answer is known, diff's "alone"
+effects against scoring the hand-edited case, and clean errors for cases that cannot be pooled."""
+
+from __future__ import annotations
+
+import copy
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from cli import app
+from hypotheses import load_case, score
+from hypotheses.analysis.team import diff, find_cruxes, pool
+from tests.helpers import EXAMPLES, make_case
+
+runner = CliRunner()
+TEAM = EXAMPLES / "team"
+
+
+def two_item_case(
+    e1: tuple[float, float], e2: tuple[float, float], order: tuple[str, str] = ("a", "b")
+) -> dict:
+    return {
+        "schema": 1,
+        "title": "two items",
+        "hypotheses": [{"id": h, "label": h.upper(), "prior": 0.5} for h in order],
+        "evidence": [
+            {"id": "e1", "label": "first", "likelihoods": {"a": e1[0], "b": e1[1]}},
+            {"id": "e2", "label": "second", "likelihoods": {"a": e2[0], "b": e2[1]}},
+        ],
+    }
+
+
+def p_a(e1: tuple[float, float], e2: tuple[float, float]) -> float:
+    """P(a | e1, e2) with equal priors, by hand."""
+    return e1[0] * e2[0] / (e1[0] * e2[0] + e1[1] * e2[1])
+
+
+def test_linear_and_log_pools_match_hand_computation() -> None:
+    first = make_case(two_item_case((0.8, 0.2), (0.5, 0.5)), "first.yaml")
+    second = make_case(two_item_case((0.6, 0.4), (0.5, 0.5)), "second.yaml")
+    result = pool([first, second], weights=[0.75, 0.25], cruxes=False)
+    pa, pb = 0.8, 0.6  # P(a) of each analyst
+    assert result.linear["a"].mean == pytest.approx(0.75 * pa + 0.25 * pb, abs=1e-12)
+    geo_a, geo_b = pa**0.75 * pb**0.25, (1 - pa) ** 0.75 * (1 - pb) ** 0.25
+    assert result.log is not None
+    assert result.log["a"].mean == pytest.approx(geo_a / (geo_a + geo_b), abs=1e-12)
+    assert result.log["a"].mean + result.log["b"].mean == pytest.approx(1.0, abs=1e-12)
+    # Point judgments: no uncertainty, so each pool's interval is its mean.
+    assert result.linear["a"].lo == pytest.approx(result.linear["a"].mean, abs=1e-12)
+    assert result.log["b"].hi == pytest.approx(result.log["b"].mean, abs=1e-12)
+
+
+def test_pool_intervals_come_from_the_analysts_draws() -> None:
+    """Uncertain judgments: the linear pool's draws are the weighted mean of the analysts' draws,
+    draw by draw, so its interval is narrower than the analysts' own when they are independent."""
+    cases = [load_case(p) for p in sorted(TEAM.glob("*.yaml"))]
+    result = pool(cases, cruxes=False)
+    draws = np.stack([score(c, explain=False, keep_draws=True).engine_result.posterior_draws for c in cases])
+    linear = draws.mean(axis=0)
+    lo, hi = np.quantile(linear[:, 0], [0.05, 0.95])
+    assert result.linear["insider"].lo == pytest.approx(lo, abs=1e-12)
+    assert result.linear["insider"].hi == pytest.approx(hi, abs=1e-12)
+    means = [score(c, explain=False).hypotheses[0].posterior.mean for c in cases]
+    assert result.linear["insider"].mean == pytest.approx(sum(means) / 3, abs=1e-12)
+    width = result.linear["insider"].hi - result.linear["insider"].lo
+    assert all(
+        width < a.card.hypotheses[0].posterior.hi - a.card.hypotheses[0].posterior.lo for a in result.analysts
+    )
+
+
+def test_pool_is_invariant_to_hypothesis_order() -> None:
+    first = make_case(two_item_case((0.8, 0.2), (0.5, 0.5)), "first.yaml")
+    second = make_case(two_item_case((0.6, 0.4), (0.3, 0.5), order=("b", "a")), "second.yaml")
+    result = pool([first, second], cruxes=False)
+    p2 = p_a((0.6, 0.4), (0.3, 0.5))
+    assert result.linear["a"].mean == pytest.approx((0.8 + p2) / 2, abs=1e-12)
+    assert result.ids == ["a", "b"]
+
+
+def test_cruxes_on_a_constructed_case_match_hand_computation() -> None:
+    """A and B differ in two judgments: each crux's swing is the larger of the two analysts'
+    moves when adopting the other's value of that judgment alone, all by hand."""
+    a1, a2 = (0.8, 0.2), (0.6, 0.5)
+    b1, b2 = (0.4, 0.2), (0.55, 0.5)
+    first = make_case(two_item_case(a1, a2), "A.yaml")
+    second = make_case(two_item_case(b1, b2), "B.yaml")
+    cruxes = {c.place: c for c in find_cruxes([first, second])}
+    assert set(cruxes) == {"lik/e1/a", "lik/e2/a"}
+    base_a, base_b = p_a(a1, a2), p_a(b1, b2)  # both lead with a
+    e1 = max(abs(p_a(b1, a2) - base_a), abs(p_a(a1, b2) - base_b))
+    e2 = max(abs(p_a(a1, b2) - base_a), abs(p_a(b1, a2) - base_b))
+    assert cruxes["lik/e1/a"].swing == pytest.approx(e1, abs=1e-12)
+    assert cruxes["lik/e2/a"].swing == pytest.approx(e2, abs=1e-12)
+    assert e1 > e2  # the first item's disagreement matters more, and is ranked first
+    result = pool([first, second])
+    assert [c.place for c in result.cruxes] == ["lik/e1/a", "lik/e2/a"]
+    top = result.cruxes[0]
+    assert top.values == {"A.yaml": "0.8", "B.yaml": "0.4"}
+    sentence = result.sentences()[0]
+    assert (
+        sentence.startswith("If ") and f"from {100 * top.before:.1f}% to {100 * top.after:.1f}%" in sentence
+    )
+
+
+def test_an_item_one_analyst_lacks_is_a_crux_of_its_own() -> None:
+    """B lacks e2: B adopting A's view adds A's item, which makes B's case A's exactly."""
+    full = two_item_case((0.8, 0.2), (0.9, 0.3))
+    short = copy.deepcopy(full)
+    short["evidence"] = short["evidence"][:1]
+    first, second = make_case(full, "A.yaml"), make_case(short, "B.yaml")
+    (crux,) = find_cruxes([first, second])
+    assert crux.place == "evidence/e2" and crux.values == {"A.yaml": "observed", "B.yaml": "not in the case"}
+    with_it, without_it = p_a((0.8, 0.2), (0.9, 0.3)), 0.8
+    assert crux.swing == pytest.approx(abs(with_it - without_it), abs=1e-12)
+
+
+def test_equal_cases_have_no_cruxes_and_words_equal_to_their_numbers_agree() -> None:
+    words = two_item_case((0.8, 0.2), (0.5, 0.5))
+    words["scale"] = "icd203"
+    words["evidence"][0]["likelihoods"] = {"a": "likely", "b": 0.2}
+    numbers = copy.deepcopy(words)
+    numbers["evidence"][0]["likelihoods"]["a"] = [0.55, 0.80]  # the range 'likely' stands for
+    assert find_cruxes([make_case(words, "A.yaml"), make_case(numbers, "B.yaml")]) == ()
+
+
+OLD: dict[str, Any] = {
+    "schema": 1,
+    "title": "versions",
+    "scale": "icd203",
+    "hypotheses": [
+        {"id": "a", "label": "A", "prior": {"motive": "likely"}},
+        {"id": "b", "label": "B", "prior": {"motive": "unlikely"}},
+        {"id": "c", "label": "C", "prior": {"base_rate": 0.3}},
+    ],
+    "sources": {"desk": {"label": "desk", "reliability": 0.8}},
+    "evidence": [
+        {"id": "e1", "label": "one", "source": "desk", "likelihoods": {"a": 0.7, "b": 0.4, "c": 0.3}},
+        {"id": "e2", "label": "two", "observed": False, "likelihoods": {"a": "unlikely", "default": 0.5}},
+        {"id": "e3", "label": "three", "likelihoods": {"a": 0.2, "b": 0.6, "c": 0.5}},
+    ],
+}
+
+
+def _edits() -> dict[str, Any]:
+    """Each change of NEW against OLD, as a function applying it alone to a copy of OLD."""
+
+    def lik(d: dict) -> None:
+        d["evidence"][0]["likelihoods"]["b"] = 0.6
+
+    def absent(d: dict) -> None:
+        d["evidence"][1]["likelihoods"]["a"] = "likely"  # judged P(E | a), the item still not found
+
+    def removed(d: dict) -> None:
+        d["evidence"] = [e for e in d["evidence"] if e["id"] != "e3"]
+
+    def added(d: dict) -> None:
+        d["sources"]["wire"] = {"label": "wire", "reliability": "C"}
+        d["evidence"].append(
+            {"id": "e4", "label": "four", "source": "wire", "likelihoods": {"a": 0.9, "b": 0.3, "c": 0.3}}
+        )
+
+    def reliability(d: dict) -> None:
+        d["sources"]["desk"]["reliability"] = 0.6
+
+    def factor(d: dict) -> None:
+        d["hypotheses"][2]["prior"]["motive"] = "roughly even chance"
+
+    return {
+        "lik/e1/b": lik,
+        "lik/e2/a": absent,
+        "evidence/e3": removed,
+        "evidence/e4": added,
+        "reliability/desk": reliability,
+        "prior/c/motive": factor,
+    }
+
+
+def test_diff_alone_effects_equal_scoring_the_hand_edited_case() -> None:
+    edits = _edits()
+    new = copy.deepcopy(OLD)
+    for edit in edits.values():
+        edit(new)
+    result = diff(make_case(OLD, "old.yaml"), make_case(new, "new.yaml"))
+    before = score(make_case(OLD), explain=False)
+    after = score(make_case(new), explain=False)
+    assert result.before == pytest.approx({h.id: h.posterior.mean for h in before.hypotheses}, abs=1e-12)
+    assert result.after == pytest.approx({h.id: h.posterior.mean for h in after.hypotheses}, abs=1e-12)
+    changes = {c.place: c for c in result.changes}
+    assert set(changes) == set(edits) | {"source/wire"}
+    for place, edit in edits.items():
+        alone = copy.deepcopy(OLD)
+        edit(alone)
+        scored = score(make_case(alone), explain=False)
+        expected = {
+            h.id: h.posterior.mean - b.posterior.mean
+            for h, b in zip(scored.hypotheses, before.hypotheses, strict=True)
+        }
+        assert changes[place].alone == pytest.approx(expected, abs=1e-12), place
+    assert changes["source/wire"].alone == {"a": 0.0, "b": 0.0, "c": 0.0}  # nothing in OLD cites it
+    assert (changes["lik/e2/a"].before, changes["lik/e2/a"].after) == ("unlikely", "likely")
+    assert (changes["evidence/e3"].before, changes["evidence/e3"].after) == ("observed", None)
+    assert (changes["prior/c/motive"].before, changes["prior/c/motive"].after) == (
+        "not stated",
+        "roughly even chance",
+    )
+
+
+def test_diff_of_a_case_with_itself_is_empty_and_a_new_hypothesis_cannot_stand_alone() -> None:
+    case = make_case(OLD, "old.yaml")
+    assert diff(case, case).changes == ()
+    grown = copy.deepcopy(OLD)
+    grown["hypotheses"].append({"id": "d", "label": "D", "prior": {"base_rate": 0.1}})
+    for e in grown["evidence"]:
+        if "default" not in e["likelihoods"]:
+            e["likelihoods"]["d"] = 0.5
+    result = diff(case, make_case(grown, "new.yaml"))
+    (change,) = result.changes
+    assert change.place == "hypothesis/d" and change.before is None and change.alone is None
+    assert set(result.after) == {"a", "b", "c", "d"} and set(result.before) == {"a", "b", "c"}
+
+
+def _write(tmp_path: Path, name: str, document: dict) -> Path:
+    path = tmp_path / name
+    path.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def test_pool_and_diff_commands_write_every_format(tmp_path: Path) -> None:
+    files = [str(p) for p in sorted(TEAM.glob("*.yaml"))]
+    result = runner.invoke(app, ["pool", *files, "--weights", "2,1,1", "-f", "json"])
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    assert [a["path"] for a in document["analysts"]] == files
+    assert set(document["pooled"]) == {"linear", "log"}
+    assert {"place", "values", "swing"} <= set(document["cruxes"][0])
+    assert document["analysts"][0]["weight"] == pytest.approx(0.5)
+    means = [a["posterior"]["insider"]["mean"] for a in document["analysts"]]
+    assert document["pooled"]["linear"]["insider"]["mean"] == pytest.approx(
+        0.5 * means[0] + 0.25 * (means[1] + means[2])
+    )
+    for fmt in ("table", "md"):
+        shown = runner.invoke(app, ["pool", *files, "-f", fmt])
+        assert shown.exit_code == 0 and "prior/accident/base_rate" in shown.stdout
+    page = tmp_path / "pool.html"
+    assert runner.invoke(app, ["pool", *files, "-o", str(page)]).exit_code == 0
+    text = page.read_text()
+    assert text.startswith("<!doctype html>") and "<svg" in text and "<script" not in text
+    out = runner.invoke(app, ["diff", files[0], files[1], "-f", "json"])
+    assert out.exit_code == 0, out.output
+    changes = {c["place"] for c in json.loads(out.stdout)["changes"]}
+    assert changes == {"reliability/informant", "lik/access_logs_quiet/contractor"}
+    for fmt in ("table", "md"):
+        assert "reliability/informant" in runner.invoke(app, ["diff", files[0], files[1], "-f", fmt]).stdout
+
+
+def test_pool_refuses_cases_of_different_questions_with_the_line(tmp_path: Path) -> None:
+    first = _write(tmp_path, "a.yaml", two_item_case((0.8, 0.2), (0.5, 0.5)))
+    other = two_item_case((0.8, 0.2), (0.5, 0.5))
+    other["hypotheses"][1]["id"] = "z"
+    for e in other["evidence"]:
+        e["likelihoods"]["z"] = e["likelihoods"].pop("b")
+    second = _write(tmp_path, "b.yaml", other)
+    result = runner.invoke(app, ["pool", str(first), str(second)])
+    assert result.exit_code == 2
+    line = yaml.safe_dump(other, sort_keys=False).splitlines().index("hypotheses:") + 1
+    assert f"{second}:{line}: its hypotheses differ" in result.stderr
+    assert "z not in" in result.stderr and "b missing here" in result.stderr
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("weights", "message"),
+    [("1,2,3", "3 weights for 2 cases"), ("1,x", "numbers separated by commas"), ("0,0", "not all 0")],
+)
+def test_pool_refuses_bad_weights_before_any_work(tmp_path: Path, weights: str, message: str) -> None:
+    a = _write(tmp_path, "a.yaml", two_item_case((0.8, 0.2), (0.5, 0.5)))
+    b = _write(tmp_path, "b.yaml", two_item_case((0.6, 0.2), (0.5, 0.5)))
+    result = runner.invoke(app, ["pool", str(a), str(b), "--weights", weights])
+    assert result.exit_code == 2 and message in result.stderr
+
+
+def test_pool_of_one_case_and_of_a_bad_case_are_clean_errors(tmp_path: Path) -> None:
+    a = _write(tmp_path, "a.yaml", two_item_case((0.8, 0.2), (0.5, 0.5)))
+    one = runner.invoke(app, ["pool", str(a)])
+    assert one.exit_code == 2 and "two cases or more" in one.stderr
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("schema: 1\ntitle: x\nhypotheses: []\n", encoding="utf-8")
+    result = runner.invoke(app, ["pool", str(a), str(bad)])
+    assert result.exit_code == 2 and f"{bad}:" in result.stderr and "Traceback" not in result.output
+
+
+def test_log_pool_of_analysts_who_rule_out_each_others_answer_is_undefined() -> None:
+    first = make_case(two_item_case((1.0, 0.0), (0.5, 0.5)), "A.yaml")
+    second = make_case(two_item_case((0.0, 1.0), (0.5, 0.5)), "B.yaml")
+    result = pool([first, second], cruxes=False)
+    assert result.log is None and "log pool is undefined" in result.warnings[0]
+    assert result.linear["a"].mean == pytest.approx(0.5) and math.isclose(result.linear["b"].mean, 0.5)
