@@ -644,6 +644,53 @@ def diff(
         _emit(team_report.diff_markdown(result), output, old)
 
 
+MappingOpt = Annotated[
+    Path | None,
+    typer.Option(
+        help="The ratings-to-likelihoods mapping (YAML; default: hypscore's, see docs/ach.md).",
+        show_default=False,
+    ),
+]
+
+
+@app.command("import-ach")
+@_guarded
+def import_ach_command(
+    matrix: Annotated[Path, typer.Argument(help="The ACH matrix: .csv, .xlsx or .achz.", show_default=False)],
+    output: OutputOpt = None,
+    mapping: MappingOpt = None,
+) -> None:
+    """An ACH matrix (hypotheses as columns, CC/C/N/I/II/NA ratings, credibility and relevance)
+    as a case file, through an editable mapping from ratings to likelihoods."""
+    if output is not None:
+        check_output(output, inputs=[matrix])
+    from hypotheses.case.ach import import_ach
+
+    _emit(import_ach(matrix, mapping), output, matrix)
+
+
+@app.command("export-ach")
+@_guarded
+def export_ach_command(
+    case: CaseArg,
+    output: OutputOpt = None,
+    mapping: MappingOpt = None,
+    seed: SeedOpt = 0,
+) -> None:
+    """The case as an ACH matrix (CSV): each item's nearest ratings and credibility level, with
+    Heuer's weighted inconsistency score per hypothesis beside hypscore's posterior."""
+    check_settings(None, seed)
+    _check_outputs(case, output)
+    from hypotheses.case.ach import read_mapping
+    from hypotheses.output.ach import ach_csv
+
+    loaded = load_case(case)
+    _warn(tuple(str(w) for w in loaded.warnings))
+    table = read_mapping(mapping)
+    card = score(loaded, engine="numpy", seed=seed, explain=False)
+    _emit(ach_csv(loaded, card, table), output, case)
+
+
 F = TypeVar("F", Format, ExplainFormat, CalibrationFormat, PoolFormat)
 
 

@@ -74,8 +74,8 @@ def _check_kind(name: str, info: os.stat_result) -> None:
         raise _too_big(name, f"{info.st_size / 2**20:.1f} MiB")
 
 
-def read_text(path: Path) -> str:
-    """The file's text, or a CaseError saying why it is not a readable case file."""
+def read_bytes(path: Path) -> bytes:
+    """The file's bytes (at most MAX_BYTES), or a CaseError saying why it cannot be read."""
     name = str(path)
     try:
         # Look before opening: opening a device can have effects of its own, and a FIFO with no
@@ -95,6 +95,13 @@ def read_text(path: Path) -> str:
         raise _refuse(name, f"cannot read the file: {exc.strerror or exc}") from None
     if len(raw) > MAX_BYTES:
         raise _too_big(name, f"larger than {MAX_BYTES // 2**20} MiB")
+    return raw
+
+
+def read_text(path: Path) -> str:
+    """The file's text, or a CaseError saying why it is not a readable case file."""
+    name = str(path)
+    raw = read_bytes(path)
     wide = _wide_encoding(raw)
     if wide:
         raise _refuse(

@@ -1,0 +1,508 @@
+"""ACH matrices in and out (docs/ach.md): Heuer's Analysis of Competing Hypotheses, the matrix
+most teams already keep, read from CSV, XLSX or PARC ACH 2.0's `.achz` (gzip-compressed UTF-16
+XML) and turned into a case file through an editable mapping from ratings to likelihoods.
+
+Reading only builds YAML text; the case it makes is validated like any other (case_from_text).
+Every problem is `file:line: what is wrong, and how to fix it` (the row's line in a CSV, its row
+number in a spreadsheet, the evidence's position in an .achz).
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import math
+import re
+import zipfile
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+from xml.etree import ElementTree
+
+import yaml
+
+from hypotheses.case.messages import CaseError, Problem
+from hypotheses.case.reading import MAX_BYTES, read_bytes
+
+RATINGS = ("CC", "C", "N", "I", "II", "NA")
+LEVELS = ("High", "Medium", "Low")
+# Every spelling of a rating that matrices use, normalised (upper case, no spaces).
+_RATING_WORDS = {
+    "CC": "CC", "++": "CC", "VERYCONSISTENT": "CC",
+    "C": "C", "+": "C", "CONSISTENT": "C",
+    "N": "N", "NEUTRAL": "N", "0": "N",
+    "I": "I", "-": "I", "INCONSISTENT": "I",
+    "II": "II", "--": "II", "VERYINCONSISTENT": "II",
+    "NA": "NA", "N/A": "NA", "NOTAPPLICABLE": "NA", "": "NA",
+}  # fmt: skip
+_LEVEL_WORDS = {
+    "HIGH": "High",
+    "H": "High",
+    "MEDIUM": "Medium",
+    "MED": "Medium",
+    "M": "Medium",
+    "LOW": "Low",
+    "L": "Low",
+}
+# Columns with these headers are not hypotheses (case-insensitive).
+_KNOWN = {
+    "id": "id", "evidence": "label", "description": "label", "item": "label",
+    "credibility": "credibility", "relevance": "relevance",
+    "notes": "notes", "note": "notes", "comments": "notes",
+}  # fmt: skip
+# Heuer's weighted inconsistency (PARC ACH 2.0): II = -2, I = -1, the rest 0, times the
+# credibility and relevance weights High = sqrt 2, Medium = 1, Low = 1/sqrt 2.
+INCONSISTENCY = {"II": -2.0, "I": -1.0}
+LEVEL_WEIGHT = {"High": math.sqrt(2.0), "Medium": 1.0, "Low": 1.0 / math.sqrt(2.0)}
+FORMAT_HELP = "an ACH matrix is a .csv, .xlsx or .achz file (docs/ach.md)"
+MAX_UNCOMPRESSED = 4 * MAX_BYTES  # a compressed matrix may not unpack into more than this
+
+
+@dataclass(frozen=True)
+class Mapping:
+    """Ratings to P(evidence | h), credibility and relevance levels to our credibility."""
+
+    ratings: dict[str, float]
+    credibility: dict[str, float]
+    relevance: dict[str, float]
+    path: str
+
+
+@dataclass(frozen=True)
+class Row:
+    line: int | None
+    id: str
+    label: str
+    ratings: dict[str, str]  # hypothesis id -> CC, C, N, I, II or NA
+    credibility: str | None  # High, Medium, Low
+    relevance: str | None
+    notes: str | None
+
+
+@dataclass(frozen=True)
+class Matrix:
+    path: str
+    title: str
+    hypotheses: list[tuple[str, str]]  # (id, label), in column order
+    rows: list[Row]
+
+
+def _problem(path: str, line: int | None, message: str) -> CaseError:
+    return CaseError([Problem(path, line, message)])
+
+
+# ---- the mapping ----------------------------------------------------------------------------
+
+
+def read_mapping(path: str | Path | None = None) -> Mapping:
+    """The mapping file (YAML), or the default one shipped with hypscore when None."""
+    if path is None:
+        text = (
+            resources.files("hypotheses").joinpath("templates/ach-mapping.yaml").read_text(encoding="utf-8")
+        )
+        name = "the default ACH mapping"
+    else:
+        name = str(path)
+        text = read_bytes(Path(path)).decode("utf-8-sig", errors="replace")
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise _problem(name, mark.line + 1 if mark else None, f"YAML syntax error: {exc}") from None
+    if not isinstance(data, dict):
+        raise _problem(
+            name, 1, "a mapping file has the keys ratings, credibility and relevance (docs/ach.md)"
+        )
+    out: dict[str, dict[str, float]] = {}
+    for key, names, low in (
+        ("ratings", RATINGS, 0.0),
+        ("credibility", LEVELS, 0.0),
+        ("relevance", LEVELS, 0.0),
+    ):
+        given = data.get(key)
+        if not isinstance(given, dict) or set(map(str, given)) != set(names):
+            raise _problem(name, None, f"`{key}:` must give a number for each of {', '.join(names)}")
+        values = {}
+        for level, value in given.items():
+            if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= 1:
+                raise _problem(name, None, f"`{key}: {level}` is {value!r}; give a probability from 0 to 1")
+            values[str(level)] = float(value)
+        out[key] = values
+    return Mapping(out["ratings"], out["credibility"], out["relevance"], name)
+
+
+# ---- reading matrices -----------------------------------------------------------------------
+
+
+def _rating(path: str, line: int | None, item: str, hypothesis: str, value: object) -> str:
+    text = re.sub(r"\s+", "", str(value if value is not None else "")).upper()
+    rating = _RATING_WORDS.get(text)
+    if rating is None:
+        raise _problem(
+            path,
+            line,
+            f"evidence '{item}' rates hypothesis '{hypothesis}' as {str(value)!r}, which is no ACH "
+            "rating; use CC, C, N, I, II or NA (or ++, +, N, -, --; a blank cell is NA)",
+        )
+    return rating
+
+
+def _level(path: str, line: int | None, item: str, column: str, value: object) -> str | None:
+    text = str(value if value is not None else "").strip()
+    if not text:
+        return None
+    level = _LEVEL_WORDS.get(text.upper())
+    if level is None:
+        raise _problem(
+            path,
+            line,
+            f"evidence '{item}' has {column} {text!r}; use High, Medium or Low (or leave it blank)",
+        )
+    return level
+
+
+def slug(text: str, taken: set[str], prefix: str) -> str:
+    """An id of the case format ([a-z][a-z0-9_]*) from a column or row name, unique in `taken`."""
+    base = re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")[:40].strip("_")
+    if not base or not base[0].isalpha():
+        base = f"{prefix}_{base}" if base else prefix
+    out, n = base, 2
+    while out in taken:
+        out, n = f"{base}_{n}", n + 1
+    taken.add(out)
+    return out
+
+
+def _table(path: str, header: list[str], rows: list[tuple[int | None, list[str]]], title: str) -> Matrix:
+    """A matrix from a header and rows of cells (CSV and XLSX alike)."""
+    roles = [_KNOWN.get(h.strip().lower(), "hypothesis") if h.strip() else "blank" for h in header]
+    if "label" not in roles and roles:
+        roles[0] = "label"  # no Evidence header: the first column describes the evidence
+    taken: set[str] = set()
+    hypotheses = [
+        (slug(h, taken, "h"), h.strip()) for h, r in zip(header, roles, strict=True) if r == "hypothesis"
+    ]
+    if not hypotheses:
+        raise _problem(
+            path,
+            1,
+            "the matrix has no hypothesis columns; its first row names the columns: Evidence, then "
+            "one per hypothesis (and optionally ID, Credibility, Relevance, Notes)",
+        )
+    if len(hypotheses) < 2:
+        raise _problem(
+            path,
+            1,
+            f"the matrix has one hypothesis column ({hypotheses[0][1]}); competing hypotheses need "
+            "two or more",
+        )
+    out: list[Row] = []
+    ids: set[str] = set()
+    for line, cells in rows:
+        cells = cells + [""] * (len(header) - len(cells))
+        if not any(c.strip() for c in cells) or cells[0].lstrip().startswith("#"):
+            continue  # blank, or a comment row (export-ach writes its scores in such rows)
+        named = {r: c.strip() for r, c in zip(roles, cells, strict=False) if r not in ("hypothesis", "blank")}
+        label = named.get("label", "")
+        if not label:
+            raise _problem(
+                path,
+                line,
+                "this evidence row has no description; write what was observed in the Evidence column",
+            )
+        item = slug(named.get("id") or label, ids, "e")
+        values = [c for c, r in zip(cells, roles, strict=False) if r == "hypothesis"]
+        ratings = {
+            h: _rating(path, line, item, name, v) for (h, name), v in zip(hypotheses, values, strict=True)
+        }
+        out.append(
+            Row(
+                line,
+                item,
+                label,
+                ratings,
+                _level(path, line, item, "credibility", named.get("credibility")),
+                _level(path, line, item, "relevance", named.get("relevance")),
+                named.get("notes") or None,
+            )
+        )
+    if not out:
+        raise _problem(
+            path, None, "the matrix has no evidence rows; add one row per item of evidence under the header"
+        )
+    return Matrix(path, title, hypotheses, out)
+
+
+def _csv(path: str, raw: bytes) -> Matrix:
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            text = raw.decode("utf-16")
+        except UnicodeDecodeError:
+            raise _problem(
+                path, None, "is not UTF-8 (or UTF-16) text; save the matrix as CSV UTF-8"
+            ) from None
+    sample = text[:4096]
+    try:
+        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    rows = [(reader.line_num, row) for row in reader]
+    if not rows:
+        raise _problem(
+            path,
+            None,
+            "the matrix is empty; its first row names the columns: Evidence, then one per hypothesis",
+        )
+    header = rows[0][1]
+    return _table(path, header, rows[1:], Path(path).stem)
+
+
+_SHEET = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_RELS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+_DOC_RELS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+
+
+def _xml(path: str, data: bytes) -> ElementTree.Element:
+    """Parse XML that came from a file we did not write: no DTD (entity expansion), bounded."""
+    if b"<!DOCTYPE" in data.upper() or b"<!ENTITY" in data.upper():
+        raise _problem(path, None, "the matrix file declares a DTD or entities, which hypscore does not read")
+    try:
+        return ElementTree.fromstring(data)
+    except ElementTree.ParseError as exc:
+        raise _problem(
+            path, None, f"the matrix's XML is broken ({exc}); export it again from its program"
+        ) from None
+
+
+def _column(ref: str) -> int:
+    letters = re.match(r"[A-Z]+", ref)
+    n = 0
+    for ch in letters.group() if letters else "A":
+        n = n * 26 + ord(ch) - 64
+    return n - 1
+
+
+def _xlsx(path: str, raw: bytes) -> Matrix:
+    """The first worksheet of an Office Open XML workbook, read with the standard library."""
+    try:
+        book = zipfile.ZipFile(io.BytesIO(raw))
+    except zipfile.BadZipFile:
+        raise _problem(path, None, f"is not an .xlsx workbook (not a zip archive); {FORMAT_HELP}") from None
+
+    def member(name: str) -> bytes | None:
+        try:
+            info = book.getinfo(name)
+        except KeyError:
+            return None
+        if info.file_size > MAX_UNCOMPRESSED:
+            raise _problem(path, None, f"{name} unpacks to {info.file_size:,} bytes; too large a matrix")
+        return book.read(name)
+
+    workbook = member("xl/workbook.xml")
+    if workbook is None:
+        raise _problem(path, None, f"is not an .xlsx workbook (no xl/workbook.xml); {FORMAT_HELP}")
+    sheets = _xml(path, workbook).find(f"{_SHEET}sheets")
+    first = sheets[0] if sheets is not None and len(sheets) else None
+    if first is None:
+        raise _problem(path, None, "the workbook has no worksheet")
+    target = "worksheets/sheet1.xml"
+    rels = member("xl/_rels/workbook.xml.rels")
+    if rels is not None:
+        wanted = first.get(f"{_DOC_RELS}id")
+        for rel in _xml(path, rels).iter(f"{_RELS}Relationship"):
+            if rel.get("Id") == wanted:
+                target = rel.get("Target", target).lstrip("/").removeprefix("xl/")
+    sheet = member(f"xl/{target}")
+    if sheet is None:
+        raise _problem(path, None, f"the workbook's first sheet (xl/{target}) is missing")
+    shared: list[str] = []
+    strings = member("xl/sharedStrings.xml")
+    if strings is not None:
+        for si in _xml(path, strings).iter(f"{_SHEET}si"):
+            shared.append("".join(t.text or "" for t in si.iter(f"{_SHEET}t")))
+    rows: list[tuple[int | None, list[str]]] = []
+    for row in _xml(path, sheet).iter(f"{_SHEET}row"):
+        cells: list[str] = []
+        for c in row.iter(f"{_SHEET}c"):
+            index = _column(c.get("r", ""))
+            kind, value = c.get("t"), c.find(f"{_SHEET}v")
+            if (
+                kind == "s"
+                and value is not None
+                and (value.text or "").isdigit()
+                and int(value.text) < len(shared)
+            ):
+                text = shared[int(value.text)]
+            elif kind == "inlineStr":
+                text = "".join(t.text or "" for t in c.iter(f"{_SHEET}t"))
+            else:
+                text = value.text or "" if value is not None else ""
+            cells += [""] * (index - len(cells)) + [text]
+        rows.append((int(row.get("r", len(rows) + 1)), cells))
+    rows = [r for r in rows if any(c.strip() for c in r[1])]
+    if not rows:
+        raise _problem(
+            path,
+            None,
+            "the matrix is empty; its first row names the columns: Evidence, then one per hypothesis",
+        )
+    name = first.get("name") or Path(path).stem
+    return _table(path, rows[0][1], rows[1:], name)
+
+
+def _achz(path: str, raw: bytes) -> Matrix:
+    """PARC ACH 2.0's .achz: gzip-compressed UTF-16 XML (docs/ach.md gives the elements read)."""
+    try:
+        with gzip.GzipFile(fileobj=io.BytesIO(raw)) as stream:
+            data = stream.read(MAX_UNCOMPRESSED + 1)
+    except (OSError, EOFError):
+        raise _problem(path, None, f"is not an .achz file (not gzip-compressed); {FORMAT_HELP}") from None
+    if len(data) > MAX_UNCOMPRESSED:
+        raise _problem(path, None, "unpacks to more than 64 MiB; too large a matrix")
+    for encoding in ("utf-16", "utf-8-sig"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise _problem(path, None, "the .achz does not hold UTF-16 (or UTF-8) XML")
+    text = re.sub(r"^<\?xml[^>]*\?>", "", text.lstrip("\ufeff"))  # the declaration names UTF-16
+    root = _xml(path, text.encode("utf-8"))
+    taken: set[str] = set()
+    by_ref: dict[str, str] = {}
+    hypotheses = []
+    for h in root.iter("Hypothesis"):
+        name = (h.get("name") or h.text or "").strip()
+        hid = slug(name or h.get("id", "h"), taken, "h")
+        by_ref[h.get("id", hid)] = hid
+        hypotheses.append((hid, name or hid))
+    if len(hypotheses) < 2:
+        raise _problem(path, None, "the .achz names fewer than two hypotheses (<Hypothesis name=...>)")
+    header_ids = [h for h, _ in hypotheses]
+    out = []
+    ids: set[str] = set()
+    for position, e in enumerate(root.iter("Evidence"), 1):
+        label = (e.get("name") or "").strip()
+        if not label:
+            raise _problem(path, None, f"evidence number {position} has no name")
+        item = slug(e.get("id") or label, ids, "e")
+        ratings = dict.fromkeys(header_ids, "NA")
+        for c in e.iter("Consistency"):
+            ref = c.get("hypothesis", "")
+            if ref not in by_ref:
+                raise _problem(path, None, f"evidence '{item}' rates an unknown hypothesis {ref!r}")
+            ratings[by_ref[ref]] = _rating(path, None, item, ref, c.get("rating"))
+        notes = (e.get("notes") or "").strip() or None
+        out.append(
+            Row(
+                None,
+                item,
+                label,
+                ratings,
+                _level(path, None, item, "credibility", e.get("credibility")),
+                _level(path, None, item, "relevance", e.get("relevance")),
+                notes,
+            )
+        )
+    if not out:
+        raise _problem(path, None, "the matrix has no evidence (<Evidence> elements)")
+    return Matrix(path, root.get("title") or Path(path).stem, hypotheses, out)
+
+
+def read_matrix(path: str | Path) -> Matrix:
+    """An ACH matrix from a .csv, .xlsx or .achz file."""
+    path = Path(path)
+    raw = read_bytes(path)
+    suffix = path.suffix.lower()
+    readers = {".csv": _csv, ".txt": _csv, ".tsv": _csv, ".xlsx": _xlsx, ".achz": _achz}
+    if suffix not in readers:
+        raise _problem(str(path), None, f"unknown matrix type '{suffix or path.name}'; {FORMAT_HELP}")
+    return readers[suffix](str(path), raw)
+
+
+# ---- to a case ------------------------------------------------------------------------------
+
+
+def credibility_of(row: Row, mapping: Mapping) -> float:
+    """Our credibility: the Credibility level's value times the Relevance level's (1 if none)."""
+    c = mapping.credibility[row.credibility] if row.credibility else 1.0
+    return c * (mapping.relevance[row.relevance] if row.relevance else 1.0)
+
+
+def matrix_to_yaml(matrix: Matrix, mapping: Mapping) -> str:
+    """The case file for the matrix: equal priors, one item per evidence row with each rating's
+    likelihood (the rating kept as a comment), the credibility from its levels, labels and notes."""
+
+    def scalar(value: Any) -> str:
+        return (
+            yaml.safe_dump(value, default_flow_style=True, allow_unicode=True, width=10**6)
+            .removesuffix("\n...\n")
+            .strip()
+        )
+
+    lines = [
+        f"# Imported from the ACH matrix {Path(matrix.path).name} by hypscore import-ach.",
+        f"# Mapping: {mapping.path}; ratings "
+        + ", ".join(f"{r} {mapping.ratings[r]:g}" for r in RATINGS)
+        + ".",
+        "# Priors are equal: an ACH matrix states none; give them under each hypothesis.",
+        "schema: 1",
+        f"title: {scalar(matrix.title)}",
+        "hypotheses:",
+    ]
+    for hid, label in matrix.hypotheses:
+        lines += [f"  - id: {hid}", f"    label: {scalar(label)}"]
+    lines.append("evidence:")
+    for row in matrix.rows:
+        lines += [f"  - id: {row.id}", f"    label: {scalar(row.label)}"]
+        if row.credibility or row.relevance:
+            said = " x ".join(
+                f"{level} {column}"
+                for column, level in (("credibility", row.credibility), ("relevance", row.relevance))
+                if level
+            )
+            lines.append(f"    credibility: {credibility_of(row, mapping):.6g}   # {said}")
+        if row.notes:
+            lines.append(f"    notes: {scalar(row.notes)}")
+        lines.append("    likelihoods:")
+        for hid, _ in matrix.hypotheses:
+            rating = row.ratings[hid]
+            lines.append(f"      {hid}: {mapping.ratings[rating]:g}   # {rating}")
+    return "\n".join(lines) + "\n"
+
+
+def import_ach(path: str | Path, mapping: str | Path | None = None) -> str:
+    """The case file (YAML text) for an ACH matrix; validated before it is returned."""
+    from hypotheses.case.loading import case_from_text
+
+    text = matrix_to_yaml(read_matrix(path), read_mapping(mapping))
+    case_from_text(text, f"{path} (imported)")  # a mapping of 0s could rule everything out
+    return text
+
+
+# ---- from a case ----------------------------------------------------------------------------
+
+
+def nearest(value: float, table: dict[str, float]) -> str:
+    """The key whose value is nearest (the first of equals: N before NA, High before Low)."""
+    return min(table, key=lambda k: (abs(table[k] - value), list(table).index(k)))
+
+
+def weighted_inconsistency(
+    rows: list[tuple[dict[str, str], str | None, str | None]], ids: list[str]
+) -> dict[str, float]:
+    """Heuer's weighted inconsistency score per hypothesis (PARC ACH 2.0): the sum over evidence of
+    credibility weight x relevance weight x (-2 for II, -1 for I, 0 otherwise); blank levels
+    weigh as Medium. Closer to 0: fewer and weaker inconsistencies."""
+    out = dict.fromkeys(ids, 0.0)
+    for ratings, credibility, relevance in rows:
+        weight = LEVEL_WEIGHT[credibility or "Medium"] * LEVEL_WEIGHT[relevance or "Medium"]
+        for h in ids:
+            out[h] += weight * INCONSISTENCY.get(ratings[h], 0.0)
+    return out
