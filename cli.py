@@ -581,6 +581,14 @@ def pool(
     engine: EngineOpt = EngineChoice.auto,
     seed: SeedOpt = 0,
     draws: DrawsOpt = None,
+    with_consensus: Annotated[
+        bool,
+        typer.Option(
+            "--consensus",
+            help="Also the model-based pool: a hierarchical model of the disputed judgments around a "
+            "latent consensus, and the team's case scored (docs/model.md section 9).",
+        ),
+    ] = False,
 ) -> None:
     """Pool several analysts' cases: each scored on its own, then the linear and log pools with
     90% intervals, and the cruxes (the judgments whose disagreement moves an answer most)."""
@@ -596,7 +604,9 @@ def pool(
     if output_format is PoolFormat.html and _to_stdout(output):
         raise UsageError("the pooled HTML page is a file: give -o pool.html")
     shares = parse_weights(weights, len(paths))
-    result = pool_cases(_load_all(paths), shares, seed=seed, draws=draws, engine=engine.value)
+    result = pool_cases(
+        _load_all(paths), shares, seed=seed, draws=draws, engine=engine.value, consensus=with_consensus
+    )
     from hypotheses.output import team_report
 
     if output_format is PoolFormat.table:

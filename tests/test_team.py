@@ -302,3 +302,86 @@ def test_log_pool_of_analysts_who_rule_out_each_others_answer_is_undefined() -> 
     result = pool([first, second], cruxes=False)
     assert result.log is None and "log pool is undefined" in result.warnings[0]
     assert result.linear["a"].mean == pytest.approx(0.5) and math.isclose(result.linear["b"].mean, 0.5)
+
+
+def _one_place(values: list[float]) -> list:
+    """Analysts who differ only in lik/e1/a."""
+    return [make_case(two_item_case((v, 0.2), (0.5, 0.5)), f"{k}.yaml") for k, v in enumerate(values)]
+
+
+def test_consensus_with_a_known_disagreement_matches_the_closed_form() -> None:
+    """tau fixed: mu | y ~ Normal(m, v), precision 1/2^2 + n/tau^2, m = sum(y)/tau^2 / precision;
+    the consensus judgment's mean is E[logistic(mu)], by quadrature here."""
+    from scipy import integrate, stats
+
+    from hypotheses.analysis.consensus import consensus
+
+    values, tau = [0.8, 0.6, 0.7], 0.5
+    y = [math.log(v / (1 - v)) for v in values]
+    precision = 1 / 4 + len(y) / tau**2
+    m, sd = sum(y) / tau**2 / precision, precision**-0.5
+
+    def moment(k: int) -> float:
+        f = lambda x: (1 / (1 + math.exp(-x))) ** k * stats.norm.pdf(x, m, sd)  # noqa: E731
+        return integrate.quad(f, m - 12 * sd, m + 12 * sd, epsabs=1e-13)[0]
+
+    got = consensus(_one_place(values), tau=tau)
+    (judgment,) = got.places.values()
+    assert list(got.places) == ["lik/e1/a"]
+    assert judgment.mean == pytest.approx(moment(1), abs=1e-10)
+    variance = judgment.a * judgment.b / ((judgment.a + judgment.b) ** 2 * (judgment.a + judgment.b + 1))
+    assert variance == pytest.approx(moment(2) - moment(1) ** 2, rel=1e-8)
+    # The team's case is the first analyst's with that one judgment at its consensus.
+    assert got.case.evidence[0].likelihoods[0] == judgment
+
+
+def test_agreeing_analysts_have_no_disputed_place_and_their_own_answer() -> None:
+    from hypotheses.analysis.consensus import consensus
+
+    cases = _one_place([0.8, 0.8])
+    assert consensus(cases).places == {}
+    result = pool(cases, consensus=True, cruxes=False)
+    assert result.consensus is not None
+    assert result.consensus["a"].mean == pytest.approx(p_a((0.8, 0.2), (0.5, 0.5)), abs=1e-12)
+
+
+def test_pool_with_the_consensus_model_in_json() -> None:
+    files = [str(p) for p in sorted(TEAM.glob("*.yaml"))]
+    result = runner.invoke(app, ["pool", *files, "--consensus", "-f", "json"])
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    consensus = document["pooled"]["consensus"]
+    assert sum(v["mean"] for v in consensus.values()) == pytest.approx(1.0)
+    assert set(document["consensus_places"]) == {
+        "prior/accident/base_rate",
+        "reliability/informant",
+        "lik/access_logs_quiet/contractor",
+    }
+    assert document["disagreement"] > 0
+
+
+@pytest.mark.slow
+def test_consensus_agrees_with_the_pymc_model_within_monte_carlo_error() -> None:
+    """The grid over tau (mu integrated out) against NUTS on the same hierarchical model."""
+    import pymc as pm
+
+    from hypotheses.analysis.consensus import consensus, consensus_model
+
+    cases = [load_case(p) for p in sorted(TEAM.glob("*.yaml"))]
+    exact = consensus(cases)
+    with consensus_model(cases):
+        idata = pm.sample(
+            2000, tune=1000, chains=2, cores=1, random_seed=3, progressbar=False, target_accept=0.95
+        )
+    assert int(idata.sample_stats["diverging"].sum()) == 0
+    mu = idata.posterior["consensus"].stack(sample=("chain", "draw")).values  # (places, draws)
+    x = 1 / (1 + np.exp(-mu))
+    ess = 1000.0  # conservative: NUTS on this model gives more (checked by R-hat below)
+    import arviz as az
+
+    assert float(az.rhat(idata)["consensus"].max()) < 1.01
+    for k, judgment in enumerate(exact.places.values()):
+        error = x[k].std() / math.sqrt(ess)
+        assert x[k].mean() == pytest.approx(judgment.mean, abs=4 * error)
+    tau = idata.posterior["disagreement"].values.ravel()
+    assert tau.mean() == pytest.approx(exact.disagreement, abs=4 * tau.std() / math.sqrt(ess))

@@ -98,6 +98,10 @@ class PoolResult:
     log: dict[str, Estimate] | None  # None: the analysts rule out every hypothesis between them
     cruxes: tuple[Crux, ...]
     warnings: tuple[str, ...] = ()
+    # The model-based pool (analysis/consensus.py), when asked for: the team's case scored.
+    consensus: dict[str, Estimate] | None = None
+    consensus_places: dict[str, str] | None = None  # place -> the consensus judgment, in words
+    disagreement: float | None = None  # posterior mean of tau, logit units
 
     def name(self, path: str) -> str:
         return next(a.name for a in self.analysts if a.path == path)
@@ -135,7 +139,8 @@ class PoolResult:
                 }
                 for a in self.analysts
             ],
-            "pooled": {"linear": estimates(self.linear), "log": estimates(self.log)},
+            "pooled": {"linear": estimates(self.linear), "log": estimates(self.log)}
+            | ({"consensus": estimates(self.consensus)} if self.consensus is not None else {}),
             "cruxes": [
                 {
                     "place": c.place,
@@ -151,7 +156,11 @@ class PoolResult:
             ],
             "sentences": self.sentences(),
             "warnings": list(self.warnings),
-        }
+        } | (
+            {"consensus_places": self.consensus_places, "disagreement": self.disagreement}
+            if self.consensus is not None
+            else {}
+        )
 
 
 def _names(paths: Sequence[str]) -> list[str]:
@@ -220,11 +229,13 @@ def pool(
     draws: int | None = None,
     engine: str = "auto",
     cruxes: bool = True,
+    consensus: bool = False,
 ) -> PoolResult:
     """Score each analyst's case on its own, then pool: the linear pool sum_i w_i P_i(h | E) and
     the log pool prod_i P_i(h | E)^w_i, normalised. Each pool's 90% interval comes from pooling
     the analysts' posterior draws draw by draw (their uncertainties are independent); its mean
-    is the pool of the analysts' posterior means. `weights` default to equal."""
+    is the pool of the analysts' posterior means. `weights` default to equal. With `consensus`,
+    also the model-based pool: the team's case (consensus judgments) scored like any case."""
     loaded = [_loaded(c) for c in cases]
     if len(loaded) < 2:
         raise UsageError("pool needs two cases or more (one per analyst)")
@@ -261,7 +272,30 @@ def pool(
     )
     found = find_cruxes(loaded, seed) if cruxes else ()
     labels = {h.id: h.label for h in loaded[0].hypotheses}
-    return PoolResult(ids, labels, analysts, linear, log_pool, found, tuple(warnings))
+    result = PoolResult(ids, labels, analysts, linear, log_pool, found, tuple(warnings))
+    if not consensus:
+        return result
+    from hypotheses.analysis.consensus import consensus as fit
+
+    team = fit(loaded)
+    card = score(team.case, engine=engine, draws=draws, seed=seed, explain=False)  # type: ignore[arg-type]
+    return replace(
+        result,
+        consensus={h.id: h.posterior for h in card.hypotheses},
+        consensus_places={p: _consensus_text(j) for p, j in team.places.items()},
+        disagreement=team.disagreement,
+    )
+
+
+def _consensus_text(judgment: Judgment) -> str:
+    if isinstance(judgment, Beta):
+        lo, hi = judgment.quantiles()
+        shape = f"beta [{judgment.a:.3g}, {judgment.b:.3g}]"
+        return f"{shape} (mean {percent(judgment.mean)}, 90%: {percent(lo)}-{percent(hi)})"
+    if isinstance(judgment, LogNormal):
+        lo, hi = judgment.quantiles()
+        return f"ratio {judgment.mean:.3g} (90%: {lo:.3g}-{hi:.3g})"
+    return f"{judgment.mean:.3g}"
 
 
 def _safe_log(p: np.ndarray, w: np.ndarray) -> np.ndarray:

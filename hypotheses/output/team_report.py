@@ -27,6 +27,17 @@ def _cell(e: Estimate) -> str:
     return f"{percent(e.mean)} ({percent(e.lo).rstrip('%')}-{percent(e.hi)})"
 
 
+def consensus_lines(result: PoolResult) -> list[str]:
+    """The model-based pool's consensus judgments, one line each."""
+    if result.consensus_places is None:
+        return []
+    head = (
+        f"Consensus model: disagreement tau = {result.disagreement:.2f} (logit units); the judgments "
+        "stated differently, at their consensus:"
+    )
+    return [head, *(f"{p}: {text}" for p, text in result.consensus_places.items())]
+
+
 def pool_tables(result: PoolResult) -> dict[str, tuple[list[str], list[list[str]]]]:
     """The posteriors table (one row per analyst and per pool) and the cruxes table."""
     header = ["Analyst", "weight", *result.ids]
@@ -36,6 +47,8 @@ def pool_tables(result: PoolResult) -> dict[str, tuple[list[str], list[list[str]
     rows.append(["linear pool", "", *(_cell(result.linear[h]) for h in result.ids)])
     if result.log is not None:
         rows.append(["log pool", "", *(_cell(result.log[h]) for h in result.ids)])
+    if result.consensus is not None:
+        rows.append(["consensus model", "", *(_cell(result.consensus[h]) for h in result.ids)])
     crux_header = ["Place", *(a.name for a in result.analysts), "swing"]
     cruxes = [
         [c.place, *(c.values[a.path] for a in result.analysts), f"{100 * c.swing:.1f}"] for c in result.cruxes
@@ -70,7 +83,9 @@ def render_pool(result: PoolResult):
             return table
 
         parts.append(_AtWidth(build))
-    parts += [Text(visible(line)) for line in (*result.sentences(), *result.warnings)]
+    parts += [
+        Text(visible(line)) for line in (*result.sentences(), *result.warnings, *consensus_lines(result))
+    ]
     return Group(*parts)
 
 
@@ -96,16 +111,21 @@ def pool_markdown(result: PoolResult) -> str:
         _md_table(header, rows) if rows else ["No cruxes: the analysts state every shared judgment alike."]
     )
     lines += ["", *(f"- {md_text(s)}" for s in (*result.sentences(), *result.warnings))]
+    model = consensus_lines(result)
+    if model:
+        lines += ["", "## Consensus model", "", md_text(model[0]), "", *(f"- {md_text(s)}" for s in model[1:])]
     return "\n".join(lines).rstrip() + "\n"
 
 
 def pool_plot(result: PoolResult) -> str:
     """Each analyst's posterior with its 90% interval, and the pools, per hypothesis."""
-    from hypotheses.output.report import BLUE, GREY, ORANGE, _pyplot, _svg, _xerr
+    from hypotheses.output.report import BLUE, GREEN, GREY, ORANGE, _pyplot, _svg, _xerr
 
     plt = _pyplot()
     rows = [(a.name, {h.id: h.posterior for h in a.card.hypotheses}, GREY, "o") for a in result.analysts]
     rows.append(("linear pool", result.linear, BLUE, "s"))
+    if result.consensus is not None:
+        rows.append(("consensus model", result.consensus, GREEN, "^"))
     if result.log is not None:
         rows.append(("log pool", result.log, ORANGE, "D"))
     n = len(rows)
@@ -177,6 +197,10 @@ def pool_html(result: PoolResult, generated: date | None = None) -> str:
     lines = (*result.sentences(), *result.warnings)
     if lines:
         parts += ['<ul class="plain">', *(f"<li>{_e(s)}</li>" for s in lines), "</ul>"]
+    model = consensus_lines(result)
+    if model:
+        parts += [f"<h3>Consensus model</h3><p>{_e(model[0])}</p>", '<ul class="plain">']
+        parts += [*(f"<li>{_e(s)}</li>" for s in model[1:]), "</ul>"]
     parts += [
         "</section>",
         "<footer>",

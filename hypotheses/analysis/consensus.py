@@ -1,0 +1,222 @@
+"""The model-based pool (docs/model.md section 9): the analysts' judgments of each place they
+state differently, as noisy readings of a latent consensus; the team's case is the case with
+each such judgment at its consensus, uncertain as far as the analysts disagree, scored like any.
+
+    y_ip = logit(m_ip)  (log for a ratio),  m_ip: analyst i's mean judgment at place p
+    y_ip ~ Normal(mu_p, sqrt(tau^2 + s_ip^2)),   s_ip: analyst i's own uncertainty (delta method)
+    mu_p ~ Normal(0, 2),   tau ~ HalfNormal(1)   (tau: the team's disagreement, shared by places)
+
+Given tau the model is conjugate: mu_p integrates out in closed form, so tau's posterior is one-
+dimensional and is computed on a grid, and mu_p given tau is Normal. The consensus at p is the
+posterior of logistic(mu_p) (exp(mu_p) for a ratio), made a Beta (a LogNormal) by its moments.
+Exact up to quadrature, deterministic, milliseconds: `consensus_model` is the same model in PyMC,
+the reference it is tested against. Places where every analyst states the same judgment keep it
+(their agreement would otherwise pin tau at 0, where the model has no proper posterior), and
+places only one analyst states keep that analyst's judgment.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from hypotheses.analysis.edits import (
+    EditError,
+    find_item,
+    in_order,
+    judged_places,
+    with_item_from,
+    with_judgment,
+)
+from hypotheses.case import Case
+from priors import Beta, Judgment, LogNormal, Point
+
+# Logits of a judgment of exactly 0 or 1 are infinite: such a statement is read as this close.
+EDGE = 1e-6
+# A consensus Beta no more concentrated than this (a + b), so that agreeing analysts do not make
+# a judgment sharper than any of them stated it.
+MAX_CONCENTRATION = 1e4
+
+
+@dataclass(frozen=True)
+class Consensus:
+    case: Case  # the team's case: shared judgments at their consensus
+    places: dict[str, Judgment]  # the consensus judgment of each place two analysts or more state
+    disagreement: float  # posterior mean of tau (logit units)
+
+
+def _scale(place: str, values: list[Judgment], item_ratios: bool) -> str:
+    """'logit' for probabilities, 'log' for ratios and for prior weights above 1."""
+    if item_ratios or any(isinstance(v, LogNormal) for v in values):
+        return "log"
+    if place.startswith("prior/") and any(v.mean > 1 for v in values):
+        return "log"
+    return "logit"
+
+
+def _reading(judgment: Judgment, scale: str) -> tuple[float, float]:
+    """The analyst's mean on the place's scale, and its standard deviation there (0 for a point)."""
+    m = judgment.mean
+    if scale == "log":
+        if isinstance(judgment, LogNormal):
+            return judgment.mu + 0.5 * judgment.sigma**2, judgment.sigma
+        return math.log(max(m, EDGE)), 0.0
+    m = min(max(m, EDGE), 1 - EDGE)
+    sd = 0.0
+    if isinstance(judgment, Beta):
+        sd = math.sqrt(m * (1 - m) / (judgment.a + judgment.b + 1)) / (m * (1 - m))
+    return math.log(m / (1 - m)), sd
+
+
+def team_structure(cases: Sequence[Case]) -> Case:
+    """The first case with every item another analyst has and it lacks (with their sources)."""
+    team = cases[0]
+    for other in cases[1:]:
+        for item in (*other.evidence, *other.pending):
+            if find_item(team, item.id) is None:
+                try:
+                    team = with_item_from(team, other, item.id)
+                except EditError:
+                    continue
+    return team
+
+
+PRIOR_SD = 2.0  # mu_p ~ Normal(0, 2): logit 0 +- 4 is 2% to 98%
+TAU_SCALE = 1.0  # tau ~ HalfNormal(1)
+TAU_GRID = 4096  # nodes of tau's posterior (on the HalfNormal's quantile scale)
+HERMITE = 48  # Gauss-Hermite nodes for the moments of logistic(mu_p) given tau
+
+
+@dataclass(frozen=True)
+class Readings:
+    """The disputed places and what each analyst stated there, on the place's scale."""
+
+    team: Case
+    names: list[str]
+    scales: list[str]
+    index: np.ndarray  # (R,) the place of each reading
+    y: np.ndarray  # (R,)
+    s: np.ndarray  # (R,)
+
+
+def readings(cases: Sequence[Case]) -> Readings:
+    """Every place of the team's case that two analysts or more state, and state differently
+    (judgments of an item only from analysts whose item stands as the team's does)."""
+    ids = cases[0].hypothesis_ids
+    cases = [in_order(c, ids) for c in cases]
+    team = team_structure(cases)
+    stated = [judged_places(c) for c in cases]
+    shapes: dict[str, dict[str, tuple[object, ...]]] = {}
+    for c in cases:
+        for it in (*c.evidence, *c.pending):
+            shapes.setdefault(it.id, {})[c.path] = (it.observed, it.source, it.via, it.reports, it.ratios)
+    names: list[str] = []
+    scales: list[str] = []
+    rows: list[tuple[int, float, float]] = []
+    for place in judged_places(team):
+        kind, _, rest = place.partition("/")
+        owner = rest.rpartition("/")[0] if kind == "lik" else rest
+        item = find_item(team, owner) if kind in ("lik", "credibility") else None
+        shape = (item.observed, item.source, item.via, item.reports, item.ratios) if item else None
+        values = [
+            st[place]
+            for c, st in zip(cases, stated, strict=True)
+            if place in st and (item is None or shapes[owner].get(c.path) == shape)
+        ]
+        if len(values) < 2 or len({(type(v), repr(v)) for v in values}) < 2:
+            continue
+        scale = _scale(place, values, bool(item and item.ratios))
+        readings_here = [_reading(v, scale) for v in values]
+        if len(set(readings_here)) < 2:
+            continue  # written differently, meant alike ('likely' and [0.55, 0.8])
+        names.append(place)
+        scales.append(scale)
+        rows += [(len(names) - 1, y, sd) for y, sd in readings_here]
+    return Readings(
+        team,
+        names,
+        scales,
+        np.array([r[0] for r in rows], dtype=int),
+        np.array([r[1] for r in rows]),
+        np.array([r[2] for r in rows]),
+    )
+
+
+def _tau_posterior(r: Readings) -> tuple[np.ndarray, np.ndarray]:
+    """Nodes of tau and their normalised posterior weights: the marginal likelihood of the
+    readings with every mu_p integrated out (y_p ~ Normal(0, PRIOR_SD^2 11' + diag(tau^2 + s^2)))
+    times the HalfNormal prior, by the midpoint rule on the prior's quantile scale."""
+    from statistics import NormalDist
+
+    u = (np.arange(TAU_GRID) + 0.5) / TAU_GRID
+    tau = TAU_SCALE * np.array([NormalDist().inv_cdf(0.5 + 0.5 * q) for q in u])  # prior quantiles
+    d = tau[:, None] ** 2 + r.s[None, :] ** 2  # (T, R)
+    log_like = np.zeros(tau.size)
+    for p in range(len(r.names)):
+        mine = r.index == p
+        dp, yp = d[:, mine], r.y[mine]
+        inv = (1.0 / dp).sum(axis=1)
+        weighted = (yp / dp).sum(axis=1)
+        log_det = np.log(dp).sum(axis=1) + np.log1p(PRIOR_SD**2 * inv)
+        quad = (yp**2 / dp).sum(axis=1) - PRIOR_SD**2 * weighted**2 / (1 + PRIOR_SD**2 * inv)
+        log_like += -0.5 * (log_det + quad + mine.sum() * math.log(2 * math.pi))
+    w = np.exp(log_like - log_like.max())
+    return tau, w / w.sum()
+
+
+def consensus(cases: Sequence[Case], tau: float | None = None) -> Consensus:
+    """The team's case with every disputed judgment at its consensus (see the module docstring);
+    `tau` fixes the disagreement instead of inferring it (the closed form of the tests)."""
+    r = readings(cases)
+    if not r.names:
+        return Consensus(r.team, {}, 0.0)
+    if tau is None:
+        taus, weights = _tau_posterior(r)
+    else:
+        taus, weights = np.array([float(tau)]), np.array([1.0])
+    nodes, node_w = np.polynomial.hermite_e.hermegauss(HERMITE)
+    node_w = node_w / node_w.sum()
+    out: dict[str, Judgment] = {}
+    team = r.team
+    for p, (place, scale) in enumerate(zip(r.names, r.scales, strict=True)):
+        mine = r.index == p
+        d = taus[:, None] ** 2 + r.s[None, mine] ** 2
+        precision = 1 / PRIOR_SD**2 + (1 / d).sum(axis=1)
+        mean = (r.y[None, mine] / d).sum(axis=1) / precision  # (T,)
+        sd = 1 / np.sqrt(precision)
+        values = mean[:, None] + sd[:, None] * nodes[None, :]  # (T, K) mu_p given tau, at the nodes
+        x = np.exp(values) if scale == "log" else 1 / (1 + np.exp(-values))
+        m1 = float(weights @ (x @ node_w))
+        m2 = float(weights @ ((x**2) @ node_w))
+        if scale == "log":
+            if place.startswith("prior/"):  # the engine takes prior factors as points or Betas
+                out[place] = Point(m1, "consensus")
+            else:  # a log-normal with mu_p's mean and variance (mixed over tau)
+                mu = float(weights @ mean)
+                var = float(weights @ (sd**2 + mean**2)) - mu**2
+                out[place] = LogNormal(mu, math.sqrt(max(var, 0.0)), "consensus")
+            continue
+        v = max(m2 - m1 * m1, 0.0)
+        concentration = min(m1 * (1 - m1) / v - 1, MAX_CONCENTRATION) if v > 0 else MAX_CONCENTRATION
+        out[place] = Beta(m1 * concentration, (1 - m1) * concentration, "consensus")
+        team = with_judgment(team, place, out[place])
+    for place, judgment in out.items():
+        if not isinstance(judgment, Beta):
+            team = with_judgment(team, place, judgment)
+    return Consensus(team, out, float(weights @ taus))
+
+
+def consensus_model(cases: Sequence[Case]):  # -> pm.Model
+    """The same hierarchical model in PyMC (the reference `consensus` is tested against):
+    `consensus` (dims "place": mu_p), `disagreement` (tau) and the observed `stated` readings."""
+    import pymc as pm
+
+    r = readings(cases)
+    with pm.Model(coords={"place": r.names}) as model:
+        mu = pm.Normal("consensus", mu=0.0, sigma=PRIOR_SD, dims="place")
+        tau = pm.HalfNormal("disagreement", sigma=TAU_SCALE)
+        pm.Normal("stated", mu=mu[r.index], sigma=pm.math.sqrt(tau**2 + r.s**2), observed=r.y)
+    return model
