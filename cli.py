@@ -836,7 +836,10 @@ def init(
 
     if path.exists() and not force:
         raise UsageError(f"{path} already exists; choose another path or add --force to overwrite it")
-    write_atomic(path, files("hypotheses").joinpath("templates/starter.yaml").read_text(encoding="utf-8"))
+    starter = files("hypotheses").joinpath("templates/starter.yaml").read_text(encoding="utf-8")
+    # Its comments name the commands to run next: on the file the user chose, if a plain name.
+    name = path.name if path.name.replace("-", "").replace("_", "").replace(".", "").isalnum() else None
+    write_atomic(path, starter.replace(" case.yaml ", f" {name} ") if name else starter)
     if not _to_stdout(path):
         typer.echo(visible(f"wrote {path}; next: hypscore score {path}"), err=True)
 
@@ -872,7 +875,9 @@ def validate(
         typer.echo(
             visible(
                 f"{path}: ok ({len(case.hypotheses)} hypotheses, {len(case.evidence)} evidence "
-                f"item{'' if len(case.evidence) == 1 else 's'}, scale {case.scale_name})"
+                f"item{'' if len(case.evidence) == 1 else 's'}"
+                + (f" and {len(case.pending)} pending" if case.pending else "")
+                + f", scale {case.scale_name})"
             )
         )
     if crashed or failed:

@@ -134,6 +134,8 @@ def _problems_from_pydantic(exc: ValidationError, data: Any, lines: LineMap, nam
             missing = "schema" if loc[-1] == "schema_version" else loc[-1]
             where = f" in {_where(path)}" if path else ""
             message = f"missing required field '{missing}'{where}"
+            if missing == "schema":
+                message += "; add `schema: 1` as the first line (the version of the case format)"
         elif kind == "extra_forbidden":
             model = _model_at(path[:-1])
             allowed = field_names(model) if model else []

@@ -185,6 +185,11 @@ def _syntax_error(exc: yaml.MarkedYAMLError, text: str) -> tuple[int | None, str
     if "quoted scalar" in context and "end of stream" in problem and exc.context_mark is not None:
         start = exc.context_mark.line + 1
         return start, "a quoted value starting here is never closed; add the closing quote"
+    if "expected <block end>" in problem or "did not find expected" in problem:
+        return line, (
+            f"{what}; check the indentation of this line and the one above it: entries of one list or "
+            "mapping line up, and a nested one is indented further (with spaces)"
+        )
     return line, what
 
 

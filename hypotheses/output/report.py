@@ -295,8 +295,8 @@ def _bottom_line(card: Scorecard, lead: HypothesisScore, rival: HypothesisScore)
         f'<p class="bottom-line" id="hs-bottom"><strong>{_e(lead.label)}</strong> ({_e(lead.id)}) is '
         f"<strong>{_e(in_words(card, lead.posterior.mean))}</strong>: {percent(lead.posterior.mean)}, "
         f"90% credible interval {percent(lead.posterior.lo)} to {percent(lead.posterior.hi)}. "
-        f"The runner-up, {_e(rival.id)}, is {_e(in_words(card, rival.posterior.mean))} "
-        f"({percent(rival.posterior.mean)}).</p>"
+        f"The runner-up, {_e(rival.id)}, is {_e(in_words(card, rival.posterior.mean))}: "
+        f"{percent(rival.posterior.mean)}.</p>"
     )
 
 

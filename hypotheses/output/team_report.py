@@ -113,7 +113,14 @@ def pool_markdown(result: PoolResult) -> str:
     lines += ["", *(f"- {md_text(s)}" for s in (*result.sentences(), *result.warnings))]
     model = consensus_lines(result)
     if model:
-        lines += ["", "## Consensus model", "", md_text(model[0]), "", *(f"- {md_text(s)}" for s in model[1:])]
+        lines += [
+            "",
+            "## Consensus model",
+            "",
+            md_text(model[0]),
+            "",
+            *(f"- {md_text(s)}" for s in model[1:]),
+        ]
     return "\n".join(lines).rstrip() + "\n"
 
 

@@ -656,7 +656,7 @@
       const names = tied.map((k) => `${data.hypotheses[k].label} (${ids[k]})`);
       bottom.textContent = `No hypothesis leads: ${names.slice(0, -1).join(", ")} and ${names[names.length - 1]} are tied at ${percent(post[lead])} each, ${inWords(post[lead])}.`;
     } else {
-      const runner = rival === undefined ? "" : ` The runner-up, ${ids[rival]}, is ${inWords(post[rival])} (${percent(post[rival])}).`;
+      const runner = rival === undefined ? "" : ` The runner-up, ${ids[rival]}, is ${inWords(post[rival])}: ${percent(post[rival])}.`;
       bottom.textContent = `${data.hypotheses[lead].label} (${ids[lead]}) is ${inWords(post[lead])}: ${percent(post[lead])} (90% interval not recomputed).${runner}`;
     }
     // What changed, so that a printout of the edited page can be audited and reproduced.
