@@ -294,3 +294,53 @@ def test_where_the_engine_samples_the_page_samples_and_says_so(browser: Any, tmp
     tolerance = 4 * math.hypot(mcse, cli["diagnostics"]["mean_mcse"])
     assert page.values("post") == pytest.approx(posteriors(cli), abs=tolerance)
     assert page.errors == []
+
+
+def test_numbers_are_formatted_as_the_printed_page_formats_them(browser: Any, tmp_path: Path) -> None:
+    """Python rounds the exact binary value half to even, JavaScript's toFixed rounds ties up:
+    the page must print 56.2% for 0.5625, as hypscore does, and the same for every value."""
+    import random
+
+    from hypotheses.output.wording import db
+    from hypotheses.text import percent
+
+    rng = random.Random(7)
+    values = [0.5625, 0.0625, 0.9375, 9.97e-7, 1e-300, 5e-324, 0.000995, 0.001, 0.00125, 0.99995, 1.0]
+    values += [rng.random() ** rng.choice([1, 3, 10, 30]) for _ in range(2000)]
+    values += [k / 2 ** rng.randint(1, 12) for k in range(1, 200)]
+    values = [v for v in values if 0 < v <= 1]
+    weights = [rng.uniform(-80, 80) for _ in range(500)] + [0.05, -0.05, 0.25, -0.25, 1.25, 2.75]
+    page = Page(browser, report(tmp_path, EXAMPLES / "taxicab.yaml"))
+    shown = page.page.evaluate("vs => vs.map(v => window.hypscore.format.percent(v))", values)
+    assert shown == [percent(v) for v in values]
+    shown = page.page.evaluate("vs => vs.map(v => window.hypscore.format.db(v))", weights)
+    assert shown == [db(w) for w in weights]
+
+
+def test_an_edit_that_rules_out_every_hypothesis_shows_no_posterior(browser: Any, tmp_path: Path) -> None:
+    """The CLI refuses such a case: the page says so instead of showing NaN; Reset restores the
+    bottom line with its markup."""
+    path = EXAMPLES / "taxicab.yaml"
+    page = Page(browser, report(tmp_path, path))
+    printed = page.page.inner_html("#hs-bottom")
+    page.number("lik/witness_says_blue/blue", 0)
+    page.number("lik/witness_says_blue/green", 0)
+    bottom = page.page.text_content("#hs-bottom")
+    assert "No posterior" in bottom and "NaN" not in page.page.text_content("main")
+    assert page.values("post") == {}
+    page.page.click("#hs-reset")
+    assert page.page.inner_html("#hs-bottom") == printed
+    assert page.errors == []
+
+
+def test_a_ratio_item_has_no_credibility_control_and_weights_accept_what_the_file_does(
+    browser: Any, tmp_path: Path
+) -> None:
+    page = Page(browser, report(tmp_path, EXAMPLES / "court-odds.yaml"))
+    assert page.page.locator('select[aria-label^="credibility/"]').count() == 0  # credibility 1 by rule
+    path = EXAMPLES / "taxicab.yaml"
+    page = Page(browser, report(tmp_path, path))
+    page.number("prior/blue", 15)  # a single prior may be a relative weight (15:85)
+    blue = 15 * 0.8 / (15 * 0.8 + 0.85 * 0.2)
+    assert page.values("post")["blue"] == pytest.approx(blue, abs=1e-12)
+    assert page.errors == []

@@ -633,8 +633,7 @@ def _is_point_case(case: Case) -> bool:
 def _exact_parts(case: Case, rng: np.random.Generator, seed: int | None = 0):
     """The evidence groups (with their grids), E[pi_h] and its error, and P(h | E): everything
     but the interval draws. Every caller with one seed gets the same E[pi_h]."""
-    mean_rng = np.random.default_rng(rng.integers(2**63))  # a stream of its own
-    pi_mean, batches = prior_mean(case, mean_rng)
+    pi_mean, batches = prior_mean(case, np.random.default_rng(rng.integers(2**63)))  # its own stream
     groups = _groups(case, 0 if seed is None else seed)
     log_factors = np.zeros(len(case.hypotheses))
     for group in groups:
@@ -704,6 +703,13 @@ def leave_one_out(case: Case, seed: int | None = 0) -> np.ndarray:
 def posterior_mean(case: Case, seed: int | None = 0) -> np.ndarray:
     """P(h | E) alone, without the interval draws (what-if analyses re-score many variants)."""
     return _exact_parts(case, np.random.default_rng(seed), seed)[2]
+
+
+def prior_estimate(case: Case, seed: int | None = 0) -> tuple[np.ndarray, np.ndarray | None]:
+    """E[pi_h] exactly as `run` with `seed` estimates it, and its batch estimates (None when
+    the priors are points): what the interactive report reuses while no prior is edited."""
+    rng = np.random.default_rng(seed)
+    return prior_mean(case, np.random.default_rng(rng.integers(2**63)))
 
 
 def log_marginal(case: Case, seed: int | None = 0) -> tuple[np.ndarray, float]:

@@ -25,6 +25,8 @@ from hypotheses.analysis.edits import as_judged as _as_judged
 from hypotheses.analysis.explain import TIE_TOLERANCE
 from hypotheses.analysis.scorecard import Estimate, HypothesisScore, Scorecard
 from hypotheses.case import Case
+from hypotheses.case.types import SINGLE_PRIOR
+from hypotheses.model import numpy_engine
 from hypotheses.model.places import credibility_place, likelihood_place, prior_place, reliability_place
 from hypotheses.output.wording import bits, closest_sentence, conflict, db, flip_sentence, in_words
 from hypotheses.text import percent, visible
@@ -338,8 +340,13 @@ def _hs(kind: str, *names: str, value: float | None = None) -> str:
     """The attributes of a cell the script updates: `data-hs="kind:name..."` and the printed
     number in `data-value`, full precision (so a test or a reader's tool can read it back)."""
     name = ":".join((kind, *names))
-    shown = "" if value is None or not math.isfinite(value) else f' data-value="{value!r}"'
-    return f' data-hs="{_e(name)}"{shown}'
+    if value is None:
+        return f' data-hs="{_e(name)}"'
+    if math.isnan(value):  # undefined (a ratio item's diagnosticity): no number to read back
+        return f' data-hs="{_e(name)}"'
+    # As JavaScript's Number() and Python's float() both read them.
+    number = repr(value) if math.isfinite(value) else f"{'-' * (value < 0)}Infinity"
+    return f' data-hs="{_e(name)}" data-value="{number}"'
 
 
 def _place(place: str, judgment: Judgment) -> str:
@@ -369,7 +376,11 @@ def page_data(case: Case, card: Scorecard) -> dict[str, Any]:
         return name
 
     terms = [{"word": t.term, "j": _judgment(scale.judgment(t.term))} for t in scale.terms]
-    priors = [[place(prior_place(h.id, f), "prior", j) for f, j in h.prior] for h in case.hypotheses]
+    # A prior given as one judgment may be a relative weight (any number from 0); a factor is a probability.
+    priors = [
+        [place(prior_place(h.id, f), "weight" if f == SINGLE_PRIOR else "prior", j) for f, j in h.prior]
+        for h in case.hypotheses
+    ]
     sources = [
         {"id": s.id, "place": place(reliability_place(s.id), "reliability", s.reliability)}
         for s in case.sources
@@ -403,7 +414,9 @@ def page_data(case: Case, card: Scorecard) -> dict[str, Any]:
                 "ratios": item.ratios,
             }
         )
-    exact_prior = all(j.is_point for h in case.hypotheses for _, j in h.prior)
+    # E[pi_h] as the numpy engine estimates it for this seed (the page is that engine's port),
+    # with its batch estimates, from which the page gives the Monte Carlo error of what it shows.
+    prior_mean, prior_batches = numpy_engine.prior_estimate(case, card.diagnostics.seed)
     return {
         "hypotheses": [{"id": h.id, "label": visible(h.label, newlines=True)} for h in case.hypotheses],
         "scale": [
@@ -414,6 +427,7 @@ def page_data(case: Case, card: Scorecard) -> dict[str, Any]:
             "likelihood": terms,
             "event": terms,
             "prior": terms,
+            "weight": terms,
             "credibility": [
                 {"word": f"{d} ({meaning})", "j": _judgment(credibility_judgment(d))}
                 for d, (meaning, _, _) in CREDIBILITY.items()
@@ -427,9 +441,8 @@ def page_data(case: Case, card: Scorecard) -> dict[str, Any]:
         },
         "places": places,
         "priors": priors,
-        "prior_mean": [h.prior.mean for h in card.hypotheses],
-        # The printed case's Monte Carlo error: E[pi_h] is estimated when the priors are uncertain.
-        "prior_mcse": 0.0 if exact_prior else card.diagnostics.mean_mcse,
+        "prior_mean": [float(x) for x in prior_mean],
+        "prior_batches": None if prior_batches is None else prior_batches.tolist(),
         "sources": sources,
         "items": items,
         "events": events,
@@ -544,7 +557,7 @@ def render_report(case: Case, card: Scorecard, generated: date | None = None) ->
     ]
     if card.warnings:
         parts += [
-            "<section>",
+            '<section class="hs-printed">',
             "<h2>Warnings</h2>",
             '<ul class="plain warning">',
             *[f"<li>{_e(w)}</li>" for w in card.warnings],
@@ -602,7 +615,7 @@ def render_report(case: Case, card: Scorecard, generated: date | None = None) ->
         parts.append("</tbody></table>")
         if e.conflicts:
             parts += [
-                '<ul class="plain warning">',
+                '<ul class="plain warning hs-printed">',
                 *[f"<li>{_e(line)}</li>" for line in e.conflicts],
                 "</ul>",
             ]
@@ -611,7 +624,7 @@ def render_report(case: Case, card: Scorecard, generated: date | None = None) ->
                 "<p>An event's row is its reports taken together, and the last column P("
                 f"{_e(lead.id)}) with the whole event left out; each report under it weighs what it "
                 "adds given the reports above it, so the reports' weights add up to the event's.</p>",
-                '<ul class="plain">',
+                '<ul class="plain hs-printed">',
                 *[f"<li>{_e(line)}</li>" for line in e.events],
                 "</ul>",
             ]
@@ -724,7 +737,13 @@ def _inputs(case: Case) -> list[str]:
         ]
         for item in case.evidence:
             chain = (item.source or "-") + (f" via {', '.join(item.via)}" if item.via else "")
-            source = _e(chain) + "<br>" + _place(credibility_place(item.id), item.credibility)
+            # A `ratios:` item's credibility is 1 by rule (DESIGN.md section 7): nothing to move.
+            credibility = (
+                _e(_as_written(item.credibility))
+                if item.ratios
+                else _place(credibility_place(item.id), item.credibility)
+            )
+            source = _e(chain) + "<br>" + credibility
             if item.reports is not None:
                 cells = f"<td colspan={len(ids)}>reports event {_e(item.reports)} (below)</td>"
             else:

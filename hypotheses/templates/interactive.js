@@ -12,6 +12,8 @@
   const DB = 10 / Math.LN10;
   const GRID_CELLS = 2048, GRID_ZOOMS = 8, SOURCE_DRAWS = 65536, SOURCE_BATCHES = 16;
   const PRIOR_DRAWS = 65536, PRIOR_FLOOR = 4096, PRIOR_BATCHES = 16;
+  const ALL = [...Array(H).keys()];
+  const TINY = 2.2250738585072014e-308; // numpy's finfo(float).tiny: Beta draws are clipped there, as the engine does
 
   // ---------- log-space arithmetic ----------
   function lse(xs) {
@@ -93,7 +95,7 @@
     }
     function sample(j) {
       if ("p" in j) return j.p;
-      if ("beta" in j) { const x = gamma(j.beta[0]), y = gamma(j.beta[1]); return x / (x + y); }
+      if ("beta" in j) { const x = gamma(j.beta[0]), y = gamma(j.beta[1]); return Math.max(x / (x + y), TINY); }
       return Math.exp(j.lognormal[0] + j.lognormal[1] * normal());
     }
     return { uniform, sample };
@@ -106,7 +108,8 @@
     if (allPoint) {
       return { pi: softmax(factors.map((fs) => fs.reduce((s, j) => s + Math.log(j.p), 0))), batches: null };
     }
-    if (same(factors, baselinePriors)) return { pi: data.prior_mean.slice(), batches: null, mcse: data.prior_mcse };
+    // As printed: the engine's own estimate and its batches (so evidence edits stay its numbers).
+    if (same(factors, baselinePriors)) return { pi: data.prior_mean.slice(), batches: data.prior_batches };
     const uncertain = factors.reduce((n, fs) => n + fs.filter((j) => !isPoint(j)).length, 0);
     const size = Math.floor(Math.max(PRIOR_FLOOR, Math.min(PRIOR_DRAWS, Math.floor(4194304 / uncertain))) / PRIOR_BATCHES);
     const logMeanW = factors.map((fs) => fs.reduce((s, j) => s + Math.log(mean(j)), 0));
@@ -236,7 +239,7 @@
       for (let p = 0; p <= n; p++) last.push(logC[n][p] + logNot[p] + others[n - p]);
       notThetaB.push(lse(last) - n * Math.log(H));
     }
-    return function logExpected(c) { // c: the reports' credibilities; log E[P(R | h) | c] per h
+    return function logExpected(c, cols = ALL) { // c: the reports' credibilities; log E[P(R | h) | c], h in cols
       let coef = [0];
       let notSum = 0;
       for (const ci of c) {
@@ -249,10 +252,10 @@
         coef = next.map((x) => (Number.isNaN(x) ? -Infinity : x));
         notSum += l1;
       }
-      const out = [];
-      for (let h = 0; h < H; h++) {
+      const out = zeros(H);
+      for (const h of cols) {
         const happened = lse(coef.map((x, m) => x + thetaB[h][m]));
-        out.push(lae(happened, notSum + notThetaB[h]));
+        out[h] = lae(happened, notSum + notThetaB[h]);
       }
       return out;
     };
@@ -305,15 +308,17 @@
       moments: eventMoments(kase.events[u.event], u.items.length),
     }));
     const rho = (part, r) => part.uses.reduce((c, on, s) => (on ? c * r[s] : c), part.constant);
-    function condLog(r) { // log E[prod of the component's factors | r, h], per h
+    // log E[prod of the component's factors | r, h] for h in cols (the others left 0): a zoomed
+    // grid needs one hypothesis only, as the engine computes it.
+    function condLog(r, cols = ALL) {
       const total = zeros(H);
       for (const it of items) {
         const c = rho(it, r) * it.kappa;
-        for (let h = 0; h < H; h++) total[h] += Math.log(lambda(c, it.theta[h], it.mix));
+        for (const h of cols) total[h] += Math.log(lambda(c, it.theta[h], it.mix));
       }
       for (const ev of events) {
-        const lr = ev.moments(ev.reports.map((p) => rho(p, r) * p.kappa));
-        for (let h = 0; h < H; h++) total[h] += lr[h];
+        const lr = ev.moments(ev.reports.map((p) => rho(p, r) * p.kappa), cols);
+        for (const h of cols) total[h] += lr[h];
       }
       return total;
     }
@@ -347,7 +352,7 @@
           const logMap = Math.log(ka) + Math.log(kb) + (ka - 1) * logR + (kb - 1) * lw;
           let logPrior = (a - 1) * logR + (b - 1) * log1mr - logBeta - logMap + Math.log(half);
           if (Number.isNaN(logPrior)) logPrior = -Infinity;
-          const cond = condLog([r]);
+          const cond = condLog([r], columns);
           columns.forEach((h, k) => logW[k].push(logPrior + cond[h]));
         }
       }
@@ -432,7 +437,7 @@
     const total = logPi.slice();
     for (const g of parts) for (let h = 0; h < H; h++) total[h] += g.logFactor[h];
     const post = softmax(total);
-    let mcse = prior.mcse || 0;
+    let mcse = 0;
     if (prior.batches) {
       const rest = total.map((x, h) => x - logPi[h]);
       mcse = batchMcse(prior.batches.map((b) => softmax(b.map((p, h) => Math.log(p) + rest[h]))));
@@ -442,7 +447,9 @@
       const rest = total.map((x, h) => x - g.logFactor[h]);
       mcse = Math.hypot(mcse, batchMcse(g.batches.map((b) => softmax(b.map((x, h) => x + rest[h])))));
     }
-    return { post, prior: prior.pi, mcse, estimated: mcse > 0 };
+    // Estimated wherever anything was sampled, even when the posterior itself is degenerate.
+    const estimated = mcse > 0 || prior.batches !== null || parts.some((g) => g.method === "sampled");
+    return { post, prior: prior.pi, mcse, estimated };
   }
 
   // ---------- evidence weights at the means (analysis/weights.py) ----------
@@ -520,26 +527,57 @@
   }
 
   // ---------- formatting, as hypscore prints (hypotheses/text.py, output/wording.py) ----------
-  function fmtG(x, digits) {
-    if (x === 0) return "0";
-    const e = Math.floor(Math.log10(Math.abs(x)));
-    if (e < -4 || e >= digits) {
-      const [m, ex] = x.toExponential(digits - 1).split("e");
-      const n = Number(ex);
-      return `${String(Number(m))}e${n < 0 ? "-" : "+"}${String(Math.abs(n)).padStart(2, "0")}`;
+  // Python rounds the exact binary value half to even; JavaScript's toFixed rounds ties up. So
+  // numbers are rounded here on their exact decimal expansion (toFixed(100) is exact), as Python does.
+  function exactDigits(x) { // x > 0 as [significant digits, point]: x = 0.digits x 10^point
+    const m = x.toPrecision(100).match(/^(\d+)(?:\.(\d*))?(?:e([+-]\d+))?$/);
+    const all = m[1] + (m[2] || "");
+    const lead = all.search(/[1-9]/);
+    return [all.slice(lead).replace(/0+$/, ""), m[1].length + Number(m[3] || 0) - lead];
+  }
+  function roundDigits(digits, keep) { // the first `keep` digits rounded half to even; one more on a carry
+    const head = digits.slice(0, keep), rest = digits.slice(keep);
+    if (!rest) return [head.padEnd(keep, "0"), 0];
+    const odd = Number(head[head.length - 1] || "0") % 2 === 1;
+    const up = rest[0] > "5" || (rest[0] === "5" && (/[1-9]/.test(rest.slice(1)) || odd));
+    if (!up) return [head, 0];
+    const n = (BigInt(head || "0") + 1n).toString().padStart(keep, "0");
+    return [n, n.length > keep ? 1 : 0];
+  }
+  function fixed(x, places) { // Python's f"{x:.{places}f}", x >= 0
+    if (x === 0) return (0).toFixed(places);
+    const [digits, point] = exactDigits(x);
+    const keep = point + places;
+    if (keep < 0) return (0).toFixed(places);
+    const [all, carry] = roundDigits(digits, keep);
+    const intLen = point + carry;
+    const whole = intLen > 0 ? all.slice(0, intLen) : "0";
+    const frac = intLen > 0 ? all.slice(intLen) : "0".repeat(-intLen) + all;
+    return places ? `${whole}.${frac}` : whole;
+  }
+  function fmtG(x, digits) { // Python's f"{x:.{digits}g}", x > 0
+    const [d, point] = exactDigits(x);
+    const [kept, carry] = roundDigits(d, digits);
+    const exp = point - 1 + carry;
+    const mantissa = kept.slice(0, digits).replace(/0+$/, "") || "0";
+    if (exp < -4 || exp >= digits) {
+      const m = mantissa.length > 1 ? `${mantissa[0]}.${mantissa.slice(1)}` : mantissa;
+      return `${m}e${exp < 0 ? "-" : "+"}${String(Math.abs(exp)).padStart(2, "0")}`;
     }
-    return String(Number(x.toPrecision(digits)));
+    if (exp < 0) return `0.${"0".repeat(-exp - 1)}${mantissa}`;
+    const whole = mantissa.slice(0, exp + 1).padEnd(exp + 1, "0"), frac = mantissa.slice(exp + 1);
+    return frac ? `${whole}.${frac}` : whole;
   }
   function percent(p) {
     if (p === 0) return "0%";
     if (p < 0.001) return `${fmtG(p * 100, 2)}%`;
-    return `${(p * 100).toFixed(1)}%`;
+    return `${fixed(p * 100, 1)}%`;
   }
   function db(w) {
     if (Number.isNaN(w)) return "n/a";
     if (w === Infinity) return "+inf dB";
     if (w === -Infinity) return "-inf dB";
-    return Math.abs(w) < 0.05 ? "0.0 dB" : `${w > 0 ? "+" : ""}${w.toFixed(1)} dB`;
+    return Math.abs(w) < 0.05 ? "0.0 dB" : `${w > 0 ? "+" : "-"}${fixed(Math.abs(w), 1)} dB`;
   }
   function termFor(p) {
     const terms = data.scale;
@@ -582,7 +620,10 @@
   function set(name, text, value) {
     for (const el of cells(name)) {
       el.textContent = text;
-      if (value !== undefined) el.dataset.value = String(value);
+      if (value === undefined) continue;
+      // An undefined number (NaN) or none at all carries no data-value, as printed.
+      if (value === "" || Number.isNaN(value)) delete el.dataset.value;
+      else el.dataset.value = String(value);
     }
   }
   const printed = new Map();
@@ -592,7 +633,20 @@
   const bottom = document.getElementById("hs-bottom");
   const edits = document.getElementById("hs-edits");
   const span = (place) => document.querySelector(`[data-hs-place="${CSS.escape(place)}"]`);
-  const bottomPrinted = bottom.textContent;
+  const bottomPrinted = bottom.cloneNode(true); // with its markup, for Reset
+
+  // What changed, so that a printout of the edited page can be audited and reproduced.
+  function listEdits() {
+    const lines = data.places.filter((p) => !same(current[p.place], p.j)).map(
+      (p) => `${p.place}: ${chosen[p.place]} instead of ${span(p.place).textContent} as written`,
+    );
+    lines.push(...data.items.filter((it) => !included[it.id]).map((it) => `${it.id}: left out`));
+    edits.replaceChildren(...lines.map((line) => {
+      const li = document.createElement("li");
+      li.textContent = line;
+      return li;
+    }));
+  }
 
   function update() {
     const kase = currentCase();
@@ -610,12 +664,23 @@
         if (value !== undefined) el.dataset.value = value; else delete el.dataset.value;
       }
       edits.replaceChildren();
-      bottom.textContent = bottomPrinted;
+      bottom.replaceChildren(...bottomPrinted.cloneNode(true).childNodes);
       for (const row of document.querySelectorAll("[data-hs-row]")) row.classList.remove("hs-out");
       for (const el of cells("stale")) el.removeAttribute("title");
       return;
     }
     const { post, prior, mcse, estimated } = posterior(kase);
+    if (!post.every(Number.isFinite)) {
+      // Every hypothesis ruled out (by the priors, or by the evidence between them): the case the
+      // controls describe has no posterior, and `hypscore score` refuses it. Nothing is shown as
+      // if it had one.
+      for (const [el] of printed) if (el.dataset.hs !== "stale") { el.textContent = "\u2013"; delete el.dataset.value; }
+      bottom.textContent = "No posterior: this edit rules out every hypothesis (each has probability 0 given the priors and evidence as edited); hypscore score would refuse such a case. Change it back or Reset.";
+      liveText.textContent = `Edited case with no posterior. ${bottom.textContent} Edits:`;
+      live.dataset.mcse = "NaN";
+      listEdits();
+      return;
+    }
     const ids = data.hypotheses.map((h) => h.id);
     const order = ids.map((_, h) => h).sort((x, y) => post[y] - post[x] || x - y);
     const tie = (x, y) => Math.abs(post[x] - post[y]) <= Math.max(1e-9 * Math.max(post[x], post[y]), 1e-12);
@@ -640,7 +705,7 @@
       }
       const mine = w.items[it.id];
       ids.forEach((h, k) => set(`w:${it.id}:${h}`, mine ? db(mine.w[k]) : "left out", mine ? mine.w[k] : ""));
-      set(`bits:${it.id}`, mine ? (Number.isNaN(mine.bits) ? "n/a" : mine.bits.toFixed(3)) : "", mine ? mine.bits : "");
+      set(`bits:${it.id}`, mine ? (Number.isNaN(mine.bits) ? "n/a" : fixed(mine.bits, 3)) : "", mine ? mine.bits : "");
     }
     for (const e of data.events) {
       const mine = w.events[e.id];
@@ -659,16 +724,7 @@
       const runner = rival === undefined ? "" : ` The runner-up, ${ids[rival]}, is ${inWords(post[rival])}: ${percent(post[rival])}.`;
       bottom.textContent = `${data.hypotheses[lead].label} (${ids[lead]}) is ${inWords(post[lead])}: ${percent(post[lead])} (90% interval not recomputed).${runner}`;
     }
-    // What changed, so that a printout of the edited page can be audited and reproduced.
-    const lines = data.places.filter((p) => !same(current[p.place], p.j)).map(
-      (p) => `${p.place}: ${chosen[p.place]} instead of ${span(p.place).textContent} as written`,
-    );
-    lines.push(...data.items.filter((it) => !included[it.id]).map((it) => `${it.id}: left out`));
-    edits.replaceChildren(...lines.map((line) => {
-      const li = document.createElement("li");
-      li.textContent = line;
-      return li;
-    }));
+    listEdits();
     // Colour what the edit changed; not the cells that merely say they were not recomputed.
     const recomputed = (el) => el.dataset.hs !== "stale" && !/^g?interval:/.test(el.dataset.hs);
     for (const [el, [text]] of printed) el.classList.toggle("hs-changed", recomputed(el) && el.textContent !== text);
@@ -713,14 +769,16 @@
       apply(select.value === "" ? null : words[Number(select.value)].j);
     });
     // Probabilities in [0, 1]; a prior (a probability or a relative weight) and a ratio above 0.
-    const probability = place.kind !== "prior" && place.kind !== "ratio";
-    number.placeholder = probability ? "0-1" : "> 0";
+    // What the case file accepts at this place: a probability in [0, 1] (a prior factor too), a
+    // single prior also any weight from 0 (Rootclaim's 200:40:3), a likelihood ratio above 0.
+    const range = { weight: [0, Infinity, "a probability, or a relative weight, from 0"], ratio: [Number.MIN_VALUE, Infinity, "a ratio above 0"] }[place.kind] || [0, 1, "a probability from 0 to 1"];
+    number.placeholder = range[1] === 1 ? "0-1" : range[0] === 0 ? ">= 0" : "> 0";
     number.addEventListener("change", () => {
       const typed = number.value.trim();
       const v = typed.endsWith("%") ? Number(typed.slice(0, -1)) / 100 : Number(typed);
-      const ok = typed !== "" && Number.isFinite(v) && (probability ? v >= 0 && v <= 1 : v > 0);
+      const ok = typed !== "" && Number.isFinite(v) && v >= range[0] && v <= range[1];
       if (!ok) {
-        number.setCustomValidity(probability ? "a probability from 0 to 1" : "a number above 0");
+        number.setCustomValidity(range[2]);
         number.reportValidity();
         return;
       }
@@ -760,5 +818,5 @@
     update();
   });
   document.getElementById("hs-intro").hidden = false;
-  window.hypscore = { posterior: () => posterior(currentCase()), currentCase };
+  window.hypscore = { posterior: () => posterior(currentCase()), currentCase, format: { percent, db, fixed, fmtG } };
 })();
