@@ -16,10 +16,12 @@ try:  # Ctrl-C while the imports run (most of start-up) is an interruption, not 
 
     import typer
 
-    from hypotheses import CaseError, OutputError, UsageError, __version__, load_case, score
-    from hypotheses.analysis.scoring import MAX_DRAWS, MAX_SEED, MAX_TUNE, MIN_DRAWS, check_settings
-    from hypotheses.output.files import Terminated, check_output, same_file, write_atomic
-    from hypotheses.output.text import to_csv, to_json, to_markdown
+    # Only what every command needs, none of it NumPy, pydantic or rich: --help and the error
+    # paths stay at the interpreter's floor; each command imports the library it uses.
+    from hypotheses._version import __version__
+    from hypotheses.case.messages import CaseError
+    from hypotheses.output.files import OutputError, Terminated, check_output, same_file, write_atomic
+    from hypotheses.settings import MAX_DRAWS, MAX_SEED, MAX_TUNE, MIN_DRAWS, UsageError, check_settings
     from hypotheses.text import visible
 except KeyboardInterrupt:
     sys.stderr.write("hypscore: interrupted\n")
@@ -122,6 +124,20 @@ P = ParamSpec("P")
 _state = {"debug": False, "interrupt_reported": False}
 
 
+def load_case(path: Path) -> Any:
+    """hypotheses.load_case, imported when a command first reads a case."""
+    from hypotheses.case.loading import load_case as load
+
+    return load(path)
+
+
+def score(*args: Any, **kwargs: Any) -> Any:
+    """hypotheses.score, imported when a command first scores."""
+    from hypotheses.analysis.scoring import score as run
+
+    return run(*args, **kwargs)
+
+
 def _fail(lines: list[str], code: int = 2) -> NoReturn:
     for line in lines:
         typer.echo(visible(line), err=True)
@@ -158,9 +174,9 @@ def _internal_error(exc: BaseException) -> NoReturn:
 
 
 def _scale_error() -> type[Exception] | None:
-    """priors.ScaleError (a bad scale file: bad input) once it exists; looked up when needed."""
-    import priors
-
+    """priors.ScaleError (a bad scale file: bad input), if priors was imported at all (else no
+    scale was read and none can be at fault)."""
+    priors = sys.modules.get("priors")
     return getattr(priors, "ScaleError", None)
 
 
@@ -329,8 +345,12 @@ def score_command(
         _emit_rich(lambda live: render_table(card, timing=live), output, case)
         return
     if one_line:
+        from hypotheses.output.text import to_json
+
         _emit(to_json(card, indent=None), output, case)
         return
+    from hypotheses.output.text import to_csv, to_json, to_markdown
+
     text = {Format.json: to_json, Format.csv: to_csv, Format.md: to_markdown}[output_format](card)
     _emit(text, output, case)
 

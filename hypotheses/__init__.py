@@ -17,33 +17,53 @@ A team's cases of one question, and two versions of one case, as `hypscore pool`
 """
 
 from hypotheses._version import __version__
-from hypotheses.analysis.batch import CaseOutcome, Settings, find_cases, score_many
-from hypotheses.analysis.calibration import Calibration, NoResolvedCases, calibration
-from hypotheses.analysis.decision import NextResult, next_items
-from hypotheses.analysis.scorecard import Scorecard
-from hypotheses.analysis.scoring import UsageError, score
-from hypotheses.analysis.team import DiffResult, PoolResult, diff, pool
-from hypotheses.case import (
-    Case,
-    CaseError,
-    EvidenceItem,
-    Hypothesis,
-    Problem,
-    Source,
-    case_from_text,
-    load_case,
-)
-from hypotheses.case.format import case_json_schema
-from hypotheses.output.files import OutputError
+
+# Public name -> the module that is its home. Imported on first use (PEP 562), so that
+# `import hypotheses` (and the command line's --help) costs neither NumPy, pydantic nor PyMC.
+_HOMES = {
+    "CaseOutcome": "hypotheses.analysis.batch",
+    "Settings": "hypotheses.analysis.batch",
+    "find_cases": "hypotheses.analysis.batch",
+    "score_many": "hypotheses.analysis.batch",
+    "Calibration": "hypotheses.analysis.calibration",
+    "NoResolvedCases": "hypotheses.analysis.calibration",
+    "calibration": "hypotheses.analysis.calibration",
+    "NextResult": "hypotheses.analysis.decision",
+    "next_items": "hypotheses.analysis.decision",
+    "Scorecard": "hypotheses.analysis.scorecard",
+    "score": "hypotheses.analysis.scoring",
+    "UsageError": "hypotheses.settings",
+    "DiffResult": "hypotheses.analysis.team",
+    "PoolResult": "hypotheses.analysis.team",
+    "diff": "hypotheses.analysis.team",
+    "pool": "hypotheses.analysis.team",
+    "Case": "hypotheses.case.types",
+    "EvidenceItem": "hypotheses.case.types",
+    "Hypothesis": "hypotheses.case.types",
+    "Source": "hypotheses.case.types",
+    "CaseError": "hypotheses.case.messages",
+    "Problem": "hypotheses.case.messages",
+    "case_from_text": "hypotheses.case.loading",
+    "load_case": "hypotheses.case.loading",
+    "case_json_schema": "hypotheses.case.format",
+    "OutputError": "hypotheses.output.files",
+    "build_model": "hypotheses.model.pymc_model",  # PyMC: seconds
+}
 
 
 def __getattr__(name: str):
-    """`hypotheses.build_model` imports PyMC only when asked for (it costs seconds)."""
-    if name == "build_model":
-        from hypotheses.model.pymc_model import build_model
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module 'hypotheses' has no attribute {name!r}")
+    import importlib
 
-        return build_model
-    raise AttributeError(f"module 'hypotheses' has no attribute {name!r}")
+    value = getattr(importlib.import_module(home), name)
+    globals()[name] = value  # once imported, an ordinary attribute
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_HOMES])
 
 
 __all__ = [

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import math
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -27,19 +26,20 @@ from hypotheses.analysis.weights import event_weights, evidence_weights
 from hypotheses.case import Case, load_case
 from hypotheses.model import numpy_engine
 from hypotheses.model.result import EngineResult
+from hypotheses.settings import (  # noqa: F401 (MAX_* re-exported: their home is settings)
+    MAX_DRAW_CELLS,
+    MAX_DRAWS,
+    MAX_SEED,
+    MAX_TUNE,
+    MIN_DRAWS,
+    UsageError,
+    check_settings,
+)
 
 Engine = Literal["auto", "numpy", "pymc"]
 DEFAULT_DRAWS = numpy_engine.DEFAULT_DRAWS
-MIN_DRAWS = 100
-# Draws x hypotheses in one interval-draw array (8 bytes each, a few arrays alive at once): a
-# case with a thousand hypotheses gets fewer default draws rather than gigabytes.
-MAX_DRAW_CELLS = 2_000_000
 AUTO_ESS_FRACTION = 0.05
 INTERVAL = (0.05, 0.95)
-
-
-class UsageError(ValueError):
-    """A request the library cannot serve as asked (bad engine or draws)."""
 
 
 def score(
@@ -215,41 +215,6 @@ def pymc_diagnostic_warnings(result: EngineResult) -> list[str]:
 
 # Limits of the settings, checked before any work (a NaN target_accept used to crash PyMC
 # after a minute of compiling; --draws 10**12 was an internal error).
-MAX_SEED = 2**32 - 1  # numpy's legacy seeding and PyMC's per-chain seeds take 32-bit values
-MAX_DRAWS = MAX_DRAW_CELLS // 2  # the draws x hypotheses limit at the fewest hypotheses
-MAX_TUNE = 100_000
-
-
-def check_settings(
-    draws: int | None = None,
-    seed: int | None = 0,
-    tune: int | None = None,
-    target_accept: float | None = None,
-) -> None:
-    """Raise UsageError, naming the range, for a setting no case can be scored with. The
-    command line calls this before it reads the case; `score` calls it too."""
-    if seed is not None and (isinstance(seed, bool) or not 0 <= seed <= MAX_SEED):
-        raise UsageError(
-            f"--seed must be between 0 and {MAX_SEED} (2**32 - 1), got {seed}; pick one in that range"
-        )
-    if draws is not None and draws < MIN_DRAWS:
-        raise UsageError(
-            f"--draws must be at least {MIN_DRAWS}, got {draws:,}; fewer give no usable interval"
-        )
-    if draws is not None and draws > MAX_DRAWS:
-        raise UsageError(
-            f"--draws must be at most {MAX_DRAWS:,}, got {draws:,}: the draws are held in memory; "
-            f"use fewer (numpy's default is {DEFAULT_DRAWS:,})"
-        )
-    if tune is not None and not 0 <= tune <= MAX_TUNE:
-        raise UsageError(f"--tune must be between 0 and {MAX_TUNE:,}, got {tune:,}; the default is 1,000")
-    if target_accept is not None and not (math.isfinite(target_accept) and 0 < target_accept < 1):
-        raise UsageError(
-            f"--target-accept must be strictly between 0 and 1, got {target_accept}; the default is 0.9 "
-            "(raise it to 0.95 or 0.99 against divergences)"
-        )
-
-
 def _auto(
     case: Case,
     result: EngineResult,

@@ -6,9 +6,32 @@ the format cannot express (`checks`), and typed (`types`); every problem located
 May import `priors` only: the case knows no engine, no analysis and no renderer.
 """
 
-from hypotheses.case.loading import case_from_text, load_case
-from hypotheses.case.messages import CaseError, Problem
-from hypotheses.case.types import DEFAULT_KEY, Case, EvidenceItem, Hypothesis, Source
+_HOMES = {
+    "CaseError": "messages",
+    "Problem": "messages",
+    "DEFAULT_KEY": "types",
+    "Case": "types",
+    "EvidenceItem": "types",
+    "Hypothesis": "types",
+    "Source": "types",
+    "case_from_text": "loading",
+    "load_case": "loading",
+}
+
+
+def __getattr__(name: str):
+    """Each name from its module on first use: the format's pydantic models take a tenth of a
+    second to build and the types need NumPy (through `priors`), which a command that only
+    reports an error or prints --help need not pay."""
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module 'hypotheses.case' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(f"hypotheses.case.{home}"), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "DEFAULT_KEY",

@@ -26,9 +26,10 @@ from hypotheses.model.logspace import log, logsumexp, softmax
 from hypotheses.model.places import credibility_place, likelihood_place, reliability_place
 from hypotheses.model.prior import posterior_mcse, prior_mean, prior_weight_draws
 from hypotheses.model.result import EngineResult
+from hypotheses.settings import NUMPY_DEFAULT_DRAWS
 from priors import Beta, Judgment, Point
 
-DEFAULT_DRAWS = 20_000  # interval draws, unless asked otherwise
+DEFAULT_DRAWS = NUMPY_DEFAULT_DRAWS  # interval draws, unless asked otherwise
 # Cells of the grid over a source's reliability (the one parameter shared between items).
 GRID_CELLS = 2048
 # Zooms of a hypothesis's grid onto its posterior mass (at least one: the first pass's cells

@@ -1,0 +1,50 @@
+"""The limits every command checks before it reads a case, and the error for a request the
+library cannot serve. Kept free of NumPy and of the case model, so that the command line can
+check its arguments (and print --help) without importing either."""
+
+from __future__ import annotations
+
+import math
+
+MIN_DRAWS = 100
+# Draws x hypotheses in one interval-draw array (8 bytes each, a few arrays alive at once): a
+# case with a thousand hypotheses gets fewer default draws rather than gigabytes.
+MAX_DRAW_CELLS = 2_000_000
+NUMPY_DEFAULT_DRAWS = 20_000  # the numpy engine's interval draws, unless asked otherwise
+MAX_SEED = 2**32 - 1  # numpy's legacy seeding and PyMC's per-chain seeds take 32-bit values
+MAX_DRAWS = MAX_DRAW_CELLS // 2  # the draws x hypotheses limit at the fewest hypotheses
+MAX_TUNE = 100_000
+
+
+class UsageError(ValueError):
+    """A request the library cannot serve as asked (bad engine or draws)."""
+
+
+def check_settings(
+    draws: int | None = None,
+    seed: int | None = 0,
+    tune: int | None = None,
+    target_accept: float | None = None,
+) -> None:
+    """Raise UsageError, naming the range, for a setting no case can be scored with. The
+    command line calls this before it reads the case; `score` calls it too."""
+    if seed is not None and (isinstance(seed, bool) or not 0 <= seed <= MAX_SEED):
+        raise UsageError(
+            f"--seed must be between 0 and {MAX_SEED} (2**32 - 1), got {seed}; pick one in that range"
+        )
+    if draws is not None and draws < MIN_DRAWS:
+        raise UsageError(
+            f"--draws must be at least {MIN_DRAWS}, got {draws:,}; fewer give no usable interval"
+        )
+    if draws is not None and draws > MAX_DRAWS:
+        raise UsageError(
+            f"--draws must be at most {MAX_DRAWS:,}, got {draws:,}: the draws are held in memory; "
+            f"use fewer (numpy's default is {NUMPY_DEFAULT_DRAWS:,})"
+        )
+    if tune is not None and not 0 <= tune <= MAX_TUNE:
+        raise UsageError(f"--tune must be between 0 and {MAX_TUNE:,}, got {tune:,}; the default is 1,000")
+    if target_accept is not None and not (math.isfinite(target_accept) and 0 < target_accept < 1):
+        raise UsageError(
+            f"--target-accept must be strictly between 0 and 1, got {target_accept}; the default is 0.9 "
+            "(raise it to 0.95 or 0.99 against divergences)"
+        )
