@@ -108,8 +108,9 @@ def test_weighted_inconsistency_matches_hand_computation() -> None:
     assert got["b"] == pytest.approx(-1.0, abs=1e-12)
 
 
-def _xlsx(path: Path, rows: list[list[str]]) -> None:
-    """A minimal workbook: shared strings for the header, inline strings for the rest."""
+def _xlsx(path: Path, rows: list[list[str]], replace: dict[str, str | bytes] | None = None) -> None:
+    """A minimal workbook: shared strings for the header, inline strings for the rest; `replace`
+    swaps in members of one's own."""
     shared = rows[0]
     sheet_rows = []
     for r, cells in enumerate(rows, 1):
@@ -125,7 +126,14 @@ def _xlsx(path: Path, rows: list[list[str]]) -> None:
         sheet_rows.append(f'<row r="{r}">{"".join(out)}</row>')
     ns = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
     rel = 'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
+    replace = replace or {}
     with zipfile.ZipFile(path, "w") as book:
+        original = book.writestr
+
+        def writestr(name: str, data: str | bytes) -> None:
+            original(name, replace.get(name, data))
+
+        book.writestr = writestr  # type: ignore[method-assign]
         book.writestr(
             "xl/workbook.xml",
             f'<workbook {ns} {rel}><sheets><sheet name="Matrix" sheetId="1" r:id="rId1"/>'
@@ -260,3 +268,56 @@ def test_unreadable_matrices_are_clean_errors(tmp_path: Path) -> None:
         result = runner.invoke(app, ["import-ach", *args])
         assert result.exit_code == 2 and message in result.stderr, (args, result.stderr)
         assert "Traceback" not in result.output
+
+
+def test_awkward_but_valid_csvs_read_as_written(tmp_path: Path) -> None:
+    """An apostrophe is no quote; a semicolon file with commas in its labels splits on semicolons;
+    a hypothesis headed 'Default' gets an id of its own (default is reserved)."""
+    apostrophe = tmp_path / "apostrophe.csv"
+    apostrophe.write_text(
+        "Evidence,A,B\n'90s-style leak,C,I\nsecond,N,N\nthe 'two jets' claim,I,C\n", encoding="utf-8"
+    )
+    assert [r.label for r in read_matrix(apostrophe).rows] == [
+        "'90s-style leak",
+        "second",
+        "the 'two jets' claim",
+    ]
+    semicolons = tmp_path / "semicolons.csv"
+    semicolons.write_text("Evidence;Mistake;Deliberate\nas reported, twice;C;I\n", encoding="utf-8")
+    matrix = read_matrix(semicolons)
+    assert [h for h, _ in matrix.hypotheses] == ["mistake", "deliberate"] and matrix.rows[
+        0
+    ].label == "as reported, twice"
+    named = tmp_path / "default.csv"
+    named.write_text("Evidence,Default,Other\nx,C,I\n", encoding="utf-8")
+    case = case_from_text(import_ach(named), "d.yaml")
+    assert case.hypothesis_ids == ["default_2", "other"]
+
+
+def test_hostile_or_mislabelled_matrices_are_clean_errors(tmp_path: Path) -> None:
+    latin = tmp_path / "latin.csv"
+    latin.write_bytes("Evidence,A,B\ncaf\xe9 r\xe9sum\xe9,C,I\n".encode("cp1252") + b"x")  # even length
+    assert len(latin.read_bytes()) % 2 == 0
+    ns = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+    wide = tmp_path / "wide.xlsx"
+    cell = '<row r="1"><c r="AAAAAAA1" t="inlineStr"><is><t>x</t></is></c></row>'
+    _xlsx(
+        wide,
+        [["x"]],
+        {"xl/worksheets/sheet1.xml": f"<worksheet {ns}><sheetData>{cell}</sheetData></worksheet>"},
+    )
+    sixteen = tmp_path / "sixteen.xlsx"
+    entity = '<!DOCTYPE x [<!ENTITY e "INJECTED">]>'
+    xml = f'<?xml version="1.0" encoding="UTF-16"?>{entity}<sst {ns}><si><t>&e;</t></si></sst>'
+    _xlsx(sixteen, [["Evidence", "A", "B"], ["x", "C", "I"]], {"xl/sharedStrings.xml": xml.encode("utf-16")})
+    damaged = tmp_path / "damaged.achz"
+    damaged.write_bytes(gzip.compress(b"x" * 1000)[:20] + b"\x00" * 40)
+    for path, message in [
+        (latin, "is not UTF-8"),
+        (wide, "beyond a worksheet's last column"),
+        (sixteen, "declares a DTD or entities"),
+        (damaged, "not gzip-compressed, or damaged"),
+    ]:
+        result = runner.invoke(app, ["import-ach", str(path)])
+        assert result.exit_code == 2 and message in result.stderr, (path, result.stderr)
+        assert "Traceback" not in result.output and "INJECTED" not in result.output

@@ -62,7 +62,15 @@ def test_pool_intervals_come_from_the_analysts_draws() -> None:
     draw by draw, so its interval is narrower than the analysts' own when they are independent."""
     cases = [load_case(p) for p in sorted(TEAM.glob("*.yaml"))]
     result = pool(cases, cruxes=False)
-    draws = np.stack([score(c, explain=False, keep_draws=True).engine_result.posterior_draws for c in cases])
+    # Each analyst's draws in an order of its own (the cases share a seed, and so random numbers).
+    draws = np.stack(
+        [
+            score(c, explain=False, keep_draws=True).engine_result.posterior_draws[
+                np.random.default_rng([0, k]).permutation(20_000)
+            ]
+            for k, c in enumerate(cases)
+        ]
+    )
     linear = draws.mean(axis=0)
     lo, hi = np.quantile(linear[:, 0], [0.05, 0.95])
     assert result.linear["insider"].lo == pytest.approx(lo, abs=1e-12)
@@ -385,3 +393,72 @@ def test_consensus_agrees_with_the_pymc_model_within_monte_carlo_error() -> None
         assert x[k].mean() == pytest.approx(judgment.mean, abs=4 * error)
     tau = idata.posterior["disagreement"].values.ravel()
     assert tau.mean() == pytest.approx(exact.disagreement, abs=4 * tau.std() / math.sqrt(ess))
+
+
+def _weights_case(priors: tuple[float, float, float], ratios: tuple[float, float, float]) -> dict:
+    return {
+        "schema": 1,
+        "title": "weights",
+        "hypotheses": [{"id": h, "label": h.upper(), "prior": p} for h, p in zip("abc", priors, strict=True)],
+        "evidence": [
+            {"id": "e", "label": "E", "likelihoods": {"a": 0.3, "b": 0.6, "c": 0.5}},
+            {"id": "r", "label": "R", "ratios": dict(zip("abc", ratios, strict=True))},
+        ],
+    }
+
+
+def test_relative_judgments_are_compared_as_shares() -> None:
+    """200:40:3 and 0.8:0.16:0.012, ratios 3:1:1 and 6:2:2: one analysis, written twice."""
+    first = make_case(_weights_case((200, 40, 3), (3, 1, 1)), "A.yaml")
+    second = make_case(_weights_case((0.8, 0.16, 0.012), (6, 2, 2)), "B.yaml")
+    assert find_cruxes([first, second]) == ()
+    assert diff(first, second).changes == ()
+    result = pool([first, second], consensus=True)
+    assert result.consensus is not None and result.consensus_places == {}
+    assert result.consensus["a"].mean == pytest.approx(
+        result.analysts[0].card.hypotheses[0].posterior.mean, abs=1e-12
+    )
+    # A different share is a crux, and adopting it keeps the adopter's own total.
+    third = make_case(_weights_case((100, 40, 3), (3, 1, 1)), "C.yaml")
+    crux = next(c for c in find_cruxes([first, third]) if c.place == "prior/a")
+    assert crux.values["A.yaml"] == "200 (82.3% of the total)"
+
+    def p_a(weights: tuple[float, float, float]) -> float:
+        joint = [w * e * r for w, e, r in zip(weights, (0.3, 0.6, 0.5), (3, 1, 1), strict=True)]
+        return joint[0] / sum(joint)
+
+    c_takes_a = abs(p_a((200 / 243 * 143, 40, 3)) - p_a((100, 40, 3)))  # A's share, C's total
+    a_takes_c = abs(p_a((100 / 143 * 243, 40, 3)) - p_a((200, 40, 3)))
+    assert crux.swing == pytest.approx(max(c_takes_a, a_takes_c), abs=1e-12)
+
+
+def test_a_judgment_is_a_crux_between_the_analysts_whose_item_stands_alike() -> None:
+    """A and B both looked for y and did not find it; C observed it. A and B's disagreement on
+    lik/y/b is still a crux between them."""
+
+    def case(observed: bool, lik_b: float) -> dict:
+        document = two_item_case((0.8, 0.2), (0.5, 0.5))
+        document["evidence"].append(
+            {"id": "y", "label": "Y", "observed": observed, "likelihoods": {"a": 0.7, "b": lik_b}}
+        )
+        return document
+
+    cases = [
+        make_case(case(False, 0.2), "A.yaml"),
+        make_case(case(False, 0.4), "B.yaml"),
+        make_case(case(True, 0.2), "C.yaml"),
+    ]
+    places = {c.place for c in find_cruxes(cases)}
+    assert "lik/y/b" in places and "evidence/y" in places
+
+
+def test_an_edit_that_rules_out_every_hypothesis_has_no_alone_effect() -> None:
+    old = two_item_case((0.8, 0.2), (0.5, 0.5))
+    old["evidence"].append({"id": "z", "label": "Z", "likelihoods": {"a": 0.0, "b": 0.5}})
+    new = copy.deepcopy(old)
+    new["evidence"][0]["likelihoods"]["b"] = 0.0  # with z, no hypothesis survives this alone
+    new["evidence"][2]["likelihoods"]["a"] = 0.5
+    result = diff(make_case(old, "old.yaml"), make_case(new, "new.yaml"))
+    alone = {c.place: c.alone for c in result.changes}
+    assert alone["lik/e1/b"] is None and alone["lik/z/a"] is not None
+    assert all(v is None or all(math.isfinite(x) for x in v.values()) for v in alone.values())

@@ -27,7 +27,7 @@ from hypotheses.analysis.edits import (
     EditError,
     find_item,
     in_order,
-    judged_places,
+    relative_places,
     with_item_from,
     with_judgment,
 )
@@ -95,6 +95,7 @@ class Readings:
     """The disputed places and what each analyst stated there, on the place's scale."""
 
     team: Case
+    totals: dict[str, float]  # a relative place's total in the team's case (its units)
     names: list[str]
     scales: list[str]
     index: np.ndarray  # (R,) the place of each reading
@@ -108,35 +109,40 @@ def readings(cases: Sequence[Case]) -> Readings:
     ids = cases[0].hypothesis_ids
     cases = [in_order(c, ids) for c in cases]
     team = team_structure(cases)
-    stated = [judged_places(c) for c in cases]
-    shapes: dict[str, dict[str, tuple[object, ...]]] = {}
-    for c in cases:
+    # Relative judgments (point prior weights of one factor, an item's point ratios) as
+    # proportions: 200:40:3 and 0.8:0.16:0.012 are one judgment.
+    stated = [relative_places(c)[0] for c in cases]
+    shapes: dict[int, dict[str, tuple[object, ...]]] = {}
+    for k, c in enumerate(cases):  # by position: the same file given twice is two analysts
         for it in (*c.evidence, *c.pending):
-            shapes.setdefault(it.id, {})[c.path] = (it.observed, it.source, it.via, it.reports, it.ratios)
+            shapes.setdefault(it.id, {})[k] = (it.observed, it.source, it.via, it.reports, it.ratios)
     names: list[str] = []
     scales: list[str] = []
     rows: list[tuple[int, float, float]] = []
-    for place in judged_places(team):
+    team_places, totals = relative_places(team)
+    for place in team_places:
         kind, _, rest = place.partition("/")
         owner = rest.rpartition("/")[0] if kind == "lik" else rest
         item = find_item(team, owner) if kind in ("lik", "credibility") else None
         shape = (item.observed, item.source, item.via, item.reports, item.ratios) if item else None
         values = [
             st[place]
-            for c, st in zip(cases, stated, strict=True)
-            if place in st and (item is None or shapes[owner].get(c.path) == shape)
+            for k, st in enumerate(stated)
+            if place in st and (item is None or shapes[owner].get(k) == shape)
         ]
         if len(values) < 2 or len({(type(v), repr(v)) for v in values}) < 2:
             continue
-        scale = _scale(place, values, bool(item and item.ratios))
+        # A relative judgment (a proportion) lives on the log scale and goes back as a weight.
+        scale = "log" if place in totals else _scale(place, values, bool(item and item.ratios))
         readings_here = [_reading(v, scale) for v in values]
-        if len(set(readings_here)) < 2:
+        if len({(round(y, 9), round(sd, 9)) for y, sd in readings_here}) < 2:
             continue  # written differently, meant alike ('likely' and [0.55, 0.8])
         names.append(place)
         scales.append(scale)
         rows += [(len(names) - 1, y, sd) for y, sd in readings_here]
     return Readings(
         team,
+        totals,
         names,
         scales,
         np.array([r[0] for r in rows], dtype=int),
@@ -148,11 +154,12 @@ def readings(cases: Sequence[Case]) -> Readings:
 def _tau_posterior(r: Readings) -> tuple[np.ndarray, np.ndarray]:
     """Nodes of tau and their normalised posterior weights: the marginal likelihood of the
     readings with every mu_p integrated out (y_p ~ Normal(0, PRIOR_SD^2 11' + diag(tau^2 + s^2)))
-    times the HalfNormal prior, by the midpoint rule on the prior's quantile scale."""
-    from statistics import NormalDist
-
-    u = (np.arange(TAU_GRID) + 0.5) / TAU_GRID
-    tau = TAU_SCALE * np.array([NormalDist().inv_cdf(0.5 + 0.5 * q) for q in u])  # prior quantiles
+    times the HalfNormal prior, by the midpoint rule."""
+    # Midpoints on [0, top]: far enough that the likelihood has let go even when analysts say 0
+    # and 1 (logits 14 apart, where tau near 10 still holds mass), the prior well past its tail.
+    top = max(8.0, 3.0 * float(np.ptp(r.y)) + 3.0 * float(r.s.max(initial=0.0)))
+    tau = (np.arange(TAU_GRID) + 0.5) * (top / TAU_GRID)
+    log_prior = -0.5 * (tau / TAU_SCALE) ** 2  # HalfNormal, up to a constant
     d = tau[:, None] ** 2 + r.s[None, :] ** 2  # (T, R)
     log_like = np.zeros(tau.size)
     for p in range(len(r.names)):
@@ -163,6 +170,7 @@ def _tau_posterior(r: Readings) -> tuple[np.ndarray, np.ndarray]:
         log_det = np.log(dp).sum(axis=1) + np.log1p(PRIOR_SD**2 * inv)
         quad = (yp**2 / dp).sum(axis=1) - PRIOR_SD**2 * weighted**2 / (1 + PRIOR_SD**2 * inv)
         log_like += -0.5 * (log_det + quad + mine.sum() * math.log(2 * math.pi))
+    log_like = log_like + log_prior
     w = np.exp(log_like - log_like.max())
     return tau, w / w.sum()
 
@@ -192,12 +200,14 @@ def consensus(cases: Sequence[Case], tau: float | None = None) -> Consensus:
         m1 = float(weights @ (x @ node_w))
         m2 = float(weights @ ((x**2) @ node_w))
         if scale == "log":
+            scale_back = r.totals.get(place, 1.0)  # a proportion back into the team's units
             if place.startswith("prior/"):  # the engine takes prior factors as points or Betas
-                out[place] = Point(m1, "consensus")
-            else:  # a log-normal with mu_p's mean and variance (mixed over tau)
-                mu = float(weights @ mean)
-                var = float(weights @ (sd**2 + mean**2)) - mu**2
-                out[place] = LogNormal(mu, math.sqrt(max(var, 0.0)), "consensus")
+                out[place] = Point(m1 * scale_back, "consensus")
+            else:  # the log-normal with the consensus ratio's mean and variance
+                sigma2 = math.log1p(max(m2 / (m1 * m1) - 1.0, 0.0))
+                out[place] = LogNormal(
+                    math.log(m1 * scale_back) - 0.5 * sigma2, math.sqrt(sigma2), "consensus"
+                )
             continue
         v = max(m2 - m1 * m1, 0.0)
         concentration = min(m1 * (1 - m1) / v - 1, MAX_CONCENTRATION) if v > 0 else MAX_CONCENTRATION

@@ -185,3 +185,42 @@ def in_order(case: Case, ids: list[str]) -> Case:
         pending=tuple(item(it) for it in case.pending),
         events=tuple(_event_by_id(e, case, target) for e in case.events),
     )
+
+
+def _scale_groups(case: Case) -> dict[str, list[str]]:
+    """Places whose judgments only matter relative to each other: a prior factor stated as a
+    point for every hypothesis (200:40:3 is 0.8:0.16:0.012), and an item's `ratios:` (3:1 is
+    6:2). Group name -> its places."""
+    groups: dict[str, list[str]] = {}
+    factors = {f for h in case.hypotheses for f, _ in h.prior}
+    for factor in factors:
+        judged = [dict(h.prior).get(factor) for h in case.hypotheses]
+        if all(j is not None and j.is_point for j in judged):
+            groups[f"prior:{factor}"] = [prior_place(h.id, factor) for h in case.hypotheses]
+    for item in case.evidence:
+        if item.ratios and all(j.is_point for j in item.likelihoods):
+            groups[f"ratios:{item.id}"] = [likelihood_place(item.id, h) for h in case.hypothesis_ids]
+    return groups
+
+
+def relative_places(case: Case) -> tuple[dict[str, Judgment], dict[str, float]]:
+    """`judged_places`, with every relative group (see `_scale_groups`) divided by its total so
+    that analysts who state the same proportions state the same judgments; and each such place's
+    total, to turn another analyst's proportion back into this case's units."""
+    places = judged_places(case)
+    totals: dict[str, float] = {}
+    for members in _scale_groups(case).values():
+        total = sum(places[p].mean for p in members)
+        if not total > 0:
+            continue
+        for p in members:
+            places[p] = Point(places[p].mean / total, places[p].text)
+            totals[p] = total
+    return places, totals
+
+
+def in_units(judgment: Judgment, place: str, totals: dict[str, float]) -> Judgment:
+    """A proportion from `relative_places` in the units of the case whose totals are given."""
+    if place in totals and judgment.is_point:
+        return Point(judgment.mean * totals[place], judgment.text)
+    return judgment

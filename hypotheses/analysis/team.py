@@ -22,7 +22,9 @@ from hypotheses.analysis.edits import (
     EditError,
     find_item,
     in_order,
+    in_units,
     judged_places,
+    relative_places,
     with_item_from,
     with_judgment,
     without_item,
@@ -52,7 +54,7 @@ def _key(judgment: Judgment) -> tuple[object, ...]:
         return ("beta", judgment.a, judgment.b)
     if isinstance(judgment, LogNormal):
         return ("lognormal", judgment.mu, judgment.sigma)
-    return ("p", judgment.mean)
+    return ("p", float(f"{judgment.mean:.12g}"))  # proportions: 200/243 = 0.8/0.972
 
 
 def _loaded(case: Case | str | Path) -> Case:
@@ -60,7 +62,11 @@ def _loaded(case: Case | str | Path) -> Case:
 
 
 def _means(case: Case, seed: int | None) -> np.ndarray:
-    return numpy_engine.posterior_mean(case, seed)
+    """P(h | E); NaN everywhere for a case no hypothesis survives (an edit can rule all out,
+    which `score` would refuse): callers skip such edits rather than report NaN."""
+    with np.errstate(all="ignore"):
+        out = numpy_engine.posterior_mean(case, seed)
+    return out if np.isfinite(out).all() else np.full(len(case.hypotheses), np.nan)
 
 
 # ---- pool -----------------------------------------------------------------------------------
@@ -249,7 +255,16 @@ def pool(
     cards = [score(c, engine=engine, draws=draws, seed=seed, explain=False, keep_draws=True) for c in loaded]  # type: ignore[arg-type]
     means = np.array([[h.posterior.mean for h in card.hypotheses] for card in cards])  # (A, H)
     n = min(card.engine_result.posterior_draws.shape[0] for card in cards)
-    stacked = np.stack([card.engine_result.posterior_draws[:n] for card in cards])  # (A, N, H)
+    # Each analyst's draws in an order of their own: cases scored with one seed share their
+    # random numbers, and draw k of two similar cases would move together; the pool's interval
+    # treats the analysts as independent (the draws of each are exchangeable, so nothing else
+    # changes).
+    stacked = np.stack(
+        [
+            card.engine_result.posterior_draws[:n][np.random.default_rng([seed or 0, k]).permutation(n)]
+            for k, card in enumerate(cards)
+        ]
+    )  # (A, N, H)
     linear_draws = np.einsum("a,anh->nh", w, stacked)
     linear = _estimates(ids, w @ means, linear_draws)
     warnings: list[str] = []
@@ -278,6 +293,9 @@ def pool(
     from hypotheses.analysis.consensus import consensus as fit
 
     team = fit(loaded)
+    if np.isnan(_means(team.case, seed)).any():  # the consensus judgments rule out every hypothesis
+        note = "the consensus model's case rules out every hypothesis: it has no posterior"
+        return replace(result, warnings=(*result.warnings, note))
     card = score(team.case, engine=engine, draws=draws, seed=seed, explain=False)  # type: ignore[arg-type]
     return replace(
         result,
@@ -351,14 +369,42 @@ def _item_ids(cases: Sequence[Case]) -> list[str]:
     return list(seen)
 
 
-def _places(cases: Sequence[Case]) -> tuple[list[str], list[dict[str, Judgment]]]:
-    """Every judgment place of any case, in first-seen order, and each case's judgments."""
-    each = [judged_places(c) for c in cases]
+def _places(cases: Sequence[Case]) -> tuple[list[str], list[dict[str, Judgment]], list[dict[str, float]]]:
+    """Every judgment place of any case, in first-seen order, each case's judgments (relative
+    ones as proportions: see edits.relative_places) and the totals that turn a proportion back
+    into that case's units."""
+    both = [relative_places(c) for c in cases]
+    each, totals = [b[0] for b in both], [b[1] for b in both]
     order: dict[str, None] = {}
     for places in each:
         for place in places:
             order.setdefault(place, None)
-    return list(order), each
+    return list(order), each, totals
+
+
+def _shown(place: str, judgment: Judgment | None, raw: dict[str, Judgment], totals: dict[str, float]) -> str:
+    """A judgment as written; a relative one (a prior weight, a ratio) with its share too, which
+    is what is compared: '40 (16.5% of the total)'."""
+    if judgment is not None and place in totals:
+        return f"{written(raw[place])} ({percent(judgment.mean)} of the total)"
+    return written(judgment)
+
+
+def _adopted(
+    place: str,
+    k: int,
+    i: int,
+    stated: Sequence[Judgment | None],
+    raws: Sequence[dict[str, Judgment]],
+    totals: Sequence[dict[str, float]],
+) -> Judgment:
+    """Analyst k's judgment at `place` for analyst i's case: k's proportion in i's units where
+    both state the place's group as proportions, else k's judgment as written."""
+    if place in totals[i] and place in totals[k]:
+        judged = stated[k]
+        assert judged is not None
+        return in_units(judged, place, totals[i])
+    return raws[k][place]
 
 
 def _stated(place: str, places: dict[str, Judgment]) -> Judgment | None:
@@ -386,6 +432,8 @@ def find_cruxes(cases: Sequence[Case], seed: int | None = 0) -> tuple[Crux, ...]
             except EditError:
                 continue
             after = float(_means(edited, seed)[leads[i]])
+            if math.isnan(after):
+                continue  # the edit leaves no hypothesis standing: no posterior to compare
             swing = abs(after - float(base[i][leads[i]]))
             if top is None or swing > top[0]:
                 top = (swing, i, k, after)
@@ -405,29 +453,31 @@ def find_cruxes(cases: Sequence[Case], seed: int | None = 0) -> tuple[Crux, ...]
             )
 
     structures = {item_id: [_structure(find_item(c, item_id)) for c in cases] for item_id in _item_ids(cases)}
-    places, each = _places(cases)
+    places, each, totals = _places(cases)
+    raws = [judged_places(c) for c in cases]
     for place in places:
         kind, _, rest = place.partition("/")
         owner = rest.rpartition("/")[0] if kind == "lik" else rest
-        if kind in ("lik", "credibility") and owner in structures and len(set(structures[owner])) > 1:
-            continue  # the item itself differs: compared whole, below
+        shapes = structures.get(owner) if kind in ("lik", "credibility") else None
         stated = [_stated(place, p) for p in each]
         holders = [i for i, j in enumerate(stated) if j is not None]
-        if len({_key(stated[i]) for i in holders}) < 2:
+        # Only between analysts whose item stands alike (where it differs, the whole item is
+        # compared, below).
+        pairs = [
+            (i, k)
+            for i in holders
+            for k in holders
+            if _key(stated[k]) != _key(stated[i]) and (shapes is None or shapes[i] == shapes[k])
+        ]
+        if not pairs:
             continue
-        values = {cases[i].path: written(stated[i]) for i in range(len(cases))}
+        values = {cases[i].path: _shown(place, stated[i], raws[i], totals[i]) for i in range(len(cases))}
         edits = []
-        for i in holders:
-            for k in holders:
-                if _key(stated[k]) != _key(stated[i]):
-                    adopted = None if stated[k] is NOT_STATED else stated[k]
-                    edits.append(
-                        (
-                            i,
-                            k,
-                            lambda i=i, adopted=adopted, place=place: with_judgment(cases[i], place, adopted),
-                        )
-                    )
+        for i, k in pairs:
+            adopted = None if stated[k] is NOT_STATED else _adopted(place, k, i, stated, raws, totals)
+            edits.append(
+                (i, k, lambda i=i, adopted=adopted, place=place: with_judgment(cases[i], place, adopted))
+            )
         best(place, values, edits)
     for item_id, shapes in structures.items():
         if len(set(shapes)) < 2:
@@ -504,7 +554,10 @@ def diff(old: Case | str | Path, new: Case | str | Path, seed: int | None = 0) -
             edited = make()
         except EditError:
             return None
-        return {h: float(x) for h, x in zip(ids, _means(edited, seed) - start, strict=True)}
+        after = _means(edited, seed)
+        if np.isnan(after).any():
+            return None  # alone, the change rules every hypothesis out: no posterior to compare
+        return {h: float(x) for h, x in zip(ids, after - start, strict=True)}
 
     def add(place: str, before: str | None, after: str | None, make: Callable[[], Case] | None) -> None:
         changes.append(Change(place, before, after, effect(make)))
@@ -545,7 +598,8 @@ def diff(old: Case | str | Path, new: Case | str | Path, seed: int | None = 0) -
             add(f"event/{e.id}", None, e.label, lambda: a)  # nothing in OLD reports it
 
     structures = {i: (_structure(find_item(a, i)), _structure(find_item(b, i))) for i in _item_ids([a, b])}
-    places, (pa, pb) = _places([a, b])
+    places, (pa, pb), (ta, tb) = _places([a, b])
+    ra, rb = judged_places(a), judged_places(b)
     for place in places:
         kind, _, rest = place.partition("/")
         h_part = rest.rpartition("/")[2] if kind == "lik" else rest.partition("/")[0]
@@ -565,11 +619,11 @@ def diff(old: Case | str | Path, new: Case | str | Path, seed: int | None = 0) -
         x, y = _stated(place, pa), _stated(place, pb)
         if x is None or y is None or _key(x) == _key(y):
             continue
-        adopted = None if y is NOT_STATED else y
+        adopted = None if y is NOT_STATED else _adopted(place, 1, 0, [x, y], [ra, rb], [ta, tb])
         add(
             place,
-            written(x),
-            written(y),
+            _shown(place, x, ra, ta),
+            _shown(place, y, rb, tb),
             lambda place=place, adopted=adopted: with_judgment(a, place, adopted),
         )
     for item_id, (before, after) in structures.items():

@@ -15,6 +15,7 @@ import io
 import math
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -180,7 +181,7 @@ def _table(path: str, header: list[str], rows: list[tuple[int | None, list[str]]
     roles = [_KNOWN.get(h.strip().lower(), "hypothesis") if h.strip() else "blank" for h in header]
     if "label" not in roles and roles:
         roles[0] = "label"  # no Evidence header: the first column describes the evidence
-    taken: set[str] = set()
+    taken: set[str] = {"default"}  # reserved in `likelihoods:` (the hypotheses not listed)
     hypotheses = [
         (slug(h, taken, "h"), h.strip()) for h, r in zip(header, roles, strict=True) if r == "hypothesis"
     ]
@@ -235,23 +236,32 @@ def _table(path: str, header: list[str], rows: list[tuple[int | None, list[str]]
     return Matrix(path, title, hypotheses, out)
 
 
-def _csv(path: str, raw: bytes) -> Matrix:
+def _decode(path: str, raw: bytes, what: str) -> str:
+    """UTF-8 (with or without a BOM); UTF-16 only with its BOM or its NUL-interleaved look: any
+    even-length byte string 'decodes' as UTF-16, so that is never a fallback."""
+    wide = raw.startswith((b"\xff\xfe", b"\xfe\xff")) or (len(raw) >= 4 and raw[1:64:2].count(0) > 8)
     try:
-        text = raw.decode("utf-8-sig")
+        return raw.decode("utf-16") if wide else raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        try:
-            text = raw.decode("utf-16")
-        except UnicodeDecodeError:
-            raise _problem(
-                path, None, "is not UTF-8 (or UTF-16) text; save the matrix as CSV UTF-8"
-            ) from None
-    sample = text[:4096]
+        raise _problem(
+            path, None, f"is not UTF-8 (or UTF-16) text; save the {what} with UTF-8 encoding"
+        ) from None
+
+
+def _csv(path: str, raw: bytes) -> Matrix:
+    text = _decode(path, raw, "matrix as CSV")
+    # The delimiter is the one of , ; and tab that the header row uses most (outside quotes);
+    # the quote is always '"' (a sniffer can take an apostrophe in a label for a quote).
+    header_line = next((ln for ln in text.splitlines() if ln.strip()), "")
+    unquoted = re.sub(r'"[^"]*"', "", header_line)
+    delimiter = max(",;\t", key=lambda d: (unquoted.count(d), d == ","))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar='"')
     try:
-        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(io.StringIO(text, newline=""), dialect)
-    rows = [(reader.line_num, row) for row in reader]
+        rows = [(reader.line_num, row) for row in reader]
+    except csv.Error as exc:
+        raise _problem(
+            path, reader.line_num, f"the CSV cannot be read ({exc}); save it again as CSV"
+        ) from None
     if not rows:
         raise _problem(
             path,
@@ -269,7 +279,9 @@ _DOC_RELS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationship
 
 def _xml(path: str, data: bytes) -> ElementTree.Element:
     """Parse XML that came from a file we did not write: no DTD (entity expansion), bounded."""
-    if b"<!DOCTYPE" in data.upper() or b"<!ENTITY" in data.upper():
+    wide = data.startswith((b"\xff\xfe", b"\xfe\xff")) or data[1:64:2].count(0) > 8
+    text = data.decode("utf-16" if wide else "utf-8", errors="replace").upper()
+    if "<!DOCTYPE" in text or "<!ENTITY" in text:  # in whatever encoding the XML is written
         raise _problem(path, None, "the matrix file declares a DTD or entities, which hypscore does not read")
     try:
         return ElementTree.fromstring(data)
@@ -279,11 +291,18 @@ def _xml(path: str, data: bytes) -> ElementTree.Element:
         ) from None
 
 
-def _column(ref: str) -> int:
-    letters = re.match(r"[A-Z]+", ref)
+MAX_COLUMNS = 16_384  # a worksheet's limit (column XFD)
+MAX_ROWS = 100_000
+
+
+def _column(path: str, ref: str) -> int:
+    letters = re.match(r"[A-Z]*", ref)
+    name = letters.group() if letters and letters.group() else "A"
     n = 0
-    for ch in letters.group() if letters else "A":
+    for ch in name[:4]:
         n = n * 26 + ord(ch) - 64
+    if len(name) > 3 or n > MAX_COLUMNS:
+        raise _problem(path, None, f"cell {ref[:12]!r} lies beyond a worksheet's last column (XFD)")
     return n - 1
 
 
@@ -301,7 +320,16 @@ def _xlsx(path: str, raw: bytes) -> Matrix:
             return None
         if info.file_size > MAX_UNCOMPRESSED:
             raise _problem(path, None, f"{name} unpacks to {info.file_size:,} bytes; too large a matrix")
-        return book.read(name)
+        try:
+            with book.open(info) as stream:  # bounded: a member may lie about its size
+                data = stream.read(MAX_UNCOMPRESSED + 1)
+        except (zipfile.BadZipFile, NotImplementedError, OSError, EOFError, zlib.error, ValueError) as exc:
+            raise _problem(
+                path, None, f"the workbook is damaged or uses an unsupported compression ({exc})"
+            ) from None
+        if len(data) > MAX_UNCOMPRESSED:
+            raise _problem(path, None, f"{name} unpacks to more than 64 MiB; too large a matrix")
+        return data
 
     workbook = member("xl/workbook.xml")
     if workbook is None:
@@ -329,7 +357,7 @@ def _xlsx(path: str, raw: bytes) -> Matrix:
     for row in _xml(path, sheet).iter(f"{_SHEET}row"):
         cells: list[str] = []
         for c in row.iter(f"{_SHEET}c"):
-            index = _column(c.get("r", ""))
+            index = _column(path, c.get("r", ""))
             kind, value = c.get("t"), c.find(f"{_SHEET}v")
             if (
                 kind == "s"
@@ -343,7 +371,10 @@ def _xlsx(path: str, raw: bytes) -> Matrix:
             else:
                 text = value.text or "" if value is not None else ""
             cells += [""] * (index - len(cells)) + [text]
-        rows.append((int(row.get("r", len(rows) + 1)), cells))
+        number = row.get("r", str(len(rows) + 1))
+        if not number.isdigit() or int(number) > MAX_ROWS:
+            raise _problem(path, None, f"the worksheet has a row numbered {number[:12]!r}; export it again")
+        rows.append((int(number), cells))
     rows = [r for r in rows if any(c.strip() for c in r[1])]
     if not rows:
         raise _problem(
@@ -360,21 +391,16 @@ def _achz(path: str, raw: bytes) -> Matrix:
     try:
         with gzip.GzipFile(fileobj=io.BytesIO(raw)) as stream:
             data = stream.read(MAX_UNCOMPRESSED + 1)
-    except (OSError, EOFError):
-        raise _problem(path, None, f"is not an .achz file (not gzip-compressed); {FORMAT_HELP}") from None
+    except (OSError, EOFError, zlib.error):
+        raise _problem(
+            path, None, f"is not an .achz file (not gzip-compressed, or damaged); {FORMAT_HELP}"
+        ) from None
     if len(data) > MAX_UNCOMPRESSED:
         raise _problem(path, None, "unpacks to more than 64 MiB; too large a matrix")
-    for encoding in ("utf-16", "utf-8-sig"):
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise _problem(path, None, "the .achz does not hold UTF-16 (or UTF-8) XML")
+    text = _decode(path, data, ".achz's XML (as PARC ACH writes it, UTF-16)")
     text = re.sub(r"^<\?xml[^>]*\?>", "", text.lstrip("\ufeff"))  # the declaration names UTF-16
     root = _xml(path, text.encode("utf-8"))
-    taken: set[str] = set()
+    taken: set[str] = {"default"}
     by_ref: dict[str, str] = {}
     hypotheses = []
     for h in root.iter("Hypothesis"):
@@ -481,8 +507,21 @@ def import_ach(path: str | Path, mapping: str | Path | None = None) -> str:
     """The case file (YAML text) for an ACH matrix; validated before it is returned."""
     from hypotheses.case.loading import case_from_text
 
-    text = matrix_to_yaml(read_matrix(path), read_mapping(mapping))
-    case_from_text(text, f"{path} (imported)")  # a mapping of 0s could rule everything out
+    table = read_mapping(mapping)
+    text = matrix_to_yaml(read_matrix(path), table)
+    try:
+        case_from_text(text, f"{path} (imported)")  # a mapping of 0s could rule everything out
+    except CaseError as exc:
+        raise CaseError(
+            [
+                Problem(
+                    str(path),
+                    None,
+                    f"the case made from this matrix with {table.path} is not valid: {p.message}",
+                )
+                for p in exc.problems
+            ]
+        ) from None
     return text
 
 

@@ -143,7 +143,8 @@ def pool_plot(result: PoolResult) -> str:
             e = values[h]
             axes.errorbar(e.mean * 100, y, xerr=_xerr(e), fmt=marker, color=colour, capsize=2, markersize=4)
             if k == len(result.ids) - 1:
-                axes.text(101, y, name, va="center", fontsize=7, color=colour)
+                # A file name is text, never matplotlib mathtext ($...$ would be parsed).
+                axes.text(101, y, name.replace("$", r"\$"), va="center", fontsize=7, color=colour)
     axes.set_yticks(range(len(result.ids)), result.ids[::-1])
     axes.set_xlim(0, 100)
     axes.set_xlabel("P(h | E) (%), with 90% credible interval")
