@@ -4,9 +4,10 @@ warnings (Cromwell's rule). Every problem is collected, with its line."""
 
 from __future__ import annotations
 
-from typing import Any
+import sys
+from typing import TYPE_CHECKING, Any
 
-from hypotheses.case.format import CaseSpec, EvidenceSpec, PriorFactors
+from hypotheses.case.fast import Factors
 from hypotheses.case.messages import CaseError, Problem
 from hypotheses.case.reading import LineMap
 from hypotheses.case.types import (
@@ -23,7 +24,19 @@ from hypotheses.case.types import (
 from priors import ADMIRALTY, Judgment, Point, admiralty_judgment, complement
 from priors.suggest import did_you_mean
 
+if TYPE_CHECKING:  # the Checker reads format.py's models or fast.py's, alike
+    from hypotheses.case.format import CaseSpec, EvidenceSpec
+
 PENDING = "pending"
+
+
+def _factored(prior: Any) -> bool:
+    """A prior given as factors: fast.Factors, or format.PriorFactors when pydantic read the
+    file (looked up only if that module was imported: no file was read by it otherwise)."""
+    if isinstance(prior, Factors):
+        return True
+    form = sys.modules.get("hypotheses.case.format")
+    return form is not None and isinstance(prior, form.PriorFactors)
 
 
 class Checker:
@@ -246,7 +259,7 @@ class Checker:
             factors: tuple[tuple[str, Judgment], ...]
             if h.prior is None:
                 factors = ()
-            elif isinstance(h.prior, PriorFactors):
+            elif _factored(h.prior):
                 factors = tuple((k, v) for k, v in h.prior if v is not None)
                 if not factors:
                     self.error(

@@ -7,17 +7,18 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
-
-from pydantic import ValidationError
+from typing import TYPE_CHECKING, Any
 
 from hypotheses.case.checks import Checker
-from hypotheses.case.format import ID_PATTERN, MODEL_AT, CaseSpec, PriorFactors, field_names
+from hypotheses.case.fast import plain_spec
 from hypotheses.case.messages import CaseError, Problem
 from hypotheses.case.reading import LineMap, gc_paused, parse, read_text
 from hypotheses.case.types import Case
 from priors import DEFAULT_SCALE, get_scale, scale_names
 from priors.suggest import did_you_mean
+
+if TYPE_CHECKING:
+    from pydantic import ValidationError
 
 
 def load_case(path: str | Path) -> Case:
@@ -59,14 +60,29 @@ def case_from_text(text: str, path: str = "<case>") -> Case:
         )
     get_scale(scale_name)  # a broken scale file is a ScaleError here, not one error per judgment
     unstated = _without_likelihoods(data, lines, path)
-    try:
-        spec = CaseSpec.model_validate(data, context={"scale": scale_name})
-    except ValidationError as exc:
-        problems = _problems_from_pydantic(exc, data, lines, path) + unstated
-        raise CaseError(sorted(_unique(problems), key=lambda p: p.line or 0)) from None
+    # A plainly valid file skips pydantic (a tenth of a second of model building); anything
+    # else, and every error, is pydantic's to validate and word.
+    spec = None if unstated else plain_spec(data, get_scale(scale_name), scale_name)
+    if spec is None:
+        spec = _validated(data, lines, path, scale_name, unstated)
     if unstated:
         raise CaseError(unstated)
     return Checker(spec, lines, path, hashlib.sha256(text.encode("utf-8")).hexdigest()).case()
+
+
+def _validated(
+    data: dict[str, Any], lines: LineMap, path: str, scale_name: str, unstated: list[Problem]
+) -> Any:
+    """The pydantic model of the document, or a CaseError with every problem, located."""
+    from pydantic import ValidationError
+
+    from hypotheses.case.format import CaseSpec
+
+    try:
+        return CaseSpec.model_validate(data, context={"scale": scale_name})
+    except ValidationError as exc:
+        problems = _problems_from_pydantic(exc, data, lines, path) + unstated
+        raise CaseError(sorted(_unique(problems), key=lambda p: p.line or 0)) from None
 
 
 def _without_likelihoods(data: dict[str, Any], lines: LineMap, name: str) -> list[Problem]:
@@ -107,6 +123,8 @@ def _clean_path(loc: Iterable[Any], data: Any) -> tuple[Any, ...]:
 
 
 def _model_at(path: tuple[Any, ...]) -> Any:
+    from hypotheses.case.format import MODEL_AT
+
     shape = tuple("#" if isinstance(p, int) else p for p in path)
     if len(shape) == 2 and shape[0] in ("sources", "groups", "events"):
         shape = (shape[0], "*")
@@ -124,6 +142,8 @@ def _describe(value: Any) -> str:
 
 
 def _problems_from_pydantic(exc: ValidationError, data: Any, lines: LineMap, name: str) -> list[Problem]:
+    from hypotheses.case.format import ID_PATTERN, PriorFactors, field_names
+
     problems = []
     for error in exc.errors():
         kind, loc = error["type"], error["loc"]

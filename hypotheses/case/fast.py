@@ -1,0 +1,316 @@
+"""The format's happy path without pydantic: a case file whose every key and value is of the
+plain kind the format names (str, int 1, bool, list, mapping, judgments that parse) is read
+straight into light spec objects with the same attributes as format.py's models, which the
+Checker reads alike. Anything else, an error included, returns None and goes through pydantic,
+so every message stays pydantic's (translated in loading.py): this path can only accept what
+pydantic accepts, with the same values (tests/test_fast_path.py holds it to that).
+
+Why: building the pydantic models costs a tenth of a second on every command that reads a case
+(issue 17), for a validation that a correct file passes anyway.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from priors import (
+    JudgmentError,
+    Scale,
+    parse_credibility,
+    parse_grading,
+    parse_judgment,
+    parse_ratio,
+    parse_reliability,
+    parse_weight,
+)
+
+_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+FACTOR_NAMES = ("base_rate", "motive", "opportunity", "means", "past_practice")  # format.PriorFactors
+
+
+class Decline(Exception):
+    """Not plainly valid: let pydantic decide, and word the errors."""
+
+
+@dataclass(frozen=True)
+class Factors:
+    """format.PriorFactors: iterates as (name, judgment or None), in the model's field order."""
+
+    values: dict[str, Any]
+
+    def __iter__(self):
+        return iter((name, self.values.get(name)) for name in FACTOR_NAMES)
+
+
+@dataclass(frozen=True)
+class HypothesisSpec:
+    id: str
+    label: str
+    prior: Any = None
+    notes: str | None = None
+
+
+@dataclass(frozen=True)
+class SourceSpec:
+    label: str | None = None
+    reliability: Any = None
+    notes: str | None = None
+    links: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class EvidenceSpec:
+    id: str
+    label: str
+    source: str | None = None
+    credibility: Any = None
+    likelihoods: dict[str, Any] | None = None
+    grading: Any = None
+    ratios: dict[str, Any] | None = None
+    observed: bool | str = True
+    date: datetime.date | None = None
+    reports: str | None = None
+    via: list[str] = field(default_factory=list)
+    notes: str | None = None
+    links: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class EventSpec:
+    label: str
+    likelihoods: dict[str, Any]
+    notes: str | None = None
+    links: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class GroupSpec:
+    label: str
+    members: list[str]
+
+
+@dataclass(frozen=True)
+class ResolutionSpec:
+    hypothesis: str
+    date: datetime.date | None = None
+    notes: str | None = None
+
+
+@dataclass(frozen=True)
+class CaseSpec:
+    schema_version: int
+    title: str
+    question: str | None
+    scale: str
+    hypotheses: list[HypothesisSpec]
+    sources: dict[str, SourceSpec]
+    events: dict[str, EventSpec]
+    evidence: list[EvidenceSpec]
+    notes: str | None
+    groups: dict[str, GroupSpec]
+    resolution: ResolutionSpec | None
+
+
+# ---- plain values ---------------------------------------------------------------------------
+
+
+def _mapping(value: Any, allowed: set[str], required: set[str] = frozenset()) -> dict[str, Any]:
+    if type(value) is not dict or not all(type(k) is str for k in value):
+        raise Decline
+    if not set(value) <= allowed or not required <= set(value):
+        raise Decline
+    return value
+
+
+def _text(value: Any) -> str:
+    if type(value) is not str:
+        raise Decline
+    return value
+
+
+def _optional_text(value: Any) -> str | None:
+    return None if value is None else _text(value)
+
+
+def _ident(value: Any) -> str:
+    if type(value) is not str or not _ID.match(value):
+        raise Decline
+    return value
+
+
+def _texts(value: Any) -> list[str]:
+    if value is None:
+        raise Decline  # pydantic: a list is required when the key is given
+    if type(value) is not list:
+        raise Decline
+    return [_text(v) for v in value]
+
+
+def _date(value: Any) -> datetime.date | None:
+    """format._as_date."""
+    if value is None:
+        return None
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return datetime.date.fromisoformat(value.strip())
+        except ValueError:
+            raise Decline from None
+    raise Decline
+
+
+def _read(parse, value: Any, scale: Scale | None = None) -> Any:
+    try:
+        return parse(value) if scale is None else parse(value, scale)
+    except JudgmentError:
+        raise Decline from None
+
+
+def _judgments(value: Any, parse, scale: Scale | None) -> dict[str, Any]:
+    if type(value) is not dict or not all(type(k) is str for k in value):
+        raise Decline
+    return {k: _read(parse, v, scale) for k, v in value.items()}
+
+
+# ---- the document ---------------------------------------------------------------------------
+
+
+def _prior(value: Any, scale: Scale) -> Any:
+    if value is None:
+        return None
+    if isinstance(value, dict) and "beta" not in value:  # format._prior_kind: factors
+        given = _mapping(value, set(FACTOR_NAMES))
+        return Factors({k: None if v is None else _read(parse_judgment, v, scale) for k, v in given.items()})
+    return _read(parse_weight, value, scale)
+
+
+def _hypothesis(value: Any, scale: Scale) -> HypothesisSpec:
+    d = _mapping(value, {"id", "label", "prior", "notes"}, {"id", "label"})
+    return HypothesisSpec(
+        _ident(d["id"]), _text(d["label"]), _prior(d.get("prior"), scale), _optional_text(d.get("notes"))
+    )
+
+
+def _source(value: Any, scale: Scale) -> SourceSpec:
+    d = _mapping(value, {"label", "reliability", "notes", "links"})
+    reliability = d.get("reliability")
+    return SourceSpec(
+        _optional_text(d.get("label")),
+        None if reliability is None else _read(parse_reliability, reliability, scale),
+        _optional_text(d.get("notes")),
+        _texts(d["links"]) if "links" in d else [],
+    )
+
+
+_EVIDENCE_KEYS = {
+    "id", "label", "source", "credibility", "likelihoods", "grading", "ratios", "observed",
+    "date", "reports", "via", "notes", "links",
+}  # fmt: skip
+
+
+def _evidence(value: Any, scale: Scale) -> EvidenceSpec:
+    d = _mapping(value, _EVIDENCE_KEYS, {"id", "label"})
+    observed = d.get("observed", True)
+    if not (type(observed) is bool or observed == "pending"):
+        raise Decline
+    credibility, likelihoods, grading, ratios = (
+        d.get(k) for k in ("credibility", "likelihoods", "grading", "ratios")
+    )
+    return EvidenceSpec(
+        id=_ident(d["id"]),
+        label=_text(d["label"]),
+        source=_optional_text(d.get("source")),
+        credibility=None if credibility is None else _read(parse_credibility, credibility, scale),
+        likelihoods=None if likelihoods is None else _judgments(likelihoods, parse_judgment, scale),
+        grading=None if grading is None else _read(parse_grading, grading),
+        ratios=None if ratios is None else _judgments(ratios, parse_ratio, None),
+        observed=observed,
+        date=_date(d.get("date")),
+        reports=None if d.get("reports") is None else _ident(d["reports"]),
+        via=_texts(d["via"]) if "via" in d else [],
+        notes=_optional_text(d.get("notes")),
+        links=_texts(d["links"]) if "links" in d else [],
+    )
+
+
+def _event(value: Any, scale: Scale) -> EventSpec:
+    d = _mapping(value, {"label", "likelihoods", "notes", "links"}, {"label", "likelihoods"})
+    return EventSpec(
+        _text(d["label"]),
+        _judgments(d["likelihoods"], parse_judgment, scale),
+        _optional_text(d.get("notes")),
+        _texts(d["links"]) if "links" in d else [],
+    )
+
+
+def _group(value: Any) -> GroupSpec:
+    d = _mapping(value, {"label", "members"}, {"label", "members"})
+    if type(d["members"]) is not list or len(d["members"]) < 2:
+        raise Decline
+    return GroupSpec(_text(d["label"]), [_ident(m) for m in d["members"]])
+
+
+def _keyed(value: Any, read) -> dict[str, Any]:
+    if value is None:
+        raise Decline  # `sources:` with nothing under it: pydantic says what it wants
+    if type(value) is not dict:
+        raise Decline
+    return {_ident(k): read(v) for k, v in value.items()}
+
+
+_TOP = {
+    "schema",
+    "title",
+    "question",
+    "scale",
+    "hypotheses",
+    "sources",
+    "events",
+    "evidence",
+    "notes",
+    "groups",
+    "resolution",
+}
+
+
+def plain_spec(data: dict[str, Any], scale: Scale, scale_name: str) -> CaseSpec | None:
+    """The spec of a plainly valid document, or None (pydantic then validates it)."""
+    try:
+        d = _mapping(data, _TOP, {"schema", "title", "hypotheses"})
+        if type(d["schema"]) is not int or d["schema"] != 1:
+            raise Decline
+        if "scale" in d and type(d["scale"]) is not str:
+            raise Decline
+        hypotheses = d["hypotheses"]
+        if type(hypotheses) is not list or len(hypotheses) < 2:
+            raise Decline
+        evidence = d.get("evidence", [])
+        if type(evidence) is not list:
+            raise Decline
+        resolution = d.get("resolution")
+        if resolution is not None:
+            r = _mapping(resolution, {"hypothesis", "date", "notes"}, {"hypothesis"})
+            resolution = ResolutionSpec(
+                _ident(r["hypothesis"]), _date(r.get("date")), _optional_text(r.get("notes"))
+            )
+        return CaseSpec(
+            schema_version=1,
+            title=_text(d["title"]),
+            question=_optional_text(d.get("question")),
+            scale=scale_name,
+            hypotheses=[_hypothesis(h, scale) for h in hypotheses],
+            sources=_keyed(d["sources"], lambda v: _source(v, scale)) if "sources" in d else {},
+            events=_keyed(d["events"], lambda v: _event(v, scale)) if "events" in d else {},
+            evidence=[_evidence(e, scale) for e in evidence],
+            notes=_optional_text(d.get("notes")),
+            groups=_keyed(d["groups"], _group) if "groups" in d else {},
+            resolution=resolution,
+        )
+    except Decline:
+        return None
