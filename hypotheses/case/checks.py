@@ -103,7 +103,8 @@ class Checker:
                 if key != DEFAULT_KEY and key not in ids:
                     self.error(
                         (*at, "likelihoods", key),
-                        f"unknown hypothesis '{key}'{did_you_mean(key, ids)} in the likelihoods of event "
+                        f"unknown hypothesis '{key}'{did_you_mean(key, [*ids, DEFAULT_KEY])} in the "
+                        "likelihoods of event "
                         f"'{event_id}'; hypotheses: {', '.join(ids)}",
                     )
             missing = [h for h in ids if h not in given]
@@ -434,7 +435,7 @@ class Checker:
             assert given is not None  # the loader refused an item with neither
             for key in given:
                 if key != DEFAULT_KEY and key not in ids:
-                    hint = did_you_mean(key, ids)
+                    hint = did_you_mean(key, [*ids, DEFAULT_KEY])  # 'defualt' is the reserved key
                     self.error(
                         (*at, section, key),
                         f"unknown hypothesis '{key}'{hint} in "
