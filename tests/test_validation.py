@@ -143,3 +143,20 @@ def test_an_unknown_source_is_reported_with_the_items_other_problems() -> None:
         make_case(document)
     said = str(caught.value)
     assert "unknown source 'press'" in said and "gives no likelihood for 'b'" in said
+
+
+def test_a_misspelt_observation_and_a_misspelt_default_get_one_clear_message() -> None:
+    document = {
+        "schema": 1,
+        "title": "x",
+        "hypotheses": [{"id": "a", "label": "A"}, {"id": "b", "label": "B"}],
+        "evidence": [{"id": "e", "label": "E", "observed": "absent", "likelihoods": {"a": 0.8, "b": 0.3}}],
+    }
+    with pytest.raises(CaseError) as caught:
+        make_case(document)
+    (problem,) = caught.value.problems
+    assert "'absent' is not an observation; write true (seen), false" in problem.message
+    document["evidence"][0] = {"id": "e", "label": "E", "likelihoods": {"a": 0.8, "defualt": 0.3}}
+    with pytest.raises(CaseError) as caught:
+        make_case(document)
+    assert "unknown hypothesis 'defualt' (did you mean 'default'?)" in str(caught.value)

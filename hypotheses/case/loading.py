@@ -178,6 +178,12 @@ def _problems_from_pydantic(exc: ValidationError, data: Any, lines: LineMap, nam
             )
         elif kind == "judgment":
             message = f"{_where(path)}: {error['ctx']['message']}"
+        elif path and path[-1] == "observed" and kind in ("bool_parsing", "bool_type", "literal_error"):
+            # One message for both halves of `bool | "pending"` (pydantic reports each).
+            message = (
+                f"{_where(path)}: {error['input']!r} is not an observation; write true (seen), false "
+                "(looked for and not found) or pending (not yet known)"
+            )
         else:
             said = error["msg"][0].lower() + error["msg"][1:]
             message = f"{_where(path)}: {said}, got {_describe(error['input'])}"
