@@ -21,7 +21,8 @@ from hypotheses.model.likelihood import effective_likelihood, event_log_likeliho
 from hypotheses.model.logspace import log, softmax
 from hypotheses.model.places import credibility_place, likelihood_place, prior_place, reliability_place
 from hypotheses.text import percent
-from priors import Judgment, LogNormal
+from priors import Beta, Judgment, LogNormal
+from priors.betafit import prime_quantiles
 
 # Posteriors this close are equal: arithmetic exact on paper (1/3 + 1/3 + 1/3) rounds apart.
 TIE_TOLERANCE = 1e-9
@@ -172,7 +173,10 @@ def explain(
     plug = _PlugIn(case)
     baseline = float(plug.posterior(plug.total)[lead])
     swings = []
-    for name, judgment, moved in plug.judgments():
+    judged = list(plug.judgments())
+    # Every Beta's 5% and 95% quantiles at once (a fitted range already knows its own).
+    prime_quantiles([(j.a, j.b) for _, j, _ in judged if isinstance(j, Beta) and j.fitted_range is None])
+    for name, judgment, moved in judged:
         if judgment.is_point:
             continue
         low, high = judgment.quantiles()
