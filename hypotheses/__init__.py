@@ -51,11 +51,17 @@ _HOMES = {
 }
 
 
+_SUBPACKAGES = {"analysis", "case", "model", "output", "settings", "text"}
+
+
 def __getattr__(name: str):
+    import importlib
+
+    if name in _SUBPACKAGES:  # `import hypotheses; hypotheses.case.load_case(...)` as before
+        return importlib.import_module(f"hypotheses.{name}")
     home = _HOMES.get(name)
     if home is None:
         raise AttributeError(f"module 'hypotheses' has no attribute {name!r}")
-    import importlib
 
     value = getattr(importlib.import_module(home), name)
     globals()[name] = value  # once imported, an ordinary attribute

@@ -261,7 +261,10 @@ def _number(value: Any, what: str) -> float:
         if number is None:
             raise JudgmentError(f"{what} {value!r} is not a number; {FORMS_HELP}")
     elif isinstance(value, int | float):
-        number = float(value)
+        try:
+            number = float(value)
+        except OverflowError:  # an integer of hundreds of digits
+            number = math.inf
     else:
         raise JudgmentError(f"{what} must be a number, got {type(value).__name__}")
     if not math.isfinite(number) or not 0.0 <= number <= 1.0:
@@ -283,6 +286,17 @@ def _outside(value: Any, number: float, what: str) -> str:
     return said
 
 
+def _beta_parameter(value: Any) -> Any:
+    """A Beta parameter written as text the way YAML 1.1 leaves 1e-3 (a plain number); other
+    forms ('1/2', '1:3') are left as text, for the error that names them."""
+    if isinstance(value, str) and _looks_numeric(value) and "%" not in value:
+        try:
+            return float(value)
+        except ValueError:  # a fraction or odds is no Beta parameter
+            return value
+    return value
+
+
 def _looks_numeric(text: str) -> bool:
     return _form(text) is not None
 
@@ -292,7 +306,12 @@ def parse_weight(value: Any, scale: Scale) -> Judgment:
     (Rootclaim's 200:40:3 is `prior: 200`, `prior: 40`, `prior: 3`)."""
     number: float | None = None
     if isinstance(value, int | float) and not isinstance(value, bool):
-        number = float(value)
+        try:
+            number = float(value)
+        except OverflowError:  # hundreds of digits: no finite weight
+            raise JudgmentError(
+                f"prior {str(value)[:20]}... is too large a number; a weight must be finite"
+            ) from None
     elif isinstance(value, str) and not _PERCENT.match(value.strip()):  # 150% is no weight
         number = _form(value)
     if number is not None and math.isfinite(number) and number > 1.0:
@@ -329,16 +348,17 @@ def parse_judgment(value: Any, scale: Scale) -> Judgment:
             )
         params = value["beta"]
         if isinstance(params, list):  # YAML 1.1 reads 1e-3 (no dot) as text: take it as written
-            params = [
-                float(p) if isinstance(p, str) and _looks_numeric(p) and "%" not in p else p for p in params
-            ]
+            params = [_beta_parameter(p) for p in params]
         if (
             not isinstance(params, list)
             or len(params) != 2
             or not all(isinstance(p, int | float) and not isinstance(p, bool) for p in params)
         ):
             raise JudgmentError(f"beta needs two numbers [a, b], got {params!r}")
-        a, b = float(params[0]), float(params[1])
+        try:
+            a, b = float(params[0]), float(params[1])
+        except OverflowError:
+            raise JudgmentError(f"Beta parameters must be positive and finite, got {params!r}") from None
         if not (math.isfinite(a) and math.isfinite(b) and a > 0 and b > 0):
             raise JudgmentError(f"Beta parameters must be positive and finite, got [{a:g}, {b:g}]")
         if a > MAX_BETA_PARAMETER or b > MAX_BETA_PARAMETER:

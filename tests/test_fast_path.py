@@ -132,11 +132,36 @@ def test_mutated_examples_are_decided_by_pydantic(data) -> None:
             parent = parent[key]
         action = data.draw(st.sampled_from(["replace", "delete", "add"]))
         if action == "replace":
-            parent[at[-1]] = data.draw(st.sampled_from(ODD_VALUES))
+            parent[at[-1]] = copy.deepcopy(data.draw(st.sampled_from(ODD_VALUES)))
         elif action == "delete" and isinstance(parent, dict):
             del parent[at[-1]]
         elif isinstance(parent, dict):
-            parent[
-                data.draw(st.sampled_from(["extra", "id", "label", "notes", "links", "via", "default"]))
-            ] = data.draw(st.sampled_from(ODD_VALUES))
+            key = data.draw(st.sampled_from(["extra", "id", "label", "notes", "links", "via", "default"]))
+            parent[key] = copy.deepcopy(data.draw(st.sampled_from(ODD_VALUES)))  # never shared
     _same(yaml.safe_dump(document, sort_keys=False))
+
+
+@pytest.mark.parametrize(
+    "snippet",
+    [
+        "hypotheses:\n  - id: |\n      a\n    label: A\n  - {id: b, label: B}\n",  # an id "a\n"
+        "hypotheses:\n  - {id: a, label: A, prior: {beta: ['1/2', 2]}}\n  - {id: b, label: B, prior: 0.5}\n",
+        "hypotheses:\n  - {id: a, label: A, prior: " + "9" * 400 + "}\n  - {id: b, label: B, prior: 0.5}\n",
+    ],
+)
+def test_what_pydantic_refuses_the_fast_path_leaves_to_it(snippet: str, tmp_path) -> None:
+    """Found in review: re's `$` matches before a final newline, a '1/2' Beta parameter raised
+    a bare ValueError, a 400-digit number overflowed float(): each a clean error, exit 2."""
+    from typer.testing import CliRunner
+
+    from cli import app
+
+    text = (
+        "schema: 1\ntitle: T\n" + snippet + "evidence:\n  - {id: e, label: E, likelihoods: {default: 0.3}}\n"
+    )
+    fast, slow, _ = _both(text)
+    assert fast is None and slow is None
+    path = tmp_path / "case.yaml"
+    path.write_text(text, encoding="utf-8")
+    result = CliRunner().invoke(app, ["validate", str(path)])
+    assert result.exit_code == 2 and "internal error" not in result.output, result.output

@@ -27,7 +27,7 @@ from priors import (
     parse_weight,
 )
 
-_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+_ID = re.compile(r"[a-z][a-z0-9_]*")  # fullmatch: `$` would let "a\n" through, as pydantic does not
 FACTOR_NAMES = ("base_rate", "motive", "opportunity", "means", "past_practice")  # format.PriorFactors
 
 
@@ -136,7 +136,7 @@ def _optional_text(value: Any) -> str | None:
 
 
 def _ident(value: Any) -> str:
-    if type(value) is not str or not _ID.match(value):
+    if type(value) is not str or not _ID.fullmatch(value):
         raise Decline
     return value
 
@@ -168,7 +168,7 @@ def _date(value: Any) -> datetime.date | None:
 def _read(parse, value: Any, scale: Scale | None = None) -> Any:
     try:
         return parse(value) if scale is None else parse(value, scale)
-    except JudgmentError:
+    except (JudgmentError, ValueError, TypeError, ArithmeticError):  # pydantic words them all
         raise Decline from None
 
 
