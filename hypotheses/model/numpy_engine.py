@@ -27,7 +27,7 @@ from hypotheses.model.places import credibility_place, likelihood_place, reliabi
 from hypotheses.model.prior import posterior_mcse, prior_mean, prior_weight_draws
 from hypotheses.model.result import EngineResult
 from hypotheses.settings import NUMPY_DEFAULT_DRAWS
-from priors import Beta, Judgment, Point
+from priors import Beta, Judgment, LogNormal, Point
 
 DEFAULT_DRAWS = NUMPY_DEFAULT_DRAWS  # interval draws, unless asked otherwise
 # Cells of the grid over a source's reliability (the one parameter shared between items).
@@ -529,42 +529,67 @@ class _EvidenceGroup:
             lam = effective_likelihood(c, theta, theta.mean(axis=1, keepdims=True))
             state.log_weights += log(lam)
             return
-        theta_c = np.empty((n, len(item.likelihoods)))  # (n, H)
-        for k, judgment in enumerate(item.likelihoods):
-            theta_c[:, k] = judgment.sample(rng, n)
-        kappa_c = item.credibility.sample(rng, n)
-        mix_c = theta_c.mean(axis=1)
-        # lambda_h(n) = (1 - r) mix_n + r (1 - kappa_n) mix_n + r kappa_n theta_nh: three
-        # non-negative parts, each a fixed distribution over candidates, mixed with r-dependent mass.
-        part_prior = mix_c
-        part_flat = (1.0 - kappa_c) * mix_c
-        part_hyp = kappa_c[:, None] * theta_c
+        # Exact draws from the item's posterior given (h, r): lambda_h is linear in each
+        # parameter, lambda_h = r kappa theta_h + (1 - r) mean_k theta_k + r (1 - kappa) mean_k theta_k,
+        # so p(theta, kappa | h, r) is a mixture of 2H + 1 parts, each the prior with one factor
+        # tilted (theta_k -> theta_k p(theta_k), kappa -> kappa p(kappa) or (1 - kappa) p(kappa)).
+        # One part is chosen per draw, then sampled: no candidate pool, no resampling, ESS = N.
         h = state.hypothesis
-        mass = np.column_stack(
-            [
-                (1.0 - r) * part_prior.sum(),
-                r * part_flat.sum(),
-                r * part_hyp.sum(axis=0)[h],
-            ]
-        )
-        pick = mass.cumsum(axis=1)
-        choice = (rng.random(h.shape[0])[:, None] * pick[:, -1:] >= pick[:, :-1]).sum(axis=1)
-        candidates = np.empty(h.shape[0], dtype=np.intp)
-        for component, weights in enumerate((part_prior[:, None], part_flat[:, None], part_hyp)):
-            chosen = np.flatnonzero(choice == component)
-            if chosen.size:
-                column = h[chosen] if component == 2 else np.zeros(chosen.size, dtype=np.intp)
-                candidates[chosen] = resample_columns(weights, column, rng)
-        counts = np.bincount(h, minlength=theta_c.shape[1])
-        r_typical = np.bincount(h, weights=r, minlength=theta_c.shape[1]) / np.maximum(counts, 1)
-        state.note_ess((1.0 - r_typical * kappa_c[:, None]) * mix_c[:, None] + r_typical * part_hyp)
-        theta, kappa = theta_c[candidates], kappa_c[candidates]
+        judgments = item.likelihoods
+        n_hyp = len(judgments)
+        mean_theta = np.array([j.mean for j in judgments])
+        k_mean = item.credibility.mean
+        draws = h.shape[0]
+        # The part's kind per draw (A, any B_k, any C_k: their masses), then, for B and C, which
+        # theta_k: in proportion to E[theta_k], the same for every draw.
+        m_bar = mean_theta.mean()
+        mass = np.column_stack([r * k_mean * mean_theta[h], (1.0 - r) * m_bar, r * (1.0 - k_mean) * m_bar])
+        cumulative = np.cumsum(mass, axis=1)
+        u = rng.random(draws) * cumulative[:, -1]
+        kind = np.minimum((cumulative[:, :2] < u[:, None]).sum(axis=1), 2)  # 0 A, 1 B, 2 C
+        tilted = h.copy()
+        flat = np.flatnonzero(kind > 0)
+        if flat.size and mean_theta.sum() > 0:
+            tilted[flat] = rng.choice(n_hyp, size=flat.size, p=mean_theta / mean_theta.sum())
+        kappa_tilt = np.where(kind == 0, 1, np.where(kind == 2, -1, 0))  # up, down, none
+        theta = np.empty((draws, n_hyp))
+        for k, judgment in enumerate(judgments):
+            theta[:, k] = judgment.sample(rng, draws)
+            mine = np.flatnonzero(tilted == k)
+            if mine.size:
+                theta[mine, k] = _tilted(judgment, rng, mine.size)
+        kappa = _kappa_draws(item.credibility, kappa_tilt, rng)
         for k, (h_id, judgment) in enumerate(zip(self.hypothesis_ids, item.likelihoods, strict=True)):
             state.keep(likelihood_place(item.id, h_id), judgment, theta[:, k])
         state.keep(credibility_place(item.id), item.credibility, kappa)
         c = (r * kappa)[:, None]
         lam = effective_likelihood(c, theta, theta.mean(axis=1, keepdims=True))
         state.log_weights += log(lam)
+
+
+_FLOOR = np.finfo(float).tiny  # as Judgment.sample clips Beta draws
+
+
+def _tilted(judgment: Judgment, rng: np.random.Generator, n: int) -> np.ndarray:
+    """n draws of the size-biased judgment, x p(x) / E[x]: Beta(a + 1, b); a log-normal's mu
+    plus sigma^2; a point stays itself."""
+    if isinstance(judgment, Beta):
+        return np.clip(rng.beta(judgment.a + 1.0, judgment.b, n), _FLOOR, 1.0)
+    if isinstance(judgment, LogNormal):
+        return rng.lognormal(judgment.mu + judgment.sigma**2, judgment.sigma, n)
+    return judgment.sample(rng, n)
+
+
+def _kappa_draws(judgment: Judgment, tilt: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """A credibility per draw: from its prior (tilt 0), kappa p(kappa) (1) or (1 - kappa) p(kappa)
+    (-1), i.e. Beta(a + 1, b) and Beta(a, b + 1)."""
+    out = judgment.sample(rng, tilt.size)
+    if isinstance(judgment, Beta):
+        for sign, (da, db) in ((1, (1.0, 0.0)), (-1, (0.0, 1.0))):
+            mine = np.flatnonzero(tilt == sign)
+            if mine.size:
+                out[mine] = np.clip(rng.beta(judgment.a + da, judgment.b + db, mine.size), _FLOOR, 1.0)
+    return out
 
 
 def _event_log_lik(theta: np.ndarray, c: np.ndarray) -> np.ndarray:
