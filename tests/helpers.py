@@ -112,3 +112,15 @@ def page_scripts(page: str) -> tuple[dict, str]:
     data, script = found[0][1], found[1][1]
     assert "<" not in data and ">" not in data and "&" not in data  # cannot end its element
     return json.loads(data), script
+
+
+# Chromium on the closed network: without these flags it keeps trying to reach Google's hosts.
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]

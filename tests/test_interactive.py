@@ -19,21 +19,12 @@ from typer.testing import CliRunner
 from cli import app
 from hypotheses import load_case, score
 from hypotheses.output.report import render_report
-from tests.helpers import EXAMPLES
+from tests.helpers import CHROMIUM_FLAGS, EXAMPLES
 
 pytestmark = pytest.mark.slow
 runner = CliRunner()
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-# The closed network: without these, Chromium keeps trying to reach Google's hosts.
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+FLAGS = CHROMIUM_FLAGS
 
 
 @pytest.fixture(scope="module")

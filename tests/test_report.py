@@ -23,7 +23,7 @@ from hypotheses.output.report import render_report
 from hypotheses.output.text import explanation_markdown
 from hypotheses.output.wording import flip_sentence
 from hypotheses.text import visible
-from tests.helpers import EXAMPLES, make_case, page_markup, page_scripts
+from tests.helpers import CHROMIUM_FLAGS, EXAMPLES, make_case, page_markup, page_scripts
 
 SEED_CASE = EXAMPLES / "al-bab-2017.yaml"
 runner = CliRunner()
@@ -277,13 +277,7 @@ def test_report_renders_in_headless_chromium(tmp_path: Path, seed_report: str) -
         [
             CHROMIUM,
             "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
+            *CHROMIUM_FLAGS,
             f"--user-data-dir={tmp_path / 'profile'}",
             "--hide-scrollbars",
             "--window-size=1100,3800",

@@ -149,20 +149,26 @@ def _texts(value: Any) -> list[str]:
     return [_text(v) for v in value]
 
 
-def _date(value: Any) -> datetime.date | None:
-    """format._as_date."""
-    if value is None:
-        return None
+def read_date(value: Any) -> datetime.date:
+    """A date as YAML reads it (unquoted 2026-01-05) or the same text quoted; nothing else (a
+    number would otherwise become a day of 1970). ValueError otherwise. format.py's validator
+    words that error; this path declines."""
     if isinstance(value, datetime.datetime):
         return value.date()
     if isinstance(value, datetime.date):
         return value
     if isinstance(value, str):
-        try:
-            return datetime.date.fromisoformat(value.strip())
-        except ValueError:
-            raise Decline from None
-    raise Decline
+        return datetime.date.fromisoformat(value.strip())
+    raise ValueError(f"date {value!r} is not a date")
+
+
+def _date(value: Any) -> datetime.date | None:
+    if value is None:
+        return None
+    try:
+        return read_date(value)
+    except ValueError:
+        raise Decline from None
 
 
 def _read(parse, value: Any, scale: Scale | None = None) -> Any:

@@ -23,6 +23,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from hypotheses.case.fast import read_date
 from priors import (
     DEFAULT_SCALE,
     PRIOR_FACTORS,
@@ -201,19 +202,12 @@ PriorField = Annotated[
 
 
 def _as_date(value: Any) -> datetime.date:
-    """A date as YAML reads it (unquoted 2026-01-05) or the same text quoted; nothing else (a
-    number would otherwise become a day of 1970)."""
-    if isinstance(value, datetime.datetime):
-        return value.date()
-    if isinstance(value, datetime.date):
-        return value
-    if isinstance(value, str):
-        try:
-            return datetime.date.fromisoformat(value.strip())
-        except ValueError:
-            pass
-    message = f"date {value!r} is not a date; write YYYY-MM-DD"
-    raise PydanticCustomError("judgment", "{message}", {"message": message})
+    """fast.read_date, its failure as this key's error."""
+    try:
+        return read_date(value)
+    except ValueError:
+        message = f"date {value!r} is not a date; write YYYY-MM-DD"
+        raise PydanticCustomError("judgment", "{message}", {"message": message}) from None
 
 
 IsoDate = Annotated[Any, PlainValidator(_as_date), WithJsonSchema({"type": "string", "format": "date"})]

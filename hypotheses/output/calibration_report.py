@@ -9,7 +9,7 @@ from datetime import date
 
 from hypotheses._version import __version__
 from hypotheses.analysis.calibration import Calibration, verdict
-from hypotheses.output.report import BLUE, CSS, GREY, ORANGE, _e, _pyplot, _svg
+from hypotheses.output.report import BLUE, GREY, ORANGE, _e, _pyplot, _svg, page_start
 from hypotheses.text import percent
 
 
@@ -187,16 +187,7 @@ def render_html(cal: Calibration, generated: date | None = None) -> str:
     """The reliability page: one file, inline SVG, no script."""
     tables = table_rows(cal)
     parts = [
-        "<!doctype html>",
-        '<html lang="en">',
-        "<head>",
-        '<meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        "<title>Calibration</title>",
-        f"<style>{CSS}</style>",
-        "</head>",
-        "<body>",
-        "<main>",
+        *page_start("Calibration"),
         "<header>",
         "<h1>Calibration</h1>",
         f'<p class="bottom-line">{_e(headline(cal))}</p>',

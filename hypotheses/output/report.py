@@ -100,6 +100,24 @@ def _e(text: object) -> str:
     return html.escape(visible(str(text), newlines=True), quote=True)
 
 
+def page_start(title: str, *head: str) -> list[str]:
+    """The opening of every page hypscore writes, to `<main>`: the title (case text, escaped
+    here), inline CSS, and any further `head` elements (already markup)."""
+    return [
+        "<!doctype html>",
+        '<html lang="en">',
+        "<head>",
+        '<meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        *head,
+        f"<title>{_e(title)}</title>",
+        f"<style>{CSS}</style>",
+        "</head>",
+        "<body>",
+        "<main>",
+    ]
+
+
 def _svg(figure) -> str:
     """The figure as inline SVG, without the XML prologue and with stable element ids."""
     import matplotlib.pyplot as plt
@@ -477,20 +495,13 @@ def render_report(case: Case, card: Scorecard, generated: date | None = None) ->
     d = card.diagnostics
     lead = next(h for h in card.hypotheses if h.id == e.leading)
     rival = next(h for h in card.hypotheses if h.id == e.runner_up)
-    parts = [
-        "<!doctype html>",
-        '<html lang="en">',
-        "<head>",
-        '<meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        # Nothing may load or run but this page's own script, identified by its hash.
+    # Nothing may load or run but this page's own script, identified by its hash.
+    policy = (
         '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
-        f"style-src 'unsafe-inline'; script-src '{_script_hash()}'\">",
-        f"<title>{_e(card.title)}</title>",
-        f"<style>{CSS}</style>",
-        "</head>",
-        "<body>",
-        "<main>",
+        f"style-src 'unsafe-inline'; script-src '{_script_hash()}'\">"
+    )
+    parts = [
+        *page_start(card.title, policy),
         # Shown by the script once a reader edits the case; sticky, so it stays in view while they do.
         '<div class="hs-live" id="hs-live" hidden><p id="hs-live-text"></p><ul id="hs-edits"></ul>'
         '<button type="button" id="hs-reset">Reset to the printed case</button></div>',

@@ -154,7 +154,7 @@ def pool_plot(result: PoolResult) -> str:
 
 def pool_html(result: PoolResult, generated: date | None = None) -> str:
     """The pooled page: one file, inline SVG and CSS, no script, no network."""
-    from hypotheses.output.report import CSS, _e
+    from hypotheses.output.report import _e, page_start
 
     tables = pool_tables(result)
 
@@ -170,16 +170,7 @@ def pool_html(result: PoolResult, generated: date | None = None) -> str:
 
     first = result.analysts[0].card
     parts = [
-        "<!doctype html>",
-        '<html lang="en">',
-        "<head>",
-        '<meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>Pooled: {_e(first.title)}</title>",
-        f"<style>{CSS}</style>",
-        "</head>",
-        "<body>",
-        "<main>",
+        *page_start(f"Pooled: {first.title}"),
         "<header>",
         f"<h1>Pooled: {_e(first.title)}</h1>",
         f'<p class="question">{_e(first.question)}</p>' if first.question else "",
