@@ -5,6 +5,7 @@ check its arguments (and print --help) without importing either."""
 from __future__ import annotations
 
 import math
+import os
 
 MIN_DRAWS = 100
 # Draws x hypotheses in one interval-draw array (8 bytes each, a few arrays alive at once): a
@@ -14,6 +15,9 @@ NUMPY_DEFAULT_DRAWS = 20_000  # the numpy engine's interval draws, unless asked 
 MAX_SEED = 2**32 - 1  # numpy's legacy seeding and PyMC's per-chain seeds take 32-bit values
 MAX_DRAWS = MAX_DRAW_CELLS // 2  # the draws x hypotheses limit at the fewest hypotheses
 MAX_TUNE = 100_000
+NUTS_SAMPLERS = ("auto", "numpyro", "pymc")
+# Overrides the pymc engine's NUTS implementation for every command (`pymc`: PyMC's own).
+SAMPLER_VARIABLE = "HYPSCORE_NUTS_SAMPLER"
 
 
 class UsageError(ValueError):
@@ -43,6 +47,12 @@ def check_settings(
         )
     if tune is not None and not 0 <= tune <= MAX_TUNE:
         raise UsageError(f"--tune must be between 0 and {MAX_TUNE:,}, got {tune:,}; the default is 1,000")
+    sampler = os.environ.get(SAMPLER_VARIABLE)
+    if sampler and sampler not in NUTS_SAMPLERS:
+        raise UsageError(
+            f"{SAMPLER_VARIABLE}={sampler} is not a NUTS sampler; set it to one of "
+            f"{', '.join(NUTS_SAMPLERS)}, or unset it"
+        )
     if target_accept is not None and not (math.isfinite(target_accept) and 0 < target_accept < 1):
         raise UsageError(
             f"--target-accept must be strictly between 0 and 1, got {target_accept}; the default is 0.9 "

@@ -86,14 +86,20 @@ def test_pymc_netcdf_round_trip(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("sampler", ["pymc", "numpyro"])
 @pytest.mark.parametrize("seed", range(N_CASES))
-def test_pymc_agrees_with_numpy_on_random_cases(seed: int) -> None:
+def test_pymc_agrees_with_numpy_on_random_cases(seed: int, sampler: str) -> None:
+    """Both NUTS implementations (PyMC's own, and NumPyro from the `jax` extra) sample the one
+    model: each agrees with the numpy engine within Monte Carlo error."""
     az = _arviz()
     from hypotheses.model import pymc_engine
 
+    if sampler == "numpyro":
+        pytest.importorskip("numpyro")
     case = make_case(random_uncertain_case(np.random.default_rng(1000 + seed)))
     assert len(case.hypotheses) <= N_HYPOTHESES_MAX
-    result = pymc_engine.run(case, draws=4_000, tune=1_000, seed=seed)
+    result = pymc_engine.run(case, draws=4_000, tune=1_000, seed=seed, sampler=sampler)
+    assert result.sampler == sampler
     mcse = az.mcse(result.inference_data, var_names=["p_hypothesis"])["p_hypothesis"].values
     numpy_runs = np.array([numpy_engine.run(case, draws=20_000, seed=s).posterior_mean for s in range(3)])
     se_numpy = numpy_runs.std(axis=0, ddof=1)
@@ -124,3 +130,59 @@ def test_readme_model_extension_example_runs(monkeypatch: pytest.MonkeyPatch) ->
     without = idata.posterior["p_hypothesis"].mean(("chain", "draw")).values
     assert with_report.sum() == pytest.approx(1.0)
     assert with_report[2] < without[2]  # the report is unlikely if the claim was true
+
+
+def test_sampler_falls_back_to_pymc_when_jax_is_missing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without the `jax` extra, auto means PyMC's own sampler; asking for numpyro by name is a
+    clear usage error that says how to install it."""
+    import sys
+
+    from hypotheses.model import pymc_engine
+    from hypotheses.settings import UsageError
+
+    monkeypatch.setitem(sys.modules, "numpyro", None)  # `import numpyro` now raises ImportError
+    monkeypatch.delenv("HYPSCORE_NUTS_SAMPLER", raising=False)
+    assert pymc_engine.resolve_sampler() == "pymc"
+    assert pymc_engine.resolve_sampler("pymc") == "pymc"
+    with pytest.raises(UsageError, match=r"pip install 'hypscore\[jax\]'"):
+        pymc_engine.resolve_sampler("numpyro")
+    monkeypatch.setenv("HYPSCORE_NUTS_SAMPLER", "numpyro")
+    with pytest.raises(UsageError, match="needs JAX and NumPyro"):
+        pymc_engine.resolve_sampler()
+
+
+def test_sampler_choice_follows_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    from hypotheses.model import pymc_engine
+    from hypotheses.settings import UsageError, check_settings
+
+    monkeypatch.setenv("HYPSCORE_NUTS_SAMPLER", "pymc")
+    assert pymc_engine.resolve_sampler() == "pymc"
+    assert pymc_engine.resolve_sampler("auto") in ("numpyro", "pymc")  # the argument wins
+    monkeypatch.setenv("HYPSCORE_NUTS_SAMPLER", "stan")
+    with pytest.raises(UsageError, match="HYPSCORE_NUTS_SAMPLER=stan is not a NUTS sampler"):
+        check_settings()
+
+
+@pytest.mark.slow
+def test_numpyro_sampler_fills_the_persistent_cache_and_reports_itself(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With the `jax` extra, `--engine pymc` runs NumPyro, says so in diagnostics, and leaves
+    JAX's compiled programs in hypscore's cache, so that the next command compiles nothing."""
+    pytest.importorskip("numpyro")
+    import jax
+
+    monkeypatch.setenv("HYPSCORE_CACHE_DIR", str(tmp_path))
+    monkeypatch.delenv("HYPSCORE_NUTS_SAMPLER", raising=False)
+    before = jax.config.jax_compilation_cache_dir
+    jax.config.update("jax_compilation_cache_dir", None)  # as in a fresh process
+    try:
+        card = score(EXAMPLES / "al-bab-2017.yaml", engine="pymc", seed=3, explain=False)
+    finally:
+        jax.config.update("jax_compilation_cache_dir", before)
+    assert card.diagnostics.sampler == "numpyro" and card.to_dict()["diagnostics"]["sampler"] == "numpyro"
+    exact = score(EXAMPLES / "al-bab-2017.yaml", engine="numpy", explain=False)
+    for ours, reference in zip(card.hypotheses, exact.hypotheses, strict=True):
+        assert ours.posterior.mean == pytest.approx(reference.posterior.mean, abs=0.005)
+    assert card.diagnostics.rhat < 1.01 and card.diagnostics.divergences == 0
+    assert any((tmp_path / "jax").iterdir())

@@ -108,6 +108,7 @@ class Diagnostics:
     mean_mcse: float = 0.0  # largest Monte Carlo standard error of the posterior means (0: exact)
     # Components coupled by uncertain sources or events, and how each was computed.
     components: tuple[dict[str, Any], ...] = ()
+    sampler: str | None = None  # the pymc engine's NUTS implementation (numpyro or pymc)
 
 
 @dataclass(frozen=True)
@@ -321,6 +322,7 @@ class Scorecard:
                 "version": d.version,
                 "mean_mcse": _number(d.mean_mcse),
                 **({"components": _clean(list(d.components))} if d.components else {}),
+                **({"sampler": d.sampler} if d.sampler else {}),
             },
             "warnings": list(self.warnings),
             **({"explain": _clean(self.explanation.to_dict())} if self.explanation else {}),

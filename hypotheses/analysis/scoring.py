@@ -116,6 +116,7 @@ def score(
         reason=reason,
         mean_mcse=result.mean_mcse,
         components=exact.components if exact is not None else (),
+        sampler=result.sampler,
     )
     card = summarise(
         case,

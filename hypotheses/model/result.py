@@ -31,3 +31,4 @@ class EngineResult:
     components: tuple[dict[str, Any], ...] = ()
     # (J,): log P(item j | every other item), with leave-one-out (the conflict measure's)
     log_predictive: np.ndarray | None = None
+    sampler: str | None = None  # the pymc engine's NUTS implementation: "numpyro" or "pymc"
