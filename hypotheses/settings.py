@@ -11,7 +11,11 @@ MIN_DRAWS = 100
 # Draws x hypotheses in one interval-draw array (8 bytes each, a few arrays alive at once): a
 # case with a thousand hypotheses gets fewer default draws rather than gigabytes.
 MAX_DRAW_CELLS = 2_000_000
-NUMPY_DEFAULT_DRAWS = 20_000  # the numpy engine's interval draws, unless asked otherwise
+NUMPY_DEFAULT_DRAWS = 20_000  # the most interval draws the numpy engine chooses by itself
+# Without --draws, the numpy engine draws PILOT_DRAWS, and more (up to NUMPY_DEFAULT_DRAWS) only
+# while an interval end's Monte Carlo standard error exceeds INTERVAL_MCSE_TARGET (0.5 points).
+PILOT_DRAWS = 2_000
+INTERVAL_MCSE_TARGET = 0.005
 MAX_SEED = 2**32 - 1  # numpy's legacy seeding and PyMC's per-chain seeds take 32-bit values
 MAX_DRAWS = MAX_DRAW_CELLS // 2  # the draws x hypotheses limit at the fewest hypotheses
 MAX_TUNE = 100_000

@@ -50,7 +50,9 @@ def test_score_json_follows_design_section_5() -> None:
     )
     assert set(item["weight_db"]) == {h["id"] for h in data["hypotheses"]}
     assert {"engine", "draws", "ess", "seed", "seconds"} <= set(data["diagnostics"])
-    assert data["diagnostics"]["engine"] == "numpy" and data["diagnostics"]["draws"] == 20_000
+    assert data["diagnostics"]["engine"] == "numpy"
+    # The draws are chosen for interval ends within 0.5 points of Monte Carlo error.
+    assert 2_000 <= data["diagnostics"]["draws"] <= 20_000 and data["diagnostics"]["interval_mcse"] <= 0.005
     assert sum(h["posterior"]["mean"] for h in data["hypotheses"]) == pytest.approx(1.0)
 
 

@@ -241,7 +241,7 @@ def test_same_seed_same_export_across_processes(output_format: str) -> None:
         a, b = json.loads(first), json.loads(second)
         assert a["diagnostics"].pop("seconds") >= 0 and b["diagnostics"].pop("seconds") >= 0
         assert a == b
-        assert {"seed": 11, "engine": "numpy", "draws": 20_000}.items() <= a["diagnostics"].items()
+        assert {"seed": 11, "engine": "numpy"}.items() <= a["diagnostics"].items()
         assert a["diagnostics"]["version"]
     else:
         assert first == second

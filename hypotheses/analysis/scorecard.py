@@ -109,6 +109,7 @@ class Diagnostics:
     # Components coupled by uncertain sources or events, and how each was computed.
     components: tuple[dict[str, Any], ...] = ()
     sampler: str | None = None  # the pymc engine's NUTS implementation (numpyro or pymc)
+    interval_mcse: float = 0.0  # largest Monte Carlo standard error of the interval ends
 
 
 @dataclass(frozen=True)
@@ -321,6 +322,7 @@ class Scorecard:
                 "reason": d.reason,
                 "version": d.version,
                 "mean_mcse": _number(d.mean_mcse),
+                "interval_mcse": _number(d.interval_mcse),
                 **({"components": _clean(list(d.components))} if d.components else {}),
                 **({"sampler": d.sampler} if d.sampler else {}),
             },

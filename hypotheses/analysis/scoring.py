@@ -25,8 +25,9 @@ from hypotheses.analysis.scorecard import (
 from hypotheses.analysis.weights import event_weights, evidence_weights
 from hypotheses.case import Case, load_case
 from hypotheses.model import numpy_engine
-from hypotheses.model.result import EngineResult
+from hypotheses.model.result import INTERVAL, EngineResult
 from hypotheses.settings import (  # noqa: F401 (MAX_* re-exported: their home is settings)
+    INTERVAL_MCSE_TARGET,
     MAX_DRAW_CELLS,
     MAX_DRAWS,
     MAX_SEED,
@@ -39,7 +40,6 @@ from hypotheses.settings import (  # noqa: F401 (MAX_* re-exported: their home i
 Engine = Literal["auto", "numpy", "pymc"]
 DEFAULT_DRAWS = numpy_engine.DEFAULT_DRAWS
 AUTO_ESS_FRACTION = 0.05
-INTERVAL = (0.05, 0.95)
 
 
 def score(
@@ -58,7 +58,8 @@ def score(
 
     engine: "numpy" (fast, exact means), "pymc" (NUTS on the reference model) or "auto" (numpy,
     unless its effective sample size is below 5% of the draws; see docs/model.md). `draws`
-    counts all draws (default 20,000 for numpy, 4,000 over 4 chains for pymc). With
+    counts all draws (default: numpy chooses 2,000 to 20,000, enough for interval ends within
+    0.5 points of Monte Carlo error, `diagnostics.interval_mcse`; pymc 4,000 over 4 chains). With
     `keep_draws`, `Scorecard.engine_result` keeps the engine's draws of every uncertain
     judgment (for `hypotheses.output.netcdf`). Computes only: writes no file.
 
@@ -78,28 +79,29 @@ def score(
             f"--draws {draws:,} with {n_hyp:,} hypotheses exceeds hypscore's limit of "
             f"{MAX_DRAW_CELLS:,} draws x hypotheses; use --draws {most:,} or fewer"
         )
-    if draws is None and engine != "pymc" and most < DEFAULT_DRAWS:
-        draws = most
-        warnings.append(
-            f"numpy engine: {most:,} draws instead of {DEFAULT_DRAWS:,} for {n_hyp:,} hypotheses "
-            f"(a limit of {MAX_DRAW_CELLS:,} draws x hypotheses); the posterior means are unaffected, "
-            "the intervals are a little rougher"
-        )
+    # Without --draws the numpy engine chooses how many, up to this (DEFAULT_DRAWS but for the
+    # memory limit); the warning is given only if it needed more than it was allowed.
+    max_draws = min(DEFAULT_DRAWS, most)
     started = time.perf_counter()
     reason = ""
     exact: EngineResult | None = None  # the numpy engine's result: exact means, leave-one-out
     if engine in ("auto", "numpy"):
         exact = numpy_engine.run(
             case,
-            draws=draws or DEFAULT_DRAWS,
+            draws=draws,
             seed=seed,
             keep_judgments=keep_draws,
             with_leave_one_out=explain,
+            max_draws=max_draws,
         )
         result = exact
+        notes: list[str] = []
         if engine == "auto":
             result, reason, notes = _auto(case, exact, draws, seed, tune, target_accept, progressbar)
             warnings += notes
+        # Only about intervals that are shown: not when pymc replaced them, nor twice.
+        if draws is None and result is exact and not notes and exact.interval_mcse > INTERVAL_MCSE_TARGET:
+            warnings.append(_rough_intervals(exact, max_draws, most < DEFAULT_DRAWS, n_hyp))
     else:
         result = _run_pymc(case, draws, seed, tune, target_accept, progressbar)
         warnings += pymc_diagnostic_warnings(result)
@@ -115,6 +117,7 @@ def score(
         divergences=result.divergences,
         reason=reason,
         mean_mcse=result.mean_mcse,
+        interval_mcse=result.interval_mcse,
         components=exact.components if exact is not None else (),
         sampler=result.sampler,
     )
@@ -146,6 +149,20 @@ def score(
     if keep_draws:
         card = replace(card, engine_result=result)
     return card
+
+
+def _rough_intervals(result: EngineResult, max_draws: int, memory: bool, n_hyp: int) -> str:
+    """Why the numpy engine's intervals are rougher than it aims for, and what to do."""
+    why = (
+        f"the limit of {MAX_DRAW_CELLS:,} draws x hypotheses allows {max_draws:,} for {n_hyp:,} hypotheses"
+        if memory
+        else f"after {result.draws:,} draws, an effective sample size of {result.ess:,.0f}"
+    )
+    return (
+        f"numpy engine: the 90% interval ends carry a Monte Carlo error of up to "
+        f"{100 * result.interval_mcse:.1f} points ({why}); the posterior means are unaffected"
+        + ("" if memory else f"; --draws {2 * result.draws:,} or more sharpens them")
+    )
 
 
 def with_conflicts(card: Scorecard, case: Case, exact: EngineResult) -> Scorecard:

@@ -25,11 +25,11 @@ from hypotheses.model.likelihood import effective_likelihood, event_log_likeliho
 from hypotheses.model.logspace import log, logsumexp, softmax
 from hypotheses.model.places import credibility_place, likelihood_place, reliability_place
 from hypotheses.model.prior import posterior_mcse, prior_mean, prior_weight_draws
-from hypotheses.model.result import EngineResult
-from hypotheses.settings import NUMPY_DEFAULT_DRAWS
+from hypotheses.model.result import EngineResult, interval_mcse
+from hypotheses.settings import INTERVAL_MCSE_TARGET, NUMPY_DEFAULT_DRAWS, PILOT_DRAWS
 from priors import Beta, Judgment, LogNormal, Point
 
-DEFAULT_DRAWS = NUMPY_DEFAULT_DRAWS  # interval draws, unless asked otherwise
+DEFAULT_DRAWS = NUMPY_DEFAULT_DRAWS  # the most interval draws chosen, unless asked otherwise
 # Cells of the grid over a source's reliability (the one parameter shared between items).
 GRID_CELLS = 2048
 # Zooms of a hypothesis's grid onto its posterior mass (at least one: the first pass's cells
@@ -752,14 +752,20 @@ def log_marginal(case: Case, seed: int | None = 0) -> tuple[np.ndarray, float]:
 
 def run(
     case: Case,
-    draws: int = DEFAULT_DRAWS,
+    draws: int | None = None,
     seed: int | None = 0,
     keep_judgments: bool = False,
     with_leave_one_out: bool = False,
+    max_draws: int = DEFAULT_DRAWS,
 ) -> EngineResult:
-    """Score `case`: P(h | E) and `draws` equal-weight draws of P(h | E, params); with
+    """Score `case`: P(h | E) and equal-weight draws of P(h | E, params); with
     `keep_judgments`, also the posterior draws of every uncertain judgment (for NetCDF); with
-    `with_leave_one_out`, P(h | E without item j) from the same groups and grids."""
+    `with_leave_one_out`, P(h | E without item j) from the same groups and grids.
+
+    `draws=None` chooses the number of interval draws: the fewest, from PILOT_DRAWS up to
+    `max_draws`, whose interval ends have a Monte Carlo standard error of at most
+    INTERVAL_MCSE_TARGET (`EngineResult.interval_mcse`). Any such run equals `run(case, draws=n)`
+    with the same seed and the n chosen: each attempt starts from the same random state."""
     rng = np.random.default_rng(seed)
     n_hyp = len(case.hypotheses)
     groups, pi_mean, posterior_mean, mcse = _exact_parts(case, rng, seed)
@@ -772,23 +778,60 @@ def run(
         # log P(e_j | E without j) = log P(E) - log P(E without j), for the conflict measure.
         with np.errstate(invalid="ignore"):
             log_without = logsumexp(log_total[None, :], axis=1)[0] - logsumexp(joint, axis=1)
-    done = components(groups)
-
-    if point_case:
-        return EngineResult(
-            "numpy",
-            np.tile(pi_mean, (draws, 1)),
-            posterior_mean,
-            np.tile(posterior_mean, (draws, 1)),
-            float(draws),
-            draws,
-            prior_mean=pi_mean,
-            leave_one_out=without,
-            event_leave_one_out=without_event,
-            components=done,
-            log_predictive=log_without,
+    exact = EngineResult(
+        "numpy",
+        np.empty((0, n_hyp)),
+        posterior_mean,
+        np.empty((0, n_hyp)),
+        0.0,
+        0,
+        prior_mean=pi_mean,
+        mean_mcse=0.0 if point_case else mcse,
+        leave_one_out=without,
+        event_leave_one_out=without_event,
+        components=components(groups),
+        log_predictive=log_without,
+    )
+    if point_case:  # every draw is the answer: no Monte Carlo error to chase
+        n = draws or min(PILOT_DRAWS, max_draws)
+        return replace(
+            exact,
+            prior_draws=np.tile(pi_mean, (n, 1)),
+            posterior_draws=np.tile(posterior_mean, (n, 1)),
+            ess=float(n),
+            draws=n,
         )
+    start = rng.bit_generator.state
 
+    def attempt(n: int) -> EngineResult:
+        rng.bit_generator.state = start
+        result = replace(exact, **_interval_draws(case, groups, posterior_mean, n, rng, keep_judgments))
+        return replace(result, interval_mcse=interval_mcse(result.posterior_draws, result.ess))
+
+    if draws is not None:
+        return attempt(draws)
+    result = attempt(min(PILOT_DRAWS, max_draws))
+    # The error falls as 1/sqrt(ESS), and ESS grows with the draws: one projected attempt, and
+    # the most draws allowed if the projection fell short (ESS capped by a fixed pool).
+    for projected in (True, False):
+        if result.interval_mcse <= INTERVAL_MCSE_TARGET or result.draws >= max_draws:
+            break
+        need = result.draws * (result.interval_mcse / INTERVAL_MCSE_TARGET) ** 2 * 1.2
+        result = attempt(min(max_draws, math.ceil(need / 1000) * 1000) if projected else max_draws)
+    return result
+
+
+def _interval_draws(
+    case: Case,
+    groups: list[_EvidenceGroup],
+    posterior_mean: np.ndarray,
+    draws: int,
+    rng: np.random.Generator,
+    keep_judgments: bool,
+) -> dict:
+    """`draws` equal-weight draws of pi and of P(h | E, params), their ESS and log evidence,
+    and (with `keep_judgments`) every uncertain judgment's draws: EngineResult's fields."""
+    n_hyp = len(case.hypotheses)
     log_pi_c, factors = prior_weight_draws(case, draws, rng)
     log_pi_c = log_pi_c - logsumexp(log_pi_c, axis=1)[:, None]
     pi_c = np.exp(log_pi_c)
@@ -816,19 +859,11 @@ def run(
             name = reliability_place(source.id)
             if not source.reliability.is_point and name not in judgments:
                 judgments[name] = source.reliability.sample(rng, draws)
-    return EngineResult(
-        "numpy",
-        pi_c,
-        posterior_mean,
-        posterior_draws,
-        state.ess,
-        draws,
-        judgments=judgments,
-        prior_mean=pi_mean,
-        mean_mcse=mcse,
-        leave_one_out=without,
-        log_evidence=log_evidence,
-        event_leave_one_out=without_event,
-        components=done,
-        log_predictive=log_without,
-    )
+    return {
+        "prior_draws": pi_c,
+        "posterior_draws": posterior_draws,
+        "ess": state.ess,
+        "draws": draws,
+        "judgments": judgments,
+        "log_evidence": log_evidence,
+    }

@@ -21,7 +21,7 @@ from hypotheses.case import Case
 from hypotheses.model.likelihood import mean_case_log_likelihoods
 from hypotheses.model.logspace import log, logsumexp, softmax
 from hypotheses.model.prior import prior_mean, prior_weight_draws
-from hypotheses.model.result import EngineResult
+from hypotheses.model.result import EngineResult, interval_mcse
 from hypotheses.settings import NUTS_SAMPLERS, SAMPLER_VARIABLE, UsageError
 
 CHAINS = 4
@@ -161,4 +161,5 @@ def run(
         prior_mean=pi_mean,
         mean_mcse=float((p.std(axis=0) / math.sqrt(max(ess, 1.0))).max()),
         sampler=chosen,
+        interval_mcse=interval_mcse(p, ess),
     )
