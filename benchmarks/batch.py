@@ -91,9 +91,9 @@ def _numbers(outcomes) -> list[str]:
     return out
 
 
-def time_modes(directory: Path) -> None:
-    from distributed import Client, LocalCluster
-
+def cases_per_second(directory: Path, dask: bool = True) -> list[dict]:
+    """Each mode over `directory`/point and /uncertain: serial, 2 processes, (with `dask`) a
+    2-worker LocalCluster; each checked to give the serial run's numbers."""
     from hypotheses import find_cases, score_many
 
     rows = []
@@ -103,24 +103,36 @@ def time_modes(directory: Path) -> None:
         serial = score_many(paths)
         seconds = time.perf_counter() - start
         reference = _numbers(serial)
-        rows.append((name, "serial", len(paths), seconds))
+        rows.append({"cases": name, "mode": "serial", "n": len(paths), "seconds": seconds})
         start = time.perf_counter()
         jobs = score_many(paths, jobs=2)
-        rows.append((name, "--jobs 2", len(paths), time.perf_counter() - start))
+        rows.append(
+            {"cases": name, "mode": "--jobs 2", "n": len(paths), "seconds": time.perf_counter() - start}
+        )
         assert _numbers(jobs) == reference, "--jobs 2 changed a number"
-        with (
-            LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None) as cluster,
-            Client(cluster) as client,
-        ):
-            client.submit(sum, [1]).result()  # the workers are up: the cluster's start is not timed
-            start = time.perf_counter()
-            on_dask = score_many(paths, dask=client)
-            rows.append((name, "dask 2 workers", len(paths), time.perf_counter() - start))
-        assert _numbers(on_dask) == reference, "dask changed a number"
+        if dask:
+            from distributed import Client, LocalCluster
+
+            with (
+                LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None) as cluster,
+                Client(cluster) as client,
+            ):
+                client.submit(sum, [1]).result()  # the workers are up: the cluster's start is not timed
+                start = time.perf_counter()
+                on_dask = score_many(paths, dask=client)
+                seconds = time.perf_counter() - start
+                rows.append({"cases": name, "mode": "dask 2 workers", "n": len(paths), "seconds": seconds})
+            assert _numbers(on_dask) == reference, "dask changed a number"
+    for row in rows:
+        row["cases_per_s"] = row["n"] / row["seconds"]
+    return rows
+
+
+def time_modes(directory: Path) -> None:
     print("| cases | mode | n | seconds | cases/s |")
     print("|---|---|---:|---:|---:|")
-    for name, mode, n, seconds in rows:
-        print(f"| {name} | {mode} | {n:,} | {seconds:.1f} | {n / seconds:,.0f} |")
+    for r in cases_per_second(directory):
+        print(f"| {r['cases']} | {r['mode']} | {r['n']:,} | {r['seconds']:.1f} | {r['cases_per_s']:,.0f} |")
 
 
 if __name__ == "__main__":

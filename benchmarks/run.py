@@ -117,6 +117,31 @@ print(json.dumps({{"hypotheses": {n_hyp}, "items": {n_items}, "numpy_s": ours_s,
     return rows
 
 
+def sampling_limit(n_hyp: int, n_items: int) -> dict:
+    """Issue 17's goal 3: the engine at its default accuracy (it chooses the draws) against a
+    minimal kernel that makes the same Beta draws (one (draws, H) array per item) and sums
+    their logs, at the number of draws the engine chose. Interleaved, best of 5 each."""
+    return python(f"""
+from hypotheses.model import numpy_engine
+c = case({n_hyp}, {n_items}, uncertain=True)
+a = np.array([[j.a for j in e.likelihoods] for e in c.evidence]); b = np.array([[j.b for j in e.likelihoods] for e in c.evidence])
+log_pi = np.log([h.prior[0][1].value for h in c.hypotheses]); log_pi -= np.logaddexp.reduce(log_pi)
+def kernel(n):
+    rng = np.random.default_rng(0)
+    acc = np.tile(log_pi, (n, 1))
+    for j in range(a.shape[0]):
+        acc += np.log(rng.beta(a[j], b[j], size=(n, a.shape[1])))
+    return acc
+engine, minimal = [], []
+for _ in range(5):
+    t = time.perf_counter(); r = numpy_engine.run(c, seed=0); engine.append(time.perf_counter() - t)
+    t = time.perf_counter(); kernel(r.draws); minimal.append(time.perf_counter() - t)
+print(json.dumps({{"hypotheses": {n_hyp}, "items": {n_items}, "draws_chosen": r.draws,
+                  "interval_mcse": r.interval_mcse, "engine_s": min(engine), "kernel_s": min(minimal),
+                  "ratio": min(engine) / min(minimal), "peak_mb": peak_mb(), "goal_s": 2.0, "goal_ratio": 1.5}}))
+""")
+
+
 def kernel_limit(n_hyp: int, n_items: int, draws: int) -> dict:
     """The engine against the least work that computes the same intervals' raw material: prior
     draws of every likelihood, log-sum-exp of log pi + sum log lambda. (That estimator's own ESS
@@ -205,18 +230,54 @@ print(json.dumps({{"seconds_in_process": s, "max_abs_error": float(np.abs(freq -
     return results
 
 
-def scaling(sizes: list[tuple[int, int]], draws: int) -> list[dict]:
+def scaling(sizes: list[tuple[int, int]], pymc_cells: int = 300) -> list[dict]:
+    """Seconds per case by hypotheses x items: the numpy engine at its default accuracy (it
+    chooses the draws) on point and uncertain likelihoods; the pymc engine (4,000 draws, the
+    sampler the installed extras give) on the uncertain cases up to `pymc_cells` judgments,
+    cold (compiling, empty caches) and warm (the same case again in the process)."""
     rows = []
     for n_hyp, n_items in sizes:
-        rows.append(
-            python(f"""
+        for uncertain in (False, True):
+            rows.append(
+                python(f"""
 from hypotheses.model import numpy_engine
-c = case({n_hyp}, {n_items}, uncertain=True)
-t = time.perf_counter(); numpy_engine.run(c, draws={draws}, seed=0); s = time.perf_counter() - t
-print(json.dumps({{"hypotheses": {n_hyp}, "items": {n_items}, "draws": {draws}, "seconds": s, "peak_mb": peak_mb()}}))
+c = case({n_hyp}, {n_items}, uncertain={uncertain})
+t = time.perf_counter(); r = numpy_engine.run(c, seed=0); s = time.perf_counter() - t
+print(json.dumps({{"engine": "numpy", "hypotheses": {n_hyp}, "items": {n_items}, "uncertain": {uncertain},
+                  "draws": r.draws, "seconds": s, "peak_mb": peak_mb()}}))
 """)
-        )
+            )
+        if n_hyp * n_items <= pymc_cells:
+            with tempfile.TemporaryDirectory() as cache:
+                rows.append(
+                    python(
+                        f"""
+import warnings; warnings.simplefilter("ignore")
+import logging; logging.getLogger("pymc").setLevel(logging.ERROR)
+from hypotheses.model import numpy_engine, pymc_engine
+c = case({n_hyp}, {n_items}, uncertain=True)
+exact = numpy_engine.run(c, seed=0).posterior_mean
+t = time.perf_counter(); r = pymc_engine.run(c, seed=0); cold = time.perf_counter() - t
+t = time.perf_counter(); pymc_engine.run(c, seed=1); warm = time.perf_counter() - t
+print(json.dumps({{"engine": "pymc", "sampler": r.sampler, "hypotheses": {n_hyp}, "items": {n_items},
+                  "uncertain": True, "draws": r.draws, "seconds": cold, "warm_s": warm, "rhat": r.rhat,
+                  "max_abs_error": float(np.abs(r.posterior_mean - exact).max()), "peak_mb": peak_mb()}}))
+""",
+                        {"HYPSCORE_CACHE_DIR": cache, "PYTENSOR_FLAGS": f"compiledir={cache}/pytensor"},
+                    )
+                )
     return rows
+
+
+def batch(n_point: int = 2_000, n_uncertain: int = 100) -> list[dict]:
+    """Cases per second over a directory of generated cases (benchmarks/batch.py), serial and
+    in 2 processes; benchmarks/README.md section 7 has the full 10,000-case run with Dask."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import batch as generator
+
+    with tempfile.TemporaryDirectory() as folder:
+        generator.write(Path(folder), n_point, n_uncertain)
+        return generator.cases_per_second(Path(folder), dask=False)
 
 
 def plot(rows: list[dict], path: Path) -> None:
@@ -225,20 +286,38 @@ def plot(rows: list[dict], path: Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    figure, axes = plt.subplots(figsize=(6, 4))
+    figure, axes = plt.subplots(figsize=(7, 4.5))
+    colours = {}
     for n_hyp in sorted({r["hypotheses"] for r in rows}):
-        mine = [r for r in rows if r["hypotheses"] == n_hyp]
-        axes.loglog(
-            [r["items"] for r in mine], [r["seconds"] for r in mine], "o-", label=f"{n_hyp} hypotheses"
-        )
-    axes.set_xlabel("evidence items (uncertain likelihoods)")
-    axes.set_ylabel(f"numpy engine seconds ({rows[0]['draws']:,} draws)")
+        for engine, uncertain, style in (
+            ("numpy", True, "o-"),
+            ("numpy", False, "s:"),
+            ("pymc", True, "^--"),
+        ):
+            mine = [
+                r
+                for r in rows
+                if r["hypotheses"] == n_hyp and r["engine"] == engine and r["uncertain"] == uncertain
+            ]
+            if not mine:
+                continue
+            kind = "uncertain" if uncertain else "point"
+            line = axes.loglog(
+                [r["items"] for r in mine],
+                [r["seconds"] for r in mine],
+                style,
+                color=colours.get(n_hyp),
+                label=f"{engine}, {kind}, {n_hyp} hypotheses",
+            )[0]
+            colours[n_hyp] = line.get_color()
+    axes.set_xlabel("evidence items")
+    axes.set_ylabel("seconds per case (numpy: default accuracy; pymc: cold)")
     axes.grid(True, which="both", alpha=0.3)
-    axes.legend()
+    axes.legend(fontsize=7, ncol=2)
     figure.savefig(path, dpi=120, bbox_inches="tight")
 
 
-PARTS = ["cold_cli", "throughput", "limit", "pymc", "scaling"]
+PARTS = ["cold_cli", "throughput", "limit", "sampling", "pymc", "scaling", "batch"]
 
 
 def main() -> None:
@@ -270,10 +349,17 @@ def main() -> None:
     if "pymc" in wanted:
         print("pymc ...", flush=True)
         results["pymc"] = pymc_engine(draws=4_000)
+    if "sampling" in wanted:
+        print("30 x 300 uncertain vs a minimal sampling kernel ...", flush=True)
+        results["sampling"] = sampling_limit(30, 300)
     if "scaling" in wanted:
         print("scaling ...", flush=True)
-        results["scaling"] = scaling([(h, e) for h in (3, 10, 30) for e in (10, 100, 300)], draws=20_000)
+        sizes = [(h, e) for h in (3, 10, 30) for e in (10, 100, 300)]
+        results["scaling"] = scaling(sizes, pymc_cells=0 if args.skip_pymc else 300)
         plot(results["scaling"], ROOT / "benchmarks" / "scaling.png")
+    if "batch" in wanted:
+        print("batch cases/s ...", flush=True)
+        results["batch"] = batch()
     path.write_text(json.dumps(results, indent=2) + "\n")
     print(json.dumps(results, indent=2))
 

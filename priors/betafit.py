@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import math
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-import numpy as np
+if TYPE_CHECKING:  # the array versions import NumPy when called: `validate` never needs it
+    import numpy as np
 
 LOWER_Q = 0.05
 UPPER_Q = 0.95
@@ -156,6 +158,8 @@ def _fit_by_bisection(lo: float, hi: float) -> tuple[float, float]:
 
 def _continued_fraction_array(a: float, b: float, x: np.ndarray) -> np.ndarray:
     """Vectorised modified Lentz (as `_continued_fraction`), a fixed number of terms."""
+    import numpy as np
+
     qab, qap, qam = a + b, a + 1.0, a - 1.0
 
     def guard(v: np.ndarray) -> np.ndarray:
@@ -182,6 +186,8 @@ def _continued_fraction_array(a: float, b: float, x: np.ndarray) -> np.ndarray:
 
 def beta_cdf_array(x: np.ndarray, a: float, b: float) -> np.ndarray:
     """`beta_cdf` for an array of x, vectorised with NumPy."""
+    import numpy as np
+
     x = np.asarray(x, dtype=float)
     out = np.where(x >= 1.0, 1.0, 0.0)
     inside = (x > 0.0) & (x < 1.0)
@@ -206,6 +212,8 @@ _PRIMED: dict[tuple[float, float, float], float] = {}
 def _cf_each(a: np.ndarray, b: np.ndarray, x: np.ndarray) -> np.ndarray:
     """`_continued_fraction` elementwise over arrays a, b, x: the same operations in the same
     order, each element frozen once it has converged (as the scalar loop stops)."""
+    import numpy as np
+
     qab, qap, qam = a + b, a + 1.0, a - 1.0
 
     def guard(v: np.ndarray) -> np.ndarray:
@@ -236,6 +244,8 @@ def _cf_each(a: np.ndarray, b: np.ndarray, x: np.ndarray) -> np.ndarray:
 
 def _cdf_each(x: np.ndarray, a: np.ndarray, b: np.ndarray, log_beta: np.ndarray) -> np.ndarray:
     """`beta_cdf` elementwise, for x strictly inside (0, 1); log_beta = log B(a, b)."""
+    import numpy as np
+
     with np.errstate(divide="ignore"):
         log_front = a * np.log(x) + b * np.log1p(-x) - log_beta
     direct = x < (a + 1.0) / (a + b + 2.0)
@@ -253,6 +263,8 @@ def prime_quantiles(shapes: list[tuple[float, float]], qs: tuple[float, ...] = (
     """Compute the quantiles `qs` of many Betas at once, by the bisection `beta_quantile` does,
     vectorised: a case with thousands of {beta: [a, b]} judgments needs them all for its
     tornado, where one at a time took milliseconds each."""
+    import numpy as np
+
     todo = sorted({(q, a, b) for a, b in shapes for q in qs if (q, a, b) not in _PRIMED})
     if not todo:
         return

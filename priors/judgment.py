@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import math
 import re
+import sys
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
-
-import numpy as np
 
 from priors.betafit import LOWER_Q, UPPER_Q, fit_beta
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from priors.scales import Scale
 
 # A range end of exactly 0 or 1 cannot be a 5%/95% quantile of a Beta: DESIGN.md moves it to
@@ -22,7 +23,7 @@ RANGE_CEIL = 0.995
 # would make the incomplete Beta function's continued fraction run for seconds per value.
 MAX_BETA_PARAMETER = 1e8
 # Beta draws that underflow to 0 would turn a likelihood into an accidental "impossible".
-_SAMPLE_FLOOR = np.finfo(float).tiny
+_SAMPLE_FLOOR = sys.float_info.min  # numpy's finfo(float).tiny, without importing NumPy
 
 FORMS_HELP = (
     'write a probability as a number in [0, 1] (0.3), a percent ("30%"), a fraction ("16/60"), '
@@ -49,6 +50,8 @@ class Point:
         return self.value
 
     def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        import numpy as np  # only the engines sample, and they have NumPy loaded already
+
         return np.full(n, self.value)
 
     def __repr__(self) -> str:
@@ -81,6 +84,8 @@ class Beta:
         return self.a / (self.a + self.b)
 
     def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        import numpy as np
+
         return np.clip(rng.beta(self.a, self.b, n), _SAMPLE_FLOOR, 1.0)
 
     def __repr__(self) -> str:
