@@ -239,10 +239,13 @@ class _EvidenceGroup:
         log_w = np.empty((SOURCE_DRAWS, n_hyp))
         for k, (_, judgment) in enumerate(self.sources):
             pool[:, k] = judgment.sample(rng, SOURCE_DRAWS)
-        for first in range(0, SOURCE_DRAWS, size):
-            log_w[first : first + size] = self._cond_log(pool[first : first + size])
-        # Each event's own term over the pool, kept for leave-one-out (divided out, not redone).
+        # Each event's own term over the pool, once: summed into the weights here (as _cond_log
+        # does) and kept for leave-one-out, which divides it out instead of redoing it.
         self.pool_event_log = [factor.log_expected(pool) for factor in self.events]
+        for first in range(0, SOURCE_DRAWS, size):
+            log_w[first : first + size] = self._items_cond_log(pool[first : first + size])
+        for event_log in self.pool_event_log:
+            log_w += event_log
         batches = logsumexp(log_w.reshape(SOURCE_BATCHES, size, n_hyp), axis=1) - math.log(size)
         self.mcse_batches = batches
         self.pool, self.pool_log_w = pool, log_w
