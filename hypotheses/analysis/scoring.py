@@ -100,8 +100,8 @@ def score(
             result, reason, notes = _auto(case, exact, draws, seed, tune, target_accept, progressbar)
             warnings += notes
         # Only about intervals that are shown: not when pymc replaced them, nor twice.
-        if draws is None and result is exact and not notes and exact.interval_mcse > INTERVAL_MCSE_TARGET:
-            warnings.append(_rough_intervals(exact, max_draws, most < DEFAULT_DRAWS, n_hyp))
+        if result is exact and not notes and exact.interval_mcse > INTERVAL_MCSE_TARGET:
+            warnings.append(_rough_intervals(exact, most))
     else:
         result = _run_pymc(case, draws, seed, tune, target_accept, progressbar)
         warnings += pymc_diagnostic_warnings(result)
@@ -151,18 +151,25 @@ def score(
     return card
 
 
-def _rough_intervals(result: EngineResult, max_draws: int, memory: bool, n_hyp: int) -> str:
-    """Why the numpy engine's intervals are rougher than it aims for, and what to do."""
-    why = (
-        f"the limit of {MAX_DRAW_CELLS:,} draws x hypotheses allows {max_draws:,} for {n_hyp:,} hypotheses"
-        if memory
-        else f"after {result.draws:,} draws, an effective sample size of {result.ess:,.0f}"
-    )
-    return (
+def _rough_intervals(result: EngineResult, most: int) -> str:
+    """Why the numpy engine's intervals are rougher than it aims for, and what would help."""
+    said = (
         f"numpy engine: the 90% interval ends carry a Monte Carlo error of up to "
-        f"{100 * result.interval_mcse:.1f} points ({why}); the posterior means are unaffected"
-        + ("" if memory else f"; --draws {2 * result.draws:,} or more sharpens them")
+        f"{100 * result.interval_mcse:.2g} points (above 0.5) after {result.draws:,} draws; the "
+        "posterior means are unaffected; "
     )
+    if result.interval_capped:
+        return said + (
+            f"more draws would not help (their effective sample size, {result.ess:,.0f}, is set by an "
+            "importance pool, not by the draws): --engine pymc samples such a case directly"
+        )
+    need = numpy_engine.draws_needed(result.draws, result.interval_mcse)
+    if need > most:
+        return said + (
+            f"the limit of {MAX_DRAW_CELLS:,} draws x hypotheses allows --draws {most:,} at most for "
+            f"{len(result.posterior_mean):,} hypotheses; --engine pymc samples without that limit"
+        )
+    return said + f"--draws {need:,} should bring it to 0.5 points"
 
 
 def with_conflicts(card: Scorecard, case: Case, exact: EngineResult) -> Scorecard:
@@ -251,11 +258,13 @@ def _auto(
         return (
             result,
             f"numpy engine: its effective sample size {result.ess:,.0f} is at least {floor:,.0f} "
-            f"(5% of its {result.draws:,} draws)",
+            f"(5% of its {result.draws:,} draws), so auto kept it",
             [],
         )
     try:
         reference = _run_pymc(case, draws, seed, tune, target_accept, progressbar)
+    except UsageError:
+        raise  # a request (e.g. HYPSCORE_NUTS_SAMPLER=numpyro without JAX) is the user's to fix
     except (ImportError, RuntimeError, ValueError, FloatingPointError) as exc:
         # The sampler failing must not cost the answer numpy already has.
         return (

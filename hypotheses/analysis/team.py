@@ -253,6 +253,16 @@ def pool(
         raise UsageError(f"weights {list(w)}: one weight of 0 or more per case, not all 0")
     w = w / w.sum()
     cards = [score(c, engine=engine, draws=draws, seed=seed, explain=False, keep_draws=True) for c in loaded]  # type: ignore[arg-type]
+    if draws is None and engine != "pymc":
+        # Each analyst's case chose its own number of draws: the pool needs as many from each
+        # as the most demanding one chose (a rerun at n is the same as that case asked for n).
+        most = max(card.diagnostics.draws for card in cards)
+        cards = [
+            card
+            if card.diagnostics.draws == most
+            else score(c, engine=engine, draws=most, seed=seed, explain=False, keep_draws=True)  # type: ignore[arg-type]
+            for c, card in zip(loaded, cards, strict=True)
+        ]
     means = np.array([[h.posterior.mean for h in card.hypotheses] for card in cards])  # (A, H)
     n = min(card.engine_result.posterior_draws.shape[0] for card in cards)
     # Each analyst's draws in an order of their own: cases scored with one seed share their

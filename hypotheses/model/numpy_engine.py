@@ -86,15 +86,22 @@ class _State:
     log_weights: np.ndarray  # (N, H)
     ess: float
     judgments: dict[str, np.ndarray] | None = field(default=None)
+    # (H,) the smallest Kish ESS of the candidates resampled for the draws made under each h
+    # (inf: drawn exactly, no resampling), for the interval ends' Monte Carlo error.
+    ess_by_hypothesis: np.ndarray | None = None
 
     def keep(self, name: str, judgment: Judgment, values: np.ndarray) -> None:
         if self.judgments is not None and not judgment.is_point:
             self.judgments[name] = values
 
     def note_ess(self, weights: np.ndarray) -> None:
+        kish = _kish_ess(weights)
         counted = self.posterior >= ESS_POSTERIOR_FLOOR
         if counted.any():
-            self.ess = min(self.ess, float(_kish_ess(weights)[counted].min()))
+            self.ess = min(self.ess, float(kish[counted].min()))
+        if self.ess_by_hypothesis is None:
+            self.ess_by_hypothesis = np.full(kish.shape, np.inf)
+        self.ess_by_hypothesis = np.minimum(self.ess_by_hypothesis, kish)
 
 
 # Reliability draws for a component whose items share two or more uncertain sources (no grid):
@@ -765,10 +772,11 @@ def run(
     `keep_judgments`, also the posterior draws of every uncertain judgment (for NetCDF); with
     `with_leave_one_out`, P(h | E without item j) from the same groups and grids.
 
-    `draws=None` chooses the number of interval draws: the fewest, from PILOT_DRAWS up to
-    `max_draws`, whose interval ends have a Monte Carlo standard error of at most
-    INTERVAL_MCSE_TARGET (`EngineResult.interval_mcse`). Any such run equals `run(case, draws=n)`
-    with the same seed and the n chosen: each attempt starts from the same random state."""
+    `draws=None` chooses the number of interval draws: PILOT_DRAWS, then (while the interval
+    ends' Monte Carlo standard error, `EngineResult.interval_mcse`, exceeds INTERVAL_MCSE_TARGET)
+    up to two numbers projected from the error, never above `max_draws`. The result equals
+    `run(case, draws=n)` with the same seed and the n chosen: each attempt starts from the same
+    random state."""
     rng = np.random.default_rng(seed)
     n_hyp = len(case.hypotheses)
     groups, pi_mean, posterior_mean, mcse = _exact_parts(case, rng, seed)
@@ -808,20 +816,28 @@ def run(
 
     def attempt(n: int) -> EngineResult:
         rng.bit_generator.state = start
-        result = replace(exact, **_interval_draws(case, groups, posterior_mean, n, rng, keep_judgments))
-        return replace(result, interval_mcse=interval_mcse(result.posterior_draws, result.ess))
+        return replace(exact, **_interval_draws(case, groups, posterior_mean, n, rng, keep_judgments))
 
     if draws is not None:
         return attempt(draws)
     result = attempt(min(PILOT_DRAWS, max_draws))
-    # The error falls as 1/sqrt(ESS), and ESS grows with the draws: one projected attempt, and
-    # the most draws allowed if the projection fell short (ESS capped by a fixed pool).
-    for projected in (True, False):
+    # The error falls as 1/sqrt(ESS), and ESS grows with the draws: project from the pilot, then
+    # once more from that attempt (the pilot's estimate is itself ~15% noisy). If ESS stopped
+    # growing with the draws, a fixed importance pool limits it: more draws would be wasted.
+    for _ in range(2):
         if result.interval_mcse <= INTERVAL_MCSE_TARGET or result.draws >= max_draws:
             break
-        need = result.draws * (result.interval_mcse / INTERVAL_MCSE_TARGET) ** 2 * 1.2
-        result = attempt(min(max_draws, math.ceil(need / 1000) * 1000) if projected else max_draws)
+        n = min(max_draws, max(draws_needed(result.draws, result.interval_mcse), result.draws + 1000))
+        previous, result = result, attempt(n)
+        if result.ess < 0.5 * previous.ess * n / previous.draws:
+            return replace(result, interval_capped=True)
     return result
+
+
+def draws_needed(draws: int, error: float) -> int:
+    """Draws projected to bring an interval error measured at `draws` to the target (error as
+    1/sqrt(draws)), with a fifth more against the estimate's own noise, in whole thousands."""
+    return math.ceil(draws * (error / INTERVAL_MCSE_TARGET) ** 2 * 1.2 / 1000) * 1000
 
 
 def _interval_draws(
@@ -852,8 +868,15 @@ def _interval_draws(
         state.judgments.update({name: values[prior_index] for name, values in factors.items()})
     for group in groups:
         group.draw(state, draws, rng)
+    unshuffled = softmax(state.log_weights, axis=1)
+    error = interval_mcse(
+        unshuffled,
+        state.ess,
+        hypothesis,
+        np.full(n_hyp, np.inf) if state.ess_by_hypothesis is None else state.ess_by_hypothesis,
+    )
     shuffle = rng.permutation(draws)
-    posterior_draws = softmax(state.log_weights, axis=1)[shuffle]
+    posterior_draws = unshuffled[shuffle]
     log_evidence = logsumexp(state.log_weights, axis=1)[shuffle]
     judgments = None
     if state.judgments is not None:
@@ -869,4 +892,5 @@ def _interval_draws(
         "draws": draws,
         "judgments": judgments,
         "log_evidence": log_evidence,
+        "interval_mcse": error,
     }
