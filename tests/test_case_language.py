@@ -474,3 +474,32 @@ def test_netcdf_keeps_ratios_apart_as_the_pymc_model_does(tmp_path) -> None:
     posterior = az.from_netcdf(tmp_path / "d.nc").posterior
     assert list(posterior["ratio_place"].values) == ["lik/e/a"]
     assert "lik/f/a" in list(posterior["place"].values)
+
+
+@pytest.mark.parametrize("odd_one", ["1:4", 0.2, "20%"])
+def test_a_probability_among_weights_is_flagged_with_its_share(odd_one) -> None:
+    """Odds 1:4 beside weights 3 and 1 are read as a weight of 0.2: 4.8%, not the 20% meant.
+    The case still scores (the rule is the documented one), with a warning giving the shares."""
+    case = make_case(
+        {
+            "schema": 1,
+            "title": "t",
+            "hypotheses": [
+                {"id": "authentic", "label": "A", "prior": odd_one},
+                {"id": "edited", "label": "E", "prior": 3},
+                {"id": "staged", "label": "S", "prior": 1},
+            ],
+            "evidence": [{"id": "e", "label": "E", "likelihoods": {"default": 0.5}}],
+        }
+    )
+    (said,) = [w.message for w in case.warnings if "mix weights above 1" in w.message]
+    assert "(authentic)" in said and "authentic 0.0476" in said
+    weights_only = make_case(
+        {
+            "schema": 1,
+            "title": "t",
+            "hypotheses": [{"id": f"h{k}", "label": "x", "prior": w} for k, w in enumerate([2, 3, 1])],
+            "evidence": [{"id": "e", "label": "E", "likelihoods": {"default": 0.5}}],
+        }
+    )
+    assert not any("mix weights" in w.message for w in weights_only.warnings)

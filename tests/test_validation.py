@@ -160,3 +160,23 @@ def test_a_misspelt_observation_and_a_misspelt_default_get_one_clear_message() -
     with pytest.raises(CaseError) as caught:
         make_case(document)
     assert "unknown hypothesis 'defualt' (did you mean 'default'?)" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("line", "advice"),
+    [
+        # A colon inside an unquoted value: the fix is quoting, not indentation.
+        ("    label: The insider theory: a leak", "must be quoted"),
+        # A key indented under the label above it (one space too many): the fix is indentation.
+        ("    label: Our own analysis\n     prior: 0.5", "indented further than the key above it"),
+    ],
+)
+def test_a_refused_colon_gets_the_fix_for_its_cause(tmp_path: Path, line: str, advice: str) -> None:
+    path = tmp_path / "case.yaml"
+    path.write_text(f"schema: 1\ntitle: t\nhypotheses:\n  - id: a\n{line}\n", encoding="utf-8")
+    with pytest.raises(CaseError) as raised:
+        load_case(path)
+    message = str(raised.value)
+    assert "mapping values are not allowed" in message and advice in message
+    other = "must be quoted" if advice != "must be quoted" else "indented further"
+    assert other not in message

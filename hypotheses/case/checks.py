@@ -299,6 +299,17 @@ class Checker:
                     f"the priors add up to {total:g}, not 1: they are read as relative weights and "
                     f"normalised to {shares}",
                 )
+            below = [h.id for h, v in zip(hypotheses, values, strict=True) if 0 < v < 1.0]
+            if below and any(v > 1.0 for v in values) and total > 0:
+                # A probability (or odds, or a percentage) among weights: read as a weight too,
+                # it comes out far smaller than it was meant to be (0.2 beside 3 and 1: 4.8%).
+                shares = ", ".join(f"{h.id} {v / total:.3g}" for h, v in zip(hypotheses, values, strict=True))
+                self.warn(
+                    ("hypotheses",),
+                    f"the priors mix weights above 1 with values below 1 ({', '.join(below)}): all are "
+                    f"read as relative weights and normalised to {shares}; if a value below 1 is a "
+                    "probability (or odds, or a percentage), write the other priors as probabilities too",
+                )
         factored = [h for h in hypotheses if h.prior and h.prior[0][0] != SINGLE_PRIOR]
         if len(factored) < 2:
             return

@@ -179,8 +179,16 @@ def _syntax_error(exc: yaml.MarkedYAMLError, text: str) -> tuple[int | None, str
     if "cannot start any token" in problem and mark and at[mark.column : mark.column + 1] == "\t":
         return line, "a tab character: YAML indents with spaces only; replace the tab with spaces"
     if "mapping values are not allowed" in problem:
+        key_colon = at.find(":")
+        if mark and 0 <= key_colon < mark.column:  # a second colon: inside this line's value
+            return line, (
+                f"{what}; a value that contains ': ' must be quoted, "
+                'e.g. label: "The insider theory: a leak"'
+            )
+        # The line's own key is the one refused: it is indented under the value above it.
         return line, (
-            f"{what}; a value that contains ': ' must be quoted, e.g. label: \"The insider theory: a leak\""
+            f"{what}; this line is indented further than the key above it, so YAML reads it as part "
+            "of that key's value: line it up with its sibling keys (with spaces)"
         )
     if "quoted scalar" in context and "end of stream" in problem and exc.context_mark is not None:
         start = exc.context_mark.line + 1
