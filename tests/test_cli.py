@@ -237,3 +237,15 @@ def test_pymc_settings_with_the_numpy_engine_are_refused() -> None:
     )
     assert result.exit_code == 2
     assert "--tune and --target-accept set the pymc engine" in result.stderr
+
+
+def test_every_format_says_how_precise_the_interval_ends_are() -> None:
+    """The draws chosen come with their interval error in the table's footer, the Markdown and
+    the report: the same number as diagnostics.interval_mcse, so the last digit has a meaning."""
+    error = json.loads(run("score", SEED_CASE, "-f", "json").stdout)["diagnostics"]["interval_mcse"]
+    said = f"(interval ends ±{100 * error:.2g} points)"
+    assert 0 < error <= 0.005
+    assert said in run("score", SEED_CASE).stdout.replace("\n", " ")
+    assert said in run("score", SEED_CASE, "-f", "md").stdout
+    exact = run("score", str(EXAMPLES / "monty-hall.yaml")).stdout
+    assert "(exact intervals)" in exact

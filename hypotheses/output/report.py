@@ -28,7 +28,15 @@ from hypotheses.case import Case
 from hypotheses.case.types import SINGLE_PRIOR
 from hypotheses.model import numpy_engine
 from hypotheses.model.places import credibility_place, likelihood_place, prior_place, reliability_place
-from hypotheses.output.wording import bits, closest_sentence, conflict, db, flip_sentence, in_words
+from hypotheses.output.wording import (
+    bits,
+    closest_sentence,
+    conflict,
+    db,
+    draws_phrase,
+    flip_sentence,
+    in_words,
+)
 from hypotheses.text import percent, visible
 from priors import Beta, Judgment, LogNormal
 from priors.reliability import ADMIRALTY, CREDIBILITY, admiralty_judgment, credibility_judgment
@@ -524,7 +532,7 @@ def render_report(case: Case, card: Scorecard, generated: date | None = None) ->
     mcmc = "" if d.rhat is None else f" · R-hat {rhat} · {d.divergences} divergences"
     parts += [
         f'<p class="meta">Assessed {_e((generated or date.today()).isoformat())} · engine {_e(d.engine)} · '
-        f"{d.draws:,} draws · effective sample size {ess}{mcmc} · seed {d.seed} · "
+        f"{draws_phrase(d.draws, d.interval_mcse)} · effective sample size {ess}{mcmc} · seed {d.seed} · "
         f"verbal scale {_e(case.scale.title)}</p>",
         "</header>",
         "<section>",

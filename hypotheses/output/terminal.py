@@ -24,6 +24,7 @@ from hypotheses.output.wording import (
     closest_sentence,
     conflict,
     db,
+    draws_phrase,
     flip_sentence,
     span,
     summary,
@@ -157,7 +158,8 @@ def render_table(card: Scorecard, timing: bool = True) -> Group:
     mcmc = "" if d.rhat is None else f" · R-hat {d.rhat:.3f} · {d.divergences} divergences"
     took = f" · {d.seconds * 1000:,.0f} ms" if timing else ""
     footer = Text(
-        f"\nscale {visible(card.scale)} · engine {d.engine} · {d.draws:,} draws · ESS {d.ess:,.0f}{mcmc} · "
+        f"\nscale {visible(card.scale)} · engine {d.engine} · {draws_phrase(d.draws, d.interval_mcse)} · "
+        f"ESS {d.ess:,.0f}{mcmc} · "
         f"seed {d.seed}{took}" + (f"\n{visible(d.reason)}" if d.reason else ""),
         style="dim",
     )

@@ -16,6 +16,7 @@ from hypotheses.output.wording import (
     closest_sentence,
     conflict,
     db,
+    draws_phrase,
     flip_sentence,
     headline,
     in_words,
@@ -203,7 +204,7 @@ def to_markdown(card: Scorecard) -> str:
         lines += ["", "## Notes", "", *noted]
     lines += [
         "",
-        f"_Engine {d.engine}, {d.draws} draws, ESS {d.ess:.0f}, seed {d.seed}, "
+        f"_Engine {d.engine}, {draws_phrase(d.draws, d.interval_mcse)}, ESS {d.ess:.0f}, seed {d.seed}, "
         f"hypscore {d.version}; case SHA-256 `{card.sha256[:16]}`._",
     ]
     if card.warnings:
