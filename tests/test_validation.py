@@ -180,3 +180,23 @@ def test_a_refused_colon_gets_the_fix_for_its_cause(tmp_path: Path, line: str, a
     assert "mapping values are not allowed" in message and advice in message
     other = "must be quoted" if advice != "must be quoted" else "indented further"
     assert other not in message
+
+
+def test_an_impossible_date_is_reported_with_its_field_and_the_other_problems(tmp_path: Path) -> None:
+    """2025-09-31 has YAML's shape of a date but is no day: it used to stop the reading with
+    an error naming no field, hiding the file's other problems until it was fixed."""
+    path = tmp_path / "case.yaml"
+    path.write_text(
+        "schema: 1\ntitle: t\nhypotheses:\n  - {id: a, label: A, prior: 0.5}\n  - {id: b, label: B, prior: 0.5}\n"
+        "evidence:\n"
+        "  - {id: e, label: E, date: 2025-09-31, likelihoods: {a: 0.5, b: 0.2}}\n"
+        "  - {id: f, label: F, date: 02/09/2025, likelihoods: {a: 0.5, b: 0.2}}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(CaseError) as raised:
+        load_case(path)
+    lines = str(raised.value).splitlines()
+    assert any(
+        ":7:" in x and "'date'" in x and "'2025-09-31' is not a day of the calendar" in x for x in lines
+    )
+    assert any(":8:" in x and "'02/09/2025' is not a date; write YYYY-MM-DD" in x for x in lines)

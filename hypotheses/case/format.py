@@ -7,6 +7,7 @@ an unknown word is reported at its own key like any other error.
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
@@ -206,7 +207,11 @@ def _as_date(value: Any) -> datetime.date:
     try:
         return read_date(value)
     except ValueError:
-        message = f"date {value!r} is not a date; write YYYY-MM-DD"
+        text = value.strip() if isinstance(value, str) else ""
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):  # the right shape, but no such day
+            message = f"date {value!r} is not a day of the calendar (check the month and the day)"
+        else:
+            message = f"date {value!r} is not a date; write YYYY-MM-DD"
         raise PydanticCustomError("judgment", "{message}", {"message": message}) from None
 
 

@@ -333,6 +333,11 @@ class _Builder:
         try:
             value = construct(self.constructor, node)
         except (yaml.YAMLError, ValueError, OverflowError) as exc:
+            if tag == _TAG + "timestamp" and isinstance(exc, ValueError):
+                # 2025-09-31: YAML's shape of a date, but no such day. Kept as text, so that the
+                # case's checks name the field, in one pass with every other problem.
+                self.scalars[key] = text
+                return text
             reason = getattr(exc, "problem", None) or str(exc)
             self._error(node, f"cannot read value {text!r}: {reason}")
             return None
