@@ -181,7 +181,7 @@ def _ratio_number(value: Any) -> float:
 def complement(judgment: Judgment) -> Judgment:
     """The judgment of 1 - X: a point p becomes 1 - p, Beta(a, b) becomes Beta(b, a) exactly
     (an item looked for and not found: P(not E | h) = 1 - P(E | h))."""
-    text = f"not {judgment.text}" if judgment.text else ""
+    text = f"1 - {judgment.text}" if judgment.text else ""  # "1 - likely": no scale word
     if isinstance(judgment, Point):
         return Point(1.0 - judgment.value, text)
     fitted = (

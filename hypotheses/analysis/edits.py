@@ -27,7 +27,7 @@ def as_judged(item: EvidenceItem, judgment: Judgment) -> Judgment:
     """P(E | h) as the analyst judged it: an absent item's stored 1 - P(E | h) turned back."""
     if item.observed is not False:
         return judgment
-    return replace(complement(judgment), text=judgment.text.removeprefix("not "))
+    return replace(complement(judgment), text=judgment.text.removeprefix("1 - "))
 
 
 def judged_places(case: Case) -> dict[str, Judgment]:
