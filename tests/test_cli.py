@@ -249,3 +249,12 @@ def test_every_format_says_how_precise_the_interval_ends_are() -> None:
     assert said in run("score", SEED_CASE, "-f", "md").stdout
     exact = run("score", str(EXAMPLES / "monty-hall.yaml")).stdout
     assert "(exact intervals)" in exact
+
+
+def test_narrow_explain_leaves_out_empty_cells() -> None:
+    """At 80 columns the evidence table becomes paragraphs: an event's row has no bits or
+    conflict of its own, and said so as 'bits  ·' and a dangling 'conflict'."""
+    out = runner.invoke(app, ["explain", SEED_CASE], terminal_width=80).stdout
+    event = next(line for line in out.splitlines() if line.startswith("event turkish_jets"))
+    assert "bits" not in event and "conflict" not in event
+    assert "bits  ·" not in out and not any(line.rstrip().endswith("conflict") for line in out.splitlines())

@@ -187,7 +187,8 @@ def test_an_impossible_date_is_reported_with_its_field_and_the_other_problems(tm
     an error naming no field, hiding the file's other problems until it was fixed."""
     path = tmp_path / "case.yaml"
     path.write_text(
-        "schema: 1\ntitle: t\nhypotheses:\n  - {id: a, label: A, prior: 0.5}\n  - {id: b, label: B, prior: 0.5}\n"
+        "schema: 1\ntitle: t\nhypotheses:\n"
+        "  - {id: a, label: A, prior: 0.5}\n  - {id: b, label: B, prior: 0.5}\n"
         "evidence:\n"
         "  - {id: e, label: E, date: 2025-09-31, likelihoods: {a: 0.5, b: 0.2}}\n"
         "  - {id: f, label: F, date: 02/09/2025, likelihoods: {a: 0.5, b: 0.2}}\n",

@@ -73,7 +73,12 @@ def _records(table: Table) -> Group:
     headers = [column.header for column in table.columns]
     for row in range(table.row_count):
         line = Text.assemble(_as_text(cells[0][row], "bold"), "  ")
-        shown = [(h, c[row]) for h, c in zip(headers[1:], cells[1:], strict=True) if str(h)]
+        # An empty cell (an event's row has no bits of its own) is left out, not shown as "bits ".
+        shown = [
+            (h, c[row])
+            for h, c in zip(headers[1:], cells[1:], strict=True)
+            if str(h) and _as_text(c[row]).plain
+        ]
         for index, (header, cell) in enumerate(shown):
             line.append_text(Text.assemble((_as_text(header).plain + " ", "dim"), _as_text(cell)))
             if index < len(shown) - 1:
