@@ -189,7 +189,16 @@ def test_groups_are_the_sum_of_their_members_draw_by_draw() -> None:
 
     data = json.loads(to_json(card))
     assert data["groups"][0]["id"] == "ab" and data["groups"][0]["members"] == ["a", "b"]
+    assert set(data["groups"][0]) == {"id", "label", "members", "posterior", "verbal"}  # DESIGN's keys
     assert "ab,a or b" in to_csv(card)
+    # The prior's interval is the sum's too (the CSV row had none): a + b = 1 - c, draw by draw.
+    c = card.hypotheses[2].prior
+    assert group.prior is not None
+    assert group.prior.lo == pytest.approx(1 - c.hi, abs=1e-9) and group.prior.hi == pytest.approx(
+        1 - c.lo, abs=1e-9
+    )
+    row = next(r for r in card.rows() if r["hypothesis"] == "ab")
+    assert row["prior_lo"] == group.prior.lo and row["prior_hi"] == group.prior.hi
 
 
 @pytest.mark.parametrize(

@@ -71,6 +71,8 @@ class GroupScore:
     members: tuple[str, ...]
     posterior: Estimate
     verbal: str
+    # The same sum under the prior (CSV and Markdown; the JSON keeps DESIGN.md's keys).
+    prior: Estimate | None = None
 
 
 @dataclass(frozen=True)
@@ -365,8 +367,8 @@ class Scorecard:
                     "hypothesis": g.id,
                     "label": g.label,
                     "prior_mean": sum(by_id[m].prior.mean for m in g.members),
-                    "prior_lo": None,
-                    "prior_hi": None,
+                    "prior_lo": None if g.prior is None else g.prior.lo,
+                    "prior_hi": None if g.prior is None else g.prior.hi,
                     "posterior_mean": g.posterior.mean,
                     "posterior_lo": g.posterior.lo,
                     "posterior_hi": g.posterior.hi,

@@ -327,8 +327,11 @@ def summarise(
         (estimate,) = _estimates(
             posterior_mean[columns].sum(keepdims=True), posterior_draws[:, columns].sum(axis=1, keepdims=True)
         )
+        (prior,) = _estimates(
+            prior_mean[columns].sum(keepdims=True), prior_draws[:, columns].sum(axis=1, keepdims=True)
+        )
         groups.append(
-            GroupScore(group.id, group.label, group.members, estimate, scale.term_for(estimate.mean))
+            GroupScore(group.id, group.label, group.members, estimate, scale.term_for(estimate.mean), prior)
         )
     pending = tuple(
         PendingItem(item.id, item.label, _iso(item.date), item.notes, item.links) for item in case.pending
