@@ -209,17 +209,51 @@ def _cases_for_the_error():
     return [_wide_case(), load_case(EXAMPLES / "al-bab-2017.yaml"), _low_ess_case()]
 
 
+def _spread_ratio(case, draws: int, seeds: int) -> float:
+    runs = [numpy_engine.run(case, draws=draws, seed=s) for s in range(seeds)]
+    ends = np.array([np.quantile(r.posterior_draws, [0.05, 0.95], axis=0) for r in runs])  # (S, 2, H)
+    return float(np.mean([r.interval_mcse for r in runs]) / ends.std(axis=0, ddof=1).max())
+
+
 @pytest.mark.parametrize("case", _cases_for_the_error(), ids=["wide", "seed", "heavy-tailed"])
 def test_interval_mcse_is_the_spread_of_the_interval_ends_over_seeds(case) -> None:
     """The reported error against the one thing it estimates: how much the 5% and 95%
-    quantiles move between independent seeds (40 runs; the sd of 40 values is within +-25% of
-    the truth at ~2 standard errors), on a wide posterior, the seed case (resampled joint pool)
-    and a heavy-tailed prior whose resampling ESS is a few percent of the draws."""
-    runs = [numpy_engine.run(case, draws=2_000, seed=s) for s in range(40)]
-    ends = np.array([np.quantile(r.posterior_draws, [0.05, 0.95], axis=0) for r in runs])  # (40, 2, H)
-    observed = ends.std(axis=0, ddof=1).max()
-    reported = np.mean([r.interval_mcse for r in runs])
-    assert 0.75 < reported / observed < 1.35, (reported, observed)
+    quantiles move between independent seeds (40 runs: the sd of 40 values is within about
+    +-25% of the truth), on a wide posterior, the seed case (resampled joint pool) and a
+    heavy-tailed prior whose resampling ESS is a few percent of the draws. A shared pool's
+    error is counted as moving every hypothesis's draws together, an upper bound: the
+    estimate may be high by a third, never low by more than the test's own noise."""
+    assert 0.8 < _spread_ratio(case, 2_000, 40) < 1.5
+
+
+@pytest.mark.slow
+def test_interval_mcse_holds_where_one_shared_pool_limits_the_draws() -> None:
+    """Many draws resampled from one joint pool (3 events x 40 reports on an uncertain source):
+    at 20,000 draws the pool, not the draws, sets the error, the same for every hypothesis;
+    counting each stratum's share of it as independent reported 0.62 of the true spread."""
+    events = {
+        f"ev{e}": {
+            "label": "X",
+            "likelihoods": {f"h{k}": "likely" if k % 2 else "unlikely" for k in range(6)},
+        }
+        for e in range(3)
+    }
+    evidence = [
+        {"id": f"r{e}_{j}", "label": "R", "reports": f"ev{e}", "source": "s1", "credibility": "likely"}
+        for e in range(3)
+        for j in range(40)
+    ]
+    case = make_case(
+        {
+            "schema": 1,
+            "title": "pool",
+            "hypotheses": [{"id": f"h{k}", "label": "H", "prior": 1 / 6} for k in range(6)],
+            "sources": {"s1": {"label": "S1", "reliability": "C"}},
+            "events": events,
+            "evidence": evidence,
+        }
+    )
+    assert 0.8 < _spread_ratio(case, 20_000, 30) < 1.5
 
 
 def test_rough_intervals_are_reported_with_the_remedy() -> None:
@@ -231,8 +265,11 @@ def test_rough_intervals_are_reported_with_the_remedy() -> None:
     card = score(_low_ess_case(), engine="numpy", explain=False)
     assert card.diagnostics.draws == 20_000 and card.diagnostics.interval_mcse > 0.005
     (said,) = [w for w in card.warnings if "Monte Carlo error" in w]
-    need = int(said.split("--draws ")[1].split()[0].replace(",", ""))
-    assert need == numpy_engine.draws_needed(20_000, card.diagnostics.interval_mcse) > 20_000
+    need = numpy_engine.draws_needed(20_000, card.diagnostics.interval_mcse)
+    if need <= 1_000_000:  # the limit for 2 hypotheses: say the draws, else the limit
+        assert f"--draws {need:,} should bring it to 0.5 points" in said
+    else:
+        assert "allows --draws 1,000,000 at most" in said
     few = score(load_case(EXAMPLES / "leaked-memo.yaml"), engine="numpy", draws=100, explain=False)
     assert any("Monte Carlo error" in w and "after 100 draws" in w for w in few.warnings)
     enough = score(load_case(EXAMPLES / "leaked-memo.yaml"), engine="numpy", draws=20_000, explain=False)

@@ -27,7 +27,7 @@ from hypotheses.case import Case, load_case
 from hypotheses.model import numpy_engine
 from hypotheses.model.result import INTERVAL, EngineResult
 from hypotheses.settings import (  # noqa: F401 (MAX_* re-exported: their home is settings)
-    INTERVAL_MCSE_TARGET,
+    INTERVAL_MCSE_WARNING,
     MAX_DRAW_CELLS,
     MAX_DRAWS,
     MAX_SEED,
@@ -100,7 +100,7 @@ def score(
             result, reason, notes = _auto(case, exact, draws, seed, tune, target_accept, progressbar)
             warnings += notes
         # Only about intervals that are shown: not when pymc replaced them, nor twice.
-        if result is exact and not notes and exact.interval_mcse > INTERVAL_MCSE_TARGET:
+        if result is exact and not notes and exact.interval_mcse > INTERVAL_MCSE_WARNING:
             warnings.append(_rough_intervals(exact, most))
     else:
         result = _run_pymc(case, draws, seed, tune, target_accept, progressbar)
@@ -155,7 +155,7 @@ def _rough_intervals(result: EngineResult, most: int) -> str:
     """Why the numpy engine's intervals are rougher than it aims for, and what would help."""
     said = (
         f"numpy engine: the 90% interval ends carry a Monte Carlo error of up to "
-        f"{100 * result.interval_mcse:.2g} points (above 0.5) after {result.draws:,} draws; the "
+        f"{100 * result.interval_mcse:.2g} points (aimed at 0.5) after {result.draws:,} draws; the "
         "posterior means are unaffected; "
     )
     if result.interval_capped:

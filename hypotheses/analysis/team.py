@@ -253,14 +253,16 @@ def pool(
         raise UsageError(f"weights {list(w)}: one weight of 0 or more per case, not all 0")
     w = w / w.sum()
     cards = [score(c, engine=engine, draws=draws, seed=seed, explain=False, keep_draws=True) for c in loaded]  # type: ignore[arg-type]
-    if draws is None and engine != "pymc":
+    chosen = [card.diagnostics.draws for card in cards if card.diagnostics.engine == "numpy"]
+    if draws is None and chosen:
         # Each analyst's case chose its own number of draws: the pool needs as many from each
-        # as the most demanding one chose (a rerun at n is the same as that case asked for n).
-        most = max(card.diagnostics.draws for card in cards)
+        # as the most demanding one chose (a numpy rerun at n is the same as that case asked
+        # for n; with the numpy engine itself, so that auto cannot change its mind at n).
+        most = max(chosen)
         cards = [
             card
-            if card.diagnostics.draws == most
-            else score(c, engine=engine, draws=most, seed=seed, explain=False, keep_draws=True)  # type: ignore[arg-type]
+            if card.diagnostics.engine != "numpy" or card.diagnostics.draws == most
+            else score(c, engine="numpy", draws=most, seed=seed, explain=False, keep_draws=True)
             for c, card in zip(loaded, cards, strict=True)
         ]
     means = np.array([[h.posterior.mean for h in card.hypotheses] for card in cards])  # (A, H)

@@ -303,10 +303,14 @@ class Checker:
             if below and any(v > 1.0 for v in values) and total > 0:
                 # A probability (or odds, or a percentage) among weights: read as a weight too,
                 # it comes out far smaller than it was meant to be (0.2 beside 3 and 1: 4.8%).
-                shares = ", ".join(f"{h.id} {v / total:.3g}" for h, v in zip(hypotheses, values, strict=True))
+                listed = [f"{h.id} {v / total:.3g}" for h, v in zip(hypotheses, values, strict=True)]
+                shares = ", ".join(listed[:12]) + (
+                    f", ... ({len(listed)} in all)" if len(listed) > 12 else ""
+                )
+                named = ", ".join(below[:12]) + (", ..." if len(below) > 12 else "")
                 self.warn(
                     ("hypotheses",),
-                    f"the priors mix weights above 1 with values below 1 ({', '.join(below)}): all are "
+                    f"the priors mix weights above 1 with values below 1 ({named}): all are "
                     f"read as relative weights and normalised to {shares}; if a value below 1 is a "
                     "probability (or odds, or a percentage), write the other priors as probabilities too",
                 )

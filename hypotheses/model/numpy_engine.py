@@ -86,9 +86,9 @@ class _State:
     log_weights: np.ndarray  # (N, H)
     ess: float
     judgments: dict[str, np.ndarray] | None = field(default=None)
-    # (H,) the smallest Kish ESS of the candidates resampled for the draws made under each h
-    # (inf: drawn exactly, no resampling), for the interval ends' Monte Carlo error.
-    ess_by_hypothesis: np.ndarray | None = None
+    # For each pool of candidates resampled given h: its Kish ESS for each h (H,), for the
+    # interval ends' Monte Carlo error (items drawn exactly add none).
+    pools: list[np.ndarray] = field(default_factory=list)
 
     def keep(self, name: str, judgment: Judgment, values: np.ndarray) -> None:
         if self.judgments is not None and not judgment.is_point:
@@ -99,9 +99,7 @@ class _State:
         counted = self.posterior >= ESS_POSTERIOR_FLOOR
         if counted.any():
             self.ess = min(self.ess, float(kish[counted].min()))
-        if self.ess_by_hypothesis is None:
-            self.ess_by_hypothesis = np.full(kish.shape, np.inf)
-        self.ess_by_hypothesis = np.minimum(self.ess_by_hypothesis, kish)
+        self.pools.append(kish)
 
 
 # Reliability draws for a component whose items share two or more uncertain sources (no grid):
@@ -829,7 +827,10 @@ def run(
             break
         n = min(max_draws, max(draws_needed(result.draws, result.interval_mcse), result.draws + 1000))
         previous, result = result, attempt(n)
-        if result.ess < 0.5 * previous.ess * n / previous.draws:
+        if (
+            result.interval_mcse > INTERVAL_MCSE_TARGET
+            and result.ess < 0.5 * previous.ess * n / previous.draws
+        ):
             return replace(result, interval_capped=True)
     return result
 
@@ -869,12 +870,7 @@ def _interval_draws(
     for group in groups:
         group.draw(state, draws, rng)
     unshuffled = softmax(state.log_weights, axis=1)
-    error = interval_mcse(
-        unshuffled,
-        state.ess,
-        hypothesis,
-        np.full(n_hyp, np.inf) if state.ess_by_hypothesis is None else state.ess_by_hypothesis,
-    )
+    error = interval_mcse(unshuffled, state.ess, hypothesis, state.pools)
     shuffle = rng.permutation(draws)
     posterior_draws = unshuffled[shuffle]
     log_evidence = logsumexp(state.log_weights, axis=1)[shuffle]

@@ -23,7 +23,9 @@ def in_words(card: Scorecard, p: float) -> str:
 def draws_phrase(draws: int, interval_mcse: float) -> str:
     """'2,000 draws (interval ends +-0.27 points)': how many, and how precise the interval ends
     they give are (their Monte Carlo standard error), so a reader knows what the last digit means."""
-    if not interval_mcse > 0:
+    if math.isnan(interval_mcse):
+        return f"{draws:,} draws"
+    if interval_mcse <= 0:
         return f"{draws:,} draws (exact intervals)"
     return f"{draws:,} draws (interval ends ±{100 * interval_mcse:.2g} points)"
 
