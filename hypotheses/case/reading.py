@@ -167,6 +167,16 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
+# Every key of the case language (DESIGN.md sections 2 and 7): a refused colon after one of
+# these is a key out of line, not a value with a colon in it.
+_CASE_KEYS = frozenset({
+    "schema", "title", "question", "scale", "hypotheses", "sources", "events", "evidence",
+    "groups", "resolution", "id", "label", "prior", "notes", "links", "reliability", "source",
+    "credibility", "likelihoods", "grading", "ratios", "observed", "date", "reports", "via",
+    "members", "hypothesis", "base_rate", "motive", "opportunity", "means", "past_practice",
+})  # fmt: skip
+
+
 def _syntax_error(exc: yaml.MarkedYAMLError, text: str) -> tuple[int | None, str]:
     """The line and words for a YAML syntax error, with the fix for the mistakes people make:
     a tab in the indentation, a colon inside an unquoted value, a quote never closed."""
@@ -185,10 +195,17 @@ def _syntax_error(exc: yaml.MarkedYAMLError, text: str) -> tuple[int | None, str
                 f"{what}; a value that contains ': ' must be quoted, "
                 'e.g. label: "The insider theory: a leak"'
             )
-        # The line's own key is the one refused: it is indented under the value above it.
+        # The line's own key is the one refused: a case's key indented under the value above
+        # it; any other word is as likely a wrapped value going on with ': ' in it.
+        indent = (
+            "this line is indented further than the key above it, so YAML reads it as part of that "
+            "key's value: line it up with its sibling keys (with spaces)"
+        )
+        if at[:key_colon].strip() in _CASE_KEYS:
+            return line, f"{what}; {indent}"
         return line, (
-            f"{what}; this line is indented further than the key above it, so YAML reads it as part "
-            "of that key's value: line it up with its sibling keys (with spaces)"
+            f"{what}; either {indent}, or it goes on a value from the line above that contains "
+            "': ': then quote that whole value"
         )
     if "quoted scalar" in context and "end of stream" in problem and exc.context_mark is not None:
         start = exc.context_mark.line + 1
