@@ -54,14 +54,23 @@ def check_settings(
         )
     if tune is not None and not 0 <= tune <= MAX_TUNE:
         raise UsageError(f"--tune must be between 0 and {MAX_TUNE:,}, got {tune:,}; the default is 1,000")
-    sampler = os.environ.get(SAMPLER_VARIABLE)
-    if sampler and sampler not in NUTS_SAMPLERS:
-        raise UsageError(
-            f"{SAMPLER_VARIABLE}={sampler} is not a NUTS sampler; set it to one of "
-            f"{', '.join(NUTS_SAMPLERS)}, or unset it"
-        )
+    nuts_sampler()
     if target_accept is not None and not (math.isfinite(target_accept) and 0 < target_accept < 1):
         raise UsageError(
             f"--target-accept must be strictly between 0 and 1, got {target_accept}; the default is 0.9 "
             "(raise it to 0.95 or 0.99 against divergences)"
         )
+
+
+def nuts_sampler(asked: str | None = None) -> str:
+    """The NUTS sampler asked for: `asked`, else $HYPSCORE_NUTS_SAMPLER, else auto; UsageError
+    for anything else (checked before any work, and again where the pymc engine picks one)."""
+    if asked is not None and asked not in NUTS_SAMPLERS:
+        raise UsageError(f"unknown NUTS sampler '{asked}'; choose one of {', '.join(NUTS_SAMPLERS)}")
+    choice = asked or os.environ.get(SAMPLER_VARIABLE) or "auto"
+    if choice not in NUTS_SAMPLERS:
+        raise UsageError(
+            f"{SAMPLER_VARIABLE}={choice} is not a NUTS sampler; set it to one of "
+            f"{', '.join(NUTS_SAMPLERS)}, or unset it"
+        )
+    return choice

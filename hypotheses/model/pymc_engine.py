@@ -22,7 +22,7 @@ from hypotheses.model.likelihood import mean_case_log_likelihoods
 from hypotheses.model.logspace import log, logsumexp, softmax
 from hypotheses.model.prior import prior_mean, prior_weight_draws
 from hypotheses.model.result import INTERVAL, EngineResult
-from hypotheses.settings import NUTS_SAMPLERS, SAMPLER_VARIABLE, UsageError
+from hypotheses.settings import SAMPLER_VARIABLE, UsageError, nuts_sampler
 
 CHAINS = 4
 DEFAULT_DRAWS = 4_000  # in all chains together
@@ -80,12 +80,7 @@ def resolve_sampler(sampler: str | None = None) -> str:
     """The NUTS sampler to use: `sampler`, else $HYPSCORE_NUTS_SAMPLER, else auto (numpyro
     when the `jax` extra is installed, PyMC's own otherwise). An explicit numpyro that is not
     installed is a UsageError, not a silent fallback."""
-    choice = sampler or os.environ.get(SAMPLER_VARIABLE) or "auto"
-    if choice not in NUTS_SAMPLERS:
-        raise UsageError(
-            f"unknown NUTS sampler '{choice}' (from {SAMPLER_VARIABLE} or the sampler argument); "
-            f"choose one of {', '.join(NUTS_SAMPLERS)}"
-        )
+    choice = nuts_sampler(sampler)
     if choice == "pymc":
         return "pymc"
     if _numpyro_ready():

@@ -46,31 +46,25 @@ class EngineResult:
 WINDOW = 2.0
 
 
-def interval_mcse(
-    draws: np.ndarray,
-    ess: float,
-    hypothesis: np.ndarray | None = None,
-    pools: list[np.ndarray] | None = None,
-) -> float:
+def interval_mcse(draws: np.ndarray, ess: float, hypothesis: np.ndarray, pools: list[np.ndarray]) -> float:
     """Largest Monte Carlo standard error, over hypotheses and both ends, of the 90% interval
     read off `draws` (N, H). se(q_p) = sd(F_hat(q_p)) / f(q_p): the CDF's error at the
     quantile over the density there, the density read off the draws' own quantiles at
     p -/+ WINDOW rank errors (at least one of `ess` draws; no kernel, 0 for a degenerate
     column).
 
-    sd(F_hat): with `hypothesis` (sorted: the hypothesis each draw was made under, in fixed
+    sd(F_hat), from `hypothesis` (sorted: the hypothesis each draw was made under, in fixed
     numbers n_h, a stratified sample) and `pools` (for each pool of candidates the draws were
-    resampled from, the Kish ESS E_h of its weights for each h),
+    resampled from, the Kish ESS E_h of its weights for each h):
         var F = sum_h w_h^2 F_h (1 - F_h) / n_h + sum_pools (sum_h w_h sqrt(F_h (1 - F_h) / E_h))^2,
     with F_h the share of the draws under h below the quantile. One pool serves every h, so its
     error moves all F_h together: counted fully correlated across h (an upper bound, tight when
-    one hypothesis dominates). Without `hypothesis`: p (1 - p) / ess."""
+    one hypothesis dominates)."""
     n = draws.shape[0]
     if n == 0:
         return 0.0
-    if hypothesis is not None:
-        present, starts, counts = np.unique(hypothesis, return_index=True, return_counts=True)
-        share = counts / n
+    present, starts, counts = np.unique(hypothesis, return_index=True, return_counts=True)
+    share = counts / n
     worst = 0.0
     for p in INTERVAL:
         # At least one rank error of `ess` draws: resampled draws repeat values, and a window
@@ -78,16 +72,13 @@ def interval_mcse(
         d = max(WINDOW * math.sqrt(p * (1 - p) / n), math.sqrt(p * (1 - p) / max(float(ess), 1.0)))
         lo, q, hi = np.quantile(draws, [max(p - d, 0.0), p, min(p + d, 1.0)], axis=0)
         slope = (hi - lo) / (min(p + d, 1.0) - max(p - d, 0.0))  # 1 / f(q)
-        if hypothesis is None:
-            var_f = np.full(draws.shape[1], p * (1 - p) / max(float(ess), 1.0))
-        else:
-            # The strata are contiguous (h sorted): one reduceat, (strata, H), never H x H.
-            f_h = np.add.reduceat((draws <= q[None, :]).astype(float), starts, axis=0) / counts[:, None]
-            spread = f_h * (1.0 - f_h)
-            var_f = ((share**2 / counts)[:, None] * spread).sum(axis=0)
-            for kish in pools or ():
-                with np.errstate(divide="ignore"):
-                    inverse = np.where(kish[present] > 0, 1.0 / kish[present], np.inf)
-                var_f = var_f + np.square((share[:, None] * np.sqrt(spread * inverse[:, None])).sum(axis=0))
+        # The strata are contiguous (h sorted): one reduceat, (strata, H), never H x H.
+        f_h = np.add.reduceat((draws <= q[None, :]).astype(float), starts, axis=0) / counts[:, None]
+        spread = f_h * (1.0 - f_h)
+        var_f = ((share**2 / counts)[:, None] * spread).sum(axis=0)
+        for kish in pools:
+            with np.errstate(divide="ignore"):
+                inverse = np.where(kish[present] > 0, 1.0 / kish[present], np.inf)
+            var_f = var_f + np.square((share[:, None] * np.sqrt(spread * inverse[:, None])).sum(axis=0))
         worst = max(worst, float(np.max(np.sqrt(var_f) * slope)))
     return worst
