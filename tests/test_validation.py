@@ -205,3 +205,17 @@ def test_an_impossible_date_is_reported_with_its_field_and_the_other_problems(tm
         ":7:" in x and "'date'" in x and "'2025-09-31' is not a day of the calendar" in x for x in lines
     )
     assert any(":8:" in x and "'02/09/2025' is not a date; write YYYY-MM-DD" in x for x in lines)
+
+
+def test_a_key_without_its_colon_is_named_on_its_own_line(tmp_path: Path) -> None:
+    """`label Staged for the camera` (no colon): YAML notices on the next line; the message
+    points at the line to fix and says how."""
+    path = tmp_path / "case.yaml"
+    path.write_text(
+        "schema: 1\ntitle: t\nhypotheses:\n  - id: a\n    label Staged for the camera\n    prior: 0.5\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(CaseError) as raised:
+        load_case(path)
+    message = str(raised.value)
+    assert ":5: YAML syntax error" in message and "no ':' after its key" in message

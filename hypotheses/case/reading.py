@@ -207,6 +207,10 @@ def _syntax_error(exc: yaml.MarkedYAMLError, text: str) -> tuple[int | None, str
             f"{what}; either {indent}, or it goes on a value from the line above that contains "
             "': ': then quote that whole value"
         )
+    if "simple key" in context and "expected ':'" in problem and exc.context_mark is not None:
+        # YAML notices only on the next line; the key without its colon is where it started.
+        start = exc.context_mark.line + 1
+        return start, f"{what}; this line has no ':' after its key: write it as `key: value`"
     if "quoted scalar" in context and "end of stream" in problem and exc.context_mark is not None:
         start = exc.context_mark.line + 1
         return start, "a quoted value starting here is never closed; add the closing quote"
