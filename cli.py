@@ -6,13 +6,12 @@ import sys
 
 try:  # Ctrl-C while the imports run (most of start-up) is an interruption, not a crash
     import functools
-    import io
     import json
     import traceback
     from collections.abc import Callable
     from enum import StrEnum
     from pathlib import Path
-    from typing import Annotated, Any, NoReturn, ParamSpec, TypeVar
+    from typing import Annotated, Any, NoReturn, ParamSpec
 
     import typer
 
@@ -20,7 +19,15 @@ try:  # Ctrl-C while the imports run (most of start-up) is an interruption, not 
     # paths stay at the interpreter's floor; each command imports the library it uses.
     from hypotheses._version import __version__
     from hypotheses.case.messages import CaseError
-    from hypotheses.output.files import OutputError, Terminated, check_output, same_file, write_atomic
+    from hypotheses.output.files import (
+        OutputError,
+        Terminated,
+        check_output,
+        same_file,
+        to_stdout,
+        write_atomic,
+    )
+    from hypotheses.output.formats import RENDERERS, choose, emit, explains, write
     from hypotheses.settings import MAX_DRAWS, MAX_SEED, MAX_TUNE, MIN_DRAWS, UsageError, check_settings
     from hypotheses.text import visible
 except KeyboardInterrupt:
@@ -50,27 +57,15 @@ class EngineChoice(StrEnum):
     pymc = "pymc"
 
 
-class Format(StrEnum):
-    table = "table"
-    json = "json"
-    jsonl = "jsonl"
-    csv = "csv"
-    md = "md"
+def _choices(name: str, kind: str) -> type[StrEnum]:
+    """A command's --format choices: the formats output/formats.py renders its result in."""
+    return StrEnum(name, [(fmt, fmt) for fmt in RENDERERS[kind]])  # type: ignore[return-value]
 
 
-class CalibrationFormat(StrEnum):
-    table = "table"
-    json = "json"
-    html = "html"
-
-
-class ExplainFormat(StrEnum):
-    """The explanation is several tables of different shapes: no single CSV holds it."""
-
-    table = "table"
-    json = "json"
-    md = "md"
-
+Format = _choices("Format", "score")
+CalibrationFormat = _choices("CalibrationFormat", "calibration")
+ExplainFormat = _choices("ExplainFormat", "explain")  # next and diff offer the same
+PoolFormat = _choices("PoolFormat", "pool")
 
 # The options several commands share, declared once.
 CaseArg = Annotated[Path, typer.Argument(help="The case file (YAML).", show_default=False)]
@@ -111,8 +106,8 @@ EngineOpt = Annotated[
     EngineChoice,
     typer.Option(help="Inference engine; auto runs numpy and falls back to pymc if its ESS is low."),
 ]
-# Shared by score and explain (each with its own formats): the -o file's extension decides
-# when --format is not given (see _format_for).
+# Shared by every command with formats (each with its own): the -o file's extension decides
+# when --format is not given (see output/formats.py, `choose`).
 _FORMAT_OPTION = typer.Option(
     "--format",
     "-f",
@@ -312,23 +307,18 @@ def score_command(
 
         if netcdf is not None:
             raise UsageError("--netcdf writes one case's draws; score that case on its own to save them")
-        settings = Settings(engine.value, draws, seed, output_format is Format.jsonl, tune, target_accept)
+        settings = Settings(engine.value, draws, seed, tune=tune, target_accept=target_accept)
         _score_batch(cases, settings, output_format, output, quiet, jobs, dask)
         return
     _check_outputs(case, output, netcdf)
-    output_format = _format_for(output_format, output, Format)
-    if output_format is Format.jsonl:
-        output_format = Format.json  # one case, one document: the same JSON, on one line below
-        one_line = True
-    else:
-        one_line = False
+    fmt = choose("score", output_format, output)
     loaded = load_case(case)
     card = score(
         loaded,
         engine=engine.value,
         draws=draws,
         seed=seed,
-        explain=output_format is Format.json,  # the only format that shows the explanation
+        explain=explains("score", fmt),
         tune=tune,
         target_accept=target_accept,
         progressbar=not quiet and sys.stderr.isatty(),
@@ -338,55 +328,34 @@ def score_command(
     if netcdf is not None:
         from hypotheses.output.netcdf import inference_data, write_netcdf
 
-        write_netcdf(inference_data(loaded, card.engine_result), netcdf, inputs=[case])
-    if output_format is Format.table:
-        from hypotheses.output.terminal import render_table
-
-        _emit_rich(lambda live: render_table(card, timing=live), output, case)
-        return
-    if one_line:
-        from hypotheses.output.text import to_json
-
-        _emit(to_json(card, indent=None), output, case)
-        return
-    from hypotheses.output.text import to_csv, to_json, to_markdown
-
-    text = {Format.json: to_json, Format.csv: to_csv, Format.md: to_markdown}[output_format](card)
-    _emit(text, output, case)
+        write_netcdf(inference_data(loaded, card.engine_result, seed), netcdf, inputs=[case])
+    _wrote(emit("score", card, fmt, output, [case]), output)
 
 
 def _score_batch(
     inputs: list[Path],
-    settings: object,
-    output_format: Format | None,
+    settings: Any,
+    output_format: str | None,
     output: Path | None,
     quiet: bool,
     jobs: int,
     dask: str | None,
 ) -> None:
     """Several cases: each scored as alone, a bad one reported and the rest still scored."""
+    from dataclasses import replace
+
     from hypotheses.analysis.batch import find_cases, score_many
 
     paths = find_cases(inputs)
     if output is not None:
         check_output(output, inputs=paths)
-    output_format = _format_for(output_format, output, Format)
-    if output_format is Format.json:
-        raise UsageError(
-            "several cases make several JSON documents: use --format jsonl (one document per line)"
-        )
+    fmt = choose("batch", output_format, output)
+    # The format decides, whether named by --format or by the -o file's extension.
+    settings = replace(settings, explain=explains("batch", fmt))
     with _progress(len(paths), quiet) as advance:
-        outcomes = score_many(paths, settings, jobs=jobs, dask=dask, on_done=lambda _: advance())  # type: ignore[arg-type]
+        outcomes = score_many(paths, settings, jobs=jobs, dask=dask, on_done=lambda _: advance())
     _print_problems(outcomes)
-    if output_format is Format.table:
-        from hypotheses.output.terminal import render_batch
-
-        _emit_rich(lambda live: render_batch(outcomes), output, paths[0])
-    else:
-        from hypotheses.output.text import batch_csv, batch_jsonl, batch_markdown
-
-        render = {Format.jsonl: batch_jsonl, Format.csv: batch_csv, Format.md: batch_markdown}[output_format]
-        _emit(render(outcomes), output, paths[0])
+    _wrote(emit("batch", outcomes, fmt, output, paths), output)
     _batch_end(outcomes)
 
 
@@ -460,9 +429,7 @@ def calibration(
     paths = find_cases(cases)
     if output is not None:
         check_output(output, inputs=paths)
-    output_format = _format_for(output_format, output, CalibrationFormat)
-    if output_format is CalibrationFormat.html and _to_stdout(output):
-        raise UsageError("the HTML reliability diagram is a file: give -o calibration.html")
+    fmt = choose("calibration", output_format, output)
     settings = Settings(engine.value, draws, seed, resolved_only=True)
     with _progress(len(paths), quiet) as advance:
         outcomes = score_many(paths, settings, jobs=jobs, dask=dask, on_done=lambda _: advance())
@@ -473,20 +440,7 @@ def calibration(
     except NoResolvedCases as exc:
         _batch_end(outcomes, unresolved)
         _fail([f"{exc}"])
-    if output_format is CalibrationFormat.table:
-        from hypotheses.output.calibration_report import render_terminal
-
-        _emit_rich(lambda live: render_terminal(result), output, paths[0])
-    elif output_format is CalibrationFormat.json:
-        from hypotheses.output.text import json_document
-
-        _emit(json_document(result.to_dict()), output, paths[0])
-    else:
-        from hypotheses.output.calibration_report import render_html
-
-        assert output is not None
-        write_atomic(output, render_html(result), inputs=paths)
-        typer.echo(visible(f"wrote {output}"), err=True)
+    _wrote(emit("calibration", result, fmt, output, paths), output)
     _batch_end(outcomes, unresolved)
 
 
@@ -507,7 +461,7 @@ def explain(
     """Why the leading hypothesis leads: evidence weights, sensitivity, what would flip it."""
     check_settings(draws, seed)
     _check_outputs(case, output)
-    output_format = _format_for(output_format, output, ExplainFormat)
+    fmt = choose("explain", output_format, output)
     card = score(
         load_case(case),
         engine=engine.value,
@@ -516,19 +470,7 @@ def explain(
         progressbar=not quiet and sys.stderr.isatty(),
     )
     _warn(card.warnings)
-    if output_format is ExplainFormat.table:
-        from hypotheses.output.terminal import render_explanation
-
-        _emit_rich(lambda live: render_explanation(card), output, case)
-        return
-    if output_format is ExplainFormat.md:
-        from hypotheses.output.text import explanation_markdown
-
-        _emit(explanation_markdown(card), output, case)
-        return
-    from hypotheses.output.text import explanation_json
-
-    _emit(explanation_json(card), output, case)
+    _wrote(emit("explain", card, fmt, output, [case]), output)
 
 
 @app.command("next")
@@ -543,27 +485,13 @@ def next_command(
     the expected information (bits) and the chance the leading hypothesis changes."""
     check_settings(None, seed)
     _check_outputs(case, output)
-    output_format = _format_for(output_format, output, ExplainFormat)
+    fmt = choose("next", output_format, output)
     from hypotheses.analysis.decision import next_items
 
     loaded = load_case(case)
     _warn(tuple(str(w) for w in loaded.warnings))
     result = next_items(loaded, seed=seed)
-    if output_format is ExplainFormat.table:
-        from hypotheses.output.terminal import render_next
-
-        _emit_rich(lambda live: render_next(result), output, case)
-        return
-    from hypotheses.output.text import next_json, next_markdown
-
-    _emit((next_json if output_format is ExplainFormat.json else next_markdown)(result), output, case)
-
-
-class PoolFormat(StrEnum):
-    table = "table"
-    json = "json"
-    md = "md"
-    html = "html"
+    _wrote(emit("next", result, fmt, output, [case]), output)
 
 
 def _load_all(paths: list[Path]) -> list[Any]:
@@ -620,27 +548,12 @@ def pool(
     paths = find_cases(cases)
     if output is not None:
         check_output(output, inputs=paths)
-    output_format = _format_for(output_format, output, PoolFormat)
-    if output_format is PoolFormat.html and _to_stdout(output):
-        raise UsageError("the pooled HTML page is a file: give -o pool.html")
+    fmt = choose("pool", output_format, output)
     shares = parse_weights(weights, len(paths))
     result = pool_cases(
         _load_all(paths), shares, seed=seed, draws=draws, engine=engine.value, consensus=with_consensus
     )
-    from hypotheses.output import team_report
-
-    if output_format is PoolFormat.table:
-        _emit_rich(lambda live: team_report.render_pool(result), output, paths[0])
-    elif output_format is PoolFormat.json:
-        from hypotheses.output.text import json_document
-
-        _emit(json_document(result.to_dict()), output, paths[0])
-    elif output_format is PoolFormat.md:
-        _emit(team_report.pool_markdown(result), output, paths[0])
-    else:
-        assert output is not None
-        write_atomic(output, team_report.pool_html(result), inputs=paths)
-        typer.echo(visible(f"wrote {output}"), err=True)
+    _wrote(emit("pool", result, fmt, output, paths), output)
 
 
 @app.command()
@@ -657,21 +570,12 @@ def diff(
     check_settings(None, seed)
     if output is not None:
         check_output(output, inputs=[old, new])
-    output_format = _format_for(output_format, output, ExplainFormat)
-    from hypotheses.analysis.team import diff as diff_cases
+    fmt = choose("diff", output_format, output)
+    from hypotheses.analysis.diff import diff as diff_cases
 
     before, after = _load_all([old, new])
     result = diff_cases(before, after, seed=seed)
-    from hypotheses.output import team_report
-
-    if output_format is ExplainFormat.table:
-        _emit_rich(lambda live: team_report.render_diff(result), output, old)
-    elif output_format is ExplainFormat.json:
-        from hypotheses.output.text import json_document
-
-        _emit(json_document(result.to_dict()), output, old)
-    else:
-        _emit(team_report.diff_markdown(result), output, old)
+    _wrote(emit("diff", result, fmt, output, [old, new]), output)
 
 
 MappingOpt = Annotated[
@@ -694,9 +598,9 @@ def import_ach_command(
     as a case file, through an editable mapping from ratings to likelihoods."""
     if output is not None:
         check_output(output, inputs=[matrix])
-    from hypotheses.case.ach import import_ach
+    from hypotheses.exchange.ach import import_ach
 
-    _emit(import_ach(matrix, mapping), output, matrix)
+    _wrote(write(import_ach(matrix, mapping), output, [matrix]), output)
 
 
 @app.command("export-ach")
@@ -711,58 +615,19 @@ def export_ach_command(
     Heuer's weighted inconsistency score per hypothesis beside hypscore's posterior."""
     check_settings(None, seed)
     _check_outputs(case, output)
-    from hypotheses.case.ach import read_mapping
-    from hypotheses.output.ach import ach_csv
+    from hypotheses.exchange.ach import ach_csv, read_mapping
 
     loaded = load_case(case)
     _warn(tuple(str(w) for w in loaded.warnings))
     table = read_mapping(mapping)
     card = score(loaded, engine="numpy", seed=seed, explain=False)
-    _emit(ach_csv(loaded, card, table), output, case)
+    _wrote(write(ach_csv(loaded, card, table), output, [case]), output)
 
 
-F = TypeVar("F", Format, ExplainFormat, CalibrationFormat, PoolFormat)
-
-
-def _format_for(chosen: F | None, output: Path | None, formats: type[F]) -> F:
-    """The --format asked for, else the one the -o file's extension names (out.json: JSON, as
-    a reader of the command expects), else the table."""
-    if chosen is not None:
-        return chosen
-    suffix = output.suffix.lower().lstrip(".") if output is not None else ""
-    return formats(suffix) if suffix in {f.value for f in formats} and suffix != "table" else formats.table
-
-
-def _to_stdout(output: Path | None) -> bool:
-    return output is None or str(output) == "-"
-
-
-def _emit(text: str, output: Path | None, case: Path) -> None:
-    if _to_stdout(output):
-        sys.stdout.write(text)
-    else:
-        write_atomic(output, text, inputs=[case])
+def _wrote(written: bool, output: Path | None) -> None:
+    """Say which file a command wrote (what goes to standard output needs no saying)."""
+    if written:
         typer.echo(visible(f"wrote {output}"), err=True)
-
-
-# Wide enough that no verbal term or place name is ever cut in a file; the terminal's own width
-# otherwise (rich wraps at spaces and never folds a word of ours: see output/terminal.py).
-FILE_WIDTH = 120
-
-
-def _emit_rich(render: Callable[[bool], object], output: Path | None, case: Path) -> None:
-    """Print to the terminal, or write the plain-text rendering to `output`; `render(live)`
-    builds the renderable, `live` when a person watches (the only place for wall times)."""
-    from rich.console import Console
-
-    if _to_stdout(output):
-        console = Console()
-        console.print(render(console.is_terminal))
-        return
-    console = Console(record=True, width=FILE_WIDTH, file=io.StringIO())
-    console.print(render(False))
-    write_atomic(output, console.export_text(), inputs=[case])
-    typer.echo(visible(f"wrote {output}"), err=True)
 
 
 @app.command()
@@ -800,8 +665,7 @@ def report(
     )
     _warn(card.warnings)
     write_atomic(output, render_report(loaded, card), inputs=[case])
-    if not _to_stdout(output):
-        typer.echo(visible(f"wrote {output}"), err=True)
+    _wrote(not to_stdout(output), output)
 
 
 def _report_batch(
@@ -860,7 +724,7 @@ def init(
     # Its comments name the commands to run next: on the file the user chose, if a plain name.
     name = path.name if path.name.replace("-", "").replace("_", "").replace(".", "").isalnum() else None
     write_atomic(path, starter.replace(" case.yaml ", f" {name} ") if name else starter)
-    if not _to_stdout(path):
+    if not to_stdout(path):
         typer.echo(visible(f"wrote {path}; next: hypscore score {path}"), err=True)
 
 

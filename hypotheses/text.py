@@ -1,6 +1,7 @@
 """How hypscore writes a case's text and its numbers for people: control characters made
-visible, probabilities as percentages. The bottom of the package: every layer may import it,
-and it imports nothing of ours."""
+visible, spreadsheet cells inert; probabilities, intervals and weights of evidence each written
+by one function, so that every output shows the same number the same way. The bottom of the
+package: every layer may import it, and it imports nothing of ours."""
 
 from __future__ import annotations
 
@@ -30,6 +31,20 @@ def visible(text: str, newlines: bool = False) -> str:
     return _HIDDEN.sub(_escape, text)
 
 
+# A spreadsheet reads a cell starting with one of these as a formula (=HYPERLINK(...), DDE); the
+# full-width forms too, in some. OWASP's remedy: a leading single quote makes the cell text.
+_FORMULA_START = ("=", "+", "-", "@", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+
+
+def csv_text(text: str) -> str:
+    """A text cell that no spreadsheet will evaluate or act on; a plain number stays a number."""
+    text = visible(text)  # tab and CR (also formula triggers) become spaces, controls visible
+    if text.lstrip().startswith(_FORMULA_START) and not _NUMBER.fullmatch(text.strip()):
+        return "'" + text
+    return text
+
+
 def percent(p: float) -> str:
     """A probability as readers expect it: 0.1234 -> '12.3%', tiny values kept visible."""
     if p == 0:
@@ -37,3 +52,20 @@ def percent(p: float) -> str:
     if p < 0.001:
         return f"{p * 100:.2g}%"
     return f"{p * 100:.1f}%"
+
+
+def interval(lo: float, hi: float, between: str = "-", one_sign: bool = False) -> str:
+    """A credible interval (or a judgment's range) as percentages: '12.3%-45.6%'. `between`
+    joins the ends as the output reads best (' - ' in table cells of Markdown and HTML, ' to '
+    in a sentence); `one_sign` writes the sign once, '12.3-45.6%', where columns are narrow."""
+    low = percent(lo)
+    return f"{low.rstrip('%') if one_sign else low}{between}{percent(hi)}"
+
+
+def decibans(value: float, signed: bool = True) -> str:
+    """A weight of evidence: '+6.1 dB' (10 dB = 10:1). Anything that rounds to zero is '0.0 dB',
+    never '+0.0' or '-0.0', which would suggest a direction; `signed=False` for an amount
+    ('6.1 dB more likely')."""
+    if abs(value) < 0.05:
+        return "0.0 dB"
+    return f"{value:+.1f} dB" if signed else f"{value:.1f} dB"

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from cli import app
 from hypotheses import case_from_text, score
-from hypotheses.case.ach import import_ach, read_mapping, read_matrix, weighted_inconsistency
+from hypotheses.exchange.ach import import_ach, read_mapping, read_matrix, weighted_inconsistency
 from tests.helpers import EXAMPLES, make_case
 
 runner = CliRunner()

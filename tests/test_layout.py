@@ -41,18 +41,30 @@ def test_no_engine_imports_the_other() -> None:
 @pytest.mark.parametrize(
     ("layer", "forbidden"),
     [
-        ("case", ("hypotheses.model", "hypotheses.analysis", "hypotheses.output")),
-        ("model", ("hypotheses.analysis", "hypotheses.output")),
-        ("analysis", ("hypotheses.output",)),
+        ("case", ("hypotheses.model", "hypotheses.analysis", "hypotheses.output", "hypotheses.exchange")),
+        ("model", ("hypotheses.analysis", "hypotheses.output", "hypotheses.exchange")),
+        ("analysis", ("hypotheses.output", "hypotheses.exchange")),
+        ("output", ("hypotheses.exchange",)),
     ],
 )
 def test_each_layer_imports_only_below_it(layer: str, forbidden: tuple[str, ...]) -> None:
-    """The data path: case -> model -> analysis -> output; nothing imports upwards."""
+    """The data path: case -> model -> analysis -> output, with exchange (formats of other
+    tools, read and written) beside output; nothing imports upwards."""
     root = PACKAGE / layer
     files = [root.with_suffix(".py")] if root.with_suffix(".py").exists() else sorted(root.glob("*.py"))
     assert files
     for path in files:
         bad = [m for m in _imports(path) if m.startswith(forbidden)]
+        assert not bad, f"{path.relative_to(ROOT)} imports {bad}"
+
+
+def test_exchange_imports_only_the_layers_below_output() -> None:
+    """exchange (formats of other tools, read and written) sits beside output: it may import
+    case, model and analysis, but neither output nor the command line."""
+    files = sorted((PACKAGE / "exchange").glob("*.py"))
+    assert files
+    for path in files:
+        bad = [m for m in _imports(path) if m.startswith(("hypotheses.output", "cli"))]
         assert not bad, f"{path.relative_to(ROOT)} imports {bad}"
 
 

@@ -16,7 +16,8 @@ from typer.testing import CliRunner
 
 from cli import app
 from hypotheses import load_case, score
-from hypotheses.analysis.team import diff, find_cruxes, pool
+from hypotheses.analysis.diff import diff
+from hypotheses.analysis.team import find_cruxes, pool
 from tests.helpers import EXAMPLES, make_case
 
 runner = CliRunner()

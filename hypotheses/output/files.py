@@ -38,6 +38,11 @@ def _umask() -> int:
     return mask
 
 
+def to_stdout(path: str | Path | None) -> bool:
+    """Whether an output goes to standard output: no -o, or `-o -`."""
+    return path is None or str(path) == "-"
+
+
 def same_file(a: str | Path, b: str | Path) -> bool:
     """Whether two paths name one file: through symlinks, `..`, and hard links when both exist."""
     if str(a) == "-" or str(b) == "-":

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
+from hypotheses._version import __version__
 from hypotheses.case import Case
 from hypotheses.model.places import judgment_places
 from hypotheses.model.result import EngineResult
@@ -24,11 +25,13 @@ def _arviz():
     return az
 
 
-def inference_data(case: Case, result: EngineResult):
+def inference_data(case: Case, result: EngineResult, seed: int | None = None):
     """ArviZ InferenceData of either engine's draws, in the groups ArviZ users expect:
     `posterior` (`judgment` by `place`, `p_hypothesis` by `hypothesis`), `prior` (`p_hypothesis`:
     pi_h under the prior) and `sample_stats` (NUTS's, or the numpy engine's `log_evidence`,
-    log p(E | params) of each draw); attributes name the case (title, path, SHA-256) and engine."""
+    log p(E | params) of each draw). The attributes say how to make the same draws again: the
+    case (title, path, SHA-256), the engine, the hypscore version and the seed (when one was
+    given: `seed`)."""
     az = _arviz()
     hypotheses = {"hypothesis": case.hypothesis_ids}
     prior = az.from_dict(
@@ -68,7 +71,9 @@ def inference_data(case: Case, result: EngineResult):
             "case_sha256": case.sha256,
             "case_path": _attribute(case.path),
             "engine": result.engine,
+            "hypscore_version": __version__,
         }
+        | ({"seed": seed} if seed is not None else {})  # NetCDF has no None
     )
     return idata
 

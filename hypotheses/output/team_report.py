@@ -8,8 +8,9 @@ from __future__ import annotations
 from datetime import date
 
 from hypotheses._version import __version__
+from hypotheses.analysis.diff import DiffResult
 from hypotheses.analysis.scorecard import Estimate
-from hypotheses.analysis.team import DiffResult, PoolResult
+from hypotheses.analysis.team import PoolResult
 from hypotheses.text import percent
 
 POOL_NOTE = (

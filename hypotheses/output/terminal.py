@@ -30,7 +30,7 @@ from hypotheses.output.wording import (
     summary,
 )
 from hypotheses.output.wording import headline as headline_words
-from hypotheses.text import percent, visible
+from hypotheses.text import interval, percent, visible
 from priors.reliability import ADMIRALTY, CREDIBILITY, admiralty_judgment, credibility_judgment
 from priors.scales import Scale
 
@@ -133,7 +133,7 @@ def render_table(card: Scorecard, timing: bool = True) -> Group:
                 _plain(h.id),
                 Text(percent(h.prior.mean)),
                 Text(percent(h.posterior.mean)),
-                Text(f"{percent(h.posterior.lo).rstrip('%')}-{percent(h.posterior.hi)}"),
+                Text(interval(h.posterior.lo, h.posterior.hi, one_sign=True)),
             ]
             cells += [bar(h.posterior.mean, h.posterior.hi)] if wide else []
             table.add_row(*cells, _plain(h.verbal))
@@ -146,7 +146,7 @@ def render_table(card: Scorecard, timing: bool = True) -> Group:
                 _plain(g.id),
                 Text(percent(sum(by_id[m].prior.mean for m in g.members))),
                 Text(percent(g.posterior.mean)),
-                Text(f"{percent(g.posterior.lo).rstrip('%')}-{percent(g.posterior.hi)}"),
+                Text(interval(g.posterior.lo, g.posterior.hi, one_sign=True)),
             ]
             cells += [bar(g.posterior.mean, g.posterior.hi)] if wide else []
             table.add_row(*cells, _plain(g.verbal))
@@ -208,7 +208,7 @@ def render_batch(outcomes: Sequence[CaseOutcome]) -> _AtWidth:
                 _plain(o.path),
                 _plain(str(row["leader"])),
                 Text(percent(float(row["p"]))),
-                Text(f"{percent(float(row['lo'])).rstrip('%')}-{percent(float(row['hi']))}"),
+                Text(interval(float(row["lo"]), float(row["hi"]), one_sign=True)),
                 _plain(str(row["words"])),
                 Text(str(row["warnings"]) if row["warnings"] else ""),
             )
@@ -246,8 +246,8 @@ def render_explanation(card: Scorecard) -> Group:
         said = f" at {percent(lead.posterior.mean)} each.\n"
     else:
         said = (
-            f": {percent(lead.posterior.mean)} (90% interval {percent(lead.posterior.lo)}-"
-            f"{percent(lead.posterior.hi)}), {visible(lead.verbal)}; "
+            f": {percent(lead.posterior.mean)} "
+            f"(90% interval {interval(lead.posterior.lo, lead.posterior.hi)}), {visible(lead.verbal)}; "
             f"runner-up {rival_id} {percent(rival.posterior.mean)}.\n"
         )
     headline = Text.assemble((headline_words(card), "bold"), said)

@@ -7,7 +7,7 @@ import io
 import json
 import re
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from hypotheses.analysis.scorecard import Scorecard
 from hypotheses.output.wording import (
@@ -23,11 +23,15 @@ from hypotheses.output.wording import (
     span,
     summary,
 )
-from hypotheses.text import percent, visible
+from hypotheses.text import csv_text, interval, percent, visible
 
 if TYPE_CHECKING:
     from hypotheses.analysis.batch import CaseOutcome
     from hypotheses.analysis.decision import NextResult
+
+class _HasDict(Protocol):
+    def to_dict(self) -> dict[str, object]: ...
+
 
 # Characters json.dumps(ensure_ascii=False) leaves raw that a terminal or an editor would act on
 # (C1 controls, DEL, bidi overrides, line separators): escaped as \uXXXX they mean the same string.
@@ -39,23 +43,20 @@ def to_json(card: Scorecard, indent: int | None = 2) -> str:
     return json_document(card.to_dict(), indent)
 
 
+def to_json_line(card: Scorecard) -> str:
+    """One case's JSON document on one line (`--format jsonl` of a single case)."""
+    return to_json(card, indent=None)
+
+
+def result_json(result: _HasDict) -> str:
+    """A pool, diff, calibration or `next` result as its JSON document (their `to_dict`)."""
+    return json_document(result.to_dict())
+
+
 def json_document(document: object, indent: int | None = 2) -> str:
+    """`document` as JSON: Unicode as itself, the characters a terminal would act on escaped."""
     text = json.dumps(document, indent=indent, ensure_ascii=False)
     return _JSON_RAW.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n"
-
-
-# A spreadsheet reads a cell starting with one of these as a formula (=HYPERLINK(...), DDE); the
-# full-width forms too, in some. OWASP's remedy: a leading single quote makes the cell text.
-_FORMULA_START = ("=", "+", "-", "@", "\uff1d", "\uff0b", "\uff0d", "\uff20")
-_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
-
-
-def csv_text(text: str) -> str:
-    """A text cell that no spreadsheet will evaluate or act on; a plain number stays a number."""
-    text = visible(text)  # tab and CR (also formula triggers) become spaces, controls visible
-    if text.lstrip().startswith(_FORMULA_START) and not _NUMBER.fullmatch(text.strip()):
-        return "'" + text
-    return text
 
 
 def to_csv(card: Scorecard) -> str:
@@ -119,7 +120,7 @@ def batch_markdown(outcomes: Sequence[CaseOutcome]) -> str:
         s = summary(o.card)
         lines.append(
             f"| {md_text(o.path)} | {md_text(o.card.title)} | **{md_text(str(s['leader']))}** | "
-            f"{percent(float(s['p']))} | {percent(float(s['lo']))} - {percent(float(s['hi']))} | "
+            f"{percent(float(s['p']))} | {interval(float(s['lo']), float(s['hi']), ' - ')} | "
             f"{md_text(str(s['words']))} | {s['warnings']} |"
         )
     problems = [line for o in outcomes for line in o.problems]
@@ -142,7 +143,7 @@ def to_markdown(card: Scorecard) -> str:
     for rank, h in enumerate(card.ranked(), 1):
         lines.append(
             f"| {rank} | **{md_text(h.id)}**: {md_text(h.label)} | {percent(h.prior.mean)} | "
-            f"{percent(h.posterior.mean)} | {percent(h.posterior.lo)} - {percent(h.posterior.hi)} | "
+            f"{percent(h.posterior.mean)} | {interval(h.posterior.lo, h.posterior.hi, ' - ')} | "
             f"{md_text(in_words(card, h.posterior.mean))} |"
         )
     for g in card.groups:
@@ -151,7 +152,7 @@ def to_markdown(card: Scorecard) -> str:
         prior = sum(h.prior.mean for h in card.hypotheses if h.id in g.members)
         lines.append(
             f"| group | **{md_text(g.id)}** ({members}): {md_text(g.label)} | {percent(prior)} | "
-            f"{percent(p.mean)} | {percent(p.lo)} - {percent(p.hi)} | {md_text(in_words(card, p.mean))} |"
+            f"{percent(p.mean)} | {interval(p.lo, p.hi, ' - ')} | {md_text(in_words(card, p.mean))} |"
         )
     if card.evidence:
         ids = [h.id for h in card.hypotheses]
@@ -242,8 +243,9 @@ def _notes(card: Scorecard) -> list[str]:
 
 
 def explanation_json(card: Scorecard) -> str:
-    """`hypscore explain --format json`: the `explain` section of the JSON export."""
-    return json.dumps(card.to_dict()["explain"], indent=2, ensure_ascii=False) + "\n"
+    """`hypscore explain --format json`: the `explain` section of the JSON export, its case text
+    escaped as the export's is (a bidi override in a label must not reorder a terminal's line)."""
+    return json_document(card.to_dict()["explain"])
 
 
 def explanation_markdown(card: Scorecard) -> str:
@@ -256,8 +258,9 @@ def explanation_markdown(card: Scorecard) -> str:
     lines = [
         f"# {headline(card, md_text)}: {md_text(card.title)}",
         "",
-        f"**{lead_id}** {percent(lead.posterior.mean)} (90% interval {percent(lead.posterior.lo)} - "
-        f"{percent(lead.posterior.hi)}), {md_text(in_words(card, lead.posterior.mean))}; runner-up "
+        f"**{lead_id}** {percent(lead.posterior.mean)} (90% interval "
+        f"{interval(lead.posterior.lo, lead.posterior.hi, ' - ')}), "
+        f"{md_text(in_words(card, lead.posterior.mean))}; runner-up "
         f"**{rival_id}** {percent(rival.posterior.mean)}.",
         "",
         "## Evidence",
@@ -311,11 +314,6 @@ def explanation_markdown(card: Scorecard) -> str:
     if card.pending:
         lines.append("- Pending, not yet in the answer: " + ", ".join(md_text(p.id) for p in card.pending))
     return "\n".join(lines) + "\n"
-
-
-def next_json(result: NextResult) -> str:
-    """`hypscore next --format json`: DESIGN.md section 8's `candidates`."""
-    return json_document(result.to_dict())
 
 
 def next_markdown(result: NextResult) -> str:

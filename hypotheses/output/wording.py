@@ -7,7 +7,7 @@ import math
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from hypotheses.text import percent, visible
+from hypotheses.text import decibans, interval, visible
 
 if TYPE_CHECKING:
     from hypotheses.analysis.scorecard import EventScore, EvidenceScore, Scorecard
@@ -31,9 +31,8 @@ def draws_phrase(draws: int, interval_mcse: float) -> str:
 
 
 def db(value: float | None) -> str:
-    if value is None:
-        return "n/a"
-    return "0.0 dB" if abs(value) < 0.05 else f"{value:+.1f} dB"
+    """A weight of evidence in a table cell; 'n/a' where it is undefined."""
+    return "n/a" if value is None else decibans(value)
 
 
 def block_weight(block: tuple[EventScore | None, tuple[EvidenceScore, ...]], h: str) -> float:
@@ -45,7 +44,7 @@ def block_weight(block: tuple[EventScore | None, tuple[EvidenceScore, ...]], h: 
 
 def span(low: float, high: float, ratio: bool = False) -> str:
     """A judgment's 90% range: percent for a probability, plain numbers for a ratio."""
-    return f"{low:.3g}-{high:.3g}" if ratio else f"{percent(low)}-{percent(high)}"
+    return f"{low:.3g}-{high:.3g}" if ratio else interval(low, high)
 
 
 def conflict(value: float | None) -> str:
@@ -79,7 +78,7 @@ def flip_sentence(card: Scorecard, quote: Callable[[str], str] = visible) -> str
         return f"• {runner_up} cannot lead whatever new evidence comes: {example}."
     return (
         f"• {runner_up} would lead only after new, independent evidence {f.likelihood_ratio:.3g} times "
-        f"({f.decibans:.1f} dB) more likely under {runner_up} than under {leading}: "
+        f"({decibans(f.decibans, signed=False)}) more likely under {runner_up} than under {leading}: "
         f"{f.strength} evidence (Kass & Raftery); {example}."
     )
 

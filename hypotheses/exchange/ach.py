@@ -1,10 +1,16 @@
 """ACH matrices in and out (docs/ach.md): Heuer's Analysis of Competing Hypotheses, the matrix
-most teams already keep, read from CSV, XLSX or PARC ACH 2.0's `.achz` (gzip-compressed UTF-16
-XML) and turned into a case file through an editable mapping from ratings to likelihoods.
+most teams already keep.
 
-Reading only builds YAML text; the case it makes is validated like any other (case_from_text).
-Every problem is `file:line: what is wrong, and how to fix it` (the row's line in a CSV, its row
-number in a spreadsheet, the evidence's position in an .achz).
+In (`hypscore import-ach`): read from CSV, XLSX or PARC ACH 2.0's `.achz` (gzip-compressed
+UTF-16 XML) and turned into a case file through an editable mapping from ratings to
+likelihoods. Reading only builds YAML text; the case it makes is validated like any other
+(case_from_text). Every problem is `file:line: what is wrong, and how to fix it` (the row's line
+in a CSV, its row number in a spreadsheet, the evidence's position in an .achz).
+
+Out (`hypscore export-ach`): a scored case as a matrix, each item's likelihoods as the nearest
+consistency rating of the mapping, its credibility as a level, and two comment rows (read back
+as comments on import): Heuer's weighted inconsistency score per hypothesis and our posterior
+beside it. Cells are inert in a spreadsheet (csv_text).
 """
 
 from __future__ import annotations
@@ -19,13 +25,18 @@ import zlib
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from xml.etree import ElementTree
 
 import yaml
 
 from hypotheses.case.messages import CaseError, Problem
 from hypotheses.case.reading import MAX_BYTES, read_bytes
+from hypotheses.text import csv_text
+
+if TYPE_CHECKING:  # only export-ach reads a scored case: import-ach stays at the case layer's cost
+    from hypotheses.analysis.scorecard import Scorecard
+    from hypotheses.case import Case
 
 RATINGS = ("CC", "C", "N", "I", "II", "NA")
 LEVELS = ("High", "Medium", "Low")
@@ -545,3 +556,48 @@ def weighted_inconsistency(
         for h in ids:
             out[h] += weight * INCONSISTENCY.get(ratings[h], 0.0)
     return out
+
+
+# An item through no source with the default credibility counts fully: no level is written
+# (import-ach reads a blank level as 1).
+_FULL = 0.999
+
+
+def ach_rows(case: Case, card: Scorecard, mapping: Mapping) -> tuple[list[str], list[list[str]]]:
+    """The matrix: a header and one row per observed item, then the two score rows."""
+    ids = case.hypothesis_ids
+    reliability = {s.id: s.reliability.mean for s in case.sources}
+    rows, scored = [], []
+    for item in case.evidence:
+        judged = case.event(item.reports).likelihoods if item.reports is not None else item.likelihoods
+        theta = [j.mean for j in judged]
+        if item.ratios:  # ratios are relative: the largest is read as the most consistent
+            top = max(theta)
+            theta = [t / top if top > 0 else 0.0 for t in theta]
+        ratings = {
+            h: nearest(t, {r: v for r, v in mapping.ratings.items() if r != "NA"})
+            for h, t in zip(ids, theta, strict=True)
+        }
+        c = item.credibility.mean
+        for s in item.chain:
+            c *= reliability[s]
+        level = None if c >= _FULL else nearest(c, mapping.credibility)
+        label = item.label + (" (looked for, not found)" if item.observed is False else "")
+        rows.append([item.id, label, level or "", "", item.notes or "", *(ratings[h] for h in ids)])
+        scored.append((ratings, level, None))
+    scores = weighted_inconsistency(scored, ids)
+    posterior = {h.id: h.posterior.mean for h in card.hypotheses}
+    rows.append(["# weighted inconsistency (Heuer)", "", "", "", "", *(f"{scores[h]:.3f}" for h in ids)])
+    rows.append(["# posterior P(h | E), hypscore", "", "", "", "", *(f"{posterior[h]:.4f}" for h in ids)])
+    return ["ID", "Evidence", "Credibility", "Relevance", "Notes", *ids], rows
+
+
+def ach_csv(case: Case, card: Scorecard, mapping: Mapping) -> str:
+    """The matrix of `ach_rows` as CSV text."""
+    header, rows = ach_rows(case, card, mapping)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow([csv_text(h) for h in header])
+    for row in rows:
+        writer.writerow([csv_text(cell) if not cell.startswith("# ") else cell for cell in row])
+    return buffer.getvalue()

@@ -1,0 +1,151 @@
+"""Which renderer makes each output format of each command's result, and the one routine that
+writes a result (`emit`): the format chosen (`choose`), the result rendered, the text printed or
+written atomically through `files`.
+
+Renderers are named, not imported ("module:function"), and imported only when used: choosing a
+format costs nothing, and a JSON export never loads rich (or matplotlib, for the HTML pages)."""
+
+from __future__ import annotations
+
+import importlib
+import io
+import sys
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from hypotheses.output.files import to_stdout, write_atomic
+from hypotheses.settings import UsageError
+
+# Wide enough that no verbal term or place name is ever cut in a file; the terminal's own width
+# otherwise (rich wraps at spaces and never folds a word of ours: see output/terminal.py).
+FILE_WIDTH = 120
+
+
+@dataclass(frozen=True)
+class Renderer:
+    """One format of one result: `function` ("module:name") turns the result into text, or
+    (`rich`) into a rich renderable, printed on a terminal or written as plain text."""
+
+    function: str = ""
+    rich: bool = False
+    timing: bool = False  # `function` takes `timing=`: wall times only where a person watches
+    explains: bool = False  # the format shows the explanation: the result must carry one
+    file_only: str | None = None  # refused on standard output, with this message
+    refused: str | None = None  # a format of the command this result cannot take, and why
+
+    def load(self) -> Callable[..., object]:
+        module, _, name = self.function.partition(":")
+        return getattr(importlib.import_module(module), name)
+
+
+_TERMINAL = "hypotheses.output.terminal"
+_TEXT = "hypotheses.output.text"
+_TEAM = "hypotheses.output.team_report"
+_CALIBRATION = "hypotheses.output.calibration_report"
+# A result with `to_dict()` as a JSON document.
+_JSON = Renderer(f"{_TEXT}:result_json")
+
+# Command's result -> format -> renderer; each command's --format choices are these keys, in
+# this order (cli.py makes its choices from them).
+RENDERERS: dict[str, dict[str, Renderer]] = {
+    "score": {
+        "table": Renderer(f"{_TERMINAL}:render_table", rich=True, timing=True),
+        "json": Renderer(f"{_TEXT}:to_json", explains=True),
+        "jsonl": Renderer(f"{_TEXT}:to_json_line", explains=True),  # one case: one line
+        "csv": Renderer(f"{_TEXT}:to_csv"),
+        "md": Renderer(f"{_TEXT}:to_markdown"),
+    },
+    "batch": {  # `score` of several cases
+        "table": Renderer(f"{_TERMINAL}:render_batch", rich=True),
+        "json": Renderer(
+            refused="several cases make several JSON documents: use --format jsonl (one document per line)"
+        ),
+        "jsonl": Renderer(f"{_TEXT}:batch_jsonl", explains=True),
+        "csv": Renderer(f"{_TEXT}:batch_csv"),
+        "md": Renderer(f"{_TEXT}:batch_markdown"),
+    },
+    # The explanation is several tables of different shapes: no single CSV holds it.
+    "explain": {
+        "table": Renderer(f"{_TERMINAL}:render_explanation", rich=True),
+        "json": Renderer(f"{_TEXT}:explanation_json"),
+        "md": Renderer(f"{_TEXT}:explanation_markdown"),
+    },
+    "next": {
+        "table": Renderer(f"{_TERMINAL}:render_next", rich=True),
+        "json": _JSON,
+        "md": Renderer(f"{_TEXT}:next_markdown"),
+    },
+    "diff": {
+        "table": Renderer(f"{_TEAM}:render_diff", rich=True),
+        "json": _JSON,
+        "md": Renderer(f"{_TEAM}:diff_markdown"),
+    },
+    "pool": {
+        "table": Renderer(f"{_TEAM}:render_pool", rich=True),
+        "json": _JSON,
+        "md": Renderer(f"{_TEAM}:pool_markdown"),
+        "html": Renderer(f"{_TEAM}:pool_html", file_only="the pooled HTML page is a file: give -o pool.html"),
+    },
+    "calibration": {
+        "table": Renderer(f"{_CALIBRATION}:render_terminal", rich=True),
+        "json": _JSON,
+        "html": Renderer(
+            f"{_CALIBRATION}:render_html",
+            file_only="the HTML reliability diagram is a file: give -o calibration.html",
+        ),
+    },
+}
+
+
+def choose(kind: str, chosen: str | None, output: Path | None) -> str:
+    """The --format asked for, else the one the -o file's extension names (out.json: JSON, as a
+    reader of the command expects), else the table; UsageError, before any work, for a format
+    this result cannot take or a file-only format sent to standard output."""
+    formats = RENDERERS[kind]
+    if chosen is None:
+        suffix = output.suffix.lower().lstrip(".") if output is not None else ""
+        chosen = suffix if suffix in formats and suffix != "table" else "table"
+    renderer = formats[chosen]
+    if renderer.refused:
+        raise UsageError(renderer.refused)
+    if renderer.file_only and to_stdout(output):
+        raise UsageError(renderer.file_only)
+    return chosen
+
+
+def explains(kind: str, fmt: str) -> bool:
+    """Whether the format shows the explanation (only then is it worth computing)."""
+    return RENDERERS[kind][fmt].explains
+
+
+def emit(kind: str, result: object, fmt: str, output: Path | None, inputs: Iterable[str | Path]) -> bool:
+    """Render `result` in `fmt` and print it, or write it to `output` (never onto `inputs`);
+    True when a file was written. A rich renderable goes to the terminal as it is, and into a
+    file as plain text at FILE_WIDTH."""
+    renderer = RENDERERS[kind][fmt]
+    render = renderer.load()
+    if not renderer.rich:
+        return write(str(render(result)), output, inputs)
+    from rich.console import Console
+
+    def renderable(console: Console) -> object:
+        return render(result, timing=console.is_terminal) if renderer.timing else render(result)
+
+    if to_stdout(output):
+        console = Console()
+        console.print(renderable(console))
+        return False
+    console = Console(record=True, width=FILE_WIDTH, file=io.StringIO())
+    console.print(renderable(console))
+    return write(console.export_text(), output, inputs)
+
+
+def write(text: str, output: Path | None, inputs: Iterable[str | Path]) -> bool:
+    """`text` to standard output, or atomically to `output`; True when a file was written."""
+    if to_stdout(output):
+        sys.stdout.write(text)
+        return False
+    assert output is not None
+    write_atomic(output, text, inputs=inputs)
+    return True
