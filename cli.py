@@ -28,7 +28,17 @@ try:  # Ctrl-C while the imports run (most of start-up) is an interruption, not 
         write_atomic,
     )
     from hypotheses.output.formats import RENDERERS, choose, emit, explains, write
-    from hypotheses.settings import MAX_DRAWS, MAX_SEED, MAX_TUNE, MIN_DRAWS, UsageError, check_settings
+    from hypotheses.settings import (
+        INTERVAL_MCSE_TARGET,
+        MAX_DRAWS,
+        MAX_SEED,
+        MAX_TUNE,
+        MIN_DRAWS,
+        NUMPY_DEFAULT_DRAWS,
+        PILOT_DRAWS,
+        UsageError,
+        check_settings,
+    )
     from hypotheses.text import visible
 except KeyboardInterrupt:
     sys.stderr.write("hypscore: interrupted\n")
@@ -67,7 +77,9 @@ CalibrationFormat = _choices("CalibrationFormat", "calibration")
 ExplainFormat = _choices("ExplainFormat", "explain")  # next and diff offer the same
 PoolFormat = _choices("PoolFormat", "pool")
 
-# The options several commands share, declared once.
+# The options several commands share, declared once. The seed's default is the library's
+# (`score`, `pool`, `diff`, `next_items` and batch `Settings` all default to seed 0).
+SEED = 0
 CaseArg = Annotated[Path, typer.Argument(help="The case file (YAML).", show_default=False)]
 SeedOpt = Annotated[
     int,
@@ -79,8 +91,9 @@ SeedOpt = Annotated[
 DrawsOpt = Annotated[
     int | None,
     typer.Option(
-        help=f"Draws in all, {MIN_DRAWS} to {MAX_DRAWS:,} (default: numpy chooses 2,000 to 20,000 for "
-        "interval ends within 0.5 points of Monte Carlo error; pymc 4,000 over 4 chains).",
+        help=f"Draws in all, {MIN_DRAWS} to {MAX_DRAWS:,} (default: numpy chooses {PILOT_DRAWS:,} to "
+        f"{NUMPY_DEFAULT_DRAWS:,} for interval ends within {100 * INTERVAL_MCSE_TARGET:g} points of Monte "
+        "Carlo error; pymc 4,000 over 4 chains).",
         show_default=False,
     ),
 ]
@@ -225,7 +238,7 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def main(
-    version: Annotated[
+    version: Annotated[  # noqa: ARG001 -- declares --version; its eager callback does the work
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
     ] = False,
     debug: Annotated[
@@ -280,7 +293,7 @@ def _single(cases: list[Path]) -> Path | None:
 def score_command(
     cases: CasesArg,
     engine: EngineOpt = EngineChoice.auto,
-    seed: SeedOpt = 0,
+    seed: SeedOpt = SEED,
     draws: DrawsOpt = None,
     tune: TuneOpt = None,
     target_accept: TargetAcceptOpt = None,
@@ -413,7 +426,7 @@ def calibration(
     output_format: Annotated[CalibrationFormat | None, _FORMAT_OPTION] = None,
     output: OutputOpt = None,
     engine: EngineOpt = EngineChoice.auto,
-    seed: SeedOpt = 0,
+    seed: SeedOpt = SEED,
     draws: DrawsOpt = None,
     quiet: QuietOpt = False,
     jobs: JobsOpt = 1,
@@ -449,7 +462,7 @@ def calibration(
 def explain(
     case: CaseArg,
     engine: EngineOpt = EngineChoice.auto,
-    seed: SeedOpt = 0,
+    seed: SeedOpt = SEED,
     draws: DrawsOpt = None,
     output_format: Annotated[
         ExplainFormat | None,
@@ -477,7 +490,7 @@ def explain(
 @_guarded
 def next_command(
     case: CaseArg,
-    seed: SeedOpt = 0,
+    seed: SeedOpt = SEED,
     output_format: Annotated[ExplainFormat | None, _FORMAT_OPTION] = None,
     output: OutputOpt = None,
 ) -> None:
@@ -527,7 +540,7 @@ def pool(
     output_format: Annotated[PoolFormat | None, _FORMAT_OPTION] = None,
     output: OutputOpt = None,
     engine: EngineOpt = EngineChoice.auto,
-    seed: SeedOpt = 0,
+    seed: SeedOpt = SEED,
     draws: DrawsOpt = None,
     with_consensus: Annotated[
         bool,
@@ -563,7 +576,7 @@ def diff(
     new: Annotated[Path, typer.Argument(help="The later version.", show_default=False)],
     output_format: Annotated[ExplainFormat | None, _FORMAT_OPTION] = None,
     output: OutputOpt = None,
-    seed: SeedOpt = 0,
+    seed: SeedOpt = SEED,
 ) -> None:
     """What changed between two versions of a case: every judgment, item, hypothesis, source and
     event as a place, the posterior before and after, and each change's effect alone."""
@@ -609,7 +622,7 @@ def export_ach_command(
     case: CaseArg,
     output: OutputOpt = None,
     mapping: MappingOpt = None,
-    seed: SeedOpt = 0,
+    seed: SeedOpt = SEED,
 ) -> None:
     """The case as an ACH matrix (CSV): each item's nearest ratings and credibility level, with
     Heuer's weighted inconsistency score per hypothesis beside hypscore's posterior."""
@@ -644,7 +657,7 @@ def report(
         ),
     ],
     engine: EngineOpt = EngineChoice.auto,
-    seed: SeedOpt = 0,
+    seed: SeedOpt = SEED,
     draws: DrawsOpt = None,
     quiet: QuietOpt = False,
     jobs: JobsOpt = 1,
@@ -709,10 +722,14 @@ def _report_batch(
     _batch_end(outcomes)
 
 
+# The starter's default name, which its comments use in the commands they suggest.
+STARTER = Path("case.yaml")
+
+
 @app.command()
 @_guarded
 def init(
-    path: Annotated[Path, typer.Argument(help="Where to write the starter case.")] = Path("case.yaml"),
+    path: Annotated[Path, typer.Argument(help="Where to write the starter case.")] = STARTER,
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
 ) -> None:
     """Write a commented starter case: two hypotheses, factored priors, a source, four items."""
@@ -723,7 +740,7 @@ def init(
     starter = files("hypotheses").joinpath("templates/starter.yaml").read_text(encoding="utf-8")
     # Its comments name the commands to run next: on the file the user chose, if a plain name.
     name = path.name if path.name.replace("-", "").replace("_", "").replace(".", "").isalnum() else None
-    write_atomic(path, starter.replace(" case.yaml ", f" {name} ") if name else starter)
+    write_atomic(path, starter.replace(f" {STARTER} ", f" {name} ") if name else starter)
     if not to_stdout(path):
         typer.echo(visible(f"wrote {path}; next: hypscore score {path}"), err=True)
 

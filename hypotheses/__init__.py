@@ -51,7 +51,7 @@ _HOMES = {
 }
 
 
-_SUBPACKAGES = {"analysis", "case", "model", "output", "settings", "text"}
+_SUBPACKAGES = {"analysis", "case", "exchange", "model", "output", "settings", "text"}
 
 
 def __getattr__(name: str):

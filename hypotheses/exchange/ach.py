@@ -22,6 +22,7 @@ import math
 import re
 import zipfile
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -175,6 +176,21 @@ def _level(path: str, line: int | None, item: str, column: str, value: object) -
     return level
 
 
+def _row(
+    path: str,
+    line: int | None,
+    item: str,
+    label: str,
+    ratings: dict[str, str],
+    column: Callable[[str], object],
+    notes: str | None,
+) -> Row:
+    """A row of any matrix type, its credibility and relevance levels read by `column` (a CSV
+    row's cells by header, an .achz element's attributes) and checked."""
+    credibility, relevance = (_level(path, line, item, c, column(c)) for c in ("credibility", "relevance"))
+    return Row(line, item, label, ratings, credibility, relevance, notes)
+
+
 def slug(text: str, taken: set[str], prefix: str) -> str:
     """An id of the case format ([a-z][a-z0-9_]*) from a column or row name, unique in `taken`."""
     base = re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")[:40].strip("_")
@@ -229,17 +245,7 @@ def _table(path: str, header: list[str], rows: list[tuple[int | None, list[str]]
         ratings = {
             h: _rating(path, line, item, name, v) for (h, name), v in zip(hypotheses, values, strict=True)
         }
-        out.append(
-            Row(
-                line,
-                item,
-                label,
-                ratings,
-                _level(path, line, item, "credibility", named.get("credibility")),
-                _level(path, line, item, "relevance", named.get("relevance")),
-                named.get("notes") or None,
-            )
-        )
+        out.append(_row(path, line, item, label, ratings, named.get, named.get("notes") or None))
     if not out:
         raise _problem(
             path, None, "the matrix has no evidence rows; add one row per item of evidence under the header"
@@ -436,17 +442,7 @@ def _achz(path: str, raw: bytes) -> Matrix:
                 raise _problem(path, None, f"evidence '{item}' rates an unknown hypothesis {ref!r}")
             ratings[by_ref[ref]] = _rating(path, None, item, ref, c.get("rating"))
         notes = (e.get("notes") or "").strip() or None
-        out.append(
-            Row(
-                None,
-                item,
-                label,
-                ratings,
-                _level(path, None, item, "credibility", e.get("credibility")),
-                _level(path, None, item, "relevance", e.get("relevance")),
-                notes,
-            )
-        )
+        out.append(_row(path, None, item, label, ratings, e.get, notes))
     if not out:
         raise _problem(path, None, "the matrix has no evidence (<Evidence> elements)")
     return Matrix(path, root.get("title") or Path(path).stem, hypotheses, out)

@@ -136,7 +136,7 @@ def check_output(path: str | Path, inputs: Iterable[str | Path] = ()) -> None:
 _CLEANUP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name))
 
 
-def _raise_terminated(signum: int, frame: object) -> None:
+def _raise_terminated(signum: int, _frame: object) -> None:  # a signal handler's signature
     raise Terminated(signum)
 
 

@@ -183,7 +183,7 @@ def render_table(card: Scorecard, timing: bool = True) -> Group:
 def render_batch(outcomes: Sequence[CaseOutcome]) -> _AtWidth:
     """Several cases, one row each: leader, its posterior with interval, words, warnings."""
 
-    def rows(width: int) -> Table:
+    def rows(_width: int) -> Table:  # one layout at every width (`_AtWidth` falls back to records)
         table = Table(box=box.SIMPLE_HEAD)
         table.add_column("Case", style="bold", no_wrap=True)
         table.add_column("Leader", no_wrap=True)
@@ -264,7 +264,7 @@ def render_explanation(card: Scorecard) -> Group:
             "each report's weight is given the reports above it"
         )
 
-    def evidence(width: int) -> Table:
+    def evidence(_width: int) -> Table:
         table = Table(
             title=Text("Evidence, by its weight for " + lead_id, style="table.title"),
             title_justify="left",
@@ -428,7 +428,7 @@ def render_next(result: NextResult) -> Group:
     if not result.candidates:
         return Group(head, _plain(NO_PENDING))
 
-    def rows(width: int) -> Table:
+    def rows(_width: int) -> Table:
         table = Table(box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True, show_edge=False)
         table.add_column("Pending item", style="bold", no_wrap=True)
         table.add_column("P(observed)", justify="right", no_wrap=True)
