@@ -67,16 +67,6 @@ class EngineChoice(StrEnum):
     pymc = "pymc"
 
 
-def _choices(name: str, kind: str) -> type[StrEnum]:
-    """A command's --format choices: the formats output/formats.py renders its result in."""
-    return StrEnum(name, [(fmt, fmt) for fmt in RENDERERS[kind]])  # type: ignore[return-value]
-
-
-Format = _choices("Format", "score")
-CalibrationFormat = _choices("CalibrationFormat", "calibration")
-ExplainFormat = _choices("ExplainFormat", "explain")  # next and diff offer the same
-PoolFormat = _choices("PoolFormat", "pool")
-
 # The options several commands share, declared once. The seed's default is the library's
 # (`score`, `pool`, `diff`, `next_items` and batch `Settings` all default to seed 0).
 SEED = 0
@@ -127,6 +117,20 @@ _FORMAT_OPTION = typer.Option(
     help="Output format (default: from the -o file's extension, else table).",
     show_default=False,
 )
+
+
+def _format_option(kind: str) -> Any:
+    """A command's --format: its choices are the formats output/formats.py renders `kind` in."""
+    choices = StrEnum(f"{kind.capitalize()}Format", [(fmt, fmt) for fmt in RENDERERS[kind]])
+    return Annotated[choices | None, _FORMAT_OPTION]
+
+
+ScoreFormatOpt = _format_option("score")
+ExplainFormatOpt = _format_option("explain")
+NextFormatOpt = _format_option("next")
+DiffFormatOpt = _format_option("diff")
+PoolFormatOpt = _format_option("pool")
+CalibrationFormatOpt = _format_option("calibration")
 P = ParamSpec("P")
 
 _state = {"debug": False, "interrupt_reported": False}
@@ -297,10 +301,7 @@ def score_command(
     draws: DrawsOpt = None,
     tune: TuneOpt = None,
     target_accept: TargetAcceptOpt = None,
-    output_format: Annotated[
-        Format | None,
-        _FORMAT_OPTION,
-    ] = None,
+    output_format: ScoreFormatOpt = None,
     output: OutputOpt = None,
     netcdf: Annotated[
         Path | None, typer.Option(help="Also write the draws as ArviZ InferenceData (NetCDF) to this file.")
@@ -423,7 +424,7 @@ class _progress:
 @_guarded
 def calibration(
     cases: CasesArg,
-    output_format: Annotated[CalibrationFormat | None, _FORMAT_OPTION] = None,
+    output_format: CalibrationFormatOpt = None,
     output: OutputOpt = None,
     engine: EngineOpt = EngineChoice.auto,
     seed: SeedOpt = SEED,
@@ -464,10 +465,7 @@ def explain(
     engine: EngineOpt = EngineChoice.auto,
     seed: SeedOpt = SEED,
     draws: DrawsOpt = None,
-    output_format: Annotated[
-        ExplainFormat | None,
-        _FORMAT_OPTION,
-    ] = None,
+    output_format: ExplainFormatOpt = None,
     output: OutputOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
@@ -491,7 +489,7 @@ def explain(
 def next_command(
     case: CaseArg,
     seed: SeedOpt = SEED,
-    output_format: Annotated[ExplainFormat | None, _FORMAT_OPTION] = None,
+    output_format: NextFormatOpt = None,
     output: OutputOpt = None,
 ) -> None:
     """Which `observed: pending` item to collect next: P(observed), the posterior either way,
@@ -537,7 +535,7 @@ def pool(
         str | None,
         typer.Option(help="One weight per case, in order, e.g. 2,1,1 (default: equal).", show_default=False),
     ] = None,
-    output_format: Annotated[PoolFormat | None, _FORMAT_OPTION] = None,
+    output_format: PoolFormatOpt = None,
     output: OutputOpt = None,
     engine: EngineOpt = EngineChoice.auto,
     seed: SeedOpt = SEED,
@@ -574,7 +572,7 @@ def pool(
 def diff(
     old: Annotated[Path, typer.Argument(help="The earlier version of the case.", show_default=False)],
     new: Annotated[Path, typer.Argument(help="The later version.", show_default=False)],
-    output_format: Annotated[ExplainFormat | None, _FORMAT_OPTION] = None,
+    output_format: DiffFormatOpt = None,
     output: OutputOpt = None,
     seed: SeedOpt = SEED,
 ) -> None:

@@ -332,7 +332,7 @@ def render_explanation(card: Scorecard) -> Group:
             table.add_column("range", justify="right", no_wrap=True)
             table.add_column(Text(f"P({lead_id})"), justify="right", no_wrap=True)
             if wide:
-                table.add_column(f"{percent(lo)} … {percent(hi)}", no_wrap=True)
+                table.add_column(interval(lo, hi, " … "), no_wrap=True)
             for s in shown:
                 cells = [
                     Text.assemble((visible(s.name), "bold"), "\n", (f"'{visible(s.text)}'", "dim")),
