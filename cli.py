@@ -6,7 +6,6 @@ import sys
 
 try:  # Ctrl-C while the imports run (most of start-up) is an interruption, not a crash
     import functools
-    import json
     import traceback
     from collections.abc import Callable
     from enum import StrEnum
@@ -811,9 +810,9 @@ def scales(
 @_guarded
 def schema() -> None:
     """JSON Schema of the case-file format (for editor completion and validation)."""
-    from hypotheses import case_json_schema
+    from hypotheses.output.text import schema_json
 
-    sys.stdout.write(json.dumps(case_json_schema(), indent=2) + "\n")
+    write(schema_json(), None, [])
 
 
 def main_entry() -> None:

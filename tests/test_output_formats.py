@@ -131,5 +131,5 @@ def test_netcdf_says_which_hypscore_and_seed_made_its_draws(tmp_path: Path) -> N
 def test_the_command_line_builds_no_table_or_json_itself() -> None:
     """cli.py stays thin: rendering is output/formats.py's (issue 27)."""
     source = Path(cli.__file__).read_text(encoding="utf-8")
-    for built in ("json_document(", "Table(", "Console(record", "to_dict()"):
+    for built in ("json_document(", "json.dumps(", "Table(", "Console(record", "to_dict()"):
         assert built not in source, built

@@ -3,7 +3,9 @@ changed, added or removed judgment, item, hypothesis, source and event, and each
 alone. Computing only: nothing here writes a file.
 
 A change's effect is the numpy engine's posterior means, as for the cruxes of `team`, whose
-ways of comparing two cases' judgments (places, proportions, items' standing) it shares.
+ways of comparing two cases' judgments (places, proportions, items' standing) it shares: their
+one home is team.py for now (its private helpers, imported here), until the pool code's own
+renovation gives them a module of their own.
 """
 
 from __future__ import annotations
@@ -70,10 +72,10 @@ class DiffResult:
 
 def diff(old: Case | str | Path, new: Case | str | Path, seed: int | None = 0) -> DiffResult:
     """Every changed, added or removed judgment, item, hypothesis, source and event of `new`
-    against `old`, each as a place (section 4's names; `hypothesis/ID`, `source/ID`, `event/ID`
-    and `evidence/ID` for whole ones), with each change's effect alone: P(h | E) of OLD with only
-    that change applied, minus P(h | E) of OLD (None where a change cannot stand alone, e.g. a new
-    hypothesis, which every item must then judge)."""
+    against `old`, each as a place (docs/model.md section 4's names; `hypothesis/ID`,
+    `source/ID`, `event/ID` and `evidence/ID` for whole ones), with each change's effect alone:
+    P(h | E) of OLD with only that change applied, minus P(h | E) of OLD (None where a change
+    cannot stand alone, e.g. a new hypothesis, which every item must then judge)."""
     a, b = _loaded(old), _loaded(new)
     if set(a.hypothesis_ids) == set(b.hypothesis_ids):
         b = in_order(b, a.hypothesis_ids)

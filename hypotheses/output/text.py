@@ -39,7 +39,7 @@ _JSON_RAW = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2
 
 
 def to_json(card: Scorecard, indent: int | None = 2) -> str:
-    """The JSON document of section 5; `indent=None`: on one line (a line of JSONL)."""
+    """The JSON document (keys: docs/model.md section 6); `indent=None`: on one line (JSONL)."""
     return json_document(card.to_dict(), indent)
 
 
@@ -51,6 +51,13 @@ def to_json_line(card: Scorecard) -> str:
 def result_json(result: _HasDict) -> str:
     """A pool, diff, calibration or `next` result as its JSON document (their `to_dict`)."""
     return json_document(result.to_dict())
+
+
+def schema_json() -> str:
+    """`hypscore schema`: the JSON Schema of the case file, ASCII only (editors read it as is)."""
+    from hypotheses.case.format import case_json_schema
+
+    return json.dumps(case_json_schema(), indent=2) + "\n"
 
 
 def json_document(document: object, indent: int | None = 2) -> str:
@@ -82,7 +89,7 @@ def md_text(text: str) -> str:
 
 
 def batch_jsonl(outcomes: Sequence[CaseOutcome]) -> str:
-    """`hypscore score ... --format jsonl`: one section-5 document per scored case, per line."""
+    """`hypscore score ... --format jsonl`: one JSON document per scored case, per line."""
     return "".join(to_json(o.card, indent=None) for o in outcomes if o.card is not None)
 
 
