@@ -223,7 +223,7 @@ class ComponentScore:
 
     def _draw_reliability(self, state: DrawState, rng: np.random.Generator) -> np.ndarray:
         """r given each draw's h: (N, S)."""
-        return np.empty((state.hypothesis.shape[0], 0))
+        raise NotImplementedError
 
     def draw(self, state: DrawState, n: int, rng: np.random.Generator) -> None:
         """Add log lambda_jh of each item's posterior draws (and each event's) to every draw's
@@ -231,8 +231,10 @@ class ComponentScore:
         chosen: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # event -> its (theta, kappa) draws
         if any(factor.uncertain for factor in self.events):
             r, chosen = self._joint_draw(state, n, rng)
-        else:
+        elif self.sources:
             r = self._draw_reliability(state, rng)
+        else:  # no uncertain source: nothing to draw
+            r = np.empty((state.hypothesis.shape[0], 0))
         for k, (name, judgment) in enumerate(self.sources):
             state.keep(reliability_place(name), judgment, r[:, k])
         if self.items:
