@@ -1,4 +1,4 @@
-"""Decision support (DESIGN.md section 8): which pending item is worth collecting (`next`), and
+"""Decision support (docs/model.md section 8): which pending item is worth collecting (`next`), and
 which observed item the rest of the evidence finds surprising (`conflict_bits`).
 
 Both compare marginal likelihoods P(E) under the model, from the numpy engine's factorisation:
@@ -69,7 +69,7 @@ def conflict_sentence(item_id: str, label: str, bits: float) -> str:
 
 @dataclass(frozen=True)
 class Candidate:
-    """A pending item: what learning whether it occurs would do (DESIGN.md section 8)."""
+    """A pending item: what learning whether it occurs would do (docs/model.md section 8)."""
 
     id: str
     label: str

@@ -46,7 +46,7 @@ def _strength(ratio: float) -> str:
 class _PlugIn:
     """The model with every judgment at its mean; one judgment at a time can be moved, and
     the posterior follows by recomputing only the factors that judgment enters. A factor is a
-    standalone item or an event with all its reports (DESIGN.md section 7)."""
+    standalone item or an event with all its reports (docs/model.md section 2)."""
 
     def __init__(self, case: Case) -> None:
         self.case = case

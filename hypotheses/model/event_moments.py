@@ -1,7 +1,7 @@
 """Exact expectations of an event's likelihood over its Beta judgments (the numpy engine's).
 
 For an event with P(event | h) = theta_h (independent Betas or points) and n reports with
-credibilities c_i (given the sources' reliabilities), DESIGN.md section 7 gives
+credibilities c_i (given the sources' reliabilities), docs/model.md section 2 gives
 
     P(R | h) = theta_h prod_i [c_i + (1 - c_i) b] + (1 - theta_h) b^n prod_i (1 - c_i),
     b = mean_k theta_k.

@@ -107,7 +107,7 @@ def layout(case: Case) -> Layout:
 
 
 def build_model(case: Case):  # -> pm.Model (annotated loosely: pymc is imported lazily)
-    """The model of DESIGN.md section 3, for sampling with NUTS or extending by hand.
+    """The model of docs/model.md section 2, for sampling with NUTS or extending by hand.
 
     Variables: `judgment` (dims "place": each uncertain judgment by its place in the case), the Potential
     `evidence` (log of sum_h pi_h prod_j lambda_jh) and the Deterministic `p_hypothesis`
