@@ -49,7 +49,7 @@ class Point:
     def mean(self) -> float:
         return self.value
 
-    def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:  # noqa: ARG002 - a point draws nothing
+    def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
         import numpy as np  # only the engines sample, and they have NumPy loaded already
 
         return np.full(n, self.value)
@@ -130,8 +130,9 @@ Judgment = Point | Beta | LogNormal
 
 
 def parse_ratio(value: Any) -> Judgment:
-    """A likelihood ratio (docs/case-format.md, More of the language): a positive number, a fraction ("3/2"), or an
-    interval [2, 10] read as a log-normal with its 5% and 95% quantiles at the ends."""
+    """A likelihood ratio (docs/case-format.md, More of the language): a positive number, a
+    fraction ("3/2"), or an interval [2, 10] read as a log-normal with its 5% and 95% quantiles
+    at the ends."""
     if isinstance(value, list):
         if len(value) != 2:
             raise JudgmentError(f"a ratio interval has two ends [low, high], got {len(value)} values")
@@ -193,7 +194,8 @@ def complement(judgment: Judgment) -> Judgment:
 
 
 def range_ends(lo: float, hi: float) -> tuple[float, float]:
-    """The quantiles a range is fitted to: only an end of exactly 0 or 1 moves (docs/case-format.md, Judgments)."""
+    """The quantiles a range is fitted to: only an end of exactly 0 or 1 moves
+    (docs/case-format.md, Judgments)."""
     return (RANGE_FLOOR if lo == 0.0 else lo), (RANGE_CEIL if hi == 1.0 else hi)
 
 
