@@ -7,7 +7,9 @@ from __future__ import annotations
 import sys
 from typing import TYPE_CHECKING, Any
 
+from hypotheses.case import keys
 from hypotheses.case.fast import Factors
+from hypotheses.case.keys import PENDING
 from hypotheses.case.messages import CaseError, Problem
 from hypotheses.case.reading import LineMap
 from hypotheses.case.types import (
@@ -26,8 +28,6 @@ from priors.suggest import did_you_mean
 
 if TYPE_CHECKING:  # the Checker reads format.py's models or fast.py's, alike
     from hypotheses.case.format import CaseSpec, EvidenceSpec
-
-PENDING = "pending"
 
 
 def _factored(prior: Any) -> bool:
@@ -94,7 +94,8 @@ class Checker:
         )
 
     def _events(self, ids: list[str]) -> list[Event]:
-        """Events (DESIGN.md section 7): P(event | h) for every hypothesis, like an item's."""
+        """Events (docs/case-format.md, "Reports of one event, and chains"): P(event | h) for
+        every hypothesis, like an item's."""
         out = []
         for event_id, spec in self.spec.events.items():
             at = ("events", event_id)
@@ -265,8 +266,7 @@ class Checker:
                 if not factors:
                     self.error(
                         ("hypotheses", index, "prior"),
-                        "a factored prior needs at least "
-                        "one factor (base_rate, motive, opportunity, means, past_practice)",
+                        f"a factored prior needs at least one factor ({', '.join(keys.FACTORS.keys)})",
                     )
             else:
                 factors = ((SINGLE_PRIOR, h.prior),)
@@ -285,7 +285,7 @@ class Checker:
         return out
 
     def _prior_warnings(self, hypotheses: list[Hypothesis]) -> None:
-        """Priors are relative weights (DESIGN.md section 7): say when probabilities that do
+        """Priors are relative weights (docs/case-format.md, "Rules"): say when probabilities that do
         not add up are normalised, and when factor sets differ (a factor stated for one
         hypothesis only lowers that hypothesis's prior)."""
         singles = [h.prior[0][1] for h in hypotheses if len(h.prior) == 1 and h.prior[0][0] == SINGLE_PRIOR]
@@ -389,8 +389,9 @@ class Checker:
         return kappa, e.source
 
     def _ratios_allowed(self, e: EvidenceSpec, at: tuple[Any, ...]) -> bool:
-        """`ratios:` only where only ratios matter (DESIGN.md section 7): credibility exactly 1,
-        no source, grading or likelihoods, and observed (not absent or pending)."""
+        """`ratios:` only where only ratios matter (docs/case-format.md, "More of the language"):
+        credibility exactly 1, no source, grading or likelihoods, and observed (not absent or
+        pending)."""
         fix = "give absolute likelihoods instead (`likelihoods:`): credibility needs them"
         problems = []
         if e.likelihoods is not None:
