@@ -60,9 +60,12 @@ def in_order(given: dict[str, Judgment], ids: list[str]) -> tuple[Judgment, ...]
     """One value per hypothesis, in hypothesis order, `default:` filling those not listed; None
     when a hypothesis has neither."""
     default = given.get(DEFAULT_KEY)
-    if default is None and any(h not in given for h in ids):
-        return None
-    return tuple(given.get(h, default) for h in ids)
+    if default is None:
+        try:
+            return tuple([given[h] for h in ids])
+        except KeyError:
+            return None
+    return tuple([given.get(h, default) for h in ids])
 
 
 def conditioned(e: EvidenceSpec, likelihoods: tuple[Judgment, ...]) -> tuple[Judgment, ...]:

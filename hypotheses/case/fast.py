@@ -121,7 +121,7 @@ class CaseSpec:
 def _mapping(value: Any, block: Block) -> dict[str, Any]:
     if type(value) is not dict or not all(type(k) is str for k in value):
         raise Decline
-    if not block.allowed.issuperset(value) or not block.required <= value.keys():
+    if not block.allowed.issuperset(value) or not block.required.issubset(value):
         raise Decline
     return value
 

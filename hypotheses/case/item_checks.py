@@ -22,6 +22,8 @@ class ItemChecker:
 
     def __init__(self, spec: CaseSpec, found: Findings, ids: list[str]) -> None:
         self.spec, self.found, self.ids = spec, found, ids
+        self.known = sorted(spec.sources)  # the source ids, for the messages
+        self.listing = f"; sources: {', '.join(self.known)}" if self.known else "; define it under `sources:`"
 
     def check(self) -> None:
         specs = self.spec.evidence
@@ -36,15 +38,12 @@ class ItemChecker:
 
     def _references(self, e: EvidenceSpec, at: tuple[Any, ...]) -> None:
         """The sources it cites exist, each once in its chain; its id is no event's."""
-        error = self.found.error
-        source_ids = set(self.spec.sources)
-        known = sorted(source_ids)
-        listing = f"; sources: {', '.join(known)}" if known else "; define it under `sources:`"
-        if e.source is not None and e.source not in source_ids:
+        error, sources, known, listing = self.found.error, self.spec.sources, self.known, self.listing
+        if e.source is not None and e.source not in sources:
             hint = did_you_mean(e.source, known)
             error((*at, "source"), f"unknown source '{e.source}'{hint}{listing}")
         for step, via in enumerate(e.via):
-            if via not in source_ids:
+            if via not in sources:
                 error(
                     (*at, "via", step), f"unknown source '{via}'{did_you_mean(via, known)} in `via:`{listing}"
                 )
@@ -186,9 +185,6 @@ class ItemChecker:
                 ),
             )
             return
-        doubted = not point_one(judged) or not all(
-            point_one(self._reliability(e, s)) for s in (source_id, *e.via)
-        )
         for h, j in zip(ids, probabilities, strict=True):
             key = (*at, "likelihoods", h if h in given else DEFAULT_KEY)
             if absent and isinstance(j, Point) and j.value in (0, 1):
@@ -202,6 +198,9 @@ class ItemChecker:
                     ),
                 )
             elif isinstance(j, Point) and j.value == 0:
+                doubted = not point_one(judged) or not all(
+                    point_one(self._reliability(e, s)) for s in (source_id, *e.via)
+                )
                 self.found.warn(
                     key,
                     f"likelihood of '{h}' for '{e.id}' is 0, but the report may be unfounded "

@@ -1,4 +1,5 @@
-"""Problems found in a case file, each pinned to `path:line`, and the error that carries them."""
+"""Problems found in a case file, each pinned to `path:line`, the findings that collect them,
+and the error that carries them."""
 
 from __future__ import annotations
 

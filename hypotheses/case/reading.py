@@ -28,7 +28,7 @@ _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _TAG = "tag:yaml.org,2002:"
 _SEQ, _MAP, _MERGE, _STR, _NULL = (_TAG + t for t in ("seq", "map", "merge", "str", "null"))
 # Scalars a case file may hold: text, numbers, booleans, null, and dates (YAML reads an unquoted
-# 2017-01-05 as a date; section 7's `date:` will want it). Everything else (!!binary, !!set,
+# 2017-01-05 as a date; an evidence item's `date:` wants it). Everything else (!!binary, !!set,
 # !!omap, custom !tags, python/...) is refused, so no input can construct an unexpected type.
 _VALUE_TAGS = {_TAG + t for t in ("null", "bool", "int", "float", "timestamp")}
 _REQUIRED = listed(CASE.required_in_order())  # "schema, title and hypotheses"
