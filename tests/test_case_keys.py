@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import subprocess
 import sys
+import typing
 
 import pytest
 from pydantic import BaseModel
@@ -47,6 +48,11 @@ def test_prior_factors_have_one_home() -> None:
     assert list(fast.Factors({"motive": 0.5})) == [
         (name, 0.5 if name == "motive" else None) for name in PRIOR_FACTORS
     ]
+
+
+def test_pending_is_the_declared_word() -> None:
+    observed = format.EvidenceSpec.model_fields["observed"].annotation
+    assert keys.PENDING in {arg for part in typing.get_args(observed) for arg in typing.get_args(part)}
 
 
 def test_the_places_of_blocks() -> None:

@@ -40,7 +40,7 @@ class Checker:
         self._resolution()
         self.found.raise_errors()
         case = CaseBuilder(self.spec, self.name, self.sha256).case(self.found.sorted_warnings())
-        self._something_survives(case)
+        self._something_survives(case)  # judged on the likelihoods and chains as built
         self.found.raise_errors()
         return case
 
@@ -175,6 +175,7 @@ class Checker:
                     )
 
     def _unreported_events(self) -> None:
+        """An event no observed item reports is left out of the case: say so."""
         reported = {e.reports for e in self.spec.evidence if e.observed != keys.PENDING}
         for event_id in self.spec.events:
             if event_id not in reported:
@@ -214,6 +215,8 @@ class Checker:
             )
 
     def _something_survives(self, case: Case) -> None:
+        """Some hypothesis must stay possible: not every one ruled out by a zero prior, or by a
+        zero likelihood on a report that cannot be unfounded."""
         reliability = {s.id: s.reliability for s in case.sources}
 
         def certain(e: EvidenceItem) -> bool:
