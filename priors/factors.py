@@ -1,6 +1,6 @@
 """Prior factors: the parts of a hypothesis's prior weight that analysts judge separately.
 
-A factored prior's weight is the product of its factors (DESIGN.md section 3), so each factor is
+A factored prior's weight is the product of its factors (docs/model.md section 2), so each factor is
 "how plausible is this part, on its own": a missing factor counts as 1 (not in question).
 """
 

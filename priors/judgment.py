@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
     from priors.scales import Scale
 
-# A range end of exactly 0 or 1 cannot be a 5%/95% quantile of a Beta: DESIGN.md moves it to
+# A range end of exactly 0 or 1 cannot be a 5%/95% quantile of a Beta: docs/case-format.md moves it to
 # 0.5% or 99.5%. Any other end, however close to 0 or 1, is fitted as written.
 RANGE_FLOOR = 0.005
 RANGE_CEIL = 0.995
@@ -130,8 +130,9 @@ Judgment = Point | Beta | LogNormal
 
 
 def parse_ratio(value: Any) -> Judgment:
-    """A likelihood ratio (DESIGN.md section 7): a positive number, a fraction ("3/2"), or an
-    interval [2, 10] read as a log-normal with its 5% and 95% quantiles at the ends."""
+    """A likelihood ratio (docs/case-format.md, More of the language): a positive number, a
+    fraction ("3/2"), or an interval [2, 10] read as a log-normal with its 5% and 95% quantiles
+    at the ends."""
     if isinstance(value, list):
         if len(value) != 2:
             raise JudgmentError(f"a ratio interval has two ends [low, high], got {len(value)} values")
@@ -193,7 +194,8 @@ def complement(judgment: Judgment) -> Judgment:
 
 
 def range_ends(lo: float, hi: float) -> tuple[float, float]:
-    """The quantiles a range is fitted to: only an end of exactly 0 or 1 moves (DESIGN.md)."""
+    """The quantiles a range is fitted to: only an end of exactly 0 or 1 moves
+    (docs/case-format.md, Judgments)."""
     return (RANGE_FLOOR if lo == 0.0 else lo), (RANGE_CEIL if hi == 1.0 else hi)
 
 
@@ -226,7 +228,7 @@ def from_range(lo: float, hi: float, text: str = "") -> Judgment:
 
 
 _NUMBER = r"(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"
-# The forms a probability is published in (DESIGN.md section 7), each read exactly.
+# The forms a probability is published in (docs/case-format.md, Judgments), each read exactly.
 _PERCENT = re.compile(rf"^({_NUMBER})\s*%$")
 _FRACTION = re.compile(rf"^({_NUMBER})\s*/\s*({_NUMBER})$")
 _IN = re.compile(rf"^({_NUMBER})\s+in\s+({_NUMBER})$", re.IGNORECASE)
@@ -325,7 +327,7 @@ def parse_weight(value: Any, scale: Scale) -> Judgment:
 
 
 def parse_judgment(value: Any, scale: Scale) -> Judgment:
-    """Read any judgment form of DESIGN.md section 2; words are looked up in `scale`."""
+    """Read any judgment form of docs/case-format.md; words are looked up in `scale`."""
     if isinstance(value, str):
         if _looks_numeric(value):
             return Point(_number(value, "probability"), value)

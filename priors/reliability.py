@@ -1,7 +1,7 @@
 """Source reliability and information credibility: the Admiralty (NATO) codes as judgments.
 
 A source's reliability is a letter A-F (or any judgment); an item's two-part grading such as
-"B2" adds a digit 1-6, the credibility of the information itself (DESIGN.md section 7). The
+"B2" adds a digit 1-6, the credibility of the information itself (docs/case-format.md, Judgments). The
 six credibility meanings are also words that `credibility:` accepts, ahead of the case's scale.
 """
 
@@ -14,7 +14,7 @@ from typing import Any
 from priors.judgment import Judgment, JudgmentError, from_range, parse_judgment
 from priors.scales import Scale, normalise_word
 
-# Code -> (meaning, range in percent), DESIGN.md section 2.
+# Code -> (meaning, range in percent), docs/case-format.md, Judgments.
 ADMIRALTY: dict[str, tuple[str, float, float]] = {
     "A": ("completely reliable", 95, 99),
     "B": ("usually reliable", 80, 95),
@@ -24,7 +24,7 @@ ADMIRALTY: dict[str, tuple[str, float, float]] = {
     "F": ("reliability cannot be judged", 5, 95),
 }
 
-# Digit -> (meaning, range in percent): the information credibility of DESIGN.md section 7.
+# Digit -> (meaning, range in percent): the information credibility of docs/case-format.md, Judgments.
 CREDIBILITY: dict[str, tuple[str, float, float]] = {
     "1": ("confirmed", 95, 99),
     "2": ("probably true", 80, 95),

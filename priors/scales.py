@@ -89,7 +89,7 @@ class Scale:
     def suggest(self, word: str) -> str | None:
         """A word of this scale that `word` is a misspelling of, or None.
 
-        Words never flip (DESIGN.md section 7): the suggestion must mean the same side of even
+        Words never flip (docs/case-format.md, Scales): the suggestion must mean the same side of even
         chance as what the analyst meant, so it is made only when that is beyond doubt:
         - negations are pinned: the suggestion has the same negations ('not', 'no', 'never',
           'un-', 'im-', 'in-', ...) in the same places, and differs only in the spelling around

@@ -1,5 +1,5 @@
-"""An independent reference for tests: importance sampling from the joint prior of DESIGN.md
-section 3, written from the model's equations without any of the engine's code."""
+"""An independent reference for tests: importance sampling from the joint prior of docs/model.md
+section 2, written from the model's equations without any of the engine's code."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
-"""The case language's second edition (DESIGN.md section 7), as far as it is built: the forms
-probabilities are published in, priors as relative weights and the two prior warnings, and
-messages that say which form a number above 1 was probably meant in."""
+"""The case language's second edition (docs/case-format.md, More of the language), as far as
+it is built: the forms probabilities are published in, priors as relative weights and the two
+prior warnings, and messages that say which form a number above 1 was probably meant in."""
 
 from __future__ import annotations
 

@@ -163,7 +163,7 @@ def test_a_contradicting_item_is_flagged_in_words() -> None:
 
 def test_conflict_of_a_report_uses_its_event_and_the_other_reports() -> None:
     """Two reports of one event through sources of reliability 0.9 and 0.6 (points): by hand from
-    DESIGN.md section 7's P(R_1..R_n | h)."""
+    docs/model.md section 2's P(R_1..R_n | h)."""
     doc = {
         "schema": 1,
         "title": "echo",

@@ -1,5 +1,5 @@
 """Events in every rendering: the event with its reports nested under it, the whole-event
-leave-one-out, the plain-language line, and hostile event text kept inert (DESIGN.md section 7)."""
+leave-one-out, the plain-language line, and hostile event text kept inert (docs/model.md section 2)."""
 
 from __future__ import annotations
 

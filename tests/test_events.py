@@ -1,4 +1,4 @@
-"""Reports of one event and chains of sources (DESIGN.md section 7), checked against pgmpy's
+"""Reports of one event and chains of sources (docs/model.md section 2), checked against pgmpy's
 exact inference, closed forms, an independent brute force and the model's bounds."""
 
 from __future__ import annotations
@@ -382,7 +382,7 @@ def _weighted_quantiles(values: np.ndarray, weights: np.ndarray, qs: list[float]
 def test_event_interval_draws_match_direct_importance_sampling(reliability: str | None) -> None:
     """The interval draws of P(a | E, params) for twenty reports of one event with uncertain
     likelihoods (and, second, a shared uncertain source): their 5% and 95% quantiles and their
-    mean against 2 million prior draws weighted by the formula of DESIGN.md section 7, written
+    mean against 2 million prior draws weighted by the formula of docs/model.md section 2, written
     out here. (Per-draw resampling from 16 candidates missed the 95% quantile by 0.07.)"""
     likelihoods = {"a": [0.05, 0.95], "b": [0.05, 0.6], "c": [0.02, 0.5]}
     reports = [{"id": f"r{i}", "label": "r", "reports": "g", "credibility": 0.3} for i in range(20)]

@@ -1,5 +1,5 @@
-"""Two-part Admiralty gradings, credibility words and the scales' common synonyms (DESIGN.md
-section 7)."""
+"""Two-part Admiralty gradings, credibility words and the scales' common synonyms (docs/case-format.md,
+Judgments)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Many cases at once (DESIGN.md section 8): find them, then score each exactly as it would be
+"""Many cases at once (docs/model.md section 7): find them, then score each exactly as it would be
 scored alone (its own seed), one after another, in N processes, or on a Dask cluster.
 
 Computing only: returns one `CaseOutcome` per case, in the order the cases were named, and

@@ -1,4 +1,4 @@
-"""Calibration over resolved cases (DESIGN.md section 8): did the desk's "likely" come true
+"""Calibration over resolved cases (docs/model.md section 7): did the desk's "likely" come true
 55-80% of the time? Scores, reliability bins, verbal terms and source grades, from the
 posterior means `score` gives each case; computing only."""
 

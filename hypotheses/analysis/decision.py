@@ -1,4 +1,4 @@
-"""Decision support (DESIGN.md section 8): which pending item is worth collecting (`next`), and
+"""Decision support (docs/model.md section 8): which pending item is worth collecting (`next`), and
 which observed item the rest of the evidence finds surprising (`conflict_bits`).
 
 Both compare marginal likelihoods P(E) under the model, from the numpy engine's factorisation:
@@ -16,6 +16,7 @@ import numpy as np
 
 from hypotheses.case import Case, EvidenceItem, load_case
 from hypotheses.model import numpy_engine
+from hypotheses.model.factors import compile_case
 from hypotheses.model.likelihood import effective_likelihood
 from hypotheses.model.logspace import log, logsumexp
 from priors import complement
@@ -39,15 +40,11 @@ def prior_predictive_log(case: Case, prior_mean: np.ndarray) -> np.ndarray:
     Alone, an item's (or one report's) likelihood is linear in each of its parameters, which are
     independent (credibility, each reliability on its chain, each P(. | h)), so its expectation is
     the likelihood at their means: sum_h E[pi_h] lambda_jh(means), exactly."""
-    reliability = {s.id: s.reliability.mean for s in case.sources}
-    out = np.empty(len(case.evidence))
+    compiled = compile_case(case)
+    theta, c = compiled.theta_mean, compiled.credibility_mean[:, None]
     log_pi = log(np.asarray(prior_mean, dtype=float))
-    for j, item in enumerate(case.evidence):
-        c = item.credibility.mean * math.prod(reliability[s] for s in item.chain)
-        judged = case.event(item.reports).likelihoods if item.reports is not None else item.likelihoods
-        theta = np.array([x.mean for x in judged])
-        out[j] = logsumexp((log_pi + log(effective_likelihood(c, theta, theta.mean())))[None, :], axis=1)[0]
-    return out
+    lam = effective_likelihood(c, theta, theta.mean(axis=1, keepdims=True))  # (J, H)
+    return logsumexp(log_pi[None, :] + log(lam), axis=1)
 
 
 def conflict_bits(case: Case, prior_mean: np.ndarray, log_predictive: np.ndarray) -> np.ndarray:
@@ -72,7 +69,7 @@ def conflict_sentence(item_id: str, label: str, bits: float) -> str:
 
 @dataclass(frozen=True)
 class Candidate:
-    """A pending item: what learning whether it occurs would do (DESIGN.md section 8)."""
+    """A pending item: what learning whether it occurs would do (docs/model.md section 8)."""
 
     id: str
     label: str

@@ -15,7 +15,7 @@ from hypotheses.case.types import SINGLE_PRIOR, Event, Hypothesis
 from hypotheses.model.places import credibility_place, likelihood_place, prior_place, reliability_place
 from priors import Judgment, Point, complement
 
-# A prior factor a case does not state counts as 1 (DESIGN.md section 2): how it is compared.
+# A prior factor a case does not state counts as 1 (docs/case-format.md): how it is compared.
 NOT_STATED = Point(1.0, "not stated")
 
 

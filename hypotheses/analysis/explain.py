@@ -16,8 +16,8 @@ from hypotheses.analysis.scorecard import (
     Swing,
 )
 from hypotheses.case import Case, EvidenceItem
-from hypotheses.case.types import Event
-from hypotheses.model.likelihood import effective_likelihood, event_log_likelihood
+from hypotheses.model.factors import compile_case
+from hypotheses.model.likelihood import effective_likelihood, event_log_lik
 from hypotheses.model.logspace import log, softmax
 from hypotheses.model.places import credibility_place, likelihood_place, prior_place, reliability_place
 from hypotheses.text import percent
@@ -46,15 +46,12 @@ def _strength(ratio: float) -> str:
 class _PlugIn:
     """The model with every judgment at its mean; one judgment at a time can be moved, and
     the posterior follows by recomputing only the factors that judgment enters. A factor is a
-    standalone item or an event with all its reports (DESIGN.md section 7)."""
+    standalone item or an event with all its reports (docs/model.md section 2)."""
 
     def __init__(self, case: Case) -> None:
         self.case = case
-        self.reliability = {s.id: s.reliability for s in case.sources}
-        # Factors: (item, None) for a standalone item, (None, event) for an event's reports.
-        self.factors: list[tuple[EvidenceItem | None, Event | None]] = [
-            (item, None) for item in case.evidence if item.reports is None
-        ] + [(None, event) for event in case.events]
+        self.compiled = compile_case(case)
+        self.factors = self.compiled.factors
         self.log_w = np.array([sum(log(j.mean) for _, j in h.prior) for h in case.hypotheses], dtype=float)
         n_hyp = len(case.hypotheses)
         self.log_f = np.array([self._log_factor(k, {}) for k in range(len(self.factors))]).reshape(-1, n_hyp)
@@ -65,40 +62,24 @@ class _PlugIn:
         self.after = np.cumsum(np.vstack([zero, self.log_f[::-1]]), axis=0)[::-1]
 
     def _credibility(self, item: EvidenceItem, moved: dict[str, float]) -> float:
-        c = moved.get(credibility_place(item.id), item.credibility.mean)
-        for s in item.chain:
-            c *= moved.get(reliability_place(s), self.reliability[s].mean)
-        return c
+        kappa = moved.get(credibility_place(item.id), item.credibility.mean)
+        sources = {s: moved[reliability_place(s)] for s in item.chain if reliability_place(s) in moved}
+        return kappa * self.compiled.chain_reliability(item, sources)
 
     def _log_factor(self, k: int, moved: dict[str, float]) -> np.ndarray:
         """log of factor k with the judgments at their means, except those named in `moved`."""
-        item, event = self.factors[k]
-        ids = self.case.hypothesis_ids
-        if item is not None:
-            theta = np.array(
-                [
-                    moved.get(likelihood_place(item.id, h), j.mean)
-                    for h, j in zip(ids, item.likelihoods, strict=True)
-                ]
-            )
-            return log(effective_likelihood(self._credibility(item, moved), theta, theta.mean()))
-        assert event is not None
+        factor = self.factors[k]
+        owner = factor.event if factor.event is not None else factor.items[0]
         theta = np.array(
             [
-                moved.get(likelihood_place(event.id, h), j.mean)
-                for h, j in zip(ids, event.likelihoods, strict=True)
+                moved.get(likelihood_place(owner.id, h), j.mean)
+                for h, j in zip(self.case.hypothesis_ids, factor.judged, strict=True)
             ]
         )
-        b = theta.mean()
-        c = np.array([self._credibility(r, moved) for r in self.case.reports_of(event.id)])
-        with np.errstate(divide="ignore"):
-            return event_log_likelihood(
-                np.log(theta),
-                np.log1p(-theta),
-                np.log(effective_likelihood(c, 1.0, b)).sum(),
-                (np.log1p(-c) + np.log(b)).sum(),
-                np.logaddexp,
-            )
+        c = np.array([self._credibility(it, moved) for it in factor.items])
+        if factor.event is None:
+            return log(effective_likelihood(c[0], theta, theta.mean()))
+        return event_log_lik(theta, c)
 
     def _moved(self, place: str, affected: list[int]):
         """value -> posterior with the judgment at `place` set to value."""
@@ -134,14 +115,12 @@ class _PlugIn:
 
                 yield name, judgment, moved
         users: dict[str, list[int]] = {}
-        for k, (item, event) in enumerate(self.factors):
-            members = [item] if item is not None else list(case.reports_of(event.id))  # type: ignore[union-attr]
-            own = event if event is not None else item
-            assert own is not None
-            for h, judgment in zip(case.hypothesis_ids, own.likelihoods, strict=True):
+        for k, factor in enumerate(self.factors):
+            own = factor.event if factor.event is not None else factor.items[0]
+            for h, judgment in zip(case.hypothesis_ids, factor.judged, strict=True):
                 place = likelihood_place(own.id, h)
                 yield place, judgment, self._moved(place, [k])
-            for member in members:
+            for member in factor.items:
                 place = credibility_place(member.id)
                 yield place, member.credibility, self._moved(place, [k])
                 for s in member.chain:

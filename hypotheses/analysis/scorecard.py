@@ -71,7 +71,7 @@ class GroupScore:
     members: tuple[str, ...]
     posterior: Estimate
     verbal: str
-    # The same sum under the prior (CSV and Markdown; the JSON keeps DESIGN.md's keys).
+    # The same sum under the prior (CSV and Markdown; the JSON keeps the keys of docs/model.md section 6).
     prior: Estimate | None = None
 
 
@@ -217,7 +217,7 @@ class Scorecard:
         return blocks
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON layout of DESIGN.md section 5 (the stable interface for other tools)."""
+        """The JSON layout of docs/model.md section 6 (the stable interface for other tools)."""
         d = self.diagnostics
         return {
             "schema": JSON_SCHEMA_VERSION,

@@ -173,7 +173,7 @@ def _rough_intervals(result: EngineResult, most: int) -> str:
 
 
 def with_conflicts(card: Scorecard, case: Case, exact: EngineResult) -> Scorecard:
-    """Each evidence entry's conflict_bits (DESIGN.md section 8), from the engine's leave-one-out."""
+    """Each evidence entry's conflict_bits (docs/model.md section 8), from the engine's leave-one-out."""
     from hypotheses.analysis.decision import conflict_bits
 
     assert exact.prior_mean is not None and exact.log_predictive is not None

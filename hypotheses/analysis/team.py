@@ -62,11 +62,12 @@ def _loaded(case: Case | str | Path) -> Case:
     return case if isinstance(case, Case) else load_case(case)
 
 
-def _means(case: Case, seed: int | None) -> np.ndarray:
+def _means(case: Case, seed: int | None, cache: numpy_engine.ScoreCache | None = None) -> np.ndarray:
     """P(h | E); NaN everywhere for a case no hypothesis survives (an edit can rule all out,
-    which `score` would refuse): callers skip such edits rather than report NaN."""
+    which `score` would refuse): callers skip such edits rather than report NaN. With `cache`,
+    only what differs from the cases scored before is scored."""
     with np.errstate(all="ignore"):
-        out = numpy_engine.posterior_mean(case, seed)
+        out = numpy_engine.posterior_mean(case, seed, cache)
     return out if np.isfinite(out).all() else np.full(len(case.hypotheses), np.nan)
 
 
@@ -432,7 +433,10 @@ def find_cruxes(cases: Sequence[Case], seed: int | None = 0) -> tuple[Crux, ...]
     differs: `evidence/ID`), the largest move of an analyst's leading hypothesis when that
     analyst adopts another's value there, all else as the analyst wrote it; largest first.
     Judgments of an item are compared only where the item stands the same in both cases."""
-    base = [_means(c, seed) for c in cases]
+    # Each candidate edit changes one judgment or item: the components and prior it leaves
+    # alone are the analyst's own, scored once here and reused for every edit.
+    cache = numpy_engine.ScoreCache()
+    base = [_means(c, seed, cache) for c in cases]
     leads = [int(np.argmax(b)) for b in base]
     ids = cases[0].hypothesis_ids
     out: list[Crux] = []
@@ -444,7 +448,7 @@ def find_cruxes(cases: Sequence[Case], seed: int | None = 0) -> tuple[Crux, ...]
                 edited = make()
             except EditError:
                 continue
-            after = float(_means(edited, seed)[leads[i]])
+            after = float(_means(edited, seed, cache)[leads[i]])
             if math.isnan(after):
                 continue  # the edit leaves no hypothesis standing: no posterior to compare
             swing = abs(after - float(base[i][leads[i]]))

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from hypotheses.case import Case
+from hypotheses.model.factors import compile_case
 from hypotheses.model.likelihood import effective_likelihood, mean_case_log_likelihoods
 from hypotheses.model.logspace import log, logsumexp
 
@@ -39,7 +40,7 @@ def evidence_weights(case: Case, prior_mean: np.ndarray) -> list[ItemWeight]:
     items are weighed at once (a case of 150,000 items in a second, not a Python loop) and no
     hypothesis's probability underflows to exactly 0 along the way."""
     order = weighing_order(case)
-    log_lik = mean_case_log_likelihoods(case)[order]  # (J, H), in weighing order
+    log_lik = mean_case_log_likelihoods(compile_case(case))[order]  # (J, H), in weighing order
     if not len(log_lik):
         return []
     return [
@@ -143,9 +144,9 @@ def event_weights(case: Case, prior_mean: np.ndarray) -> list[EventWeight]:
     reports' weights."""
     if not case.events:
         return []
-    log_lik = mean_case_log_likelihoods(case)  # (J, H); a report's rows add up to its event's
+    compiled = compile_case(case)
+    log_lik = mean_case_log_likelihoods(compiled)  # (J, H); a report's rows add up to its event's
     log_start = log(np.asarray(prior_mean, dtype=float))
-    reliability = {s.id: s.reliability.mean for s in case.sources}
     first = {}
     for index, item in enumerate(case.evidence):
         first.setdefault(item.reports, index)
@@ -166,8 +167,7 @@ def event_weights(case: Case, prior_mean: np.ndarray) -> list[EventWeight]:
             log_p = rest - logsumexp(rest[None, :], axis=1)[0]
         theta = np.array([j.mean for j in event.likelihoods])
         independent = np.zeros_like(theta)
-        for item in case.reports_of(event.id):
-            c = item.credibility.mean * float(np.prod([reliability[s] for s in item.chain]))
+        for c in compiled.credibility_mean[rows]:
             independent = independent + log(effective_likelihood(c, theta, theta.mean()))
         combined = log_lik[rows].sum(axis=0)
         both = _weights_given(np.vstack([log_p, log_p]), np.vstack([combined, independent]))

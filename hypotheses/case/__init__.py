@@ -1,7 +1,9 @@
 """The case: a YAML file read with the line of every key (`reading`), validated against the
-format (`format`, pydantic models that are also the JSON Schema), checked against the rules
-the format cannot express (`checks`), and typed (`types`); every problem located in
-`messages`. `loading` ties them together.
+format (its keys declared once in `keys`; `fast` reads a plainly valid file without pydantic,
+`format` holds the pydantic models that are also the JSON Schema), checked against the rules
+the format cannot express (`checks`, with the items' rules in `item_checks`), and built into
+the typed case (`building`, `types`); every problem located in `messages`. `loading` ties them
+together.
 
 May import `priors` only: the case knows no engine, no analysis and no renderer.
 """

@@ -16,6 +16,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from hypotheses.case import keys
+from hypotheses.case.keys import PENDING, Block
 from priors import (
     JudgmentError,
     Scale,
@@ -28,7 +30,6 @@ from priors import (
 )
 
 _ID = re.compile(r"[a-z][a-z0-9_]*")  # fullmatch: `$` would let "a\n" through, as pydantic does not
-FACTOR_NAMES = ("base_rate", "motive", "opportunity", "means", "past_practice")  # format.PriorFactors
 
 
 class Decline(Exception):
@@ -42,7 +43,7 @@ class Factors:
     values: dict[str, Any]
 
     def __iter__(self):
-        return iter((name, self.values.get(name)) for name in FACTOR_NAMES)
+        return iter((name, self.values.get(name)) for name in keys.FACTORS.keys)
 
 
 @dataclass(frozen=True)
@@ -117,10 +118,10 @@ class CaseSpec:
 # ---- plain values ---------------------------------------------------------------------------
 
 
-def _mapping(value: Any, allowed: set[str], required: set[str] = frozenset()) -> dict[str, Any]:
+def _mapping(value: Any, block: Block) -> dict[str, Any]:
     if type(value) is not dict or not all(type(k) is str for k in value):
         raise Decline
-    if not set(value) <= allowed or not required <= set(value):
+    if not block.allowed.issuperset(value) or not block.required.issubset(value):
         raise Decline
     return value
 
@@ -191,20 +192,20 @@ def _prior(value: Any, scale: Scale) -> Any:
     if value is None:
         return None
     if isinstance(value, dict) and "beta" not in value:  # format._prior_kind: factors
-        given = _mapping(value, set(FACTOR_NAMES))
+        given = _mapping(value, keys.FACTORS)
         return Factors({k: None if v is None else _read(parse_judgment, v, scale) for k, v in given.items()})
     return _read(parse_weight, value, scale)
 
 
 def _hypothesis(value: Any, scale: Scale) -> HypothesisSpec:
-    d = _mapping(value, {"id", "label", "prior", "notes"}, {"id", "label"})
+    d = _mapping(value, keys.HYPOTHESIS)
     return HypothesisSpec(
         _ident(d["id"]), _text(d["label"]), _prior(d.get("prior"), scale), _optional_text(d.get("notes"))
     )
 
 
 def _source(value: Any, scale: Scale) -> SourceSpec:
-    d = _mapping(value, {"label", "reliability", "notes", "links"})
+    d = _mapping(value, keys.SOURCE)
     reliability = d.get("reliability")
     return SourceSpec(
         _optional_text(d.get("label")),
@@ -214,16 +215,10 @@ def _source(value: Any, scale: Scale) -> SourceSpec:
     )
 
 
-_EVIDENCE_KEYS = {
-    "id", "label", "source", "credibility", "likelihoods", "grading", "ratios", "observed",
-    "date", "reports", "via", "notes", "links",
-}  # fmt: skip
-
-
 def _evidence(value: Any, scale: Scale) -> EvidenceSpec:
-    d = _mapping(value, _EVIDENCE_KEYS, {"id", "label"})
+    d = _mapping(value, keys.EVIDENCE)
     observed = d.get("observed", True)
-    if not (type(observed) is bool or observed == "pending"):
+    if not (type(observed) is bool or observed == PENDING):
         raise Decline
     credibility, likelihoods, grading, ratios = (
         d.get(k) for k in ("credibility", "likelihoods", "grading", "ratios")
@@ -246,7 +241,7 @@ def _evidence(value: Any, scale: Scale) -> EvidenceSpec:
 
 
 def _event(value: Any, scale: Scale) -> EventSpec:
-    d = _mapping(value, {"label", "likelihoods", "notes", "links"}, {"label", "likelihoods"})
+    d = _mapping(value, keys.EVENT)
     return EventSpec(
         _text(d["label"]),
         _judgments(d["likelihoods"], parse_judgment, scale),
@@ -256,7 +251,7 @@ def _event(value: Any, scale: Scale) -> EventSpec:
 
 
 def _group(value: Any) -> GroupSpec:
-    d = _mapping(value, {"label", "members"}, {"label", "members"})
+    d = _mapping(value, keys.GROUP)
     if type(d["members"]) is not list or len(d["members"]) < 2:
         raise Decline
     return GroupSpec(_text(d["label"]), [_ident(m) for m in d["members"]])
@@ -270,25 +265,10 @@ def _keyed(value: Any, read) -> dict[str, Any]:
     return {_ident(k): read(v) for k, v in value.items()}
 
 
-_TOP = {
-    "schema",
-    "title",
-    "question",
-    "scale",
-    "hypotheses",
-    "sources",
-    "events",
-    "evidence",
-    "notes",
-    "groups",
-    "resolution",
-}
-
-
 def plain_spec(data: dict[str, Any], scale: Scale, scale_name: str) -> CaseSpec | None:
     """The spec of a plainly valid document, or None (pydantic then validates it)."""
     try:
-        d = _mapping(data, _TOP, {"schema", "title", "hypotheses"})
+        d = _mapping(data, keys.CASE)
         if type(d["schema"]) is not int or d["schema"] != 1:
             raise Decline
         if "scale" in d and type(d["scale"]) is not str:
@@ -301,7 +281,7 @@ def plain_spec(data: dict[str, Any], scale: Scale, scale_name: str) -> CaseSpec 
             raise Decline
         resolution = d.get("resolution")
         if resolution is not None:
-            r = _mapping(resolution, {"hypothesis", "date", "notes"}, {"hypothesis"})
+            r = _mapping(resolution, keys.RESOLUTION)
             resolution = ResolutionSpec(
                 _ident(r["hypothesis"]), _date(r.get("date")), _optional_text(r.get("notes"))
             )

@@ -1,4 +1,5 @@
-"""The case-file format (DESIGN.md section 2) as pydantic models: validator and JSON Schema in one.
+"""The case-file format (docs/case-format.md) as pydantic models: validator and JSON Schema in one.
+Their fields are the keys declared in keys.py (tests/test_case_keys.py holds them to it).
 
 Judgments are parsed here, with the case's verbal scale passed in the validation context, so
 an unknown word is reported at its own key like any other error.
@@ -21,9 +22,11 @@ from pydantic import (
     Tag,
     ValidationInfo,
     WithJsonSchema,
+    create_model,
 )
 from pydantic_core import PydanticCustomError
 
+from hypotheses.case import keys
 from hypotheses.case.fast import read_date
 from priors import (
     DEFAULT_SCALE,
@@ -180,14 +183,17 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
-class PriorFactors(_Strict):
-    """A prior weight given as a product of factors; a missing factor counts as 1."""
-
-    base_rate: JudgmentField | None = Field(default=None, description=PRIOR_FACTORS["base_rate"])
-    motive: JudgmentField | None = Field(default=None, description=PRIOR_FACTORS["motive"])
-    opportunity: JudgmentField | None = Field(default=None, description=PRIOR_FACTORS["opportunity"])
-    means: JudgmentField | None = Field(default=None, description=PRIOR_FACTORS["means"])
-    past_practice: JudgmentField | None = Field(default=None, description=PRIOR_FACTORS["past_practice"])
+# Built from the declared factor names (priors/factors.py), so that a new factor needs no edit here.
+PriorFactors = create_model(
+    "PriorFactors",
+    __base__=_Strict,
+    __doc__="A prior weight given as a product of factors; a missing factor counts as 1.",
+    __module__=__name__,
+    **{
+        name: (JudgmentField | None, Field(default=None, description=PRIOR_FACTORS[name]))
+        for name in keys.FACTORS.keys
+    },
+)
 
 
 def _prior_kind(value: Any) -> str:
@@ -316,23 +322,6 @@ class CaseSpec(_Strict):
     notes: Notes = None
     groups: dict[Id, GroupSpec] = Field(default_factory=dict)
     resolution: ResolutionSpec | None = None
-
-
-# Where in a document each model sits, for "did you mean" hints on unknown fields.
-MODEL_AT: dict[tuple[str, ...], type[BaseModel]] = {
-    (): CaseSpec,
-    ("hypotheses", "#"): HypothesisSpec,
-    ("hypotheses", "#", "prior"): PriorFactors,
-    ("evidence", "#"): EvidenceSpec,
-    ("sources", "*"): SourceSpec,
-    ("events", "*"): EventSpec,
-    ("groups", "*"): GroupSpec,
-    ("resolution",): ResolutionSpec,
-}
-
-
-def field_names(model: type[BaseModel]) -> list[str]:
-    return [f.alias or name for name, f in model.model_fields.items()]
 
 
 def case_json_schema() -> dict[str, Any]:

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from hypotheses.case import keys
 from hypotheses.case.checks import Checker
 from hypotheses.case.fast import plain_spec
 from hypotheses.case.messages import CaseError, Problem
@@ -41,8 +42,8 @@ def case_from_text(text: str, path: str = "<case>") -> Case:
                 Problem(
                     path,
                     1,
-                    f"a case file must be a mapping with keys schema, title, "
-                    f"hypotheses, ...; this document is {kind}",
+                    f"a case file must be a mapping with keys "
+                    f"{', '.join(keys.CASE.required_in_order())}, ...; this document is {kind}",
                 )
             ]
         )
@@ -122,15 +123,6 @@ def _clean_path(loc: Iterable[Any], data: Any) -> tuple[Any, ...]:
     return tuple(path)
 
 
-def _model_at(path: tuple[Any, ...]) -> Any:
-    from hypotheses.case.format import MODEL_AT
-
-    shape = tuple("#" if isinstance(p, int) else p for p in path)
-    if len(shape) == 2 and shape[0] in ("sources", "groups", "events"):
-        shape = (shape[0], "*")
-    return MODEL_AT.get(shape)
-
-
 def _describe(value: Any) -> str:
     if isinstance(value, dict):
         return "a mapping"
@@ -142,7 +134,7 @@ def _describe(value: Any) -> str:
 
 
 def _problems_from_pydantic(exc: ValidationError, data: Any, lines: LineMap, name: str) -> list[Problem]:
-    from hypotheses.case.format import ID_PATTERN, PriorFactors, field_names
+    from hypotheses.case.format import ID_PATTERN
 
     problems = []
     for error in exc.errors():
@@ -157,10 +149,10 @@ def _problems_from_pydantic(exc: ValidationError, data: Any, lines: LineMap, nam
             if missing == "schema":
                 message += "; add `schema: 1` as the first line (the version of the case format)"
         elif kind == "extra_forbidden":
-            model = _model_at(path[:-1])
-            allowed = field_names(model) if model else []
+            block = keys.block_at(path[:-1])
+            allowed = list(block.keys) if block else []
             hint = did_you_mean(field, allowed)
-            noun = "prior factor" if model is PriorFactors else "field"
+            noun = "prior factor" if block is keys.FACTORS else "field"
             message = f"unknown {noun} '{field}'{hint}; allowed: {', '.join(allowed)}"
         elif kind == "string_pattern_mismatch":
             value = error["input"]

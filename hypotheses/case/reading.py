@@ -16,6 +16,7 @@ from typing import Any
 
 import yaml
 
+from hypotheses.case.keys import ALL_KEYS, CASE, listed
 from hypotheses.case.messages import CaseError, Problem
 
 MAX_BYTES = 16 * 1024 * 1024
@@ -27,9 +28,10 @@ _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _TAG = "tag:yaml.org,2002:"
 _SEQ, _MAP, _MERGE, _STR, _NULL = (_TAG + t for t in ("seq", "map", "merge", "str", "null"))
 # Scalars a case file may hold: text, numbers, booleans, null, and dates (YAML reads an unquoted
-# 2017-01-05 as a date; section 7's `date:` will want it). Everything else (!!binary, !!set,
+# 2017-01-05 as a date; an evidence item's `date:` wants it). Everything else (!!binary, !!set,
 # !!omap, custom !tags, python/...) is refused, so no input can construct an unexpected type.
 _VALUE_TAGS = {_TAG + t for t in ("null", "bool", "int", "float", "timestamp")}
+_REQUIRED = listed(CASE.required_in_order())  # "schema, title and hypotheses"
 _BOMB = (
     "YAML aliases expand this document enormously (an alias bomb?); "
     "write the values out instead of using & and *"
@@ -121,8 +123,7 @@ def read_text(path: Path) -> str:
     if not text.strip() or all(not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()):
         raise _refuse(
             name,
-            "is empty; a case file needs at least schema, title "
-            "and hypotheses (run `hypscore init` for a starter)",
+            f"is empty; a case file needs at least {_REQUIRED} (run `hypscore init` for a starter)",
         )
     return text
 
@@ -167,16 +168,6 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-# Every key of the case language (DESIGN.md sections 2 and 7): a refused colon after one of
-# these is a key out of line, not a value with a colon in it.
-_CASE_KEYS = frozenset({
-    "schema", "title", "question", "scale", "hypotheses", "sources", "events", "evidence",
-    "groups", "resolution", "id", "label", "prior", "notes", "links", "reliability", "source",
-    "credibility", "likelihoods", "grading", "ratios", "observed", "date", "reports", "via",
-    "members", "hypothesis", "base_rate", "motive", "opportunity", "means", "past_practice",
-})  # fmt: skip
-
-
 def _syntax_error(exc: yaml.MarkedYAMLError, text: str) -> tuple[int | None, str]:
     """The line and words for a YAML syntax error, with the fix for the mistakes people make:
     a tab in the indentation, a colon inside an unquoted value, a quote never closed."""
@@ -201,7 +192,7 @@ def _syntax_error(exc: yaml.MarkedYAMLError, text: str) -> tuple[int | None, str
             "this line is indented further than the key above it, so YAML reads it as part of that "
             "key's value: line it up with its sibling keys (with spaces)"
         )
-        if at[:key_colon].strip() in _CASE_KEYS:
+        if at[:key_colon].strip() in ALL_KEYS:  # a refused colon after a key: a key out of line
             return line, f"{what}; {indent}"
         return line, (
             f"{what}; either {indent}, or it goes on a value from the line above that contains "
@@ -242,7 +233,7 @@ def _parse(text: str, name: str) -> tuple[Any, LineMap]:
     finally:
         loader.dispose()
     if root is None:
-        raise _refuse(name, "is empty; a case file needs at least schema, title and hypotheses")
+        raise _refuse(name, f"is empty; a case file needs at least {_REQUIRED}")
     builder = _Builder(name, root, len(text))
     try:
         data = builder.build(root, ())

@@ -49,8 +49,9 @@ class EvidenceItem:
     notes: str | None = None
     links: tuple[str, ...] = ()
     ratios: bool = False  # likelihoods given as ratios: proportional, not probabilities
-    # A report of an event (DESIGN.md section 7): no likelihoods of its own (empty), P(event | h)
-    # is the event's; `via` the sources it passed through, each multiplying its credibility.
+    # A report of an event (docs/case-format.md, "Reports of one event, and chains"): no
+    # likelihoods of its own (empty), P(event | h) is the event's; `via` the sources it passed
+    # through, each multiplying its credibility.
     reports: str | None = None
     via: tuple[str, ...] = ()
 

@@ -561,12 +561,14 @@ _FULL = 0.999
 
 def ach_rows(case: Case, card: Scorecard, mapping: Mapping) -> tuple[list[str], list[list[str]]]:
     """The matrix: a header and one row per observed item, then the two score rows."""
+    from hypotheses.model.factors import compile_case
+
     ids = case.hypothesis_ids
-    reliability = {s.id: s.reliability.mean for s in case.sources}
+    compiled = compile_case(case)
     rows, scored = [], []
-    for item in case.evidence:
-        judged = case.event(item.reports).likelihoods if item.reports is not None else item.likelihoods
-        theta = [j.mean for j in judged]
+    means = zip(case.evidence, compiled.theta_mean, compiled.credibility_mean, strict=True)
+    for item, theta_mean, c in means:
+        theta = [float(t) for t in theta_mean]
         if item.ratios:  # ratios are relative: the largest is read as the most consistent
             top = max(theta)
             theta = [t / top if top > 0 else 0.0 for t in theta]
@@ -574,9 +576,6 @@ def ach_rows(case: Case, card: Scorecard, mapping: Mapping) -> tuple[list[str], 
             h: nearest(t, {r: v for r, v in mapping.ratings.items() if r != "NA"})
             for h, t in zip(ids, theta, strict=True)
         }
-        c = item.credibility.mean
-        for s in item.chain:
-            c *= reliability[s]
         level = None if c >= _FULL else nearest(c, mapping.credibility)
         label = item.label + (" (looked for, not found)" if item.observed is False else "")
         rows.append([item.id, label, level or "", "", item.notes or "", *(ratings[h] for h in ids)])

@@ -1,7 +1,7 @@
 """Exact expectations of an event's likelihood over its Beta judgments (the numpy engine's).
 
 For an event with P(event | h) = theta_h (independent Betas or points) and n reports with
-credibilities c_i (given the sources' reliabilities), DESIGN.md section 7 gives
+credibilities c_i (given the sources' reliabilities), docs/model.md section 2 gives
 
     P(R | h) = theta_h prod_i [c_i + (1 - c_i) b] + (1 - theta_h) b^n prod_i (1 - c_i),
     b = mean_k theta_k.
@@ -65,32 +65,32 @@ def _product_coefficients(c: np.ndarray, log_c: np.ndarray, log_1mc: np.ndarray)
     """log coefficients of b^m in prod_i (c_i + (1 - c_i) b), m = 0..n, per row of c (M, n).
 
     Reports with the same credibility in every row (one source, one wording: the usual echo)
-    form a binomial, (c + (1 - c) b)^k, in closed form; only distinct groups are multiplied
+    form a binomial, (c + (1 - c) b)^k, in closed form; only distinct classes are multiplied
     out, so n equal reports cost O(M n), not O(M n^2)."""
     n_draws = c.shape[0]
     # Equal columns by their bytes (np.unique(axis=1) sorts M-long columns: 25 ms a call on
     # the seed case, most of its scoring time), in order of first appearance.
-    groups: dict[bytes, list[int]] = {}
+    alike: dict[bytes, list[int]] = {}
     for j in range(c.shape[1]):
-        groups.setdefault(np.ascontiguousarray(c[:, j]).tobytes(), []).append(j)
-    first = [members[0] for members in groups.values()]
-    counts = [len(members) for members in groups.values()]
+        alike.setdefault(np.ascontiguousarray(c[:, j]).tobytes(), []).append(j)
+    first = [members[0] for members in alike.values()]
+    counts = [len(members) for members in alike.values()]
     coef = np.full((n_draws, 1), 0.0)
     for i, k in zip(first, counts, strict=True):
         m = np.arange(k + 1)
         with np.errstate(invalid="ignore"):  # 0 * -inf where c is 0 or 1: that term is 0
-            group = (
+            binomial = (
                 _log_binomials(int(k))[k][None, :]
                 + np.where(m[None, :] < k, (k - m)[None, :] * log_c[:, i, None], 0.0)
                 + np.where(m[None, :] > 0, m[None, :] * log_1mc[:, i, None], 0.0)
             )
         if coef.shape[1] == 1:
-            coef = group + coef
+            coef = binomial + coef
             continue
         out = np.full((n_draws, coef.shape[1] + k), -np.inf)
         width = coef.shape[1]
-        for q in range(k + 1):  # each term of the group's factor adds a shifted copy
-            out[:, q : q + width] = np.logaddexp(out[:, q : q + width], coef + group[:, q, None])
+        for q in range(k + 1):  # each term of the binomial's factor adds a shifted copy
+            out[:, q : q + width] = np.logaddexp(out[:, q : q + width], coef + binomial[:, q, None])
         coef = out
     return coef
 

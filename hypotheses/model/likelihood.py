@@ -1,4 +1,4 @@
-"""The effective likelihood of DESIGN.md section 3, written once for every engine and analysis.
+"""The effective likelihood of docs/model.md section 3, written once for every engine and analysis.
 
 `lambda_jh = c_j theta_jh + (1 - c_j) mean_k theta_jk`: with probability 1 - c_j (credibility
 times the source's reliability) the report says nothing about which hypothesis is true.
@@ -10,7 +10,7 @@ from typing import TypeVar
 
 import numpy as np
 
-from hypotheses.case import Case
+from hypotheses.model.factors import CompiledCase
 
 T = TypeVar("T")
 
@@ -25,7 +25,7 @@ def effective_likelihood(credibility: T, theta: T, mix: T) -> T:
 
 
 def event_log_likelihood(log_theta, log_not_theta, log_hit, log_false_alarm, logaddexp):
-    """log P(R_1..R_n | h) of DESIGN.md section 7 for the reports of one event:
+    """log P(R_1..R_n | h) of docs/model.md section 7 for the reports of one event:
     theta_h prod_i [c_i + (1 - c_i) b] + (1 - theta_h) prod_i [(1 - c_i) b], from
     log theta_h, log(1 - theta_h) and the sums over reports of log hit_i = log lambda(c_i, 1, b)
     and log false_alarm_i = log lambda(c_i, 0, b) (Schum's hit and false alarm). `logaddexp`
@@ -34,30 +34,36 @@ def event_log_likelihood(log_theta, log_not_theta, log_hit, log_false_alarm, log
     return logaddexp(log_theta + log_hit, log_not_theta + log_false_alarm)
 
 
-def mean_case_log_likelihoods(case: Case) -> np.ndarray:
+def event_log_lik(theta: np.ndarray, c: np.ndarray) -> np.ndarray:
+    """log P(R | h) for draws of theta (..., H) and the reports' credibilities c (..., n): the
+    event's formula with log hit_i = log lambda(c_i, 1, b) and log false alarm_i =
+    log((1 - c_i) b), b = mean_k theta_k."""
+    b = theta.mean(axis=-1, keepdims=True)
+    with np.errstate(divide="ignore"):
+        log_hit = np.log(effective_likelihood(c, 1.0, b)).sum(axis=-1, keepdims=True)
+        log_false = (np.log1p(-c) + np.log(b)).sum(axis=-1, keepdims=True)
+        return event_log_likelihood(np.log(theta), np.log1p(-theta), log_hit, log_false, np.logaddexp)
+
+
+def mean_case_log_likelihoods(compiled: CompiledCase) -> np.ndarray:
     """log P(item j | the reports of its event above j, h) with every judgment at its mean:
     (J, H). A standalone item's is log lambda_jh; a report's comes from the chain rule, so the
     reports of one event add up to the event's log P(R_1..R_n | h)."""
-    n_hyp = len(case.hypotheses)
-    out = np.empty((len(case.evidence), n_hyp))
-    reliability = {s.id: s.reliability.mean for s in case.sources}
-    seen: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # event -> running (log hit, log false alarm)
+    theta_all, credibility = compiled.theta_mean, compiled.credibility_mean
+    out = np.empty(theta_all.shape)
+    seen: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # event -> running (log hit, log false alarm)
     with np.errstate(divide="ignore"):
-        for j, item in enumerate(case.evidence):
-            c = item.credibility.mean * float(np.prod([reliability[s] for s in item.chain]))
-            if item.reports is None:
-                theta = np.array([x.mean for x in item.likelihoods])
+        for j, event in enumerate(compiled.event_of):
+            c, theta = credibility[j], theta_all[j]
+            if event < 0:
                 out[j] = np.log(effective_likelihood(c, theta, theta.mean()))
                 continue
-            event = case.event(item.reports)
-            assert event is not None
-            theta = np.array([x.mean for x in event.likelihoods])
             b = theta.mean()
-            hit, false_alarm = seen.get(event.id, (np.zeros(1), np.zeros(1)))
+            hit, false_alarm = seen.get(event, (np.zeros(1), np.zeros(1)))
             before = event_log_likelihood(np.log(theta), np.log1p(-theta), hit, false_alarm, np.logaddexp)
             hit = hit + np.log(effective_likelihood(c, 1.0, b))
             false_alarm = false_alarm + np.log(effective_likelihood(c, 0.0, b))
-            seen[event.id] = (hit, false_alarm)
+            seen[event] = (hit, false_alarm)
             after = event_log_likelihood(np.log(theta), np.log1p(-theta), hit, false_alarm, np.logaddexp)
             with np.errstate(invalid="ignore"):
                 out[j] = np.where(np.isneginf(before), -np.inf, after - before)

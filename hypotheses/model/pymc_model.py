@@ -1,4 +1,4 @@
-"""The PyMC reference model of DESIGN.md section 3: `build_model(case) -> pm.Model`.
+"""The PyMC reference model of docs/model.md section 2: `build_model(case) -> pm.Model`.
 
 Every uncertain judgment is one element of a single vector Beta variable, `judgment`, whose
 coordinate is the judgment's place in the case (`prior/deliberate/motive`, `lik/us_denial/mistake`,
@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from hypotheses.case import Case
+from hypotheses.model.factors import compile_case
 from hypotheses.model.likelihood import effective_likelihood, event_log_likelihood
 from hypotheses.model.places import (
     credibility_place,
@@ -85,7 +86,6 @@ def layout(case: Case) -> Layout:
     chains = np.full((len(case.evidence), longest), one)
     for j, e in enumerate(case.evidence):
         chains[j, : len(e.chain)] = [position[reliability_place(s)] for s in e.chain]
-    event_ids = [g.id for g in case.events]
     return Layout(
         names=[n for n, _ in uncertain],
         alpha=np.array([j.a for _, j in uncertain]),
@@ -102,14 +102,12 @@ def layout(case: Case) -> Layout:
         event_theta_index=np.array(
             [[position[likelihood_place(g.id, h)] for h in ids] for g in case.events], dtype=int
         ).reshape(len(case.events), len(ids)),
-        report_event=np.array(
-            [event_ids.index(e.reports) if e.reports is not None else -1 for e in case.evidence], dtype=int
-        ),
+        report_event=compile_case(case).event_of,
     )
 
 
 def build_model(case: Case):  # -> pm.Model (annotated loosely: pymc is imported lazily)
-    """The model of DESIGN.md section 3, for sampling with NUTS or extending by hand.
+    """The model of docs/model.md section 2, for sampling with NUTS or extending by hand.
 
     Variables: `judgment` (dims "place": each uncertain judgment by its place in the case), the Potential
     `evidence` (log of sum_h pi_h prod_j lambda_jh) and the Deterministic `p_hypothesis`

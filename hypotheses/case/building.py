@@ -1,0 +1,157 @@
+"""The typed `Case` built from a document the rules have passed (checks.py): what the analyst
+wrote, as the engines read it. Nothing here judges the document: the rules ran first, so every
+reference resolves and every hypothesis has its likelihood. The small readings below (a prior's
+factors, an item's credibility, its likelihoods in hypothesis order) are shared with the rules,
+which judge the same values the case is built from."""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING, Any
+
+from hypotheses.case.fast import Factors
+from hypotheses.case.keys import PENDING
+from hypotheses.case.messages import Problem
+from hypotheses.case.types import (
+    DEFAULT_KEY,
+    SINGLE_PRIOR,
+    Case,
+    Event,
+    EvidenceItem,
+    Group,
+    Hypothesis,
+    Resolution,
+    Source,
+)
+from priors import Judgment, Point, admiralty_judgment, complement
+
+if TYPE_CHECKING:  # built from format.py's models or fast.py's, alike
+    from hypotheses.case.format import CaseSpec, EvidenceSpec
+
+
+def point_one(judgment: Judgment | None) -> bool:
+    """Exactly 1, or not given (counts as 1)."""
+    return judgment is None or (isinstance(judgment, Point) and judgment.value == 1)
+
+
+def _factored(prior: Any) -> bool:
+    """A prior given as factors: fast.Factors, or format.PriorFactors when pydantic read the
+    file (looked up only if that module was imported: no file was read by it otherwise)."""
+    if isinstance(prior, Factors):
+        return True
+    form = sys.modules.get("hypotheses.case.format")
+    return form is not None and isinstance(prior, form.PriorFactors)
+
+
+def hypothesis(spec: Any) -> Hypothesis:
+    """A hypothesis with its prior as named factors: those stated, or the one judgment as the
+    factor SINGLE_PRIOR, or none (weight 1)."""
+    factors: tuple[tuple[str, Judgment], ...]
+    if spec.prior is None:
+        factors = ()
+    elif _factored(spec.prior):
+        factors = tuple((k, v) for k, v in spec.prior if v is not None)
+    else:
+        factors = ((SINGLE_PRIOR, spec.prior),)
+    return Hypothesis(spec.id, spec.label, factors, spec.notes)
+
+
+def in_order(given: dict[str, Judgment], ids: list[str]) -> tuple[Judgment, ...] | None:
+    """One value per hypothesis, in hypothesis order, `default:` filling those not listed; None
+    when a hypothesis has neither."""
+    default = given.get(DEFAULT_KEY)
+    if default is None:
+        try:
+            return tuple([given[h] for h in ids])
+        except KeyError:
+            return None
+    return tuple([given.get(h, default) for h in ids])
+
+
+def conditioned(e: EvidenceSpec, likelihoods: tuple[Judgment, ...]) -> tuple[Judgment, ...]:
+    """What the model conditions on: P(E | h), or 1 - P(E | h) for an item not found."""
+    return tuple(complement(j) for j in likelihoods) if e.observed is False else likelihoods
+
+
+def own_source(e: EvidenceSpec) -> Source | None:
+    """The source of an item graded (B2) without a cited source: the letter is its reliability."""
+    if e.grading is None or e.source is not None:
+        return None
+    letter, _ = e.grading
+    return Source(f"grading:{e.id}", f"{e.id}'s own source, graded {letter}", admiralty_judgment(letter))
+
+
+def credibility(e: EvidenceSpec) -> tuple[Judgment, str | None]:
+    """The item's credibility and source. A grading (B2) gives both: the digit is the
+    credibility; with no source cited, the letter is the item's own source's reliability."""
+    if e.grading is not None:
+        own = own_source(e)
+        return e.grading[1], own.id if own else e.source
+    if e.credibility is not None:
+        return e.credibility[0], e.source
+    return Point(1.0, "1 (default)"), e.source
+
+
+class CaseBuilder:
+    """Builds the typed Case from a validated document that broke none of the rules."""
+
+    def __init__(self, spec: CaseSpec, name: str, sha256: str) -> None:
+        self.spec, self.name, self.sha256 = spec, name, sha256
+        self.ids = [h.id for h in spec.hypotheses]
+
+    def case(self, warnings: tuple[Problem, ...]) -> Case:
+        spec = self.spec
+        items = [self._item(e) for e in spec.evidence]
+        evidence = [item for item in items if item.observed != PENDING]
+        reported = {item.reports for item in evidence}
+        sources = [
+            Source(sid, s.label or sid, s.reliability or Point(1.0, "1 (default)"), s.notes, tuple(s.links))
+            for sid, s in spec.sources.items()
+        ]
+        graded = [own for own in map(own_source, spec.evidence) if own is not None]
+        events = [
+            Event(event_id, e.label, in_order(e.likelihoods, self.ids), e.notes, tuple(e.links))
+            for event_id, e in spec.events.items()
+            if event_id in reported  # an event nobody reports changes nothing: left out
+        ]
+        resolution = spec.resolution
+        return Case(
+            title=spec.title,
+            question=spec.question,
+            scale_name=spec.scale,
+            hypotheses=tuple(hypothesis(h) for h in spec.hypotheses),
+            sources=tuple(sources + graded),
+            evidence=tuple(evidence),
+            path=self.name,
+            sha256=self.sha256,
+            warnings=warnings,
+            notes=spec.notes,
+            groups=tuple(Group(gid, g.label, tuple(g.members)) for gid, g in spec.groups.items()),
+            resolution=None
+            if resolution is None
+            else Resolution(resolution.hypothesis, resolution.date, resolution.notes),
+            pending=tuple(item for item in items if item.observed == PENDING),
+            events=tuple(events),
+        )
+
+    def _item(self, e: EvidenceSpec) -> EvidenceItem:
+        """An item: a report of an event (no likelihoods of its own), ratios (only the ratios
+        matter: credibility 1), or likelihoods as the model conditions on them."""
+        if e.reports is not None:
+            judged, source_id = credibility(e)
+            return EvidenceItem(
+                e.id, e.label, source_id, judged, (), True, e.date, e.notes, tuple(e.links),
+                reports=e.reports, via=tuple(e.via),
+            )  # fmt: skip
+        if e.ratios is not None:
+            return EvidenceItem(
+                e.id, e.label, None, Point(1.0, "1 (ratios)"), in_order(e.ratios, self.ids), True,
+                e.date, e.notes, tuple(e.links), ratios=True,
+            )  # fmt: skip
+        assert e.likelihoods is not None  # the loader refused an item with neither
+        judged, source_id = credibility(e)
+        likelihoods = conditioned(e, in_order(e.likelihoods, self.ids))
+        return EvidenceItem(
+            e.id, e.label, source_id, judged, likelihoods, e.observed, e.date, e.notes, tuple(e.links),
+            via=tuple(e.via),
+        )  # fmt: skip

@@ -1,0 +1,580 @@
+"""The numpy engine's three ways of scoring a component (docs/model.md section 4), one class each
+behind one interface: `log_factor`, `log_factor_without`, `draw`.
+
+Given h, a component's factors (`hypotheses.model.factors.Component`) share only the uncertain
+reliabilities r of their sources. Given r, every item and event is exact, so a component is
+E_r[prod of its factors | h]: with no uncertain source, exact at the means (`Exact`); with one, a
+quadrature grid over r (`Grid`), where importance sampling would collapse as items accumulate;
+with more, importance sampling over their prior (`Sampled`). Interval draws take r given h from
+the grid's nodes or the pool, then each item's parameters exactly given (h, r); a component with
+an uncertain event draws (r, the event's parameters) from one joint pool instead.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from hypotheses.case import EvidenceItem
+from hypotheses.model.event_moments import EventMoments
+from hypotheses.model.factors import Component, Factor, regroup
+from hypotheses.model.likelihood import effective_likelihood, event_log_lik
+from hypotheses.model.logspace import log, logsumexp
+from hypotheses.model.places import credibility_place, likelihood_place, reliability_place
+from priors import Beta, Judgment, LogNormal
+
+# Cells of the grid over a source's reliability (the one parameter shared between items).
+GRID_CELLS = 2048
+# Zooms of a hypothesis's grid onto its posterior mass (at least one: the first pass's cells
+# are uneven); each narrows it up to ~700-fold.
+GRID_ZOOMS = 8
+# Largest intermediate array (elements) when evaluating likelihoods over the grid.
+CHUNK_ELEMENTS = 2**22
+# Hypotheses below this posterior get few draws; their resampling ESS does not limit the answer.
+ESS_POSTERIOR_FLOOR = 0.01
+# Reliability draws for a component whose items share two or more uncertain sources (no grid):
+# importance sampling from their prior, exact given them, in batches for the Monte Carlo error.
+SOURCE_DRAWS = 2**16
+SOURCE_BATCHES = 16
+# Interval draws of a component with an event whose likelihoods or reports' credibilities are
+# uncertain: one joint pool of (reliabilities, event parameters) from their prior, importance-
+# resampled given h. At least this many candidates (or as many as the draws), so that the
+# resampling's bias (order 1/pool) is far below the intervals' Monte Carlo error; its Kish ESS
+# is reported like every other resampling's.
+JOINT_POOL = 2**16
+_FLOOR = np.finfo(float).tiny  # as Judgment.sample clips Beta draws
+
+
+def kish_ess(weights: np.ndarray) -> np.ndarray:
+    """Kish's effective sample size of each column of non-negative weights."""
+    total = weights.sum(axis=0)
+    squares = np.square(weights).sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(squares > 0, total**2 / squares, 0.0)
+
+
+def resample_columns(weights: np.ndarray, column: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """For each draw i, a row index n with probability weights[n, column[i]] / column total.
+
+    One searchsorted over the columns' stacked CDFs, so there is no loop over hypotheses; the
+    targets are searched in sorted order (much faster) and put back in draw order.
+    """
+    rows, cols = weights.shape
+    totals = weights.sum(axis=0)
+    safe = np.where(totals > 0, totals, 1.0)
+    cdf = np.cumsum(weights / safe, axis=0).T  # (cols, rows), each column's CDF
+    cdf[:, -1] = 1.0
+    stacked = (cdf + np.arange(cols)[:, None]).ravel()
+    targets = column + rng.random(column.shape[0])
+    order = np.argsort(targets)
+    found = np.empty(column.shape[0], dtype=np.intp)
+    found[order] = np.searchsorted(stacked, targets[order], side="right")
+    return np.clip(found - column * rows, 0, rows - 1)
+
+
+@dataclass
+class DrawState:
+    """Accumulates log pi_h + sum_j log lambda_jh for every draw, and the smallest ESS seen."""
+
+    hypothesis_ids: Sequence[str]  # the places of the judgments kept
+    hypothesis: np.ndarray  # (N,) the hypothesis each draw was made under
+    posterior: np.ndarray  # (H,) P(h | E), for the ESS floor
+    log_weights: np.ndarray  # (N, H)
+    ess: float
+    judgments: dict[str, np.ndarray] | None = field(default=None)
+    # For each pool of candidates resampled given h: its Kish ESS for each h (H,), for the
+    # interval ends' Monte Carlo error (items drawn exactly add none).
+    pools: list[np.ndarray] = field(default_factory=list)
+
+    def keep(self, name: str, judgment: Judgment, values: np.ndarray) -> None:
+        if self.judgments is not None and not judgment.is_point:
+            self.judgments[name] = values
+
+    def note_ess(self, weights: np.ndarray) -> None:
+        kish = kish_ess(weights)
+        counted = self.posterior >= ESS_POSTERIOR_FLOOR
+        if counted.any():
+            self.ess = min(self.ess, float(kish[counted].min()))
+        self.pools.append(kish)
+
+
+def _rho(const: np.ndarray, uses: np.ndarray, r: np.ndarray) -> np.ndarray:
+    """Product of the reliabilities on each chain: point ones in `const` (m,), the uncertain
+    ones `r` (M, S) where `uses` (m, S) says so: (M, m)."""
+    out = np.broadcast_to(const[None, :], (r.shape[0], const.size)).copy()
+    for s in range(uses.shape[1]):
+        out *= np.where(uses[None, :, s], r[:, s, None], 1.0)
+    return out
+
+
+class _Chains:
+    """Each item's chain of reliabilities: its point part and which uncertain sources it uses."""
+
+    def __init__(self, items: Sequence[EvidenceItem], sources: Sequence[str], points: dict[str, float]):
+        self.const = np.array([float(np.prod([points.get(s, 1.0) for s in it.chain])) for it in items])
+        self.const = self.const.reshape(len(items))
+        self.uses = np.array([[name in it.chain for name in sources] for it in items], dtype=bool)
+        self.uses = self.uses.reshape(len(items), len(sources))
+
+    def rho(self, r: np.ndarray, rows: slice = slice(None)) -> np.ndarray:
+        return _rho(self.const[rows], self.uses[rows], r)
+
+
+class _EventFactor:
+    """One event and the items reporting it: P(R_1..R_n | h) of docs/model.md section 7."""
+
+    def __init__(self, factor: Factor, sources: Sequence[str], points: dict[str, float]) -> None:
+        assert factor.event is not None
+        self.event, self.reports = factor.event, factor.items
+        self.kappa_mean = np.array([r.credibility.mean for r in self.reports])
+        self.chains = _Chains(self.reports, sources, points)
+        self.moments = EventMoments(self.event.likelihoods, len(self.reports))
+        self.uncertain = not all(j.is_point for j in self.event.likelihoods) or not all(
+            it.credibility.is_point for it in self.reports
+        )
+
+    def log_expected(self, r: np.ndarray, columns: Sequence[int] | slice = slice(None)) -> np.ndarray:
+        """log E[P(R | h) | r]: (M, cols)."""
+        return self.moments.log_expected(self.chains.rho(r) * self.kappa_mean[None, :], columns)
+
+
+class ComponentScore:
+    """What the three strategies share: the component's items and events given r, their
+    exact draws given (h, r), and the joint pool for uncertain events. Subclasses say how r is
+    integrated out (`log_factor`) and drawn given h (`_draw_reliability`)."""
+
+    def __init__(self, component: Component, n_hyp: int, reliability: dict[str, Judgment], seed: int) -> None:
+        self.component = component
+        self.reliability = reliability  # every source's judgment: leave-one-out regroups
+        self.sources = list(component.sources)  # the uncertain ones
+        names = [name for name, _ in self.sources]
+        points = {s: j.mean for s, j in reliability.items() if j.is_point}
+        self.n_hyp = n_hyp
+        self.items = component.items
+        self.kappa_mean = np.array([it.credibility.mean for it in self.items])  # (m,)
+        self.theta_mean = np.array([[j.mean for j in it.likelihoods] for it in self.items]).reshape(
+            len(self.items), n_hyp
+        )  # (m, H)
+        self.mix_mean = self.theta_mean.mean(axis=1)  # (m,)
+        self.chains = _Chains(self.items, names, points)
+        self.events = [_EventFactor(f, names, points) for f in component.events]
+        # The stream of a sampled pool, named by its sources (see Component.seed_key).
+        self.seed = [seed, component.seed_key]
+        self.mcse_batches: np.ndarray | None = None  # (batches, H) log factors, sampled only
+
+    @property
+    def method(self) -> str:
+        return self.component.method
+
+    def r_mean(self) -> np.ndarray:
+        return np.array([[j.mean for _, j in self.sources]]).reshape(1, len(self.sources))
+
+    def cond_log(self, r: np.ndarray, columns: Sequence[int] | slice = slice(None)) -> np.ndarray:
+        """log E[prod of the component's factors | r, h]: (M, cols), r (M, S)."""
+        total = self.items_cond_log(r, columns)
+        for event in self.events:
+            total += event.log_expected(r, columns)
+        return total
+
+    def items_cond_log(self, r: np.ndarray, columns: Sequence[int] | slice = slice(None)) -> np.ndarray:
+        """log E[prod of the component's items' factors | r, h] (events left out): (M, cols)."""
+        theta = self.theta_mean[:, columns]
+        total = np.zeros((r.shape[0], theta.shape[1]))
+        if self.items:
+            mix = self.mix_mean[:, None]
+            step = max(1, CHUNK_ELEMENTS // max(1, theta.size))
+            for start in range(0, r.shape[0], step):
+                c = (self.chains.rho(r[start : start + step]) * self.kappa_mean[None, :])[:, :, None]
+                total[start : start + step] += log(effective_likelihood(c, theta[None], mix[None])).sum(
+                    axis=1
+                )
+        return total
+
+    def log_factor(self) -> np.ndarray:
+        """log E[prod of the component's factors | h]: (H,)."""
+        raise NotImplementedError
+
+    def log_factor_without(self) -> dict[str, np.ndarray]:
+        """log E[prod of the rest | h] without each unit (`Component.units`), by id."""
+        if self.events:
+            return {unit: self.rest_without(unit) for unit in self.component.units}
+        return self._closed_form_without()
+
+    def rest_without(self, unit: str) -> np.ndarray:
+        """log E[prod of the rest | h] without `unit`, the rest split into the components it
+        now forms, each scored as in a case without the unit."""
+        total = np.zeros(self.n_hyp)
+        for part in regroup(self.component, unit, self.reliability):
+            total = total + score_component(part, self.n_hyp, self.reliability, self.seed[0]).log_factor()
+        return total
+
+    def _closed_form_without(self) -> dict[str, np.ndarray]:
+        """Items only, exact at E[r] (no uncertain source, or one item through one): each
+        item's row left out of the sum by prefix and suffix sums (no -inf subtracted)."""
+        c = self.chains.rho(self.r_mean())[0] * self.kappa_mean
+        rows = log(effective_likelihood(c[:, None], self.theta_mean, self.mix_mean[:, None]))
+        zero = np.zeros((1, self.n_hyp))
+        head = np.cumsum(np.vstack([zero, rows]), axis=0)
+        tail = np.cumsum(np.vstack([zero, rows[::-1]]), axis=0)[::-1]
+        return dict(zip([it.id for it in self.items], head[:-1] + tail[1:], strict=True))
+
+    def _draw_reliability(self, state: DrawState, rng: np.random.Generator) -> np.ndarray:
+        """r given each draw's h: (N, S)."""
+        raise NotImplementedError
+
+    def draw(self, state: DrawState, n: int, rng: np.random.Generator) -> None:
+        """Add log lambda_jh of each item's posterior draws (and each event's) to every draw's
+        log weights."""
+        chosen: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # event -> its (theta, kappa) draws
+        if any(factor.uncertain for factor in self.events):
+            r, chosen = self._joint_draw(state, n, rng)
+        elif self.sources:
+            r = self._draw_reliability(state, rng)
+        else:  # no uncertain source: nothing to draw
+            r = np.empty((state.hypothesis.shape[0], 0))
+        for k, (name, judgment) in enumerate(self.sources):
+            state.keep(reliability_place(name), judgment, r[:, k])
+        if self.items:
+            rho = self.chains.rho(r)  # (N, m)
+            for j, item in enumerate(self.items):
+                _draw_item(item, rho[:, j], state, rng)
+        for index, factor in enumerate(self.events):
+            event, reports = factor.event, factor.reports
+            if index in chosen:
+                theta, kappa = chosen[index]
+                for col, judgment in enumerate(event.likelihoods):
+                    state.keep(likelihood_place(event.id, state.hypothesis_ids[col]), judgment, theta[:, col])
+                for i, item in enumerate(reports):
+                    state.keep(credibility_place(item.id), item.credibility, kappa[:, i])
+            else:
+                theta = np.array([[j.mean for j in event.likelihoods]])
+                kappa = factor.kappa_mean[None, :]
+            state.log_weights += event_log_lik(theta, factor.chains.rho(r) * kappa)
+
+    def _joint_draw(
+        self, state: DrawState, n: int, rng: np.random.Generator
+    ) -> tuple[np.ndarray, dict[int, tuple[np.ndarray, np.ndarray]]]:
+        """The component's reliabilities and its uncertain events' parameters, jointly given h.
+
+        An event's parameters given (h, r) have no closed form to sample from, and their
+        weight depends on r, so they are drawn together: a pool of candidates from the joint
+        prior, weighted by the items' exact expectation given r times each event's realised
+        P(R | h, theta, c), resampled per draw's h. Per-draw resampling from a handful of
+        candidates would be biased towards the prior (its bias is order 1/candidates)."""
+        size = max(n, JOINT_POOL)
+        pool = np.empty((size, len(self.sources)))
+        for k, (_, judgment) in enumerate(self.sources):
+            pool[:, k] = judgment.sample(rng, size)
+        log_w = self.items_cond_log(pool)
+        params: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        for index, factor in enumerate(self.events):
+            if not factor.uncertain:
+                log_w += factor.log_expected(pool)  # exact: a point event's P(R | h, r)
+                continue
+            theta = np.column_stack([j.sample(rng, size) for j in factor.event.likelihoods])
+            kappa = np.column_stack([it.credibility.sample(rng, size) for it in factor.reports])
+            log_w += event_log_lik(theta, factor.chains.rho(pool) * kappa)
+            params[index] = (theta, kappa)
+        with np.errstate(invalid="ignore"):
+            weights = np.exp(log_w - log_w.max(axis=0, keepdims=True))
+        weights = np.where(np.isfinite(weights), weights, 0.0)
+        state.note_ess(weights)
+        pick = resample_columns(weights, state.hypothesis, rng)
+        return pool[pick], {index: (theta[pick], kappa[pick]) for index, (theta, kappa) in params.items()}
+
+
+class Exact(ComponentScore):
+    """No uncertain source: every factor in closed form at the judgments' means."""
+
+    def log_factor(self) -> np.ndarray:
+        return self.cond_log(self.r_mean())[0]
+
+
+def _mass_region(log_w: np.ndarray, tail: float = 1e-12) -> tuple[int, int]:
+    """First and last cells of the region holding all but `tail` of the mass at each end."""
+    weights = np.exp(log_w - np.max(log_w))
+    cumulative = np.cumsum(weights) / weights.sum()
+    first = int(np.searchsorted(cumulative, tail))
+    last = int(min(np.searchsorted(cumulative, 1.0 - tail), log_w.size - 1))
+    return first, last
+
+
+class Grid(ComponentScore):
+    """One uncertain source: the posterior of its reliability r given each h on a quadrature
+    grid of its own (r is one-dimensional, so a grid is exact where importance sampling from
+    r's prior would collapse as items accumulate)."""
+
+    def __init__(self, component: Component, n_hyp: int, reliability: dict[str, Judgment], seed: int) -> None:
+        super().__init__(component, n_hyp, reliability, seed)
+        judgment = self.sources[0][1]
+        assert isinstance(judgment, Beta)
+        self.beta = judgment
+        # The map t -> r of the grid: r = (1 - (1 - t)^(1/b'))^(1/a'), the quantile function of
+        # Kumaraswamy(a', b') with a' = min(a, 1), b' = min(b, 1). Its density has the Beta's
+        # r^(a-1) and (1 - r)^(b-1) singularities, so p(r) dr = p(r) / k(r) dt is bounded in t and
+        # the quadrature keeps its accuracy next to an end where the Beta density is infinite.
+        # With a, b >= 1 it is the identity.
+        self.ka, self.kb = min(judgment.a, 1.0), min(judgment.b, 1.0)
+        self.edges, self.nodes, self.log_w = self._grid()
+
+    def _to_t(self, r: np.ndarray) -> np.ndarray:
+        with np.errstate(divide="ignore"):  # r = 1 is t = 1
+            return -np.expm1(self.kb * np.log1p(-(r**self.ka)))
+
+    def _to_r(self, t: np.ndarray) -> np.ndarray:
+        with np.errstate(divide="ignore"):  # t = 1 is r = 1
+            return (-np.expm1(np.log1p(-t) / self.kb)) ** (1.0 / self.ka)
+
+    def _nodes(self, edges: np.ndarray, columns: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
+        """Quadrature nodes (as r) over the cells `edges` (in t) and their log weights for the
+        hypotheses `columns`: log(prior density / map density x node weight) + log E[prod_j
+        lambda_jh | r = node].
+
+        Two Gauss-Legendre nodes per cell (exact for cubics): a midpoint rule would be off by
+        ~1e-4 where the prior's tail and the items' likelihood both fall steeply across a cell.
+        Chunked over nodes so that thousands of items and hypotheses never need one (nodes,
+        items, hypotheses) array."""
+        a, b, ka, kb = self.beta.a, self.beta.b, self.ka, self.kb
+        half = 0.5 * np.diff(edges)
+        middle = 0.5 * (edges[:-1] + edges[1:])
+        t = (middle[:, None] + np.outer(half, [-1.0, 1.0]) / np.sqrt(3.0)).ravel()
+        nodes = self._to_r(t)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            # log r and log(1 - r) straight from t: near an end, r itself rounds to 0 or 1.
+            log_w = np.log1p(-t) / kb  # log(1 - r^ka)
+            log_r = np.log(-np.expm1(log_w)) / ka
+            if ka == 1.0:
+                log_1mr = log_w
+            else:  # 1 - r = 1 - (1 - w)^(1/ka) ~ w / ka for tiny w
+                log_1mr = np.where(
+                    log_w < -30, log_w - math.log(ka), np.log(-np.expm1(np.log1p(-np.exp(log_w)) / ka))
+                )
+            log_beta = math.lgamma(a) + math.lgamma(b) - math.lgamma(a + b)
+            log_map = math.log(ka) + math.log(kb) + (ka - 1) * log_r + (kb - 1) * log_w
+            log_prior = (a - 1) * log_r + (b - 1) * log_1mr - log_beta - log_map + np.repeat(np.log(half), 2)
+        log_prior = np.where(np.isnan(log_prior), -np.inf, log_prior)
+        out = self.cond_log(nodes[:, None], list(columns))
+        return nodes, log_prior[:, None] + out
+
+    def _grid(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Each h's cells (cells + 1, H) in t, nodes (nodes, H) in r, and their log weights
+        (nodes, H), summing (in exp) to E[prod lambda_jh].
+
+        The posterior of r can sit anywhere, far in the prior's tail included (the likelihood
+        in r is log-concave, its peak as narrow as the items make it), so the first pass covers
+        all of [0, 1] as well as the prior's bulk, and each h's grid then zooms onto the cells
+        holding all but 1e-12 of its mass until they span at least half of the grid."""
+        judgment = self.beta
+        sd = np.sqrt(judgment.mean * (1 - judgment.mean) / (judgment.a + judgment.b + 1))
+        bulk = np.linspace(
+            max(0.0, judgment.mean - 12 * sd), min(1.0, judgment.mean + 12 * sd), GRID_CELLS + 1
+        )
+        start = np.unique(np.concatenate([np.linspace(0.0, 1.0, GRID_CELLS + 1), self._to_t(bulk)]))
+        start_nodes, start_w = self._nodes(start, range(self.n_hyp))
+        all_edges = np.empty((GRID_CELLS + 1, self.n_hyp))
+        all_nodes = np.empty((2 * GRID_CELLS, self.n_hyp))
+        grid = np.empty((2 * GRID_CELLS, self.n_hyp))
+        for k in range(self.n_hyp):
+            edges, nodes, log_w = start, start_nodes, start_w[:, k]
+            for _ in range(GRID_ZOOMS):
+                first, last = (i // 2 for i in _mass_region(log_w))
+                if edges.size == GRID_CELLS + 1 and last - first >= GRID_CELLS // 2:
+                    break
+                lo, hi = edges[max(first - 1, 0)], edges[min(last + 2, edges.size - 1)]
+                edges = np.linspace(lo, hi, GRID_CELLS + 1)
+                nodes, column = self._nodes(edges, [k])
+                log_w = column[:, 0]
+            all_edges[:, k], grid[:, k] = edges, log_w
+            all_nodes[:, k] = nodes
+        return all_edges, all_nodes, grid
+
+    def log_factor(self) -> np.ndarray:
+        """Exact at E[r] for one item and no event (linear in r), else the quadrature."""
+        if len(self.items) == 1 and not self.events:
+            return self.cond_log(self.r_mean())[0]
+        return logsumexp(self.log_w, axis=0)
+
+    def log_factor_without(self) -> dict[str, np.ndarray]:
+        """Items only: each item's factor divided out of the grid (one pass over the items, not
+        a new grid per item); an item whose removal moves r's posterior against the grid's edge
+        gets a grid of its own. With events, each unit's component is rebuilt without it."""
+        if self.events or len(self.items) == 1:
+            return super().log_factor_without()
+        n_items = len(self.items)
+        ids = [it.id for it in self.items]
+        out = np.empty((n_items, self.n_hyp))
+        step = max(1, CHUNK_ELEMENTS // self.log_w.shape[0])  # items per block: bounded memory
+        for k in range(self.n_hyp):
+            edges, log_w = self.edges[:, k], self.log_w[:, k, None]
+            for first in range(0, n_items, step):
+                block = slice(first, first + step)
+                c = self.chains.rho(self.nodes[:, k, None], block) * self.kappa_mean[None, block]
+                log_item = log(
+                    effective_likelihood(c, self.theta_mean[None, block, k], self.mix_mean[None, block])
+                )
+                with np.errstate(invalid="ignore"):  # -inf - -inf: a node the item alone rules out
+                    without = np.where(np.isfinite(log_w), log_w - log_item, -np.inf)
+                out[block, k] = logsumexp(without, axis=0)
+                # Mass piling up in an end cell (not at 0 or 1) means r moved off this grid.
+                share = np.exp(without - out[None, block, k])
+                leaks = ((share[:2].sum(axis=0) > 1e-9) & (edges[0] > 0.0)) | (
+                    (share[-2:].sum(axis=0) > 1e-9) & (edges[-1] < 1.0)
+                )
+                for j in first + np.flatnonzero(leaks):
+                    out[j, k] = self._rebuilt_without(ids[j])[k]
+        return dict(zip(ids, out, strict=True))
+
+    def _rebuilt_without(self, unit: str) -> np.ndarray:
+        """A grid of its own for the component without one of its items (same source)."""
+        factors = tuple(f for f in self.component.factors if f.items[0].id != unit)
+        members = tuple(it for it in self.component.members if it.id != unit)
+        other = Component(self.component.sources, factors, members)
+        return Grid(other, self.n_hyp, self.reliability, self.seed[0]).log_factor()
+
+    def _draw_reliability(self, state: DrawState, rng: np.random.Generator) -> np.ndarray:
+        weights = np.exp(self.log_w - self.log_w.max(axis=0, keepdims=True))
+        node = resample_columns(weights, state.hypothesis, rng)
+        # The node itself: thousands of nodes span r's posterior, far finer than the
+        # intervals' Monte Carlo error, and each carries exactly its quadrature weight.
+        return self.nodes[node, state.hypothesis][:, None]
+
+
+class Sampled(ComponentScore):
+    """Two or more uncertain sources: importance sampling over their reliabilities from their
+    prior, exact given them. Batch estimates give the Monte Carlo error; the pool serves the
+    interval draws and leave-one-out."""
+
+    def __init__(self, component: Component, n_hyp: int, reliability: dict[str, Judgment], seed: int) -> None:
+        super().__init__(component, n_hyp, reliability, seed)
+        rng = np.random.default_rng(self.seed)
+        size = SOURCE_DRAWS // SOURCE_BATCHES
+        pool = np.empty((SOURCE_DRAWS, len(self.sources)))
+        log_w = np.empty((SOURCE_DRAWS, n_hyp))
+        for k, (_, judgment) in enumerate(self.sources):
+            pool[:, k] = judgment.sample(rng, SOURCE_DRAWS)
+        # Each event's own term over the pool, once: summed into the weights here (as cond_log
+        # does) and kept for leave-one-out, which divides it out instead of redoing it.
+        self.pool_event_log = [factor.log_expected(pool) for factor in self.events]
+        for first in range(0, SOURCE_DRAWS, size):
+            log_w[first : first + size] = self.items_cond_log(pool[first : first + size])
+        for event_log in self.pool_event_log:
+            log_w += event_log
+        self.mcse_batches = logsumexp(log_w.reshape(SOURCE_BATCHES, size, n_hyp), axis=1) - math.log(size)
+        self.pool, self.pool_log_w = pool, log_w
+        self.pool_ess = kish_ess(np.exp(log_w - log_w.max(axis=0, keepdims=True)))
+        self.sampled_log = logsumexp(log_w, axis=0) - math.log(SOURCE_DRAWS)
+
+    def log_factor(self) -> np.ndarray:
+        return self.sampled_log
+
+    def log_factor_without(self) -> dict[str, np.ndarray]:
+        return {unit: self.rest_without(unit) for unit in self.component.units}
+
+    def rest_without(self, unit: str) -> np.ndarray:
+        parts = regroup(self.component, unit, self.reliability)
+        if len(parts) == 1 and parts[0].sources == self.component.sources:
+            # Still one component on the same sources: the same reliability draws, so the
+            # unit's factor is taken out of the pool's weights instead of recomputing the rest.
+            return self._pool_without(unit)
+        return super().rest_without(unit)
+
+    def _pool_without(self, unit: str) -> np.ndarray:
+        log_w = self.pool_log_w.copy()
+        for j, item in enumerate(self.items):
+            if item.id == unit:
+                c = (self.chains.rho(self.pool, slice(j, j + 1)) * self.kappa_mean[j])[:, 0]
+                log_w -= log(effective_likelihood(c[:, None], self.theta_mean[j][None], self.mix_mean[j]))
+        names = [name for name, _ in self.sources]
+        points = {s: j.mean for s, j in self.reliability.items() if j.is_point}
+        for k, factor in enumerate(self.events):
+            ids = [r.id for r in factor.reports]
+            if factor.event.id == unit or unit in ids:
+                log_w -= self.pool_event_log[k]
+            if unit in ids:
+                rest = Factor(tuple(r for r in factor.reports if r.id != unit), factor.event)
+                log_w += _EventFactor(rest, names, points).log_expected(self.pool)
+        return logsumexp(log_w, axis=0) - math.log(log_w.shape[0])
+
+    def _draw_reliability(self, state: DrawState, rng: np.random.Generator) -> np.ndarray:
+        weights = np.exp(self.pool_log_w - self.pool_log_w.max(axis=0, keepdims=True))
+        state.note_ess(weights)
+        return self.pool[resample_columns(weights, state.hypothesis, rng)]
+
+
+def score_component(
+    component: Component, n_hyp: int, reliability: dict[str, Judgment], seed: int
+) -> ComponentScore:
+    """The strategy for the component's uncertain sources: none, one or more."""
+    kind = {"exact": Exact, "grid": Grid, "sampled": Sampled}[component.method]
+    return kind(component, n_hyp, reliability, seed)
+
+
+def _draw_item(item: EvidenceItem, r: np.ndarray, state: DrawState, rng: np.random.Generator) -> None:
+    """Add log lambda_jh of draws of the item's parameters given (h, r) to the weights."""
+    if item.credibility.is_point and all(j.is_point for j in item.likelihoods):
+        theta = np.array([[j.mean for j in item.likelihoods]])
+        c = (r * item.credibility.mean)[:, None]
+        lam = effective_likelihood(c, theta, theta.mean(axis=1, keepdims=True))
+        state.log_weights += log(lam)
+        return
+    # Exact draws from the item's posterior given (h, r): lambda_h is linear in each
+    # parameter, lambda_h = r kappa theta_h + (1 - r) mean_k theta_k + r (1 - kappa) mean_k theta_k,
+    # so p(theta, kappa | h, r) is a mixture of 2H + 1 parts, each the prior with one factor
+    # tilted (theta_k -> theta_k p(theta_k), kappa -> kappa p(kappa) or (1 - kappa) p(kappa)).
+    # One part is chosen per draw, then sampled: no candidate pool, no resampling, ESS = N.
+    h = state.hypothesis
+    judgments = item.likelihoods
+    n_hyp = len(judgments)
+    mean_theta = np.array([j.mean for j in judgments])
+    k_mean = item.credibility.mean
+    draws = h.shape[0]
+    # The part's kind per draw (A, any B_k, any C_k: their masses), then, for B and C, which
+    # theta_k: in proportion to E[theta_k], the same for every draw.
+    m_bar = mean_theta.mean()
+    mass = np.column_stack([r * k_mean * mean_theta[h], (1.0 - r) * m_bar, r * (1.0 - k_mean) * m_bar])
+    cumulative = np.cumsum(mass, axis=1)
+    u = rng.random(draws) * cumulative[:, -1]
+    kind = np.minimum((cumulative[:, :2] < u[:, None]).sum(axis=1), 2)  # 0 A, 1 B, 2 C
+    tilted = h.copy()
+    flat = np.flatnonzero(kind > 0)
+    if flat.size and mean_theta.sum() > 0:
+        tilted[flat] = rng.choice(n_hyp, size=flat.size, p=mean_theta / mean_theta.sum())
+    kappa_tilt = np.where(kind == 0, 1, np.where(kind == 2, -1, 0))  # up, down, none
+    theta = np.empty((draws, n_hyp))
+    for k, judgment in enumerate(judgments):
+        theta[:, k] = judgment.sample(rng, draws)
+        mine = np.flatnonzero(tilted == k)
+        if mine.size:
+            theta[mine, k] = _tilted(judgment, rng, mine.size)
+    kappa = _kappa_draws(item.credibility, kappa_tilt, rng)
+    for k, (h_id, judgment) in enumerate(zip(state.hypothesis_ids, item.likelihoods, strict=True)):
+        state.keep(likelihood_place(item.id, h_id), judgment, theta[:, k])
+    state.keep(credibility_place(item.id), item.credibility, kappa)
+    c = (r * kappa)[:, None]
+    lam = effective_likelihood(c, theta, theta.mean(axis=1, keepdims=True))
+    state.log_weights += log(lam)
+
+
+def _tilted(judgment: Judgment, rng: np.random.Generator, n: int) -> np.ndarray:
+    """n draws of the size-biased judgment, x p(x) / E[x]: Beta(a + 1, b); a log-normal's mu
+    plus sigma^2; a point stays itself."""
+    if isinstance(judgment, Beta):
+        return np.clip(rng.beta(judgment.a + 1.0, judgment.b, n), _FLOOR, 1.0)
+    if isinstance(judgment, LogNormal):
+        return rng.lognormal(judgment.mu + judgment.sigma**2, judgment.sigma, n)
+    return judgment.sample(rng, n)
+
+
+def _kappa_draws(judgment: Judgment, tilt: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """A credibility per draw: from its prior (tilt 0), kappa p(kappa) (1) or (1 - kappa) p(kappa)
+    (-1), i.e. Beta(a + 1, b) and Beta(a, b + 1)."""
+    out = judgment.sample(rng, tilt.size)
+    if isinstance(judgment, Beta):
+        for sign, (da, db) in ((1, (1.0, 0.0)), (-1, (0.0, 1.0))):
+            mine = np.flatnonzero(tilt == sign)
+            if mine.size:
+                out[mine] = np.clip(rng.beta(judgment.a + da, judgment.b + db, mine.size), _FLOOR, 1.0)
+    return out

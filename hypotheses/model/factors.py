@@ -1,0 +1,220 @@
+"""The compiled case: the structure of P(E | h) that every engine and analysis reads, built once.
+
+docs/model.md sections 3 and 7: given h, the evidence factorises into *factors* (a standalone
+item, or an event with all its reports), and the factors whose parameters share an uncertain
+source (directly or `via:`) form a *component*, independent of every other component given h.
+Which items form which factor, each item's credibility at the judgments' means (kappa times the
+reliabilities on its chain), its likelihoods at their means (its own, or its event's) and the
+components are decided here and nowhere else: the numpy engine scores the components, the PyMC
+model indexes the events, the weights, the explanation, `next`, the ACH export and the report's
+page read the means.
+
+`compile_case(case)` is memoised per case object (the pipeline asks for it several times per
+command); a `CompiledCase` holds the items it needs, never the case, so a case that is no longer
+used is freed with its compilation.
+"""
+
+from __future__ import annotations
+
+import math
+import weakref
+import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from hypotheses.case import Case, EvidenceItem
+from hypotheses.case.types import Event
+from priors import Judgment
+
+
+@dataclass(frozen=True)
+class Factor:
+    """One factor of P(E | h): a standalone item (`event` None, one item) or an event with the
+    items reporting it, in case order."""
+
+    items: tuple[EvidenceItem, ...]
+    event: Event | None = None
+
+    @property
+    def judged(self) -> tuple[Judgment, ...]:
+        """The factor's P(. | h) judgments: the item's own, or its event's."""
+        return self.event.likelihoods if self.event is not None else self.items[0].likelihoods
+
+    @property
+    def units(self) -> list[str]:
+        """What leave-one-out removes from it: the item; or the whole event and each report."""
+        if self.event is None:
+            return [self.items[0].id]
+        return [self.event.id, *(item.id for item in self.items)]
+
+
+@dataclass(frozen=True)
+class Component:
+    """Factors coupled through the uncertain sources they share (`sources`, sorted by id): with
+    none, one factor scored exactly; with one, a grid over its reliability; with more, importance
+    sampling. `seed_key` names its random stream by its sources, so the same case less one item
+    (leave-one-out, what-ifs) draws the same reliabilities."""
+
+    sources: tuple[tuple[str, Judgment], ...]
+    factors: tuple[Factor, ...]
+    members: tuple[EvidenceItem, ...]  # every item of its factors, in case order
+
+    @property
+    def items(self) -> tuple[EvidenceItem, ...]:
+        """Its standalone items, in case order."""
+        return tuple(f.items[0] for f in self.factors if f.event is None)
+
+    @property
+    def events(self) -> tuple[Factor, ...]:
+        """Its events' factors, in case order."""
+        return tuple(f for f in self.factors if f.event is not None)
+
+    @property
+    def method(self) -> str:
+        return ("exact", "grid", "sampled")[min(len(self.sources), 2)]
+
+    @property
+    def seed_key(self) -> int:
+        return zlib.crc32(" ".join(name for name, _ in self.sources).encode())
+
+    @property
+    def units(self) -> list[str]:
+        """What leave-one-out removes: each standalone item, then each event and its reports."""
+        return [*(it.id for it in self.items), *(u for f in self.events for u in f.units)]
+
+
+@dataclass(frozen=True)
+class CompiledCase:
+    """The structure and the means of a case's evidence (see the module's docstring)."""
+
+    hypothesis_ids: tuple[str, ...]
+    items: tuple[EvidenceItem, ...]  # the observed items, in case order
+    events: tuple[Event, ...]
+    reliability: dict[str, Judgment]  # every source's, by id
+    factors: tuple[Factor, ...]  # in the order their first item stands
+    components: tuple[Component, ...]
+    theta_mean: np.ndarray  # (J, H): P(. | h) at the means, the item's own or its event's
+    credibility_mean: np.ndarray  # (J,): c_j = kappa_j times every reliability on its chain
+    event_of: np.ndarray  # (J,): the index of the event an item reports, -1 when standalone
+
+    @property
+    def point_reliability(self) -> dict[str, float]:
+        return {s: j.mean for s, j in self.reliability.items() if j.is_point}
+
+    def chain_reliability(self, item: EvidenceItem, moved: dict[str, float] | None = None) -> float:
+        """The product of the reliabilities on the item's chain at their means (or `moved`
+        values by source id): the one place the chain multiplies."""
+        moved = moved or {}
+        return math.prod(moved.get(s, self.reliability[s].mean) for s in item.chain)
+
+
+
+def _factors(items: Sequence[EvidenceItem], events: Sequence[Event]) -> list[Factor]:
+    """Standalone items and events (with their reports), in the order their first item stands."""
+    by_id = {e.id: e for e in events}
+    factors: list[Factor] = []
+    factor_of_event: dict[str, int] = {}
+    for item in items:
+        if item.reports is None:
+            factors.append(Factor((item,)))
+        elif item.reports in factor_of_event:
+            k = factor_of_event[item.reports]
+            factors[k] = replace(factors[k], items=(*factors[k].items, item))
+        else:
+            factor_of_event[item.reports] = len(factors)
+            factors.append(Factor((item,), by_id[item.reports]))
+    return factors
+
+
+def _compile(
+    hypothesis_ids: Sequence[str],
+    items: Sequence[EvidenceItem],
+    events: Sequence[Event],
+    reliability: dict[str, Judgment],
+) -> CompiledCase:
+    by_id = {e.id: e for e in events}
+    factors = _factors(items, events)
+    n_hyp = len(hypothesis_ids)
+    theta = np.array(
+        [[j.mean for j in (by_id[it.reports].likelihoods if it.reports else it.likelihoods)] for it in items]
+    ).reshape(len(items), n_hyp)
+    credibility = np.array(
+        [it.credibility.mean * float(np.prod([reliability[s].mean for s in it.chain])) for it in items]
+    )
+    event_ids = [e.id for e in events]
+    return CompiledCase(
+        hypothesis_ids=tuple(hypothesis_ids),
+        items=tuple(items),
+        events=tuple(events),
+        reliability=reliability,
+        factors=tuple(factors),
+        components=_components(factors, reliability, items),
+        theta_mean=theta,
+        credibility_mean=credibility.reshape(len(items)),
+        event_of=np.array([event_ids.index(it.reports) if it.reports else -1 for it in items], dtype=int),
+    )
+
+
+def regroup(
+    component: Component, unit: str, reliability: dict[str, Judgment]
+) -> tuple[Component, ...]:
+    """The components that `component` without `unit` forms (an item, a report or a whole
+    event; an event left with no report goes): removing a report can uncouple sources."""
+    kept = [it for it in component.members if it.id != unit and it.reports != unit]
+    events = [f.event for f in component.events if f.event is not None]
+    return _components(_factors(kept, events), reliability, kept)
+
+
+def _components(
+    factors: Sequence[Factor], reliability: dict[str, Judgment], items: Sequence[EvidenceItem]
+) -> tuple[Component, ...]:
+    """Factors joined (union-find) when they pass through a shared uncertain source, in the
+    order of each component's first factor; `items` gives the case order."""
+    uncertain = {s for s, j in reliability.items() if not j.is_point}
+    position = {id(it): k for k, it in enumerate(items)}
+    parent = list(range(len(factors)))
+
+    def root(k: int) -> int:
+        while parent[k] != k:
+            parent[k] = parent[parent[k]]
+            k = parent[k]
+        return k
+
+    first_user: dict[str, int] = {}
+    for k, factor in enumerate(factors):
+        for source in {s for it in factor.items for s in it.chain if s in uncertain}:
+            if source in first_user:
+                parent[root(k)] = root(first_user[source])
+            else:
+                first_user[source] = k
+    members: dict[int, list[int]] = {}
+    for k in range(len(factors)):
+        members.setdefault(root(k), []).append(k)
+    out = []
+    for ks in members.values():
+        used = sorted({s for k in ks for it in factors[k].items for s in it.chain if s in uncertain})
+        members = sorted((it for k in ks for it in factors[k].items), key=lambda it: position[id(it)])
+        out.append(
+            Component(
+                tuple((s, reliability[s]) for s in used), tuple(factors[k] for k in ks), tuple(members)
+            )
+        )
+    return tuple(out)
+
+
+_compiled: dict[int, tuple[weakref.ref[Case], CompiledCase]] = {}
+
+
+def compile_case(case: Case) -> CompiledCase:
+    """The case's compilation, built once per case object (see the module's docstring)."""
+    key = id(case)
+    hit = _compiled.get(key)
+    if hit is not None and hit[0]() is case:
+        return hit[1]
+    compiled = _compile(
+        case.hypothesis_ids, case.evidence, case.events, {s.id: s.reliability for s in case.sources}
+    )
+    _compiled[key] = (weakref.ref(case, lambda _, key=key: _compiled.pop(key, None)), compiled)
+    return compiled
