@@ -54,9 +54,16 @@ def test_each_commands_formats_are_the_ones_it_renders(command: str, kind: str) 
     group = typer.main.get_command(app)
     option = next(p for p in group.commands[command].params if p.name == "output_format")  # type: ignore[attr-defined]
     assert list(option.type.choices) == list(RENDERERS[kind])
-    for renderer in RENDERERS[kind].values():
-        if renderer.refused is None:
-            assert callable(renderer.load())
+
+
+@pytest.mark.parametrize("kind", sorted(RENDERERS))
+def test_every_renderer_named_in_the_table_exists(kind: str) -> None:
+    """Renderers are named as strings (imported only when used): a misspelt one fails here,
+    not in front of a user."""
+    for fmt, renderer in RENDERERS[kind].items():
+        assert (renderer.refused is None) == bool(renderer.function), (kind, fmt)
+        if renderer.function:
+            assert callable(renderer.load()), (kind, fmt)
 
 
 def test_several_cases_offer_the_formats_of_one() -> None:
