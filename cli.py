@@ -28,6 +28,9 @@ try:  # Ctrl-C while the imports run (most of start-up) is an interruption, not 
     )
     from hypotheses.output.formats import RENDERERS, choose, emit, explains, write
     from hypotheses.settings import (
+        DEFAULT_SEED,
+        DEFAULT_TARGET_ACCEPT,
+        DEFAULT_TUNE,
         INTERVAL_MCSE_TARGET,
         MAX_DRAWS,
         MAX_SEED,
@@ -35,6 +38,8 @@ try:  # Ctrl-C while the imports run (most of start-up) is an interruption, not 
         MIN_DRAWS,
         NUMPY_DEFAULT_DRAWS,
         PILOT_DRAWS,
+        PYMC_CHAINS,
+        PYMC_DEFAULT_DRAWS,
         UsageError,
         check_settings,
     )
@@ -66,9 +71,8 @@ class EngineChoice(StrEnum):
     pymc = "pymc"
 
 
-# The options several commands share, declared once. The seed's default is the library's
-# (`score`, `pool`, `diff`, `next_items` and batch `Settings` all default to seed 0).
-SEED = 0
+# The options several commands share, declared once; their defaults are the library's (settings).
+SEED = DEFAULT_SEED
 CaseArg = Annotated[Path, typer.Argument(help="The case file (YAML).", show_default=False)]
 SeedOpt = Annotated[
     int,
@@ -82,20 +86,22 @@ DrawsOpt = Annotated[
     typer.Option(
         help=f"Draws in all, {MIN_DRAWS} to {MAX_DRAWS:,} (default: numpy chooses {PILOT_DRAWS:,} to "
         f"{NUMPY_DEFAULT_DRAWS:,} for interval ends within {100 * INTERVAL_MCSE_TARGET:g} points of Monte "
-        "Carlo error; pymc 4,000 over 4 chains).",
+        f"Carlo error; pymc {PYMC_DEFAULT_DRAWS:,} over {PYMC_CHAINS} chains).",
         show_default=False,
     ),
 ]
 TuneOpt = Annotated[
     int | None,
     typer.Option(
-        help=f"pymc: tuning steps per chain, 0 to {MAX_TUNE:,} (default 1,000).", show_default=False
+        help=f"pymc: tuning steps per chain, 0 to {MAX_TUNE:,} (default {DEFAULT_TUNE:,}).",
+        show_default=False,
     ),
 ]
 TargetAcceptOpt = Annotated[
     float | None,
     typer.Option(
-        help="pymc: NUTS target acceptance, strictly between 0 and 1 (default 0.9); raise it on divergences.",
+        help=f"pymc: NUTS target acceptance, strictly between 0 and 1 (default {DEFAULT_TARGET_ACCEPT}); "
+        "raise it on divergences.",
         show_default=False,
     ),
 ]

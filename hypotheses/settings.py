@@ -8,6 +8,13 @@ import math
 import os
 
 MIN_DRAWS = 100
+DEFAULT_SEED = 0  # every command's and function's seed unless given: the same answer each run
+# The pymc engine's defaults: draws in all chains together, chains, tuning steps per chain and
+# NUTS's target acceptance (raised against divergences).
+PYMC_DEFAULT_DRAWS = 4_000
+PYMC_CHAINS = 4
+DEFAULT_TUNE = 1_000
+DEFAULT_TARGET_ACCEPT = 0.9
 # Draws x hypotheses in one interval-draw array (8 bytes each, a few arrays alive at once): a
 # case with a thousand hypotheses gets fewer default draws rather than gigabytes.
 MAX_DRAW_CELLS = 2_000_000
@@ -33,7 +40,7 @@ class UsageError(ValueError):
 
 def check_settings(
     draws: int | None = None,
-    seed: int | None = 0,
+    seed: int | None = DEFAULT_SEED,
     tune: int | None = None,
     target_accept: float | None = None,
 ) -> None:
@@ -53,11 +60,14 @@ def check_settings(
             f"use fewer (numpy's default is {NUMPY_DEFAULT_DRAWS:,})"
         )
     if tune is not None and not 0 <= tune <= MAX_TUNE:
-        raise UsageError(f"--tune must be between 0 and {MAX_TUNE:,}, got {tune:,}; the default is 1,000")
+        raise UsageError(
+            f"--tune must be between 0 and {MAX_TUNE:,}, got {tune:,}; the default is {DEFAULT_TUNE:,}"
+        )
     nuts_sampler()
     if target_accept is not None and not (math.isfinite(target_accept) and 0 < target_accept < 1):
         raise UsageError(
-            f"--target-accept must be strictly between 0 and 1, got {target_accept}; the default is 0.9 "
+            f"--target-accept must be strictly between 0 and 1, got {target_accept}; "
+            f"the default is {DEFAULT_TARGET_ACCEPT} "
             "(raise it to 0.95 or 0.99 against divergences)"
         )
 

@@ -49,7 +49,7 @@ class Point:
     def mean(self) -> float:
         return self.value
 
-    def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
+    def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:  # noqa: ARG002 (a point draws nothing)
         import numpy as np  # only the engines sample, and they have NumPy loaded already
 
         return np.full(n, self.value)

@@ -18,6 +18,7 @@ from hypotheses.analysis.scorecard import Scorecard
 from hypotheses.analysis.scoring import UsageError, check_settings, score
 from hypotheses.case import Case, CaseError, case_from_text
 from hypotheses.case.reading import gc_paused, read_text
+from hypotheses.settings import DEFAULT_SEED
 
 CASE_SUFFIXES = (".yaml", ".yml")
 _GLOB_CHARS = set("*?[")
@@ -29,7 +30,7 @@ class Settings:
 
     engine: str = "auto"
     draws: int | None = None
-    seed: int = 0
+    seed: int = DEFAULT_SEED
     explain: bool = False
     tune: int | None = None
     target_accept: float | None = None

@@ -19,6 +19,7 @@ from hypotheses.model import numpy_engine
 from hypotheses.model.factors import compile_case
 from hypotheses.model.likelihood import effective_likelihood
 from hypotheses.model.logspace import log, logsumexp
+from hypotheses.settings import DEFAULT_SEED
 from priors import complement
 
 LN2 = math.log(2.0)
@@ -127,7 +128,7 @@ def with_outcome(case: Case, item: EvidenceItem, observed: bool) -> Case:
     )
 
 
-def next_items(case: Case | str | Path, seed: int | None = 0) -> NextResult:
+def next_items(case: Case | str | Path, seed: int | None = DEFAULT_SEED) -> NextResult:
     """Rank the `observed: pending` items by the expected information about h from learning
     whether each occurs: H(P(h | E)) - sum_o P(o | E) H(P(h | E, o)), o = observed or absent,
     with P(o | E) = P(E, o) / P(E). `if_observed` is the posterior of the case scored with

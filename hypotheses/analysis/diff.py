@@ -39,6 +39,7 @@ from hypotheses.analysis.team import (
     describe_item,
 )
 from hypotheses.case import Case, EvidenceItem, Source
+from hypotheses.settings import DEFAULT_SEED
 
 
 @dataclass(frozen=True)
@@ -70,7 +71,7 @@ class DiffResult:
         }
 
 
-def diff(old: Case | str | Path, new: Case | str | Path, seed: int | None = 0) -> DiffResult:
+def diff(old: Case | str | Path, new: Case | str | Path, seed: int | None = DEFAULT_SEED) -> DiffResult:
     """Every changed, added or removed judgment, item, hypothesis, source and event of `new`
     against `old`, each as a place (docs/model.md section 4's names; `hypothesis/ID`,
     `source/ID`, `event/ID` and `evidence/ID` for whole ones), with each change's effect alone:

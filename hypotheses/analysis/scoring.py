@@ -27,12 +27,16 @@ from hypotheses.case import Case, load_case
 from hypotheses.model import numpy_engine
 from hypotheses.model.result import INTERVAL, EngineResult
 from hypotheses.settings import (  # noqa: F401 (MAX_* re-exported: their home is settings)
+    DEFAULT_SEED,
+    DEFAULT_TARGET_ACCEPT,
+    DEFAULT_TUNE,
     INTERVAL_MCSE_WARNING,
     MAX_DRAW_CELLS,
     MAX_DRAWS,
     MAX_SEED,
     MAX_TUNE,
     MIN_DRAWS,
+    PYMC_DEFAULT_DRAWS,
     UsageError,
     check_settings,
 )
@@ -46,7 +50,7 @@ def score(
     case: Case | str | Path,
     engine: Engine = "auto",
     draws: int | None = None,
-    seed: int | None = 0,
+    seed: int | None = DEFAULT_SEED,
     explain: bool = True,
     tune: int | None = None,
     target_accept: float | None = None,
@@ -185,7 +189,7 @@ def with_conflicts(card: Scorecard, case: Case, exact: EngineResult) -> Scorecar
     return replace(card, evidence=evidence)
 
 
-def timeline(case: Case, seed: int | None = 0) -> tuple[tuple[str | None, dict[str, float]], ...]:
+def timeline(case: Case, seed: int | None = DEFAULT_SEED) -> tuple[tuple[str | None, dict[str, float]], ...]:
     """P(h | E) as the dated items arrive: before any of them (undated items count from the
     start), then after each date in date order; exact means from the factorisation."""
     days = sorted({item.date for item in case.evidence if item.date is not None})
@@ -211,10 +215,10 @@ def _run_pymc(
 
     return pymc_engine.run(
         case,
-        draws=draws or pymc_engine.DEFAULT_DRAWS,
+        draws=draws or PYMC_DEFAULT_DRAWS,
         seed=seed,
-        tune=pymc_engine.DEFAULT_TUNE if tune is None else tune,
-        target_accept=target_accept or pymc_engine.DEFAULT_TARGET_ACCEPT,
+        tune=DEFAULT_TUNE if tune is None else tune,
+        target_accept=target_accept or DEFAULT_TARGET_ACCEPT,
         progressbar=progressbar,
     )
 

@@ -35,7 +35,8 @@ from hypotheses.analysis.scoring import INTERVAL, UsageError, score
 from hypotheses.case import Case, CaseError, EvidenceItem, Problem, load_case
 from hypotheses.model import numpy_engine
 from hypotheses.model.logspace import log, softmax
-from hypotheses.text import percent
+from hypotheses.settings import DEFAULT_SEED
+from hypotheses.text import interval, percent
 from priors import Beta, Judgment, LogNormal
 
 # How many cruxes get a sentence.
@@ -233,7 +234,7 @@ def parse_weights(text: str | None, n: int) -> list[float]:
 def pool(
     cases: Sequence[Case | str | Path],
     weights: Sequence[float] | None = None,
-    seed: int | None = 0,
+    seed: int | None = DEFAULT_SEED,
     draws: int | None = None,
     engine: str = "auto",
     cruxes: bool = True,
@@ -323,7 +324,7 @@ def _consensus_text(judgment: Judgment) -> str:
     if isinstance(judgment, Beta):
         lo, hi = judgment.quantiles()
         shape = f"beta [{judgment.a:.3g}, {judgment.b:.3g}]"
-        return f"{shape} (mean {percent(judgment.mean)}, 90%: {percent(lo)}-{percent(hi)})"
+        return f"{shape} (mean {percent(judgment.mean)}, 90%: {interval(lo, hi)})"
     if isinstance(judgment, LogNormal):
         lo, hi = judgment.quantiles()
         return f"ratio {judgment.mean:.3g} (90%: {lo:.3g}-{hi:.3g})"
@@ -428,7 +429,7 @@ def _stated(place: str, places: dict[str, Judgment]) -> Judgment | None:
     return NOT_STATED if place.startswith("prior/") else None
 
 
-def find_cruxes(cases: Sequence[Case], seed: int | None = 0) -> tuple[Crux, ...]:
+def find_cruxes(cases: Sequence[Case], seed: int | None = DEFAULT_SEED) -> tuple[Crux, ...]:
     """For every judgment place the analysts state differently (and every item whose standing
     differs: `evidence/ID`), the largest move of an analyst's leading hypothesis when that
     analyst adopts another's value there, all else as the analyst wrote it; largest first.

@@ -25,7 +25,7 @@ from hypotheses.model.logspace import log, logsumexp, softmax
 from hypotheses.model.places import reliability_place
 from hypotheses.model.prior import posterior_mcse, prior_mean, prior_weight_draws
 from hypotheses.model.result import EngineResult, interval_mcse
-from hypotheses.settings import INTERVAL_MCSE_TARGET, NUMPY_DEFAULT_DRAWS, PILOT_DRAWS
+from hypotheses.settings import DEFAULT_SEED, INTERVAL_MCSE_TARGET, NUMPY_DEFAULT_DRAWS, PILOT_DRAWS
 
 T = TypeVar("T")
 DEFAULT_DRAWS = NUMPY_DEFAULT_DRAWS  # the most interval draws chosen, unless asked otherwise
@@ -84,7 +84,7 @@ def _is_point_case(case: Case) -> bool:
 
 
 def _exact_parts(
-    case: Case, rng: np.random.Generator, seed: int | None = 0, cache: ScoreCache | None = None
+    case: Case, rng: np.random.Generator, seed: int | None = DEFAULT_SEED, cache: ScoreCache | None = None
 ) -> tuple[list[ComponentScore], np.ndarray, np.ndarray, float]:
     """The scored components (with their grids and pools), E[pi_h] and its error, and P(h | E):
     everything but the interval draws. Every caller with one seed gets the same E[pi_h]."""
@@ -153,20 +153,22 @@ def components(parts: list[ComponentScore]) -> tuple[dict[str, object], ...]:
     return tuple(out)
 
 
-def leave_one_out(case: Case, seed: int | None = 0) -> np.ndarray:
+def leave_one_out(case: Case, seed: int | None = DEFAULT_SEED) -> np.ndarray:
     """P(h | E without item j) for every item j: (J, H); the same E[pi_h] as `run` with `seed`."""
     rng = np.random.default_rng(seed)
     parts, pi_mean, _, _ = _exact_parts(case, rng, seed)
     return softmax(_leave_one_out(case, parts, pi_mean)[0], axis=1)
 
 
-def posterior_mean(case: Case, seed: int | None = 0, cache: ScoreCache | None = None) -> np.ndarray:
+def posterior_mean(
+    case: Case, seed: int | None = DEFAULT_SEED, cache: ScoreCache | None = None
+) -> np.ndarray:
     """P(h | E) alone, without the interval draws (what-if analyses re-score many variants:
     with one `cache`, each scores only what its edit changed)."""
     return _exact_parts(case, np.random.default_rng(seed), seed, cache)[2]
 
 
-def prior_estimate(case: Case, seed: int | None = 0) -> tuple[np.ndarray, np.ndarray | None]:
+def prior_estimate(case: Case, seed: int | None = DEFAULT_SEED) -> tuple[np.ndarray, np.ndarray | None]:
     """E[pi_h] exactly as `run` with `seed` estimates it, and its batch estimates (None when
     the priors are points): what the interactive report reuses while no prior is edited."""
     rng = np.random.default_rng(seed)
@@ -174,7 +176,7 @@ def prior_estimate(case: Case, seed: int | None = 0) -> tuple[np.ndarray, np.nda
 
 
 def log_marginal(
-    case: Case, seed: int | None = 0, cache: ScoreCache | None = None
+    case: Case, seed: int | None = DEFAULT_SEED, cache: ScoreCache | None = None
 ) -> tuple[np.ndarray, float]:
     """P(h | E) and log P(E) = log sum_h E[pi_h] P(E | h) under the model (its judgments
     integrated out as for the posterior): what `next` and the conflict measure compare. Cases
@@ -190,7 +192,7 @@ def log_marginal(
 def run(
     case: Case,
     draws: int | None = None,
-    seed: int | None = 0,
+    seed: int | None = DEFAULT_SEED,
     keep_judgments: bool = False,
     with_leave_one_out: bool = False,
     max_draws: int = DEFAULT_DRAWS,

@@ -23,12 +23,16 @@ from hypotheses.model.likelihood import mean_case_log_likelihoods
 from hypotheses.model.logspace import log, logsumexp, softmax
 from hypotheses.model.prior import prior_mean, prior_weight_draws
 from hypotheses.model.result import INTERVAL, EngineResult
-from hypotheses.settings import SAMPLER_VARIABLE, UsageError, nuts_sampler
-
-CHAINS = 4
-DEFAULT_DRAWS = 4_000  # in all chains together
-DEFAULT_TUNE = 1_000
-DEFAULT_TARGET_ACCEPT = 0.9
+from hypotheses.settings import (
+    DEFAULT_SEED,
+    DEFAULT_TARGET_ACCEPT,
+    DEFAULT_TUNE,
+    PYMC_CHAINS,
+    PYMC_DEFAULT_DRAWS,
+    SAMPLER_VARIABLE,
+    UsageError,
+    nuts_sampler,
+)
 
 
 def _quiet_imports():
@@ -96,8 +100,8 @@ def resolve_sampler(sampler: str | None = None) -> str:
 
 def run(
     case: Case,
-    draws: int = DEFAULT_DRAWS,
-    seed: int | None = 0,
+    draws: int = PYMC_DEFAULT_DRAWS,
+    seed: int | None = DEFAULT_SEED,
     tune: int = DEFAULT_TUNE,
     target_accept: float = DEFAULT_TARGET_ACCEPT,
     progressbar: bool = False,
@@ -128,7 +132,7 @@ def run(
     chosen = resolve_sampler(sampler)
     az, pm = _quiet_imports()
     model = build_model(case)
-    per_chain = math.ceil(draws / CHAINS)
+    per_chain = math.ceil(draws / PYMC_CHAINS)
     for name in ("pymc", "pymc.sampling", "pymc.stats.convergence"):
         logging.getLogger(name).setLevel(logging.INFO if progressbar else logging.ERROR)
     if chosen == "numpyro":
@@ -136,13 +140,13 @@ def run(
         # measured faster here than "vectorized" (1.8 s against 3.2 s warm, seed case).
         backend: dict = {"nuts_sampler": "numpyro", "nuts_sampler_kwargs": {"chain_method": "parallel"}}
     else:
-        backend = {"cores": min(CHAINS, os.cpu_count() or 1)}
+        backend = {"cores": min(PYMC_CHAINS, os.cpu_count() or 1)}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         idata = pm.sample(
             draws=per_chain,
             tune=tune,
-            chains=CHAINS,
+            chains=PYMC_CHAINS,
             random_seed=seed,
             target_accept=target_accept,
             progressbar=progressbar,
