@@ -6,10 +6,11 @@ import datetime
 from dataclasses import dataclass
 
 from hypotheses.case.messages import Problem
-from priors import Judgment, Scale, get_scale
+from priors import Judgment, Point, Scale, get_scale
 
 DEFAULT_KEY = "default"  # in `likelihoods:`, fills the hypotheses not listed
 SINGLE_PRIOR = "prior"  # the factor name of a prior given as one judgment (not factors)
+NO_MODEL_ERROR = Point(0.0, "0 (default)")
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,16 @@ class EvidenceItem:
     # through, each multiplying its credibility.
     reports: str | None = None
     via: tuple[str, ...] = ()
+    # Schum's two rates given directly (docs/model.md section 2): P(reported | what it reports
+    # is true) and P(reported | it is not), as the model conditions on them (for an item looked
+    # for and not found: 1 - false_alarm and 1 - hit). None: from credibility and the chain.
+    hit: Judgment | None = None
+    false_alarm: Judgment | None = None
+
+    @property
+    def rated(self) -> bool:
+        """Whether its hit and false-alarm rates are given (then credibility plays no part)."""
+        return self.hit is not None
 
     @property
     def chain(self) -> tuple[str, ...]:
@@ -68,6 +79,20 @@ class Event:
     id: str
     label: str
     likelihoods: tuple[Judgment, ...]
+    notes: str | None = None
+    links: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Items that may all repeat one origin (docs/model.md section 2): with probability `shared`
+    they are reports of one event whose P(. | h) is `likelihoods`; otherwise independent items."""
+
+    id: str
+    label: str
+    items: tuple[str, ...]  # 2+ observed items with likelihoods of their own, in case order
+    shared: Judgment
+    likelihoods: tuple[Judgment, ...]  # the origin's P(. | h): as given, or its first item's
     notes: str | None = None
     links: tuple[str, ...] = ()
 
@@ -109,6 +134,10 @@ class Case:
     # Items whose observation is pending: not in `evidence` (nor the posterior), listed as such.
     pending: tuple[EvidenceItem, ...] = ()
     events: tuple[Event, ...] = ()  # reported events (an event nobody reports is left out)
+    origins: tuple[Origin, ...] = ()  # possible common origins of observed items
+    # P(any one item's judgment is simply wrong, and the item says nothing): docs/model.md
+    # section 2. Multiplies every item's and report's credibility by 1 - model_error.
+    model_error: Judgment = NO_MODEL_ERROR
 
     @property
     def scale(self) -> Scale:
@@ -123,6 +152,9 @@ class Case:
 
     def event(self, event_id: str | None) -> Event | None:
         return next((e for e in self.events if e.id == event_id), None)
+
+    def origin_of(self, item_id: str) -> Origin | None:
+        return next((o for o in self.origins if item_id in o.items), None)
 
     def reports_of(self, event_id: str) -> tuple[EvidenceItem, ...]:
         """The items reporting an event, in case order."""
