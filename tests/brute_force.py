@@ -29,13 +29,16 @@ def brute_force(case: Case, n: int, seed: int = 12345) -> tuple[np.ndarray, np.n
         for source in item.chain:
             c = c * reliability[source]
         c = c[:, None]
+        # A report that says nothing occurs at the expected base rate: a point, the mean of the
+        # judgments' means (docs/model.md section 2), never the mean of this draw's values.
         if item.reports is not None:
-            b = event_theta[item.reports].mean(axis=1, keepdims=True)
+            event = next(e for e in case.events if e.id == item.reports)
+            b = np.mean([j.mean for j in event.likelihoods])
             happened[item.reports] = happened[item.reports] * (c + (1 - c) * b)
             not_happened[item.reports] = not_happened[item.reports] * ((1 - c) * b)
             continue
         theta = np.column_stack([j.sample(rng, n) for j in item.likelihoods])
-        lam = c * theta + (1 - c) * theta.mean(axis=1, keepdims=True)
+        lam = c * theta + (1 - c) * np.mean([j.mean for j in item.likelihoods])
         with np.errstate(divide="ignore"):
             log_joint += np.log(lam)
     for event_id, theta in event_theta.items():

@@ -64,9 +64,10 @@ def test_pool_intervals_come_from_the_analysts_draws() -> None:
     cases = [load_case(p) for p in sorted(TEAM.glob("*.yaml"))]
     result = pool(cases, cruxes=False)
     # Each analyst's draws in an order of its own (the cases share a seed, and so random numbers).
-    # The analysts' cases may need different numbers of draws: the pool uses the fewest.
-    each = [score(c, explain=False, keep_draws=True).engine_result.posterior_draws for c in cases]
-    n = min(len(d) for d in each)
+    # The analysts' cases may choose different numbers of draws: the pool scores each with as
+    # many as the most demanding one chose.
+    n = max(score(c, explain=False).diagnostics.draws for c in cases)
+    each = [score(c, draws=n, explain=False, keep_draws=True).engine_result.posterior_draws for c in cases]
     draws = np.stack([d[:n][np.random.default_rng([0, k]).permutation(n)] for k, d in enumerate(each)])
     linear = draws.mean(axis=0)
     lo, hi = np.quantile(linear[:, 0], [0.05, 0.95])

@@ -79,7 +79,7 @@ class _PlugIn:
         c = np.array([self._credibility(it, moved) for it in factor.items])
         if factor.event is None:
             return log(effective_likelihood(c[0], theta, theta.mean()))
-        return event_log_lik(theta, c)
+        return event_log_lik(theta, c, float(theta.mean()))
 
     def _moved(self, place: str, affected: list[int]):
         """value -> posterior with the judgment at `place` set to value."""

@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from hypotheses.case import EvidenceItem
-from hypotheses.model.event_moments import EventMoments
 from hypotheses.model.factors import Component, Factor, regroup
 from hypotheses.model.likelihood import effective_likelihood, event_log_lik
 from hypotheses.model.logspace import log, logsumexp
@@ -131,14 +130,19 @@ class _EventFactor:
         self.event, self.reports = factor.event, factor.items
         self.kappa_mean = np.array([r.credibility.mean for r in self.reports])
         self.chains = _Chains(self.reports, sources, points)
-        self.moments = EventMoments(self.event.likelihoods, len(self.reports))
+        self.theta_mean = np.array([j.mean for j in self.event.likelihoods])  # (H,)
+        # The rate of a report that says nothing: the event's expected base rate, a point.
+        self.b = float(self.theta_mean.mean())
         self.uncertain = not all(j.is_point for j in self.event.likelihoods) or not all(
             it.credibility.is_point for it in self.reports
         )
 
     def log_expected(self, r: np.ndarray, columns: Sequence[int] | slice = slice(None)) -> np.ndarray:
-        """log E[P(R | h) | r]: (M, cols)."""
-        return self.moments.log_expected(self.chains.rho(r) * self.kappa_mean[None, :], columns)
+        """log E[P(R | h) | r]: (M, cols). With b a point, P(R | h) is linear in theta_h and in
+        each report's credibility (independent of each other given r): the formula at their
+        means is exact."""
+        theta = self.theta_mean[columns]
+        return event_log_lik(theta[None, :], self.chains.rho(r) * self.kappa_mean[None, :], self.b)
 
 
 class ComponentScore:
@@ -252,7 +256,7 @@ class ComponentScore:
             else:
                 theta = np.array([[j.mean for j in event.likelihoods]])
                 kappa = factor.kappa_mean[None, :]
-            state.log_weights += event_log_lik(theta, factor.chains.rho(r) * kappa)
+            state.log_weights += event_log_lik(theta, factor.chains.rho(r) * kappa, factor.b)
 
     def _joint_draw(
         self, state: DrawState, n: int, rng: np.random.Generator
@@ -276,7 +280,7 @@ class ComponentScore:
                 continue
             theta = np.column_stack([j.sample(rng, size) for j in factor.event.likelihoods])
             kappa = np.column_stack([it.credibility.sample(rng, size) for it in factor.reports])
-            log_w += event_log_lik(theta, factor.chains.rho(pool) * kappa)
+            log_w += event_log_lik(theta, factor.chains.rho(pool) * kappa, factor.b)
             params[index] = (theta, kappa)
         with np.errstate(invalid="ignore"):
             weights = np.exp(log_w - log_w.max(axis=0, keepdims=True))
@@ -514,48 +518,38 @@ def score_component(
 
 def _draw_item(item: EvidenceItem, r: np.ndarray, state: DrawState, rng: np.random.Generator) -> None:
     """Add log lambda_jh of draws of the item's parameters given (h, r) to the weights."""
-    if item.credibility.is_point and all(j.is_point for j in item.likelihoods):
-        theta = np.array([[j.mean for j in item.likelihoods]])
-        c = (r * item.credibility.mean)[:, None]
-        lam = effective_likelihood(c, theta, theta.mean(axis=1, keepdims=True))
-        state.log_weights += log(lam)
-        return
-    # Exact draws from the item's posterior given (h, r): lambda_h is linear in each
-    # parameter, lambda_h = r kappa theta_h + (1 - r) mean_k theta_k + r (1 - kappa) mean_k theta_k,
-    # so p(theta, kappa | h, r) is a mixture of 2H + 1 parts, each the prior with one factor
-    # tilted (theta_k -> theta_k p(theta_k), kappa -> kappa p(kappa) or (1 - kappa) p(kappa)).
-    # One part is chosen per draw, then sampled: no candidate pool, no resampling, ESS = N.
-    h = state.hypothesis
     judgments = item.likelihoods
-    n_hyp = len(judgments)
     mean_theta = np.array([j.mean for j in judgments])
+    b = float(mean_theta.mean())  # a report that says nothing occurs at the expected base rate
+    if item.credibility.is_point and all(j.is_point for j in judgments):
+        c = (r * item.credibility.mean)[:, None]
+        state.log_weights += log(effective_likelihood(c, mean_theta[None, :], b))
+        return
+    # Exact draws from the item's posterior given (h, r): lambda_h = r kappa theta_h +
+    # (1 - r) b + r (1 - kappa) b is linear in each parameter, so p(theta, kappa | h, r) is a
+    # mixture of three parts, each the prior with at most its h's factors tilted: A, kappa and
+    # theta_h size-biased (x p(x)); B, nothing; C, kappa towards 0 ((1 - kappa) p(kappa)). One
+    # part is chosen per draw, then sampled: no candidate pool, no resampling, ESS = N.
+    h = state.hypothesis
+    n_hyp = len(judgments)
     k_mean = item.credibility.mean
     draws = h.shape[0]
-    # The part's kind per draw (A, any B_k, any C_k: their masses), then, for B and C, which
-    # theta_k: in proportion to E[theta_k], the same for every draw.
-    m_bar = mean_theta.mean()
-    mass = np.column_stack([r * k_mean * mean_theta[h], (1.0 - r) * m_bar, r * (1.0 - k_mean) * m_bar])
+    mass = np.column_stack([r * k_mean * mean_theta[h], (1.0 - r) * b, r * (1.0 - k_mean) * b])
     cumulative = np.cumsum(mass, axis=1)
     u = rng.random(draws) * cumulative[:, -1]
     kind = np.minimum((cumulative[:, :2] < u[:, None]).sum(axis=1), 2)  # 0 A, 1 B, 2 C
-    tilted = h.copy()
-    flat = np.flatnonzero(kind > 0)
-    if flat.size and mean_theta.sum() > 0:
-        tilted[flat] = rng.choice(n_hyp, size=flat.size, p=mean_theta / mean_theta.sum())
     kappa_tilt = np.where(kind == 0, 1, np.where(kind == 2, -1, 0))  # up, down, none
     theta = np.empty((draws, n_hyp))
     for k, judgment in enumerate(judgments):
         theta[:, k] = judgment.sample(rng, draws)
-        mine = np.flatnonzero(tilted == k)
+        mine = np.flatnonzero((kind == 0) & (h == k))
         if mine.size:
             theta[mine, k] = _tilted(judgment, rng, mine.size)
     kappa = _kappa_draws(item.credibility, kappa_tilt, rng)
     for k, (h_id, judgment) in enumerate(zip(state.hypothesis_ids, item.likelihoods, strict=True)):
         state.keep(likelihood_place(item.id, h_id), judgment, theta[:, k])
     state.keep(credibility_place(item.id), item.credibility, kappa)
-    c = (r * kappa)[:, None]
-    lam = effective_likelihood(c, theta, theta.mean(axis=1, keepdims=True))
-    state.log_weights += log(lam)
+    state.log_weights += log(effective_likelihood((r * kappa)[:, None], theta, b))
 
 
 def _tilted(judgment: Judgment, rng: np.random.Generator, n: int) -> np.ndarray:

@@ -34,11 +34,12 @@ def event_log_likelihood(log_theta, log_not_theta, log_hit, log_false_alarm, log
     return logaddexp(log_theta + log_hit, log_not_theta + log_false_alarm)
 
 
-def event_log_lik(theta: np.ndarray, c: np.ndarray) -> np.ndarray:
+def event_log_lik(theta: np.ndarray, c: np.ndarray, b: float) -> np.ndarray:
     """log P(R | h) for draws of theta (..., H) and the reports' credibilities c (..., n): the
     event's formula with log hit_i = log lambda(c_i, 1, b) and log false alarm_i =
-    log((1 - c_i) b), b = mean_k theta_k."""
-    b = theta.mean(axis=-1, keepdims=True)
+    log((1 - c_i) b). `b`, the rate at which a report that says nothing occurs, is the event's
+    expected base rate mean_k E[theta_k] (a point: docs/model.md section 2), never the draws'
+    mean, so n reports never weigh more than the event observed directly."""
     with np.errstate(divide="ignore"):
         log_hit = np.log(effective_likelihood(c, 1.0, b)).sum(axis=-1, keepdims=True)
         log_false = (np.log1p(-c) + np.log(b)).sum(axis=-1, keepdims=True)

@@ -118,6 +118,7 @@ def build_model(case: Case):  # -> pm.Model (annotated loosely: pymc is imported
     import pytensor.tensor as pt
 
     plan = layout(case)
+    compiled = compile_case(case)
     coords = {
         "hypothesis": case.hypothesis_ids,
         "evidence": [e.id for e in case.evidence],
@@ -142,7 +143,8 @@ def build_model(case: Case):  # -> pm.Model (annotated loosely: pymc is imported
         if plan.standalone.any():
             rows = np.flatnonzero(plan.standalone)
             theta = values[plan.theta_index[rows]]  # (J', H)
-            mixed = theta.mean(axis=1, keepdims=True)
+            # A report that says nothing occurs at the expected base rate: a point (section 2).
+            mixed = compiled.theta_mean[rows].mean(axis=1, keepdims=True)
             lam = effective_likelihood(credibility[rows][:, None], theta, mixed)
             joint = joint + pt.log(pt.maximum(lam, TINY_LIKELIHOOD)).sum(axis=0)
         if len(case.events):
@@ -152,7 +154,7 @@ def build_model(case: Case):  # -> pm.Model (annotated loosely: pymc is imported
             membership = np.zeros((len(case.events), reports.size))
             membership[plan.report_event[reports], np.arange(reports.size)] = 1.0
             event_theta = values[plan.event_theta_index]  # (G, H)
-            b = event_theta.mean(axis=1)  # (G,)
+            b = np.array([np.mean([j.mean for j in g.likelihoods]) for g in case.events])  # (G,)
             c = credibility[reports]
             b_of = b[plan.report_event[reports]]
             floor = TINY_LIKELIHOOD
