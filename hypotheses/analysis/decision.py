@@ -17,7 +17,7 @@ import numpy as np
 from hypotheses.case import Case, EvidenceItem, load_case
 from hypotheses.model import numpy_engine
 from hypotheses.model.factors import compile_case
-from hypotheses.model.likelihood import effective_likelihood
+from hypotheses.model.likelihood import rated_likelihood
 from hypotheses.model.logspace import log, logsumexp
 from hypotheses.settings import DEFAULT_SEED
 from priors import complement
@@ -42,9 +42,9 @@ def prior_predictive_log(case: Case, prior_mean: np.ndarray) -> np.ndarray:
     independent (credibility, each reliability on its chain, each P(. | h)), so its expectation is
     the likelihood at their means: sum_h E[pi_h] lambda_jh(means), exactly."""
     compiled = compile_case(case)
-    theta, c = compiled.theta_mean, compiled.credibility_mean[:, None]
+    theta = compiled.theta_mean
     log_pi = log(np.asarray(prior_mean, dtype=float))
-    lam = effective_likelihood(c, theta, theta.mean(axis=1, keepdims=True))  # (J, H)
+    lam = rated_likelihood(theta, compiled.hit_mean[:, None], compiled.false_alarm_mean[:, None])  # (J, H)
     return logsumexp(log_pi[None, :] + log(lam), axis=1)
 
 

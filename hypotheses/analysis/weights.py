@@ -16,7 +16,7 @@ import numpy as np
 
 from hypotheses.case import Case
 from hypotheses.model.factors import compile_case
-from hypotheses.model.likelihood import effective_likelihood, mean_case_log_likelihoods
+from hypotheses.model.likelihood import rated_likelihood
 from hypotheses.model.logspace import log, logsumexp
 
 DECIBANS_PER_NAT = 10.0 / np.log(10.0)
@@ -40,7 +40,7 @@ def evidence_weights(case: Case, prior_mean: np.ndarray) -> list[ItemWeight]:
     items are weighed at once (a case of 150,000 items in a second, not a Python loop) and no
     hypothesis's probability underflows to exactly 0 along the way."""
     order = weighing_order(case)
-    log_lik = mean_case_log_likelihoods(compile_case(case))[order]  # (J, H), in weighing order
+    log_lik = compile_case(case).mean_log_likelihoods()[order]  # (J, H), in weighing order
     if not len(log_lik):
         return []
     return [
@@ -145,7 +145,7 @@ def event_weights(case: Case, prior_mean: np.ndarray) -> list[EventWeight]:
     if not case.events:
         return []
     compiled = compile_case(case)
-    log_lik = mean_case_log_likelihoods(compiled)  # (J, H); a report's rows add up to its event's
+    log_lik = compiled.mean_log_likelihoods()  # (J, H); a report's rows add up to its event's
     log_start = log(np.asarray(prior_mean, dtype=float))
     first = {}
     for index, item in enumerate(case.evidence):
@@ -167,8 +167,8 @@ def event_weights(case: Case, prior_mean: np.ndarray) -> list[EventWeight]:
             log_p = rest - logsumexp(rest[None, :], axis=1)[0]
         theta = np.array([j.mean for j in event.likelihoods])
         independent = np.zeros_like(theta)
-        for c in compiled.credibility_mean[rows]:
-            independent = independent + log(effective_likelihood(c, theta, theta.mean()))
+        for hit, false_alarm in zip(compiled.hit_mean[rows], compiled.false_alarm_mean[rows], strict=True):
+            independent = independent + log(rated_likelihood(theta, hit, false_alarm))
         combined = log_lik[rows].sum(axis=0)
         both = _weights_given(np.vstack([log_p, log_p]), np.vstack([combined, independent]))
         out.append(EventWeight(both[0], both[1]))

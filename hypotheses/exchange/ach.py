@@ -567,8 +567,12 @@ def ach_rows(case: Case, card: Scorecard, mapping: Mapping) -> tuple[list[str], 
     compiled = compile_case(case)
     rows, scored = [], []
     means = zip(case.evidence, compiled.theta_mean, compiled.credibility_mean, strict=True)
-    for item, theta_mean, c in means:
+    for j, (item, theta_mean, c) in enumerate(means):
         theta = [float(t) for t in theta_mean]
+        if item.rated:
+            # Given rates: ACH's rating is P(E* | h) itself, which says all of it (no level).
+            hit, false_alarm = compiled.hit_mean[j], compiled.false_alarm_mean[j]
+            theta, c = [t * hit + (1.0 - t) * false_alarm for t in theta], 1.0
         if item.ratios:  # ratios are relative: the largest is read as the most consistent
             top = max(theta)
             theta = [t / top if top > 0 else 0.0 for t in theta]

@@ -19,11 +19,23 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from hypotheses.case import EvidenceItem
-from hypotheses.model.factors import Component, Factor, regroup
-from hypotheses.model.likelihood import effective_likelihood, event_log_lik
+from hypotheses.model.factors import MODEL_ERROR, Component, Factor, regroup
+from hypotheses.model.likelihood import (
+    chained_rate,
+    effective_likelihood,
+    event_log_likelihood,
+    rated_likelihood,
+)
 from hypotheses.model.logspace import log, logsumexp
-from hypotheses.model.places import credibility_place, likelihood_place, reliability_place
-from priors import Beta, Judgment, LogNormal
+from hypotheses.model.places import (
+    MODEL_ERROR_PLACE,
+    credibility_place,
+    false_alarm_place,
+    hit_place,
+    likelihood_place,
+    reliability_place,
+)
+from priors import Beta, Judgment, LogNormal, Point
 
 # Cells of the grid over a source's reliability (the one parameter shared between items).
 GRID_CELLS = 2048
@@ -122,27 +134,110 @@ class _Chains:
         return _rho(self.const[rows], self.uses[rows], r)
 
 
+class _Rates:
+    """How a set of items is reported (docs/model.md section 2): each one's credibility kappa,
+    or its given hit and false-alarm rates, with b the expected base rate of what it reports.
+    Through a chain of reliability rho (model error included): H = c + (1 - c) b and F =
+    (1 - c) b with c = kappa rho; or rho hit + (1 - rho) q and rho false_alarm + (1 - rho) q,
+    q = hit b + false_alarm (1 - b) the item's expected rate (a point, like b)."""
+
+    def __init__(self, items: Sequence[EvidenceItem], b: np.ndarray) -> None:
+        self.items = items
+        self.b = b  # (m,)
+        self.kappa_mean = np.array([it.credibility.mean for it in items])  # (m,)
+        self.rated = np.array([it.rated for it in items], dtype=bool).reshape(len(items))
+        self.hit_mean = np.array([it.hit.mean if it.hit else 1.0 for it in items])
+        self.false_mean = np.array([it.false_alarm.mean if it.false_alarm else 0.0 for it in items])
+        self.q = self.hit_mean * b + self.false_mean * (1.0 - b)
+
+    def given(
+        self,
+        rho: np.ndarray,
+        rows: slice | np.ndarray = slice(None),
+        kappa: np.ndarray | None = None,
+        hit: np.ndarray | None = None,
+        false_alarm: np.ndarray | None = None,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(H, F) given the chains' reliabilities rho (M, m') of the items `rows`, and their
+        kappa, hit and false-alarm values (M, m') where drawn (else at their means)."""
+        b, q, rated = self.b[rows][None, :], self.q[rows][None, :], self.rated[rows][None, :]
+        c = rho * (self.kappa_mean[rows][None, :] if kappa is None else kappa)
+        hit_c, false_c = effective_likelihood(c, 1.0, b), effective_likelihood(c, 0.0, b)
+        if not rated.any():
+            return hit_c, false_c
+        own_hit = self.hit_mean[rows][None, :] if hit is None else hit
+        own_false = self.false_mean[rows][None, :] if false_alarm is None else false_alarm
+        return (
+            np.where(rated, chained_rate(rho, own_hit, q), hit_c),
+            np.where(rated, chained_rate(rho, own_false, q), false_c),
+        )
+
+
 class _EventFactor:
-    """One event and the items reporting it: P(R_1..R_n | h) of docs/model.md section 7."""
+    """One event and the items reporting it: P(R_1..R_n | h) of docs/model.md section 2."""
 
     def __init__(self, factor: Factor, sources: Sequence[str], points: dict[str, float]) -> None:
         assert factor.event is not None
         self.event, self.reports = factor.event, factor.items
-        self.kappa_mean = np.array([r.credibility.mean for r in self.reports])
         self.chains = _Chains(self.reports, sources, points)
         self.theta_mean = np.array([j.mean for j in self.event.likelihoods])  # (H,)
         # The rate of a report that says nothing: the event's expected base rate, a point.
         self.b = float(self.theta_mean.mean())
+        self.rates = _Rates(self.reports, np.full(len(self.reports), self.b))
+        self.kappa_mean = self.rates.kappa_mean
         self.uncertain = not all(j.is_point for j in self.event.likelihoods) or not all(
-            it.credibility.is_point for it in self.reports
+            j.is_point for it in self.reports for j in _rate_judgments(it)
         )
 
     def log_expected(self, r: np.ndarray, columns: Sequence[int] | slice = slice(None)) -> np.ndarray:
         """log E[P(R | h) | r]: (M, cols). With b a point, P(R | h) is linear in theta_h and in
-        each report's credibility (independent of each other given r): the formula at their
+        each report's parameters (independent of each other given r): the formula at their
         means is exact."""
-        theta = self.theta_mean[columns]
-        return event_log_lik(theta[None, :], self.chains.rho(r) * self.kappa_mean[None, :], self.b)
+        return self.log_given(self.theta_mean[columns][None, :], self.chains.rho(r))
+
+    def log_given(self, theta: np.ndarray, rho: np.ndarray, **drawn: np.ndarray) -> np.ndarray:
+        """log P(R | h) for theta (M or 1, cols) and the reports' chains rho (M, n), with the
+        reports' parameters `drawn` (kappa, hit, false_alarm: (M, n)) or at their means."""
+        hit, false_alarm = self.rates.given(
+            rho, kappa=drawn.get("credibility"), hit=drawn.get("hit"), false_alarm=drawn.get("false_alarm")
+        )
+        with np.errstate(divide="ignore"):
+            log_hit = np.log(hit).sum(axis=-1, keepdims=True)
+            log_false = np.log(false_alarm).sum(axis=-1, keepdims=True)
+            return event_log_likelihood(np.log(theta), np.log1p(-theta), log_hit, log_false, np.logaddexp)
+
+
+def _drawn_names(reports: Sequence[EvidenceItem]) -> list[str]:
+    """The report parameters a joint pool draws: credibility, and hit and false-alarm rates
+    where any report gives them (a report that does not keeps its mean there: unused)."""
+    names = ["credibility"]
+    if any(it.rated for it in reports):
+        names += ["hit", "false_alarm"]
+    return names
+
+
+def _judgment(item: EvidenceItem, name: str) -> Judgment:
+    """An item's credibility, hit or false-alarm judgment; an unused rate as the point it
+    would be (a report with a credibility has no rates of its own)."""
+    value = getattr(item, name)
+    return value if value is not None else Point(1.0 if name == "hit" else 0.0)
+
+
+def _rate_places(item: EvidenceItem) -> list[tuple[str, Judgment, str]]:
+    """(place, judgment, drawn name) of how a report is reported, for the kept draws."""
+    if item.hit is not None and item.false_alarm is not None:
+        return [
+            (hit_place(item.id), item.hit, "hit"),
+            (false_alarm_place(item.id), item.false_alarm, "false_alarm"),
+        ]
+    return [(credibility_place(item.id), item.credibility, "credibility")]
+
+
+def _rate_judgments(item: EvidenceItem) -> tuple[Judgment, ...]:
+    """The judgments of how an item is reported: its rates, or its credibility."""
+    if item.hit is not None and item.false_alarm is not None:
+        return (item.hit, item.false_alarm)
+    return (item.credibility,)
 
 
 class ComponentScore:
@@ -158,11 +253,12 @@ class ComponentScore:
         points = {s: j.mean for s, j in reliability.items() if j.is_point}
         self.n_hyp = n_hyp
         self.items = component.items
-        self.kappa_mean = np.array([it.credibility.mean for it in self.items])  # (m,)
         self.theta_mean = np.array([[j.mean for j in it.likelihoods] for it in self.items]).reshape(
             len(self.items), n_hyp
         )  # (m, H)
-        self.mix_mean = self.theta_mean.mean(axis=1)  # (m,)
+        self.mix_mean = self.theta_mean.mean(axis=1)  # (m,): each item's expected base rate b
+        self.rates = _Rates(self.items, self.mix_mean)
+        self.kappa_mean = self.rates.kappa_mean
         self.chains = _Chains(self.items, names, points)
         self.events = [_EventFactor(f, names, points) for f in component.events]
         # The stream of a sampled pool, named by its sources (see Component.seed_key).
@@ -188,14 +284,27 @@ class ComponentScore:
         theta = self.theta_mean[:, columns]
         total = np.zeros((r.shape[0], theta.shape[1]))
         if self.items:
-            mix = self.mix_mean[:, None]
             step = max(1, CHUNK_ELEMENTS // max(1, theta.size))
             for start in range(0, r.shape[0], step):
-                c = (self.chains.rho(r[start : start + step]) * self.kappa_mean[None, :])[:, :, None]
-                total[start : start + step] += log(effective_likelihood(c, theta[None], mix[None])).sum(
-                    axis=1
-                )
+                rho = self.chains.rho(r[start : start + step])
+                total[start : start + step] += log(self.item_lambda(rho, columns=columns)).sum(axis=1)
         return total
+
+    def item_lambda(
+        self, rho: np.ndarray, rows: slice = slice(None), columns: Sequence[int] | slice = slice(None)
+    ) -> np.ndarray:
+        """lambda_jh of the items `rows` given their chains' reliabilities rho (M, m'), at the
+        means of their own judgments: (M, m', cols). A credible item's is c theta + (1 - c) b,
+        c = kappa rho, as always; a rated one's theta H + (1 - theta) F."""
+        theta = self.theta_mean[rows][:, columns][None]
+        c = (rho * self.kappa_mean[None, rows])[:, :, None]
+        lam = effective_likelihood(c, theta, self.mix_mean[None, rows, None])
+        rated = self.rates.rated[rows]
+        if rated.any():
+            hit, false_alarm = self.rates.given(rho, rows)
+            own = rated_likelihood(theta, hit[:, :, None], false_alarm[:, :, None])
+            lam = np.where(rated[None, :, None], own, lam)
+        return lam
 
     def log_factor(self) -> np.ndarray:
         """log E[prod of the component's factors | h]: (H,)."""
@@ -218,8 +327,7 @@ class ComponentScore:
     def _closed_form_without(self) -> dict[str, np.ndarray]:
         """Items only, exact at E[r] (no uncertain source, or one item through one): each
         item's row left out of the sum by prefix and suffix sums (no -inf subtracted)."""
-        c = self.chains.rho(self.r_mean())[0] * self.kappa_mean
-        rows = log(effective_likelihood(c[:, None], self.theta_mean, self.mix_mean[:, None]))
+        rows = log(self.item_lambda(self.chains.rho(self.r_mean()))[0])
         zero = np.zeros((1, self.n_hyp))
         head = np.cumsum(np.vstack([zero, rows]), axis=0)
         tail = np.cumsum(np.vstack([zero, rows[::-1]]), axis=0)[::-1]
@@ -240,7 +348,10 @@ class ComponentScore:
         else:  # no uncertain source: nothing to draw
             r = np.empty((state.hypothesis.shape[0], 0))
         for k, (name, judgment) in enumerate(self.sources):
-            state.keep(reliability_place(name), judgment, r[:, k])
+            if name == MODEL_ERROR:  # the link's reliability is 1 - model_error
+                state.keep(MODEL_ERROR_PLACE, judgment, 1.0 - r[:, k])
+            else:
+                state.keep(reliability_place(name), judgment, r[:, k])
         if self.items:
             rho = self.chains.rho(r)  # (N, m)
             for j, item in enumerate(self.items):
@@ -248,15 +359,15 @@ class ComponentScore:
         for index, factor in enumerate(self.events):
             event, reports = factor.event, factor.reports
             if index in chosen:
-                theta, kappa = chosen[index]
+                theta, drawn = chosen[index]
                 for col, judgment in enumerate(event.likelihoods):
                     state.keep(likelihood_place(event.id, state.hypothesis_ids[col]), judgment, theta[:, col])
                 for i, item in enumerate(reports):
-                    state.keep(credibility_place(item.id), item.credibility, kappa[:, i])
+                    for place, judgment, name in _rate_places(item):
+                        state.keep(place, judgment, drawn[name][:, i])
             else:
-                theta = np.array([[j.mean for j in event.likelihoods]])
-                kappa = factor.kappa_mean[None, :]
-            state.log_weights += event_log_lik(theta, factor.chains.rho(r) * kappa, factor.b)
+                theta, drawn = np.array([[j.mean for j in event.likelihoods]]), {}
+            state.log_weights += factor.log_given(theta, factor.chains.rho(r), **drawn)
 
     def _joint_draw(
         self, state: DrawState, n: int, rng: np.random.Generator
@@ -273,21 +384,27 @@ class ComponentScore:
         for k, (_, judgment) in enumerate(self.sources):
             pool[:, k] = judgment.sample(rng, size)
         log_w = self.items_cond_log(pool)
-        params: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        params: dict[int, tuple[np.ndarray, dict[str, np.ndarray]]] = {}
         for index, factor in enumerate(self.events):
             if not factor.uncertain:
                 log_w += factor.log_expected(pool)  # exact: a point event's P(R | h, r)
                 continue
             theta = np.column_stack([j.sample(rng, size) for j in factor.event.likelihoods])
-            kappa = np.column_stack([it.credibility.sample(rng, size) for it in factor.reports])
-            log_w += event_log_lik(theta, factor.chains.rho(pool) * kappa, factor.b)
-            params[index] = (theta, kappa)
+            drawn = {
+                name: np.column_stack([_judgment(it, name).sample(rng, size) for it in factor.reports])
+                for name in _drawn_names(factor.reports)
+            }
+            log_w += factor.log_given(theta, factor.chains.rho(pool), **drawn)
+            params[index] = (theta, drawn)
         with np.errstate(invalid="ignore"):
             weights = np.exp(log_w - log_w.max(axis=0, keepdims=True))
         weights = np.where(np.isfinite(weights), weights, 0.0)
         state.note_ess(weights)
         pick = resample_columns(weights, state.hypothesis, rng)
-        return pool[pick], {index: (theta[pick], kappa[pick]) for index, (theta, kappa) in params.items()}
+        return pool[pick], {
+            index: (theta[pick], {name: values[pick] for name, values in drawn.items()})
+            for index, (theta, drawn) in params.items()
+        }
 
 
 class Exact(ComponentScore):
@@ -415,10 +532,8 @@ class Grid(ComponentScore):
             edges, log_w = self.edges[:, k], self.log_w[:, k, None]
             for first in range(0, n_items, step):
                 block = slice(first, first + step)
-                c = self.chains.rho(self.nodes[:, k, None], block) * self.kappa_mean[None, block]
-                log_item = log(
-                    effective_likelihood(c, self.theta_mean[None, block, k], self.mix_mean[None, block])
-                )
+                rho = self.chains.rho(self.nodes[:, k, None], block)
+                log_item = log(self.item_lambda(rho, block, [k])[:, :, 0])
                 with np.errstate(invalid="ignore"):  # -inf - -inf: a node the item alone rules out
                     without = np.where(np.isfinite(log_w), log_w - log_item, -np.inf)
                 out[block, k] = logsumexp(without, axis=0)
@@ -489,8 +604,8 @@ class Sampled(ComponentScore):
         log_w = self.pool_log_w.copy()
         for j, item in enumerate(self.items):
             if item.id == unit:
-                c = (self.chains.rho(self.pool, slice(j, j + 1)) * self.kappa_mean[j])[:, 0]
-                log_w -= log(effective_likelihood(c[:, None], self.theta_mean[j][None], self.mix_mean[j]))
+                rho = self.chains.rho(self.pool, slice(j, j + 1))
+                log_w -= log(self.item_lambda(rho, slice(j, j + 1))[:, 0, :])
         names = [name for name, _ in self.sources]
         points = {s: j.mean for s, j in self.reliability.items() if j.is_point}
         for k, factor in enumerate(self.events):
@@ -521,6 +636,9 @@ def _draw_item(item: EvidenceItem, r: np.ndarray, state: DrawState, rng: np.rand
     judgments = item.likelihoods
     mean_theta = np.array([j.mean for j in judgments])
     b = float(mean_theta.mean())  # a report that says nothing occurs at the expected base rate
+    if item.rated:
+        _draw_rated_item(item, r, b, state, rng)
+        return
     if item.credibility.is_point and all(j.is_point for j in judgments):
         c = (r * item.credibility.mean)[:, None]
         state.log_weights += log(effective_likelihood(c, mean_theta[None, :], b))
@@ -550,6 +668,43 @@ def _draw_item(item: EvidenceItem, r: np.ndarray, state: DrawState, rng: np.rand
         state.keep(likelihood_place(item.id, h_id), judgment, theta[:, k])
     state.keep(credibility_place(item.id), item.credibility, kappa)
     state.log_weights += log(effective_likelihood((r * kappa)[:, None], theta, b))
+
+
+def _draw_rated_item(
+    item: EvidenceItem, r: np.ndarray, b: float, state: DrawState, rng: np.random.Generator
+) -> None:
+    """The same for an item with given rates: lambda_h = r (hit theta_h + false_alarm
+    (1 - theta_h)) + (1 - r) q, q = E[hit] b + E[false_alarm] (1 - b) a point, is a mixture of
+    three parts: A, hit and theta_h size-biased; B, false_alarm size-biased and theta_h towards
+    0; C, nothing tilted."""
+    assert item.hit is not None and item.false_alarm is not None
+    h = state.hypothesis
+    draws = h.shape[0]
+    mean_theta = np.array([j.mean for j in item.likelihoods])
+    hit_mean, false_mean = item.hit.mean, item.false_alarm.mean
+    q = hit_mean * b + false_mean * (1.0 - b)
+    mass = np.column_stack(
+        [r * hit_mean * mean_theta[h], r * false_mean * (1.0 - mean_theta[h]), (1.0 - r) * q]
+    )
+    cumulative = np.cumsum(mass, axis=1)
+    u = rng.random(draws) * cumulative[:, -1]
+    kind = np.minimum((cumulative[:, :2] < u[:, None]).sum(axis=1), 2)  # 0 A, 1 B, 2 C
+    theta = np.empty((draws, len(item.likelihoods)))
+    for k, judgment in enumerate(item.likelihoods):
+        theta[:, k] = judgment.sample(rng, draws)
+        for part, tilt in ((0, 1), (1, -1)):
+            mine = np.flatnonzero((kind == part) & (h == k))
+            if mine.size:
+                theta[mine, k] = _kappa_draws(judgment, np.full(mine.size, tilt), rng)
+    hit = _kappa_draws(item.hit, np.where(kind == 0, 1, 0), rng)
+    false_alarm = _kappa_draws(item.false_alarm, np.where(kind == 1, 1, 0), rng)
+    for k, (h_id, judgment) in enumerate(zip(state.hypothesis_ids, item.likelihoods, strict=True)):
+        state.keep(likelihood_place(item.id, h_id), judgment, theta[:, k])
+    state.keep(hit_place(item.id), item.hit, hit)
+    state.keep(false_alarm_place(item.id), item.false_alarm, false_alarm)
+    rho = r[:, None]
+    own_hit, own_false = chained_rate(rho, hit[:, None], q), chained_rate(rho, false_alarm[:, None], q)
+    state.log_weights += log(rated_likelihood(theta, own_hit, own_false))
 
 
 def _tilted(judgment: Judgment, rng: np.random.Generator, n: int) -> np.ndarray:

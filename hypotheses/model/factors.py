@@ -9,6 +9,10 @@ components are decided here and nowhere else: the numpy engine scores the compon
 model indexes the events, the weights, the explanation, `next`, the ACH export and the report's
 page read the means.
 
+`model_error:` is one more link on every item's chain (MODEL_ERROR, reliability 1 - model_error),
+so the engines treat it as they treat a source; an item with `hit:` and `false_alarm:` has that
+link alone (its source, if any, is for the record). The compiled items carry those chains.
+
 `compile_case(case)` is memoised per case object (the pipeline asks for it several times per
 command); a `CompiledCase` holds the items it needs, never the case, so a case that is no longer
 used is freed with its compilation.
@@ -26,7 +30,16 @@ import numpy as np
 
 from hypotheses.case import Case, EvidenceItem
 from hypotheses.case.types import Event
-from priors import Judgment
+from hypotheses.model.likelihood import (
+    chained_rate,
+    effective_likelihood,
+    event_log_likelihood,
+    rated_likelihood,
+)
+from priors import Judgment, complement
+
+# The chain link that stands for `model_error:` (no source id has a space).
+MODEL_ERROR = "model error"
 
 
 @dataclass(frozen=True)
@@ -98,16 +111,60 @@ class CompiledCase:
     theta_mean: np.ndarray  # (J, H): P(. | h) at the means, the item's own or its event's
     credibility_mean: np.ndarray  # (J,): c_j = kappa_j times every reliability on its chain
     event_of: np.ndarray  # (J,): the index of the event an item reports, -1 when standalone
+    # (J,) each: Schum's hit and false-alarm rates H_j, F_j at the means, through the chain:
+    # P(E* | h) = theta_h H + (1 - theta_h) F for an item, theta_Gh prod H + (1 - theta_Gh) prod F
+    # for an event's reports.
+    hit_mean: np.ndarray
+    false_alarm_mean: np.ndarray
 
     @property
     def point_reliability(self) -> dict[str, float]:
         return {s: j.mean for s, j in self.reliability.items() if j.is_point}
 
+    def mean_log_likelihoods(self) -> np.ndarray:
+        """log P(item j | the reports of its event above j, h) with every judgment at its mean:
+        (J, H). A standalone item's is log(theta H + (1 - theta) F); a report's comes from the
+        chain rule, so the reports of one event add up to the event's log P(R_1..R_n | h)."""
+        theta_all = self.theta_mean
+        out = np.empty(theta_all.shape)
+        seen: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # event -> running (log H, log F)
+        with np.errstate(divide="ignore"):
+            for j, event in enumerate(self.event_of):
+                theta, hit, false_alarm = theta_all[j], self.hit_mean[j], self.false_alarm_mean[j]
+                if event < 0:
+                    out[j] = np.log(rated_likelihood(theta, hit, false_alarm))
+                    continue
+                log_hit, log_false = seen.get(event, (np.zeros(1), np.zeros(1)))
+                log_theta, log_not = np.log(theta), np.log1p(-theta)
+                before = event_log_likelihood(log_theta, log_not, log_hit, log_false, np.logaddexp)
+                log_hit, log_false = log_hit + np.log(hit), log_false + np.log(false_alarm)
+                seen[event] = (log_hit, log_false)
+                after = event_log_likelihood(log_theta, log_not, log_hit, log_false, np.logaddexp)
+                with np.errstate(invalid="ignore"):
+                    out[j] = np.where(np.isneginf(before), -np.inf, after - before)
+        return out
+
     def chain_reliability(self, item: EvidenceItem, moved: dict[str, float] | None = None) -> float:
         """The product of the reliabilities on the item's chain at their means (or `moved`
-        values by source id): the one place the chain multiplies."""
+        values by link): the one place the chain multiplies."""
         moved = moved or {}
         return math.prod(moved.get(s, self.reliability[s].mean) for s in item.chain)
+
+
+def item_rates(
+    item: EvidenceItem, rho: float, b: float, rates: tuple[float, float] | None = None
+) -> tuple[float, float]:
+    """(H, F) of an item through a chain of reliability `rho` (model error included), with `b`
+    the expected base rate of what it reports: from its credibility kappa, H = c + (1 - c) b and
+    F = (1 - c) b with c = kappa rho; from its `hit:` and `false_alarm:` (`rates`, at their means
+    unless given), each mixed with the item's expected rate q = hit b + false_alarm (1 - b)."""
+    if not item.rated:
+        c = item.credibility.mean * rho
+        return effective_likelihood(c, 1.0, b), effective_likelihood(c, 0.0, b)
+    assert item.hit is not None and item.false_alarm is not None
+    hit, false_alarm = rates if rates is not None else (item.hit.mean, item.false_alarm.mean)
+    q = hit * b + false_alarm * (1.0 - b)
+    return chained_rate(rho, hit, q), chained_rate(rho, false_alarm, q)
 
 
 
@@ -143,6 +200,12 @@ def _compile(
     credibility = np.array(
         [it.credibility.mean * float(np.prod([reliability[s].mean for s in it.chain])) for it in items]
     )
+    rates = np.array(
+        [
+            item_rates(it, float(np.prod([reliability[s].mean for s in it.chain])), float(row.mean()))
+            for it, row in zip(items, theta, strict=True)
+        ]
+    ).reshape(len(items), 2)
     event_ids = [e.id for e in events]
     return CompiledCase(
         hypothesis_ids=tuple(hypothesis_ids),
@@ -154,6 +217,8 @@ def _compile(
         theta_mean=theta,
         credibility_mean=credibility.reshape(len(items)),
         event_of=np.array([event_ids.index(it.reports) if it.reports else -1 for it in items], dtype=int),
+        hit_mean=rates[:, 0],
+        false_alarm_mean=rates[:, 1],
     )
 
 
@@ -213,8 +278,21 @@ def compile_case(case: Case) -> CompiledCase:
     hit = _compiled.get(key)
     if hit is not None and hit[0]() is case:
         return hit[1]
-    compiled = _compile(
-        case.hypothesis_ids, case.evidence, case.events, {s.id: s.reliability for s in case.sources}
-    )
+    reliability = {s.id: s.reliability for s in case.sources}
+    items = case.evidence
+    if not (case.model_error.is_point and case.model_error.mean == 0.0):
+        reliability[MODEL_ERROR] = complement(case.model_error)
+    if MODEL_ERROR in reliability or any(it.rated for it in items):
+        items = tuple(_linked(it, MODEL_ERROR in reliability) for it in items)
+    compiled = _compile(case.hypothesis_ids, items, case.events, reliability)
     _compiled[key] = (weakref.ref(case, lambda _, key=key: _compiled.pop(key, None)), compiled)
     return compiled
+
+
+def _linked(item: EvidenceItem, model_error: bool) -> EvidenceItem:
+    """The item as the engines read it: its chain ends with the MODEL_ERROR link, and a rated
+    item's chain is that link alone (its source is for the record: docs/model.md section 2)."""
+    tail = (MODEL_ERROR,) if model_error else ()
+    if item.rated:
+        return replace(item, source=None, via=tail)
+    return replace(item, via=item.via + tail) if tail else item

@@ -1,7 +1,11 @@
-"""The effective likelihood of docs/model.md section 3, written once for every engine and analysis.
+"""The effective likelihood of docs/model.md section 2, written once for every engine and analysis.
 
-`lambda_jh = c_j theta_jh + (1 - c_j) mean_k theta_jk`: with probability 1 - c_j (credibility
-times the source's reliability) the report says nothing about which hypothesis is true.
+`lambda_jh = c_j theta_jh + (1 - c_j) b_j`: with probability 1 - c_j (credibility times the
+reliabilities on its chain) the report says nothing about which hypothesis is true, and occurs
+at the expected base rate `b_j = mean_k E[theta_jk]`. In Schum's terms every item has a hit rate
+H and a false-alarm rate F, P(E* | h) = theta_h H + (1 - theta_h) F: from its credibility (H = c +
+(1 - c) b, F = (1 - c) b) or given as `hit:` and `false_alarm:`; a chain's reliabilities rho
+(and 1 - model_error) then mix them with the item's expected rate q: rho H + (1 - rho) q.
 """
 
 from __future__ import annotations
@@ -9,8 +13,6 @@ from __future__ import annotations
 from typing import TypeVar
 
 import numpy as np
-
-from hypotheses.model.factors import CompiledCase
 
 T = TypeVar("T")
 
@@ -22,6 +24,18 @@ def effective_likelihood(credibility: T, theta: T, mix: T) -> T:
     Written c theta + (1 - c) mix, never mix + c (theta - mix): the latter cancels a likelihood
     of 1e-300 to exactly 0 and would rule its hypothesis out."""
     return credibility * theta + (1.0 - credibility) * mix  # type: ignore[operator]
+
+
+def chained_rate(rho: T, rate: T, q: T) -> T:
+    """A rate seen through a chain of reliability rho: rho rate + (1 - rho) q, where q is the
+    rate at which an item that says nothing occurs (its expected rate, a point)."""
+    return rho * rate + (1.0 - rho) * q  # type: ignore[operator]
+
+
+def rated_likelihood(theta: T, hit: T, false_alarm: T) -> T:
+    """P(E* | h) = theta_h hit + (1 - theta_h) false_alarm (Schum): every term non-negative, so
+    a likelihood of 1e-300 never cancels to 0."""
+    return theta * hit + (1.0 - theta) * false_alarm  # type: ignore[operator]
 
 
 def event_log_likelihood(log_theta, log_not_theta, log_hit, log_false_alarm, logaddexp):
@@ -44,28 +58,3 @@ def event_log_lik(theta: np.ndarray, c: np.ndarray, b: float) -> np.ndarray:
         log_hit = np.log(effective_likelihood(c, 1.0, b)).sum(axis=-1, keepdims=True)
         log_false = (np.log1p(-c) + np.log(b)).sum(axis=-1, keepdims=True)
         return event_log_likelihood(np.log(theta), np.log1p(-theta), log_hit, log_false, np.logaddexp)
-
-
-def mean_case_log_likelihoods(compiled: CompiledCase) -> np.ndarray:
-    """log P(item j | the reports of its event above j, h) with every judgment at its mean:
-    (J, H). A standalone item's is log lambda_jh; a report's comes from the chain rule, so the
-    reports of one event add up to the event's log P(R_1..R_n | h)."""
-    theta_all, credibility = compiled.theta_mean, compiled.credibility_mean
-    out = np.empty(theta_all.shape)
-    seen: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # event -> running (log hit, log false alarm)
-    with np.errstate(divide="ignore"):
-        for j, event in enumerate(compiled.event_of):
-            c, theta = credibility[j], theta_all[j]
-            if event < 0:
-                out[j] = np.log(effective_likelihood(c, theta, theta.mean()))
-                continue
-            b = theta.mean()
-            hit, false_alarm = seen.get(event, (np.zeros(1), np.zeros(1)))
-            before = event_log_likelihood(np.log(theta), np.log1p(-theta), hit, false_alarm, np.logaddexp)
-            hit = hit + np.log(effective_likelihood(c, 1.0, b))
-            false_alarm = false_alarm + np.log(effective_likelihood(c, 0.0, b))
-            seen[event] = (hit, false_alarm)
-            after = event_log_likelihood(np.log(theta), np.log1p(-theta), hit, false_alarm, np.logaddexp)
-            with np.errstate(invalid="ignore"):
-                out[j] = np.where(np.isneginf(before), -np.inf, after - before)
-    return out

@@ -25,9 +25,21 @@ def reliability_place(source: str) -> str:
     return f"reliability/{source}"
 
 
+def hit_place(item: str) -> str:
+    return f"hit/{item}"
+
+
+def false_alarm_place(item: str) -> str:
+    return f"false_alarm/{item}"
+
+
+MODEL_ERROR_PLACE = "model_error"
+
+
 def judgment_places(case: Case) -> list[tuple[str, Judgment]]:
     """Every judgment of the case with its place, in a fixed order (priors, reliabilities,
-    events' likelihoods, then each item's likelihoods (none for a report) and credibility)."""
+    events' likelihoods, then each item's likelihoods (none for a report) and credibility, or its
+    hit and false-alarm rates; `model_error` last, where the case has one)."""
     named: list[tuple[str, Judgment]] = []
     for h in case.hypotheses:
         named += [(prior_place(h.id, factor), judgment) for factor, judgment in h.prior]
@@ -42,5 +54,10 @@ def judgment_places(case: Case) -> list[tuple[str, Judgment]]:
             (likelihood_place(item.id, h), judgment)
             for h, judgment in zip(case.hypothesis_ids, item.likelihoods, strict=False)
         ]
-        named.append((credibility_place(item.id), item.credibility))
+        if item.hit is not None and item.false_alarm is not None:  # given rates: no credibility
+            named += [(hit_place(item.id), item.hit), (false_alarm_place(item.id), item.false_alarm)]
+        else:
+            named.append((credibility_place(item.id), item.credibility))
+    if not (case.model_error.is_point and case.model_error.mean == 0.0):
+        named.append((MODEL_ERROR_PLACE, case.model_error))
     return named

@@ -19,7 +19,6 @@ import numpy as np
 
 from hypotheses.case import Case
 from hypotheses.model.factors import compile_case
-from hypotheses.model.likelihood import mean_case_log_likelihoods
 from hypotheses.model.logspace import log, logsumexp, softmax
 from hypotheses.model.prior import prior_mean, prior_weight_draws
 from hypotheses.model.result import INTERVAL, EngineResult
@@ -117,7 +116,7 @@ def run(
     prior_draws = np.exp(log_w - logsumexp(log_w, axis=1)[:, None])
     if not layout(case).free:
         # Nothing uncertain: no free variable to sample, and the model's answer is exact.
-        exact = softmax(log(pi_mean) + mean_case_log_likelihoods(compile_case(case)).sum(axis=0))
+        exact = softmax(log(pi_mean) + compile_case(case).mean_log_likelihoods().sum(axis=0))
         return EngineResult(
             "pymc",
             prior_draws,
