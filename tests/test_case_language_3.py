@@ -183,3 +183,23 @@ def test_the_fast_path_still_needs_no_pydantic_for_the_new_keys(tmp_path) -> Non
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize(
+    ("document", "said"),
+    [
+        (
+            _case([_item("a")], model_error="150%"),
+            "'model_error': must be a probability from 0 to 1 (that any ",
+        ),
+        (
+            _case([_item("a", hit=80, false_alarm=0.1)]),
+            "'hit' of evidence item 1: must be a probability from 0 to 1",
+        ),
+    ],
+)
+def test_a_probability_key_says_what_it_means_and_no_word_of_weights(
+    document: dict[str, Any], said: str
+) -> None:
+    (message,) = _problems(document)
+    assert message.startswith(said) and "ratio" not in message and "weight" not in message

@@ -112,19 +112,27 @@ _as_ratio = _reading(parse_ratio, with_scale=False)
 _as_reliability = _reading(parse_reliability)
 
 
-def _as_shared(value: Any, info: ValidationInfo) -> Any:
-    """An origin's `shared`: a judgment, its error naming the key (a number above 1 here is no
-    weight and no ratio, so the judgment parser's hint about those is left out)."""
-    try:
-        return parse_judgment(value, _scale(info))
-    except JudgmentError as exc:
-        said = str(exc).split("; only a prior may be")[0]
-        message = f"must be a probability from 0 to 1 (that the items all repeat one origin); {said}"
-        raise PydanticCustomError("judgment", "{message}", {"message": message}) from None
+def _probability(meaning: str) -> Any:
+    """A judgment field that is a probability and nothing else (an origin's `shared`, a rate,
+    the model error): its error says what the probability means, and leaves out the judgment
+    parser's hint about weights and ratios, which this key takes neither of."""
+
+    def read(value: Any, info: ValidationInfo) -> Any:
+        try:
+            return parse_judgment(value, _scale(info))
+        except JudgmentError as exc:
+            said = str(exc).split("; only a prior may be")[0]
+            message = f"must be a probability from 0 to 1 ({meaning}); {said}"
+            raise PydanticCustomError("judgment", "{message}", {"message": message}) from None
+
+    return Annotated[Any, PlainValidator(read), WithJsonSchema(_judgment_schema())]
 
 
 JudgmentField = Annotated[Any, PlainValidator(_as_judgment), WithJsonSchema(_judgment_schema())]
-SharedField = Annotated[Any, PlainValidator(_as_shared), WithJsonSchema(_judgment_schema())]
+SharedField = _probability("that the items all repeat one origin")
+HitField = _probability("P(reported | what it reports is true)")
+FalseAlarmField = _probability("P(reported | what it reports is not true)")
+ModelErrorField = _probability("that any one judgment is simply wrong")
 # (judgment, warning): one of the six Admiralty credibility words, or a judgment of the scale.
 CredibilityField = Annotated[
     Any,
@@ -290,12 +298,12 @@ class EvidenceSpec(_Strict):
         description="the sources the report passed through, in turn; each one's reliability "
         "multiplies the item's credibility",
     )
-    hit: JudgmentField | None = Field(
+    hit: HitField | None = Field(
         default=None,
         description="P(the item is reported | what it reports is true); with `false_alarm:`, "
         "instead of credibility, grading and `via:` (a source's reliability is then not applied)",
     )
-    false_alarm: JudgmentField | None = Field(
+    false_alarm: FalseAlarmField | None = Field(
         default=None,
         description="P(the item is reported | what it reports is not true); with `hit:`; above "
         "`hit` the item counts against what it says (a planted report)",
@@ -356,7 +364,7 @@ class CaseSpec(_Strict):
     title: str
     question: str | None = None
     scale: str = DEFAULT_SCALE
-    model_error: JudgmentField | None = Field(
+    model_error: ModelErrorField | None = Field(
         default=None,
         description="the probability that any single item's judgment is simply wrong (the item then "
         "says nothing); default 0",
