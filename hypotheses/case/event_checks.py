@@ -82,10 +82,11 @@ class EventChecker:
                     at, f"origin id '{origin_id}' is also {noun} id; give one of them another id"
                 )
             if len(spec.items) < 2:
+                lists = "lists 1 item" if spec.items else "lists no item"
                 self.found.error(
                     (*at, "items"),
-                    f"origin '{origin_id}' lists {len(spec.items)} item; an origin joins 2 or more items "
-                    "that may all repeat it: add the others, or remove the origin",
+                    f"origin '{origin_id}' {lists}; an origin joins 2 or more items that may all repeat "
+                    "it: add the others, or remove the origin",
                 )
             listed: set[str] = set()
             for index, item_id in enumerate(spec.items):
