@@ -23,6 +23,7 @@ PAIRS: list[tuple[Block, type[BaseModel], type | None]] = [
     (keys.SOURCE, format.SourceSpec, fast.SourceSpec),
     (keys.EVIDENCE, format.EvidenceSpec, fast.EvidenceSpec),
     (keys.EVENT, format.EventSpec, fast.EventSpec),
+    (keys.ORIGIN, format.OriginSpec, fast.OriginSpec),
     (keys.GROUP, format.GroupSpec, fast.GroupSpec),
     (keys.RESOLUTION, format.ResolutionSpec, fast.ResolutionSpec),
 ]

@@ -14,12 +14,14 @@ from hypotheses.case.keys import PENDING
 from hypotheses.case.messages import Problem
 from hypotheses.case.types import (
     DEFAULT_KEY,
+    NO_MODEL_ERROR,
     SINGLE_PRIOR,
     Case,
     Event,
     EvidenceItem,
     Group,
     Hypothesis,
+    Origin,
     Resolution,
     Source,
 )
@@ -32,6 +34,11 @@ if TYPE_CHECKING:  # built from format.py's models or fast.py's, alike
 def point_one(judgment: Judgment | None) -> bool:
     """Exactly 1, or not given (counts as 1)."""
     return judgment is None or (isinstance(judgment, Point) and judgment.value == 1)
+
+
+def point_zero(judgment: Judgment | None) -> bool:
+    """Exactly 0."""
+    return isinstance(judgment, Point) and judgment.value == 0
 
 
 def _factored(prior: Any) -> bool:
@@ -71,6 +78,18 @@ def in_order(given: dict[str, Judgment], ids: list[str]) -> tuple[Judgment, ...]
 def conditioned(e: EvidenceSpec, likelihoods: tuple[Judgment, ...]) -> tuple[Judgment, ...]:
     """What the model conditions on: P(E | h), or 1 - P(E | h) for an item not found."""
     return tuple(complement(j) for j in likelihoods) if e.observed is False else likelihoods
+
+
+def rates(e: EvidenceSpec) -> tuple[Judgment | None, Judgment | None]:
+    """The item's hit and false-alarm rates as the model conditions on them (docs/model.md
+    section 2): as given, or for an item looked for and not found, P(not reported | true) =
+    1 - hit and P(not reported | not true) = 1 - false_alarm, swapped onto its stored
+    1 - P(E | h), so that P(E* | h) = hit * theta_h + false_alarm * (1 - theta_h) always holds."""
+    if e.hit is None or e.false_alarm is None:
+        return None, None
+    if e.observed is False:
+        return complement(e.false_alarm), complement(e.hit)
+    return e.hit, e.false_alarm
 
 
 def own_source(e: EvidenceSpec) -> Source | None:
@@ -115,6 +134,16 @@ class CaseBuilder:
             if event_id in reported  # an event nobody reports changes nothing: left out
         ]
         resolution = spec.resolution
+        order = {item.id: index for index, item in enumerate(evidence)}
+        origins = []
+        for origin_id, o in spec.origins.items():
+            # Without likelihoods of its own, the origin's are its first listed item's.
+            given = in_order(o.likelihoods, self.ids) if o.likelihoods is not None else None
+            likelihoods = given or evidence[order[o.items[0]]].likelihoods
+            members = tuple(sorted(o.items, key=order.__getitem__))  # in case order
+            origins.append(
+                Origin(origin_id, o.label, members, o.shared, likelihoods, o.notes, tuple(o.links))
+            )
         return Case(
             title=spec.title,
             question=spec.question,
@@ -132,16 +161,19 @@ class CaseBuilder:
             else Resolution(resolution.hypothesis, resolution.date, resolution.notes),
             pending=tuple(item for item in items if item.observed == PENDING),
             events=tuple(events),
+            origins=tuple(origins),
+            model_error=NO_MODEL_ERROR if spec.model_error is None else spec.model_error,
         )
 
     def _item(self, e: EvidenceSpec) -> EvidenceItem:
         """An item: a report of an event (no likelihoods of its own), ratios (only the ratios
         matter: credibility 1), or likelihoods as the model conditions on them."""
+        hit, false_alarm = rates(e)
         if e.reports is not None:
             judged, source_id = credibility(e)
             return EvidenceItem(
                 e.id, e.label, source_id, judged, (), True, e.date, e.notes, tuple(e.links),
-                reports=e.reports, via=tuple(e.via),
+                reports=e.reports, via=tuple(e.via), hit=hit, false_alarm=false_alarm,
             )  # fmt: skip
         if e.ratios is not None:
             return EvidenceItem(
@@ -153,5 +185,5 @@ class CaseBuilder:
         likelihoods = conditioned(e, in_order(e.likelihoods, self.ids))
         return EvidenceItem(
             e.id, e.label, source_id, judged, likelihoods, e.observed, e.date, e.notes, tuple(e.links),
-            via=tuple(e.via),
+            via=tuple(e.via), hit=hit, false_alarm=false_alarm,
         )  # fmt: skip

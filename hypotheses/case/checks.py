@@ -1,6 +1,7 @@
 """The rules of a case that its format cannot express: unique ids, priors stated for all or
 none, a likelihood for every hypothesis, known sources and events, something left possible; and
-the warnings (Cromwell's rule). Every problem is collected, with its line, before any is
+the warnings (Cromwell's rule). Items' rules are in item_checks.py, events' and origins' in
+event_checks.py. Every problem is collected, with its line, before any is
 reported; a case that breaks none is then built (building.py)."""
 
 from __future__ import annotations
@@ -8,7 +9,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from hypotheses.case import keys
-from hypotheses.case.building import CaseBuilder, hypothesis, in_order, point_one
+from hypotheses.case.building import CaseBuilder, hypothesis, point_one, point_zero
+from hypotheses.case.event_checks import EventChecker
 from hypotheses.case.item_checks import ItemChecker
 from hypotheses.case.messages import Findings
 from hypotheses.case.reading import LineMap
@@ -33,9 +35,11 @@ class Checker:
     def case(self) -> Case:
         """The case, or a CaseError with every error found (by line)."""
         self._hypotheses()
-        self._events()
+        events = EventChecker(self.spec, self.found, self.ids)
+        events.events()
         ItemChecker(self.spec, self.found, self.ids).check()
-        self._unreported_events()
+        events.unreported()
+        events.origins()
         self._groups()
         self._resolution()
         self.found.raise_errors()
@@ -130,61 +134,6 @@ class Checker:
                 "priors that state it",
             )
 
-    def _events(self) -> None:
-        """Events (docs/case-format.md, "Reports of one event, and chains"): P(event | h) for
-        every hypothesis, like an item's."""
-        ids = self.ids
-        for event_id, spec in self.spec.events.items():
-            at = ("events", event_id)
-            given = spec.likelihoods
-            for key in given:
-                if key != DEFAULT_KEY and key not in ids:
-                    self.found.error(
-                        (*at, "likelihoods", key),
-                        f"unknown hypothesis '{key}'{did_you_mean(key, [*ids, DEFAULT_KEY])} in the "
-                        f"likelihoods of event '{event_id}'; hypotheses: {', '.join(ids)}",
-                    )
-            likelihoods = in_order(given, ids)
-            if likelihoods is None:
-                missing = ", ".join(repr(h) for h in ids if h not in given)
-                self.found.error(
-                    (*at, "likelihoods"),
-                    f"event '{event_id}' gives no likelihood for {missing}; add them or a `default:`",
-                )
-                continue
-            if all(isinstance(j, Point) and j.value == 0 for j in likelihoods):
-                self.found.error(
-                    (*at, "likelihoods"),
-                    f"event '{event_id}' is impossible under every hypothesis (all likelihoods 0); if it "
-                    "may have happened, some hypothesis must allow it",
-                )
-                continue
-            for h, j in zip(ids, likelihoods, strict=True):
-                key = h if h in given else DEFAULT_KEY
-                if isinstance(j, Point) and j.value == 0:
-                    self.found.warn(
-                        (*at, "likelihoods", key),
-                        f"likelihood of '{h}' for event '{event_id}' is 0: a fully credible report of it "
-                        "rules the hypothesis out for good, a doubtful one weakens it (Cromwell's rule)",
-                    )
-                elif isinstance(j, Point) and j.value == 1:
-                    self.found.warn(
-                        (*at, "likelihoods", key),
-                        f"likelihood of '{h}' for event '{event_id}' is exactly 1 (certain); if there is "
-                        "any doubt, write 0.99 or a word such as 'almost certain' (Cromwell's rule)",
-                    )
-
-    def _unreported_events(self) -> None:
-        """An event no observed item reports is left out of the case: say so."""
-        reported = {e.reports for e in self.spec.evidence if e.observed != keys.PENDING}
-        for event_id in self.spec.events:
-            if event_id not in reported:
-                self.found.warn(
-                    ("events", event_id),
-                    f"no item reports event '{event_id}', so it changes nothing; add items with "
-                    f"`reports: {event_id}`, or remove it",
-                )
-
     def _groups(self) -> None:
         ids = self.ids
         for group_id, spec in self.spec.groups.items():
@@ -218,9 +167,20 @@ class Checker:
         """Some hypothesis must stay possible: not every one ruled out by a zero prior, or by a
         zero likelihood on a report that cannot be unfounded."""
         reliability = {s.id: s.reliability for s in case.sources}
+        in_origins = {item for o in case.origins if not point_zero(o.shared) for item in o.items}
+
+        # With a model error above 0 any item may say nothing (docs/case-format.md, "Model
+        # error"): then no report is certain.
+        exact = point_zero(case.model_error)
 
         def certain(e: EvidenceItem) -> bool:
-            """A report that cannot be unfounded: credibility and every reliability on its chain 1."""
+            """A report that cannot be unfounded: a false-alarm rate of exactly 0, given (hit and
+            false-alarm rates) or from a credibility and every reliability on its chain 1; and
+            not in a possible common origin (its own likelihoods then count only in part)."""
+            if not exact or e.id in in_origins:
+                return False
+            if e.rated:
+                return isinstance(e.false_alarm, Point) and e.false_alarm.value == 0
             return point_one(e.credibility) and all(point_one(reliability[s]) for s in e.chain)
 
         def ruled_out(index: int) -> bool:

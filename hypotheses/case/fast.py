@@ -75,6 +75,8 @@ class EvidenceSpec:
     date: datetime.date | None = None
     reports: str | None = None
     via: list[str] = field(default_factory=list)
+    hit: Any = None
+    false_alarm: Any = None
     notes: str | None = None
     links: list[str] = field(default_factory=list)
 
@@ -83,6 +85,16 @@ class EvidenceSpec:
 class EventSpec:
     label: str
     likelihoods: dict[str, Any]
+    notes: str | None = None
+    links: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class OriginSpec:
+    label: str
+    items: list[str]
+    shared: Any
+    likelihoods: dict[str, Any] | None = None
     notes: str | None = None
     links: list[str] = field(default_factory=list)
 
@@ -106,10 +118,12 @@ class CaseSpec:
     title: str
     question: str | None
     scale: str
+    model_error: Any
     hypotheses: list[HypothesisSpec]
     sources: dict[str, SourceSpec]
     events: dict[str, EventSpec]
     evidence: list[EvidenceSpec]
+    origins: dict[str, OriginSpec]
     notes: str | None
     groups: dict[str, GroupSpec]
     resolution: ResolutionSpec | None
@@ -179,6 +193,10 @@ def _read(parse, value: Any, scale: Scale | None = None) -> Any:
         raise Decline from None
 
 
+def _optional_judgment(value: Any, scale: Scale) -> Any:
+    return None if value is None else _read(parse_judgment, value, scale)
+
+
 def _judgments(value: Any, parse, scale: Scale | None) -> dict[str, Any]:
     if type(value) is not dict or not all(type(k) is str for k in value):
         raise Decline
@@ -235,6 +253,8 @@ def _evidence(value: Any, scale: Scale) -> EvidenceSpec:
         date=_date(d.get("date")),
         reports=None if d.get("reports") is None else _ident(d["reports"]),
         via=_texts(d["via"]) if "via" in d else [],
+        hit=_optional_judgment(d.get("hit"), scale),
+        false_alarm=_optional_judgment(d.get("false_alarm"), scale),
         notes=_optional_text(d.get("notes")),
         links=_texts(d["links"]) if "links" in d else [],
     )
@@ -245,6 +265,21 @@ def _event(value: Any, scale: Scale) -> EventSpec:
     return EventSpec(
         _text(d["label"]),
         _judgments(d["likelihoods"], parse_judgment, scale),
+        _optional_text(d.get("notes")),
+        _texts(d["links"]) if "links" in d else [],
+    )
+
+
+def _origin(value: Any, scale: Scale) -> OriginSpec:
+    d = _mapping(value, keys.ORIGIN)
+    if d["shared"] is None:
+        raise Decline  # required: pydantic says so
+    likelihoods = d.get("likelihoods")
+    return OriginSpec(
+        _text(d["label"]),
+        _texts(d["items"]),
+        _read(parse_judgment, d["shared"], scale),
+        None if likelihoods is None else _judgments(likelihoods, parse_judgment, scale),
         _optional_text(d.get("notes")),
         _texts(d["links"]) if "links" in d else [],
     )
@@ -290,10 +325,12 @@ def plain_spec(data: dict[str, Any], scale: Scale, scale_name: str) -> CaseSpec 
             title=_text(d["title"]),
             question=_optional_text(d.get("question")),
             scale=scale_name,
+            model_error=_optional_judgment(d.get("model_error"), scale),
             hypotheses=[_hypothesis(h, scale) for h in hypotheses],
             sources=_keyed(d["sources"], lambda v: _source(v, scale)) if "sources" in d else {},
             events=_keyed(d["events"], lambda v: _event(v, scale)) if "events" in d else {},
             evidence=[_evidence(e, scale) for e in evidence],
+            origins=_keyed(d["origins"], lambda v: _origin(v, scale)) if "origins" in d else {},
             notes=_optional_text(d.get("notes")),
             groups=_keyed(d["groups"], _group) if "groups" in d else {},
             resolution=resolution,

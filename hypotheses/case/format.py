@@ -112,7 +112,27 @@ _as_ratio = _reading(parse_ratio, with_scale=False)
 _as_reliability = _reading(parse_reliability)
 
 
+def _probability(meaning: str) -> Any:
+    """A judgment field that is a probability and nothing else (an origin's `shared`, a rate,
+    the model error): its error says what the probability means, and leaves out the judgment
+    parser's hint about weights and ratios, which this key takes neither of."""
+
+    def read(value: Any, info: ValidationInfo) -> Any:
+        try:
+            return parse_judgment(value, _scale(info))
+        except JudgmentError as exc:
+            said = str(exc).split("; only a prior may be")[0]
+            message = f"must be a probability from 0 to 1 ({meaning}); {said}"
+            raise PydanticCustomError("judgment", "{message}", {"message": message}) from None
+
+    return Annotated[Any, PlainValidator(read), WithJsonSchema(_judgment_schema())]
+
+
 JudgmentField = Annotated[Any, PlainValidator(_as_judgment), WithJsonSchema(_judgment_schema())]
+SharedField = _probability("that the items all repeat one origin")
+HitField = _probability("P(reported | what it reports is true)")
+FalseAlarmField = _probability("P(reported | what it reports is not true)")
+ModelErrorField = _probability("that any one judgment is simply wrong")
 # (judgment, warning): one of the six Admiralty credibility words, or a judgment of the scale.
 CredibilityField = Annotated[
     Any,
@@ -278,6 +298,16 @@ class EvidenceSpec(_Strict):
         description="the sources the report passed through, in turn; each one's reliability "
         "multiplies the item's credibility",
     )
+    hit: HitField | None = Field(
+        default=None,
+        description="P(the item is reported | what it reports is true); with `false_alarm:`, "
+        "instead of credibility, grading and `via:` (a source's reliability is then not applied)",
+    )
+    false_alarm: FalseAlarmField | None = Field(
+        default=None,
+        description="P(the item is reported | what it reports is not true); with `hit:`; above "
+        "`hit` the item counts against what it says (a planted report)",
+    )
     notes: Notes = None
     links: Links
 
@@ -288,6 +318,25 @@ class EventSpec(_Strict):
     label: str
     likelihoods: dict[str, JudgmentField] = Field(
         description="P(the event happened | hypothesis) per hypothesis id; `default` fills the rest",
+    )
+    notes: Notes = None
+    links: Links
+
+
+class OriginSpec(_Strict):
+    """Items that may all repeat one origin: with probability `shared` they are reports of one
+    event, otherwise independent items."""
+
+    label: str
+    items: list[str] = Field(
+        description="two or more ids of observed evidence items with likelihoods of their own",
+        json_schema_extra={"minItems": 2},
+    )
+    shared: SharedField = Field(description="the probability that the items all repeat one origin")
+    likelihoods: dict[str, JudgmentField] | None = Field(
+        default=None,
+        description="P(the origin's report | hypothesis) per hypothesis id (`default` fills the "
+        "rest); when not given, those of the first item listed",
     )
     notes: Notes = None
     links: Links
@@ -315,10 +364,16 @@ class CaseSpec(_Strict):
     title: str
     question: str | None = None
     scale: str = DEFAULT_SCALE
+    model_error: ModelErrorField | None = Field(
+        default=None,
+        description="the probability that any single item's judgment is simply wrong (the item then "
+        "says nothing); default 0",
+    )
     hypotheses: list[HypothesisSpec] = Field(min_length=2)
     sources: dict[Id, SourceSpec] = Field(default_factory=dict)
     events: dict[Id, EventSpec] = Field(default_factory=dict)
     evidence: list[EvidenceSpec] = Field(default_factory=list)
+    origins: dict[Id, OriginSpec] = Field(default_factory=dict)
     notes: Notes = None
     groups: dict[Id, GroupSpec] = Field(default_factory=dict)
     resolution: ResolutionSpec | None = None
@@ -337,6 +392,7 @@ __all__ = [
     "CaseSpec",
     "EvidenceSpec",
     "HypothesisSpec",
+    "OriginSpec",
     "PriorFactors",
     "SourceSpec",
     "case_json_schema",

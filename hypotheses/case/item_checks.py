@@ -7,7 +7,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from hypotheses.case.building import conditioned, credibility, in_order, own_source, point_one
+from hypotheses.case.building import (
+    conditioned,
+    credibility,
+    in_order,
+    own_source,
+    point_one,
+    point_zero,
+    rates,
+)
 from hypotheses.case.messages import Findings
 from hypotheses.case.types import DEFAULT_KEY
 from priors import ADMIRALTY, Judgment, Point, admiralty_judgment
@@ -31,6 +39,7 @@ class ItemChecker:
         for index, e in enumerate(specs):
             at = ("evidence", index)
             self._references(e, at)  # first: an item with other problems must not hide these
+            self._rates(e, at)
             if e.reports is not None:
                 self._report(e, at)
             elif e.ratios is None or self._ratios_allowed(e, at):
@@ -59,6 +68,38 @@ class ItemChecker:
                 (*at, "id"),
                 f"evidence id '{e.id}' is also an event id; give one of them another id (place names "
                 f"such as lik/{e.id}/... must say which is meant)",
+            )
+
+    def _rates(self, e: EvidenceSpec, at: tuple[Any, ...]) -> None:
+        """`hit:` and `false_alarm:` (docs/case-format.md, "Hit and false-alarm rates"): both or
+        neither; they say all there is about how the item is reported, so no credibility,
+        grading or chain beside them; and they need probabilities, which ratios are not."""
+        if e.hit is None and e.false_alarm is None:
+            return
+        if e.hit is None or e.false_alarm is None:
+            given, other = ("hit", "false_alarm") if e.hit is not None else ("false_alarm", "hit")
+            self.found.error(
+                (*at, given),
+                f"evidence '{e.id}' gives `{given}:` without `{other}:`; give both (P(reported | what it "
+                "reports is true) and P(reported | it is not)), or neither",
+            )
+        for key, said in (
+            ("credibility", "`credibility:`"),
+            ("grading", "`grading:`"),
+            ("via", "`via:` (a chain of sources)"),
+        ):
+            if getattr(e, key):
+                self.found.error(
+                    (*at, key),
+                    f"evidence '{e.id}' gives `hit:`/`false_alarm:` and {said}; the rates say all there "
+                    f"is about how the item is reported: keep the rates and remove `{key}:`, or keep "
+                    f"`{key}:` and remove the rates",
+                )
+        if e.ratios is not None:
+            self.found.error(
+                (*at, "ratios"),
+                f"evidence '{e.id}' gives `hit:`/`false_alarm:` and `ratios:`; the rates need the "
+                "probabilities P(E | h), which ratios are not: give `likelihoods:` instead of `ratios:`",
             )
 
     def _report(self, e: EvidenceSpec, at: tuple[Any, ...]) -> None:
@@ -198,8 +239,12 @@ class ItemChecker:
                     ),
                 )
             elif isinstance(j, Point) and j.value == 0:
-                doubted = not point_one(judged) or not all(
-                    point_one(self._reliability(e, s)) for s in (source_id, *e.via)
+                # P(E* | h) is then its false-alarm rate: given, or (1 - c) b from its credibility.
+                doubted = (
+                    not point_zero(rates(e)[1])
+                    if e.hit is not None
+                    else not point_one(judged)
+                    or not all(point_one(self._reliability(e, s)) for s in (source_id, *e.via))
                 )
                 self.found.warn(
                     key,

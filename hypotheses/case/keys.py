@@ -30,8 +30,8 @@ class Block:
 
 
 CASE = Block(
-    ("schema", "title", "question", "scale", "hypotheses", "sources", "events", "evidence", "notes",
-     "groups", "resolution"),
+    ("schema", "title", "question", "scale", "model_error", "hypotheses", "sources", "events",
+     "evidence", "origins", "notes", "groups", "resolution"),
     frozenset({"schema", "title", "hypotheses"}),
 )  # fmt: skip
 HYPOTHESIS = Block(("id", "label", "prior", "notes"), frozenset({"id", "label"}))
@@ -39,10 +39,14 @@ FACTORS = Block(tuple(PRIOR_FACTORS))  # a prior given as factors: every one opt
 SOURCE = Block(("label", "reliability", "notes", "links"))
 EVIDENCE = Block(
     ("id", "label", "source", "credibility", "likelihoods", "grading", "ratios", "observed", "date",
-     "reports", "via", "notes", "links"),
+     "reports", "via", "hit", "false_alarm", "notes", "links"),
     frozenset({"id", "label"}),
 )  # fmt: skip
 EVENT = Block(("label", "likelihoods", "notes", "links"), frozenset({"label", "likelihoods"}))
+# Items that may all repeat one origin (docs/case-format.md, "Possible common origins").
+ORIGIN = Block(
+    ("label", "items", "shared", "likelihoods", "notes", "links"), frozenset({"label", "items", "shared"})
+)
 GROUP = Block(("label", "members"), frozenset({"label", "members"}))
 RESOLUTION = Block(("hypothesis", "date", "notes"), frozenset({"hypothesis"}))
 
@@ -58,6 +62,7 @@ BLOCK_AT: dict[tuple[str, ...], Block] = {
     ("evidence", "#"): EVIDENCE,
     ("sources", "*"): SOURCE,
     ("events", "*"): EVENT,
+    ("origins", "*"): ORIGIN,
     ("groups", "*"): GROUP,
     ("resolution",): RESOLUTION,
 }

@@ -206,6 +206,8 @@ def _where(path: tuple[Any, ...]) -> str:
         return f"{head} of source '{parts[1]}'"
     if parts[0] == "events" and len(parts) >= 3:
         return f"{head} of event '{parts[1]}'"
+    if parts[0] == "origins" and len(parts) >= 2:
+        return f"origin '{parts[1]}'" if len(parts) == 2 else f"{head} of origin '{parts[1]}'"
     return head
 
 
