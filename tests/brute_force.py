@@ -24,23 +24,32 @@ def brute_force(case: Case, n: int, seed: int = 12345) -> tuple[np.ndarray, np.n
     event_theta = {e.id: np.column_stack([j.sample(rng, n) for j in e.likelihoods]) for e in case.events}
     happened = {e.id: np.ones((n, 1)) for e in case.events}
     not_happened = {e.id: np.ones((n, 1)) for e in case.events}
+    # With probability model_error any one item says nothing: (1 - model_error) on every chain.
+    kept = 1.0 - case.model_error.sample(rng, n)
     for item in case.evidence:
-        c = item.credibility.sample(rng, n)
-        for source in item.chain:
-            c = c * reliability[source]
-        c = c[:, None]
         # A report that says nothing occurs at the expected base rate: a point, the mean of the
         # judgments' means (docs/model.md section 2), never the mean of this draw's values.
+        event = next((e for e in case.events if e.id == item.reports), None)
+        judged = event.likelihoods if event is not None else item.likelihoods
+        b = np.mean([j.mean for j in judged])
+        if item.hit is not None and item.false_alarm is not None:
+            # Given rates (Schum): the item's own source is for the record; model error mixes
+            # each rate with the item's expected rate q.
+            q = item.hit.mean * b + item.false_alarm.mean * (1 - b)
+            hit = (kept * item.hit.sample(rng, n) + (1 - kept) * q)[:, None]
+            false = (kept * item.false_alarm.sample(rng, n) + (1 - kept) * q)[:, None]
+        else:
+            c = item.credibility.sample(rng, n) * kept
+            for source in item.chain:
+                c = c * reliability[source]
+            hit, false = (c + (1 - c) * b)[:, None], ((1 - c) * b)[:, None]
         if item.reports is not None:
-            event = next(e for e in case.events if e.id == item.reports)
-            b = np.mean([j.mean for j in event.likelihoods])
-            happened[item.reports] = happened[item.reports] * (c + (1 - c) * b)
-            not_happened[item.reports] = not_happened[item.reports] * ((1 - c) * b)
+            happened[item.reports] = happened[item.reports] * hit
+            not_happened[item.reports] = not_happened[item.reports] * false
             continue
         theta = np.column_stack([j.sample(rng, n) for j in item.likelihoods])
-        lam = c * theta + (1 - c) * np.mean([j.mean for j in item.likelihoods])
         with np.errstate(divide="ignore"):
-            log_joint += np.log(lam)
+            log_joint += np.log(theta * hit + (1 - theta) * false)
     for event_id, theta in event_theta.items():
         with np.errstate(divide="ignore"):
             log_joint += np.log(theta * happened[event_id] + (1 - theta) * not_happened[event_id])

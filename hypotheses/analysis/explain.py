@@ -4,6 +4,7 @@ and what would flip the conclusion. Plain data for the renderers, like the Score
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 
@@ -16,12 +17,20 @@ from hypotheses.analysis.scorecard import (
     Swing,
 )
 from hypotheses.case import Case, EvidenceItem
-from hypotheses.model.factors import compile_case
-from hypotheses.model.likelihood import effective_likelihood, event_log_lik
+from hypotheses.model.factors import MODEL_ERROR, compile_case, item_rates, link_place
+from hypotheses.model.likelihood import event_log_likelihood, rated_likelihood
 from hypotheses.model.logspace import log, softmax
-from hypotheses.model.places import credibility_place, likelihood_place, prior_place, reliability_place
+from hypotheses.model.places import (
+    MODEL_ERROR_PLACE,
+    credibility_place,
+    false_alarm_place,
+    hit_place,
+    likelihood_place,
+    prior_place,
+    reliability_place,
+)
 from hypotheses.text import percent
-from priors import Beta, Judgment, LogNormal
+from priors import Beta, Judgment, LogNormal, Point
 from priors.betafit import prime_quantiles
 
 # Posteriors this close are equal: arithmetic exact on paper (1/3 + 1/3 + 1/3) rounds apart.
@@ -61,10 +70,18 @@ class _PlugIn:
         self.before = np.cumsum(np.vstack([zero, self.log_f]), axis=0)
         self.after = np.cumsum(np.vstack([zero, self.log_f[::-1]]), axis=0)[::-1]
 
-    def _credibility(self, item: EvidenceItem, moved: dict[str, float]) -> float:
+    def _rates(self, item: EvidenceItem, b: float, moved: dict[str, float]) -> tuple[float, float]:
+        """The item's (H, F) with the judgments at their means but those `moved` (by place)."""
+        links = {s: _link_value(s, moved[link_place(s)]) for s in item.chain if link_place(s) in moved}
+        rho = self.compiled.chain_reliability(item, links)
+        if item.hit is not None and item.false_alarm is not None:
+            rates = (
+                moved.get(hit_place(item.id), item.hit.mean),
+                moved.get(false_alarm_place(item.id), item.false_alarm.mean),
+            )
+            return item_rates(item, rho, b, rates)
         kappa = moved.get(credibility_place(item.id), item.credibility.mean)
-        sources = {s: moved[reliability_place(s)] for s in item.chain if reliability_place(s) in moved}
-        return kappa * self.compiled.chain_reliability(item, sources)
+        return item_rates(replace(item, credibility=Point(kappa)), rho, b)
 
     def _log_factor(self, k: int, moved: dict[str, float]) -> np.ndarray:
         """log of factor k with the judgments at their means, except those named in `moved`."""
@@ -76,10 +93,13 @@ class _PlugIn:
                 for h, j in zip(self.case.hypothesis_ids, factor.judged, strict=True)
             ]
         )
-        c = np.array([self._credibility(it, moved) for it in factor.items])
+        b = float(theta.mean())
+        hit, false_alarm = np.array([self._rates(it, b, moved) for it in factor.items]).T
         if factor.event is None:
-            return log(effective_likelihood(c[0], theta, theta.mean()))
-        return event_log_lik(theta, c, float(theta.mean()))
+            return log(rated_likelihood(theta, hit[0], false_alarm[0]))
+        with np.errstate(divide="ignore"):
+            log_hit, log_false = np.log(hit).sum(), np.log(false_alarm).sum()
+            return event_log_likelihood(np.log(theta), np.log1p(-theta), log_hit, log_false, np.logaddexp)
 
     def _moved(self, place: str, affected: list[int]):
         """value -> posterior with the judgment at `place` set to value."""
@@ -121,8 +141,8 @@ class _PlugIn:
                 place = likelihood_place(own.id, h)
                 yield place, judgment, self._moved(place, [k])
             for member in factor.items:
-                place = credibility_place(member.id)
-                yield place, member.credibility, self._moved(place, [k])
+                for place, judgment in _rate_judgments(member):
+                    yield place, judgment, self._moved(place, [k])
                 for s in member.chain:
                     users.setdefault(s, [])
                     if k not in users[s]:
@@ -131,6 +151,20 @@ class _PlugIn:
             if source.id in users:
                 place = reliability_place(source.id)
                 yield place, source.reliability, self._moved(place, users[source.id])
+        if MODEL_ERROR in users:
+            yield MODEL_ERROR_PLACE, case.model_error, self._moved(MODEL_ERROR_PLACE, users[MODEL_ERROR])
+
+
+def _link_value(link: str, value: float) -> float:
+    """A moved judgment's value as its link's reliability: model_error m is the link 1 - m."""
+    return 1.0 - value if link == MODEL_ERROR else value
+
+
+def _rate_judgments(item: EvidenceItem) -> list[tuple[str, Judgment]]:
+    """The places and judgments of how an item is reported: its rates, or its credibility."""
+    if item.hit is not None and item.false_alarm is not None:
+        return [(hit_place(item.id), item.hit), (false_alarm_place(item.id), item.false_alarm)]
+    return [(credibility_place(item.id), item.credibility)]
 
 
 def explain(

@@ -36,6 +36,7 @@ from hypotheses.model.likelihood import (
     event_log_likelihood,
     rated_likelihood,
 )
+from hypotheses.model.places import MODEL_ERROR_PLACE, reliability_place
 from priors import Judgment, complement
 
 # The chain link that stands for `model_error:` (no source id has a space).
@@ -149,6 +150,11 @@ class CompiledCase:
         values by link): the one place the chain multiplies."""
         moved = moved or {}
         return math.prod(moved.get(s, self.reliability[s].mean) for s in item.chain)
+
+
+def link_place(link: str) -> str:
+    """The place of a chain link's judgment: a source's reliability, or `model_error`."""
+    return MODEL_ERROR_PLACE if link == MODEL_ERROR else reliability_place(link)
 
 
 def item_rates(

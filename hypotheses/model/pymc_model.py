@@ -16,10 +16,18 @@ from dataclasses import dataclass
 import numpy as np
 
 from hypotheses.case import Case
-from hypotheses.model.factors import compile_case
-from hypotheses.model.likelihood import effective_likelihood, event_log_likelihood
+from hypotheses.model.factors import MODEL_ERROR, compile_case
+from hypotheses.model.likelihood import (
+    chained_rate,
+    effective_likelihood,
+    event_log_likelihood,
+    rated_likelihood,
+)
 from hypotheses.model.places import (
+    MODEL_ERROR_PLACE,
     credibility_place,
+    false_alarm_place,
+    hit_place,
     judgment_places,
     likelihood_place,
     prior_place,
@@ -50,6 +58,14 @@ class Layout:
     ratio_names: list[str]  # the uncertain likelihood ratios (log-normal), in vector order
     ratio_mu: np.ndarray
     ratio_sigma: np.ndarray
+    rated: np.ndarray  # (J,) bool: the item gives its hit and false-alarm rates
+    hit_index: np.ndarray  # (J,): a rated item's hit rate (else the constant 1, unused)
+    false_index: np.ndarray  # (J,): its false-alarm rate likewise
+    base_rate: np.ndarray  # (J,): b, the expected base rate of what the item reports (a point)
+    expected_rate: np.ndarray  # (J,): q = E[hit] b + E[false_alarm] (1 - b) of a rated item
+    # model_error's place in the vector: its link (1 - model_error) is appended after the rest
+    # and every chain's MODEL_ERROR entry points there. None: no model error.
+    model_error_index: int | None = None
 
     @property
     def free(self) -> bool:
@@ -82,10 +98,19 @@ def layout(case: Case) -> Layout:
         ],
         dtype=int,
     )
-    longest = max([len(e.chain) for e in case.evidence] + [1])
-    chains = np.full((len(case.evidence), longest), one)
-    for j, e in enumerate(case.evidence):
-        chains[j, : len(e.chain)] = [position[reliability_place(s)] for s in e.chain]
+    compiled = compile_case(case)
+    items = compiled.items  # their chains end with the MODEL_ERROR link where there is one
+    link_at = len(constants) + len(uncertain) + len(ratios)  # where build_model appends 1 - m
+    position[MODEL_ERROR] = link_at
+    longest = max([len(e.chain) for e in items] + [1])
+    chains = np.full((len(items), longest), one)
+    for j, e in enumerate(items):
+        chains[j, : len(e.chain)] = [
+            position[s if s == MODEL_ERROR else reliability_place(s)] for s in e.chain
+        ]
+    b = compiled.theta_mean.mean(axis=1)
+    hit_mean = np.array([e.hit.mean if e.hit is not None else 1.0 for e in items])
+    false_mean = np.array([e.false_alarm.mean if e.false_alarm is not None else 0.0 for e in items])
     return Layout(
         names=[n for n, _ in uncertain],
         alpha=np.array([j.a for _, j in uncertain]),
@@ -96,13 +121,23 @@ def layout(case: Case) -> Layout:
         constants=constants,
         prior_index=prior_index,
         theta_index=theta_index.reshape(len(case.evidence), len(ids)),
-        kappa_index=np.array([position[credibility_place(e.id)] for e in case.evidence], dtype=int),
+        kappa_index=np.array([position.get(credibility_place(e.id), one) for e in items], dtype=int),
         reliability_index=chains,
         standalone=np.array([e.reports is None for e in case.evidence], dtype=bool),
         event_theta_index=np.array(
             [[position[likelihood_place(g.id, h)] for h in ids] for g in case.events], dtype=int
         ).reshape(len(case.events), len(ids)),
-        report_event=compile_case(case).event_of,
+        report_event=compiled.event_of,
+        rated=np.array([e.rated for e in items], dtype=bool).reshape(len(items)),
+        hit_index=np.array([position.get(hit_place(e.id), one) for e in items], dtype=int).reshape(
+            len(items)
+        ),
+        false_index=np.array([position.get(false_alarm_place(e.id), one) for e in items], dtype=int).reshape(
+            len(items)
+        ),
+        base_rate=b,
+        expected_rate=hit_mean * b + false_mean * (1.0 - b),
+        model_error_index=position.get(MODEL_ERROR_PLACE),
     )
 
 
@@ -118,7 +153,6 @@ def build_model(case: Case):  # -> pm.Model (annotated loosely: pymc is imported
     import pytensor.tensor as pt
 
     plan = layout(case)
-    compiled = compile_case(case)
     coords = {
         "hypothesis": case.hypothesis_ids,
         "evidence": [e.id for e in case.evidence],
@@ -133,19 +167,29 @@ def build_model(case: Case):  # -> pm.Model (annotated loosely: pymc is imported
         if plan.ratio_names:  # `ratios:` given as intervals
             parts.append(pm.LogNormal("ratio", mu=plan.ratio_mu, sigma=plan.ratio_sigma, dims="ratio_place"))
         values = pt.concatenate(parts) if len(parts) > 1 else parts[0]
+        if plan.model_error_index is not None:  # the MODEL_ERROR link: 1 - model_error
+            values = pt.concatenate([values, (1.0 - values[plan.model_error_index])[None]])
         with np.errstate(divide="ignore"):
             log_w = pt.log(values[plan.prior_index]).sum(axis=1)
         log_pi = log_w - pm.math.logsumexp(log_w)
         joint = log_pi
         if len(case.evidence):
-            # c_j = kappa_j * the reliability of every source on its chain (section 7).
-            credibility = values[plan.reliability_index].prod(axis=1) * values[plan.kappa_index]  # (J,)
+            # Each item's hit and false-alarm rates through its chain (docs/model.md section 2):
+            # from c_j = kappa_j * every reliability on its chain, with the expected base rate b
+            # (a point); or its given rates, mixed with its expected rate q by the chain.
+            rho = values[plan.reliability_index].prod(axis=1)  # (J,)
+            c = rho * values[plan.kappa_index]
+            b, q = plan.base_rate, plan.expected_rate
+            hit = pt.switch(
+                plan.rated, chained_rate(rho, values[plan.hit_index], q), effective_likelihood(c, 1.0, b)
+            )
+            false_alarm = pt.switch(
+                plan.rated, chained_rate(rho, values[plan.false_index], q), effective_likelihood(c, 0.0, b)
+            )
         if plan.standalone.any():
             rows = np.flatnonzero(plan.standalone)
             theta = values[plan.theta_index[rows]]  # (J', H)
-            # A report that says nothing occurs at the expected base rate: a point (section 2).
-            mixed = compiled.theta_mean[rows].mean(axis=1, keepdims=True)
-            lam = effective_likelihood(credibility[rows][:, None], theta, mixed)
+            lam = rated_likelihood(theta, hit[rows][:, None], false_alarm[rows][:, None])
             joint = joint + pt.log(pt.maximum(lam, TINY_LIKELIHOOD)).sum(axis=0)
         if len(case.events):
             # Each event marginalised (happened or not), like the hypothesis: section 7's
@@ -154,14 +198,9 @@ def build_model(case: Case):  # -> pm.Model (annotated loosely: pymc is imported
             membership = np.zeros((len(case.events), reports.size))
             membership[plan.report_event[reports], np.arange(reports.size)] = 1.0
             event_theta = values[plan.event_theta_index]  # (G, H)
-            b = np.array([np.mean([j.mean for j in g.likelihoods]) for g in case.events])  # (G,)
-            c = credibility[reports]
-            b_of = b[plan.report_event[reports]]
             floor = TINY_LIKELIHOOD
-            log_hit = pt.dot(
-                membership, pt.log(pt.maximum(effective_likelihood(c, 1.0, b_of), floor))
-            )  # (G,)
-            log_false = pt.dot(membership, pt.log(pt.maximum(effective_likelihood(c, 0.0, b_of), floor)))
+            log_hit = pt.dot(membership, pt.log(pt.maximum(hit[reports], floor)))  # (G,)
+            log_false = pt.dot(membership, pt.log(pt.maximum(false_alarm[reports], floor)))
             log_event = event_log_likelihood(
                 pt.log(pt.maximum(event_theta, floor)),
                 pt.log(pt.maximum(1.0 - event_theta, floor)),
