@@ -14,9 +14,8 @@ from typing import Any
 from hypotheses.analysis.scorecard import Scorecard
 from hypotheses.case import Case
 from hypotheses.case.types import SINGLE_PRIOR
-from hypotheses.model import numpy_engine
+from hypotheses.model import numpy_engine, prior
 from hypotheses.model.places import credibility_place, likelihood_place, prior_place, reliability_place
-from hypotheses.model.prior import PRIOR_MEAN_BATCHES, PRIOR_MEAN_DRAWS, PRIOR_MEAN_FLOOR
 from hypotheses.text import visible
 from priors import Beta, Judgment, LogNormal
 from priors.judgment import _SAMPLE_FLOOR
@@ -28,15 +27,16 @@ PRIOR_MEAN_BUDGET = 2**22
 
 
 def engine_constants() -> dict[str, float]:
-    """The numpy engine's settings the page's port uses, under the names the script reads."""
+    """The numpy engine's settings the page's port uses, under the names the script reads (read
+    from their modules at each call, so that the page follows whatever the engine runs with)."""
     return {
         "grid_cells": numpy_engine.GRID_CELLS,
         "grid_zooms": numpy_engine.GRID_ZOOMS,
         "source_draws": numpy_engine.SOURCE_DRAWS,
         "source_batches": numpy_engine.SOURCE_BATCHES,
-        "prior_draws": PRIOR_MEAN_DRAWS,
-        "prior_floor": PRIOR_MEAN_FLOOR,
-        "prior_batches": PRIOR_MEAN_BATCHES,
+        "prior_draws": prior.PRIOR_MEAN_DRAWS,
+        "prior_floor": prior.PRIOR_MEAN_FLOOR,
+        "prior_batches": prior.PRIOR_MEAN_BATCHES,
         "prior_budget": PRIOR_MEAN_BUDGET,
         # Where Judgment.sample clips Beta draws (numpy's finfo(float).tiny).
         "tiny": _SAMPLE_FLOOR,
