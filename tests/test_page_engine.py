@@ -302,15 +302,22 @@ def test_the_script_restates_none_of_them() -> None:
         assert repr(value) not in script, value
 
 
-def test_numbers_are_formatted_as_python_formats_them(js: Any) -> None:
-    """The page prints as hypscore does (half to even on the exact binary value): the same
-    check as the browser's, in the default run."""
+def formatting_cases() -> tuple[list[float], list[float]]:
+    """Probabilities and weights (dB) on which JavaScript's rounding and Python's differ unless
+    the page rounds as Python does (ties, tiny values, carries), and many at random."""
     rng = random.Random(7)
     values = [0.5625, 0.0625, 0.9375, 9.97e-7, 1e-300, 5e-324, 0.000995, 0.001, 0.00125, 0.99995, 1.0]
     values += [rng.random() ** rng.choice([1, 3, 10, 30]) for _ in range(2000)]
     values += [k / 2 ** rng.randint(1, 12) for k in range(1, 200)]
     values = [v for v in values if 0 < v <= 1]
     weights = [rng.uniform(-80, 80) for _ in range(500)] + [0.05, -0.05, 0.25, -0.25, 1.25, 2.75]
+    return values, weights
+
+
+def test_numbers_are_formatted_as_python_formats_them(js: Any) -> None:
+    """The page prints as hypscore does (half to even on the exact binary value): the same
+    check as the browser's, in the default run."""
+    values, weights = formatting_cases()
     shown, shown_db = js.call("formatted", values, weights)
     assert shown == [percent(v) for v in values]
     assert shown_db == [db(w) for w in weights]
