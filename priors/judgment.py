@@ -23,7 +23,7 @@ RANGE_CEIL = 0.995
 # would make the incomplete Beta function's continued fraction run for seconds per value.
 MAX_BETA_PARAMETER = 1e8
 # Beta draws that underflow to 0 would turn a likelihood into an accidental "impossible".
-_SAMPLE_FLOOR = sys.float_info.min  # numpy's finfo(float).tiny, without importing NumPy
+SAMPLE_FLOOR = sys.float_info.min  # numpy's finfo(float).tiny, without importing NumPy
 
 FORMS_HELP = (
     'write a probability as a number in [0, 1] (0.3), a percent ("30%"), a fraction ("16/60"), '
@@ -86,7 +86,7 @@ class Beta:
     def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
         import numpy as np
 
-        return np.clip(rng.beta(self.a, self.b, n), _SAMPLE_FLOOR, 1.0)
+        return np.clip(rng.beta(self.a, self.b, n), SAMPLE_FLOOR, 1.0)
 
     def __repr__(self) -> str:
         shown = f" from {self.text!r}" if self.text else ""

@@ -290,17 +290,11 @@ def test_where_the_engine_samples_the_page_samples_and_says_so(browser: Any, tmp
 def test_numbers_are_formatted_as_the_printed_page_formats_them(browser: Any, tmp_path: Path) -> None:
     """Python rounds the exact binary value half to even, JavaScript's toFixed rounds ties up:
     the page must print 56.2% for 0.5625, as hypscore does, and the same for every value."""
-    import random
-
     from hypotheses.output.wording import db
     from hypotheses.text import percent
+    from tests.test_page_engine import formatting_cases
 
-    rng = random.Random(7)
-    values = [0.5625, 0.0625, 0.9375, 9.97e-7, 1e-300, 5e-324, 0.000995, 0.001, 0.00125, 0.99995, 1.0]
-    values += [rng.random() ** rng.choice([1, 3, 10, 30]) for _ in range(2000)]
-    values += [k / 2 ** rng.randint(1, 12) for k in range(1, 200)]
-    values = [v for v in values if 0 < v <= 1]
-    weights = [rng.uniform(-80, 80) for _ in range(500)] + [0.05, -0.05, 0.25, -0.25, 1.25, 2.75]
+    values, weights = formatting_cases()
     page = Page(browser, report(tmp_path, EXAMPLES / "taxicab.yaml"))
     shown = page.page.evaluate("vs => vs.map(v => window.hypscore.format.percent(v))", values)
     assert shown == [percent(v) for v in values]

@@ -283,3 +283,23 @@ def test_both_engines_agree_on_a_vague_case_with_rates_and_model_error(seed: int
         numpy_engine.run(case, draws=20_000, seed=0).posterior_draws, [0.05, 0.95], axis=0
     )
     assert np.all((lo_p <= hi_n) & (lo_n <= hi_p))
+
+
+def test_a_rate_or_model_error_edited_like_any_judgment() -> None:
+    """`pool`'s cruxes and `diff` edit judgments by place: hit/, false_alarm/ and model_error
+    (an absent item's rates as judged, not as stored)."""
+    from hypotheses.analysis.edits import judged_places, with_judgment
+    from priors import Point
+
+    absent = {"id": "x", "label": "x", "likelihoods": {"burglary": 0.9, "none": 0.1}, "hit": 0.8,
+              "false_alarm": 0.1, "observed": False}  # fmt: skip
+    case = make_case(_alarm([*CALLS, absent], model_error=0.02))
+    places = judged_places(case)
+    assert (places["hit/x"].mean, places["false_alarm/x"].mean) == pytest.approx((0.8, 0.1))
+    assert places["model_error"].mean == 0.02
+    edited = with_judgment(with_judgment(case, "hit/john", Point(0.5)), "model_error", Point(0.0))
+    again = make_case(_alarm([{**CALLS[0], "hit": 0.5}, CALLS[1], absent], model_error=0.0))
+    assert numpy_engine.posterior_mean(edited) == pytest.approx(numpy_engine.posterior_mean(again), rel=1e-12)
+    edited = with_judgment(case, "hit/x", Point(0.6))
+    again = make_case(_alarm([*CALLS, {**absent, "hit": 0.6}], model_error=0.02))
+    assert numpy_engine.posterior_mean(edited) == pytest.approx(numpy_engine.posterior_mean(again), rel=1e-12)

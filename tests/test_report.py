@@ -91,6 +91,15 @@ def test_report_is_deterministic() -> None:
     assert render_report(case, score(case, seed=4), day) == render_report(case, score(case, seed=4), day)
 
 
+def test_the_report_renders_the_page_data_it_is_handed() -> None:
+    """The engine-computed part comes from analysis/page_data.py; handed in, it is the same page."""
+    from hypotheses.analysis.page_data import page_data
+
+    case = load_case(EXAMPLES / "leaked-memo.yaml")
+    card, day = score(case, seed=4), date(2026, 1, 2)
+    assert render_report(case, card, day, data=page_data(case, card)) == render_report(case, card, day)
+
+
 def test_report_command_writes_one_file(tmp_path: Path) -> None:
     target = tmp_path / "report.html"
     result = runner.invoke(app, ["report", str(SEED_CASE), "-o", str(target)])

@@ -12,7 +12,15 @@ from dataclasses import replace
 
 from hypotheses.case import Case, EvidenceItem
 from hypotheses.case.types import SINGLE_PRIOR, Event, Hypothesis
-from hypotheses.model.places import credibility_place, likelihood_place, prior_place, reliability_place
+from hypotheses.model.places import (
+    MODEL_ERROR_PLACE,
+    credibility_place,
+    false_alarm_place,
+    hit_place,
+    likelihood_place,
+    prior_place,
+    reliability_place,
+)
 from priors import Judgment, Point, complement
 
 # A prior factor a case does not state counts as 1 (docs/case-format.md): how it is compared.
@@ -47,8 +55,18 @@ def judged_places(case: Case) -> dict[str, Judgment]:
                 likelihood_place(item.id, h): as_judged(item, j)
                 for h, j in zip(case.hypothesis_ids, item.likelihoods, strict=True)
             }
-        out[credibility_place(item.id)] = item.credibility
+        if item.hit is not None and item.false_alarm is not None:
+            # Stored as the model conditions on them: swapped and complemented when absent.
+            hit, false_alarm = item.hit, item.false_alarm
+            if item.observed is False:
+                hit, false_alarm = as_judged(item, false_alarm), as_judged(item, hit)
+            out[hit_place(item.id)], out[false_alarm_place(item.id)] = hit, false_alarm
+        else:
+            out[credibility_place(item.id)] = item.credibility
+    if not (case.model_error.is_point and case.model_error.mean == 0.0):
+        out[MODEL_ERROR_PLACE] = case.model_error
     return out
+
 
 
 def with_judgment(case: Case, place: str, judgment: Judgment | None) -> Case:
@@ -77,6 +95,19 @@ def with_judgment(case: Case, place: str, judgment: Judgment | None) -> Case:
         )
     if kind == "credibility":
         return _with_item(case, rest, place, lambda item: replace(item, credibility=judgment))
+    if place == MODEL_ERROR_PLACE:
+        return replace(case, model_error=judgment)
+    if kind in ("hit", "false_alarm"):
+
+        def rate(item: EvidenceItem) -> EvidenceItem:
+            if item.hit is None:
+                raise EditError(f"evidence '{item.id}' gives no rates for {place}")
+            if item.observed is False:  # stored as 1 - the other rate (see judged_places)
+                other = "false_alarm" if kind == "hit" else "hit"
+                return replace(item, **{other: complement(judgment)})
+            return replace(item, **{kind: judgment})
+
+        return _with_item(case, rest, place, rate)
     if kind == "lik":
         owner, _, h_id = rest.rpartition("/")
         if h_id not in case.hypothesis_ids:

@@ -36,6 +36,7 @@ from hypotheses.model.places import (
     reliability_place,
 )
 from priors import Beta, Judgment, LogNormal, Point
+from priors.judgment import SAMPLE_FLOOR
 
 # Cells of the grid over a source's reliability (the one parameter shared between items).
 GRID_CELLS = 2048
@@ -56,7 +57,6 @@ SOURCE_BATCHES = 16
 # resampling's bias (order 1/pool) is far below the intervals' Monte Carlo error; its Kish ESS
 # is reported like every other resampling's.
 JOINT_POOL = 2**16
-_FLOOR = np.finfo(float).tiny  # as Judgment.sample clips Beta draws
 
 
 def kish_ess(weights: np.ndarray) -> np.ndarray:
@@ -711,7 +711,7 @@ def _tilted(judgment: Judgment, rng: np.random.Generator, n: int) -> np.ndarray:
     """n draws of the size-biased judgment, x p(x) / E[x]: Beta(a + 1, b); a log-normal's mu
     plus sigma^2; a point stays itself."""
     if isinstance(judgment, Beta):
-        return np.clip(rng.beta(judgment.a + 1.0, judgment.b, n), _FLOOR, 1.0)
+        return np.clip(rng.beta(judgment.a + 1.0, judgment.b, n), SAMPLE_FLOOR, 1.0)
     if isinstance(judgment, LogNormal):
         return rng.lognormal(judgment.mu + judgment.sigma**2, judgment.sigma, n)
     return judgment.sample(rng, n)
@@ -725,5 +725,5 @@ def _kappa_draws(judgment: Judgment, tilt: np.ndarray, rng: np.random.Generator)
         for sign, (da, db) in ((1, (1.0, 0.0)), (-1, (0.0, 1.0))):
             mine = np.flatnonzero(tilt == sign)
             if mine.size:
-                out[mine] = np.clip(rng.beta(judgment.a + da, judgment.b + db, mine.size), _FLOOR, 1.0)
+                out[mine] = np.clip(rng.beta(judgment.a + da, judgment.b + db, mine.size), SAMPLE_FLOOR, 1.0)
     return out

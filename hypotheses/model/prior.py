@@ -34,6 +34,8 @@ def prior_weight_draws(
 PRIOR_MEAN_DRAWS = 2**16
 PRIOR_MEAN_FLOOR = 2**12
 PRIOR_MEAN_BATCHES = 16
+# The draws x uncertain factors one estimate may cost: many uncertain factors get fewer draws.
+PRIOR_MEAN_BUDGET = 2**22
 
 
 def prior_mean(case: Case, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray | None]:
@@ -49,7 +51,7 @@ def prior_mean(case: Case, rng: np.random.Generator) -> tuple[np.ndarray, np.nda
         log_w, _ = prior_weight_draws(case, 1, rng)
         return np.exp(log_w[0] - logsumexp(log_w, axis=1)[0]), None
     uncertain = sum(not j.is_point for h in case.hypotheses for _, j in h.prior)
-    size = max(PRIOR_MEAN_FLOOR, min(PRIOR_MEAN_DRAWS, 2**22 // uncertain)) // PRIOR_MEAN_BATCHES
+    size = max(PRIOR_MEAN_FLOOR, min(PRIOR_MEAN_DRAWS, PRIOR_MEAN_BUDGET // uncertain)) // PRIOR_MEAN_BATCHES
     with np.errstate(divide="ignore"):
         log_mean_w = np.array(
             [sum(math.log(j.mean) if j.mean > 0 else -np.inf for _, j in h.prior) for h in case.hypotheses]

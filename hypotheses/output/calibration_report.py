@@ -9,7 +9,7 @@ from datetime import date
 
 from hypotheses._version import __version__
 from hypotheses.analysis.calibration import Calibration, verdict
-from hypotheses.output.report import BLUE, GREY, ORANGE, _e, _pyplot, _svg, page_start
+from hypotheses.output.page import BLUE, GREY, ORANGE, escape, page_end, page_start, pyplot, svg, table
 from hypotheses.text import percent
 
 
@@ -124,7 +124,7 @@ def render_terminal(cal: Calibration):
 
 def reliability_plot(cal: Calibration) -> str:
     """Observed against predicted per bin, 90% Wilson bars, the diagonal a calibrated desk follows."""
-    plt = _pyplot()
+    plt = pyplot()
     figure, axes = plt.subplots(figsize=(5.5, 5.0))
     axes.plot([0, 100], [0, 100], color=GREY, linewidth=1, linestyle="--", label="calibrated")
     shown = [b for b in cal.bins if b.n]
@@ -140,12 +140,12 @@ def reliability_plot(cal: Calibration) -> str:
     axes.set_xlabel("Predicted P(h | E) (%): mean of the pairs in the bin")
     axes.set_ylabel("Came true (%), with 90% Wilson interval")
     axes.legend(loc="upper left", frameon=False)
-    return _svg(figure)
+    return svg(figure)
 
 
 def terms_plot(cal: Calibration) -> str:
     """Per verbal term: its stated range (band) and how often it came true (point and bar)."""
-    plt = _pyplot()
+    plt = pyplot()
     rows = list(cal.by_term)[::-1]
     figure, axes = plt.subplots(figsize=(7.0, 0.45 * len(rows) + 1.0))
     for row, t in enumerate(rows):
@@ -165,22 +165,12 @@ def terms_plot(cal: Calibration) -> str:
     axes.set_yticks(range(len(rows)), [f"{t.term} (n={t.n})" for t in rows], fontsize=8)
     axes.set_xlim(0, 100)
     axes.set_xlabel("Came true (%): point and 90% interval; band: the term's stated range")
-    return _svg(figure)
+    return svg(figure)
 
 
 def _html_table(header: list[str], rows: list[list[str]]) -> str:
     numeric = {"Pairs", "Items", "Predicted", "Came true", "Pointed to the truth", "90% interval"}
-    head = "".join(f'<th class="num">{_e(h)}</th>' if h in numeric else f"<th>{_e(h)}</th>" for h in header)
-    body = "".join(
-        "<tr>"
-        + "".join(
-            f'<td class="num">{_e(c)}</td>' if h in numeric else f"<td>{_e(c)}</td>"
-            for h, c in zip(header, row, strict=True)
-        )
-        + "</tr>"
-        for row in rows
-    )
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    return table(header, rows, [h in numeric for h in header], ' class="num"')
 
 
 def render_html(cal: Calibration, generated: date | None = None) -> str:
@@ -190,7 +180,7 @@ def render_html(cal: Calibration, generated: date | None = None) -> str:
         *page_start("Calibration"),
         "<header>",
         "<h1>Calibration</h1>",
-        f'<p class="bottom-line">{_e(headline(cal))}</p>',
+        f'<p class="bottom-line">{escape(headline(cal))}</p>',
         "</header>",
         "<section>",
         "<h2>Reliability diagram</h2>",
@@ -221,14 +211,12 @@ def render_html(cal: Calibration, generated: date | None = None) -> str:
         "<section>",
         "<h2>Cases</h2>",
         '<ul class="plain">',
-        *(f"<li>{_e(path)}</li>" for path in cal.paths),
+        *(f"<li>{escape(path)}</li>" for path in cal.paths),
         "</ul>",
         "</section>",
-        "<footer>",
-        f"hypscore {_e(__version__)} calibration" + (f" · {_e(generated.isoformat())}" if generated else ""),
-        "</footer>",
-        "</main>",
-        "</body>",
-        "</html>",
+        *page_end(
+            f"hypscore {escape(__version__)} calibration"
+            + (f" · {escape(generated.isoformat())}" if generated else "")
+        ),
     ]
     return "\n".join(parts) + "\n"

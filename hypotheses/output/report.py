@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import html
-import io
 import json
 import math
 from datetime import date
@@ -23,11 +21,24 @@ from typing import Any
 from hypotheses._version import __version__
 from hypotheses.analysis.edits import as_judged as _as_judged
 from hypotheses.analysis.explain import TIE_TOLERANCE
-from hypotheses.analysis.scorecard import Estimate, HypothesisScore, Scorecard
+from hypotheses.analysis.page_data import page_data
+from hypotheses.analysis.scorecard import HypothesisScore, Scorecard
 from hypotheses.case import Case
-from hypotheses.case.types import SINGLE_PRIOR
-from hypotheses.model import numpy_engine
 from hypotheses.model.places import credibility_place, likelihood_place, prior_place, reliability_place
+from hypotheses.output.page import (
+    BLUE,
+    GREEN,
+    GREY,
+    ORANGE,
+    PALETTE,
+    VERMILLION,
+    escape,
+    page_end,
+    page_start,
+    pyplot,
+    svg,
+    xerr,
+)
 from hypotheses.output.wording import (
     bits,
     closest_sentence,
@@ -37,147 +48,19 @@ from hypotheses.output.wording import (
     flip_sentence,
     in_words,
 )
-from hypotheses.text import percent, visible
-from priors import Beta, Judgment, LogNormal
-from priors.reliability import ADMIRALTY, CREDIBILITY, admiralty_judgment, credibility_judgment
-
-# Okabe-Ito: distinguishable with the common colour-vision deficiencies, and in greyscale print.
-BLUE, ORANGE, GREEN, VERMILLION, GREY = "#0072B2", "#E69F00", "#009E73", "#D55E00", "#8C8C8C"
-
-CSS = """
-:root { --ink: #1a1a1a; --muted: #5a5a5a; --rule: #d0d0d0; --accent: #0072B2; }
-* { box-sizing: border-box; }
-body { font: 15px/1.5 "Source Sans Pro", "Segoe UI", Helvetica, Arial, sans-serif; color: var(--ink);
-       margin: 0; background: #fff; }
-main { max-width: 60rem; margin: 0 auto; padding: 2rem 2rem 3rem; }
-h1 { font-size: 1.7rem; margin: 0 0 .3rem; line-height: 1.25; }
-h2 { font-size: 1.2rem; margin: 2rem 0 .6rem; padding-bottom: .2rem; border-bottom: 2px solid var(--accent); }
-h3 { font-size: 1rem; margin: 1.2rem 0 .4rem; }
-.question { font-style: italic; margin: .2rem 0 .6rem; }
-.meta, .caption, footer { color: var(--muted); font-size: .85rem; }
-.bottom-line { font-size: 1.15rem; background: #eef5fb; border-left: 4px solid var(--accent);
-               padding: .7rem 1rem; margin: 1rem 0; }
-table { border-collapse: collapse; width: 100%; margin: .5rem 0 1rem; font-size: .9rem; }
-th, td { text-align: left; padding: .35rem .5rem; border-bottom: 1px solid var(--rule); vertical-align: top; }
-th { background: #f4f4f4; font-weight: 600; }
-td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
-.id { font-weight: 600; white-space: nowrap; }
-.label { color: var(--muted); }
-figure { margin: .5rem 0 1rem; }
-figure svg { width: 100%; height: auto; }
-figcaption { color: var(--muted); font-size: .85rem; }
-.warning { color: #8a3b00; }
-tr.event td { border-bottom: none; }
-tr.report td:first-child { padding-left: 1.6rem; border-left: 3px solid var(--rule); }
-ul.plain { padding-left: 1.2rem; }
-footer { margin-top: 2.5rem; border-top: 1px solid var(--rule); padding-top: .6rem; word-break: break-all; }
-.hs-live { position: sticky; top: 0; z-index: 1; background: #fff4e0; border: 2px solid #E69F00;
-           padding: .3rem .8rem; margin: 1rem 0; font-size: .85rem; max-height: 40vh; overflow-y: auto; }
-.hs-live p { margin: 0 0 .3rem; }
-.hs-live ul { margin: 0 0 .3rem; padding-left: 1.2rem; }
-.scroll { overflow-x: auto; }
-.hs-changed { background: #fff4e0; outline: 1px solid #E69F00; }
-body.hs-edited .hs-printed { opacity: .45; }
-body.hs-edited .hs-printed::before { content: "Printed case: not recomputed for the edit"; display: block;
-  font-size: .8rem; font-weight: 600; color: #8a3b00; opacity: 1; }
-.hs-live, .hs-changed { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
-.hs-intro { background: #f4f4f4; padding: .5rem 1rem; }
-.hs-control { display: flex; gap: .2rem; margin: .15rem 0; white-space: nowrap; font-size: .8rem; }
-.hs-control select { font: inherit; width: 8rem; }
-.hs-control input[type=number] { font: inherit; width: 4.5rem; }
-label.hs-control { font-weight: normal; }
-tr.hs-out td { color: #9a9a9a; }
-@page { size: A4; margin: 14mm; }
-@media print {
-  .hs-control, #hs-intro, #hs-reset { display: none !important; }
-  .hs-live { position: static; }
-  body { font-size: 10.5pt; }
-  main { max-width: none; padding: 0; }
-  section, figure, table, .bottom-line { break-inside: avoid; }
-  h2 { break-after: avoid; }
-  .bottom-line { background: none; }
-}
-"""
-
-
-# Case text is the analyst's, or whoever wrote the file: control characters would reach a terminal that
-# `cat`s the page raw (ESC sequences), break HTML parsing (NUL), or reorder what readers see (bidi
-# overrides), so they are shown as visible escapes instead. Tab and newline are harmless in HTML.
-def _e(text: object) -> str:
-    """Case text for HTML: control characters visible (as everywhere), then HTML-escaped."""
-    return html.escape(visible(str(text), newlines=True), quote=True)
-
-
-def page_start(title: str, *head: str) -> list[str]:
-    """The opening of every page hypscore writes, to `<main>`: the title (case text, escaped
-    here), inline CSS, and any further `head` elements (already markup)."""
-    return [
-        "<!doctype html>",
-        '<html lang="en">',
-        "<head>",
-        '<meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        *head,
-        f"<title>{_e(title)}</title>",
-        f"<style>{CSS}</style>",
-        "</head>",
-        "<body>",
-        "<main>",
-    ]
-
-
-def _svg(figure) -> str:
-    """The figure as inline SVG, without the XML prologue and with stable element ids."""
-    import matplotlib.pyplot as plt
-
-    buffer = io.StringIO()
-    figure.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
-    plt.close(figure)
-    text = buffer.getvalue()
-    return text[text.index("<svg") :]
-
-
-def _pyplot():
-    import matplotlib
-
-    matplotlib.use("Agg")
-    matplotlib.rcParams.update(
-        {
-            "svg.hashsalt": "hypscore",
-            "font.size": 10,
-            "axes.spines.top": False,
-            "axes.spines.right": False,
-            "svg.fonttype": "none",
-        }
-    )
-    import matplotlib.pyplot as plt
-
-    return plt
-
-
-def _xerr(estimate: Estimate) -> list[list[float]]:
-    """Error-bar extents in percentage points, never negative.
-
-    The mean of the draws can sit a rounding error (or, for a degenerate distribution, more) outside
-    its own 5%-95% quantiles, and matplotlib rejects negative extents: the bar then spans the interval
-    and the mean, which is what it should show.
-    """
-    below, above = estimate.mean - estimate.lo, estimate.hi - estimate.mean
-    return [
-        [100 * max(below, 0.0) if math.isfinite(below) else 0.0],
-        [100 * max(above, 0.0) if math.isfinite(above) else 0.0],
-    ]
+from hypotheses.text import percent
+from priors import Judgment, LogNormal
 
 
 def prior_posterior_plot(card: Scorecard) -> str:
-    plt = _pyplot()
+    plt = pyplot()
     ranked = card.ranked()[::-1]
     figure, axes = plt.subplots(figsize=(7.5, 0.55 * len(ranked) + 1.0))
     for row, h in enumerate(ranked):
         axes.errorbar(
             h.prior.mean * 100,
             row + 0.17,
-            xerr=_xerr(h.prior),
+            xerr=xerr(h.prior),
             fmt="o",
             color=GREY,
             capsize=3,
@@ -186,7 +69,7 @@ def prior_posterior_plot(card: Scorecard) -> str:
         axes.errorbar(
             h.posterior.mean * 100,
             row - 0.17,
-            xerr=_xerr(h.posterior),
+            xerr=xerr(h.posterior),
             fmt="s",
             color=BLUE,
             capsize=3,
@@ -197,18 +80,17 @@ def prior_posterior_plot(card: Scorecard) -> str:
     axes.set_xlabel("probability (%), with 90% credible interval")
     axes.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, frameon=False)
     axes.grid(axis="x", color="#e5e5e5")
-    return _svg(figure)
+    return svg(figure)
 
 
 def timeline_plot(card: Scorecard) -> str:
     """P(h | E) after each date of the dated items, one line per hypothesis (Okabe-Ito)."""
-    plt = _pyplot()
+    plt = pyplot()
     labels = ["before"] + [day for day, _ in card.timeline[1:] if day is not None]
     figure, axes = plt.subplots(figsize=(7.5, 3.2))
-    colours = [BLUE, ORANGE, GREEN, VERMILLION, GREY, "#CC79A7", "#56B4E9", "#F0E442"]
     for index, h in enumerate(card.hypotheses):
         values = [100 * posterior[h.id] for _, posterior in card.timeline]
-        axes.plot(range(len(values)), values, marker="o", color=colours[index % len(colours)], label=h.id)
+        axes.plot(range(len(values)), values, marker="o", color=PALETTE[index % len(PALETTE)], label=h.id)
     axes.set_xticks(range(len(labels)), labels, rotation=30, ha="right")
     axes.set_ylim(0, 100)
     axes.set_ylabel("P(h | evidence so far), %")
@@ -216,12 +98,12 @@ def timeline_plot(card: Scorecard) -> str:
         loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=min(4, len(card.hypotheses)), frameon=False
     )
     axes.grid(axis="y", color="#e5e5e5")
-    return _svg(figure)
+    return svg(figure)
 
 
 def waterfall_plot(card: Scorecard) -> str:
     """How each item moved the leading hypothesis's log-odds (decibans), from prior to posterior."""
-    plt = _pyplot()
+    plt = pyplot()
     e = card.explanation
     assert e is not None
     lead = next(h for h in card.hypotheses if h.id == e.leading)
@@ -270,7 +152,7 @@ def waterfall_plot(card: Scorecard) -> str:
     axes.set_yticks(range(len(labels)), labels)
     axes.invert_yaxis()
     axes.set_xlabel(f"log-odds of {lead.id} against the others (dB; 0 = even odds, +10 = 10:1)")
-    return _svg(figure)
+    return svg(figure)
 
 
 def _finite_or_none(weight: float | None) -> float | None:
@@ -287,7 +169,7 @@ def _signed_db(weight: float | None) -> str:
 
 
 def tornado_plot(card: Scorecard, rows: int = 10) -> str:
-    plt = _pyplot()
+    plt = pyplot()
     e = card.explanation
     assert e is not None
     shown = list(e.tornado[:rows])[::-1]
@@ -300,7 +182,7 @@ def tornado_plot(card: Scorecard, rows: int = 10) -> str:
     axes.set_xlabel(
         f"P({e.leading}) (%) with the judgment at its 5% and 95% quantiles; line: all at their means"
     )
-    return _svg(figure)
+    return svg(figure)
 
 
 def _tie(a: HypothesisScore, b: HypothesisScore) -> bool:
@@ -312,25 +194,25 @@ def _bottom_line(card: Scorecard, lead: HypothesisScore, rival: HypothesisScore)
     tied = [h for h in card.ranked() if _tie(h, lead)]
     if len(tied) > 1:
         # The explanation still names a leader (the first in file order); saying so would invent a verdict.
-        names = [f"<strong>{_e(h.label)}</strong> ({_e(h.id)})" for h in tied]
+        names = [f"<strong>{escape(h.label)}</strong> ({escape(h.id)})" for h in tied]
         listed = ", ".join(names[:-1]) + f" and {names[-1]}"
         return (
             f'<p class="bottom-line" id="hs-bottom">No hypothesis leads: {listed} are tied at '
-            f"{percent(lead.posterior.mean)} each, <strong>{_e(in_words(card, lead.posterior.mean))}"
+            f"{percent(lead.posterior.mean)} each, <strong>{escape(in_words(card, lead.posterior.mean))}"
             "</strong>.</p>"
         )
     return (
-        f'<p class="bottom-line" id="hs-bottom"><strong>{_e(lead.label)}</strong> ({_e(lead.id)}) is '
-        f"<strong>{_e(in_words(card, lead.posterior.mean))}</strong>: {percent(lead.posterior.mean)}, "
+        f'<p class="bottom-line" id="hs-bottom"><strong>{escape(lead.label)}</strong> ({escape(lead.id)}) is '
+        f"<strong>{escape(in_words(card, lead.posterior.mean))}</strong>: {percent(lead.posterior.mean)}, "
         f"90% credible interval {percent(lead.posterior.lo)} to {percent(lead.posterior.hi)}. "
-        f"The runner-up, {_e(rival.id)}, is {_e(in_words(card, rival.posterior.mean))}: "
+        f"The runner-up, {escape(rival.id)}, is {escape(in_words(card, rival.posterior.mean))}: "
         f"{percent(rival.posterior.mean)}.</p>"
     )
 
 
 def _named(item_id: str, label: str) -> str:
     """The cell content for anything with an id and a label."""
-    return f"<span class=id>{_e(item_id)}</span><br><span class=label>{_e(label)}</span>"
+    return f"<span class=id>{escape(item_id)}</span><br><span class=label>{escape(label)}</span>"
 
 
 def _odds_db(p: float, rest: float) -> float:
@@ -367,114 +249,17 @@ def _hs(kind: str, *names: str, value: float | None = None) -> str:
     number in `data-value`, full precision (so a test or a reader's tool can read it back)."""
     name = ":".join((kind, *names))
     if value is None:
-        return f' data-hs="{_e(name)}"'
+        return f' data-hs="{escape(name)}"'
     if math.isnan(value):  # undefined (a ratio item's diagnosticity): no number to read back
-        return f' data-hs="{_e(name)}"'
+        return f' data-hs="{escape(name)}"'
     # As JavaScript's Number() and Python's float() both read them.
     number = repr(value) if math.isfinite(value) else f"{'-' * (value < 0)}Infinity"
-    return f' data-hs="{_e(name)}" data-value="{number}"'
+    return f' data-hs="{escape(name)}" data-value="{number}"'
 
 
 def _place(place: str, judgment: Judgment) -> str:
     """A judgment as written, where the script puts its control (words of the scale, a number)."""
-    return f'<span data-hs-place="{_e(place)}">{_e(_as_written(judgment))}</span>'
-
-
-def _judgment(judgment: Judgment) -> dict[str, Any]:
-    """A judgment as the script reads it: {p}, {beta: [a, b]} or {lognormal: [mu, sigma]}."""
-    if isinstance(judgment, Beta):
-        return {"beta": [judgment.a, judgment.b]}
-    if isinstance(judgment, LogNormal):
-        return {"lognormal": [judgment.mu, judgment.sigma]}
-    return {"p": judgment.mean}
-
-
-def page_data(case: Case, card: Scorecard) -> dict[str, Any]:
-    """Everything the page's script needs to recompute the posterior means: each judgment at its
-    place as the engine uses it, the words a control offers (the case's scale, Admiralty codes for
-    reliabilities, the six credibility words), and E[pi_h] as the engine estimated it (reused while
-    the priors are as printed, so that an edit elsewhere gives the engine's numbers exactly)."""
-    scale = case.scale
-    places: list[dict[str, Any]] = []
-
-    def place(name: str, kind: str, judgment: Judgment, absent: bool = False) -> str:
-        places.append({"place": name, "kind": kind, "j": _judgment(judgment), "absent": absent})
-        return name
-
-    terms = [{"word": t.term, "j": _judgment(scale.judgment(t.term))} for t in scale.terms]
-    # A prior given as one judgment may be a relative weight (any number from 0); a factor is a probability.
-    priors = [
-        [place(prior_place(h.id, f), "weight" if f == SINGLE_PRIOR else "prior", j) for f, j in h.prior]
-        for h in case.hypotheses
-    ]
-    sources = [
-        {"id": s.id, "place": place(reliability_place(s.id), "reliability", s.reliability)}
-        for s in case.sources
-    ]
-    events = [
-        {
-            "id": e.id,
-            "lik": [
-                place(likelihood_place(e.id, h), "event", j)
-                for h, j in zip(case.hypothesis_ids, e.likelihoods, strict=True)
-            ],
-        }
-        for e in case.events
-    ]
-    items = []
-    for item in case.evidence:
-        kind = "ratio" if item.ratios else "likelihood"
-        lik = None
-        if item.reports is None:
-            lik = [
-                place(likelihood_place(item.id, h), kind, j, absent=not item.observed)
-                for h, j in zip(case.hypothesis_ids, item.likelihoods, strict=True)
-            ]
-        items.append(
-            {
-                "id": item.id,
-                "chain": list(item.chain),
-                "cred": place(credibility_place(item.id), "credibility", item.credibility),
-                "lik": lik,
-                "reports": item.reports,
-                "ratios": item.ratios,
-            }
-        )
-    # E[pi_h] as the numpy engine estimates it for this seed (the page is that engine's port),
-    # with its batch estimates, from which the page gives the Monte Carlo error of what it shows.
-    prior_mean, prior_batches = numpy_engine.prior_estimate(case, card.diagnostics.seed)
-    return {
-        "hypotheses": [{"id": h.id, "label": visible(h.label, newlines=True)} for h in case.hypotheses],
-        "scale": [
-            {"term": t.term, "lo": t.lo, "hi": t.hi, "text": f"{t.term} ({t.range_text()})"}
-            for t in scale.terms
-        ],
-        "words": {
-            "likelihood": terms,
-            "event": terms,
-            "prior": terms,
-            "weight": terms,
-            "credibility": [
-                {"word": f"{d} ({meaning})", "j": _judgment(credibility_judgment(d))}
-                for d, (meaning, _, _) in CREDIBILITY.items()
-            ]
-            + terms,
-            "reliability": [
-                {"word": f"{code} ({meaning})", "j": _judgment(admiralty_judgment(code))}
-                for code, (meaning, _, _) in ADMIRALTY.items()
-            ]
-            + terms,
-        },
-        "places": places,
-        "priors": priors,
-        "prior_mean": [float(x) for x in prior_mean],
-        "prior_batches": None if prior_batches is None else prior_batches.tolist(),
-        "sources": sources,
-        "items": items,
-        "events": events,
-        "groups": [{"id": g.id, "members": list(g.members)} for g in card.groups],
-        "seed": card.diagnostics.seed or 0,
-    }
+    return f'<span data-hs-place="{escape(place)}">{escape(_as_written(judgment))}</span>'
 
 
 def _json_for_html(data: dict[str, Any]) -> str:
@@ -496,8 +281,14 @@ def _script_hash() -> str:
     return "sha256-" + base64.b64encode(hashlib.sha256(_script().encode()).digest()).decode()
 
 
-def render_report(case: Case, card: Scorecard, generated: date | None = None) -> str:
-    """The HTML page; `card` must carry its explanation (score(..., explain=True))."""
+def render_report(
+    case: Case, card: Scorecard, generated: date | None = None, data: dict[str, Any] | None = None
+) -> str:
+    """The HTML page; `card` must carry its explanation (score(..., explain=True)). `data` is the
+    script's data, `hypotheses.analysis.page_data.page_data(case, card)`: the one part of the page
+    computed by the engine, done there when not handed in."""
+    if data is None:
+        data = page_data(case, card)
     e = card.explanation
     assert e is not None, "score the case with explain=True"
     d = card.diagnostics
@@ -514,26 +305,27 @@ def render_report(case: Case, card: Scorecard, generated: date | None = None) ->
         '<div class="hs-live" id="hs-live" hidden><p id="hs-live-text"></p><ul id="hs-edits"></ul>'
         '<button type="button" id="hs-reset">Reset to the printed case</button></div>',
         "<header>",
-        f"<h1>{_e(card.title)}</h1>",
+        f"<h1>{escape(card.title)}</h1>",
     ]
     if card.question:
-        parts.append(f'<p class="question">{_e(card.question)}</p>')
+        parts.append(f'<p class="question">{escape(card.question)}</p>')
     if card.notes:
-        parts.append(f"<p>{_e(card.notes)}</p>")
+        parts.append(f"<p>{escape(card.notes)}</p>")
     if card.resolution:
         r = card.resolution
-        when = f" ({_e(r['date'])})" if r["date"] else ""
+        when = f" ({escape(r['date'])})" if r["date"] else ""
         parts.append(
-            f"<p><strong>Resolved{when}:</strong> {_e(r['hypothesis'])}{_said(None, r['notes'], ())}</p>"
+            f"<p><strong>Resolved{when}:</strong> {escape(r['hypothesis'])}{_said(None, r['notes'], ())}</p>"
         )
     # Draws that never vary (point judgments) can leave ESS and R-hat undefined (NaN).
     ess = f"{d.ess:,.0f}" if math.isfinite(d.ess) else "n/a"
     rhat = "n/a" if d.rhat is None or not math.isfinite(d.rhat) else f"{d.rhat:.3f}"
     mcmc = "" if d.rhat is None else f" · R-hat {rhat} · {d.divergences} divergences"
     parts += [
-        f'<p class="meta">Assessed {_e((generated or date.today()).isoformat())} · engine {_e(d.engine)} · '
+        f'<p class="meta">Assessed {escape((generated or date.today()).isoformat())} · '
+        f"engine {escape(d.engine)} · "
         f"{draws_phrase(d.draws, d.interval_mcse)} · effective sample size {ess}{mcmc} · seed {d.seed} · "
-        f"verbal scale {_e(case.scale.title)}</p>",
+        f"verbal scale {escape(case.scale.title)}</p>",
         "</header>",
         "<section>",
         "<h2>Assessment</h2>",
@@ -552,7 +344,7 @@ def render_report(case: Case, card: Scorecard, generated: date | None = None) ->
             f"<td class=num><strong{_hs('post', h.id, value=h.posterior.mean)}>"
             f"{percent(h.posterior.mean)}</strong></td>"
             f"<td class=num{_hs('interval', h.id)}>{percent(h.posterior.lo)} - {percent(h.posterior.hi)}</td>"
-            f"<td{_hs('words', h.id)}>{_e(in_words(card, h.posterior.mean))}</td></tr>"
+            f"<td{_hs('words', h.id)}>{escape(in_words(card, h.posterior.mean))}</td></tr>"
         )
     for g in card.groups:
         members = " + ".join(g.members)
@@ -564,7 +356,7 @@ def render_report(case: Case, card: Scorecard, generated: date | None = None) ->
             f"{percent(g.posterior.mean)}</strong></td>"
             f"<td class=num{_hs('ginterval', g.id)}>"
             f"{percent(g.posterior.lo)} - {percent(g.posterior.hi)}</td>"
-            f"<td{_hs('gwords', g.id)}>{_e(in_words(card, g.posterior.mean))}</td></tr>"
+            f"<td{_hs('gwords', g.id)}>{escape(in_words(card, g.posterior.mean))}</td></tr>"
         )
     parts += [
         "</tbody></table>",
@@ -579,7 +371,7 @@ def render_report(case: Case, card: Scorecard, generated: date | None = None) ->
             '<section class="hs-printed">',
             "<h2>Warnings</h2>",
             '<ul class="plain warning">',
-            *[f"<li>{_e(w)}</li>" for w in card.warnings],
+            *[f"<li>{escape(w)}</li>" for w in card.warnings],
             "</ul>",
             "</section>",
         ]
@@ -591,12 +383,12 @@ def render_report(case: Case, card: Scorecard, generated: date | None = None) ->
             "<p>Weight of evidence for each hypothesis against the others, in decibans (+10 dB: ten "
             "times likelier under that hypothesis than under the others); diagnosticity: the "
             "information the item gives about the hypotheses, in bits; and "
-            f"P({_e(lead.id)}) had the item been left out; conflict: log<sub>2</sub> P(item) / "
+            f"P({escape(lead.id)}) had the item been left out; conflict: log<sub>2</sub> P(item) / "
             "P(item | the other evidence), in bits, positive when the rest of the evidence makes the "
             "item surprising.</p>",
             "<table><thead><tr><th>Evidence</th>"
-            + "".join(f"<th class=num>{_e(h)}</th>" for h in ids)
-            + f"<th class=num>bits</th><th class=num>{_e(lead.id)} without it</th>"
+            + "".join(f"<th class=num>{escape(h)}</th>" for h in ids)
+            + f"<th class=num>bits</th><th class=num>{escape(lead.id)} without it</th>"
             "<th class=num>conflict</th></tr></thead><tbody>",
         ]
         for event, items in card.evidence_blocks():
@@ -624,7 +416,7 @@ def render_report(case: Case, card: Scorecard, generated: date | None = None) ->
                 said = _said(item.date, item.notes, item.links)
                 nested = " class=report" if event is not None else ""
                 parts.append(
-                    f'<tr{nested} data-hs-row="{_e(item.id)}">'
+                    f'<tr{nested} data-hs-row="{escape(item.id)}">'
                     f"<td>{_named(item.id, item.label + absent + via)}{said}</td>"
                     f"{cells}<td class=num{_hs('bits', item.id, value=item.diagnosticity)}>"
                     f"{bits(item.diagnosticity)}</td>"
@@ -635,21 +427,21 @@ def render_report(case: Case, card: Scorecard, generated: date | None = None) ->
         if e.conflicts:
             parts += [
                 '<ul class="plain warning hs-printed">',
-                *[f"<li>{_e(line)}</li>" for line in e.conflicts],
+                *[f"<li>{escape(line)}</li>" for line in e.conflicts],
                 "</ul>",
             ]
         if card.events:
             parts += [
                 "<p>An event's row is its reports taken together, and the last column P("
-                f"{_e(lead.id)}) with the whole event left out; each report under it weighs what it "
+                f"{escape(lead.id)}) with the whole event left out; each report under it weighs what it "
                 "adds given the reports above it, so the reports' weights add up to the event's.</p>",
                 '<ul class="plain hs-printed">',
-                *[f"<li>{_e(line)}</li>" for line in e.events],
+                *[f"<li>{escape(line)}</li>" for line in e.events],
                 "</ul>",
             ]
         parts += [
             f"<figure class=hs-printed>{waterfall_plot(card)}"
-            f"<figcaption>How each item moved the log-odds of {_e(lead.id)}, "
+            f"<figcaption>How each item moved the log-odds of {escape(lead.id)}, "
             "taken in the case's order (each item's likelihoods are conditional on the items above it; "
             "an event's reports together, where its first report stands)."
             "</figcaption></figure>",
@@ -675,7 +467,7 @@ def render_report(case: Case, card: Scorecard, generated: date | None = None) ->
     if e.tornado:
         parts += [
             f"<figure class=hs-printed>{tornado_plot(card)}"
-            f"<figcaption>The judgments the answer rests on: P({_e(lead.id)}) "
+            f"<figcaption>The judgments the answer rests on: P({escape(lead.id)}) "
             "with one judgment at its 5% and at its 95% quantile, all others at their means. Red: "
             "that judgment alone can flip the answer.</figcaption></figure>",
         ]
@@ -686,32 +478,26 @@ def render_report(case: Case, card: Scorecard, generated: date | None = None) ->
         '<section class="hs-printed">',
         "<h2>What would change the conclusion</h2>",
         '<ul class="plain">',
-        f"<li>{_e(flip_sentence(card).removeprefix('• '))}</li>",
-        f"<li>{_e(closest_sentence(card).removeprefix('• '))}</li>",
+        f"<li>{escape(flip_sentence(card).removeprefix('• '))}</li>",
+        f"<li>{escape(closest_sentence(card).removeprefix('• '))}</li>",
         "</ul>",
         "</section>",
     ]
     parts += _inputs(case)
-    parts += [
-        "<footer>",
-        f"Case file {_e(case.path)} · SHA-256 {_e(card.sha256)} · hypscore {_e(__version__)}",
-        "</footer>",
-        "</main>",
-        '<script type="application/json" id="hypscore-data">'
-        f"{_json_for_html(page_data(case, card))}</script>",
+    parts += page_end(
+        f"Case file {escape(case.path)} · SHA-256 {escape(card.sha256)} · hypscore {escape(__version__)}",
+        f'<script type="application/json" id="hypscore-data">{_json_for_html(data)}</script>',
         f"<script>{_script()}</script>",
-        "</body>",
-        "</html>",
-    ]
+    )
     return "\n".join(parts) + "\n"
 
 
 def _said(day: str | None, notes: str | None, links: tuple[str, ...]) -> str:
     """An item's date, notes and links under its label; links as text, never live (a case
     must not be able to send a reader anywhere)."""
-    said = [_e(day)] if day else []
-    said += [_e(notes)] if notes else []
-    said += [f"<code>{_e(link)}</code>" for link in links]
+    said = [escape(day)] if day else []
+    said += [escape(notes)] if notes else []
+    said += [f"<code>{escape(link)}</code>" for link in links]
     return f"<br><small>{' · '.join(said)}</small>" if said else ""
 
 
@@ -731,9 +517,10 @@ def _inputs(case: Case) -> list[str]:
     ]
     for h in case.hypotheses:
         prior = (
-            "<br>".join(f"{_e(f)}: {_place(prior_place(h.id, f), j)}" for f, j in h.prior) or "equal priors"
+            "<br>".join(f"{escape(f)}: {_place(prior_place(h.id, f), j)}" for f, j in h.prior)
+            or "equal priors"
         )
-        parts.append(f"<tr><td>{_named(h.id, h.label)}</td><td>{prior}</td></tr>")
+        parts.append(f"<tr><td>{_named(h.id, h.label)}</td><td>{prior or 'equal priors'}</td></tr>")
     parts.append("</tbody></table>")
     if case.sources:
         parts += [
@@ -751,20 +538,20 @@ def _inputs(case: Case) -> list[str]:
         parts += [
             "<h3>Evidence: P(evidence | hypothesis), as written</h3>",
             '<div class="scroll"><table><thead><tr><th>Evidence</th><th>Source, credibility</th>'
-            + "".join(f"<th>{_e(h)}</th>" for h in ids)
+            + "".join(f"<th>{escape(h)}</th>" for h in ids)
             + "</tr></thead><tbody>",
         ]
         for item in case.evidence:
             chain = (item.source or "-") + (f" via {', '.join(item.via)}" if item.via else "")
-            # A `ratios:` item's credibility is 1 by rule (DESIGN.md section 7): nothing to move.
+            # A `ratios:` item's credibility is 1 by rule (docs/model.md, section 8): nothing to move.
             credibility = (
-                _e(_as_written(item.credibility))
+                escape(_as_written(item.credibility))
                 if item.ratios
                 else _place(credibility_place(item.id), item.credibility)
             )
-            source = _e(chain) + "<br>" + credibility
+            source = escape(chain) + "<br>" + credibility
             if item.reports is not None:
-                cells = f"<td colspan={len(ids)}>reports event {_e(item.reports)} (below)</td>"
+                cells = f"<td colspan={len(ids)}>reports event {escape(item.reports)} (below)</td>"
             else:
                 # An absent item as the analyst judged it, P(E | h), as its control sets it: the
                 # case holds 1 - P(E | h) there (the row says it was looked for and not found).
@@ -774,7 +561,7 @@ def _inputs(case: Case) -> list[str]:
                 )
             absent = " (looked for, not found)" if not item.observed else ""
             parts.append(
-                f'<tr data-hs-row="{_e(item.id)}"><td data-hs-toggle="{_e(item.id)}">'
+                f'<tr data-hs-row="{escape(item.id)}"><td data-hs-toggle="{escape(item.id)}">'
                 f"{_named(item.id, item.label + absent)}</td><td>{source}</td>{cells}</tr>"
             )
         parts.append("</tbody></table></div>")
@@ -783,11 +570,11 @@ def _inputs(case: Case) -> list[str]:
         parts += [
             "<h3>Events: P(event | hypothesis), as written</h3>",
             "<table><thead><tr><th>Event</th><th>Reported by</th>"
-            + "".join(f"<th>{_e(h)}</th>" for h in ids)
+            + "".join(f"<th>{escape(h)}</th>" for h in ids)
             + "</tr></thead><tbody>",
         ]
         for event in case.events:
-            reporters = "<br>".join(_e(item.id) for item in case.reports_of(event.id))
+            reporters = "<br>".join(escape(item.id) for item in case.reports_of(event.id))
             cells = "".join(
                 f"<td>{_place(likelihood_place(event.id, h), j)}</td>"
                 for h, j in zip(ids, event.likelihoods, strict=True)

@@ -11,6 +11,19 @@ from hypotheses._version import __version__
 from hypotheses.analysis.diff import DiffResult
 from hypotheses.analysis.scorecard import Estimate
 from hypotheses.analysis.team import PoolResult
+from hypotheses.output.page import (
+    BLUE,
+    GREEN,
+    GREY,
+    ORANGE,
+    escape,
+    page_end,
+    page_start,
+    pyplot,
+    svg,
+    table,
+    xerr,
+)
 from hypotheses.text import percent
 
 POOL_NOTE = (
@@ -127,9 +140,7 @@ def pool_markdown(result: PoolResult) -> str:
 
 def pool_plot(result: PoolResult) -> str:
     """Each analyst's posterior with its 90% interval, and the pools, per hypothesis."""
-    from hypotheses.output.report import BLUE, GREEN, GREY, ORANGE, _pyplot, _svg, _xerr
-
-    plt = _pyplot()
+    plt = pyplot()
     rows = [(a.name, {h.id: h.posterior for h in a.card.hypotheses}, GREY, "o") for a in result.analysts]
     rows.append(("linear pool", result.linear, BLUE, "s"))
     if result.consensus is not None:
@@ -142,7 +153,7 @@ def pool_plot(result: PoolResult) -> str:
         for r, (name, values, colour, marker) in enumerate(rows):
             y = k + 0.8 * (0.5 - (r + 0.5) / n)
             e = values[h]
-            axes.errorbar(e.mean * 100, y, xerr=_xerr(e), fmt=marker, color=colour, capsize=2, markersize=4)
+            axes.errorbar(e.mean * 100, y, xerr=xerr(e), fmt=marker, color=colour, capsize=2, markersize=4)
             if k == len(result.ids) - 1:
                 # A file name is text, never matplotlib mathtext ($...$ would be parsed).
                 axes.text(101, y, name.replace("$", r"\$"), va="center", fontsize=7, color=colour)
@@ -150,65 +161,54 @@ def pool_plot(result: PoolResult) -> str:
     axes.set_xlim(0, 100)
     axes.set_xlabel("P(h | E) (%), with 90% credible interval")
     axes.grid(axis="x", color="#e5e5e5")
-    return _svg(figure)
+    return svg(figure)
 
 
 def pool_html(result: PoolResult, generated: date | None = None) -> str:
     """The pooled page: one file, inline SVG and CSS, no script, no network."""
-    from hypotheses.output.report import _e, page_start
-
     tables = pool_tables(result)
 
-    def table(header: list[str], rows: list[list[str]]) -> str:
-        head = "".join(f"<th{' class=num' if k else ''}>{_e(h)}</th>" for k, h in enumerate(header))
-        body = "".join(
-            "<tr>"
-            + "".join(f"<td{' class=num' if k else ''}>{_e(c)}</td>" for k, c in enumerate(row))
-            + "</tr>"
-            for row in rows
-        )
-        return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    def numbers(header: list[str], rows: list[list[str]]) -> str:  # every column but the first
+        return table(header, rows, [k > 0 for k in range(len(header))], " class=num")
 
     first = result.analysts[0].card
     parts = [
         *page_start(f"Pooled: {first.title}"),
         "<header>",
-        f"<h1>Pooled: {_e(first.title)}</h1>",
-        f'<p class="question">{_e(first.question)}</p>' if first.question else "",
+        f"<h1>Pooled: {escape(first.title)}</h1>",
+        f'<p class="question">{escape(first.question)}</p>' if first.question else "",
         f"<p>{len(result.analysts)} analysts: "
-        + ", ".join(f"{_e(a.name)} ({_e(a.path)})" for a in result.analysts)
+        + ", ".join(f"{escape(a.name)} ({escape(a.path)})" for a in result.analysts)
         + "</p>",
         "</header>",
         "<section>",
         "<h2>Posteriors</h2>",
-        f"<p>{_e(POOL_NOTE)}</p>",
-        table(*tables["Posterior, mean (90% interval)"]),
+        f"<p>{escape(POOL_NOTE)}</p>",
+        numbers(*tables["Posterior, mean (90% interval)"]),
         f"<figure>{pool_plot(result)}<figcaption>Each analyst's posterior (grey) and the pools, with "
         "their 90% intervals.</figcaption></figure>",
         "</section>",
         "<section>",
         "<h2>Cruxes</h2>",
-        f"<p>{_e(CRUX_NOTE)}</p>",
+        f"<p>{escape(CRUX_NOTE)}</p>",
     ]
     header, rows = tables["Cruxes"]
     parts.append(
-        table(header, rows) if rows else "<p>No cruxes: the analysts state every shared judgment alike.</p>"
+        numbers(header, rows) if rows else "<p>No cruxes: the analysts state every shared judgment alike.</p>"
     )
     lines = (*result.sentences(), *result.warnings)
     if lines:
-        parts += ['<ul class="plain">', *(f"<li>{_e(s)}</li>" for s in lines), "</ul>"]
+        parts += ['<ul class="plain">', *(f"<li>{escape(s)}</li>" for s in lines), "</ul>"]
     model = consensus_lines(result)
     if model:
-        parts += [f"<h3>Consensus model</h3><p>{_e(model[0])}</p>", '<ul class="plain">']
-        parts += [*(f"<li>{_e(s)}</li>" for s in model[1:]), "</ul>"]
+        parts += [f"<h3>Consensus model</h3><p>{escape(model[0])}</p>", '<ul class="plain">']
+        parts += [*(f"<li>{escape(s)}</li>" for s in model[1:]), "</ul>"]
     parts += [
         "</section>",
-        "<footer>",
-        f"hypscore {_e(__version__)} pool" + (f" · {_e(generated.isoformat())}" if generated else ""),
-        "</footer>",
-        "</main>",
-        "</body>",
-        "</html>",
+        *page_end(
+            f"hypscore {escape(__version__)} pool"
+            + (f" · {escape(generated.isoformat())}" if generated else "")
+        ),
     ]
     return "\n".join(p for p in parts if p) + "\n"
 

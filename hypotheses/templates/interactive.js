@@ -1,619 +1,574 @@
 // hypscore's interactive report: the reader moves a judgment or leaves an item out and the
 // posterior means, evidence weights and bottom line follow, computed in the page by a port of
-// the numpy engine's posterior means (hypotheses/model/numpy_engine.py, event_moments.py,
+// the numpy engine's posterior means (hypotheses/model/numpy_engine.py, components.py, factors.py,
 // prior.py; analysis/weights.py). Exact where the engine is exact (closed forms, the grid over
 // one shared uncertain reliability); where the engine samples (uncertain prior factors, two or
 // more uncertain sources coupled) the page samples too, with its own fixed seed, and says so.
 // The case's text only ever reaches the page as textContent: nothing in a case can run here.
+// The script has two parts. `engine(data)` is the numerics alone, a pure function of the page's
+// data with no DOM: the tests run it under an embedded JavaScript engine against the numpy engine
+// on every example and on random cases (tests/test_page_engine.py). Its constants come from the
+// data (hypotheses/analysis/page_data.py reads them from the engine's own names). The page part
+// below it wires the controls and cells to it, in a browser only.
 "use strict";
 (function () {
-  const data = JSON.parse(document.getElementById("hypscore-data").textContent);
-  const H = data.hypotheses.length;
-  const DB = 10 / Math.LN10;
-  const GRID_CELLS = 2048, GRID_ZOOMS = 8, SOURCE_DRAWS = 65536, SOURCE_BATCHES = 16;
-  const PRIOR_DRAWS = 65536, PRIOR_FLOOR = 4096, PRIOR_BATCHES = 16;
-  const ALL = [...Array(H).keys()];
-  const TINY = 2.2250738585072014e-308; // numpy's finfo(float).tiny: Beta draws are clipped there, as the engine does
+  // ---------- the engine ----------
+  function engine(data) {
+    const H = data.hypotheses.length;
+    const DB = 10 / Math.LN10;
+    const {
+      grid_cells: GRID_CELLS, grid_zooms: GRID_ZOOMS, source_draws: SOURCE_DRAWS, source_batches: SOURCE_BATCHES,
+      prior_draws: PRIOR_DRAWS, prior_floor: PRIOR_FLOOR, prior_batches: PRIOR_BATCHES, prior_budget: PRIOR_BUDGET,
+      tiny: TINY, // Beta draws are clipped there (numpy's finfo(float).tiny), as the engine does
+    } = data.engine;
+    const ALL = [...Array(H).keys()];
 
-  // ---------- log-space arithmetic ----------
-  function lse(xs) {
-    let m = -Infinity;
-    for (const x of xs) if (x > m) m = x;
-    if (!isFinite(m)) m = 0;
-    let s = 0;
-    for (const x of xs) s += Math.exp(x - m);
-    return m + Math.log(s);
-  }
-  function lae(a, b) { return lse([a, b]); }
-  function softmax(xs) {
-    let m = -Infinity;
-    for (const x of xs) if (x > m) m = x;
-    const w = xs.map((x) => Math.exp(x - m));
-    const s = w.reduce((a, b) => a + b, 0);
-    return w.map((x) => x / s);
-  }
-  const LANCZOS = [0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313,
-    -176.61502916214059, 12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6,
-    1.5056327351493116e-7];
-  function lgamma(x) {
-    if (x < 0.5) return Math.log(Math.PI / Math.abs(Math.sin(Math.PI * x))) - lgamma(1 - x);
-    x -= 1;
-    let a = LANCZOS[0];
-    const t = x + 7.5;
-    for (let i = 1; i < 9; i++) a += LANCZOS[i] / (x + i);
-    return 0.5 * Math.log(2 * Math.PI) + (x + 0.5) * Math.log(t) - t + Math.log(a);
-  }
+    // ---------- log-space arithmetic ----------
+    function lse(xs) {
+      let m = -Infinity;
+      for (const x of xs) if (x > m) m = x;
+      if (!isFinite(m)) m = 0;
+      let s = 0;
+      for (const x of xs) s += Math.exp(x - m);
+      return m + Math.log(s);
+    }
+    function lae(a, b) { return lse([a, b]); }
+    function softmax(xs) {
+      let m = -Infinity;
+      for (const x of xs) if (x > m) m = x;
+      const w = xs.map((x) => Math.exp(x - m));
+      const s = w.reduce((a, b) => a + b, 0);
+      return w.map((x) => x / s);
+    }
+    const LANCZOS = [0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313,
+      -176.61502916214059, 12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6,
+      1.5056327351493116e-7];
+    function lgamma(x) {
+      if (x < 0.5) return Math.log(Math.PI / Math.abs(Math.sin(Math.PI * x))) - lgamma(1 - x);
+      x -= 1;
+      let a = LANCZOS[0];
+      const t = x + 7.5;
+      for (let i = 1; i < 9; i++) a += LANCZOS[i] / (x + i);
+      return 0.5 * Math.log(2 * Math.PI) + (x + 0.5) * Math.log(t) - t + Math.log(a);
+    }
 
-  // ---------- judgments: {p: v} | {beta: [a, b]} | {lognormal: [mu, sigma]} ----------
-  function mean(j) {
-    if ("p" in j) return j.p;
-    if ("beta" in j) return j.beta[0] / (j.beta[0] + j.beta[1]);
-    return Math.exp(j.lognormal[0] + 0.5 * j.lognormal[1] ** 2);
-  }
-  const isPoint = (j) => "p" in j;
-  function complement(j) {
-    if ("p" in j) return { p: 1 - j.p };
-    return { beta: [j.beta[1], j.beta[0]] };
-  }
-  const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
-
-  // ---------- a seeded generator (sfc32) and the samplers the engine uses ----------
-  function rng(seed) {
-    let a = 0x9e3779b9, b = 0x243f6a88, c = 0xb7e15162, d = seed >>> 0;
-    function next32() {
-      a >>>= 0; b >>>= 0; c >>>= 0; d >>>= 0;
-      const t = (a + b) | 0;
-      a = b ^ (b >>> 9);
-      b = (c + (c << 3)) | 0;
-      c = (c << 21) | (c >>> 11);
-      d = (d + 1) | 0;
-      const out = (t + d) | 0;
-      c = (c + out) | 0;
-      return out >>> 0;
-    }
-    for (let i = 0; i < 15; i++) next32();
-    const uniform = () => ((next32() >>> 5) * 67108864 + (next32() >>> 6) + 0.5) / 9007199254740992;
-    let spare = null;
-    function normal() {
-      if (spare !== null) { const s = spare; spare = null; return s; }
-      let u, v, s;
-      do { u = 2 * uniform() - 1; v = 2 * uniform() - 1; s = u * u + v * v; } while (s >= 1 || s === 0);
-      const f = Math.sqrt(-2 * Math.log(s) / s);
-      spare = v * f;
-      return u * f;
-    }
-    function gamma(shape) { // Marsaglia and Tsang; shape < 1 through shape + 1
-      if (shape < 1) return gamma(shape + 1) * Math.pow(uniform(), 1 / shape);
-      const d3 = shape - 1 / 3, c3 = 1 / Math.sqrt(9 * d3);
-      for (;;) {
-        let x, v;
-        do { x = normal(); v = 1 + c3 * x; } while (v <= 0);
-        v = v * v * v;
-        const u = uniform();
-        if (Math.log(u) < 0.5 * x * x + d3 - d3 * v + d3 * Math.log(v)) return d3 * v;
-      }
-    }
-    function sample(j) {
+    // ---------- judgments: {p: v} | {beta: [a, b]} | {lognormal: [mu, sigma]} ----------
+    function mean(j) {
       if ("p" in j) return j.p;
-      if ("beta" in j) { const x = gamma(j.beta[0]), y = gamma(j.beta[1]); return Math.max(x / (x + y), TINY); }
-      return Math.exp(j.lognormal[0] + j.lognormal[1] * normal());
+      if ("beta" in j) return j.beta[0] / (j.beta[0] + j.beta[1]);
+      return Math.exp(j.lognormal[0] + 0.5 * j.lognormal[1] ** 2);
     }
-    return { uniform, sample };
-  }
+    const isPoint = (j) => "p" in j;
+    function complement(j) {
+      if ("p" in j) return { p: 1 - j.p };
+      return { beta: [j.beta[1], j.beta[0]] };
+    }
+    const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
 
-  // ---------- the prior: E[pi_h] = E[w_h / sum w] (prior.py) ----------
-  function priorMean(kase) {
-    const factors = kase.priors; // per hypothesis: judgments
-    const allPoint = factors.every((fs) => fs.every(isPoint));
-    if (allPoint) {
-      return { pi: softmax(factors.map((fs) => fs.reduce((s, j) => s + Math.log(j.p), 0))), batches: null };
-    }
-    // As printed: the engine's own estimate and its batches (so evidence edits stay its numbers).
-    if (same(factors, baselinePriors)) return { pi: data.prior_mean.slice(), batches: data.prior_batches };
-    const uncertain = factors.reduce((n, fs) => n + fs.filter((j) => !isPoint(j)).length, 0);
-    const size = Math.floor(Math.max(PRIOR_FLOOR, Math.min(PRIOR_DRAWS, Math.floor(4194304 / uncertain))) / PRIOR_BATCHES);
-    const logMeanW = factors.map((fs) => fs.reduce((s, j) => s + Math.log(mean(j)), 0));
-    const shift = -Math.max(...logMeanW);
-    const meanW = logMeanW.map((x) => Math.exp(x + shift));
-    const meanWSum = meanW.reduce((a, b) => a + b, 0);
-    const r = rng(data.seed + 1);
-    const S = { p: zeros(H), x: zeros(H), s: 0, xx: zeros(H), ss: 0, px: zeros(H), ps: zeros(H), xs: zeros(H) };
-    const batch = { p: [], x: [], s: [] };
-    for (let k = 0; k < PRIOR_BATCHES; k++) {
-      const bp = zeros(H), bx = zeros(H);
-      let bs = 0;
-      for (let n = 0; n < size; n++) {
-        const logw = factors.map((fs) => fs.reduce((s, j) => s + Math.log(r.sample(j)), 0));
-        const pi = softmax(logw);
-        const w = logw.map((x) => Math.exp(x + shift));
-        const total = w.reduce((a, b) => a + b, 0) - meanWSum;
-        for (let h = 0; h < H; h++) {
-          const x = w[h] - meanW[h];
-          S.p[h] += pi[h]; S.x[h] += x; S.xx[h] += x * x; S.px[h] += pi[h] * x; S.ps[h] += pi[h] * total;
-          S.xs[h] += x * total; bp[h] += pi[h]; bx[h] += x;
+    // ---------- a seeded generator (sfc32) and the samplers the engine uses ----------
+    function rng(seed) {
+      let a = 0x9e3779b9, b = 0x243f6a88, c = 0xb7e15162, d = seed >>> 0;
+      function next32() {
+        a >>>= 0; b >>>= 0; c >>>= 0; d >>>= 0;
+        const t = (a + b) | 0;
+        a = b ^ (b >>> 9);
+        b = (c + (c << 3)) | 0;
+        c = (c << 21) | (c >>> 11);
+        d = (d + 1) | 0;
+        const out = (t + d) | 0;
+        c = (c + out) | 0;
+        return out >>> 0;
+      }
+      for (let i = 0; i < 15; i++) next32();
+      const uniform = () => ((next32() >>> 5) * 67108864 + (next32() >>> 6) + 0.5) / 9007199254740992;
+      let spare = null;
+      function normal() {
+        if (spare !== null) { const s = spare; spare = null; return s; }
+        let u, v, s;
+        do { u = 2 * uniform() - 1; v = 2 * uniform() - 1; s = u * u + v * v; } while (s >= 1 || s === 0);
+        const f = Math.sqrt(-2 * Math.log(s) / s);
+        spare = v * f;
+        return u * f;
+      }
+      function gamma(shape) { // Marsaglia and Tsang; shape < 1 through shape + 1
+        if (shape < 1) return gamma(shape + 1) * Math.pow(uniform(), 1 / shape);
+        const d3 = shape - 1 / 3, c3 = 1 / Math.sqrt(9 * d3);
+        for (;;) {
+          let x, v;
+          do { x = normal(); v = 1 + c3 * x; } while (v <= 0);
+          v = v * v * v;
+          const u = uniform();
+          if (Math.log(u) < 0.5 * x * x + d3 - d3 * v + d3 * Math.log(v)) return d3 * v;
         }
-        S.s += total; S.ss += total * total; bs += total;
       }
-      batch.p.push(bp.map((v) => v / size)); batch.x.push(bx.map((v) => v / size)); batch.s.push(bs / size);
-    }
-    const n = PRIOR_BATCHES * size;
-    const m = (v) => v / n;
-    const cov = (e, a, b) => (m(e) - m(a) * m(b)) * n / (n - 1);
-    const beta = [];
-    for (let h = 0; h < H; h++) {
-      const vxx = cov(S.xx[h], S.x[h], S.x[h]), vss = cov(S.ss, S.s, S.s), vxs = cov(S.xs[h], S.x[h], S.s);
-      const vpx = cov(S.px[h], S.p[h], S.x[h]), vps = cov(S.ps[h], S.p[h], S.s);
-      beta.push(pinvTimes([[vxx, vxs], [vxs, vss]], [vpx, vps]));
-    }
-    const adjusted = (p, x, s) => {
-      const v = p.map((ph, h) => Math.max(0, ph - beta[h][0] * x[h] - beta[h][1] * s));
-      const t = v.reduce((a, b) => a + b, 0);
-      return v.map((q) => q / t);
-    };
-    return {
-      pi: adjusted(S.p.map(m), S.x.map(m), m(S.s)),
-      batches: batch.p.map((p, k) => adjusted(p, batch.x[k], batch.s[k])),
-    };
-  }
-  function zeros(n) { return new Array(n).fill(0); }
-  function pinvTimes(A, y) { // symmetric 2 x 2 pseudo-inverse (numpy's pinv, rcond 1e-15) times y
-    const [[a, b], [, d]] = A;
-    const tr = a + d, det = a * d - b * b;
-    const disc = Math.sqrt(Math.max(0, tr * tr / 4 - det));
-    const l1 = tr / 2 + disc, l2 = tr / 2 - disc;
-    const vecs = [];
-    for (const l of [l1, l2]) {
-      let v = Math.abs(b) > 0 ? [l - d, b] : (a >= d ? (l === l1 ? [1, 0] : [0, 1]) : (l === l1 ? [0, 1] : [1, 0]));
-      const norm = Math.hypot(v[0], v[1]);
-      vecs.push(norm > 0 ? [v[0] / norm, v[1] / norm] : [0, 0]);
-    }
-    const cutoff = 1e-15 * Math.max(Math.abs(l1), Math.abs(l2));
-    const out = [0, 0];
-    [l1, l2].forEach((l, i) => {
-      if (Math.abs(l) > cutoff && Math.abs(l) > 0) {
-        const v = vecs[i], c = (v[0] * y[0] + v[1] * y[1]) / l;
-        out[0] += c * v[0]; out[1] += c * v[1];
+      function sample(j) {
+        if ("p" in j) return j.p;
+        if ("beta" in j) { const x = gamma(j.beta[0]), y = gamma(j.beta[1]); return Math.max(x / (x + y), TINY); }
+        return Math.exp(j.lognormal[0] + j.lognormal[1] * normal());
       }
-    });
-    return out;
-  }
+      return { uniform, sample };
+    }
 
-  // ---------- an event's exact moments (event_moments.py) ----------
-  function logBinomials(top) {
-    const lf = [0];
-    for (let i = 1; i <= top; i++) lf.push(lf[i - 1] + Math.log(i));
-    const out = [];
-    for (let m = 0; m <= top; m++) {
-      const row = [];
-      for (let p = 0; p <= top; p++) row.push(p <= m ? lf[m] - lf[p] - lf[m - p] : -Infinity);
-      out.push(row);
-    }
-    return out;
-  }
-  function rawMoments(j, top) {
-    const logM = [], logNot = [];
-    if ("beta" in j) {
-      const [a, b] = j.beta;
-      logM.push(0);
-      for (let p = 0; p < top; p++) logM.push(logM[p] + Math.log(a + p) - Math.log(a + b + p));
-      for (let p = 0; p <= top; p++) logNot.push(logM[p] + Math.log(b) - Math.log(a + b + p));
-    } else {
-      const v = j.p;
-      for (let p = 0; p <= top; p++) {
-        logM.push(p === 0 ? 0 : p * Math.log(v));
-        logNot.push(logM[p] + Math.log1p(-v));
+    // ---------- the prior: E[pi_h] = E[w_h / sum w] (prior.py) ----------
+    function priorMean(kase) {
+      const factors = kase.priors; // per hypothesis: judgments
+      const allPoint = factors.every((fs) => fs.every(isPoint));
+      if (allPoint) {
+        return { pi: softmax(factors.map((fs) => fs.reduce((s, j) => s + Math.log(j.p), 0))), batches: null };
       }
-    }
-    return [logM, logNot];
-  }
-  function convolve(a, b, logC) {
-    const out = [];
-    for (let m = 0; m < a.length; m++) {
-      const terms = [];
-      for (let p = 0; p <= m; p++) terms.push(logC[m][p] + a[p] + b[m - p]);
-      out.push(lse(terms));
-    }
-    return out;
-  }
-  function eventMoments(liks, n) {
-    const logC = logBinomials(n + 1);
-    const raw = liks.map((j) => rawMoments(j, n + 1));
-    const empty = [0, ...new Array(n).fill(-Infinity)];
-    const prefix = [empty];
-    for (let h = 0; h < H - 1; h++) prefix.push(convolve(prefix[h], raw[h][0].slice(0, n + 1), logC));
-    const suffix = [empty];
-    for (let h = H - 1; h > 0; h--) suffix.push(convolve(suffix[suffix.length - 1], raw[h][0].slice(0, n + 1), logC));
-    suffix.reverse();
-    const thetaB = [], notThetaB = [];
-    for (let h = 0; h < H; h++) {
-      const [logM, logNot] = raw[h];
-      const others = convolve(prefix[h], suffix[h], logC);
-      const row = [];
-      for (let m = 0; m <= n; m++) {
-        const terms = [];
-        for (let p = 0; p <= m; p++) terms.push(logC[m][p] + logM[p + 1] + others[m - p]);
-        row.push(lse(terms) - m * Math.log(H));
-      }
-      thetaB.push(row);
-      const last = [];
-      for (let p = 0; p <= n; p++) last.push(logC[n][p] + logNot[p] + others[n - p]);
-      notThetaB.push(lse(last) - n * Math.log(H));
-    }
-    return function logExpected(c, cols = ALL) { // c: the reports' credibilities; log E[P(R | h) | c], h in cols
-      let coef = [0];
-      let notSum = 0;
-      for (const ci of c) {
-        const lc = Math.log(ci), l1 = Math.log1p(-ci);
-        const next = new Array(coef.length + 1).fill(-Infinity);
-        for (let m = 0; m < coef.length; m++) {
-          next[m] = lae(next[m], coef[m] + lc);
-          next[m + 1] = lae(next[m + 1], coef[m] + l1);
+      // As printed: the engine's own estimate and its batches (so evidence edits stay its numbers).
+      if (same(factors, baselinePriors)) return { pi: data.prior_mean.slice(), batches: data.prior_batches };
+      const uncertain = factors.reduce((n, fs) => n + fs.filter((j) => !isPoint(j)).length, 0);
+      const size = Math.floor(Math.max(PRIOR_FLOOR, Math.min(PRIOR_DRAWS, Math.floor(PRIOR_BUDGET / uncertain))) / PRIOR_BATCHES);
+      const logMeanW = factors.map((fs) => fs.reduce((s, j) => s + Math.log(mean(j)), 0));
+      const shift = -Math.max(...logMeanW);
+      const meanW = logMeanW.map((x) => Math.exp(x + shift));
+      const meanWSum = meanW.reduce((a, b) => a + b, 0);
+      const r = rng(data.seed + 1);
+      const S = { p: zeros(H), x: zeros(H), s: 0, xx: zeros(H), ss: 0, px: zeros(H), ps: zeros(H), xs: zeros(H) };
+      const batch = { p: [], x: [], s: [] };
+      for (let k = 0; k < PRIOR_BATCHES; k++) {
+        const bp = zeros(H), bx = zeros(H);
+        let bs = 0;
+        for (let n = 0; n < size; n++) {
+          const logw = factors.map((fs) => fs.reduce((s, j) => s + Math.log(r.sample(j)), 0));
+          const pi = softmax(logw);
+          const w = logw.map((x) => Math.exp(x + shift));
+          const total = w.reduce((a, b) => a + b, 0) - meanWSum;
+          for (let h = 0; h < H; h++) {
+            const x = w[h] - meanW[h];
+            S.p[h] += pi[h]; S.x[h] += x; S.xx[h] += x * x; S.px[h] += pi[h] * x; S.ps[h] += pi[h] * total;
+            S.xs[h] += x * total; bp[h] += pi[h]; bx[h] += x;
+          }
+          S.s += total; S.ss += total * total; bs += total;
         }
-        coef = next.map((x) => (Number.isNaN(x) ? -Infinity : x));
-        notSum += l1;
+        batch.p.push(bp.map((v) => v / size)); batch.x.push(bx.map((v) => v / size)); batch.s.push(bs / size);
       }
-      const out = zeros(H);
-      for (const h of cols) {
-        const happened = lse(coef.map((x, m) => x + thetaB[h][m]));
-        out[h] = lae(happened, notSum + notThetaB[h]);
+      const n = PRIOR_BATCHES * size;
+      const m = (v) => v / n;
+      const cov = (e, a, b) => (m(e) - m(a) * m(b)) * n / (n - 1);
+      const beta = [];
+      for (let h = 0; h < H; h++) {
+        const vxx = cov(S.xx[h], S.x[h], S.x[h]), vss = cov(S.ss, S.s, S.s), vxs = cov(S.xs[h], S.x[h], S.s);
+        const vpx = cov(S.px[h], S.p[h], S.x[h]), vps = cov(S.ps[h], S.p[h], S.s);
+        beta.push(pinvTimes([[vxx, vxs], [vxs, vss]], [vpx, vps]));
+      }
+      const adjusted = (p, x, s) => {
+        const v = p.map((ph, h) => Math.max(0, ph - beta[h][0] * x[h] - beta[h][1] * s));
+        const t = v.reduce((a, b) => a + b, 0);
+        return v.map((q) => q / t);
+      };
+      return {
+        pi: adjusted(S.p.map(m), S.x.map(m), m(S.s)),
+        batches: batch.p.map((p, k) => adjusted(p, batch.x[k], batch.s[k])),
+      };
+    }
+    function zeros(n) { return new Array(n).fill(0); }
+    function pinvTimes(A, y) { // symmetric 2 x 2 pseudo-inverse (numpy's pinv, rcond 1e-15) times y
+      const [[a, b], [, d]] = A;
+      const tr = a + d, det = a * d - b * b;
+      const disc = Math.sqrt(Math.max(0, tr * tr / 4 - det));
+      const l1 = tr / 2 + disc, l2 = tr / 2 - disc;
+      const vecs = [];
+      for (const l of [l1, l2]) {
+        let v = Math.abs(b) > 0 ? [l - d, b] : (a >= d ? (l === l1 ? [1, 0] : [0, 1]) : (l === l1 ? [0, 1] : [1, 0]));
+        const norm = Math.hypot(v[0], v[1]);
+        vecs.push(norm > 0 ? [v[0] / norm, v[1] / norm] : [0, 0]);
+      }
+      const cutoff = 1e-15 * Math.max(Math.abs(l1), Math.abs(l2));
+      const out = [0, 0];
+      [l1, l2].forEach((l, i) => {
+        if (Math.abs(l) > cutoff && Math.abs(l) > 0) {
+          const v = vecs[i], c = (v[0] * y[0] + v[1] * y[1]) / l;
+          out[0] += c * v[0]; out[1] += c * v[1];
+        }
+      });
+      return out;
+    }
+
+    // ---------- how an item is reported (factors.item_rates, components._Rates) ----------
+    // [H, F], Schum's hit and false-alarm rates through a chain of reliability rho, with b the
+    // expected base rate of what the item reports (a point: docs/model.md section 2).
+    function rates(p, rho, b) {
+      const c = p.kappa * rho;
+      return [lambda(c, 1, b), lambda(c, 0, b)];
+    }
+
+    // ---------- components (numpy_engine._groups) and their factors ----------
+    function lambda(c, theta, mix) { return c * theta + (1 - c) * mix; }
+
+    function groups(kase) {
+      const uncertain = new Set(kase.sources.filter((s) => !isPoint(s.j)).map((s) => s.id));
+      const units = [];
+      const unitOfEvent = {};
+      for (const it of kase.items) {
+        if (it.reports === null) units.push({ items: [it], event: null });
+        else if (it.reports in unitOfEvent) units[unitOfEvent[it.reports]].items.push(it);
+        else { unitOfEvent[it.reports] = units.length; units.push({ items: [it], event: it.reports }); }
+      }
+      const parent = units.map((_, k) => k);
+      const root = (k) => { while (parent[k] !== k) { parent[k] = parent[parent[k]]; k = parent[k]; } return k; };
+      const first = {};
+      units.forEach((u, k) => {
+        for (const s of new Set(u.items.flatMap((it) => it.chain).filter((s) => uncertain.has(s)))) {
+          if (s in first) parent[root(k)] = root(first[s]); else first[s] = k;
+        }
+      });
+      const members = new Map();
+      units.forEach((u, k) => { const r = root(k); if (!members.has(r)) members.set(r, []); members.get(r).push(u); });
+      const out = [];
+      for (const us of members.values()) {
+        const used = [...new Set(us.flatMap((u) => u.items.flatMap((it) => it.chain)).filter((s) => uncertain.has(s)))].sort();
+        out.push(component(kase, used, us));
       }
       return out;
-    };
-  }
+    }
 
-  // ---------- components (numpy_engine._groups) and their factors ----------
-  function lambda(c, theta, mix) { return c * theta + (1 - c) * mix; }
-
-  function groups(kase) {
-    const uncertain = new Set(kase.sources.filter((s) => !isPoint(s.j)).map((s) => s.id));
-    const units = [];
-    const unitOfEvent = {};
-    for (const it of kase.items) {
-      if (it.reports === null) units.push({ items: [it], event: null });
-      else if (it.reports in unitOfEvent) units[unitOfEvent[it.reports]].items.push(it);
-      else { unitOfEvent[it.reports] = units.length; units.push({ items: [it], event: it.reports }); }
-    }
-    const parent = units.map((_, k) => k);
-    const root = (k) => { while (parent[k] !== k) { parent[k] = parent[parent[k]]; k = parent[k]; } return k; };
-    const first = {};
-    units.forEach((u, k) => {
-      for (const s of new Set(u.items.flatMap((it) => it.chain).filter((s) => uncertain.has(s)))) {
-        if (s in first) parent[root(k)] = root(first[s]); else first[s] = k;
-      }
-    });
-    const members = new Map();
-    units.forEach((u, k) => { const r = root(k); if (!members.has(r)) members.set(r, []); members.get(r).push(u); });
-    const out = [];
-    for (const us of members.values()) {
-      const used = [...new Set(us.flatMap((u) => u.items.flatMap((it) => it.chain)).filter((s) => uncertain.has(s)))].sort();
-      out.push(component(kase, used, us));
-    }
-    return out;
-  }
-
-  function component(kase, used, units) {
-    const rel = Object.fromEntries(kase.sources.map((s) => [s.id, s.j]));
-    const chainParts = (it) => {
-      let constant = 1;
-      for (const s of it.chain) if (!used.includes(s)) constant *= mean(rel[s]);
-      return { constant, uses: used.map((s) => it.chain.includes(s)) };
-    };
-    const items = units.filter((u) => u.event === null).map((u) => {
-      const it = u.items[0];
-      const theta = it.theta.map(mean);
-      return { ...chainParts(it), kappa: mean(it.cred), theta, mix: theta.reduce((a, b) => a + b, 0) / H };
-    });
-    const events = units.filter((u) => u.event !== null).map((u) => ({
-      reports: u.items.map((it) => ({ ...chainParts(it), kappa: mean(it.cred) })),
-      moments: eventMoments(kase.events[u.event], u.items.length),
-    }));
-    const rho = (part, r) => part.uses.reduce((c, on, s) => (on ? c * r[s] : c), part.constant);
-    // log E[prod of the component's factors | r, h] for h in cols (the others left 0): a zoomed
-    // grid needs one hypothesis only, as the engine computes it.
-    function condLog(r, cols = ALL) {
-      const total = zeros(H);
-      for (const it of items) {
-        const c = rho(it, r) * it.kappa;
-        for (const h of cols) total[h] += Math.log(lambda(c, it.theta[h], it.mix));
-      }
-      for (const ev of events) {
-        const lr = ev.moments(ev.reports.map((p) => rho(p, r) * p.kappa), cols);
-        for (const h of cols) total[h] += lr[h];
-      }
-      return total;
-    }
-    const judgments = used.map((s) => rel[s]);
-    if (used.length === 0 || (used.length === 1 && items.length === 1 && events.length === 0)) {
-      return { method: "exact", logFactor: condLog(judgments.map(mean)) };
-    }
-    if (used.length === 1) return { method: "grid", logFactor: grid(judgments[0], condLog) };
-    return sampled(judgments, condLog, used);
-  }
-
-  // ---------- the grid over one shared uncertain reliability (numpy_engine._grid) ----------
-  function grid(judgment, condLog) {
-    const [a, b] = judgment.beta;
-    const ka = Math.min(a, 1), kb = Math.min(b, 1);
-    const toT = (r) => -Math.expm1(kb * Math.log1p(-(r ** ka)));
-    const toR = (t) => (-Math.expm1(Math.log1p(-t) / kb)) ** (1 / ka);
-    const logBeta = lgamma(a) + lgamma(b) - lgamma(a + b);
-    function nodes(edges, columns) {
-      const logW = columns.map(() => []);
-      for (let i = 0; i + 1 < edges.length; i++) {
-        const half = 0.5 * (edges[i + 1] - edges[i]), middle = 0.5 * (edges[i] + edges[i + 1]);
-        for (const sign of [-1, 1]) {
-          const t = middle + (sign * half) / Math.sqrt(3);
-          const r = toR(t);
-          const lw = Math.log1p(-t) / kb;
-          const logR = Math.log(-Math.expm1(lw)) / ka;
-          let log1mr;
-          if (ka === 1) log1mr = lw;
-          else log1mr = lw < -30 ? lw - Math.log(ka) : Math.log(-Math.expm1(Math.log1p(-Math.exp(lw)) / ka));
-          const logMap = Math.log(ka) + Math.log(kb) + (ka - 1) * logR + (kb - 1) * lw;
-          let logPrior = (a - 1) * logR + (b - 1) * log1mr - logBeta - logMap + Math.log(half);
-          if (Number.isNaN(logPrior)) logPrior = -Infinity;
-          const cond = condLog([r], columns);
-          columns.forEach((h, k) => logW[k].push(logPrior + cond[h]));
-        }
-      }
-      return logW;
-    }
-    function massRegion(logW, tail = 1e-12) {
-      const m = Math.max(...logW);
-      const w = logW.map((x) => Math.exp(x - m));
-      const total = w.reduce((s, x) => s + x, 0);
-      let acc = 0, firstCell = -1, lastCell = -1;
-      for (let i = 0; i < w.length; i++) {
-        acc += w[i];
-        const c = acc / total;
-        if (firstCell < 0 && c >= tail) firstCell = i;
-        if (lastCell < 0 && c >= 1 - tail) lastCell = i;
-      }
-      if (firstCell < 0) firstCell = w.length;
-      if (lastCell < 0) lastCell = w.length - 1;
-      return [firstCell, Math.min(lastCell, w.length - 1)];
-    }
-    const linspace = (lo, hi, n) => Array.from({ length: n }, (_, i) => (i === n - 1 ? hi : lo + ((hi - lo) * i) / (n - 1)));
-    const m = a / (a + b);
-    const sd = Math.sqrt((m * (1 - m)) / (a + b + 1));
-    const bulk = linspace(Math.max(0, m - 12 * sd), Math.min(1, m + 12 * sd), GRID_CELLS + 1).map(toT);
-    const start = [...new Set([...linspace(0, 1, GRID_CELLS + 1), ...bulk])].sort((x, y) => x - y);
-    const all = [...Array(H).keys()];
-    const startW = nodes(start, all);
-    const out = [];
-    for (let h = 0; h < H; h++) {
-      let edges = start, logW = startW[h];
-      for (let z = 0; z < GRID_ZOOMS; z++) {
-        const [f2, l2] = massRegion(logW);
-        const f = Math.floor(f2 / 2), l = Math.floor(l2 / 2);
-        if (edges.length === GRID_CELLS + 1 && l - f >= GRID_CELLS / 2) break;
-        const lo = edges[Math.max(f - 1, 0)], hi = edges[Math.min(l + 2, edges.length - 1)];
-        edges = linspace(lo, hi, GRID_CELLS + 1);
-        logW = nodes(edges, [h])[0];
-      }
-      out.push(lse(logW));
-    }
-    return out;
-  }
-
-  // ---------- importance sampling over two or more coupled uncertain sources ----------
-  function sampled(judgments, condLog, used) {
-    let seed = data.seed;
-    for (const ch of used.join(" ")) seed = (Math.imul(seed, 31) + ch.codePointAt(0)) >>> 0;
-    const r = rng(seed);
-    const size = SOURCE_DRAWS / SOURCE_BATCHES;
-    const batches = [];
-    const all = [];
-    for (let k = 0; k < SOURCE_BATCHES; k++) {
-      const rows = [];
-      for (let n = 0; n < size; n++) rows.push(condLog(judgments.map((j) => r.sample(j))));
-      const each = [];
-      for (let h = 0; h < H; h++) each.push(lse(rows.map((row) => row[h])) - Math.log(size));
-      batches.push(each);
-      all.push(...rows);
-    }
-    const logFactor = [];
-    for (let h = 0; h < H; h++) logFactor.push(lse(all.map((row) => row[h])) - Math.log(SOURCE_DRAWS));
-    return { method: "sampled", logFactor, batches };
-  }
-
-  function batchMcse(posteriorBatches) {
-    let worst = 0;
-    for (let h = 0; h < H; h++) {
-      const xs = posteriorBatches.map((p) => p[h]);
-      const mu = xs.reduce((a, b) => a + b, 0) / xs.length;
-      const sd = Math.sqrt(xs.reduce((a, x) => a + (x - mu) ** 2, 0) / (xs.length - 1));
-      worst = Math.max(worst, sd / Math.sqrt(xs.length));
-    }
-    return worst;
-  }
-
-  // P(h | E): softmax(log E[pi_h] + sum of the components' log factors), with its Monte Carlo
-  // error where anything was sampled (numpy_engine._exact_parts).
-  function posterior(kase) {
-    const prior = priorMean(kase);
-    const parts = groups(kase);
-    const logPi = prior.pi.map(Math.log);
-    const total = logPi.slice();
-    for (const g of parts) for (let h = 0; h < H; h++) total[h] += g.logFactor[h];
-    const post = softmax(total);
-    let mcse = 0;
-    if (prior.batches) {
-      const rest = total.map((x, h) => x - logPi[h]);
-      mcse = batchMcse(prior.batches.map((b) => softmax(b.map((p, h) => Math.log(p) + rest[h]))));
-    }
-    for (const g of parts) {
-      if (g.method !== "sampled") continue;
-      const rest = total.map((x, h) => x - g.logFactor[h]);
-      mcse = Math.hypot(mcse, batchMcse(g.batches.map((b) => softmax(b.map((x, h) => x + rest[h])))));
-    }
-    // Estimated wherever anything was sampled, even when the posterior itself is degenerate.
-    const estimated = mcse > 0 || prior.batches !== null || parts.some((g) => g.method === "sampled");
-    return { post, prior: prior.pi, mcse, estimated };
-  }
-
-  // ---------- evidence weights at the means (analysis/weights.py) ----------
-  function meanLogLik(kase) {
-    const rel = Object.fromEntries(kase.sources.map((s) => [s.id, mean(s.j)]));
-    const seen = {};
-    return kase.items.map((it) => {
-      const c = it.chain.reduce((x, s) => x * rel[s], mean(it.cred));
-      if (it.reports === null) {
-        const theta = it.theta.map(mean);
-        const mix = theta.reduce((a, b) => a + b, 0) / H;
-        return theta.map((t) => Math.log(lambda(c, t, mix)));
-      }
-      const theta = kase.events[it.reports].map(mean);
-      const b = theta.reduce((x, y) => x + y, 0) / H;
-      const [hit, fa] = seen[it.reports] || [zeros(H), zeros(H)];
-      const ev = (h1, f1) => theta.map((t, h) => lae(Math.log(t) + h1[h], Math.log1p(-t) + f1[h]));
-      const before = ev(hit, fa);
-      const hit2 = hit.map((x) => x + Math.log(lambda(c, 1, b)));
-      const fa2 = fa.map((x) => x + Math.log(lambda(c, 0, b)));
-      seen[it.reports] = [hit2, fa2];
-      const after = ev(hit2, fa2);
-      return after.map((x, h) => (before[h] === -Infinity ? -Infinity : x - before[h]));
-    });
-  }
-  function weightsGiven(logP, logLik) {
-    return logP.map((_, h) => {
-      const o = [], ol = [];
-      for (let k = 0; k < H; k++) if (k !== h) { o.push(logP[k]); ol.push(logP[k] + logLik[k]); }
-      const alt = lse(ol) - lse(o);
-      const w = DB * (logLik[h] - alt);
-      return Number.isNaN(w) || alt === Infinity ? NaN : w;
-    });
-  }
-  function entropyBits(p) { return -p.reduce((s, x) => (x > 0 ? s + x * Math.log2(x) : s), 0); }
-  function gain(p, lik) {
-    const seen = p.map((x, h) => x * lik[h]), unseen = p.map((x, h) => x * (1 - lik[h]));
-    const ps = seen.reduce((a, b) => a + b, 0), pu = unseen.reduce((a, b) => a + b, 0);
-    let g = entropyBits(p);
-    if (ps > 0) g -= ps * entropyBits(seen.map((x) => x / ps));
-    if (pu > 0) g -= pu * entropyBits(unseen.map((x) => x / pu));
-    return Math.max(g, 0);
-  }
-  function weights(kase, prior) {
-    const rows = meanLogLik(kase);
-    const order = [];
-    const placed = new Set();
-    kase.items.forEach((it, i) => {
-      if (it.reports === null) order.push(i);
-      else if (!placed.has(it.reports)) {
-        placed.add(it.reports);
-        kase.items.forEach((o, j) => { if (o.reports === it.reports) order.push(j); });
-      }
-    });
-    const start = prior.map(Math.log);
-    let logP = start.map((x) => x - lse(start));
-    const items = {}, events = {};
-    for (const i of order) {
-      const it = kase.items[i];
-      if (it.reports !== null && !(it.reports in events)) {
-        const combined = zeros(H);
-        kase.items.forEach((o, j) => { if (o.reports === it.reports) rows[j].forEach((x, h) => { combined[h] += x; }); });
-        events[it.reports] = weightsGiven(logP, combined);
-      }
-      const p = logP.map(Math.exp);
-      items[it.id] = {
-        w: weightsGiven(logP, rows[i]),
-        bits: it.ratios ? NaN : gain(p, rows[i].map(Math.exp)),
+    function component(kase, used, units) {
+      const rel = Object.fromEntries(kase.sources.map((s) => [s.id, s.j]));
+      const chainParts = (it) => {
+        let constant = 1;
+        for (const s of it.chain) if (!used.includes(s)) constant *= mean(rel[s]);
+        return { constant, uses: used.map((s) => it.chain.includes(s)) };
       };
-      const joint = logP.map((x, h) => x + rows[i][h]);
-      const t = lse(joint);
-      if (isFinite(t)) logP = joint.map((x) => x - t);
+      const items = units.filter((u) => u.event === null).map((u) => {
+        const it = u.items[0];
+        const theta = it.theta.map(mean);
+        return { ...chainParts(it), kappa: mean(it.cred), theta, mix: theta.reduce((a, b) => a + b, 0) / H };
+      });
+      const events = units.filter((u) => u.event !== null).map((u) => {
+        const theta = kase.events[u.event].map(mean);
+        return {
+          reports: u.items.map((it) => ({ ...chainParts(it), kappa: mean(it.cred) })),
+          theta,
+          b: theta.reduce((a, x) => a + x, 0) / H,
+        };
+      });
+      const rho = (part, r) => part.uses.reduce((c, on, s) => (on ? c * r[s] : c), part.constant);
+      // log E[prod of the component's factors | r, h] for h in cols (the others left 0): a zoomed
+      // grid needs one hypothesis only, as the engine computes it.
+      function condLog(r, cols = ALL) {
+        const total = zeros(H);
+        for (const it of items) {
+          const c = rho(it, r) * it.kappa;
+          for (const h of cols) total[h] += Math.log(lambda(c, it.theta[h], it.mix));
+        }
+        for (const ev of events) { // theta_h prod H + (1 - theta_h) prod F, exact at the means given r
+          let logHit = 0, logFalse = 0;
+          for (const p of ev.reports) {
+            const [hit, fa] = rates(p, rho(p, r), ev.b);
+            logHit += Math.log(hit);
+            logFalse += Math.log(fa);
+          }
+          for (const h of cols) total[h] += lae(Math.log(ev.theta[h]) + logHit, Math.log1p(-ev.theta[h]) + logFalse);
+        }
+        return total;
+      }
+      const judgments = used.map((s) => rel[s]);
+      if (used.length === 0 || (used.length === 1 && items.length === 1 && events.length === 0)) {
+        return { method: "exact", logFactor: condLog(judgments.map(mean)) };
+      }
+      if (used.length === 1) return { method: "grid", logFactor: grid(judgments[0], condLog) };
+      return sampled(judgments, condLog, used);
     }
-    return { items, events };
-  }
 
-  // ---------- formatting, as hypscore prints (hypotheses/text.py, output/wording.py) ----------
-  // Python rounds the exact binary value half to even; JavaScript's toFixed rounds ties up. So
-  // numbers are rounded here on their exact decimal expansion (toFixed(100) is exact), as Python does.
-  function exactDigits(x) { // x > 0 as [significant digits, point]: x = 0.digits x 10^point
-    const m = x.toPrecision(100).match(/^(\d+)(?:\.(\d*))?(?:e([+-]\d+))?$/);
-    const all = m[1] + (m[2] || "");
-    const lead = all.search(/[1-9]/);
-    return [all.slice(lead).replace(/0+$/, ""), m[1].length + Number(m[3] || 0) - lead];
-  }
-  function roundDigits(digits, keep) { // the first `keep` digits rounded half to even; one more on a carry
-    const head = digits.slice(0, keep), rest = digits.slice(keep);
-    if (!rest) return [head.padEnd(keep, "0"), 0];
-    const odd = Number(head[head.length - 1] || "0") % 2 === 1;
-    const up = rest[0] > "5" || (rest[0] === "5" && (/[1-9]/.test(rest.slice(1)) || odd));
-    if (!up) return [head, 0];
-    const n = (BigInt(head || "0") + 1n).toString().padStart(keep, "0");
-    return [n, n.length > keep ? 1 : 0];
-  }
-  function fixed(x, places) { // Python's f"{x:.{places}f}", x >= 0
-    if (x === 0) return (0).toFixed(places);
-    const [digits, point] = exactDigits(x);
-    const keep = point + places;
-    if (keep < 0) return (0).toFixed(places);
-    const [all, carry] = roundDigits(digits, keep);
-    const intLen = point + carry;
-    const whole = intLen > 0 ? all.slice(0, intLen) : "0";
-    const frac = intLen > 0 ? all.slice(intLen) : "0".repeat(-intLen) + all;
-    return places ? `${whole}.${frac}` : whole;
-  }
-  function fmtG(x, digits) { // Python's f"{x:.{digits}g}", x > 0
-    const [d, point] = exactDigits(x);
-    const [kept, carry] = roundDigits(d, digits);
-    const exp = point - 1 + carry;
-    const mantissa = kept.slice(0, digits).replace(/0+$/, "") || "0";
-    if (exp < -4 || exp >= digits) {
-      const m = mantissa.length > 1 ? `${mantissa[0]}.${mantissa.slice(1)}` : mantissa;
-      return `${m}e${exp < 0 ? "-" : "+"}${String(Math.abs(exp)).padStart(2, "0")}`;
+    // ---------- the grid over one shared uncertain reliability (numpy_engine._grid) ----------
+    function grid(judgment, condLog) {
+      const [a, b] = judgment.beta;
+      const ka = Math.min(a, 1), kb = Math.min(b, 1);
+      const toT = (r) => -Math.expm1(kb * Math.log1p(-(r ** ka)));
+      const toR = (t) => (-Math.expm1(Math.log1p(-t) / kb)) ** (1 / ka);
+      const logBeta = lgamma(a) + lgamma(b) - lgamma(a + b);
+      function nodes(edges, columns) {
+        const logW = columns.map(() => []);
+        for (let i = 0; i + 1 < edges.length; i++) {
+          const half = 0.5 * (edges[i + 1] - edges[i]), middle = 0.5 * (edges[i] + edges[i + 1]);
+          for (const sign of [-1, 1]) {
+            const t = middle + (sign * half) / Math.sqrt(3);
+            const r = toR(t);
+            const lw = Math.log1p(-t) / kb;
+            const logR = Math.log(-Math.expm1(lw)) / ka;
+            let log1mr;
+            if (ka === 1) log1mr = lw;
+            else log1mr = lw < -30 ? lw - Math.log(ka) : Math.log(-Math.expm1(Math.log1p(-Math.exp(lw)) / ka));
+            const logMap = Math.log(ka) + Math.log(kb) + (ka - 1) * logR + (kb - 1) * lw;
+            let logPrior = (a - 1) * logR + (b - 1) * log1mr - logBeta - logMap + Math.log(half);
+            if (Number.isNaN(logPrior)) logPrior = -Infinity;
+            const cond = condLog([r], columns);
+            columns.forEach((h, k) => logW[k].push(logPrior + cond[h]));
+          }
+        }
+        return logW;
+      }
+      function massRegion(logW, tail = 1e-12) {
+        const m = Math.max(...logW);
+        const w = logW.map((x) => Math.exp(x - m));
+        const total = w.reduce((s, x) => s + x, 0);
+        let acc = 0, firstCell = -1, lastCell = -1;
+        for (let i = 0; i < w.length; i++) {
+          acc += w[i];
+          const c = acc / total;
+          if (firstCell < 0 && c >= tail) firstCell = i;
+          if (lastCell < 0 && c >= 1 - tail) lastCell = i;
+        }
+        if (firstCell < 0) firstCell = w.length;
+        if (lastCell < 0) lastCell = w.length - 1;
+        return [firstCell, Math.min(lastCell, w.length - 1)];
+      }
+      const linspace = (lo, hi, n) => Array.from({ length: n }, (_, i) => (i === n - 1 ? hi : lo + ((hi - lo) * i) / (n - 1)));
+      const m = a / (a + b);
+      const sd = Math.sqrt((m * (1 - m)) / (a + b + 1));
+      const bulk = linspace(Math.max(0, m - 12 * sd), Math.min(1, m + 12 * sd), GRID_CELLS + 1).map(toT);
+      const start = [...new Set([...linspace(0, 1, GRID_CELLS + 1), ...bulk])].sort((x, y) => x - y);
+      const all = [...Array(H).keys()];
+      const startW = nodes(start, all);
+      const out = [];
+      for (let h = 0; h < H; h++) {
+        let edges = start, logW = startW[h];
+        for (let z = 0; z < GRID_ZOOMS; z++) {
+          const [f2, l2] = massRegion(logW);
+          const f = Math.floor(f2 / 2), l = Math.floor(l2 / 2);
+          if (edges.length === GRID_CELLS + 1 && l - f >= GRID_CELLS / 2) break;
+          const lo = edges[Math.max(f - 1, 0)], hi = edges[Math.min(l + 2, edges.length - 1)];
+          edges = linspace(lo, hi, GRID_CELLS + 1);
+          logW = nodes(edges, [h])[0];
+        }
+        out.push(lse(logW));
+      }
+      return out;
     }
-    if (exp < 0) return `0.${"0".repeat(-exp - 1)}${mantissa}`;
-    const whole = mantissa.slice(0, exp + 1).padEnd(exp + 1, "0"), frac = mantissa.slice(exp + 1);
-    return frac ? `${whole}.${frac}` : whole;
-  }
-  function percent(p) {
-    if (p === 0) return "0%";
-    if (p < 0.001) return `${fmtG(p * 100, 2)}%`;
-    return `${fixed(p * 100, 1)}%`;
-  }
-  function db(w) {
-    if (Number.isNaN(w)) return "n/a";
-    if (w === Infinity) return "+inf dB";
-    if (w === -Infinity) return "-inf dB";
-    return Math.abs(w) < 0.05 ? "0.0 dB" : `${w > 0 ? "+" : "-"}${fixed(Math.abs(w), 1)} dB`;
-  }
-  function termFor(p) {
-    const terms = data.scale;
-    for (const t of terms) if ((t.lo <= p && p < t.hi) || (t.lo === t.hi && t.hi === p)) return t;
-    for (const t of terms) if (p === t.hi) return t;
-    if (p < terms[0].lo) return terms[0];
-    for (let i = 0; i + 1 < terms.length; i++) {
-      if (terms[i].hi < p && p < terms[i + 1].lo) return { text: `between ${terms[i].term} and ${terms[i + 1].term}` };
+
+    // ---------- importance sampling over two or more coupled uncertain sources ----------
+    function sampled(judgments, condLog, used) {
+      let seed = data.seed;
+      for (const ch of used.join(" ")) seed = (Math.imul(seed, 31) + ch.codePointAt(0)) >>> 0;
+      const r = rng(seed);
+      const size = SOURCE_DRAWS / SOURCE_BATCHES;
+      const batches = [];
+      const all = [];
+      for (let k = 0; k < SOURCE_BATCHES; k++) {
+        const rows = [];
+        for (let n = 0; n < size; n++) rows.push(condLog(judgments.map((j) => r.sample(j))));
+        const each = [];
+        for (let h = 0; h < H; h++) each.push(lse(rows.map((row) => row[h])) - Math.log(size));
+        batches.push(each);
+        all.push(...rows);
+      }
+      const logFactor = [];
+      for (let h = 0; h < H; h++) logFactor.push(lse(all.map((row) => row[h])) - Math.log(SOURCE_DRAWS));
+      return { method: "sampled", logFactor, batches };
     }
-    return terms[terms.length - 1];
+
+    function batchMcse(posteriorBatches) {
+      let worst = 0;
+      for (let h = 0; h < H; h++) {
+        const xs = posteriorBatches.map((p) => p[h]);
+        const mu = xs.reduce((a, b) => a + b, 0) / xs.length;
+        const sd = Math.sqrt(xs.reduce((a, x) => a + (x - mu) ** 2, 0) / (xs.length - 1));
+        worst = Math.max(worst, sd / Math.sqrt(xs.length));
+      }
+      return worst;
+    }
+
+    // P(h | E): softmax(log E[pi_h] + sum of the components' log factors), with its Monte Carlo
+    // error where anything was sampled (numpy_engine._exact_parts).
+    function posterior(kase) {
+      const prior = priorMean(kase);
+      const parts = groups(kase);
+      const logPi = prior.pi.map(Math.log);
+      const total = logPi.slice();
+      for (const g of parts) for (let h = 0; h < H; h++) total[h] += g.logFactor[h];
+      const post = softmax(total);
+      let mcse = 0;
+      if (prior.batches) {
+        const rest = total.map((x, h) => x - logPi[h]);
+        mcse = batchMcse(prior.batches.map((b) => softmax(b.map((p, h) => Math.log(p) + rest[h]))));
+      }
+      for (const g of parts) {
+        if (g.method !== "sampled") continue;
+        const rest = total.map((x, h) => x - g.logFactor[h]);
+        mcse = Math.hypot(mcse, batchMcse(g.batches.map((b) => softmax(b.map((x, h) => x + rest[h])))));
+      }
+      // Estimated wherever anything was sampled, even when the posterior itself is degenerate.
+      const estimated = mcse > 0 || prior.batches !== null || parts.some((g) => g.method === "sampled");
+      return { post, prior: prior.pi, mcse, estimated };
+    }
+
+    // ---------- evidence weights at the means (analysis/weights.py) ----------
+    function meanLogLik(kase) {
+      const rel = Object.fromEntries(kase.sources.map((s) => [s.id, mean(s.j)]));
+      const seen = {};
+      return kase.items.map((it) => {
+        const c = it.chain.reduce((x, s) => x * rel[s], mean(it.cred));
+        if (it.reports === null) {
+          const theta = it.theta.map(mean);
+          const mix = theta.reduce((a, b) => a + b, 0) / H;
+          return theta.map((t) => Math.log(lambda(c, t, mix)));
+        }
+        const theta = kase.events[it.reports].map(mean);
+        const b = theta.reduce((x, y) => x + y, 0) / H;
+        const [hit, fa] = seen[it.reports] || [zeros(H), zeros(H)];
+        const ev = (h1, f1) => theta.map((t, h) => lae(Math.log(t) + h1[h], Math.log1p(-t) + f1[h]));
+        const before = ev(hit, fa);
+        const hit2 = hit.map((x) => x + Math.log(lambda(c, 1, b)));
+        const fa2 = fa.map((x) => x + Math.log(lambda(c, 0, b)));
+        seen[it.reports] = [hit2, fa2];
+        const after = ev(hit2, fa2);
+        return after.map((x, h) => (before[h] === -Infinity ? -Infinity : x - before[h]));
+      });
+    }
+    function weightsGiven(logP, logLik) {
+      return logP.map((_, h) => {
+        const o = [], ol = [];
+        for (let k = 0; k < H; k++) if (k !== h) { o.push(logP[k]); ol.push(logP[k] + logLik[k]); }
+        const alt = lse(ol) - lse(o);
+        const w = DB * (logLik[h] - alt);
+        return Number.isNaN(w) || alt === Infinity ? NaN : w;
+      });
+    }
+    function entropyBits(p) { return -p.reduce((s, x) => (x > 0 ? s + x * Math.log2(x) : s), 0); }
+    function gain(p, lik) {
+      const seen = p.map((x, h) => x * lik[h]), unseen = p.map((x, h) => x * (1 - lik[h]));
+      const ps = seen.reduce((a, b) => a + b, 0), pu = unseen.reduce((a, b) => a + b, 0);
+      let g = entropyBits(p);
+      if (ps > 0) g -= ps * entropyBits(seen.map((x) => x / ps));
+      if (pu > 0) g -= pu * entropyBits(unseen.map((x) => x / pu));
+      return Math.max(g, 0);
+    }
+    function weights(kase, prior) {
+      const rows = meanLogLik(kase);
+      const order = [];
+      const placed = new Set();
+      kase.items.forEach((it, i) => {
+        if (it.reports === null) order.push(i);
+        else if (!placed.has(it.reports)) {
+          placed.add(it.reports);
+          kase.items.forEach((o, j) => { if (o.reports === it.reports) order.push(j); });
+        }
+      });
+      const start = prior.map(Math.log);
+      let logP = start.map((x) => x - lse(start));
+      const items = {}, events = {};
+      for (const i of order) {
+        const it = kase.items[i];
+        if (it.reports !== null && !(it.reports in events)) {
+          const combined = zeros(H);
+          kase.items.forEach((o, j) => { if (o.reports === it.reports) rows[j].forEach((x, h) => { combined[h] += x; }); });
+          events[it.reports] = weightsGiven(logP, combined);
+        }
+        const p = logP.map(Math.exp);
+        items[it.id] = {
+          w: weightsGiven(logP, rows[i]),
+          bits: it.ratios ? NaN : gain(p, rows[i].map(Math.exp)),
+        };
+        const joint = logP.map((x, h) => x + rows[i][h]);
+        const t = lse(joint);
+        if (isFinite(t)) logP = joint.map((x) => x - t);
+      }
+      return { items, events };
+    }
+
+    // ---------- formatting, as hypscore prints (hypotheses/text.py, output/wording.py) ----------
+    // Python rounds the exact binary value half to even; JavaScript's toFixed rounds ties up. So
+    // numbers are rounded here on their exact decimal expansion (toFixed(100) is exact), as Python does.
+    function exactDigits(x) { // x > 0 as [significant digits, point]: x = 0.digits x 10^point
+      const m = x.toPrecision(100).match(/^(\d+)(?:\.(\d*))?(?:e([+-]\d+))?$/);
+      const all = m[1] + (m[2] || "");
+      const lead = all.search(/[1-9]/);
+      return [all.slice(lead).replace(/0+$/, ""), m[1].length + Number(m[3] || 0) - lead];
+    }
+    function roundDigits(digits, keep) { // the first `keep` digits rounded half to even; one more on a carry
+      const head = digits.slice(0, keep), rest = digits.slice(keep);
+      if (!rest) return [head.padEnd(keep, "0"), 0];
+      const odd = Number(head[head.length - 1] || "0") % 2 === 1;
+      const up = rest[0] > "5" || (rest[0] === "5" && (/[1-9]/.test(rest.slice(1)) || odd));
+      if (!up) return [head, 0];
+      const n = (BigInt(head || "0") + 1n).toString().padStart(keep, "0");
+      return [n, n.length > keep ? 1 : 0];
+    }
+    function fixed(x, places) { // Python's f"{x:.{places}f}", x >= 0
+      if (x === 0) return (0).toFixed(places);
+      const [digits, point] = exactDigits(x);
+      const keep = point + places;
+      if (keep < 0) return (0).toFixed(places);
+      const [all, carry] = roundDigits(digits, keep);
+      const intLen = point + carry;
+      const whole = intLen > 0 ? all.slice(0, intLen) : "0";
+      const frac = intLen > 0 ? all.slice(intLen) : "0".repeat(-intLen) + all;
+      return places ? `${whole}.${frac}` : whole;
+    }
+    function fmtG(x, digits) { // Python's f"{x:.{digits}g}", x > 0
+      const [d, point] = exactDigits(x);
+      const [kept, carry] = roundDigits(d, digits);
+      const exp = point - 1 + carry;
+      const mantissa = kept.slice(0, digits).replace(/0+$/, "") || "0";
+      if (exp < -4 || exp >= digits) {
+        const m = mantissa.length > 1 ? `${mantissa[0]}.${mantissa.slice(1)}` : mantissa;
+        return `${m}e${exp < 0 ? "-" : "+"}${String(Math.abs(exp)).padStart(2, "0")}`;
+      }
+      if (exp < 0) return `0.${"0".repeat(-exp - 1)}${mantissa}`;
+      const whole = mantissa.slice(0, exp + 1).padEnd(exp + 1, "0"), frac = mantissa.slice(exp + 1);
+      return frac ? `${whole}.${frac}` : whole;
+    }
+    function percent(p) {
+      if (p === 0) return "0%";
+      if (p < 0.001) return `${fmtG(p * 100, 2)}%`;
+      return `${fixed(p * 100, 1)}%`;
+    }
+    function db(w) {
+      if (Number.isNaN(w)) return "n/a";
+      if (w === Infinity) return "+inf dB";
+      if (w === -Infinity) return "-inf dB";
+      return Math.abs(w) < 0.05 ? "0.0 dB" : `${w > 0 ? "+" : "-"}${fixed(Math.abs(w), 1)} dB`;
+    }
+    function termFor(p) {
+      const terms = data.scale;
+      for (const t of terms) if ((t.lo <= p && p < t.hi) || (t.lo === t.hi && t.hi === p)) return t;
+      for (const t of terms) if (p === t.hi) return t;
+      if (p < terms[0].lo) return terms[0];
+      for (let i = 0; i + 1 < terms.length; i++) {
+        if (terms[i].hi < p && p < terms[i + 1].lo) return { text: `between ${terms[i].term} and ${terms[i + 1].term}` };
+      }
+      return terms[terms.length - 1];
+    }
+    const inWords = (p) => termFor(p).text;
+
+    // ---------- the case as the controls describe it ----------
+    const places = Object.fromEntries(data.places.map((p) => [p.place, p]));
+    const baselinePriors = data.priors.map((ps) => ps.map((p) => places[p].j));
+    // current: place -> judgment; included: item id -> counted. Either left out: as printed.
+    function caseAt(current = {}, included = {}) {
+      const at = (p) => (Object.prototype.hasOwnProperty.call(current, p) ? current[p] : places[p].j);
+      const items = data.items.filter((it) => included[it.id] !== false).map((it) => ({
+        id: it.id,
+        chain: it.chain,
+        reports: it.reports,
+        ratios: it.ratios,
+        cred: at(it.cred),
+        theta: it.lik ? it.lik.map(at) : null,
+      }));
+      return {
+        priors: data.priors.map((ps) => ps.map(at)),
+        sources: data.sources.map((s) => ({ id: s.id, j: at(s.place) })),
+        events: Object.fromEntries(data.events.map((e) => [e.id, e.lik.map(at)])),
+        items,
+      };
+    }
+
+    return { posterior, weights, caseAt, mean, complement, same, inWords, format: { percent, db, fixed, fmtG } };
   }
-  const inWords = (p) => termFor(p).text;
+  globalThis.hypscoreEngine = engine;
+  if (typeof document === "undefined") return; // the engine alone, evaluated without a page
 
   // ---------- the case the controls describe ----------
+  const data = JSON.parse(document.getElementById("hypscore-data").textContent);
+  const { posterior, weights, caseAt, mean, complement, same, inWords, format } = engine(data);
+  const { percent, db, fixed, fmtG } = format;
   const places = Object.fromEntries(data.places.map((p) => [p.place, p]));
   const current = Object.fromEntries(data.places.map((p) => [p.place, p.j]));
   const included = Object.fromEntries(data.items.map((it) => [it.id, true]));
   const chosen = {}; // place -> what the reader chose there, in words, for the list of edits
-  const baselinePriors = data.priors.map((ps) => ps.map((p) => places[p].j));
-
-  function currentCase() {
-    const items = data.items.filter((it) => included[it.id]).map((it) => ({
-      id: it.id,
-      chain: it.chain,
-      reports: it.reports,
-      ratios: it.ratios,
-      cred: current[it.cred],
-      theta: it.lik ? it.lik.map((p) => current[p]) : null,
-    }));
-    return {
-      priors: data.priors.map((ps) => ps.map((p) => current[p])),
-      sources: data.sources.map((s) => ({ id: s.id, j: current[s.place] })),
-      events: Object.fromEntries(data.events.map((e) => [e.id, e.lik.map((p) => current[p])])),
-      items,
-    };
-  }
+  const currentCase = () => caseAt(current, included);
 
   // ---------- the page ----------
   const cells = (name) => document.querySelectorAll(`[data-hs="${CSS.escape(name)}"]`);

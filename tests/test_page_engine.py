@@ -1,0 +1,321 @@
+"""The interactive report's script is the third engine: its numerics, run without a browser.
+
+`interactive.js` defines `engine(data)`, a pure function of the page's data (no DOM), exported as
+`globalThis.hypscoreEngine`. Here V8 (the `mini-racer` package: an embedded engine that runs the
+script's modern JavaScript as Chromium does) evaluates the script and its engine recomputes every
+bundled example and random cases, as printed and edited (another judgment, an item left out).
+Its numbers must equal the numpy engine's (`hypotheses.model.numpy_engine`, through `score`):
+to 1e-10 where both are exact (closed forms, the grid over one shared reliability, E[pi_h] as
+printed), within four combined Monte Carlo errors where both sample (an edited uncertain prior,
+two uncertain sources coupled). So a change to the numpy engine that the page does not follow
+fails here, in the default test run; the browser tests (test_interactive.py, slow) check the
+page's wiring on top of this.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import math
+import random
+from collections.abc import Iterator
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from hypotheses import Case, load_case, score
+from hypotheses.analysis.page_data import engine_constants, page_data
+from hypotheses.analysis.scorecard import Scorecard
+from hypotheses.model import components, prior
+from hypotheses.output.wording import db
+from hypotheses.text import percent
+from tests.helpers import EXAMPLES, make_case, random_uncertain_case
+
+EXACT = 1e-10  # both sides exact: the same arithmetic in another order (they agree to ~1e-15)
+WEIGHT_DB = 1e-6  # weights of evidence, in decibans
+
+# Runs the engine on a case at `current` (place -> judgment) less the items `included` marks
+# false, returning non-finite numbers as strings (JSON has none).
+HARNESS = """
+globalThis.recompute = (data, current, included) => {
+  const e = hypscoreEngine(data);
+  const kase = e.caseAt(current, included);
+  const p = e.posterior(kase);
+  const w = Number.isFinite(p.post[0]) ? e.weights(kase, p.prior) : null;
+  const finite = (k, v) => (typeof v === "number" && !Number.isFinite(v) ? String(v) : v);
+  return JSON.stringify({ ...p, weights: w }, finite);
+};
+globalThis.formatted = (values, weights) => {
+  const f = hypscoreEngine({ hypotheses: [], places: [], priors: [], engine: {} }).format;
+  return [values.map(f.percent), weights.map(f.db)];
+};
+"""
+
+
+@pytest.fixture(scope="module")
+def js() -> Iterator[Any]:
+    mini_racer = pytest.importorskip("py_mini_racer", reason="pip install mini-racer (the test extra)")
+    script = resources.files("hypotheses").joinpath("templates/interactive.js").read_text(encoding="utf-8")
+    context = mini_racer.MiniRacer()
+    context.eval(script)  # no document: only the engine is defined
+    context.eval(HARNESS)
+    yield context
+    context.close()
+
+
+def _number(value: Any) -> Any:
+    if isinstance(value, str) and value in ("Infinity", "-Infinity", "NaN"):
+        return float(value)
+    if isinstance(value, list):
+        return [_number(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _number(v) for k, v in value.items()}
+    return value
+
+
+def recompute(
+    js: Any,
+    data: dict[str, Any],
+    current: dict[str, Any] | None = None,
+    included: dict[str, bool] | None = None,
+) -> dict[str, Any]:
+    # Through JSON, as the page reads its data (the report's JSON admits no NaN or infinity).
+    data = json.loads(json.dumps(data, allow_nan=False))
+    return _number(json.loads(js.call("recompute", data, current or {}, included or {}, timeout_sec=120)))
+
+
+def scored(case: Case, seed: int = 0) -> tuple[Scorecard, dict[str, Any]]:
+    """The numpy engine's card (few interval draws: the means do not depend on them) and the
+    page's data for it."""
+    card = score(case, engine="numpy", draws=100, seed=seed)
+    return card, page_data(case, card)
+
+
+def assert_posterior(ours: dict[str, Any], card: Scorecard, what: str) -> None:
+    """The page's posterior and prior means against the card's: exact where neither side sampled."""
+    expected = [h.posterior.mean for h in card.hypotheses]
+    sampled = ours["estimated"] or card.diagnostics.mean_mcse > 0
+    tolerance = EXACT + 4 * math.hypot(ours["mcse"], card.diagnostics.mean_mcse) if sampled else EXACT
+    assert ours["post"] == pytest.approx(expected, abs=tolerance, rel=0), what
+    if not sampled:
+        assert ours["prior"] == pytest.approx([h.prior.mean for h in card.hypotheses], abs=EXACT), what
+
+
+def assert_weights(ours: dict[str, Any], card: Scorecard, what: str) -> None:
+    """Weights of evidence (dB) and diagnosticity (bits) at the means, items and events."""
+    ids = [h.id for h in card.hypotheses]
+    for item in card.evidence:
+        mine = ours["weights"]["items"][item.id]
+        for h, w in zip(ids, mine["w"], strict=True):
+            expected = item.weight_db[h]
+            if expected is None or math.isnan(expected):
+                assert math.isnan(w), (what, item.id, h)
+            elif math.isinf(expected):
+                assert w == expected, (what, item.id, h)
+            else:
+                assert w == pytest.approx(expected, abs=WEIGHT_DB), (what, item.id, h)
+        if math.isnan(item.diagnosticity):
+            assert math.isnan(mine["bits"]), (what, item.id)
+        else:
+            assert mine["bits"] == pytest.approx(item.diagnosticity, abs=1e-9), (what, item.id)
+    for event in card.events:
+        for h, w in zip(ids, ours["weights"]["events"][event.id], strict=True):
+            expected = event.weight_db[h]
+            if expected is None or math.isnan(expected):
+                assert math.isnan(w), (what, event.id, h)
+            else:
+                assert w == pytest.approx(expected, abs=WEIGHT_DB), (what, event.id, h)
+
+
+EXAMPLE_CASES = sorted(EXAMPLES.glob("*.yaml")) + sorted((EXAMPLES / "team").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("path", EXAMPLE_CASES, ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_the_page_recomputes_every_bundled_example_as_the_engine_does(js: Any, path: Path) -> None:
+    case = load_case(path)
+    card, data = scored(case)
+    ours = recompute(js, data)
+    assert_posterior(ours, card, path.name)
+    assert_weights(ours, card, path.name)
+    # It says it estimated exactly when the engine did (uncertain priors, coupled sources).
+    assert ours["estimated"] == (card.diagnostics.mean_mcse > 0), path.name
+
+
+# ---- random cases: uncertain priors, Admiralty codes, intervals and Betas, events, chains ----
+
+
+def _random_document(seed: int) -> dict[str, Any]:
+    """tests.helpers' random case, with an event (reports through the sources, some with
+    credibility) and, at random, a chain through both uncertain sources (sampled)."""
+    rng = np.random.default_rng(seed)
+    document = random_uncertain_case(rng)
+    ids = [h["id"] for h in document["hypotheses"]]
+    if rng.random() < 0.6:
+        words = ["unlikely", "roughly even chance", "likely", 0.3, [0.2, 0.5], {"beta": [4, 2]}]
+        document["events"] = {
+            "ev": {"label": "an event", "likelihoods": {h: words[int(rng.integers(len(words)))] for h in ids}}
+        }
+        for k in range(int(rng.integers(1, 4))):
+            report: dict[str, Any] = {"id": f"r{k}", "label": "a report", "reports": "ev"}
+            if rng.random() < 0.7:
+                report["source"] = str(rng.choice(["s1", "s2"]))
+            if rng.random() < 0.5:
+                report["credibility"] = [0.6, 0.9] if rng.random() < 0.5 else 0.8
+            document["evidence"].append(report)
+    return document
+
+
+def _coupled(document: dict[str, Any]) -> dict[str, Any]:
+    """The same case with its first item reaching s1 via s2: both uncertain sources in one
+    component, which both engines integrate by sampling."""
+    out = copy.deepcopy(document)
+    first = out["evidence"][0]
+    first["source"], first["via"] = "s1", ["s2"]
+    return out
+
+
+RANDOM_SEEDS = range(12)
+
+
+@pytest.mark.parametrize("seed", RANDOM_SEEDS)
+def test_random_cases_as_printed_and_edited(js: Any, seed: int) -> None:
+    """As printed (exact: the grid, closed forms, E[pi_h] as printed); one likelihood edited and
+    one item left out (exact still); one prior factor edited (both sides sample E[pi_h])."""
+    document = _random_document(seed)
+    card, data = scored(make_case(document))
+    ours = recompute(js, data)
+    assert_posterior(ours, card, f"seed {seed} as printed")
+    assert_weights(ours, card, f"seed {seed} as printed")
+
+    pick = random.Random(seed)
+    edited = copy.deepcopy(document)
+    plain = [e for e in edited["evidence"] if "likelihoods" in e]
+    item = pick.choice(plain)
+    hypothesis = pick.choice(list(item["likelihoods"]))
+    item["likelihoods"][hypothesis] = pick.choice(["very likely", 0.05, [0.1, 0.3], {"beta": [2, 9]}])
+    included: dict[str, bool] = {}
+    if len(edited["evidence"]) > 1:
+        dropped = pick.choice(edited["evidence"])
+        edited["evidence"].remove(dropped)
+        included[dropped["id"]] = False
+    card_edited, data_edited = scored(make_case(edited))
+    ours = recompute(js, data, _edits(data, data_edited), included)
+    assert_posterior(ours, card_edited, f"seed {seed} evidence edited")
+    assert_weights(ours, card_edited, f"seed {seed} evidence edited")
+
+    reprior = copy.deepcopy(document)
+    first = reprior["hypotheses"][0]
+    first["prior"]["motive"] = pick.choice([{"beta": [2, 3]}, [0.3, 0.6], "likely"])
+    card_prior, data_prior = scored(make_case(reprior))
+    ours = recompute(js, data, _edits(data, data_prior))
+    assert ours["estimated"]
+    assert_posterior(ours, card_prior, f"seed {seed} prior edited")
+
+
+def _edits(printed: dict[str, Any], edited: dict[str, Any]) -> dict[str, Any]:
+    """The judgments a reader changed: the edited case's, where they differ from the printed."""
+    before = {p["place"]: p["j"] for p in printed["places"]}
+    return {p["place"]: p["j"] for p in edited["places"] if before.get(p["place"]) != p["j"]}
+
+
+@pytest.mark.parametrize("seed", [3])
+def test_coupled_uncertain_sources_sample_on_both_sides(js: Any, seed: int) -> None:
+    case = make_case(_coupled(_random_document(seed)))
+    card, data = scored(case)
+    assert any(c["method"] == "sampled" for c in card.diagnostics.components)
+    ours = recompute(js, data)
+    assert ours["estimated"] and ours["mcse"] > 0
+    assert_posterior(ours, card, f"seed {seed} coupled")
+
+
+# ---- the engine's constants reach the page from the engine's own names ----------------------
+
+
+def test_the_page_data_carries_the_engines_constants() -> None:
+    constants = engine_constants()
+    assert constants["grid_cells"] is components.GRID_CELLS
+    assert constants["grid_zooms"] is components.GRID_ZOOMS
+    assert constants["source_draws"] is components.SOURCE_DRAWS
+    assert constants["source_batches"] is components.SOURCE_BATCHES
+    assert constants["prior_draws"] is prior.PRIOR_MEAN_DRAWS
+    assert constants["prior_floor"] is prior.PRIOR_MEAN_FLOOR
+    assert constants["prior_batches"] is prior.PRIOR_MEAN_BATCHES
+    assert constants["prior_budget"] is prior.PRIOR_MEAN_BUDGET
+    assert constants["tiny"] == np.finfo(float).tiny
+
+
+GRID_CASES = [("leaked-memo", EXAMPLES / "leaked-memo.yaml"), ("seed 1", 1), ("seed 5", 5)]
+
+
+def _case(which: Path | int) -> Case:
+    return load_case(which) if isinstance(which, Path) else make_case(_random_document(which))
+
+
+@pytest.mark.parametrize(("name", "which"), GRID_CASES, ids=[n for n, _ in GRID_CASES])
+def test_the_page_follows_the_engines_grid_settings(
+    js: Any, monkeypatch: pytest.MonkeyPatch, name: str, which: Path | int
+) -> None:
+    """With a grid too coarse to converge, both engines move alike: the page takes the engine's
+    cells and zooms from its data, not from a copy."""
+    case = _case(which)
+    fine = recompute(js, scored(case)[1])["post"]
+    monkeypatch.setattr(components, "GRID_CELLS", 4)
+    monkeypatch.setattr(components, "GRID_ZOOMS", 1)
+    card, data = scored(case)
+    ours = recompute(js, data)
+    assert max(abs(a - b) for a, b in zip(ours["post"], fine, strict=True)) > 100 * EXACT  # it matters
+    assert ours["post"] == pytest.approx([h.posterior.mean for h in card.hypotheses], abs=EXACT, rel=0)
+
+
+def test_the_page_samples_as_many_draws_as_the_engine(js: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With fewer draws the Monte Carlo errors grow alike on both sides (coupled sources, an
+    edited uncertain prior): the page takes the engine's draws and batches from its data. At
+    the default draws they would differ about sixfold."""
+    monkeypatch.setattr(components, "SOURCE_DRAWS", 2048)
+    monkeypatch.setattr(components, "SOURCE_BATCHES", 8)
+    monkeypatch.setattr(prior, "PRIOR_MEAN_DRAWS", 2048)
+    monkeypatch.setattr(prior, "PRIOR_MEAN_FLOOR", 2048)
+    monkeypatch.setattr(prior, "PRIOR_MEAN_BATCHES", 8)
+    document = _random_document(0)  # its event couples both uncertain sources
+    card, data = scored(make_case(document))
+    ours = recompute(js, data)
+    assert 1 / 3 < ours["mcse"] / card.diagnostics.mean_mcse < 3
+    assert_posterior(ours, card, "coupled, few draws")
+    edited = copy.deepcopy(document)
+    edited["hypotheses"][0]["prior"]["motive"] = {"beta": [2, 3]}
+    edited["evidence"] = []  # the prior's error alone
+    card, edited_data = scored(make_case(edited))
+    ours = recompute(js, data, _edits(data, edited_data), {e["id"]: False for e in document["evidence"]})
+    assert 1 / 3 < ours["mcse"] / card.diagnostics.mean_mcse < 3
+    assert_posterior(ours, card, "prior edited, few draws")
+
+
+def test_the_script_restates_none_of_them() -> None:
+    script = resources.files("hypotheses").joinpath("templates/interactive.js").read_text(encoding="utf-8")
+    # The large ones would be unmistakable (small ones such as 8 or 16 occur for other reasons).
+    for value in (v for v in engine_constants().values() if v > 100 or v < 1e-300):
+        assert repr(value) not in script, value
+
+
+def formatting_cases() -> tuple[list[float], list[float]]:
+    """Probabilities and weights (dB) on which JavaScript's rounding and Python's differ unless
+    the page rounds as Python does (ties, tiny values, carries), and many at random."""
+    rng = random.Random(7)
+    values = [0.5625, 0.0625, 0.9375, 9.97e-7, 1e-300, 5e-324, 0.000995, 0.001, 0.00125, 0.99995, 1.0]
+    values += [rng.random() ** rng.choice([1, 3, 10, 30]) for _ in range(2000)]
+    values += [k / 2 ** rng.randint(1, 12) for k in range(1, 200)]
+    values = [v for v in values if 0 < v <= 1]
+    weights = [rng.uniform(-80, 80) for _ in range(500)] + [0.05, -0.05, 0.25, -0.25, 1.25, 2.75]
+    return values, weights
+
+
+def test_numbers_are_formatted_as_python_formats_them(js: Any) -> None:
+    """The page prints as hypscore does (half to even on the exact binary value): the same
+    check as the browser's, in the default run."""
+    values, weights = formatting_cases()
+    shown, shown_db = js.call("formatted", values, weights)
+    assert shown == [percent(v) for v in values]
+    assert shown_db == [db(w) for w in weights]
