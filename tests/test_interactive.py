@@ -329,3 +329,40 @@ def test_a_ratio_item_has_no_credibility_control_and_weights_accept_what_the_fil
     blue = 15 * 0.8 / (15 * 0.8 + 0.85 * 0.2)
     assert page.values("post")["blue"] == pytest.approx(blue, abs=1e-12)
     assert page.errors == []
+
+
+def test_rates_and_model_error_edited_in_the_page_give_the_cli_numbers(browser: Any, tmp_path: Path) -> None:
+    """The alarm's callers with their own hit and false-alarm rates, an absent item with rates
+    and a point model error: the reader edits a hit rate, a false-alarm rate and the model
+    error in the page, and gets what `hypscore score` gives for the case so edited."""
+    document = {
+        "schema": 1,
+        "title": "alarm",
+        "model_error": 0.02,
+        "hypotheses": [
+            {"id": "burglary", "label": "B", "prior": 0.01},
+            {"id": "none", "label": "N", "prior": 0.99},
+        ],
+        "events": {"alarm": {"label": "the alarm rang", "likelihoods": {"burglary": 0.94, "none": 0.0016}}},
+        "evidence": [
+            {"id": "john", "label": "John calls", "reports": "alarm", "hit": 0.9, "false_alarm": 0.05},
+            {"id": "mary", "label": "Mary calls", "reports": "alarm", "hit": 0.7, "false_alarm": 0.01},
+            {"id": "dog", "label": "the dog barked", "likelihoods": {"burglary": 0.8, "none": 0.3},
+             "hit": 0.6, "false_alarm": 0.2, "observed": False},
+        ],
+    }  # fmt: skip
+    original = tmp_path / "alarm.yaml"
+    original.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
+    page = Page(browser, report(tmp_path, original))
+    assert page.values("post") == pytest.approx(posteriors(cli_score(tmp_path, document)), abs=1e-9)
+    page.number("hit/john", 0.5)
+    page.number("false_alarm/dog", 0.4)
+    page.number("model_error", 0.1)
+    item(document, "john")["hit"] = 0.5
+    item(document, "dog")["false_alarm"] = 0.4
+    document["model_error"] = 0.1
+    cli = cli_score(tmp_path, document)
+    assert page.edited()
+    assert page.values("post") == pytest.approx(posteriors(cli), abs=1e-6)
+    assert page.values("w") == pytest.approx(weights(cli), abs=1e-6)
+    assert page.errors == []

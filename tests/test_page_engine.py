@@ -231,6 +231,46 @@ def test_coupled_uncertain_sources_sample_on_both_sides(js: Any, seed: int) -> N
     assert_posterior(ours, card, f"seed {seed} coupled")
 
 
+def _failing_document(seed: int) -> dict[str, Any]:
+    """A random case with the ways evidence fails (docs/model.md section 2): given hit and
+    false-alarm rates on items and reports (a deceptive one, an absent one) and a model error,
+    a point or a range (a range ties every item into one component)."""
+    rng = np.random.default_rng(seed)
+    document = _random_document(seed)
+    rates = [(0.8, 0.1), ("likely", [0.01, 0.1]), (0.2, 0.6), ([0.6, 0.9], "unlikely")]
+    for k, entry in enumerate(document["evidence"]):
+        if rng.random() < 0.5:
+            for key in ("credibility", "via", "grading"):
+                entry.pop(key, None)
+            entry["hit"], entry["false_alarm"] = rates[int(rng.integers(len(rates)))]
+            if k == 0 and "likelihoods" in entry:
+                entry["observed"] = False
+    document["model_error"] = [0.01, 0.05] if seed % 2 else 0.02
+    return document
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_rates_and_model_error_as_printed_and_edited(js: Any, seed: int) -> None:
+    """The page follows the engine with rates and model error, as printed and after the reader
+    edits a hit rate, a false-alarm rate and the model error."""
+    document = _failing_document(seed)
+    card, data = scored(make_case(document))
+    ours = recompute(js, data)
+    assert_posterior(ours, card, f"seed {seed} as printed")
+    assert_weights(ours, card, f"seed {seed} as printed")
+    edited = copy.deepcopy(document)
+    rated = [e for e in edited["evidence"] if "hit" in e]
+    if rated:
+        rated[0]["hit"], rated[-1]["false_alarm"] = 0.55, [0.3, 0.5]
+    edited["model_error"] = 0.1
+    card_edited, data_edited = scored(make_case(edited))
+    changes = _edits(data, data_edited)
+    assert "model_error" in changes
+    ours = recompute(js, data, changes)
+    assert_posterior(ours, card_edited, f"seed {seed} edited")
+    assert_weights(ours, card_edited, f"seed {seed} edited")
+
+
 # ---- the engine's constants reach the page from the engine's own names ----------------------
 
 

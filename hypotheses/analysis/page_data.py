@@ -11,11 +11,21 @@ from __future__ import annotations
 
 from typing import Any
 
+from hypotheses.analysis.edits import as_judged
 from hypotheses.analysis.scorecard import Scorecard
 from hypotheses.case import Case
 from hypotheses.case.types import SINGLE_PRIOR
 from hypotheses.model import components, numpy_engine, prior
-from hypotheses.model.places import credibility_place, likelihood_place, prior_place, reliability_place
+from hypotheses.model.factors import MODEL_ERROR, compile_case
+from hypotheses.model.places import (
+    MODEL_ERROR_PLACE,
+    credibility_place,
+    false_alarm_place,
+    hit_place,
+    likelihood_place,
+    prior_place,
+    reliability_place,
+)
 from hypotheses.text import visible
 from priors import Beta, Judgment, LogNormal
 from priors.judgment import SAMPLE_FLOOR
@@ -70,6 +80,11 @@ def page_data(case: Case, card: Scorecard) -> dict[str, Any]:
         {"id": s.id, "place": place(reliability_place(s.id), "reliability", s.reliability)}
         for s in case.sources
     ]
+    compiled = compile_case(case)
+    if MODEL_ERROR in compiled.reliability:
+        # One more link on every chain, whose reliability is 1 - model_error (factors.py).
+        error = place(MODEL_ERROR_PLACE, "model_error", case.model_error)
+        sources.append({"id": MODEL_ERROR, "place": error, "complement": True})
     events = [
         {
             "id": e.id,
@@ -81,7 +96,7 @@ def page_data(case: Case, card: Scorecard) -> dict[str, Any]:
         for e in case.events
     ]
     items = []
-    for item in case.evidence:
+    for item, linked in zip(case.evidence, compiled.items, strict=True):
         kind = "ratio" if item.ratios else "likelihood"
         lik = None
         if item.reports is None:
@@ -89,16 +104,28 @@ def page_data(case: Case, card: Scorecard) -> dict[str, Any]:
                 place(likelihood_place(item.id, h), kind, j, absent=not item.observed)
                 for h, j in zip(case.hypothesis_ids, item.likelihoods, strict=True)
             ]
-        items.append(
-            {
-                "id": item.id,
-                "chain": list(item.chain),
-                "cred": place(credibility_place(item.id), "credibility", item.credibility),
-                "lik": lik,
-                "reports": item.reports,
-                "ratios": item.ratios,
+        entry: dict[str, Any] = {
+            "id": item.id,
+            "chain": list(linked.chain),  # as the engine reads it: model error's link included
+            "lik": lik,
+            "reports": item.reports,
+            "ratios": item.ratios,
+        }
+        if item.hit is not None and item.false_alarm is not None:
+            # Controls show the rates as judged; an absent item stores them swapped and
+            # complemented (building.py), which `swap` tells the script to redo.
+            hit, false_alarm = item.hit, item.false_alarm
+            if item.observed is False:
+                hit, false_alarm = as_judged(item, false_alarm), as_judged(item, hit)
+            entry |= {
+                "cred": None,
+                "hit": place(hit_place(item.id), "rate", hit),
+                "fa": place(false_alarm_place(item.id), "rate", false_alarm),
+                "swap": item.observed is False,
             }
-        )
+        else:
+            entry["cred"] = place(credibility_place(item.id), "credibility", item.credibility)
+        items.append(entry)
     # E[pi_h] as the numpy engine estimates it for this seed (the page is that engine's port),
     # with its batch estimates, from which the page gives the Monte Carlo error of what it shows.
     # The one step that runs the engine: here, so that the renderer only reads.
@@ -114,6 +141,8 @@ def page_data(case: Case, card: Scorecard) -> dict[str, Any]:
             "event": terms,
             "prior": terms,
             "weight": terms,
+            "rate": terms,
+            "model_error": terms,
             "credibility": [
                 {"word": f"{d} ({meaning})", "j": judgment_data(credibility_judgment(d))}
                 for d, (meaning, _, _) in CREDIBILITY.items()

@@ -24,7 +24,15 @@ from hypotheses.analysis.explain import TIE_TOLERANCE
 from hypotheses.analysis.page_data import page_data
 from hypotheses.analysis.scorecard import HypothesisScore, Scorecard
 from hypotheses.case import Case
-from hypotheses.model.places import credibility_place, likelihood_place, prior_place, reliability_place
+from hypotheses.model.places import (
+    MODEL_ERROR_PLACE,
+    credibility_place,
+    false_alarm_place,
+    hit_place,
+    likelihood_place,
+    prior_place,
+    reliability_place,
+)
 from hypotheses.output.page import (
     BLUE,
     GREEN,
@@ -522,6 +530,11 @@ def _inputs(case: Case) -> list[str]:
         )
         parts.append(f"<tr><td>{_named(h.id, h.label)}</td><td>{prior or 'equal priors'}</td></tr>")
     parts.append("</tbody></table>")
+    if not (case.model_error.is_point and case.model_error.mean == 0.0):
+        parts.append(
+            "<p>Model error (the chance that any one judgment is simply wrong, and its item says "
+            f"nothing): {_place(MODEL_ERROR_PLACE, case.model_error)}</p>"
+        )
     if case.sources:
         parts += [
             "<h3>Sources</h3>",
@@ -549,6 +562,15 @@ def _inputs(case: Case) -> list[str]:
                 if item.ratios
                 else _place(credibility_place(item.id), item.credibility)
             )
+            if item.hit is not None and item.false_alarm is not None:
+                # Given rates, as judged (an absent item stores them swapped and complemented).
+                hit, false_alarm = item.hit, item.false_alarm
+                if item.observed is False:
+                    hit, false_alarm = _as_judged(item, false_alarm), _as_judged(item, hit)
+                credibility = (
+                    f"hit {_place(hit_place(item.id), hit)}, "
+                    f"false alarm {_place(false_alarm_place(item.id), false_alarm)}"
+                )
             source = escape(chain) + "<br>" + credibility
             if item.reports is not None:
                 cells = f"<td colspan={len(ids)}>reports event {escape(item.reports)} (below)</td>"

@@ -189,9 +189,19 @@
     // ---------- how an item is reported (factors.item_rates, components._Rates) ----------
     // [H, F], Schum's hit and false-alarm rates through a chain of reliability rho, with b the
     // expected base rate of what the item reports (a point: docs/model.md section 2).
+    // p: {kappa} from a credibility, or {hit, fa} given (then mixed with the item's expected
+    // rate q = hit b + fa (1 - b) by the chain, whose only link is then model error's).
     function rates(p, rho, b) {
-      const c = p.kappa * rho;
-      return [lambda(c, 1, b), lambda(c, 0, b)];
+      if (p.hit === undefined) {
+        const c = p.kappa * rho;
+        return [lambda(c, 1, b), lambda(c, 0, b)];
+      }
+      const q = p.hit * b + p.fa * (1 - b);
+      return [rho * p.hit + (1 - rho) * q, rho * p.fa + (1 - rho) * q];
+    }
+    // An item's own parameters of how it is reported, at their means.
+    function reporting(it) {
+      return it.cred ? { kappa: mean(it.cred) } : { kappa: 1, hit: mean(it.hit), fa: mean(it.fa) };
     }
 
     // ---------- components (numpy_engine._groups) and their factors ----------
@@ -234,12 +244,12 @@
       const items = units.filter((u) => u.event === null).map((u) => {
         const it = u.items[0];
         const theta = it.theta.map(mean);
-        return { ...chainParts(it), kappa: mean(it.cred), theta, mix: theta.reduce((a, b) => a + b, 0) / H };
+        return { ...chainParts(it), ...reporting(it), theta, mix: theta.reduce((a, b) => a + b, 0) / H };
       });
       const events = units.filter((u) => u.event !== null).map((u) => {
         const theta = kase.events[u.event].map(mean);
         return {
-          reports: u.items.map((it) => ({ ...chainParts(it), kappa: mean(it.cred) })),
+          reports: u.items.map((it) => ({ ...chainParts(it), ...reporting(it) })),
           theta,
           b: theta.reduce((a, x) => a + x, 0) / H,
         };
@@ -250,8 +260,13 @@
       function condLog(r, cols = ALL) {
         const total = zeros(H);
         for (const it of items) {
-          const c = rho(it, r) * it.kappa;
-          for (const h of cols) total[h] += Math.log(lambda(c, it.theta[h], it.mix));
+          if (it.hit === undefined) {
+            const c = rho(it, r) * it.kappa;
+            for (const h of cols) total[h] += Math.log(lambda(c, it.theta[h], it.mix));
+          } else { // given rates: theta H + (1 - theta) F
+            const [hit, fa] = rates(it, rho(it, r), it.mix);
+            for (const h of cols) total[h] += Math.log(it.theta[h] * hit + (1 - it.theta[h]) * fa);
+          }
         }
         for (const ev of events) { // theta_h prod H + (1 - theta_h) prod F, exact at the means given r
           let logHit = 0, logFalse = 0;
@@ -399,19 +414,20 @@
       const rel = Object.fromEntries(kase.sources.map((s) => [s.id, mean(s.j)]));
       const seen = {};
       return kase.items.map((it) => {
-        const c = it.chain.reduce((x, s) => x * rel[s], mean(it.cred));
-        if (it.reports === null) {
-          const theta = it.theta.map(mean);
-          const mix = theta.reduce((a, b) => a + b, 0) / H;
-          return theta.map((t) => Math.log(lambda(c, t, mix)));
-        }
-        const theta = kase.events[it.reports].map(mean);
+        const rho = it.chain.reduce((x, s) => x * rel[s], 1);
+        const theta = it.reports === null ? it.theta.map(mean) : kase.events[it.reports].map(mean);
         const b = theta.reduce((x, y) => x + y, 0) / H;
+        // H and F as the compiled case holds them (factors.item_rates), c = kappa * rho.
+        const own = reporting(it);
+        const [rateHit, rateFa] = own.hit === undefined
+          ? [lambda(own.kappa * rho, 1, b), lambda(own.kappa * rho, 0, b)]
+          : rates(own, rho, b);
+        if (it.reports === null) return theta.map((t) => Math.log(t * rateHit + (1 - t) * rateFa));
         const [hit, fa] = seen[it.reports] || [zeros(H), zeros(H)];
         const ev = (h1, f1) => theta.map((t, h) => lae(Math.log(t) + h1[h], Math.log1p(-t) + f1[h]));
         const before = ev(hit, fa);
-        const hit2 = hit.map((x) => x + Math.log(lambda(c, 1, b)));
-        const fa2 = fa.map((x) => x + Math.log(lambda(c, 0, b)));
+        const hit2 = hit.map((x) => x + Math.log(rateHit));
+        const fa2 = fa.map((x) => x + Math.log(rateFa));
         seen[it.reports] = [hit2, fa2];
         const after = ev(hit2, fa2);
         return after.map((x, h) => (before[h] === -Infinity ? -Infinity : x - before[h]));
@@ -544,12 +560,16 @@
         chain: it.chain,
         reports: it.reports,
         ratios: it.ratios,
-        cred: at(it.cred),
+        cred: it.cred ? at(it.cred) : null,
+        // An absent item's rates are stored swapped and complemented (building.py).
+        hit: it.hit ? (it.swap ? complement(at(it.fa)) : at(it.hit)) : null,
+        fa: it.fa ? (it.swap ? complement(at(it.hit)) : at(it.fa)) : null,
         theta: it.lik ? it.lik.map(at) : null,
       }));
       return {
         priors: data.priors.map((ps) => ps.map(at)),
-        sources: data.sources.map((s) => ({ id: s.id, j: at(s.place) })),
+        // Model error's link: its reliability is 1 - model_error.
+        sources: data.sources.map((s) => ({ id: s.id, j: s.complement ? complement(at(s.place)) : at(s.place) })),
         events: Object.fromEntries(data.events.map((e) => [e.id, e.lik.map(at)])),
         items,
       };
