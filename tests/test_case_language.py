@@ -189,7 +189,8 @@ def test_groups_are_the_sum_of_their_members_draw_by_draw() -> None:
 
     data = json.loads(to_json(card))
     assert data["groups"][0]["id"] == "ab" and data["groups"][0]["members"] == ["a", "b"]
-    assert set(data["groups"][0]) == {"id", "label", "members", "posterior", "verbal"}  # DESIGN's keys
+    # The keys of docs/model.md section 6.
+    assert set(data["groups"][0]) == {"id", "label", "members", "posterior", "verbal"}
     assert "ab,a or b" in to_csv(card)
     # The prior's interval is the sum's too (the CSV row had none): a + b = 1 - c, draw by draw.
     c = card.hypotheses[2].prior

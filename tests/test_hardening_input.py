@@ -196,7 +196,7 @@ def test_plain_scalar_tags_are_accepted() -> None:
     )
     assert data["a"] == "5" and data["b"] == 7 and data["c"] == 1.0 and data["d"] is True
     assert data["e"] is None
-    assert str(data["f"]) == "2017-01-05"  # YAML's date: kept for DESIGN section 7's `date:`
+    assert str(data["f"]) == "2017-01-05"  # YAML's date: kept for the items' `date:` (docs/case-format.md)
 
 
 @pytest.mark.parametrize("merge", ["5", "[5]", "[[a, b]]", "text", "[*s]"])

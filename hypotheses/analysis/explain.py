@@ -29,7 +29,7 @@ from hypotheses.model.places import (
     prior_place,
     reliability_place,
 )
-from hypotheses.text import percent
+from hypotheses.text import decibans, percent
 from priors import Beta, Judgment, LogNormal, Point
 from priors.betafit import prime_quantiles
 
@@ -60,7 +60,9 @@ class _PlugIn:
     def __init__(self, case: Case) -> None:
         self.case = case
         self.compiled = compile_case(case)
-        self.factors = self.compiled.factors
+        # Standalone items, then events: the order the tornado lists tied judgments in.
+        factors = self.compiled.factors
+        self.factors = tuple(f for f in factors if f.event is None) + tuple(f for f in factors if f.event)
         self.log_w = np.array([sum(log(j.mean) for _, j in h.prior) for h in case.hypotheses], dtype=float)
         n_hyp = len(case.hypotheses)
         self.log_f = np.array([self._log_factor(k, {}) for k in range(len(self.factors))]).reshape(-1, n_hyp)
@@ -283,7 +285,7 @@ def _event_line(event: EventScore, lead: str) -> str:
         return (
             "rules it out"
             if value == -np.inf
-            else ("makes it certain" if value == np.inf else f"{value:+.1f} dB")
+            else ("makes it certain" if value == np.inf else decibans(value))
         )
 
     n = len(event.reports)

@@ -1,4 +1,4 @@
-"""The numpy engine's three ways of scoring a component (docs/model.md section 4), one class each
+"""The numpy engine's three ways of scoring a component (docs/model.md section 3), one class each
 behind one interface: `log_factor`, `log_factor_without`, `draw`.
 
 Given h, a component's factors (`hypotheses.model.factors.Component`) share only the uncertain

@@ -1,6 +1,6 @@
 """The compiled case: the structure of P(E | h) that every engine and analysis reads, built once.
 
-docs/model.md sections 3 and 7: given h, the evidence factorises into *factors* (a standalone
+docs/model.md sections 2 and 3: given h, the evidence factorises into *factors* (a standalone
 item, or an event with all its reports), and the factors whose parameters share an uncertain
 source (directly or `via:`) form a *component*, independent of every other component given h.
 Which items form which factor, each item's credibility at the judgments' means (kappa times the
@@ -125,10 +125,6 @@ class CompiledCase:
     # for an event's reports.
     hit_mean: np.ndarray
     false_alarm_mean: np.ndarray
-
-    @property
-    def point_reliability(self) -> dict[str, float]:
-        return {s: j.mean for s, j in self.reliability.items() if j.is_point}
 
     def mean_log_likelihoods(self) -> np.ndarray:
         """log P(item j | the reports of its event above j, h) with every judgment at its mean:
@@ -274,10 +270,10 @@ def _components(
     out = []
     for ks in members.values():
         used = sorted({s for k in ks for it in factors[k].items for s in it.chain if s in uncertain})
-        members = sorted((it for k in ks for it in factors[k].items), key=lambda it: position[id(it)])
+        in_order = sorted((it for k in ks for it in factors[k].items), key=lambda it: position[id(it)])
         out.append(
             Component(
-                tuple((s, reliability[s]) for s in used), tuple(factors[k] for k in ks), tuple(members)
+                tuple((s, reliability[s]) for s in used), tuple(factors[k] for k in ks), tuple(in_order)
             )
         )
     return tuple(out)

@@ -39,7 +39,7 @@ def rated_likelihood(theta: T, hit: T, false_alarm: T) -> T:
 
 
 def event_log_likelihood(log_theta, log_not_theta, log_hit, log_false_alarm, logaddexp):
-    """log P(R_1..R_n | h) of docs/model.md section 7 for the reports of one event:
+    """log P(R_1..R_n | h) of docs/model.md section 2 for the reports of one event:
     theta_h prod_i [c_i + (1 - c_i) b] + (1 - theta_h) prod_i [(1 - c_i) b], from
     log theta_h, log(1 - theta_h) and the sums over reports of log hit_i = log lambda(c_i, 1, b)
     and log false_alarm_i = log lambda(c_i, 0, b) (Schum's hit and false alarm). `logaddexp`

@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
 import numpy as np
@@ -35,8 +35,9 @@ class ScoreCache:
     """Scored components and prior means kept across cases that share them: `pool`'s cruxes
     and `diff`'s what-ifs score many variants of a case that differ in one judgment, so every
     component that judgment does not enter, and the prior when it is not a prior's, is scored
-    once. Keyed by content and seed (a score is a pure function of them); the least recently
-    used go first."""
+    once. Keyed by content and seed (a score is a pure function of them); it keeps a
+    component's log factor and batch estimates only (never its grid or pool: megabytes each, and
+    an edit's own component is rarely asked for again); the least recently used go first."""
 
     def __init__(self, size: int = 512) -> None:
         self.size = size
@@ -53,9 +54,20 @@ class ScoreCache:
         return value
 
 
+@dataclass(frozen=True)
+class _Kept:
+    """A scored component as the cache keeps it: what P(h | E) and its error read."""
+
+    factor: np.ndarray  # (H,) log E[prod of the component's factors | h]
+    mcse_batches: np.ndarray | None
+
+    def log_factor(self) -> np.ndarray:
+        return self.factor
+
+
 def _scored(
     compiled: CompiledCase, seed: int, cache: ScoreCache | None
-) -> list[ComponentScore]:
+) -> list[ComponentScore] | list[_Kept]:
     n_hyp = len(compiled.hypothesis_ids)
 
     def make(component: Component) -> ComponentScore:
@@ -63,7 +75,7 @@ def _scored(
 
     if cache is None:
         return [make(c) for c in compiled.components]
-    out = []
+    out: list[_Kept] = []
     for component in compiled.components:
         # A component's score depends on its factors, its uncertain sources and the point
         # reliabilities on its chains: the key holds all three.
@@ -71,8 +83,12 @@ def _scored(
             sorted({(s, compiled.reliability[s]) for it in component.members for s in it.chain})
         )
         key = ("component", component, points, n_hyp, seed)
-        out.append(cache.get(key, lambda c=component: make(c)))
+        out.append(cache.get(key, lambda c=component: _kept(make(c))))
     return out
+
+
+def _kept(part: ComponentScore) -> _Kept:
+    return _Kept(part.log_factor(), part.mcse_batches)
 
 
 def _is_point_case(case: Case) -> bool:
@@ -85,7 +101,7 @@ def _is_point_case(case: Case) -> bool:
 
 def _exact_parts(
     case: Case, rng: np.random.Generator, seed: int | None = DEFAULT_SEED, cache: ScoreCache | None = None
-) -> tuple[list[ComponentScore], np.ndarray, np.ndarray, float]:
+) -> tuple[list[ComponentScore] | list[_Kept], np.ndarray, np.ndarray, float]:
     """The scored components (with their grids and pools), E[pi_h] and its error, and P(h | E):
     everything but the interval draws. Every caller with one seed gets the same E[pi_h]."""
     prior_rng = np.random.default_rng(rng.integers(2**63))  # its own stream

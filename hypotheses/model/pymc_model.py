@@ -192,7 +192,7 @@ def build_model(case: Case):  # -> pm.Model (annotated loosely: pymc is imported
             lam = rated_likelihood(theta, hit[rows][:, None], false_alarm[rows][:, None])
             joint = joint + pt.log(pt.maximum(lam, TINY_LIKELIHOOD)).sum(axis=0)
         if len(case.events):
-            # Each event marginalised (happened or not), like the hypothesis: section 7's
+            # Each event marginalised (happened or not), like the hypothesis: docs/model.md section 2's
             # theta_h prod [c + (1 - c) b] + (1 - theta_h) prod [(1 - c) b], in log space.
             reports = np.flatnonzero(~plan.standalone)
             membership = np.zeros((len(case.events), reports.size))

@@ -556,7 +556,7 @@ def _inputs(case: Case) -> list[str]:
         ]
         for item in case.evidence:
             chain = (item.source or "-") + (f" via {', '.join(item.via)}" if item.via else "")
-            # A `ratios:` item's credibility is 1 by rule (docs/model.md, section 8): nothing to move.
+            # A `ratios:` item's credibility is 1 by rule (docs/case-format.md): nothing to move.
             credibility = (
                 escape(_as_written(item.credibility))
                 if item.ratios
