@@ -295,6 +295,7 @@ def explanation_markdown(card: Scorecard) -> str:
         lines += ["", _EVENT_KEY + " Without an event: all its reports left out.", ""]
         lines += [f"- {md_text(line)}" for line in e.events]
     lines += [""] + [f"- {md_text(line)}" for line in e.conflicts] if e.conflicts else []
+    lines += ["", f"- {md_text(e.capped)}"] if e.capped else []
     if e.tornado:
         lines += [
             "",
