@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from hypotheses.analysis.batch import CaseOutcome
     from hypotheses.analysis.decision import NextResult
 
+
 class _HasDict(Protocol):
     def to_dict(self) -> dict[str, object]: ...
 
