@@ -46,20 +46,32 @@ def csv_text(text: str) -> str:
 
 
 def percent(p: float) -> str:
-    """A probability as readers expect it: 0.1234 -> '12.3%', tiny values kept visible."""
+    """A probability as readers expect it: 0.1234 -> '12.3%'. Only an exact 0 or 1 reads '0%' or
+    '100.0%': anything else that would round to either is shown as the judgment it is, '<0.1%'
+    or '>99.9%', since a rounded certainty claims more than any case can say (docs/model.md,
+    How extremes are shown). The page's script writes the same (interactive.js, `percent`)."""
     if p == 0:
         return "0%"
-    if p < 0.001:
-        return f"{p * 100:.2g}%"
-    return f"{p * 100:.1f}%"
+    if p == 1:
+        return "100.0%"
+    shown = f"{p * 100:.1f}"
+    if shown == "0.0":
+        return "<0.1%"
+    if shown == "100.0":
+        return ">99.9%"
+    return f"{shown}%"
 
 
 def interval(lo: float, hi: float, between: str = "-", one_sign: bool = False) -> str:
     """A credible interval (or a judgment's range) as percentages: '12.3%-45.6%'. `between`
     joins the ends as the output reads best (' - ' in table cells of Markdown and HTML, ' to '
-    in a sentence); `one_sign` writes the sign once, '12.3-45.6%', where columns are narrow."""
-    low = percent(lo)
-    return f"{low.rstrip('%') if one_sign else low}{between}{percent(hi)}"
+    in a sentence); `one_sign` writes the sign once, '12.3-45.6%', where columns are narrow.
+    An end shown as a bound ('<0.1%') keeps its sign; before an upper end shown so, a bare '-'
+    becomes ' to ', so that '99.5%->99.9%' never reads as an arrow."""
+    low, high = percent(lo), percent(hi)
+    if high[0] in "<>":
+        return f"{low}{' to ' if between == '-' else between}{high}"
+    return f"{low.rstrip('%') if one_sign and low[0] not in '<>' else low}{between}{high}"
 
 
 def decibans(value: float, signed: bool = True) -> str:

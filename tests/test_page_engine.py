@@ -48,6 +48,7 @@ globalThis.recompute = (data, current, included) => {
   const finite = (k, v) => (typeof v === "number" && !Number.isFinite(v) ? String(v) : v);
   return JSON.stringify({ ...p, weights: w }, finite);
 };
+globalThis.worded = (data, values) => values.map(hypscoreEngine(data).inWords);
 globalThis.formatted = (values, weights) => {
   const f = hypscoreEngine({ hypotheses: [], places: [], priors: [], engine: {} }).format;
   return [values.map(f.percent), weights.map(f.db)];
@@ -345,9 +346,13 @@ def formatting_cases() -> tuple[list[float], list[float]]:
     the page rounds as Python does (ties, tiny values, carries), and many at random."""
     rng = random.Random(7)
     values = [0.5625, 0.0625, 0.9375, 9.97e-7, 1e-300, 5e-324, 0.000995, 0.001, 0.00125, 0.99995, 1.0]
+    # Extremes (docs/model.md, How extremes are shown): only an exact 0 or 1 reads as certain;
+    # either side of the rounding to 0.0% and 100.0%.
+    values += [0.0, 0.0005, 0.00049999, 0.0004999999999999999, 0.00005, 0.9995, 0.99949999, 0.99950001]
+    values += [0.9999, 1 - 1e-16, 1 - 2**-53, 0.999, 0.001, 1e-12]
     values += [rng.random() ** rng.choice([1, 3, 10, 30]) for _ in range(2000)]
     values += [k / 2 ** rng.randint(1, 12) for k in range(1, 200)]
-    values = [v for v in values if 0 < v <= 1]
+    values = [v for v in values if 0 <= v <= 1]
     weights = [rng.uniform(-80, 80) for _ in range(500)] + [0.05, -0.05, 0.25, -0.25, 1.25, 2.75]
     return values, weights
 
@@ -359,3 +364,36 @@ def test_numbers_are_formatted_as_python_formats_them(js: Any) -> None:
     shown, shown_db = js.call("formatted", values, weights)
     assert shown == [percent(v) for v in values]
     assert shown_db == [db(w) for w in weights]
+    # Extremes as judgments (docs/model.md, How extremes are shown), in the page too.
+    assert all(s not in ("0.0%", "100.0%") for v, s in zip(values, shown, strict=True) if 0 < v < 1)
+    assert js.call("formatted", [0.9995, 0.00049, 1.0, 0.0], [])[0] == [">99.9%", "<0.1%", "100.0%", "0%"]
+
+
+@pytest.mark.parametrize("scale", ["icd203", "kent", "phia"])
+def test_the_page_puts_numbers_in_words_as_python_does(js: Any, scale: str) -> None:
+    """The page's `termFor` and output/wording.py's `in_words` agree everywhere, beyond the
+    scale's ends too ('almost certain (above the scale's 99%)', docs/model.md)."""
+    from types import SimpleNamespace
+
+    from hypotheses.output.wording import in_words
+
+    document = {
+        "schema": 1,
+        "title": "words",
+        "scale": scale,
+        "hypotheses": [{"id": "a", "label": "a", "prior": 0.5}, {"id": "b", "label": "b", "prior": 0.5}],
+        "evidence": [],
+    }
+    _, data = scored(make_case(document))
+    values, _ = formatting_cases()
+    values += [t[k] for t in data["scale"] for k in ("lo", "hi")]
+    values += [v + d for v in (0.01, 0.05, 0.95, 0.99) for d in (-1e-12, 1e-12)]
+    shown = js.call("worded", json.loads(json.dumps(data)), values)
+    assert shown == [in_words(SimpleNamespace(scale=scale), v) for v in values]
+    if scale == "icd203":
+        ends = js.call("worded", json.loads(json.dumps(data)), [0.995, 0.005, 0.99])
+        assert ends == [
+            "almost certain (above the scale's 99%)",
+            "almost no chance (below the scale's 1%)",
+            "almost certain (95-99%)",
+        ]

@@ -32,6 +32,7 @@ from hypotheses.model.places import (
 from hypotheses.text import decibans, percent
 from priors import Beta, Judgment, LogNormal, Point
 from priors.betafit import prime_quantiles
+from priors.scales import Scale, Term
 
 # Posteriors this close are equal: arithmetic exact on paper (1/3 + 1/3 + 1/3) rounds apart.
 TIE_TOLERANCE = 1e-9
@@ -259,7 +260,69 @@ def explain(
         if math.isclose(posterior[k], posterior[lead], rel_tol=TIE_TOLERANCE, abs_tol=1e-12)
     )
     return Explanation(
-        ids[lead], ids[rival], baseline, tuple(swings), loo, flip, closest, tied, lines, _conflict_lines(card)
+        ids[lead],
+        ids[rival],
+        baseline,
+        tuple(swings),
+        loo,
+        flip,
+        closest,
+        tied,
+        lines,
+        _conflict_lines(card),
+        capped_by_words(case, card, ids[lead]) if len(tied) == 1 else None,
+    )
+
+
+def extreme_words(scale: Scale) -> tuple[Term, Term]:
+    """The scale's most extreme words that are ranges (a word for exactly 0 or 1, as Kent's
+    'impossible' and 'certain', is a certainty, not a judgment that carries a ratio)."""
+    ranged = [t for t in scale.terms if t.lo != t.hi]
+    return ranged[0], ranged[-1]
+
+
+def word_cap(scale: Scale) -> float:
+    """The most an item judged only in words can carry (docs/model.md, How extremes are shown):
+    the ratio of the scale's top word's mean to its bottom word's (icd203: about 36:1)."""
+    bottom, top = extreme_words(scale)
+    return top.judgment.mean / bottom.judgment.mean
+
+
+def capped_by_words(case: Case, card: Scorecard, lead: str) -> str | None:
+    """A sentence when the leader's strongest item (by its weight for the leader) is judged only
+    in the scale's words and uses its top or bottom word: no word can say more than the scale's
+    extreme words do, so the item may be held back by the scale rather than by the evidence;
+    the reader learns which forms can say more. None otherwise."""
+    scale = case.scale
+    weights = {
+        e.id: w
+        for e in card.evidence
+        if (w := e.weight_db.get(lead)) is not None and math.isfinite(w) and w > 0
+    }
+    if not weights:
+        return None
+    strongest = max(weights, key=lambda i: weights[i])
+    item = next(e for e in case.evidence if e.id == strongest)
+    events = {ev.id: ev for ev in case.events}
+    judged = events[item.reports].likelihoods if item.reports in events else item.likelihoods
+    if item.ratios or not judged:
+        return None
+    terms = [scale.lookup(j.text.removeprefix("1 - ")) for j in judged]
+    if any(t is None for t in terms):
+        return None
+    bottom, top = extreme_words(scale)
+    if not any(t in (bottom, top) for t in terms):
+        return None
+    cap = word_cap(scale)
+    if not math.isfinite(cap):
+        return None
+    word = top.term if top in terms else bottom.term
+    return (
+        f"{item.id} ('{item.label}'), the strongest item for {lead} ({weights[strongest]:+.1f} dB), "
+        f"is judged only in words and uses the scale's extreme word '{word}': "
+        f"words can carry at most about {cap:.0f}:1 on {scale.name} ('{top.term}' against "
+        f"'{bottom.term}', {10 * math.log10(cap):.1f} dB). If the evidence says more, write it as a number "
+        "(0.999), a percentage (99.9%), odds (999:1) or a range ([0.99, 0.999])."
     )
 
 

@@ -165,6 +165,9 @@ class Explanation:
     events: tuple[str, ...] = ()
     # A plain line per item whose conflict_bits reach the threshold (decision.py), worst first.
     conflicts: tuple[str, ...] = ()
+    # A plain sentence when the leader's strongest item is held back by the scale's extreme
+    # words (docs/model.md, How extremes are shown), naming the forms that can say more.
+    capped: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -10,7 +10,7 @@ from datetime import date
 from hypotheses._version import __version__
 from hypotheses.analysis.calibration import Calibration, verdict
 from hypotheses.output.page import BLUE, GREY, ORANGE, escape, page_end, page_start, pyplot, svg, table
-from hypotheses.text import percent
+from hypotheses.text import interval, percent
 
 
 def _share(p: float | None) -> str:
@@ -18,7 +18,7 @@ def _share(p: float | None) -> str:
 
 
 def _interval(lo: float | None, hi: float | None) -> str:
-    return "" if lo is None or hi is None else f"{percent(lo).rstrip('%')}-{percent(hi)}"
+    return "" if lo is None or hi is None else interval(lo, hi, one_sign=True)
 
 
 def _range(r: tuple[float, float]) -> str:

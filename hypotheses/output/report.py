@@ -438,6 +438,8 @@ def render_report(
                 *[f"<li>{escape(line)}</li>" for line in e.conflicts],
                 "</ul>",
             ]
+        if e.capped:
+            parts.append(f'<p class="hs-printed">{escape(e.capped)}</p>')
         if card.events:
             parts += [
                 "<p>An event's row is its reports taken together, and the last column P("

@@ -24,7 +24,7 @@ from hypotheses.output.page import (
     table,
     xerr,
 )
-from hypotheses.text import percent
+from hypotheses.text import interval, percent
 
 POOL_NOTE = (
     "Each analyst's case is scored on its own, then pooled: linear = the weighted mean of their "
@@ -38,7 +38,7 @@ CRUX_NOTE = (
 
 
 def _cell(e: Estimate) -> str:
-    return f"{percent(e.mean)} ({percent(e.lo).rstrip('%')}-{percent(e.hi)})"
+    return f"{percent(e.mean)} ({interval(e.lo, e.hi, one_sign=True)})"
 
 
 def consensus_lines(result: PoolResult) -> list[str]:

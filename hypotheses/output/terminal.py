@@ -28,6 +28,7 @@ from hypotheses.output.wording import (
     flip_sentence,
     span,
     summary,
+    verbal,
 )
 from hypotheses.output.wording import headline as headline_words
 from hypotheses.text import interval, percent, visible
@@ -136,7 +137,7 @@ def render_table(card: Scorecard, timing: bool = True) -> Group:
                 Text(interval(h.posterior.lo, h.posterior.hi, one_sign=True)),
             ]
             cells += [bar(h.posterior.mean, h.posterior.hi)] if wide else []
-            table.add_row(*cells, _plain(h.verbal))
+            table.add_row(*cells, _plain(verbal(card, h.posterior.mean)))
         if card.groups:
             table.add_section()
         by_id = {h.id: h for h in card.hypotheses}
@@ -149,7 +150,7 @@ def render_table(card: Scorecard, timing: bool = True) -> Group:
                 Text(interval(g.posterior.lo, g.posterior.hi, one_sign=True)),
             ]
             cells += [bar(g.posterior.mean, g.posterior.hi)] if wide else []
-            table.add_row(*cells, _plain(g.verbal))
+            table.add_row(*cells, _plain(verbal(card, g.posterior.mean)))
         return table
 
     legend = Table.grid(padding=(0, 2))
@@ -247,7 +248,8 @@ def render_explanation(card: Scorecard) -> Group:
     else:
         said = (
             f": {percent(lead.posterior.mean)} "
-            f"(90% interval {interval(lead.posterior.lo, lead.posterior.hi)}), {visible(lead.verbal)}; "
+            f"(90% interval {interval(lead.posterior.lo, lead.posterior.hi)}), "
+            f"{visible(verbal(card, lead.posterior.mean))}; "
             f"runner-up {rival_id} {percent(rival.posterior.mean)}.\n"
         )
     headline = Text.assemble((headline_words(card), "bold"), said)
@@ -308,7 +310,8 @@ def render_explanation(card: Scorecard) -> Group:
         parts.append(_AtWidth(evidence))
         parts += [Text("• " + visible(line)) for line in explanation.events]
         parts += [Text("• " + visible(line), style="yellow") for line in explanation.conflicts]
-        if explanation.events or explanation.conflicts:
+        parts += [Text("• " + visible(explanation.capped))] if explanation.capped else []
+        if explanation.events or explanation.conflicts or explanation.capped:
             parts.append(Text(""))
     else:
         parts.append(Text("No evidence items: the posterior is the prior.\n"))

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from hypotheses.analysis.batch import CaseOutcome
     from hypotheses.analysis.decision import NextResult
 
+
 class _HasDict(Protocol):
     def to_dict(self) -> dict[str, object]: ...
 
@@ -295,6 +296,7 @@ def explanation_markdown(card: Scorecard) -> str:
         lines += ["", _EVENT_KEY + " Without an event: all its reports left out.", ""]
         lines += [f"- {md_text(line)}" for line in e.events]
     lines += [""] + [f"- {md_text(line)}" for line in e.conflicts] if e.conflicts else []
+    lines += ["", f"- {md_text(e.capped)}"] if e.capped else []
     if e.tornado:
         lines += [
             "",

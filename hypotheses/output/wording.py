@@ -11,13 +11,41 @@ from hypotheses.text import decibans, interval, visible
 
 if TYPE_CHECKING:
     from hypotheses.analysis.scorecard import EventScore, EvidenceScore, Scorecard
+    from priors.scales import Scale
+
+
+def beyond_scale(scale: Scale, p: float) -> str | None:
+    """'above the scale's 99%' when `p` lies above the top word's range (below the bottom
+    word's likewise), else None: the scale's extreme word is then the nearest it has, and its
+    own range would be a claim the number contradicts (docs/model.md, How extremes are shown)."""
+    top, bottom = scale.terms[-1], scale.terms[0]
+    if p > top.hi:
+        return f"above the scale's {top.hi * 100:g}%"
+    if p < bottom.lo:
+        return f"below the scale's {bottom.lo * 100:g}%"
+    return None
 
 
 def in_words(card: Scorecard, p: float) -> str:
-    """The scale's term with its range, e.g. 'very likely (80-95%)': what readers of any format see."""
+    """The scale's term with its range, e.g. 'very likely (80-95%)': what readers of any format
+    see; beyond the scale's ends, the end it passes instead of a range it lies outside:
+    'almost certain (above the scale's 99%)'. The page's `termFor` says the same."""
     from priors import get_scale
 
-    return get_scale(card.scale).describe(p)
+    scale = get_scale(card.scale)
+    beyond = beyond_scale(scale, p)
+    return f"{scale.term_for(p)} ({beyond})" if beyond else scale.describe(p)
+
+
+def verbal(card: Scorecard, p: float) -> str:
+    """The scale's term alone, as narrow columns show it ('very likely'), qualified as
+    `in_words` does where `p` lies beyond the scale's ends: a bare 'almost certain' beside
+    99.97% would read as the word's own 95-99%."""
+    from priors import get_scale
+
+    scale = get_scale(card.scale)
+    beyond = beyond_scale(scale, p)
+    return f"{scale.term_for(p)} ({beyond})" if beyond else scale.term_for(p)
 
 
 def draws_phrase(draws: int, interval_mcse: float) -> str:
@@ -130,6 +158,6 @@ def summary(card: Scorecard) -> dict[str, object]:
         "p": best.posterior.mean,
         "lo": best.posterior.lo,
         "hi": best.posterior.hi,
-        "words": best.verbal,
+        "words": verbal(card, best.posterior.mean),
         "warnings": len(card.warnings),
     }

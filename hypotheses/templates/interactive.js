@@ -526,10 +526,13 @@
       const whole = mantissa.slice(0, exp + 1).padEnd(exp + 1, "0"), frac = mantissa.slice(exp + 1);
       return frac ? `${whole}.${frac}` : whole;
     }
-    function percent(p) {
+    function percent(p) { // hypotheses/text.py percent: only an exact 0 or 1 reads as certain
       if (p === 0) return "0%";
-      if (p < 0.001) return `${fmtG(p * 100, 2)}%`;
-      return `${fixed(p * 100, 1)}%`;
+      if (p === 1) return "100.0%";
+      const shown = fixed(p * 100, 1);
+      if (shown === "0.0") return "<0.1%";
+      if (shown === "100.0") return ">99.9%";
+      return `${shown}%`;
     }
     function db(w) {
       if (Number.isNaN(w)) return "n/a";
@@ -537,11 +540,13 @@
       if (w === -Infinity) return "-inf dB";
       return Math.abs(w) < 0.05 ? "0.0 dB" : `${w > 0 ? "+" : "-"}${fixed(Math.abs(w), 1)} dB`;
     }
-    function termFor(p) {
+    function termFor(p) { // output/wording.py in_words: beyond the scale's ends, the end it passes
       const terms = data.scale;
+      const top = terms[terms.length - 1], bottom = terms[0];
+      if (p > top.hi) return { text: `${top.term} (above the scale's ${fmtG(top.hi * 100, 6)}%)` };
+      if (p < bottom.lo) return { text: `${bottom.term} (below the scale's ${fmtG(bottom.lo * 100, 6)}%)` };
       for (const t of terms) if ((t.lo <= p && p < t.hi) || (t.lo === t.hi && t.hi === p)) return t;
       for (const t of terms) if (p === t.hi) return t;
-      if (p < terms[0].lo) return terms[0];
       for (let i = 0; i + 1 < terms.length; i++) {
         if (terms[i].hi < p && p < terms[i + 1].lo) return { text: `between ${terms[i].term} and ${terms[i + 1].term}` };
       }
