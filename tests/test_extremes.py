@@ -131,7 +131,7 @@ def test_explain_says_when_the_strongest_item_is_capped_by_the_scale_words() -> 
     said = card.explanation.capped
     assert said is not None
     assert said.startswith("dna ('DNA <b>matches</b> A'), the strongest item for a (+15.6 dB)")
-    assert "extreme word 'almost certain'" in said
+    assert "extreme words 'almost certain' and 'almost no chance'" in said
     assert "at most about 36:1 on icd203 ('almost certain' against 'almost no chance', 15.6 dB)" in said
     assert "a number (0.999), a percentage (99.9%), odds (999:1) or a range ([0.99, 0.999])" in said
     assert json.loads(to_json(card))["explain"]["capped"] == said
@@ -155,8 +155,10 @@ def test_explain_says_when_the_strongest_item_is_capped_by_the_scale_words() -> 
             "dna": {"a": "likely", "b": "unlikely"},
             "alibi": {"a": "almost no chance", "b": "almost no chance"},
         },
+        # One extreme word (the seed case's event): the item's ratio stops short of the cap.
+        {"dna": {"a": "almost certain", "b": "likely"}, "motive": {"a": "likely", "b": "unlikely"}},
     ],
-    ids=["number", "middle words", "no extreme word in the strongest"],
+    ids=["number", "middle words", "no extreme word in the strongest", "one extreme word only"],
 )
 def test_explain_says_nothing_of_the_cap_otherwise(likelihoods: dict[str, dict[str, Any]]) -> None:
     card = score(make_case(_case(likelihoods)))

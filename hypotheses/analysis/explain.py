@@ -290,9 +290,10 @@ def word_cap(scale: Scale) -> float:
 
 def capped_by_words(case: Case, card: Scorecard, lead: str) -> str | None:
     """A sentence when the leader's strongest item (by its weight for the leader) is judged only
-    in the scale's words and uses its top or bottom word: no word can say more than the scale's
-    extreme words do, so the item may be held back by the scale rather than by the evidence;
-    the reader learns which forms can say more. None otherwise."""
+    in the scale's words and uses both its top and its bottom word: its ratio is then the most
+    any words can say, so the item may be held back by the scale rather than by the evidence;
+    the reader learns which forms can say more. None otherwise (an item whose words stop short of
+    the extremes says what the analyst chose, not what the scale allows)."""
     scale = case.scale
     weights = {
         e.id: w
@@ -311,15 +312,14 @@ def capped_by_words(case: Case, card: Scorecard, lead: str) -> str | None:
     if any(t is None for t in terms):
         return None
     bottom, top = extreme_words(scale)
-    if not any(t in (bottom, top) for t in terms):
+    if not (top in terms and bottom in terms):
         return None
     cap = word_cap(scale)
     if not math.isfinite(cap):
         return None
-    word = top.term if top in terms else bottom.term
     return (
-        f"{item.id} ('{item.label}'), the strongest item for {lead} ({weights[strongest]:+.1f} dB), "
-        f"is judged only in words and uses the scale's extreme word '{word}': "
+        f"{item.id} ('{item.label}'), the strongest item for {lead} ({decibans(weights[strongest])}), "
+        f"is judged only in words and uses the scale's extreme words '{top.term}' and '{bottom.term}': "
         f"words can carry at most about {cap:.0f}:1 on {scale.name} ('{top.term}' against "
         f"'{bottom.term}', {10 * math.log10(cap):.1f} dB). If the evidence says more, write it as a number "
         "(0.999), a percentage (99.9%), odds (999:1) or a range ([0.99, 0.999])."
