@@ -58,6 +58,54 @@ def test_each_layer_imports_only_below_it(layer: str, forbidden: tuple[str, ...]
         assert not bad, f"{path.relative_to(ROOT)} imports {bad}"
 
 
+BASE = ("hypotheses._version", "hypotheses.settings", "hypotheses.text")
+
+
+def _every_module() -> list[Path]:
+    return sorted([*PACKAGE.rglob("*.py"), *(ROOT / "priors").rglob("*.py"), ROOT / "cli.py"])
+
+
+@pytest.mark.parametrize(
+    ("place", "allowed"),
+    [
+        ("priors", ("priors",)),  # judgments and scales: below everything, knows no case
+        ("hypotheses/_version.py", ()),
+        ("hypotheses/settings.py", ()),
+        ("hypotheses/text.py", ()),
+    ],
+)
+def test_the_ground_floor_imports_nothing_above_it(place: str, allowed: tuple[str, ...]) -> None:
+    """priors and the shared basics (version, settings, text) import no layer of hypotheses:
+    every layer may use them, so an import upwards from them would close a loop."""
+    root = ROOT / place
+    files = [root] if root.suffix == ".py" else sorted(root.rglob("*.py"))
+    for path in files:
+        bad = [
+            m for m in _imports(path)
+            if m.startswith(("hypotheses", "cli")) and not m.startswith(allowed)
+        ]  # fmt: skip
+        assert not bad, f"{path.relative_to(ROOT)} imports {bad}"
+
+
+def test_only_the_command_line_imports_the_command_line() -> None:
+    """cli.py is the top floor: no module of the package imports it."""
+    for path in _every_module():
+        if path.name != "cli.py":
+            assert not [m for m in _imports(path) if m == "cli" or m.startswith("cli.")], path
+
+
+def test_no_class_is_over_250_lines() -> None:
+    """Each class keeps to one job (issue 27): over the whole package, priors and cli.py."""
+    sizes = {}
+    for path in _every_module():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ClassDef):
+                assert node.end_lineno is not None
+                sizes[f"{path.relative_to(ROOT)}:{node.name}"] = node.end_lineno - node.lineno + 1
+    assert len(sizes) > 50  # every module was read
+    assert {name: n for name, n in sizes.items() if n > 250} == {}
+
+
 def test_exchange_imports_only_the_layers_below_output() -> None:
     """exchange (formats of other tools, read and written) sits beside output: it may import
     case, model and analysis, but neither output nor the command line."""

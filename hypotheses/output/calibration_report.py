@@ -97,7 +97,7 @@ def render_terminal(cal: Calibration):
         if not rows:
             continue
 
-        def build(width: int, title: str = title, header: list[str] = header, rows: list[list[str]] = rows):
+        def build(_width: int, title: str = title, header: list[str] = header, rows: list[list[str]] = rows):
             # Every column no_wrap: too narrow a terminal gets one record per row, never a cut word.
             table = Table(
                 title=Text(title, style="bold"), title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False

@@ -86,7 +86,7 @@ def render_pool(result: PoolResult):
             parts.append(Text("No cruxes: the analysts state every shared judgment alike."))
             continue
 
-        def build(width: int, title: str = title, header: list[str] = header, rows: list[list[str]] = rows):
+        def build(_width: int, title: str = title, header: list[str] = header, rows: list[list[str]] = rows):
             table = Table(
                 title=Text(title, style="bold"), title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False
             )
@@ -262,7 +262,7 @@ def render_diff(result: DiffResult):
     if not rows:
         return Group(Text(visible(diff_headline(result))), Text("The two cases state the same model."))
 
-    def build(width: int) -> Table:
+    def build(_width: int) -> Table:
         table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
         for k, name in enumerate(header):
             table.add_column(visible(name), justify="right" if k > 2 else "left", no_wrap=True)

@@ -204,10 +204,10 @@
       return it.cred ? { kappa: mean(it.cred) } : { kappa: 1, hit: mean(it.hit), fa: mean(it.fa) };
     }
 
-    // ---------- components (numpy_engine._groups) and their factors ----------
+    // ---------- components (factors.py) and their factors ----------
     function lambda(c, theta, mix) { return c * theta + (1 - c) * mix; }
 
-    function groups(kase) {
+    function components(kase) {
       const uncertain = new Set(kase.sources.filter((s) => !isPoint(s.j)).map((s) => s.id));
       const units = [];
       const unitOfEvent = {};
@@ -389,7 +389,7 @@
     // error where anything was sampled (numpy_engine._exact_parts).
     function posterior(kase) {
       const prior = priorMean(kase);
-      const parts = groups(kase);
+      const parts = components(kase);
       const logPi = prior.pi.map(Math.log);
       const total = logPi.slice();
       for (const g of parts) for (let h = 0; h < H; h++) total[h] += g.logFactor[h];
