@@ -148,8 +148,8 @@ def test_a_case_is_compiled_once_and_freed_with_it() -> None:
 @pytest.mark.parametrize("seed", range(4))
 def test_a_shared_score_cache_changes_no_number(seed: int) -> None:
     """`pool`'s cruxes score many one-judgment edits of a case through one ScoreCache: each
-    edit's P(h | E) must be exactly what scoring it afresh gives (components and priors are
-    reused only where the edit left them as they were)."""
+    edit's P(h | E) must be what scoring it afresh gives (components and priors are reused only
+    where the edit left them as they were; a sampled one's pool only where its sources are)."""
     rng = np.random.default_rng(seed)
     document = random_uncertain_case(rng)
     document["evidence"][0]["via"] = ["s1"]  # a chain through two uncertain sources: sampled
@@ -165,4 +165,8 @@ def test_a_shared_score_cache_changes_no_number(seed: int) -> None:
     for place in judged_places(case):
         edited = with_judgment(case, place, Point(0.3))
         fresh = numpy_engine.posterior_mean(edited, 3)
-        assert numpy_engine.posterior_mean(edited, 3, cache).tolist() == fresh.tolist(), place
+        # A sampled component reweights its kept pool (log terms out and in): equal but for the
+        # last bits of the sums.
+        assert numpy_engine.posterior_mean(edited, 3, cache) == pytest.approx(fresh, rel=1e-12, abs=1e-15), (
+            place
+        )

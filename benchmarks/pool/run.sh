@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
-# Issue 27, item 8: `pool` of two analysts' versions of the seed case (via-chains, an event,
-# seven disputed judgments) against scoring both alone, side by side, CPU time (farm-bench).
+# Issue 27, item 8: `pool` of two analysts' versions of a case against scoring both alone, side
+# by side, CPU time (farm-bench): the seed case's pair (analyst-a/b) and a chained pair whose
+# every item sits in one sampled component (chained-a/b).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
-farm-bench -n 5 --vs "sh -c 'hypscore score $here/analyst-a.yaml >/dev/null && hypscore score $here/analyst-b.yaml >/dev/null'" \
-  -- hypscore pool "$here/analyst-a.yaml" "$here/analyst-b.yaml"
+for pair in analyst chained; do
+  a="$here/$pair-a.yaml" b="$here/$pair-b.yaml"
+  echo "== $pair"
+  farm-bench -n 5 --timeout 300 --vs "sh -c 'hypscore score $a >/dev/null && hypscore score $b >/dev/null'" \
+    -- hypscore pool "$a" "$b"
+done

@@ -566,25 +566,77 @@ class Sampled(ComponentScore):
     prior, exact given them. Batch estimates give the Monte Carlo error; the pool serves the
     interval draws and leave-one-out."""
 
-    def __init__(self, component: Component, n_hyp: int, reliability: dict[str, Judgment], seed: int) -> None:
+    def __init__(
+        self,
+        component: Component,
+        n_hyp: int,
+        reliability: dict[str, Judgment],
+        seed: int,
+        like: Sampled | None = None,
+    ) -> None:
+        """`like`: a component on the same sources and seed (so the same reliability draws) with
+        the same items and events, some judged differently: its pool is reused and only what
+        differs is taken out of its weights and put back (pool's cruxes: one edit at a time)."""
         super().__init__(component, n_hyp, reliability, seed)
-        rng = np.random.default_rng(self.seed)
         size = SOURCE_DRAWS // SOURCE_BATCHES
-        pool = np.empty((SOURCE_DRAWS, len(self.sources)))
-        log_w = np.empty((SOURCE_DRAWS, n_hyp))
-        for k, (_, judgment) in enumerate(self.sources):
-            pool[:, k] = judgment.sample(rng, SOURCE_DRAWS)
-        # Each event's own term over the pool, once: summed into the weights here (as cond_log
-        # does) and kept for leave-one-out, which divides it out instead of redoing it.
-        self.pool_event_log = [factor.log_expected(pool) for factor in self.events]
-        for first in range(0, SOURCE_DRAWS, size):
-            log_w[first : first + size] = self.items_cond_log(pool[first : first + size])
-        for event_log in self.pool_event_log:
-            log_w += event_log
+        changed = self._changed_from(like) if like is not None else None
+        if like is not None and changed is not None:
+            pool, log_w = like.pool, like.pool_log_w.copy()
+            self.pool_event_log = list(like.pool_event_log)
+            for j in changed[0]:
+                rows = slice(j, j + 1)
+                log_w -= log(like.item_lambda(like.chains.rho(pool, rows), rows)[:, 0, :])
+                log_w += log(self.item_lambda(self.chains.rho(pool, rows), rows)[:, 0, :])
+            for k in changed[1]:
+                log_w -= like.pool_event_log[k]
+                self.pool_event_log[k] = self.events[k].log_expected(pool)
+                log_w += self.pool_event_log[k]
+        else:
+            rng = np.random.default_rng(self.seed)
+            pool = np.empty((SOURCE_DRAWS, len(self.sources)))
+            log_w = np.empty((SOURCE_DRAWS, n_hyp))
+            for k, (_, judgment) in enumerate(self.sources):
+                pool[:, k] = judgment.sample(rng, SOURCE_DRAWS)
+            # Each event's own term over the pool, once: summed into the weights here (as
+            # cond_log does) and kept for leave-one-out, which divides it out instead of redoing it.
+            self.pool_event_log = [factor.log_expected(pool) for factor in self.events]
+            for first in range(0, SOURCE_DRAWS, size):
+                log_w[first : first + size] = self.items_cond_log(pool[first : first + size])
+            for event_log in self.pool_event_log:
+                log_w += event_log
         self.mcse_batches = logsumexp(log_w.reshape(SOURCE_BATCHES, size, n_hyp), axis=1) - math.log(size)
         self.pool, self.pool_log_w = pool, log_w
         self.pool_ess = kish_ess(np.exp(log_w - log_w.max(axis=0, keepdims=True)))
         self.sampled_log = logsumexp(log_w, axis=0) - math.log(SOURCE_DRAWS)
+
+    def _changed_from(self, like: Sampled) -> tuple[list[int], list[int]] | None:
+        """The items and events judged differently from `like`'s, or None when `like` is not the
+        same component otherwise (other sources, seed, pool size, items or events)."""
+        same_shape = (
+            like.component.sources == self.component.sources
+            and like.seed == self.seed
+            and like.pool.shape[0] == SOURCE_DRAWS
+            and [it.id for it in like.items] == [it.id for it in self.items]
+            and [(f.event.id, [r.id for r in f.reports]) for f in like.events]
+            == [(f.event.id, [r.id for r in f.reports]) for f in self.events]
+        )
+        if not same_shape:
+            return None
+        items = [
+            j
+            for j, (a, b) in enumerate(zip(like.items, self.items, strict=True))
+            if a != b
+            or like.chains.const[j] != self.chains.const[j]
+            or (like.chains.uses[j] != self.chains.uses[j]).any()
+        ]
+        events = [
+            k
+            for k, (a, b) in enumerate(zip(like.events, self.events, strict=True))
+            if (a.event, a.reports) != (b.event, b.reports)
+            or (a.chains.const != b.chains.const).any()
+            or (a.chains.uses != b.chains.uses).any()
+        ]
+        return items, events
 
     def log_factor(self) -> np.ndarray:
         return self.sampled_log

@@ -19,7 +19,13 @@ from typing import Any, TypeVar
 import numpy as np
 
 from hypotheses.case import Case
-from hypotheses.model.components import ComponentScore, DrawState, resample_columns, score_component
+from hypotheses.model.components import (
+    ComponentScore,
+    DrawState,
+    Sampled,
+    resample_columns,
+    score_component,
+)
 from hypotheses.model.factors import CompiledCase, Component, compile_case
 from hypotheses.model.logspace import log, logsumexp, softmax
 from hypotheses.model.places import reliability_place
@@ -37,11 +43,26 @@ class ScoreCache:
     component that judgment does not enter, and the prior when it is not a prior's, is scored
     once. Keyed by content and seed (a score is a pure function of them); it keeps a
     component's log factor and batch estimates only (never its grid or pool: megabytes each, and
-    an edit's own component is rarely asked for again); the least recently used go first."""
+    an edit's own component is rarely asked for again); the least recently used go first. A
+    sampled component's first version is kept whole, as a base: an edit of one of its items or
+    events then reuses its pool and reweights only what changed (components.Sampled)."""
 
-    def __init__(self, size: int = 512) -> None:
-        self.size = size
+    def __init__(self, size: int = 512, bases: int = 8) -> None:
+        self.size, self.most_bases = size, bases
         self._entries: OrderedDict[Hashable, Any] = OrderedDict()
+        self._bases: OrderedDict[Hashable, Sampled] = OrderedDict()
+
+    def sampled(self, key: Hashable, make: Callable[[Sampled | None], Sampled]) -> Sampled:
+        """A sampled component made from the base kept under `key` (made whole, and kept as
+        the base, when there is none)."""
+        base = self._bases.get(key)
+        if base is not None:
+            self._bases.move_to_end(key)
+            return make(base)
+        made = self._bases[key] = make(None)
+        if len(self._bases) > self.most_bases:
+            self._bases.popitem(last=False)
+        return made
 
     def get(self, key: Hashable, make: Callable[[], T]) -> T:
         """The value kept under `key`, made by `make()` on a miss."""
@@ -71,7 +92,10 @@ def _scored(
     n_hyp = len(compiled.hypothesis_ids)
 
     def make(component: Component) -> ComponentScore:
-        return score_component(component, n_hyp, compiled.reliability, seed)
+        if cache is None or component.method != "sampled":
+            return score_component(component, n_hyp, compiled.reliability, seed)
+        base = ("base", component.sources, tuple(it.id for it in component.members), n_hyp, seed)
+        return cache.sampled(base, lambda like: Sampled(component, n_hyp, compiled.reliability, seed, like))
 
     if cache is None:
         return [make(c) for c in compiled.components]
