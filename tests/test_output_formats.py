@@ -73,7 +73,10 @@ def test_several_cases_offer_the_formats_of_one() -> None:
     with pytest.raises(UsageError, match=r"give -o pool\.html"):
         choose("pool", "html", Path("-"))
     assert choose("explain", None, Path("why.MD")) == "md"
-    assert choose("explain", None, Path("why.csv")) == "table"
+    # A table written into why.csv would look like CSV and not be it (it used to be written).
+    with pytest.raises(UsageError, match=r"writes no \.csv file"):
+        choose("explain", None, Path("why.csv"))
+    assert choose("explain", None, Path("why.txt")) == "table"
     assert explains("score", "jsonl") and not explains("score", "csv")
 
 
@@ -140,3 +143,25 @@ def test_the_command_line_builds_no_table_or_json_itself() -> None:
     source = Path(cli.__file__).read_text(encoding="utf-8")
     for built in ("json_document(", "json.dumps(", "Table(", "Console(record", "to_dict()"):
         assert built not in source, built
+
+
+def test_a_file_named_for_a_format_the_command_does_not_write_is_refused(tmp_path: Path) -> None:
+    """`score -o x.html` used to write the terminal table into x.html: now exit 2, nothing
+    written, and the command that writes HTML named; an explicit --format still wins."""
+    from typer.testing import CliRunner
+
+    from cli import app
+    from tests.helpers import EXAMPLES
+
+    target = tmp_path / "x.html"
+    result = CliRunner().invoke(app, ["score", str(EXAMPLES / "taxicab.yaml"), "-o", str(target)])
+    assert result.exit_code == 2 and "hypscore report CASE -o FILE.html" in result.output
+    assert not target.exists()
+    result = CliRunner().invoke(
+        app, ["explain", str(EXAMPLES / "taxicab.yaml"), "-o", str(tmp_path / "x.csv")]
+    )
+    assert result.exit_code == 2 and "writes no .csv file" in result.output
+    result = CliRunner().invoke(
+        app, ["score", str(EXAMPLES / "taxicab.yaml"), "-f", "table", "-o", str(target)]
+    )
+    assert result.exit_code == 0 and target.exists()

@@ -98,6 +98,10 @@ RENDERERS: dict[str, dict[str, Renderer]] = {
 }
 
 
+# Every file format some command writes: an -o file named so is taken to ask for it.
+_FILE_FORMATS = {"json", "jsonl", "csv", "md", "html"}
+
+
 def choose(kind: str, chosen: str | None, output: Path | None) -> str:
     """The --format asked for, else the one the -o file's extension names (out.json: JSON, as a
     reader of the command expects), else the table; UsageError, before any work, for a format
@@ -105,6 +109,14 @@ def choose(kind: str, chosen: str | None, output: Path | None) -> str:
     formats = RENDERERS[kind]
     if chosen is None:
         suffix = output.suffix.lower().lstrip(".") if output is not None else ""
+        if suffix in _FILE_FORMATS and suffix not in formats:
+            # A table written into x.html or x.json would look like the format and not be it.
+            offered = ", ".join(f for f in formats if f != "table")
+            also = " (`hypscore report CASE -o FILE.html` writes the HTML report)" if suffix == "html" else ""
+            raise UsageError(
+                f"this command writes no .{suffix} file{also}; name the file for one of {offered}, "
+                "or give --format"
+            )
         chosen = suffix if suffix in formats and suffix != "table" else "table"
     renderer = formats[chosen]
     if renderer.refused:

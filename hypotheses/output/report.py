@@ -56,7 +56,7 @@ from hypotheses.output.wording import (
     flip_sentence,
     in_words,
 )
-from hypotheses.text import percent
+from hypotheses.text import interval, percent
 from priors import Judgment, LogNormal
 
 
@@ -212,7 +212,7 @@ def _bottom_line(card: Scorecard, lead: HypothesisScore, rival: HypothesisScore)
     return (
         f'<p class="bottom-line" id="hs-bottom"><strong>{escape(lead.label)}</strong> ({escape(lead.id)}) is '
         f"<strong>{escape(in_words(card, lead.posterior.mean))}</strong>: {percent(lead.posterior.mean)}, "
-        f"90% credible interval {percent(lead.posterior.lo)} to {percent(lead.posterior.hi)}. "
+        f"90% credible interval {interval(lead.posterior.lo, lead.posterior.hi, ' to ')}. "
         f"The runner-up, {escape(rival.id)}, is {escape(in_words(card, rival.posterior.mean))}: "
         f"{percent(rival.posterior.mean)}.</p>"
     )
@@ -351,7 +351,7 @@ def render_report(
             f"<td class=num{_hs('prior', h.id, value=h.prior.mean)}>{percent(h.prior.mean)}</td>"
             f"<td class=num><strong{_hs('post', h.id, value=h.posterior.mean)}>"
             f"{percent(h.posterior.mean)}</strong></td>"
-            f"<td class=num{_hs('interval', h.id)}>{percent(h.posterior.lo)} - {percent(h.posterior.hi)}</td>"
+            f"<td class=num{_hs('interval', h.id)}>{interval(h.posterior.lo, h.posterior.hi, ' - ')}</td>"
             f"<td{_hs('words', h.id)}>{escape(in_words(card, h.posterior.mean))}</td></tr>"
         )
     for g in card.groups:
@@ -363,7 +363,7 @@ def render_report(
             f"<td class=num><strong{_hs('gpost', g.id, value=g.posterior.mean)}>"
             f"{percent(g.posterior.mean)}</strong></td>"
             f"<td class=num{_hs('ginterval', g.id)}>"
-            f"{percent(g.posterior.lo)} - {percent(g.posterior.hi)}</td>"
+            f"{interval(g.posterior.lo, g.posterior.hi, ' - ')}</td>"
             f"<td{_hs('gwords', g.id)}>{escape(in_words(card, g.posterior.mean))}</td></tr>"
         )
     parts += [
