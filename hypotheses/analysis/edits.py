@@ -11,15 +11,13 @@ from __future__ import annotations
 from dataclasses import replace
 
 from hypotheses.case import Case, EvidenceItem
-from hypotheses.case.types import SINGLE_PRIOR, Event, Hypothesis
+from hypotheses.case.types import SINGLE_PRIOR, Event, Hypothesis, judged_complement
 from hypotheses.model.places import (
     MODEL_ERROR_PLACE,
-    credibility_place,
-    false_alarm_place,
-    hit_place,
     likelihood_place,
     prior_place,
     reliability_place,
+    reporting_places,
 )
 from priors import Judgment, Point, complement
 
@@ -35,7 +33,7 @@ def as_judged(item: EvidenceItem, judgment: Judgment) -> Judgment:
     """P(E | h) as the analyst judged it: an absent item's stored 1 - P(E | h) turned back."""
     if item.observed is not False:
         return judgment
-    return replace(complement(judgment), text=judgment.text.removeprefix("1 - "))
+    return judged_complement(judgment)
 
 
 def judged_places(case: Case) -> dict[str, Judgment]:
@@ -55,18 +53,10 @@ def judged_places(case: Case) -> dict[str, Judgment]:
                 likelihood_place(item.id, h): as_judged(item, j)
                 for h, j in zip(case.hypothesis_ids, item.likelihoods, strict=True)
             }
-        if item.hit is not None and item.false_alarm is not None:
-            # Stored as the model conditions on them: swapped and complemented when absent.
-            hit, false_alarm = item.hit, item.false_alarm
-            if item.observed is False:
-                hit, false_alarm = as_judged(item, false_alarm), as_judged(item, hit)
-            out[hit_place(item.id)], out[false_alarm_place(item.id)] = hit, false_alarm
-        else:
-            out[credibility_place(item.id)] = item.credibility
+        out |= dict(reporting_places(item, judged=True))
     if not (case.model_error.is_point and case.model_error.mean == 0.0):
         out[MODEL_ERROR_PLACE] = case.model_error
     return out
-
 
 
 def with_judgment(case: Case, place: str, judgment: Judgment | None) -> Case:

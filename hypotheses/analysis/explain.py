@@ -28,6 +28,7 @@ from hypotheses.model.places import (
     likelihood_place,
     prior_place,
     reliability_place,
+    reporting_places,
 )
 from hypotheses.text import decibans, percent
 from priors import Beta, Judgment, LogNormal, Point
@@ -144,7 +145,7 @@ class _PlugIn:
                 place = likelihood_place(own.id, h)
                 yield place, judgment, self._moved(place, [k])
             for member in factor.items:
-                for place, judgment in _rate_judgments(member):
+                for place, judgment in reporting_places(member):
                     yield place, judgment, self._moved(place, [k])
                 for s in member.chain:
                     users.setdefault(s, [])
@@ -161,13 +162,6 @@ class _PlugIn:
 def _link_value(link: str, value: float) -> float:
     """A moved judgment's value as its link's reliability: model_error m is the link 1 - m."""
     return 1.0 - value if link == MODEL_ERROR else value
-
-
-def _rate_judgments(item: EvidenceItem) -> list[tuple[str, Judgment]]:
-    """The places and judgments of how an item is reported: its rates, or its credibility."""
-    if item.hit is not None and item.false_alarm is not None:
-        return [(hit_place(item.id), item.hit), (false_alarm_place(item.id), item.false_alarm)]
-    return [(credibility_place(item.id), item.credibility)]
 
 
 def explain(

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from hypotheses.analysis.edits import as_judged
 from hypotheses.analysis.scorecard import Scorecard
 from hypotheses.case import Case
 from hypotheses.case.types import SINGLE_PRIOR
@@ -19,12 +18,10 @@ from hypotheses.model import components, numpy_engine, prior
 from hypotheses.model.factors import MODEL_ERROR, compile_case
 from hypotheses.model.places import (
     MODEL_ERROR_PLACE,
-    credibility_place,
-    false_alarm_place,
-    hit_place,
     likelihood_place,
     prior_place,
     reliability_place,
+    reporting_places,
 )
 from hypotheses.text import visible
 from priors import Beta, Judgment, LogNormal
@@ -111,20 +108,20 @@ def page_data(case: Case, card: Scorecard) -> dict[str, Any]:
             "reports": item.reports,
             "ratios": item.ratios,
         }
-        if item.hit is not None and item.false_alarm is not None:
-            # Controls show the rates as judged; an absent item stores them swapped and
-            # complemented (building.py), which `swap` tells the script to redo.
-            hit, false_alarm = item.hit, item.false_alarm
-            if item.observed is False:
-                hit, false_alarm = as_judged(item, false_alarm), as_judged(item, hit)
+        reporting = reporting_places(item, judged=True)  # controls show the rates as judged
+        if item.rated:
+            # An absent item stores its rates swapped and complemented (building.py), which
+            # `swap` tells the script to redo.
+            (hit, hit_j), (fa, fa_j) = reporting
             entry |= {
                 "cred": None,
-                "hit": place(hit_place(item.id), "rate", hit),
-                "fa": place(false_alarm_place(item.id), "rate", false_alarm),
+                "hit": place(hit, "rate", hit_j),
+                "fa": place(fa, "rate", fa_j),
                 "swap": item.observed is False,
             }
         else:
-            entry["cred"] = place(credibility_place(item.id), "credibility", item.credibility)
+            ((cred, judgment),) = reporting
+            entry["cred"] = place(cred, "credibility", judgment)
         items.append(entry)
     # E[pi_h] as the numpy engine estimates it for this seed (the page is that engine's port),
     # with its batch estimates, from which the page gives the Monte Carlo error of what it shows.

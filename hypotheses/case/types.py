@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from hypotheses.case.messages import Problem
-from priors import Judgment, Point, Scale, get_scale
+from priors import Judgment, Point, Scale, complement, get_scale
 
 DEFAULT_KEY = "default"  # in `likelihoods:`, fills the hypotheses not listed
 SINGLE_PRIOR = "prior"  # the factor name of a prior given as one judgment (not factors)
 NO_MODEL_ERROR = Point(0.0, "0 (default)")
+
+
+def judged_complement(judgment: Judgment) -> Judgment:
+    """1 - a stored judgment, with the text as the analyst wrote it: the stored one reads
+    '1 - likely' when the analyst wrote 'likely' of what was not found."""
+    return replace(complement(judgment), text=judgment.text.removeprefix("1 - "))
 
 
 @dataclass(frozen=True)
@@ -65,6 +71,15 @@ class EvidenceItem:
     def rated(self) -> bool:
         """Whether its hit and false-alarm rates are given (then credibility plays no part)."""
         return self.hit is not None
+
+    def judged_rates(self) -> tuple[Judgment, Judgment] | None:
+        """(hit, false_alarm) as the analyst judged them: an absent item stores them swapped
+        and complemented (the rates of not being reported), turned back here."""
+        if self.hit is None or self.false_alarm is None:
+            return None
+        if self.observed is not False:
+            return self.hit, self.false_alarm
+        return judged_complement(self.false_alarm), judged_complement(self.hit)
 
     @property
     def chain(self) -> tuple[str, ...]:

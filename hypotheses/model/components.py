@@ -34,6 +34,7 @@ from hypotheses.model.places import (
     hit_place,
     likelihood_place,
     reliability_place,
+    reporting_places,
 )
 from priors import Beta, Judgment, LogNormal, Point
 from priors.judgment import SAMPLE_FLOOR
@@ -186,7 +187,7 @@ class _EventFactor:
         self.rates = _Rates(self.reports, np.full(len(self.reports), self.b))
         self.kappa_mean = self.rates.kappa_mean
         self.uncertain = not all(j.is_point for j in self.event.likelihoods) or not all(
-            j.is_point for it in self.reports for j in _rate_judgments(it)
+            j.is_point for it in self.reports for _, j in reporting_places(it)
         )
 
     def log_expected(self, r: np.ndarray, columns: Sequence[int] | slice = slice(None)) -> np.ndarray:
@@ -224,20 +225,9 @@ def _judgment(item: EvidenceItem, name: str) -> Judgment:
 
 
 def _rate_places(item: EvidenceItem) -> list[tuple[str, Judgment, str]]:
-    """(place, judgment, drawn name) of how a report is reported, for the kept draws."""
-    if item.hit is not None and item.false_alarm is not None:
-        return [
-            (hit_place(item.id), item.hit, "hit"),
-            (false_alarm_place(item.id), item.false_alarm, "false_alarm"),
-        ]
-    return [(credibility_place(item.id), item.credibility, "credibility")]
-
-
-def _rate_judgments(item: EvidenceItem) -> tuple[Judgment, ...]:
-    """The judgments of how an item is reported: its rates, or its credibility."""
-    if item.hit is not None and item.false_alarm is not None:
-        return (item.hit, item.false_alarm)
-    return (item.credibility,)
+    """(place, judgment, drawn name) of how a report is reported, for the kept draws: the
+    drawn name is the place's kind (credibility, hit, false_alarm)."""
+    return [(place, judgment, place.partition("/")[0]) for place, judgment in reporting_places(item)]
 
 
 class ComponentScore:

@@ -177,7 +177,6 @@ def item_rates(
     return chained_rate(rho, hit, q), chained_rate(rho, false_alarm, q)
 
 
-
 def _factors(items: Sequence[EvidenceItem], events: Sequence[Event]) -> list[Factor]:
     """Standalone items and events (with their reports), in the order their first item stands."""
     by_id = {e.id: e for e in events}
@@ -232,9 +231,7 @@ def _compile(
     )
 
 
-def regroup(
-    component: Component, unit: str, reliability: dict[str, Judgment]
-) -> tuple[Component, ...]:
+def regroup(component: Component, unit: str, reliability: dict[str, Judgment]) -> tuple[Component, ...]:
     """The components that `component` without `unit` forms (an item, a report or a whole
     event; an event left with no report goes): removing a report can uncouple sources."""
     kept = [it for it in component.members if it.id != unit and it.reports != unit]

@@ -103,9 +103,7 @@ def _scored(
     for component in compiled.components:
         # A component's score depends on its factors, its uncertain sources and the point
         # reliabilities on its chains: the key holds all three.
-        points = tuple(
-            sorted({(s, compiled.reliability[s]) for it in component.members for s in it.chain})
-        )
+        points = tuple(sorted({(s, compiled.reliability[s]) for it in component.members for s in it.chain}))
         key = ("component", component, points, n_hyp, seed)
         out.append(cache.get(key, lambda c=component: _kept(make(c))))
     return out

@@ -3,7 +3,7 @@ coordinate, the NetCDF export, the explanation's tornado and the JSON (docs/mode
 
 from __future__ import annotations
 
-from hypotheses.case import Case
+from hypotheses.case import Case, EvidenceItem
 from hypotheses.case.types import SINGLE_PRIOR
 from priors import Judgment
 
@@ -36,6 +36,16 @@ def false_alarm_place(item: str) -> str:
 MODEL_ERROR_PLACE = "model_error"
 
 
+def reporting_places(item: EvidenceItem, judged: bool = False) -> list[tuple[str, Judgment]]:
+    """The places and judgments of how an item is reported: its given hit and false-alarm
+    rates, or its credibility; as the model conditions on them, or (`judged`) as the analyst
+    wrote them (an absent item's rates turned back)."""
+    rates = item.judged_rates() if judged else (item.hit, item.false_alarm)
+    if rates is None or rates[0] is None or rates[1] is None:
+        return [(credibility_place(item.id), item.credibility)]
+    return [(hit_place(item.id), rates[0]), (false_alarm_place(item.id), rates[1])]
+
+
 def judgment_places(case: Case) -> list[tuple[str, Judgment]]:
     """Every judgment of the case with its place, in a fixed order (priors, reliabilities,
     events' likelihoods, then each item's likelihoods (none for a report) and credibility, or its
@@ -54,10 +64,7 @@ def judgment_places(case: Case) -> list[tuple[str, Judgment]]:
             (likelihood_place(item.id, h), judgment)
             for h, judgment in zip(case.hypothesis_ids, item.likelihoods, strict=False)
         ]
-        if item.hit is not None and item.false_alarm is not None:  # given rates: no credibility
-            named += [(hit_place(item.id), item.hit), (false_alarm_place(item.id), item.false_alarm)]
-        else:
-            named.append((credibility_place(item.id), item.credibility))
+        named += reporting_places(item)
     if not (case.model_error.is_point and case.model_error.mean == 0.0):
         named.append((MODEL_ERROR_PLACE, case.model_error))
     return named

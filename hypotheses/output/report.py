@@ -27,11 +27,10 @@ from hypotheses.case import Case
 from hypotheses.model.places import (
     MODEL_ERROR_PLACE,
     credibility_place,
-    false_alarm_place,
-    hit_place,
     likelihood_place,
     prior_place,
     reliability_place,
+    reporting_places,
 )
 from hypotheses.output.page import (
     BLUE,
@@ -564,15 +563,9 @@ def _inputs(case: Case) -> list[str]:
                 if item.ratios
                 else _place(credibility_place(item.id), item.credibility)
             )
-            if item.hit is not None and item.false_alarm is not None:
-                # Given rates, as judged (an absent item stores them swapped and complemented).
-                hit, false_alarm = item.hit, item.false_alarm
-                if item.observed is False:
-                    hit, false_alarm = _as_judged(item, false_alarm), _as_judged(item, hit)
-                credibility = (
-                    f"hit {_place(hit_place(item.id), hit)}, "
-                    f"false alarm {_place(false_alarm_place(item.id), false_alarm)}"
-                )
+            if item.rated:  # given rates, as judged
+                (hit, hit_j), (fa, fa_j) = reporting_places(item, judged=True)
+                credibility = f"hit {_place(hit, hit_j)}, false alarm {_place(fa, fa_j)}"
             source = escape(chain) + "<br>" + credibility
             if item.reports is not None:
                 cells = f"<td colspan={len(ids)}>reports event {escape(item.reports)} (below)</td>"
