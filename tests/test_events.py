@@ -263,6 +263,18 @@ def test_report_weights_add_up_to_the_event_and_never_exceed_it() -> None:
 probability = st.floats(0.01, 0.99)
 
 
+def _within_the_event(before: np.ndarray, seen: np.ndarray, echoed: np.ndarray) -> None:
+    """Between any two hypotheses the echoes move the log odds between 0 and what the event
+    observed directly moves them."""
+    for h in range(3):
+        for k in range(3):
+            move, full = (
+                math.log(echoed[h] / echoed[k]) - math.log(before[h] / before[k]),
+                math.log(seen[h] / seen[k]) - math.log(before[h] / before[k]),
+            )
+            assert min(0.0, full) - 1e-9 <= move <= max(0.0, full) + 1e-9
+
+
 @settings(max_examples=60, deadline=None)
 @given(
     theta=st.lists(probability, min_size=3, max_size=3),
@@ -275,13 +287,7 @@ def test_reports_never_move_odds_past_the_event_itself(theta: list[float], credi
     before = _posterior(_case({}, [], []))
     seen = _posterior(_case({}, [], [(event, 1.0)]))
     echoed = _posterior(_case({"g": event}, [("g", c) for c in credibility]))
-    for h in range(3):
-        for k in range(3):
-            move, full = (
-                math.log(echoed[h] / echoed[k]) - math.log(before[h] / before[k]),
-                math.log(seen[h] / seen[k]) - math.log(before[h] / before[k]),
-            )
-            assert min(0.0, full) - 1e-9 <= move <= max(0.0, full) + 1e-9
+    _within_the_event(before, seen, echoed)
 
 
 uncertain_likelihood = st.one_of(
@@ -316,13 +322,7 @@ def test_echoes_of_uncertain_likelihoods_never_outweigh_the_event(
     before = _posterior(_case({}, [], []), engine="numpy")
     seen = _posterior(_case({}, [], [(event, 1.0)]), engine="numpy")
     echoed = _posterior(_case({"g": event}, [], sources=sources, extra=extra), engine="numpy")
-    for h in range(3):
-        for k in range(3):
-            move, full = (
-                math.log(echoed[h] / echoed[k]) - math.log(before[h] / before[k]),
-                math.log(seen[h] / seen[k]) - math.log(before[h] / before[k]),
-            )
-            assert min(0.0, full) - 1e-9 <= move <= max(0.0, full) + 1e-9
+    _within_the_event(before, seen, echoed)
 
 
 # -- the case format's rules -----------------------------------------------------------------------

@@ -192,10 +192,10 @@ def test_rated_reports_and_items_agree_with_pgmpy(seed: int) -> None:
 # -- uncertain rates and model error: the interval draws against an independent brute force --
 
 
-def test_uncertain_rates_and_model_error_match_brute_force() -> None:
-    """Beta rates on an item and on an event's reports, an uncertain model error tying every
-    item together: the posterior mean and the 90% interval of the numpy engine against
-    importance sampling from the joint prior, written from the equations (tests/brute_force.py)."""
+def _vague(memo: tuple[object, object], priors: tuple[float, float], *more: dict[str, Any]) -> dict[str, Any]:
+    """The alarm with uncertain rates on both calls and on a memo (its hit and false-alarm
+    rates `memo`), any `more` items, an uncertain model error and the priors `priors`."""
+    hit, false_alarm = memo
     document = _alarm(
         [
             {**CALLS[0], "hit": [0.7, 0.95], "false_alarm": [0.02, 0.1]},
@@ -204,14 +204,23 @@ def test_uncertain_rates_and_model_error_match_brute_force() -> None:
                 "id": "memo",
                 "label": "memo",
                 "likelihoods": {"burglary": "likely", "none": [0.1, 0.3]},
-                "hit": [0.3, 0.6],
-                "false_alarm": [0.2, 0.5],
+                "hit": hit,
+                "false_alarm": false_alarm,
             },
+            *more,
         ],
         model_error=[0.01, 0.1],
     )
-    document["hypotheses"][0]["prior"] = 0.05
-    document["hypotheses"][1]["prior"] = 0.95
+    for hypothesis, prior in zip(document["hypotheses"], priors, strict=True):
+        hypothesis["prior"] = prior
+    return document
+
+
+def test_uncertain_rates_and_model_error_match_brute_force() -> None:
+    """Beta rates on an item and on an event's reports, an uncertain model error tying every
+    item together: the posterior mean and the 90% interval of the numpy engine against
+    importance sampling from the joint prior, written from the equations (tests/brute_force.py)."""
+    document = _vague(([0.3, 0.6], [0.2, 0.5]), (0.05, 0.95))
     case = make_case(document)
     result = numpy_engine.run(case, draws=20_000, seed=3)
     mean, draws, weights = brute_force(case, 1_000_000)
@@ -249,30 +258,15 @@ def test_both_engines_agree_on_a_vague_case_with_rates_and_model_error(seed: int
 
     from hypotheses.model import pymc_engine
 
-    document = _alarm(
-        [
-            {**CALLS[0], "hit": [0.7, 0.95], "false_alarm": [0.02, 0.1]},
-            {**CALLS[1], "hit": "likely", "false_alarm": [0.005, 0.05]},
-            {
-                "id": "memo",
-                "label": "memo",
-                "likelihoods": {"burglary": "likely", "none": [0.1, 0.3]},
-                "hit": [0.2, 0.4],
-                "false_alarm": [0.4, 0.7],
-            },
-            {
-                "id": "tip",
-                "label": "tip",
-                "likelihoods": {"burglary": [0.4, 0.8], "none": "unlikely"},
-                "source": "neighbour",
-                "credibility": "likely",
-            },
-        ],
-        model_error=[0.01, 0.1],
-    )
+    tip = {
+        "id": "tip",
+        "label": "tip",
+        "likelihoods": {"burglary": [0.4, 0.8], "none": "unlikely"},
+        "source": "neighbour",
+        "credibility": "likely",
+    }
+    document = _vague(([0.2, 0.4], [0.4, 0.7]), (0.2, 0.8), tip)
     document["sources"] = {"neighbour": {"label": "neighbour", "reliability": "C"}}
-    document["hypotheses"][0]["prior"] = 0.2
-    document["hypotheses"][1]["prior"] = 0.8
     case = make_case(document)
     result = pymc_engine.run(case, draws=4_000, tune=1_000, seed=seed, sampler="pymc")
     mcse = az.mcse(result.inference_data, var_names=["p_hypothesis"])["p_hypothesis"].values

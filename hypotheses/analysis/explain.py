@@ -4,7 +4,6 @@ and what would flip the conclusion. Plain data for the renderers, like the Score
 from __future__ import annotations
 
 import math
-from dataclasses import replace
 
 import numpy as np
 
@@ -23,15 +22,13 @@ from hypotheses.model.logspace import log, softmax
 from hypotheses.model.places import (
     MODEL_ERROR_PLACE,
     credibility_place,
-    false_alarm_place,
-    hit_place,
     likelihood_place,
     prior_place,
     reliability_place,
     reporting_places,
 )
 from hypotheses.text import decibans, percent
-from priors import Beta, Judgment, LogNormal, Point
+from priors import Beta, Judgment, LogNormal
 from priors.betafit import prime_quantiles
 from priors.scales import Scale, Term
 
@@ -78,14 +75,11 @@ class _PlugIn:
         """The item's (H, F) with the judgments at their means but those `moved` (by place)."""
         links = {s: _link_value(s, moved[link_place(s)]) for s in item.chain if link_place(s) in moved}
         rho = self.compiled.chain_reliability(item, links)
-        if item.hit is not None and item.false_alarm is not None:
-            rates = (
-                moved.get(hit_place(item.id), item.hit.mean),
-                moved.get(false_alarm_place(item.id), item.false_alarm.mean),
-            )
-            return item_rates(item, rho, b, rates)
-        kappa = moved.get(credibility_place(item.id), item.credibility.mean)
-        return item_rates(replace(item, credibility=Point(kappa)), rho, b)
+        own = {place: moved.get(place, judgment.mean) for place, judgment in reporting_places(item)}
+        if item.rated:
+            hit, false_alarm = own.values()
+            return item_rates(item, rho, b, rates=(hit, false_alarm))
+        return item_rates(item, rho, b, kappa=own[credibility_place(item.id)])
 
     def _log_factor(self, k: int, moved: dict[str, float]) -> np.ndarray:
         """log of factor k with the judgments at their means, except those named in `moved`."""

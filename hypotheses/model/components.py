@@ -149,7 +149,7 @@ class _Rates:
         self.rated = np.array([it.rated for it in items], dtype=bool).reshape(len(items))
         self.hit_mean = np.array([it.hit.mean if it.hit else 1.0 for it in items])
         self.false_mean = np.array([it.false_alarm.mean if it.false_alarm else 0.0 for it in items])
-        self.q = self.hit_mean * b + self.false_mean * (1.0 - b)
+        self.q = rated_likelihood(b, self.hit_mean, self.false_mean)  # P(E*) at the base rate
 
     def given(
         self,
@@ -724,7 +724,7 @@ def _draw_rated_item(
     draws = h.shape[0]
     mean_theta = np.array([j.mean for j in item.likelihoods])
     hit_mean, false_mean = item.hit.mean, item.false_alarm.mean
-    q = hit_mean * b + false_mean * (1.0 - b)
+    q = rated_likelihood(b, hit_mean, false_mean)
     mass = np.column_stack(
         [r * hit_mean * mean_theta[h], r * false_mean * (1.0 - mean_theta[h]), (1.0 - r) * q]
     )

@@ -162,18 +162,23 @@ def link_place(link: str) -> str:
 
 
 def item_rates(
-    item: EvidenceItem, rho: float, b: float, rates: tuple[float, float] | None = None
+    item: EvidenceItem,
+    rho: float,
+    b: float,
+    kappa: float | None = None,
+    rates: tuple[float, float] | None = None,
 ) -> tuple[float, float]:
     """(H, F) of an item through a chain of reliability `rho` (model error included), with `b`
-    the expected base rate of what it reports: from its credibility kappa, H = c + (1 - c) b and
-    F = (1 - c) b with c = kappa rho; from its `hit:` and `false_alarm:` (`rates`, at their means
-    unless given), each mixed with the item's expected rate q = hit b + false_alarm (1 - b)."""
+    the expected base rate of what it reports: from its credibility kappa (at its mean unless
+    given), H = c + (1 - c) b and F = (1 - c) b with c = kappa rho; from its `hit:` and
+    `false_alarm:` (`rates`, at their means unless given), each mixed with the item's expected
+    rate q = hit b + false_alarm (1 - b), its own likelihood at the base rate."""
     if not item.rated:
-        c = item.credibility.mean * rho
+        c = (item.credibility.mean if kappa is None else kappa) * rho
         return effective_likelihood(c, 1.0, b), effective_likelihood(c, 0.0, b)
     assert item.hit is not None and item.false_alarm is not None
     hit, false_alarm = rates if rates is not None else (item.hit.mean, item.false_alarm.mean)
-    q = hit * b + false_alarm * (1.0 - b)
+    q = rated_likelihood(b, hit, false_alarm)
     return chained_rate(rho, hit, q), chained_rate(rho, false_alarm, q)
 
 
@@ -206,16 +211,12 @@ def _compile(
     theta = np.array(
         [[j.mean for j in (by_id[it.reports].likelihoods if it.reports else it.likelihoods)] for it in items]
     ).reshape(len(items), n_hyp)
-    credibility = np.array(
-        [it.credibility.mean * float(np.prod([reliability[s].mean for s in it.chain])) for it in items]
-    )
+    rho = [float(np.prod([reliability[s].mean for s in it.chain])) for it in items]  # each chain, once
+    credibility = np.array([it.credibility.mean * r for it, r in zip(items, rho, strict=True)])
     rates = np.array(
-        [
-            item_rates(it, float(np.prod([reliability[s].mean for s in it.chain])), float(row.mean()))
-            for it, row in zip(items, theta, strict=True)
-        ]
+        [item_rates(it, r, float(row.mean())) for it, r, row in zip(items, rho, theta, strict=True)]
     ).reshape(len(items), 2)
-    event_ids = [e.id for e in events]
+    event_index = {e.id: k for k, e in enumerate(events)}
     return CompiledCase(
         hypothesis_ids=tuple(hypothesis_ids),
         items=tuple(items),
@@ -225,7 +226,7 @@ def _compile(
         components=_components(factors, reliability, items),
         theta_mean=theta,
         credibility_mean=credibility.reshape(len(items)),
-        event_of=np.array([event_ids.index(it.reports) if it.reports else -1 for it in items], dtype=int),
+        event_of=np.array([event_index[it.reports] if it.reports else -1 for it in items], dtype=int),
         hit_mean=rates[:, 0],
         false_alarm_mean=rates[:, 1],
     )

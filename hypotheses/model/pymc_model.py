@@ -136,7 +136,7 @@ def layout(case: Case) -> Layout:
             len(items)
         ),
         base_rate=b,
-        expected_rate=hit_mean * b + false_mean * (1.0 - b),
+        expected_rate=rated_likelihood(b, hit_mean, false_mean),
         model_error_index=position.get(MODEL_ERROR_PLACE),
     )
 
