@@ -22,7 +22,7 @@ from hypotheses.analysis.scorecard import (
     Scorecard,
     SourceNote,
 )
-from hypotheses.analysis.weights import event_weights, evidence_weights
+from hypotheses.analysis.weights import event_weights, evidence_weights, origin_weights
 from hypotheses.case import Case, load_case
 from hypotheses.model import numpy_engine
 from hypotheses.model.result import INTERVAL, EngineResult
@@ -371,6 +371,19 @@ def summarise(
         )
         for event, weight in zip(case.events, event_weights(case, prior_mean), strict=True)
     )
+    origins = tuple(
+        EventScore(
+            origin.id,
+            origin.label,
+            tuple(item.id for item in case.evidence if item.id in origin.items),
+            _weight_dict(ids, weight.combined_db),
+            _weight_dict(ids, weight.independent_db),
+            origin.notes,
+            origin.links,
+            origin.shared.text,
+        )
+        for origin, weight in zip(case.origins, origin_weights(case, prior_mean), strict=True)
+    )
     return Scorecard(
         title=case.title,
         question=case.question,
@@ -389,6 +402,7 @@ def summarise(
             SourceNote(s.id, s.label, s.notes, s.links) for s in case.sources if s.notes or s.links
         ),
         events=events,
+        origins=origins,
     )
 
 

@@ -405,10 +405,9 @@ def render_report(
                     f"{db(event.weight_db[h])}</td>"
                     for h in ids
                 )
-                n = len(event.reports)
                 parts.append(
-                    f"<tr class=event><td>event {_named(event.id, event.label)}"
-                    f"<br><small>{n} report{'s' * (n != 1)} together</small>"
+                    f"<tr class=event><td>{event.kind} {_named(event.id, event.label)}"
+                    f"<br><small>{escape(event.together)}</small>"
                     f"{_said(None, event.notes, event.links)}</td>{cells}<td class=num></td>"
                     f"<td class=num{STALE}>{percent(without[event.id].posterior[lead.id])}</td><td></td></tr>"
                 )

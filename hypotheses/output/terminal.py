@@ -282,10 +282,9 @@ def render_explanation(card: Scorecard) -> Group:
         table.add_column("conflict", justify="right", no_wrap=True)
         for event, items in sorted(blocks, key=lambda b: -abs(block_weight(b, lead.id))):
             if event is not None:
-                n = len(event.reports)
                 table.add_row(
                     Text.assemble(
-                        ("event ", "dim"), visible(event.id), (f" ({n} report{'s' * (n != 1)})", "dim")
+                        (f"{event.kind} ", "dim"), visible(event.id), (f" ({visible(event.summary)})", "dim")
                     ),
                     Text(db(event.weight_db[lead.id])),
                     Text(db(event.weight_db[rival.id])),

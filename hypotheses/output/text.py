@@ -178,8 +178,8 @@ def to_markdown(card: Scorecard) -> str:
             if event is not None:
                 weights = " | ".join(db(event.weight_db[h]) for h in ids)
                 lines.append(
-                    f"| event **{md_text(event.id)}**: {md_text(event.label)} "
-                    f"({_reports(len(event.reports))} together) | {weights} | |"
+                    f"| {event.kind} **{md_text(event.id)}**: {md_text(event.label)} "
+                    f"({md_text(event.together)}) | {weights} | |"
                 )
             for e in items:
                 weights = " | ".join(db(e.weight_db[h]) for h in ids)
@@ -237,10 +237,10 @@ def _notes(card: Scorecard) -> list[str]:
     for s in card.sources:
         said = ([md_text(s.notes)] if s.notes else []) + [md_text(link) for link in s.links]
         out.append(f"- source **{md_text(s.id)}**: " + "; ".join(said))
-    for g in card.events:
+    for g in (*card.events, *card.origins):
         said = ([md_text(g.notes)] if g.notes else []) + [md_text(link) for link in g.links]
         if said:
-            out.append(f"- event **{md_text(g.id)}**: " + "; ".join(said))
+            out.append(f"- {g.kind} **{md_text(g.id)}**: " + "; ".join(said))
     for e in card.evidence:
         said = [md_text(e.date)] if e.date else []
         said += [md_text(e.notes)] if e.notes else []
@@ -281,7 +281,7 @@ def explanation_markdown(card: Scorecard) -> str:
     for event, items in sorted(card.evidence_blocks(), key=lambda b: -abs(block_weight(b, lead.id))):
         if event is not None:
             lines.append(
-                f"| event {md_text(event.id)} ({_reports(len(event.reports))} together) | "
+                f"| {event.kind} {md_text(event.id)} ({md_text(event.together)}) | "
                 f"{db(event.weight_db[lead.id])} | {db(event.weight_db[rival.id])} | | "
                 f"{percent(without[event.id].posterior[lead.id])} | |"
             )
