@@ -267,3 +267,18 @@ def test_json_and_explain_show_the_origin_with_its_items_and_if_independent() ->
     lines = data["explain"]["events"]
     assert any("may repeat one origin" in line and "if independent" in line for line in lines)
     assert any(row["evidence"] == "o" for row in data["explain"]["leave_one_out"])
+
+
+def test_an_origins_judgments_are_edited_by_place_like_any_other() -> None:
+    from hypotheses.analysis.edits import judged_places, with_judgment, without_item
+    from priors import Point
+
+    case = make_case(_doc([X, Y, Z], origins=_origin(0.5)))
+    assert {"shared/o", "lik/o/a", "lik/o/b"} <= set(judged_places(case))
+    edited = with_judgment(with_judgment(case, "shared/o", Point(1.0)), "lik/o/a", Point(0.9))
+    again = make_case(_doc([X, Y, Z], origins=_origin(1.0, likelihoods={"a": 0.9, "b": 0.3})))
+    assert _mean(edited) == pytest.approx(_mean(again), rel=1e-12)
+    # An item taken out leaves its origin; the origin's marginal over the rest remains.
+    loo = numpy_engine.run(case, with_leave_one_out=True).leave_one_out
+    assert loo is not None
+    assert _mean(without_item(case, "x")) == pytest.approx(loo[0], rel=1e-12)
