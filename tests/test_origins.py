@@ -282,3 +282,41 @@ def test_an_origins_judgments_are_edited_by_place_like_any_other() -> None:
     loo = numpy_engine.run(case, with_leave_one_out=True).leave_one_out
     assert loo is not None
     assert _mean(without_item(case, "x")) == pytest.approx(loo[0], rel=1e-12)
+
+
+@pytest.mark.slow
+def test_the_pymc_model_gives_a_point_origin_exactly() -> None:
+    """With every judgment a point the PyMC model samples nothing: its p_hypothesis is the
+    mixture, computed through logsumexp, at shared 0, 1 and 0.5."""
+    import pytensor
+
+    from hypotheses.model.pymc_model import build_model
+
+    for s in (0.0, 1.0, 0.5):
+        case = make_case(_doc([X, Y, Z], origins=_origin(s)))
+        model = build_model(case)
+        assert model.free_RVs == []
+        p = pytensor.function([], model["p_hypothesis"])()
+        assert p == pytest.approx(_hand(s), rel=1e-10), s
+
+
+@pytest.mark.slow
+def test_both_engines_agree_on_a_vague_origin() -> None:
+    """An uncertain `shared`, word and interval likelihoods, a rated item with an uncertain
+    false-alarm rate, two uncertain sources and model error: NUTS and the numpy engine within
+    Monte Carlo error, and their 90% intervals overlap."""
+    import arviz as az
+
+    from hypotheses.model import pymc_engine
+
+    case = make_case(VAGUE)
+    result = pymc_engine.run(case, draws=4_000, tune=1_000, seed=1, sampler="pymc")
+    mcse = az.mcse(result.inference_data, var_names=["p_hypothesis"])["p_hypothesis"].values
+    numpy_runs = np.array([numpy_engine.run(case, draws=20_000, seed=s).posterior_mean for s in range(3)])
+    tolerance = 4 * np.sqrt(mcse**2 + numpy_runs.std(axis=0, ddof=1) ** 2) + 1e-9
+    assert np.all(np.abs(result.posterior_mean - numpy_runs[0]) < tolerance)
+    lo_p, hi_p = np.quantile(result.posterior_draws, [0.05, 0.95], axis=0)
+    lo_n, hi_n = np.quantile(
+        numpy_engine.run(case, draws=20_000, seed=0).posterior_draws, [0.05, 0.95], axis=0
+    )
+    assert np.all((lo_p <= hi_n) & (lo_n <= hi_p))
