@@ -438,11 +438,11 @@ def render_report(
             ]
         if e.capped:
             parts.append(f'<p class="hs-printed">{escape(e.capped)}</p>')
-        if card.events:
+        if card.events or card.origins:
             parts += [
-                "<p>An event's row is its reports taken together, and the last column P("
-                f"{escape(lead.id)}) with the whole event left out; each report under it weighs what it "
-                "adds given the reports above it, so the reports' weights add up to the event's.</p>",
+                "<p>An event's (or a possible common origin's) row is its items taken together, and "
+                f"the last column P({escape(lead.id)}) with all of them left out; each item under it "
+                "weighs what it adds given the items above it, so their weights add up to the row's.</p>",
                 '<ul class="plain hs-printed">',
                 *[f"<li>{escape(line)}</li>" for line in e.events],
                 "</ul>",

@@ -265,6 +265,11 @@ def render_explanation(card: Scorecard) -> Group:
             "; an event's row is its reports together (and without: the whole event left out), "
             "each report's weight is given the reports above it"
         )
+    if card.origins:
+        caption += (
+            "; an origin's row is its items together as the mixture counts them (and without: all "
+            "of them left out), each item's weight is given the items above it"
+        )
 
     def evidence(_width: int) -> Table:
         table = Table(

@@ -190,7 +190,7 @@ def to_markdown(card: Scorecard) -> str:
                     f"| {nested}**{md_text(e.id)}**{absent}: {md_text(e.label)}{via} | {weights} | "
                     f"{bits(e.diagnosticity)} |"
                 )
-        if card.events:
+        if card.events or card.origins:
             lines += ["", _EVENT_KEY]
             if card.explanation:
                 lines += ["", *(f"- {md_text(line)}" for line in card.explanation.events)]
@@ -222,13 +222,9 @@ def to_markdown(card: Scorecard) -> str:
 
 
 _EVENT_KEY = (
-    "An event's row is its reports taken together; each report (↳) weighs what it adds "
-    "given the reports above it, so the reports' weights add up to the event's."
+    "An event's (or a possible common origin's) row is its items taken together; each item (↳) "
+    "weighs what it adds given the items above it, so their weights add up to the row's."
 )
-
-
-def _reports(n: int) -> str:
-    return f"{n} report" + ("s" if n != 1 else "")
 
 
 def _notes(card: Scorecard) -> list[str]:
@@ -292,8 +288,8 @@ def explanation_markdown(card: Scorecard) -> str:
                 f"{db(item.weight_db[rival.id])} | {bits(item.diagnosticity)} | "
                 f"{percent(without[item.id].posterior[lead.id])} | {conflict(item.conflict_bits)} |"
             )
-    if card.events:
-        lines += ["", _EVENT_KEY + " Without an event: all its reports left out.", ""]
+    if card.events or card.origins:
+        lines += ["", _EVENT_KEY + " Without an event (origin): all its items left out.", ""]
         lines += [f"- {md_text(line)}" for line in e.events]
     lines += [""] + [f"- {md_text(line)}" for line in e.conflicts] if e.conflicts else []
     lines += ["", f"- {md_text(e.capped)}"] if e.capped else []
