@@ -77,7 +77,7 @@ class Scale:
     def judgment(self, word: str) -> Judgment:
         term = self.lookup(word)
         if term is None:
-            hint = did_you_mean(word, found=self.suggest(word))
+            hint = did_you_mean(word, found=self.suggest(word)) or self._elsewhere(word)
             raise JudgmentError(
                 f"unknown word '{word}' for scale {self.name}{hint}; known words: " + ", ".join(self.words())
             )
@@ -85,6 +85,30 @@ class Scale:
         if isinstance(judgment, Beta):
             return Beta(judgment.a, judgment.b, word, judgment.fitted_range)
         return Point(judgment.value, word)
+
+    def _elsewhere(self, word: str) -> str:
+        """': a word of the phia scale (40-50%); the nearest of icd203 is ...', for a word of
+        another built-in scale: that scale, and this scale's term whose range overlaps its range
+        most (only one on the same side of even chance, so the meaning never flips)."""
+        for name in _BUILTIN_SCALES:
+            other = get_scale(name) if name != self.name else None
+            found = other.lookup(word) if other is not None else None
+            if found is None or other is None:
+                continue
+            middle = (found.lo + found.hi) / 2
+            overlap = {  # the most overlap, then the nearest middle
+                t.term: (min(t.hi, found.hi) - max(t.lo, found.lo), -abs((t.lo + t.hi) / 2 - middle))
+                for t in self.terms
+                if t.lo != t.hi and t.side * found.side >= 0
+            }
+            said = f": a word of the {other.name} scale ({found.range_text()})"
+            best = max(overlap, key=lambda k: overlap[k], default=None)
+            if best is not None and overlap[best][0] > 0:
+                near = self.lookup(best)
+                assert near is not None
+                said += f"; the nearest of {self.name} is '{best}' ({near.range_text()})"
+            return said + f", or give the case `scale: {other.name}`"
+        return ""
 
     def suggest(self, word: str) -> str | None:
         """A word of this scale that `word` is a misspelling of, or None.

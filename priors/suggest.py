@@ -14,6 +14,16 @@ def did_you_mean(typed: str, candidates: Iterable[str] | None = None, found: str
     """ " (did you mean 'x'?)" for the candidate closest to `typed` (or for `found`, a suggestion
     already made), or "" when nothing is close: ready to append to a message."""
     if found is None and candidates is not None:
-        close = difflib.get_close_matches(str(typed), list(candidates), n=1)
-        found = close[0] if close else None
+        # Compared without case, and with '-' and spaces as '_': `WaPo` finds `wapo`,
+        # `US-Norway` finds `us_norway`; the suggestion is always the candidate as written.
+        by_form: dict[str, str] = {}
+        for candidate in candidates:
+            by_form.setdefault(_form(candidate), candidate)
+        form = _form(str(typed))
+        close = [form] if form in by_form else difflib.get_close_matches(form, list(by_form), n=1)
+        found = by_form[close[0]] if close else None
     return f" (did you mean '{found}'?)" if found else ""
+
+
+def _form(text: str) -> str:
+    return "_".join(text.casefold().replace("-", " ").split())

@@ -5,6 +5,7 @@ rules the format cannot express. Every problem is reported at once."""
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -154,9 +155,10 @@ def _problems_from_pydantic(exc: ValidationError, data: Any, lines: LineMap, nam
             hint = did_you_mean(field, allowed)
             noun = "prior factor" if block is keys.FACTORS else "field"
             message = f"unknown {noun} '{field}'{hint}; allowed: {', '.join(allowed)}"
+            message += _comma_hint(data, path)
         elif kind == "string_pattern_mismatch":
             value = error["input"]
-            suggestion = "_".join(str(value).lower().split()) or "my_id"
+            suggestion = id_suggestion(str(value))
             message = (
                 f"invalid id '{value}': ids start with a lowercase letter and use only "
                 f"a-z, 0-9 and _ (e.g. '{suggestion}'); pattern {ID_PATTERN}"
@@ -186,6 +188,43 @@ def _problems_from_pydantic(exc: ValidationError, data: Any, lines: LineMap, nam
                 )
         problems.append(Problem(name, line, message))
     return _unique(problems)
+
+
+def id_suggestion(value: str) -> str:
+    """A valid id close to what was typed: lowercase, every run of other characters one '_',
+    a leading letter added where it starts with a digit ('US-Norway' -> 'us_norway')."""
+    text = re.sub(r"[^a-z0-9_]+", "_", value.casefold()).strip("_")
+    if not text:
+        return "my_id"
+    return text if text[0].isalpha() else f"id_{text}"
+
+
+def _comma_hint(data: Any, path: tuple[Any, ...]) -> str:
+    """Why a key with spaces and no value appeared: in `{label: The Post, via a leak, ...}` the
+    comma ended the label and YAML read the rest as a key. Says so, and how to quote it."""
+    node = data
+    for part in path[:-1]:
+        try:
+            node = node[part]
+        except (KeyError, IndexError, TypeError):
+            return ""
+    field = path[-1] if path else None
+    if (
+        not isinstance(node, dict)
+        or not isinstance(field, str)
+        or " " not in field
+        or node.get(field) is not None
+    ):
+        return ""
+    names = list(node)
+    before = names[names.index(field) - 1] if names.index(field) > 0 else None
+    value = node.get(before) if before is not None else None
+    if not isinstance(value, str):
+        return ""
+    return (
+        f". A comma inside {{...}} ends a value: '{value}' stopped at it and '{field}' became a key; "
+        f'put the whole value in quotes: {before}: "{value}, {field}"'
+    )
 
 
 def _where(path: tuple[Any, ...]) -> str:

@@ -1,0 +1,75 @@
+"""A newcomer's honest mistakes (issue 33, items 1-5): each message names the cause, the line
+and a fix that does not change what was meant."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from hypotheses import CaseError
+from hypotheses.case.loading import case_from_text
+
+HEAD = "schema: 1\ntitle: t\nhypotheses:\n  - {id: a, label: A}\n  - {id: b, label: B}\n"
+
+
+def _problems(text: str) -> str:
+    with pytest.raises(CaseError) as caught:
+        case_from_text(text, "case.yaml")
+    return str(caught.value)
+
+
+def test_a_comma_inside_a_flow_map_value_says_what_happened_and_how_to_quote_it() -> None:
+    text = HEAD + "sources:\n  wapo: {label: The Washington Post, via the Discord leak, reliability: B}\n"
+    said = _problems(text)
+    assert "case.yaml:7: unknown field 'via the Discord leak'" in said
+    assert "A comma inside {...} ends a value: 'The Washington Post' stopped at it" in said
+    assert 'label: "The Washington Post, via the Discord leak"' in said
+    # A misspelt key is still just a misspelt key (no comma story).
+    said = _problems(HEAD + "sources:\n  wapo: {lable: The Post}\n")
+    assert "did you mean 'label'?" in said and "comma" not in said
+
+
+@pytest.mark.parametrize(
+    ("typed", "suggested"),
+    [("US-Norway", "us_norway"), ("2nd try", "id_2nd_try"), ("Big  Bang!", "big_bang")],
+)
+def test_an_invalid_id_gets_a_valid_suggestion(typed: str, suggested: str) -> None:
+    from hypotheses.case.format import ID_PATTERN
+
+    said = _problems(HEAD.replace("id: b,", f"id: '{typed}',"))
+    assert f"(e.g. '{suggested}')" in said
+
+    assert re.fullmatch(ID_PATTERN, suggested)
+
+
+def test_a_source_typed_in_another_case_gets_did_you_mean() -> None:
+    text = HEAD + (
+        "sources:\n  wapo: {label: WaPo}\n  us_norway: {label: x}\n"
+        "evidence:\n  - {id: x, label: X, likelihoods: {a: 0.8, b: 0.3}, source: WaPo}\n"
+        "  - {id: y, label: Y, likelihoods: {a: 0.8, b: 0.3}, source: US-Norway}\n"
+    )
+    said = _problems(text)
+    assert "case.yaml:10: unknown source 'WaPo' (did you mean 'wapo'?)" in said
+    assert "case.yaml:11: unknown source 'US-Norway' (did you mean 'us_norway'?)" in said
+
+
+def test_a_word_of_another_scale_names_that_scale_and_the_nearest_word_on_the_same_side() -> None:
+    text = (
+        HEAD + "evidence:\n  - {id: x, label: X, likelihoods: {a: highly likely, b: realistic possibility}}\n"
+    )
+    said = _problems(text)
+    assert "unknown word 'realistic possibility' for scale icd203: a word of the phia scale (40-50%)" in said
+    assert "the nearest of icd203 is 'roughly even chance' (45-55%), or give the case `scale: phia`" in said
+    # Kent's 'probably not' (20-40%) never gets a word above even chance.
+    said = _problems(HEAD + "evidence:\n  - {id: x, label: X, likelihoods: {a: probably not, b: 0.5}}\n")
+    assert "'unlikely'" in said and "kent" in said
+
+
+def test_a_word_prior_beside_a_weight_is_warned_like_a_number() -> None:
+    text = HEAD.replace("{id: a, label: A}", "{id: a, label: A, prior: likely}").replace(
+        "{id: b, label: B}", "{id: b, label: B, prior: 3}"
+    )
+    case = case_from_text(text, "case.yaml")
+    (warning,) = [w for w in case.warnings if "mix weights above 1" in str(w)]
+    assert "(a)" in str(warning) and str(warning).startswith("case.yaml:3:")
