@@ -252,7 +252,7 @@
         for (const s of it.chain) if (!used.includes(s)) constant *= mean(rel[s]);
         return { constant, uses: used.map((s) => it.chain.includes(s)) };
       };
-      const items = units.filter((u) => groupOf(u.items[0]) === null).map((u) => {
+      const items = units.filter((u) => u.event === null && u.origin === null).map((u) => {
         const it = u.items[0];
         const theta = it.theta.map(mean);
         return { ...chainParts(it), ...reporting(it), theta, mix: theta.reduce((a, b) => a + b, 0) / H };
