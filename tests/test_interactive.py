@@ -366,3 +366,50 @@ def test_rates_and_model_error_edited_in_the_page_give_the_cli_numbers(browser: 
     assert page.values("post") == pytest.approx(posteriors(cli), abs=1e-6)
     assert page.values("w") == pytest.approx(weights(cli), abs=1e-6)
     assert page.errors == []
+
+
+def test_an_origins_shared_edited_in_the_page_gives_the_cli_numbers(browser: Any, tmp_path: Path) -> None:
+    """A possible common origin over two papers through an uncertain wire (the grid): the reader
+    moves its `shared` and then leaves one paper out, and the page's posteriors, the items'
+    weights and the origin's row equal `hypscore score` of the case so edited."""
+    document = {
+        "schema": 1,
+        "title": "one briefing",
+        "hypotheses": [{"id": "a", "label": "A", "prior": 0.4}, {"id": "b", "label": "B", "prior": 0.6}],
+        "sources": {"wire": {"label": "wire", "reliability": [0.5, 0.9]}},
+        "evidence": [
+            {"id": "x", "label": "X", "likelihoods": {"a": 0.8, "b": 0.3}, "credibility": 0.9,
+             "source": "wire"},
+            {"id": "z", "label": "Z", "likelihoods": {"a": 0.7, "b": 0.4}},
+            {"id": "y", "label": "Y", "likelihoods": {"a": 0.6, "b": 0.2}, "source": "wire",
+             "hit": 0.7, "false_alarm": 0.15},
+            {"id": "w", "label": "W", "likelihoods": {"a": 0.5, "b": 0.25}, "source": "wire"},
+        ],
+        "origins": {"o": {"label": "one briefing", "items": ["x", "y", "w"], "shared": 0.5}},
+    }  # fmt: skip
+    original = tmp_path / "origin.yaml"
+    original.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
+    page = Page(browser, report(tmp_path, original))
+
+    def origin_rows(scored: dict[str, Any]) -> dict[str, float]:
+        return {f"{o['id']}:{h}": w for o in scored["origins"] for h, w in o["weight_db"].items()}
+
+    page.number("shared/o", 0.2)
+    document["origins"]["o"]["shared"] = 0.2
+    cli = cli_score(tmp_path, document)
+    assert page.edited()
+    assert page.page.evaluate("window.hypscore.posterior().estimated") is False
+    assert page.values("post") == pytest.approx(posteriors(cli), abs=1e-9)
+    assert page.values("w") == pytest.approx(weights(cli), abs=1e-6)
+    assert page.values("ew") == pytest.approx(origin_rows(cli), abs=1e-6)
+
+    page.word("shared/o", "likely")
+    page.leave_out("w")
+    document["origins"]["o"]["shared"] = "likely"
+    document["origins"]["o"]["items"] = ["x", "y"]
+    document["evidence"] = [e for e in document["evidence"] if e["id"] != "w"]
+    cli = cli_score(tmp_path, document)
+    assert page.values("post") == pytest.approx(posteriors(cli), abs=1e-9)
+    assert page.values("w") == pytest.approx(weights(cli), abs=1e-6)
+    assert page.values("ew") == pytest.approx(origin_rows(cli), abs=1e-6)
+    assert page.errors == []

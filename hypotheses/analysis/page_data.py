@@ -22,6 +22,7 @@ from hypotheses.model.places import (
     prior_place,
     reliability_place,
     reporting_places,
+    shared_place,
 )
 from hypotheses.text import visible
 from priors import Beta, Judgment, LogNormal
@@ -92,6 +93,20 @@ def page_data(case: Case, card: Scorecard) -> dict[str, Any]:
         }
         for e in case.events
     ]
+    # Possible common origins: their items keep their own places (each counts alone with
+    # probability 1 - shared); the origin's likelihoods have places of their own.
+    origins = [
+        {
+            "id": o.id,
+            "items": list(o.items),
+            "lik": [
+                place(likelihood_place(o.id, h), "event", j)
+                for h, j in zip(case.hypothesis_ids, o.likelihoods, strict=True)
+            ],
+            "shared": place(shared_place(o.id), "shared", o.shared),
+        }
+        for o in case.origins
+    ]
     items = []
     for item, linked in zip(case.evidence, compiled.items, strict=True):
         kind = "ratio" if item.ratios else "likelihood"
@@ -140,6 +155,7 @@ def page_data(case: Case, card: Scorecard) -> dict[str, Any]:
             "weight": terms,
             "rate": terms,
             "model_error": terms,
+            "shared": terms,
             "credibility": [
                 {"word": f"{d} ({meaning})", "j": judgment_data(credibility_judgment(d))}
                 for d, (meaning, _, _) in CREDIBILITY.items()
@@ -158,6 +174,7 @@ def page_data(case: Case, card: Scorecard) -> dict[str, Any]:
         "sources": sources,
         "items": items,
         "events": events,
+        "origins": origins,
         "groups": [{"id": g.id, "members": list(g.members)} for g in card.groups],
         "seed": card.diagnostics.seed or 0,
         "engine": engine_constants(),

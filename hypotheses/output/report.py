@@ -31,6 +31,7 @@ from hypotheses.model.places import (
     prior_place,
     reliability_place,
     reporting_places,
+    shared_place,
 )
 from hypotheses.output.page import (
     BLUE,
@@ -596,6 +597,25 @@ def _inputs(case: Case) -> list[str]:
                 for h, j in zip(ids, event.likelihoods, strict=True)
             )
             parts.append(f"<tr><td>{_named(event.id, event.label)}</td><td>{reporters}</td>{cells}</tr>")
+        parts.append("</tbody></table>")
+    if case.origins:
+        ids = case.hypothesis_ids
+        parts += [
+            "<h3>Possible common origins: P(shared) and P(origin's claim | hypothesis), as written</h3>",
+            "<table><thead><tr><th>Origin</th><th>Items</th><th>Shared</th>"
+            + "".join(f"<th>{escape(h)}</th>" for h in ids)
+            + "</tr></thead><tbody>",
+        ]
+        for origin in case.origins:
+            members = "<br>".join(escape(item_id) for item_id in origin.items)
+            cells = "".join(
+                f"<td>{_place(likelihood_place(origin.id, h), j)}</td>"
+                for h, j in zip(ids, origin.likelihoods, strict=True)
+            )
+            parts.append(
+                f"<tr><td>{_named(origin.id, origin.label)}</td><td>{members}</td>"
+                f"<td>{_place(shared_place(origin.id), origin.shared)}</td>{cells}</tr>"
+            )
         parts.append("</tbody></table>")
     parts.append("</section>")
     return parts

@@ -206,15 +206,26 @@
 
     // ---------- components (factors.py) and their factors ----------
     function lambda(c, theta, mix) { return c * theta + (1 - c) * mix; }
+    // log[theta P(reports | it occurred) + (1 - theta) P(reports | it did not)], from [log H, log F].
+    function eventLog(theta, [logHit, logFalse]) {
+      return lae(Math.log(theta) + logHit, Math.log1p(-theta) + logFalse);
+    }
+
+    // The one term an item is weighed in: its event's or its origin's id (ids of events and
+    // origins never clash), null for an item alone (weights.group_of).
+    const groupOf = (it) => (it.reports !== null ? it.reports : it.origin);
 
     function components(kase) {
       const uncertain = new Set(kase.sources.filter((s) => !isPoint(s.j)).map((s) => s.id));
+      // Units (factors.Factor): an item alone, an event with its reports, an origin with its
+      // items, in the order their first item stands.
       const units = [];
-      const unitOfEvent = {};
+      const unitOf = {};
       for (const it of kase.items) {
-        if (it.reports === null) units.push({ items: [it], event: null });
-        else if (it.reports in unitOfEvent) units[unitOfEvent[it.reports]].items.push(it);
-        else { unitOfEvent[it.reports] = units.length; units.push({ items: [it], event: it.reports }); }
+        const group = groupOf(it);
+        if (group === null) units.push({ items: [it], event: null, origin: null });
+        else if (group in unitOf) units[unitOf[group]].items.push(it);
+        else { unitOf[group] = units.length; units.push({ items: [it], event: it.reports, origin: it.origin }); }
       }
       const parent = units.map((_, k) => k);
       const root = (k) => { while (parent[k] !== k) { parent[k] = parent[parent[k]]; k = parent[k]; } return k; };
@@ -241,7 +252,7 @@
         for (const s of it.chain) if (!used.includes(s)) constant *= mean(rel[s]);
         return { constant, uses: used.map((s) => it.chain.includes(s)) };
       };
-      const items = units.filter((u) => u.event === null).map((u) => {
+      const items = units.filter((u) => u.event === null && u.origin === null).map((u) => {
         const it = u.items[0];
         const theta = it.theta.map(mean);
         return { ...chainParts(it), ...reporting(it), theta, mix: theta.reduce((a, b) => a + b, 0) / H };
@@ -252,6 +263,22 @@
           reports: u.items.map((it) => ({ ...chainParts(it), ...reporting(it) })),
           theta,
           b: theta.reduce((a, x) => a + x, 0) / H,
+        };
+      });
+      // A possible common origin (components._OriginFactor): each item reported as in an event
+      // of the origin's likelihoods at the origin's base rate b, or alone with its own
+      // likelihoods and base rate; its credibility (rates) and chain the same in both branches.
+      const origins = units.filter((u) => u.origin !== null).map((u) => {
+        const o = kase.origins[u.origin];
+        const theta = o.theta.map(mean);
+        return {
+          reports: u.items.map((it) => {
+            const own = it.theta.map(mean);
+            return { ...chainParts(it), ...reporting(it), own, b: own.reduce((a, x) => a + x, 0) / H };
+          }),
+          theta,
+          b: theta.reduce((a, x) => a + x, 0) / H,
+          s: mean(o.shared),
         };
       });
       const rho = (part, r) => part.uses.reduce((c, on, s) => (on ? c * r[s] : c), part.constant);
@@ -269,18 +296,35 @@
           }
         }
         for (const ev of events) { // theta_h prod H + (1 - theta_h) prod F, exact at the means given r
-          let logHit = 0, logFalse = 0;
-          for (const p of ev.reports) {
-            const [hit, fa] = rates(p, rho(p, r), ev.b);
-            logHit += Math.log(hit);
-            logFalse += Math.log(fa);
+          const logRates = reported(ev.reports, ev.b, r);
+          for (const h of cols) total[h] += eventLog(ev.theta[h], logRates);
+        }
+        // s Lambda_h + (1 - s) prod_j lambda_jh: linear in each judgment given r, so exact at the
+        // means too (docs/model.md section 2).
+        for (const o of origins) {
+          const logRates = reported(o.reports, o.b, r);
+          const alone = o.reports.map((p) => rates(p, rho(p, r), p.b));
+          for (const h of cols) {
+            let own = 0;
+            o.reports.forEach((p, j) => { own += Math.log(p.own[h] * alone[j][0] + (1 - p.own[h]) * alone[j][1]); });
+            total[h] += lae(Math.log(o.s) + eventLog(o.theta[h], logRates), Math.log1p(-o.s) + own);
           }
-          for (const h of cols) total[h] += lae(Math.log(ev.theta[h]) + logHit, Math.log1p(-ev.theta[h]) + logFalse);
         }
         return total;
       }
+      // [sum log H, sum log F] of reports at base rate b given r.
+      function reported(reports, b, r) {
+        let logHit = 0, logFalse = 0;
+        for (const p of reports) {
+          const [hit, fa] = rates(p, rho(p, r), b);
+          logHit += Math.log(hit);
+          logFalse += Math.log(fa);
+        }
+        return [logHit, logFalse];
+      }
       const judgments = used.map((s) => rel[s]);
-      if (used.length === 0 || (used.length === 1 && items.length === 1 && events.length === 0)) {
+      const grouped = events.length + origins.length;
+      if (used.length === 0 || (used.length === 1 && items.length === 1 && grouped === 0)) {
         return { method: "exact", logFactor: condLog(judgments.map(mean)) };
       }
       if (used.length === 1) return { method: "grid", logFactor: grid(judgments[0], condLog) };
@@ -413,15 +457,28 @@
     function meanLogLik(kase) {
       const rel = Object.fromEntries(kase.sources.map((s) => [s.id, mean(s.j)]));
       const seen = {};
+      const mixed = {}; // origin -> its items so far: [sum log lambda_h, [sum log H', sum log F'], log P]
+      const average = (xs) => xs.reduce((x, y) => x + y, 0) / H;
       return kase.items.map((it) => {
         const rho = it.chain.reduce((x, s) => x * rel[s], 1);
         const theta = it.reports === null ? it.theta.map(mean) : kase.events[it.reports].map(mean);
-        const b = theta.reduce((x, y) => x + y, 0) / H;
+        const b = average(theta);
         // H and F as the compiled case holds them (factors.item_rates), c = kappa * rho.
-        const own = reporting(it);
-        const [rateHit, rateFa] = own.hit === undefined
-          ? [lambda(own.kappa * rho, 1, b), lambda(own.kappa * rho, 0, b)]
-          : rates(own, rho, b);
+        const [rateHit, rateFa] = rates(reporting(it), rho, b);
+        if (it.origin !== null) {
+          // The chain rule over the mixture's prefix (CompiledCase.origin_log_prefix): the
+          // mixture over the items up to this one, less that over those above it.
+          const o = kase.origins[it.origin];
+          const [own, [logHit, logFalse], before] = mixed[it.origin] || [zeros(H), [0, 0], zeros(H)];
+          const origin = o.theta.map(mean);
+          const [sharedHit, sharedFa] = rates(reporting(it), rho, average(origin)); // at the origin's b
+          const own2 = own.map((x, h) => x + Math.log(theta[h] * rateHit + (1 - theta[h]) * rateFa));
+          const logRates = [logHit + Math.log(sharedHit), logFalse + Math.log(sharedFa)];
+          const s = mean(o.shared);
+          const after = origin.map((t, h) => lae(Math.log(s) + eventLog(t, logRates), Math.log1p(-s) + own2[h]));
+          mixed[it.origin] = [own2, logRates, after];
+          return after.map((x, h) => (before[h] === -Infinity ? -Infinity : x - before[h]));
+        }
         if (it.reports === null) return theta.map((t) => Math.log(t * rateHit + (1 - t) * rateFa));
         const [hit, fa] = seen[it.reports] || [zeros(H), zeros(H)];
         const ev = (h1, f1) => theta.map((t, h) => lae(Math.log(t) + h1[h], Math.log1p(-t) + f1[h]));
@@ -453,24 +510,29 @@
     }
     function weights(kase, prior) {
       const rows = meanLogLik(kase);
+      // Case order, an event's reports (an origin's items) moved up to follow the first one
+      // (weights.weighing_order).
       const order = [];
       const placed = new Set();
       kase.items.forEach((it, i) => {
-        if (it.reports === null) order.push(i);
-        else if (!placed.has(it.reports)) {
-          placed.add(it.reports);
-          kase.items.forEach((o, j) => { if (o.reports === it.reports) order.push(j); });
+        const group = groupOf(it);
+        if (group === null) order.push(i);
+        else if (!placed.has(group)) {
+          placed.add(group);
+          kase.items.forEach((o, j) => { if (groupOf(o) === group) order.push(j); });
         }
       });
       const start = prior.map(Math.log);
       let logP = start.map((x) => x - lse(start));
-      const items = {}, events = {};
+      const items = {}, events = {}, origins = {};
       for (const i of order) {
         const it = kase.items[i];
-        if (it.reports !== null && !(it.reports in events)) {
+        const group = groupOf(it);
+        const together = it.reports !== null ? events : origins;
+        if (group !== null && !(group in together)) { // its items' rows add up to its term
           const combined = zeros(H);
-          kase.items.forEach((o, j) => { if (o.reports === it.reports) rows[j].forEach((x, h) => { combined[h] += x; }); });
-          events[it.reports] = weightsGiven(logP, combined);
+          kase.items.forEach((o, j) => { if (groupOf(o) === group) rows[j].forEach((x, h) => { combined[h] += x; }); });
+          together[group] = weightsGiven(logP, combined);
         }
         const p = logP.map(Math.exp);
         items[it.id] = {
@@ -481,7 +543,7 @@
         const t = lse(joint);
         if (isFinite(t)) logP = joint.map((x) => x - t);
       }
-      return { items, events };
+      return { items, events, origins };
     }
 
     // ---------- formatting, as hypscore prints (hypotheses/text.py, output/wording.py) ----------
@@ -560,6 +622,15 @@
     // current: place -> judgment; included: item id -> counted. Either left out: as printed.
     function caseAt(current = {}, included = {}) {
       const at = (p) => (Object.prototype.hasOwnProperty.call(current, p) ? current[p] : places[p].j);
+      // An item left out leaves its origin, whose other items stay a mixture (the mixture's
+      // marginal over them, as edits.without_item); an origin with no item left goes.
+      const origins = data.origins.map((o) => ({
+        id: o.id,
+        items: o.items.filter((id) => included[id] !== false),
+        theta: o.lik.map(at),
+        shared: at(o.shared),
+      })).filter((o) => o.items.length > 0);
+      const originOf = Object.fromEntries(origins.flatMap((o) => o.items.map((id) => [id, o.id])));
       const items = data.items.filter((it) => included[it.id] !== false).map((it) => ({
         id: it.id,
         chain: it.chain,
@@ -570,12 +641,14 @@
         hit: it.hit ? (it.swap ? complement(at(it.fa)) : at(it.hit)) : null,
         fa: it.fa ? (it.swap ? complement(at(it.hit)) : at(it.fa)) : null,
         theta: it.lik ? it.lik.map(at) : null,
+        origin: originOf[it.id] ?? null,
       }));
       return {
         priors: data.priors.map((ps) => ps.map(at)),
         // Model error's link: its reliability is 1 - model_error.
         sources: data.sources.map((s) => ({ id: s.id, j: s.complement ? complement(at(s.place)) : at(s.place) })),
         events: Object.fromEntries(data.events.map((e) => [e.id, e.lik.map(at)])),
+        origins: Object.fromEntries(origins.map((o) => [o.id, o])),
         items,
       };
     }
@@ -687,9 +760,10 @@
       ids.forEach((h, k) => set(`w:${it.id}:${h}`, mine ? db(mine.w[k]) : "left out", mine ? mine.w[k] : ""));
       set(`bits:${it.id}`, mine ? (Number.isNaN(mine.bits) ? "n/a" : fixed(mine.bits, 3)) : "", mine ? mine.bits : "");
     }
-    for (const e of data.events) {
-      const mine = w.events[e.id];
-      ids.forEach((h, k) => set(`ew:${e.id}:${h}`, mine ? db(mine[k]) : "left out", mine ? mine[k] : ""));
+    // An origin's row is its items' weight together, in the cells an event's row uses.
+    const together = [...data.events.map((e) => [e.id, w.events[e.id]]), ...data.origins.map((o) => [o.id, w.origins[o.id]])];
+    for (const [id, mine] of together) {
+      ids.forEach((h, k) => set(`ew:${id}:${h}`, mine ? db(mine[k]) : "left out", mine ? mine[k] : ""));
     }
     for (const el of cells("stale")) {
       el.textContent = "\u2013";
