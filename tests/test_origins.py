@@ -320,3 +320,22 @@ def test_both_engines_agree_on_a_vague_origin() -> None:
         numpy_engine.run(case, draws=20_000, seed=0).posterior_draws, [0.05, 0.95], axis=0
     )
     assert np.all((lo_p <= hi_n) & (lo_n <= hi_p))
+
+
+def test_an_origin_left_with_one_item_in_a_sampled_component_is_scored() -> None:
+    """Two uncertain sources on every item: the pool's leave-one-out of an origin's last item
+    takes the whole term out (a group left with no item is gone), as the case without it."""
+    sources = {"s1": {"label": "s1", "reliability": "C"}, "s2": {"label": "s2", "reliability": "B"}}
+    items = [
+        {"id": i, "label": i, "likelihoods": {"a": t, "b": 0.3}, "source": "s1", "via": ["s2"]}
+        for i, t in (("x", 0.8), ("y", 0.6), ("z", 0.7))
+    ]
+    from hypotheses.analysis.edits import without_item
+
+    case = make_case(_doc(items, origins=_origin(0.5)) | {"sources": sources})
+    alone = without_item(case, "x")
+    result = numpy_engine.run(alone, with_leave_one_out=True)
+    assert result.leave_one_out is not None
+    y_out = without_item(alone, "y")
+    assert not y_out.origins
+    assert result.leave_one_out[0] == pytest.approx(_mean(y_out), abs=1e-9)

@@ -767,7 +767,7 @@ class Sampled(ComponentScore):
             ids = [r.id for r in factor.reports]
             if factor.factor.owner == unit or unit in ids:
                 log_w -= self.pool_event_log[k]
-            if unit in ids:
+            if unit in ids and len(ids) > 1:  # a group left with no item is gone
                 rest = replace(factor.factor, items=tuple(r for r in factor.reports if r.id != unit))
                 log_w += group_factor(rest, names, points).log_expected(self.pool)
         return logsumexp(log_w, axis=0) - math.log(log_w.shape[0])
