@@ -159,6 +159,9 @@ def test_a_contradicting_item_is_flagged_in_words() -> None:
     (line,) = card.explanation.conflicts
     assert line.startswith("odd (the odd one) is ") and "less expected given the other evidence" in line
     assert f"{2**odd.conflict_bits:,.0f} times" in line
+    # The bound says what it bounds: the chance of so much surprise when nothing is wrong.
+    assert f"this surprising with chance at most 1 in {2**odd.conflict_bits:,.0f}" in line
+    assert "false alarm" not in line
 
 
 def test_conflict_of_a_report_uses_its_event_and_the_other_reports() -> None:

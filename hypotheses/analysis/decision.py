@@ -24,9 +24,11 @@ from priors import complement
 
 LN2 = math.log(2.0)
 # An item this many bits less expected given the rest than a priori gets a sentence. Under the
-# model, P(conflict >= k bits) <= 2**-k (Markov's inequality on P(e_j) P(E_-j) / P(E)), so 3
-# bits is a false alarm at most 1 time in 8 when every judgment is right: rare enough to be
-# worth a look, common enough that a planted or garbled report is not missed.
+# model, P(conflict >= k bits) <= 2**-k for each item (Markov's inequality on P(e_j) P(E_-j) /
+# P(E)): when every judgment is right, a given item reaches 3 bits with chance at most 1 in 8.
+# That bounds how often one item is flagged by chance, not how often a flag is wrong (that
+# depends on how often evidence is garbled or planted). Rare enough to be worth a look, low
+# enough that a planted or garbled report the rest contradicts is not missed.
 CONFLICT_THRESHOLD_BITS = 3.0
 
 
@@ -64,7 +66,8 @@ def conflict_sentence(item_id: str, label: str, bits: float) -> str:
     factor = 2.0**bits
     return (
         f"{item_id} ({label}) is {factor:,.0f} times less expected given the other evidence than a "
-        f"priori ({bits:.1f} bits of conflict): check it for error or deception."
+        f"priori ({bits:.1f} bits of conflict; if every judgment were right, an item would be this "
+        f"surprising with chance at most 1 in {factor:,.0f}): check it for error or deception."
     )
 
 
