@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import time
 from dataclasses import replace
@@ -21,9 +22,10 @@ from hypotheses.analysis.scorecard import (
     PendingItem,
     Scorecard,
     SourceNote,
+    SuspectedOrigin,
 )
 from hypotheses.analysis.weights import event_weights, evidence_weights
-from hypotheses.case import Case, load_case
+from hypotheses.case import Case, CaseError, load_case
 from hypotheses.model import numpy_engine
 from hypotheses.model.result import INTERVAL, EngineResult
 from hypotheses.settings import (  # noqa: F401 (MAX_* re-exported: their home is settings)
@@ -133,6 +135,9 @@ def score(
         diagnostics,
         prior_mean=result.prior_mean,
     )
+    suspected = suspected_with_if_shared(case, card, seed)
+    warnings += [s.warning for s in suspected]
+    card = replace(card, suspected_origins=suspected)
     if warnings:
         card = replace(card, warnings=(*card.warnings, *warnings))
     if explain:
@@ -153,6 +158,22 @@ def score(
     if keep_draws:
         card = replace(card, engine_result=result)
     return card
+
+
+def suspected_with_if_shared(case: Case, card: Scorecard, seed: int | None) -> tuple[SuspectedOrigin, ...]:
+    """The case's suspected common origins, each with P(h | E) were its items one origin at
+    shared 0.5 (same seed as the score) and its warning naming the leader's change."""
+    from hypotheses.analysis import detection
+
+    leader = card.ranked()[0]
+    out = []
+    for found in detection.suspected_origins(case):
+        # An engine that cannot score origins yet (factors.NOT_SCORED_YET) refuses the what-if:
+        # the warning then names the items without the number.
+        with contextlib.suppress(CaseError):
+            found = replace(found, if_shared=detection.if_shared(case, found, seed))
+        out.append(replace(found, warning=detection.warning(found, leader.id, leader.posterior.mean)))
+    return tuple(out)
 
 
 def _rough_intervals(result: EngineResult, most: int) -> str:
