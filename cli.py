@@ -778,9 +778,9 @@ def validate(
         _warn(tuple(str(w) for w in case.warnings))
         # Suspected common origins, without the what-if (validate scores nothing): rapidfuzz
         # costs about 11 ms to import, and detection uses no NumPy here.
-        from hypotheses.analysis.detection import suspected_origins, warning
+        from hypotheses.analysis.detection import suspected_origins
 
-        _warn(tuple(f"{path}: warning: {warning(found)}" for found in suspected_origins(case)))
+        _warn(tuple(f"{path}: warning: {found.warning}" for found in suspected_origins(case)))
         typer.echo(
             visible(
                 f"{path}: ok ({len(case.hypotheses)} hypotheses, {len(case.evidence)} evidence "

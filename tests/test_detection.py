@@ -428,3 +428,27 @@ def test_the_nord_stream_case_flags_nothing() -> None:
 
 def test_the_realistic_case_is_bundled() -> None:
     assert "nord-stream-2022.yaml" in EXPECTED_FLAGS
+
+
+def test_the_public_function_takes_a_path_and_warns_without_scoring(tmp_path: Any) -> None:
+    import yaml
+
+    import hypotheses
+
+    path = tmp_path / "case.yaml"
+    path.write_text(
+        yaml.safe_dump(
+            {
+                "schema": 1,
+                "title": "api",
+                "hypotheses": [{"id": "a", "label": "A"}, {"id": "b", "label": "B"}],
+                "evidence": [_item("x", "Same words"), _item("y", "Same words")],
+            }
+        )
+    )
+    (found,) = hypotheses.suspected_origins(path)
+    assert isinstance(found, hypotheses.SuspectedOrigin) and found.if_shared == {}
+    assert found.warning == (
+        "possible common origin: items x and y (near-identical labels (100%)); "
+        "declare it under origins: or ignore"
+    )

@@ -117,7 +117,8 @@ def similar_pairs(texts: list[str], cutoff: float = NEAR_IDENTICAL) -> list[tupl
 def suspected_origins(case: Case | str | Path) -> list[SuspectedOrigin]:
     """Clusters of 2+ independent items that may repeat one origin, in case order of their first
     item: any two items sharing a reason join (transitively), each with its sorted reasons.
-    `if_shared` is left empty (see `if_shared`); a path is loaded first."""
+    `if_shared` is left empty (see `if_shared`), the warning says nothing of it; a path is loaded
+    first."""
     if not isinstance(case, Case):
         from hypotheses.case import load_case
 
@@ -159,11 +160,12 @@ def suspected_origins(case: Case | str | Path) -> list[SuspectedOrigin]:
     reasons: dict[int, set[str]] = {}
     for i, reason in said:
         reasons.setdefault(root(i), set()).add(reason)
-    return [
+    found = [
         SuspectedOrigin(tuple(items[i].id for i in group), tuple(sorted(reasons[top])))
         for top, group in sorted(members.items())
         if len(group) > 1
     ]
+    return [replace(cluster, warning=warning(cluster)) for cluster in found]
 
 
 def if_shared(case: Case, suspected: SuspectedOrigin, seed: int | None = DEFAULT_SEED) -> dict[str, float]:
