@@ -21,8 +21,10 @@ from typer.testing import CliRunner
 from cli import app
 from hypotheses import CaseError, load_case, score
 from hypotheses.analysis.detection import (
+    MAX_LABELS,
     comparable,
     if_shared,
+    labels_skipped,
     link_key,
     similar_pairs,
     suspected_origins,
@@ -273,14 +275,28 @@ def test_detection_is_fast_on_thousands_of_items() -> None:
     def label() -> str:
         return " ".join("".join(rng.choices(letters, k=rng.randint(3, 9))) for _ in range(rng.randint(4, 10)))
 
-    items = [_item(f"i{k}", label()) for k in range(3000)]
+    items = [_item(f"i{k}", label()) for k in range(MAX_LABELS - 1)]
     items += [_item("dup", items[10]["label"].upper() + ".")]
     case = _case(*items)
     started = time.perf_counter()
     found = suspected_origins(case)
-    # About 0.3 s on one core (rapidfuzz's cdist); 20 s would mean a Python loop over pairs.
+    # About 0.15 s on one core (rapidfuzz's cdist); 20 s would mean a Python loop over pairs.
     assert time.perf_counter() - started < 20
     assert [s.items for s in found] == [("i10", "dup")]
+
+
+def test_over_the_limit_labels_are_not_compared_but_links_are() -> None:
+    """Templated labels ("Evidence item number 1", "... 2") are all near-identical: above
+    MAX_LABELS candidates their pairs are not sought (a warning says so); links still are."""
+    items = [_item(f"i{k}", f"Evidence item number {k}") for k in range(MAX_LABELS + 1)]
+    items[5]["links"] = items[7]["links"] = ["https://example.org/a"]
+    case = _case(*items)
+    assert _found(case) == [(("i5", "i7"), ("same link https://example.org/a",))]
+    assert labels_skipped(case) == (
+        f"suspected common origins: labels not compared ({MAX_LABELS + 1:,} independent items, more "
+        f"than {MAX_LABELS:,}); links and via: were"
+    )
+    assert labels_skipped(_case(*items[:MAX_LABELS])) is None
 
 
 # --- where it shows ------------------------------------------------------------------------
@@ -293,6 +309,15 @@ def test_the_warning_names_the_items_and_the_reasons() -> None:
     assert said == (
         "possible common origin: items x, y and z (same last via: reuters); "
         "declare it under origins: or ignore"
+    )
+
+
+def test_a_long_cluster_names_ten_items() -> None:
+    case = _case(*(_item(f"i{k}", via=["reuters"]) for k in range(12)))
+    (found,) = suspected_origins(case)
+    assert len(found.items) == 12
+    assert found.warning.startswith(
+        "possible common origin: items i0, i1, i2, i3, i4, i5, i6, i7, i8, i9 and 2 more ("
     )
 
 

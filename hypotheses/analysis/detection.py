@@ -27,6 +27,10 @@ from priors import Point
 # 0-100 scale (DESIGN section 9: 0.9).
 NEAR_IDENTICAL = 90.0
 SHARED = 0.5  # the `shared:` judgment of the what-if: as likely one origin as not
+# Labels are compared only among this many candidates at most: all pairs is n^2 comparisons
+# (2,000: about 0.15 s in cdist), and templated labels ("Evidence item number 1", "... 2") are
+# all near-identical, so their pairs alone would be millions. Above it, `labels_skipped` says so.
+MAX_LABELS = 2_000
 _ROWS = 512  # rows of the similarity matrix computed at once (memory: 8 bytes x _ROWS x items)
 _PUNCTUATION = re.compile(r"[^\w\s]")
 
@@ -147,7 +151,7 @@ def suspected_origins(case: Case | str | Path) -> list[SuspectedOrigin]:
                 for j in members[1:]:
                     join(members[0], j)
                 said.append((members[0], f"{name} {key}"))
-    for name, text_of in NEAR_REASONS.items():
+    for name, text_of in NEAR_REASONS.items() if len(items) <= MAX_LABELS else ():
         texts = [comparable(text_of(item)) for item in items]
         shown = [i for i, text in enumerate(texts) if text]
         for a, b, found in similar_pairs([texts[i] for i in shown]):
@@ -166,6 +170,17 @@ def suspected_origins(case: Case | str | Path) -> list[SuspectedOrigin]:
         if len(group) > 1
     ]
     return [replace(cluster, warning=warning(cluster)) for cluster in found]
+
+
+def labels_skipped(case: Case) -> str | None:
+    """The warning when the case has too many candidates for their labels to be compared."""
+    n = len(candidates(case))
+    if n <= MAX_LABELS:
+        return None
+    return (
+        f"suspected common origins: labels not compared ({n:,} independent items, more than "
+        f"{MAX_LABELS:,}); links and via: were"
+    )
 
 
 def if_shared(case: Case, suspected: SuspectedOrigin, seed: int | None = DEFAULT_SEED) -> dict[str, float]:
@@ -197,7 +212,12 @@ def if_shared(case: Case, suspected: SuspectedOrigin, seed: int | None = DEFAULT
     return {h: float(p) for h, p in zip(case.hypothesis_ids, posterior, strict=True)}
 
 
+_NAMED = 10  # ids a warning names before "and N more" (the JSON lists them all)
+
+
 def _names(ids: tuple[str, ...]) -> str:
+    if len(ids) > _NAMED:
+        return ", ".join(ids[:_NAMED]) + f" and {len(ids) - _NAMED:,} more"
     return ids[0] if len(ids) == 1 else ", ".join(ids[:-1]) + " and " + ids[-1]
 
 

@@ -12,6 +12,7 @@ from typing import Literal
 import numpy as np
 
 from hypotheses._version import __version__
+from hypotheses.analysis import detection
 from hypotheses.analysis.scorecard import (
     Diagnostics,
     Estimate,
@@ -137,6 +138,8 @@ def score(
     )
     suspected = suspected_with_if_shared(case, card, seed)
     warnings += [s.warning for s in suspected]
+    skipped = detection.labels_skipped(case)
+    warnings += [skipped] if skipped else []
     card = replace(card, suspected_origins=suspected)
     if warnings:
         card = replace(card, warnings=(*card.warnings, *warnings))
@@ -163,8 +166,6 @@ def score(
 def suspected_with_if_shared(case: Case, card: Scorecard, seed: int | None) -> tuple[SuspectedOrigin, ...]:
     """The case's suspected common origins, each with P(h | E) were its items one origin at
     shared 0.5 (same seed as the score) and its warning naming the leader's change."""
-    from hypotheses.analysis import detection
-
     leader = card.ranked()[0]
     out = []
     for found in detection.suspected_origins(case):
