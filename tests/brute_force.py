@@ -26,7 +26,37 @@ def brute_force(case: Case, n: int, seed: int = 12345) -> tuple[np.ndarray, np.n
     not_happened = {e.id: np.ones((n, 1)) for e in case.events}
     # With probability model_error any one item says nothing: (1 - model_error) on every chain.
     kept = 1.0 - case.model_error.sample(rng, n)
+    # Section 9: with probability s an origin's items are reports of one event with the origin's
+    # likelihoods (noise at the origin's base rate); otherwise each counts alone.
+    origin_of = {item_id: o for o in case.origins for item_id in o.items}
+    origin_theta = {o.id: np.column_stack([j.sample(rng, n) for j in o.likelihoods]) for o in case.origins}
+    origin_happened = {o.id: np.ones((n, 1)) for o in case.origins}
+    origin_not = {o.id: np.ones((n, 1)) for o in case.origins}
+    origin_alone = {o.id: np.zeros((n, n_hyp)) for o in case.origins}
+
+    def rates(item, b, c_draw, hit_draw, false_draw):  # (H, F) given the drawn parameters
+        if item.hit is not None and item.false_alarm is not None:
+            q = item.hit.mean * b + item.false_alarm.mean * (1 - b)
+            return (kept * hit_draw + (1 - kept) * q)[:, None], (kept * false_draw + (1 - kept) * q)[:, None]
+        return (c_draw + (1 - c_draw) * b)[:, None], ((1 - c_draw) * b)[:, None]
+
     for item in case.evidence:
+        origin = origin_of.get(item.id)
+        if origin is not None:
+            c = item.credibility.sample(rng, n) * kept
+            for source in item.chain:
+                c = c * reliability[source]
+            hit_draw = item.hit.sample(rng, n) if item.hit is not None else None
+            false_draw = item.false_alarm.sample(rng, n) if item.false_alarm is not None else None
+            b_origin = np.mean([j.mean for j in origin.likelihoods])
+            hit, false = rates(item, b_origin, c, hit_draw, false_draw)
+            origin_happened[origin.id] = origin_happened[origin.id] * hit
+            origin_not[origin.id] = origin_not[origin.id] * false
+            hit, false = rates(item, np.mean([j.mean for j in item.likelihoods]), c, hit_draw, false_draw)
+            theta = np.column_stack([j.sample(rng, n) for j in item.likelihoods])
+            with np.errstate(divide="ignore"):
+                origin_alone[origin.id] += np.log(theta * hit + (1 - theta) * false)
+            continue
         # A report that says nothing occurs at the expected base rate: a point, the mean of the
         # judgments' means (docs/model.md section 2), never the mean of this draw's values.
         event = next((e for e in case.events if e.id == item.reports), None)
@@ -53,6 +83,12 @@ def brute_force(case: Case, n: int, seed: int = 12345) -> tuple[np.ndarray, np.n
     for event_id, theta in event_theta.items():
         with np.errstate(divide="ignore"):
             log_joint += np.log(theta * happened[event_id] + (1 - theta) * not_happened[event_id])
+    for o in case.origins:
+        share = o.shared.sample(rng, n)[:, None]
+        theta = origin_theta[o.id]
+        shared = theta * origin_happened[o.id] + (1 - theta) * origin_not[o.id]
+        with np.errstate(divide="ignore"):
+            log_joint += np.log(share * shared + (1 - share) * np.exp(origin_alone[o.id]))
     log_evidence = np.logaddexp.reduce(log_joint, axis=1)
     p_given_params = np.exp(log_joint - log_evidence[:, None])
     weights = np.exp(log_evidence - log_evidence.max())

@@ -1,10 +1,6 @@
 """Suspected common origins (issue 28 item 4, DESIGN section 9): which items are flagged and why,
 what is never flagged, the clusters' stability, the JSON key and the warning, and the false
-alarms measured on the bundled examples and a realistic case.
-
-The tests of the `if_shared` numbers need an engine that scores `origins:`; until main's does
-(factors.NOT_SCORED_YET), they are marked WAITS_ON_ORIGIN_SCORING and expected to fail with
-CaseError. Everything else is pure (no scoring) or independent of those numbers."""
+alarms measured on the bundled examples and a realistic case."""
 
 from __future__ import annotations
 
@@ -19,7 +15,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from cli import app
-from hypotheses import CaseError, load_case, score
+from hypotheses import load_case, score
 from hypotheses.analysis.detection import (
     MAX_LABELS,
     comparable,
@@ -31,12 +27,6 @@ from hypotheses.analysis.detection import (
     warning,
 )
 from tests.helpers import EXAMPLES, ROOT, make_case
-
-WAITS_ON_ORIGIN_SCORING = pytest.mark.xfail(
-    raises=CaseError,
-    strict=False,
-    reason="waits on origin scoring: compile_case refuses origins (NOT_SCORED_YET) until main scores them",
-)
 
 
 def _item(item_id: str, label: str | None = None, **keys: Any) -> dict[str, Any]:
@@ -385,10 +375,9 @@ def test_the_cli_shows_them(tmp_path: Any) -> None:
     )
 
 
-# --- the what-if: waits on origin scoring ------------------------------------------------
+# --- the what-if ------------------------------------------------
 
 
-@WAITS_ON_ORIGIN_SCORING
 def test_if_shared_lowers_the_leader_of_two_echoes() -> None:
     """Two items that may repeat one origin weigh less than two independent ones, more than one."""
     from dataclasses import replace
@@ -402,7 +391,6 @@ def test_if_shared_lowers_the_leader_of_two_echoes() -> None:
     assert one < shared["a"] < independent
 
 
-@WAITS_ON_ORIGIN_SCORING
 def test_the_score_warning_gives_the_leaders_number() -> None:
     case = _case(_item("x", "Same words", via=["reuters"]), _item("y", "Same words", via=["reuters"]))
     (found,) = suspected_origins(case)
@@ -413,16 +401,14 @@ def test_the_score_warning_gives_the_leaders_number() -> None:
 
 
 def test_if_shared_picks_a_free_origin_id() -> None:
-    """The what-if's origin id is used by nothing else (checked where the engine refuses too)."""
-    case = _case(
+    """The what-if's origin id is used by nothing else: an item named like it changes nothing."""
+    named = _case(
         _item("suspected_origin", "Same words", via=["reuters"]),
         _item("y", "Same words", via=["reuters"]),
     )
-    (found,) = suspected_origins(case)
-    try:
-        if_shared(case, found)
-    except CaseError as exc:  # only the refusal of origins, never a clash of ids
-        assert "suspected_origin" not in str(exc)
+    plain = _case(_item("x", "Same words", via=["reuters"]), _item("y", "Same words", via=["reuters"]))
+    (a,), (b,) = suspected_origins(named), suspected_origins(plain)
+    assert if_shared(named, a) == pytest.approx(if_shared(plain, b))
 
 
 # --- false alarms --------------------------------------------------------------------------

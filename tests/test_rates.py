@@ -10,7 +10,6 @@ from typing import Any
 
 import numpy as np
 import pytest
-import yaml
 
 from hypotheses import score
 from hypotheses.model import numpy_engine
@@ -298,27 +297,3 @@ def test_a_rate_or_model_error_edited_like_any_judgment() -> None:
     edited = with_judgment(case, "hit/x", Point(0.6))
     again = make_case(_alarm([*CALLS, {**absent, "hit": 0.6}], model_error=0.02))
     assert numpy_engine.posterior_mean(edited) == pytest.approx(numpy_engine.posterior_mean(again), rel=1e-12)
-
-
-def test_a_case_with_origins_is_checked_but_refused_rather_than_scored_as_independent(tmp_path) -> None:
-    """`origins:` is read and checked, but no engine scores it yet: `validate` warns, and every
-    command that computes refuses the case (exit 2) instead of counting its items as independent."""
-    from typer.testing import CliRunner
-
-    from cli import app
-    from hypotheses import CaseError, load_case
-
-    document = _alarm(
-        [{"id": f"x{k}", "label": "x", "likelihoods": {"burglary": 0.8, "none": 0.3}} for k in range(2)]
-    )
-    document["origins"] = {"wire": {"label": "one wire story", "items": ["x0", "x1"], "shared": 0.5}}
-    path = tmp_path / "origins.yaml"
-    path.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
-    case = load_case(path)
-    assert case.origins and any("does not score possible common origins" in str(w) for w in case.warnings)
-    with pytest.raises(CaseError, match="does not score possible common origins yet"):
-        score(case)
-    for command in (["score"], ["explain"], ["report", "-o", str(tmp_path / "r.html")]):
-        result = CliRunner().invoke(app, [*command, str(path)])
-        assert result.exit_code == 2 and "`origins:` is read and checked" in result.output, command
-    assert not (tmp_path / "r.html").exists()

@@ -11,13 +11,14 @@ from __future__ import annotations
 from dataclasses import replace
 
 from hypotheses.case import Case, EvidenceItem
-from hypotheses.case.types import SINGLE_PRIOR, Event, Hypothesis, judged_complement
+from hypotheses.case.types import SINGLE_PRIOR, Event, Hypothesis, Origin, judged_complement
 from hypotheses.model.places import (
     MODEL_ERROR_PLACE,
     likelihood_place,
     prior_place,
     reliability_place,
     reporting_places,
+    shared_place,
 )
 from priors import Judgment, Point, complement
 
@@ -47,6 +48,12 @@ def judged_places(case: Case) -> dict[str, Judgment]:
             likelihood_place(event.id, h): j
             for h, j in zip(case.hypothesis_ids, event.likelihoods, strict=True)
         }
+    for origin in case.origins:
+        out |= {
+            likelihood_place(origin.id, h): j
+            for h, j in zip(case.hypothesis_ids, origin.likelihoods, strict=True)
+        }
+        out[shared_place(origin.id)] = origin.shared
     for item in case.evidence:
         if item.reports is None:
             out |= {
@@ -87,6 +94,12 @@ def with_judgment(case: Case, place: str, judgment: Judgment | None) -> Case:
         return _with_item(case, rest, place, lambda item: replace(item, credibility=judgment))
     if place == MODEL_ERROR_PLACE:
         return replace(case, model_error=judgment)
+    if kind == "shared":
+        if not any(o.id == rest for o in case.origins):
+            raise EditError(f"no origin '{rest}' for {place}")
+        return replace(
+            case, origins=tuple(replace(o, shared=judgment) if o.id == rest else o for o in case.origins)
+        )
     if kind in ("hit", "false_alarm"):
 
         def rate(item: EvidenceItem) -> EvidenceItem:
@@ -111,6 +124,14 @@ def with_judgment(case: Case, place: str, judgment: Judgment | None) -> Case:
                 replace(e, likelihoods=tuple(likelihoods)) if e.id == owner else e for e in case.events
             )
             return replace(case, events=events)
+        if any(o.id == owner for o in case.origins):
+            return replace(
+                case,
+                origins=tuple(
+                    replace(o, likelihoods=_replaced(o.likelihoods, column, judgment)) if o.id == owner else o
+                    for o in case.origins
+                ),
+            )
 
         def edit(item: EvidenceItem) -> EvidenceItem:
             likelihoods = list(item.likelihoods)
@@ -119,6 +140,10 @@ def with_judgment(case: Case, place: str, judgment: Judgment | None) -> Case:
 
         return _with_item(case, owner, place, edit)
     raise EditError(f"unknown place {place}")
+
+
+def _replaced(judgments: tuple[Judgment, ...], column: int, judgment: Judgment) -> tuple[Judgment, ...]:
+    return tuple(judgment if k == column else j for k, j in enumerate(judgments))
 
 
 def _with_item(case: Case, item_id: str, place: str, edit) -> Case:
@@ -133,7 +158,8 @@ def find_item(case: Case, item_id: str) -> EvidenceItem | None:
 
 
 def without_item(case: Case, item_id: str) -> Case:
-    """`case` without the item (observed or pending); an event it alone reported goes with it."""
+    """`case` without the item (observed or pending); an event it alone reported goes with it,
+    and it leaves its origin (which keeps the rest: the mixture's marginal over them)."""
     evidence = tuple(it for it in case.evidence if it.id != item_id)
     reported = {it.reports for it in evidence}
     return replace(
@@ -141,7 +167,13 @@ def without_item(case: Case, item_id: str) -> Case:
         evidence=evidence,
         pending=tuple(it for it in case.pending if it.id != item_id),
         events=tuple(e for e in case.events if e.id in reported),
+        origins=_without_member(case.origins, item_id),
     )
+
+
+def _without_member(origins: tuple[Origin, ...], item_id: str) -> tuple[Origin, ...]:
+    kept = (replace(o, items=tuple(i for i in o.items if i != item_id)) for o in origins)
+    return tuple(o for o in kept if o.items)
 
 
 def with_item_from(case: Case, donor: Case, item_id: str) -> Case:
@@ -205,6 +237,10 @@ def in_order(case: Case, ids: list[str]) -> Case:
         evidence=tuple(item(it) for it in case.evidence),
         pending=tuple(item(it) for it in case.pending),
         events=tuple(_event_by_id(e, case, target) for e in case.events),
+        origins=tuple(
+            replace(o, likelihoods=_by_id(o.likelihoods, case, target, f"origin/{o.id}"))
+            for o in case.origins
+        ),
     )
 
 

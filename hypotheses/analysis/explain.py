@@ -17,7 +17,7 @@ from hypotheses.analysis.scorecard import (
 )
 from hypotheses.case import Case, EvidenceItem
 from hypotheses.model.factors import MODEL_ERROR, compile_case, item_rates, link_place
-from hypotheses.model.likelihood import event_log_likelihood, rated_likelihood
+from hypotheses.model.likelihood import event_log_likelihood, origin_log_likelihood, rated_likelihood
 from hypotheses.model.logspace import log, softmax
 from hypotheses.model.places import (
     MODEL_ERROR_PLACE,
@@ -26,6 +26,7 @@ from hypotheses.model.places import (
     prior_place,
     reliability_place,
     reporting_places,
+    shared_place,
 )
 from hypotheses.text import decibans, percent
 from priors import Beta, Judgment, LogNormal
@@ -61,7 +62,7 @@ class _PlugIn:
         self.compiled = compile_case(case)
         # Standalone items, then events: the order the tornado lists tied judgments in.
         factors = self.compiled.factors
-        self.factors = tuple(f for f in factors if f.event is None) + tuple(f for f in factors if f.event)
+        self.factors = tuple(f for f in factors if not f.grouped) + tuple(f for f in factors if f.grouped)
         self.log_w = np.array([sum(log(j.mean) for _, j in h.prior) for h in case.hypotheses], dtype=float)
         n_hyp = len(case.hypotheses)
         self.log_f = np.array([self._log_factor(k, {}) for k in range(len(self.factors))]).reshape(-1, n_hyp)
@@ -81,23 +82,34 @@ class _PlugIn:
             return item_rates(item, rho, b, rates=(hit, false_alarm))
         return item_rates(item, rho, b, kappa=own[credibility_place(item.id)])
 
+    def _theta(self, owner: str, judged: tuple[Judgment, ...], moved: dict[str, float]) -> np.ndarray:
+        return np.array(
+            [
+                moved.get(likelihood_place(owner, h), j.mean)
+                for h, j in zip(self.case.hypothesis_ids, judged, strict=True)
+            ]
+        )
+
     def _log_factor(self, k: int, moved: dict[str, float]) -> np.ndarray:
         """log of factor k with the judgments at their means, except those named in `moved`."""
         factor = self.factors[k]
-        owner = factor.event if factor.event is not None else factor.items[0]
-        theta = np.array(
-            [
-                moved.get(likelihood_place(owner.id, h), j.mean)
-                for h, j in zip(self.case.hypothesis_ids, factor.judged, strict=True)
-            ]
-        )
+        theta = self._theta(factor.owner, factor.judged, moved)
         b = float(theta.mean())
         hit, false_alarm = np.array([self._rates(it, b, moved) for it in factor.items]).T
-        if factor.event is None:
+        if not factor.grouped:
             return log(rated_likelihood(theta, hit[0], false_alarm[0]))
         with np.errstate(divide="ignore"):
             log_hit, log_false = np.log(hit).sum(), np.log(false_alarm).sum()
-            return event_log_likelihood(np.log(theta), np.log1p(-theta), log_hit, log_false, np.logaddexp)
+            shared = event_log_likelihood(np.log(theta), np.log1p(-theta), log_hit, log_false, np.logaddexp)
+            if factor.origin is None:
+                return shared
+            own = np.zeros_like(theta)
+            for item in factor.items:  # each item alone: its own likelihoods and base rate
+                own_theta = self._theta(item.id, item.likelihoods, moved)
+                own_hit, own_false = self._rates(item, float(own_theta.mean()), moved)
+                own = own + np.log(rated_likelihood(own_theta, own_hit, own_false))
+            s = moved.get(shared_place(factor.owner), factor.origin.shared.mean)
+            return origin_log_likelihood(np.log(s), np.log1p(-s), shared, own, np.logaddexp)
 
     def _moved(self, place: str, affected: list[int]):
         """value -> posterior with the judgment at `place` set to value."""
@@ -134,11 +146,17 @@ class _PlugIn:
                 yield name, judgment, moved
         users: dict[str, list[int]] = {}
         for k, factor in enumerate(self.factors):
-            own = factor.event if factor.event is not None else factor.items[0]
             for h, judgment in zip(case.hypothesis_ids, factor.judged, strict=True):
-                place = likelihood_place(own.id, h)
+                place = likelihood_place(factor.owner, h)
                 yield place, judgment, self._moved(place, [k])
+            if factor.origin is not None:
+                place = shared_place(factor.owner)
+                yield place, factor.origin.shared, self._moved(place, [k])
             for member in factor.items:
+                if factor.origin is not None:  # its own likelihoods, in the independent branch
+                    for h, judgment in zip(case.hypothesis_ids, member.likelihoods, strict=True):
+                        place = likelihood_place(member.id, h)
+                        yield place, judgment, self._moved(place, [k])
                 for place, judgment in reporting_places(member):
                     yield place, judgment, self._moved(place, [k])
                 for s in member.chain:
@@ -217,9 +235,9 @@ def explain(
             LeaveOneOut(
                 event.id, dict(zip(ids, map(float, row), strict=True)), float(exact[lead] - row[lead]), True
             )
-            for event, row in zip(case.events, without_event, strict=True)
+            for event, row in zip((*case.events, *case.origins), without_event, strict=True)
         )
-    lines = tuple(_event_line(event, ids[lead]) for event in card.events)
+    lines = tuple(_event_line(event, ids[lead]) for event in (*card.events, *card.origins))
 
     with np.errstate(divide="ignore"):
         log_ratio = float(np.log(posterior[lead]) - np.log(posterior[rival]))
@@ -340,6 +358,12 @@ def _event_line(event: EventScore, lead: str) -> str:
         )
 
     n = len(event.reports)
+    if event.shared is not None:
+        return (
+            f"{n} items that may repeat one origin, '{event.label}' (shared {event.shared}): "
+            f"{db(event.weight_db[lead])} together for {lead}; if independent they would give "
+            f"{db(event.independent_db[lead])}"
+        )
     noun = "report" if n == 1 else "reports"
     return (
         f"{n} {noun} of '{event.label}': {db(event.weight_db[lead])} together for {lead}; counted as "

@@ -50,15 +50,35 @@ class EvidenceScore:
 
 @dataclass(frozen=True)
 class EventScore:
-    """An event and its reports: their weight together, and counted as independent items."""
+    """An event and its reports, or a possible common origin and its items: their weight
+    together (as the model counts them), and counted as independent items."""
 
     id: str
     label: str
-    reports: tuple[str, ...]
+    reports: tuple[str, ...]  # an event's reports, or an origin's items
     weight_db: dict[str, float | None]  # all reports together, against the others
     independent_db: dict[str, float | None]  # the same reports counted as independent
     notes: str | None = None
     links: tuple[str, ...] = ()
+    shared: str | None = None  # an origin's `shared:` as judged; None for an event
+
+    @property
+    def kind(self) -> str:
+        return "event" if self.shared is None else "origin"
+
+    @property
+    def summary(self) -> str:
+        """'3 reports'; '2 items, shared 50%'."""
+        n = len(self.reports)
+        if self.shared is None:
+            return f"{n} report{'s' * (n != 1)}"
+        return f"{n} item{'s' * (n != 1)}, shared {self.shared}"
+
+    @property
+    def together(self) -> str:
+        """What its row stands for: '3 reports together', '2 items together, shared 50%'."""
+        head, _, shared = self.summary.partition(", ")
+        return f"{head} together" + (f", {shared}" if shared else "")
 
 
 @dataclass(frozen=True)
@@ -216,6 +236,7 @@ class Scorecard:
     timeline: tuple[tuple[str | None, dict[str, float]], ...] = ()
     sources: tuple[SourceNote, ...] = ()  # the sources with notes or links (the rest say nothing)
     events: tuple[EventScore, ...] = ()
+    origins: tuple[EventScore, ...] = ()  # possible common origins (each with `shared`)
     # Undeclared common origins that the items suggest (always in the JSON, [] when none).
     suspected_origins: tuple[SuspectedOrigin, ...] = ()
     # The engine's draws (an EngineResult), kept only when score(keep_draws=True) is asked for
@@ -228,15 +249,23 @@ class Scorecard:
 
     def evidence_blocks(self) -> list[tuple[EventScore | None, tuple[EvidenceScore, ...]]]:
         """The evidence as a reader takes it in: an independent item on its own (None, (item,)),
-        an event with its reports nested under it (event, reports), placed where its first
-        report stands in the case. Every renderer shows events this one way."""
+        an event with its reports nested under it (event, reports), and an origin with its items
+        likewise, placed where its first item stands in the case. Every renderer shows events
+        and origins this one way."""
         events = {g.id: g for g in self.events}
+        member = {item: o for o in self.origins for item in o.reports}
         blocks: list[tuple[EventScore | None, tuple[EvidenceScore, ...]]] = []
+        shown: set[str] = set()
         for item in self.evidence:
             if item.reports in events:
                 event = events.pop(item.reports)
                 reports = tuple(e for e in self.evidence if e.reports == event.id)
                 blocks.append((event, reports))
+            elif item.id in member:
+                origin = member[item.id]
+                if origin.id not in shown:
+                    shown.add(origin.id)
+                    blocks.append((origin, tuple(e for e in self.evidence if e.id in origin.reports)))
             elif item.reports is None:
                 blocks.append((None, (item,)))
         return blocks
@@ -320,6 +349,24 @@ class Scorecard:
                     ]
                 }
                 if self.events
+                else {}
+            ),
+            **(
+                {
+                    "origins": [
+                        {
+                            "id": g.id,
+                            "label": g.label,
+                            "items": list(g.reports),
+                            "shared": g.shared,
+                            "weight_db": {k: _weight(v) for k, v in g.weight_db.items()},
+                            "independent_db": {k: _weight(v) for k, v in g.independent_db.items()},
+                            **_said(notes=g.notes, links=list(g.links)),
+                        }
+                        for g in self.origins
+                    ]
+                }
+                if self.origins
                 else {}
             ),
             **({"resolution": self.resolution} if self.resolution else {}),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime
 import time
 from dataclasses import replace
@@ -25,8 +24,8 @@ from hypotheses.analysis.scorecard import (
     SourceNote,
     SuspectedOrigin,
 )
-from hypotheses.analysis.weights import event_weights, evidence_weights
-from hypotheses.case import Case, CaseError, load_case
+from hypotheses.analysis.weights import event_weights, evidence_weights, origin_weights
+from hypotheses.case import Case, load_case
 from hypotheses.model import numpy_engine
 from hypotheses.model.result import INTERVAL, EngineResult
 from hypotheses.settings import (  # noqa: F401 (MAX_* re-exported: their home is settings)
@@ -169,10 +168,7 @@ def suspected_with_if_shared(case: Case, card: Scorecard, seed: int | None) -> t
     leader = card.ranked()[0]
     out = []
     for found in detection.suspected_origins(case):
-        # An engine that cannot score origins yet (factors.NOT_SCORED_YET) refuses the what-if:
-        # the warning then names the items without the number.
-        with contextlib.suppress(CaseError):
-            found = replace(found, if_shared=detection.if_shared(case, found, seed))
+        found = replace(found, if_shared=detection.if_shared(case, found, seed))
         out.append(replace(found, warning=detection.warning(found, leader.id, leader.posterior.mean)))
     return tuple(out)
 
@@ -393,6 +389,19 @@ def summarise(
         )
         for event, weight in zip(case.events, event_weights(case, prior_mean), strict=True)
     )
+    origins = tuple(
+        EventScore(
+            origin.id,
+            origin.label,
+            tuple(item.id for item in case.evidence if item.id in origin.items),
+            _weight_dict(ids, weight.combined_db),
+            _weight_dict(ids, weight.independent_db),
+            origin.notes,
+            origin.links,
+            origin.shared.text,
+        )
+        for origin, weight in zip(case.origins, origin_weights(case, prior_mean), strict=True)
+    )
     return Scorecard(
         title=case.title,
         question=case.question,
@@ -411,6 +420,7 @@ def summarise(
             SourceNote(s.id, s.label, s.notes, s.links) for s in case.sources if s.notes or s.links
         ),
         events=events,
+        origins=origins,
     )
 
 

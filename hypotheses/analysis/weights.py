@@ -48,17 +48,25 @@ def evidence_weights(case: Case, prior_mean: np.ndarray) -> list[ItemWeight]:
     ]
 
 
+def group_of(case: Case) -> list[str | None]:
+    """Each item's event or origin (the id of the one term it is weighed in), None alone."""
+    origin = {item_id: o.id for o in case.origins for item_id in o.items}
+    return [item.reports if item.reports is not None else origin.get(item.id) for item in case.evidence]
+
+
 def weighing_order(case: Case) -> np.ndarray:
     """The items' indices in the order they are weighed: case order, with each event's reports
-    moved up to follow its first report (their relative order, and so the chain rule, kept)."""
+    (an origin's items) moved up to follow its first one (their relative order, and so the
+    chain rule, kept)."""
     order: list[int] = []
     placed: set[str] = set()
-    for index, item in enumerate(case.evidence):
-        if item.reports is None:
+    groups = group_of(case)
+    for index, group in enumerate(groups):
+        if group is None:
             order.append(index)
-        elif item.reports not in placed:
-            placed.add(item.reports)
-            order += [j for j, other in enumerate(case.evidence) if other.reports == item.reports]
+        elif group not in placed:
+            placed.add(group)
+            order += [j for j, other in enumerate(groups) if other == group]
     return np.array(order, dtype=np.intp)
 
 
@@ -142,32 +150,44 @@ def event_weights(case: Case, prior_mean: np.ndarray) -> list[EventWeight]:
     against the posterior where the event is weighed (after the items above its first report,
     see `weighing_order`), with the judgments at their means: the first equals the sum of its
     reports' weights."""
-    if not case.events:
+    return _group_weights(case, prior_mean, [e.id for e in case.events])
+
+
+def origin_weights(case: Case, prior_mean: np.ndarray) -> list[EventWeight]:
+    """Per possible common origin, the weight of its items together (the mixture) and what they
+    would weigh as independent items (each with its own likelihoods), as `event_weights`."""
+    return _group_weights(case, prior_mean, [o.id for o in case.origins])
+
+
+def _group_weights(case: Case, prior_mean: np.ndarray, ids: list[str]) -> list[EventWeight]:
+    if not ids:
         return []
     compiled = compile_case(case)
-    log_lik = compiled.mean_log_likelihoods()  # (J, H); a report's rows add up to its event's
+    log_lik = compiled.mean_log_likelihoods()  # (J, H); a group's rows add up to its term
     log_start = log(np.asarray(prior_mean, dtype=float))
-    first = {}
-    for index, item in enumerate(case.evidence):
-        first.setdefault(item.reports, index)
-    for event in case.events:
-        first.setdefault(event.id, len(case.evidence))  # nobody reports it: weighed last, as 0
+    groups = group_of(case)
+    first: dict[str | None, int] = {}
+    for index, group in enumerate(groups):
+        first.setdefault(group, index)
+    events = {e.id: e for e in case.events}
     out = []
-    for event in case.events:
-        rows = np.array([item.reports == event.id for item in case.evidence])
+    for group_id in ids:
+        at = first.get(group_id, len(case.evidence))  # nobody reports it: weighed last, as 0
+        rows = np.array([g == group_id for g in groups], dtype=bool)
+        # Items alone above its first item; an earlier group's items, all weighed before it.
         above = np.array(
-            [index < first[event.id] and item.reports is None for index, item in enumerate(case.evidence)]
-        )
-        # Items above the first report; an earlier event's reports, all weighed before this one.
-        above |= np.array(
-            [item.reports is not None and first[item.reports] < first[event.id] for item in case.evidence]
+            [(g is None and k < at) or (g is not None and first[g] < at) for k, g in enumerate(groups)],
+            dtype=bool,
         )
         rest = log_start + log_lik[above].sum(axis=0)
         with np.errstate(invalid="ignore"):
             log_p = rest - logsumexp(rest[None, :], axis=1)[0]
-        theta = np.array([j.mean for j in event.likelihoods])
-        independent = np.zeros_like(theta)
-        for hit, false_alarm in zip(compiled.hit_mean[rows], compiled.false_alarm_mean[rows], strict=True):
+        independent = np.zeros_like(log_start)
+        event = events.get(group_id)
+        for j in np.flatnonzero(rows):
+            # An event's reports each with the event's likelihoods; an origin's items their own.
+            theta = compiled.theta_mean[j] if event is None else np.array([x.mean for x in event.likelihoods])
+            hit, false_alarm = compiled.hit_mean[j], compiled.false_alarm_mean[j]
             independent = independent + log(rated_likelihood(theta, hit, false_alarm))
         combined = log_lik[rows].sum(axis=0)
         both = _weights_given(np.vstack([log_p, log_p]), np.vstack([combined, independent]))

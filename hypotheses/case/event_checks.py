@@ -74,12 +74,6 @@ class EventChecker:
         distinct observed items with likelihoods of their own, each in one origin at most."""
         items = {e.id: e for e in self.spec.evidence}
         member_of: dict[str, str] = {}
-        if self.spec.origins:
-            self.found.warn(
-                ("origins",),
-                "`origins:` is checked, but this version does not score possible common origins "
-                "yet: `score` and the other commands refuse this case (docs/case-format.md)",
-            )
         for origin_id, spec in self.spec.origins.items():
             at = ("origins", origin_id)
             if origin_id in items or origin_id in self.spec.events:

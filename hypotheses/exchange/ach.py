@@ -582,6 +582,10 @@ def ach_rows(case: Case, card: Scorecard, mapping: Mapping) -> tuple[list[str], 
         }
         level = None if c >= _FULL else nearest(c, mapping.credibility)
         label = item.label + (" (looked for, not found)" if item.observed is False else "")
+        origin = case.origin_of(item.id)
+        if origin is not None:  # ACH has no mixture: the rating is the item alone, the doubt said
+            others = ", ".join(i for i in origin.items if i != item.id)
+            label += f" (may repeat one origin with {others}: '{origin.label}', shared {origin.shared.text})"
         rows.append([item.id, label, level or "", "", item.notes or "", *(ratings[h] for h in ids)])
         scored.append((ratings, level, None))
     scores = weighted_inconsistency(scored, ids)

@@ -14,16 +14,18 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from hypotheses.case import EvidenceItem
+from hypotheses.case.types import Event
 from hypotheses.model.factors import MODEL_ERROR, Component, Factor, regroup
 from hypotheses.model.likelihood import (
     chained_rate,
     effective_likelihood,
     event_log_likelihood,
+    origin_log_likelihood,
     rated_likelihood,
 )
 from hypotheses.model.logspace import log, logsumexp
@@ -35,6 +37,7 @@ from hypotheses.model.places import (
     likelihood_place,
     reliability_place,
     reporting_places,
+    shared_place,
 )
 from priors import Beta, Judgment, LogNormal, Point
 from priors.judgment import SAMPLE_FLOOR
@@ -174,40 +177,6 @@ class _Rates:
         )
 
 
-class _EventFactor:
-    """One event and the items reporting it: P(R_1..R_n | h) of docs/model.md section 2."""
-
-    def __init__(self, factor: Factor, sources: Sequence[str], points: dict[str, float]) -> None:
-        assert factor.event is not None
-        self.event, self.reports = factor.event, factor.items
-        self.chains = _Chains(self.reports, sources, points)
-        self.theta_mean = np.array([j.mean for j in self.event.likelihoods])  # (H,)
-        # The rate of a report that says nothing: the event's expected base rate, a point.
-        self.b = float(self.theta_mean.mean())
-        self.rates = _Rates(self.reports, np.full(len(self.reports), self.b))
-        self.kappa_mean = self.rates.kappa_mean
-        self.uncertain = not all(j.is_point for j in self.event.likelihoods) or not all(
-            j.is_point for it in self.reports for _, j in reporting_places(it)
-        )
-
-    def log_expected(self, r: np.ndarray, columns: Sequence[int] | slice = slice(None)) -> np.ndarray:
-        """log E[P(R | h) | r]: (M, cols). With b a point, P(R | h) is linear in theta_h and in
-        each report's parameters (independent of each other given r): the formula at their
-        means is exact."""
-        return self.log_given(self.theta_mean[columns][None, :], self.chains.rho(r))
-
-    def log_given(self, theta: np.ndarray, rho: np.ndarray, **drawn: np.ndarray) -> np.ndarray:
-        """log P(R | h) for theta (M or 1, cols) and the reports' chains rho (M, n), with the
-        reports' parameters `drawn` (kappa, hit, false_alarm: (M, n)) or at their means."""
-        hit, false_alarm = self.rates.given(
-            rho, kappa=drawn.get("credibility"), hit=drawn.get("hit"), false_alarm=drawn.get("false_alarm")
-        )
-        with np.errstate(divide="ignore"):
-            log_hit = np.log(hit).sum(axis=-1, keepdims=True)
-            log_false = np.log(false_alarm).sum(axis=-1, keepdims=True)
-            return event_log_likelihood(np.log(theta), np.log1p(-theta), log_hit, log_false, np.logaddexp)
-
-
 def _drawn_names(reports: Sequence[EvidenceItem]) -> list[str]:
     """The report parameters a joint pool draws: credibility, and hit and false-alarm rates
     where any report gives them (a report that does not keeps its mean there: unused)."""
@@ -230,6 +199,160 @@ def _rate_places(item: EvidenceItem) -> list[tuple[str, Judgment, str]]:
     return [(place, judgment, place.partition("/")[0]) for place, judgment in reporting_places(item)]
 
 
+Params = dict[str, np.ndarray]  # a grouped factor's parameters, drawn (M rows) or at their means
+
+
+class _GroupFactor:
+    """What an event's and an origin's factors share: several items (`reports`), one term of
+    P(E | h) over them, and the joint pool's interface: `log_expected` given r (exact at the
+    judgments' means, every term being linear in each judgment given r, b a point),
+    `sample` and `log_given` for the pool, `keep` for the kept draws."""
+
+    factor: Factor
+    reports: tuple[EvidenceItem, ...]
+    chains: _Chains
+    uncertain: bool
+
+    def log_expected(self, r: np.ndarray, columns: Sequence[int] | slice = slice(None)) -> np.ndarray:
+        """log E[the factor | r, h]: (M, cols)."""
+        return self.log_given(self.chains.rho(r), self.mean_params(columns))
+
+    def mean_params(self, columns: Sequence[int] | slice = slice(None)) -> Params:
+        raise NotImplementedError
+
+    def sample(self, rng: np.random.Generator, size: int) -> Params:
+        raise NotImplementedError
+
+    def log_given(self, rho: np.ndarray, params: Params) -> np.ndarray:
+        """log of the factor given the reports' chains rho (M, n) and `params`: (M, cols)."""
+        raise NotImplementedError
+
+    def keep(self, state: DrawState, params: Params) -> None:
+        raise NotImplementedError
+
+    def _sample_reporting(self, rng: np.random.Generator, size: int) -> Params:
+        return {
+            name: np.column_stack([_judgment(it, name).sample(rng, size) for it in self.reports])
+            for name in _drawn_names(self.reports)
+        }
+
+    def _keep_reporting(self, state: DrawState, params: Params) -> None:
+        for i, item in enumerate(self.reports):
+            for place, judgment, name in _rate_places(item):
+                state.keep(place, judgment, params[name][:, i])
+
+
+def _drawn(params: Params) -> dict[str, np.ndarray | None]:
+    """The reports' parameters in `params` (None where at their means), as _Rates takes them."""
+    return {
+        "kappa": params.get("credibility"),
+        "hit": params.get("hit"),
+        "false_alarm": params.get("false_alarm"),
+    }
+
+
+class _EventFactor(_GroupFactor):
+    """One event and the items reporting it: P(R_1..R_n | h) of docs/model.md section 2."""
+
+    def __init__(self, factor: Factor, sources: Sequence[str], points: dict[str, float]) -> None:
+        assert factor.event is not None
+        self.factor = factor
+        self.event, self.reports = factor.event, factor.items
+        self.chains = _Chains(self.reports, sources, points)
+        self.theta_mean = np.array([j.mean for j in self.event.likelihoods])  # (H,)
+        # The rate of a report that says nothing: the event's expected base rate, a point.
+        self.b = float(self.theta_mean.mean())
+        self.rates = _Rates(self.reports, np.full(len(self.reports), self.b))
+        self.kappa_mean = self.rates.kappa_mean
+        self.uncertain = not all(j.is_point for j in self.event.likelihoods) or not all(
+            j.is_point for it in self.reports for _, j in reporting_places(it)
+        )
+
+    def mean_params(self, columns: Sequence[int] | slice = slice(None)) -> Params:
+        return {"theta": self.theta_mean[columns][None, :]}
+
+    def sample(self, rng: np.random.Generator, size: int) -> Params:
+        theta = np.column_stack([j.sample(rng, size) for j in self.event.likelihoods])
+        return {"theta": theta, **self._sample_reporting(rng, size)}
+
+    def log_given(self, rho: np.ndarray, params: Params) -> np.ndarray:
+        """log P(R | h) for theta (M or 1, cols) and the reports' chains rho (M, n), with the
+        reports' parameters drawn (kappa, hit, false_alarm: (M, n)) or at their means."""
+        theta = params["theta"]
+        hit, false_alarm = self.rates.given(rho, **_drawn(params))
+        with np.errstate(divide="ignore"):
+            log_hit = np.log(hit).sum(axis=-1, keepdims=True)
+            log_false = np.log(false_alarm).sum(axis=-1, keepdims=True)
+            return event_log_likelihood(np.log(theta), np.log1p(-theta), log_hit, log_false, np.logaddexp)
+
+    def keep(self, state: DrawState, params: Params) -> None:
+        for col, judgment in enumerate(self.event.likelihoods):
+            place = likelihood_place(self.event.id, state.hypothesis_ids[col])
+            state.keep(place, judgment, params["theta"][:, col])
+        self._keep_reporting(state, params)
+
+
+class _OriginFactor(_GroupFactor):
+    """A possible common origin and its items: s Lambda_h + (1 - s) prod_j lambda_jh of
+    docs/model.md section 2. Lambda_h is the event with the origin's likelihoods reported by the
+    items (the noise rate the origin's base rate); lambda_jh each item alone (its own base rate).
+    An item's credibility or rates are the same in both branches."""
+
+    def __init__(self, factor: Factor, sources: Sequence[str], points: dict[str, float]) -> None:
+        assert factor.origin is not None
+        self.factor = factor
+        self.origin, self.reports = factor.origin, factor.items
+        as_event = Event(self.origin.id, self.origin.label, self.origin.likelihoods)
+        self.event = _EventFactor(Factor(factor.items, as_event), sources, points)
+        self.chains = self.event.chains
+        self.own_mean = np.array([[j.mean for j in it.likelihoods] for it in self.reports])  # (n, H)
+        self.own_rates = _Rates(self.reports, self.own_mean.mean(axis=1))
+        self.shared_mean = self.origin.shared.mean
+        self.uncertain = (
+            self.event.uncertain
+            or not self.origin.shared.is_point
+            or not all(j.is_point for it in self.reports for j in it.likelihoods)
+        )
+
+    def mean_params(self, columns: Sequence[int] | slice = slice(None)) -> Params:
+        return {
+            "theta": self.event.theta_mean[columns][None, :],
+            "own": self.own_mean[:, columns][None],
+            "shared": np.array([self.shared_mean]),
+        }
+
+    def sample(self, rng: np.random.Generator, size: int) -> Params:
+        own = np.stack(
+            [np.column_stack([j.sample(rng, size) for j in it.likelihoods]) for it in self.reports], axis=1
+        )
+        return {**self.event.sample(rng, size), "own": own, "shared": self.origin.shared.sample(rng, size)}
+
+    def log_given(self, rho: np.ndarray, params: Params) -> np.ndarray:
+        """The mixture for the origin's theta (M or 1, cols), the items' own theta (M or 1, n,
+        cols), s (M or 1,) and the items' chains rho (M, n), their reporting as in an event."""
+        shared_log = self.event.log_given(rho, params)
+        hit, false_alarm = self.own_rates.given(rho, **_drawn(params))
+        with np.errstate(divide="ignore"):
+            lam = rated_likelihood(params["own"], hit[:, :, None], false_alarm[:, :, None])
+            own = np.log(lam).sum(axis=1)
+            s = params["shared"][:, None]
+            return origin_log_likelihood(np.log(s), np.log1p(-s), shared_log, own, np.logaddexp)
+
+    def keep(self, state: DrawState, params: Params) -> None:
+        self.event.keep(state, params)  # the origin's likelihoods (its place) and the items' reporting
+        for i, item in enumerate(self.reports):
+            for col, judgment in enumerate(item.likelihoods):
+                place = likelihood_place(item.id, state.hypothesis_ids[col])
+                state.keep(place, judgment, params["own"][:, i, col])
+        state.keep(shared_place(self.origin.id), self.origin.shared, params["shared"])
+
+
+def group_factor(factor: Factor, sources: Sequence[str], points: dict[str, float]) -> _GroupFactor:
+    """The scorer of an event's or an origin's factor."""
+    kind = _OriginFactor if factor.origin is not None else _EventFactor
+    return kind(factor, sources, points)
+
+
 class ComponentScore:
     """What the three strategies share: the component's items and events given r, their
     exact draws given (h, r), and the joint pool for uncertain events. Subclasses say how r is
@@ -250,7 +373,7 @@ class ComponentScore:
         self.rates = _Rates(self.items, self.mix_mean)
         self.kappa_mean = self.rates.kappa_mean
         self.chains = _Chains(self.items, names, points)
-        self.events = [_EventFactor(f, names, points) for f in component.events]
+        self.events = [group_factor(f, names, points) for f in component.events]
         # The stream of a sampled pool, named by its sources (see Component.seed_key).
         self.seed = [seed, component.seed_key]
         self.mcse_batches: np.ndarray | None = None  # (batches, H) log factors, sampled only
@@ -330,7 +453,7 @@ class ComponentScore:
     def draw(self, state: DrawState, n: int, rng: np.random.Generator) -> None:
         """Add log lambda_jh of each item's posterior draws (and each event's) to every draw's
         log weights."""
-        chosen: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # event -> its (theta, kappa) draws
+        chosen: dict[int, Params] = {}  # an uncertain event's (origin's) index -> its draws
         if any(factor.uncertain for factor in self.events):
             r, chosen = self._joint_draw(state, n, rng)
         elif self.sources:
@@ -347,22 +470,18 @@ class ComponentScore:
             for j, item in enumerate(self.items):
                 _draw_item(item, rho[:, j], state, rng)
         for index, factor in enumerate(self.events):
-            event, reports = factor.event, factor.reports
             if index in chosen:
-                theta, drawn = chosen[index]
-                for col, judgment in enumerate(event.likelihoods):
-                    state.keep(likelihood_place(event.id, state.hypothesis_ids[col]), judgment, theta[:, col])
-                for i, item in enumerate(reports):
-                    for place, judgment, name in _rate_places(item):
-                        state.keep(place, judgment, drawn[name][:, i])
+                params = chosen[index]
+                factor.keep(state, params)
             else:
-                theta, drawn = np.array([[j.mean for j in event.likelihoods]]), {}
-            state.log_weights += factor.log_given(theta, factor.chains.rho(r), **drawn)
+                params = factor.mean_params()
+            state.log_weights += factor.log_given(factor.chains.rho(r), params)
 
     def _joint_draw(
         self, state: DrawState, n: int, rng: np.random.Generator
-    ) -> tuple[np.ndarray, dict[int, tuple[np.ndarray, np.ndarray]]]:
-        """The component's reliabilities and its uncertain events' parameters, jointly given h.
+    ) -> tuple[np.ndarray, dict[int, Params]]:
+        """The component's reliabilities and its uncertain events' (origins') parameters,
+        jointly given h.
 
         An event's parameters given (h, r) have no closed form to sample from, and their
         weight depends on r, so they are drawn together: a pool of candidates from the joint
@@ -374,26 +493,20 @@ class ComponentScore:
         for k, (_, judgment) in enumerate(self.sources):
             pool[:, k] = judgment.sample(rng, size)
         log_w = self.items_cond_log(pool)
-        params: dict[int, tuple[np.ndarray, dict[str, np.ndarray]]] = {}
+        params: dict[int, Params] = {}
         for index, factor in enumerate(self.events):
             if not factor.uncertain:
                 log_w += factor.log_expected(pool)  # exact: a point event's P(R | h, r)
                 continue
-            theta = np.column_stack([j.sample(rng, size) for j in factor.event.likelihoods])
-            drawn = {
-                name: np.column_stack([_judgment(it, name).sample(rng, size) for it in factor.reports])
-                for name in _drawn_names(factor.reports)
-            }
-            log_w += factor.log_given(theta, factor.chains.rho(pool), **drawn)
-            params[index] = (theta, drawn)
+            params[index] = factor.sample(rng, size)
+            log_w += factor.log_given(factor.chains.rho(pool), params[index])
         with np.errstate(invalid="ignore"):
             weights = np.exp(log_w - log_w.max(axis=0, keepdims=True))
         weights = np.where(np.isfinite(weights), weights, 0.0)
         state.note_ess(weights)
         pick = resample_columns(weights, state.hypothesis, rng)
         return pool[pick], {
-            index: (theta[pick], {name: values[pick] for name, values in drawn.items()})
-            for index, (theta, drawn) in params.items()
+            index: {name: values[pick] for name, values in drawn.items()} for index, drawn in params.items()
         }
 
 
@@ -607,8 +720,8 @@ class Sampled(ComponentScore):
             and like.seed == self.seed
             and like.pool.shape[0] == SOURCE_DRAWS
             and [it.id for it in like.items] == [it.id for it in self.items]
-            and [(f.event.id, [r.id for r in f.reports]) for f in like.events]
-            == [(f.event.id, [r.id for r in f.reports]) for f in self.events]
+            and [(f.factor.owner, [r.id for r in f.reports]) for f in like.events]
+            == [(f.factor.owner, [r.id for r in f.reports]) for f in self.events]
         )
         if not same_shape:
             return None
@@ -622,7 +735,7 @@ class Sampled(ComponentScore):
         events = [
             k
             for k, (a, b) in enumerate(zip(like.events, self.events, strict=True))
-            if (a.event, a.reports) != (b.event, b.reports)
+            if a.factor != b.factor
             or (a.chains.const != b.chains.const).any()
             or (a.chains.uses != b.chains.uses).any()
         ]
@@ -652,11 +765,11 @@ class Sampled(ComponentScore):
         points = {s: j.mean for s, j in self.reliability.items() if j.is_point}
         for k, factor in enumerate(self.events):
             ids = [r.id for r in factor.reports]
-            if factor.event.id == unit or unit in ids:
+            if factor.factor.owner == unit or unit in ids:
                 log_w -= self.pool_event_log[k]
             if unit in ids:
-                rest = Factor(tuple(r for r in factor.reports if r.id != unit), factor.event)
-                log_w += _EventFactor(rest, names, points).log_expected(self.pool)
+                rest = replace(factor.factor, items=tuple(r for r in factor.reports if r.id != unit))
+                log_w += group_factor(rest, names, points).log_expected(self.pool)
         return logsumexp(log_w, axis=0) - math.log(log_w.shape[0])
 
     def _draw_reliability(self, state: DrawState, rng: np.random.Generator) -> np.ndarray:

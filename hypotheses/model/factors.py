@@ -28,24 +28,17 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from hypotheses.case import Case, CaseError, EvidenceItem, Problem
-from hypotheses.case.types import Event
+from hypotheses.case import Case, EvidenceItem
+from hypotheses.case.types import Event, Origin
 from hypotheses.model.likelihood import (
     chained_rate,
     effective_likelihood,
     event_log_likelihood,
+    origin_log_likelihood,
     rated_likelihood,
 )
 from hypotheses.model.places import MODEL_ERROR_PLACE, reliability_place
 from priors import Judgment, complement
-
-# `origins:` is read and checked (docs/case-format.md), but no engine scores it yet: a case that
-# declares one is refused rather than scored as if its items were independent.
-NOT_SCORED_YET = (
-    "`origins:` is read and checked, but this version of hypscore does not score possible common "
-    "origins yet; until it does, write items that surely repeat one origin as reports of an event "
-    "(`reports:`, which is `shared: 1`), or leave them as independent items (`shared: 0`)"
-)
 
 # The chain link that stands for `model_error:` (no source id has a space).
 MODEL_ERROR = "model error"
@@ -53,23 +46,36 @@ MODEL_ERROR = "model error"
 
 @dataclass(frozen=True)
 class Factor:
-    """One factor of P(E | h): a standalone item (`event` None, one item) or an event with the
-    items reporting it, in case order."""
+    """One factor of P(E | h): a standalone item (one item, no event or origin), an event with
+    the items reporting it, or a possible common origin with its items (each in case order)."""
 
     items: tuple[EvidenceItem, ...]
     event: Event | None = None
+    origin: Origin | None = None
+
+    @property
+    def grouped(self) -> bool:
+        """An event's or an origin's factor (several items, one term), not a standalone item."""
+        return self.event is not None or self.origin is not None
+
+    @property
+    def owner(self) -> str:
+        """The id its P(. | h) judgments are placed under: the event's, the origin's or the item's."""
+        group = self.event or self.origin
+        return group.id if group is not None else self.items[0].id
 
     @property
     def judged(self) -> tuple[Judgment, ...]:
-        """The factor's P(. | h) judgments: the item's own, or its event's."""
-        return self.event.likelihoods if self.event is not None else self.items[0].likelihoods
+        """The factor's P(. | h) judgments: the item's own, its event's or its origin's."""
+        group = self.event or self.origin
+        return group.likelihoods if group is not None else self.items[0].likelihoods
 
     @property
     def units(self) -> list[str]:
-        """What leave-one-out removes from it: the item; or the whole event and each report."""
-        if self.event is None:
+        """What leave-one-out removes from it: the item; or the whole event (origin) and each item."""
+        if not self.grouped:
             return [self.items[0].id]
-        return [self.event.id, *(item.id for item in self.items)]
+        return [self.owner, *(item.id for item in self.items)]
 
 
 @dataclass(frozen=True)
@@ -86,12 +92,12 @@ class Component:
     @property
     def items(self) -> tuple[EvidenceItem, ...]:
         """Its standalone items, in case order."""
-        return tuple(f.items[0] for f in self.factors if f.event is None)
+        return tuple(f.items[0] for f in self.factors if not f.grouped)
 
     @property
     def events(self) -> tuple[Factor, ...]:
-        """Its events' factors, in case order."""
-        return tuple(f for f in self.factors if f.event is not None)
+        """Its events' and origins' factors (each one term over several items), in case order."""
+        return tuple(f for f in self.factors if f.grouped)
 
     @property
     def method(self) -> str:
@@ -103,7 +109,7 @@ class Component:
 
     @property
     def units(self) -> list[str]:
-        """What leave-one-out removes: each standalone item, then each event and its reports."""
+        """What leave-one-out removes: each standalone item, then each event (origin) and its items."""
         return [*(it.id for it in self.items), *(u for f in self.events for u in f.units)]
 
 
@@ -125,17 +131,33 @@ class CompiledCase:
     # for an event's reports.
     hit_mean: np.ndarray
     false_alarm_mean: np.ndarray
+    origins: tuple[Origin, ...] = ()
+    origin_of: np.ndarray | None = None  # (J,): the index of an item's origin, -1 when none
+    # (J,) each: a member's hit and false-alarm rates in the origin's shared branch (the rate
+    # of a report that says nothing is then the origin's base rate); NaN for other items.
+    shared_hit_mean: np.ndarray | None = None
+    shared_false_alarm_mean: np.ndarray | None = None
 
     def mean_log_likelihoods(self) -> np.ndarray:
         """log P(item j | the reports of its event above j, h) with every judgment at its mean:
         (J, H). A standalone item's is log(theta H + (1 - theta) F); a report's comes from the
-        chain rule, so the reports of one event add up to the event's log P(R_1..R_n | h)."""
+        chain rule, so the reports of one event add up to the event's log P(R_1..R_n | h), and the
+        items of an origin to its mixture's."""
         theta_all = self.theta_mean
         out = np.empty(theta_all.shape)
         seen: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # event -> running (log H, log F)
+        mixed: dict[int, np.ndarray] = {}  # origin -> log P(its items so far | h)
         with np.errstate(divide="ignore"):
             for j, event in enumerate(self.event_of):
                 theta, hit, false_alarm = theta_all[j], self.hit_mean[j], self.false_alarm_mean[j]
+                o = -1 if self.origin_of is None else int(self.origin_of[j])
+                if o >= 0:
+                    before = mixed.get(o, np.zeros(theta.shape))
+                    after = self.origin_log_prefix(o, j)
+                    mixed[o] = after
+                    with np.errstate(invalid="ignore"):
+                        out[j] = np.where(np.isneginf(before), -np.inf, after - before)
+                    continue
                 if event < 0:
                     out[j] = np.log(rated_likelihood(theta, hit, false_alarm))
                     continue
@@ -148,6 +170,26 @@ class CompiledCase:
                 with np.errstate(invalid="ignore"):
                     out[j] = np.where(np.isneginf(before), -np.inf, after - before)
         return out
+
+    def origin_log_prefix(self, o: int, last: int) -> np.ndarray:
+        """log P(the items of origin o up to item `last`, in case order | h) at the means: the
+        mixture over that prefix (marginalising the items below it leaves the same mixture)."""
+        assert self.origin_of is not None
+        assert self.shared_hit_mean is not None and self.shared_false_alarm_mean is not None
+        rows = np.flatnonzero(self.origin_of[: last + 1] == o)
+        theta = np.array([j.mean for j in self.origins[o].likelihoods])
+        s = self.origins[o].shared.mean
+        with np.errstate(divide="ignore"):
+            own = np.log(
+                rated_likelihood(
+                    self.theta_mean[rows], self.hit_mean[rows, None], self.false_alarm_mean[rows, None]
+                )
+            ).sum(axis=0)
+            log_hit = np.log(self.shared_hit_mean[rows]).sum()
+            log_false = np.log(self.shared_false_alarm_mean[rows]).sum()
+            shared = event_log_likelihood(np.log(theta), np.log1p(-theta), log_hit, log_false, np.logaddexp)
+            log_s = math.log(s) if s > 0 else -np.inf
+            return origin_log_likelihood(log_s, np.log1p(-s), shared, own, np.logaddexp)
 
     def chain_reliability(self, item: EvidenceItem, moved: dict[str, float] | None = None) -> float:
         """The product of the reliabilities on the item's chain at their means (or `moved`
@@ -182,20 +224,29 @@ def item_rates(
     return chained_rate(rho, hit, q), chained_rate(rho, false_alarm, q)
 
 
-def _factors(items: Sequence[EvidenceItem], events: Sequence[Event]) -> list[Factor]:
-    """Standalone items and events (with their reports), in the order their first item stands."""
+def _factors(
+    items: Sequence[EvidenceItem], events: Sequence[Event], origins: Sequence[Origin] = ()
+) -> list[Factor]:
+    """Standalone items, events (with their reports) and origins (with their items), in the order
+    their first item stands."""
     by_id = {e.id: e for e in events}
+    origin_of = {item_id: o for o in origins for item_id in o.items}
     factors: list[Factor] = []
-    factor_of_event: dict[str, int] = {}
+    factor_of: dict[str, int] = {}  # an event's or an origin's id -> its factor
     for item in items:
-        if item.reports is None:
+        origin = origin_of.get(item.id)
+        group = item.reports if item.reports is not None else (origin.id if origin is not None else None)
+        if group is None:
             factors.append(Factor((item,)))
-        elif item.reports in factor_of_event:
-            k = factor_of_event[item.reports]
+        elif group in factor_of:
+            k = factor_of[group]
             factors[k] = replace(factors[k], items=(*factors[k].items, item))
         else:
-            factor_of_event[item.reports] = len(factors)
-            factors.append(Factor((item,), by_id[item.reports]))
+            factor_of[group] = len(factors)
+            if origin is not None and item.reports is None:
+                factors.append(Factor((item,), origin=origin))
+            else:
+                factors.append(Factor((item,), by_id[group]))
     return factors
 
 
@@ -204,9 +255,10 @@ def _compile(
     items: Sequence[EvidenceItem],
     events: Sequence[Event],
     reliability: dict[str, Judgment],
+    origins: Sequence[Origin] = (),
 ) -> CompiledCase:
     by_id = {e.id: e for e in events}
-    factors = _factors(items, events)
+    factors = _factors(items, events, origins)
     n_hyp = len(hypothesis_ids)
     theta = np.array(
         [[j.mean for j in (by_id[it.reports].likelihoods if it.reports else it.likelihoods)] for it in items]
@@ -217,6 +269,13 @@ def _compile(
         [item_rates(it, r, float(row.mean())) for it, r, row in zip(items, rho, theta, strict=True)]
     ).reshape(len(items), 2)
     event_index = {e.id: k for k, e in enumerate(events)}
+    origin_index = {item_id: k for k, o in enumerate(origins) for item_id in o.items}
+    origin_of = np.array([origin_index.get(it.id, -1) for it in items], dtype=int).reshape(len(items))
+    # A member's rates in the shared branch: what it reports occurs at the origin's base rate.
+    shared = np.full((len(items), 2), np.nan)
+    for j in np.flatnonzero(origin_of >= 0):
+        b_origin = float(np.mean([x.mean for x in origins[origin_of[j]].likelihoods]))
+        shared[j] = item_rates(items[j], rho[j], b_origin)
     return CompiledCase(
         hypothesis_ids=tuple(hypothesis_ids),
         items=tuple(items),
@@ -229,15 +288,22 @@ def _compile(
         event_of=np.array([event_index[it.reports] if it.reports else -1 for it in items], dtype=int),
         hit_mean=rates[:, 0],
         false_alarm_mean=rates[:, 1],
+        origins=tuple(origins),
+        origin_of=origin_of,
+        shared_hit_mean=shared[:, 0],
+        shared_false_alarm_mean=shared[:, 1],
     )
 
 
 def regroup(component: Component, unit: str, reliability: dict[str, Judgment]) -> tuple[Component, ...]:
-    """The components that `component` without `unit` forms (an item, a report or a whole
-    event; an event left with no report goes): removing a report can uncouple sources."""
-    kept = [it for it in component.members if it.id != unit and it.reports != unit]
+    """The components that `component` without `unit` forms (an item, a report, a whole event or
+    a whole origin; an event or origin left with no item goes): removing an item can uncouple
+    sources. An origin left with one item stays a mixture: it is its items' marginal."""
+    gone = {it.id for f in component.events if f.owner == unit for it in f.items} | {unit}
+    kept = [it for it in component.members if it.id not in gone]
     events = [f.event for f in component.events if f.event is not None]
-    return _components(_factors(kept, events), reliability, kept)
+    origins = [f.origin for f in component.events if f.origin is not None]
+    return _components(_factors(kept, events, origins), reliability, kept)
 
 
 def _components(
@@ -286,15 +352,13 @@ def compile_case(case: Case) -> CompiledCase:
     hit = _compiled.get(key)
     if hit is not None and hit[0]() is case:
         return hit[1]
-    if case.origins:
-        raise CaseError([Problem(case.path, None, NOT_SCORED_YET)])
     reliability = {s.id: s.reliability for s in case.sources}
     items = case.evidence
     if not (case.model_error.is_point and case.model_error.mean == 0.0):
         reliability[MODEL_ERROR] = complement(case.model_error)
     if MODEL_ERROR in reliability or any(it.rated for it in items):
         items = tuple(_linked(it, MODEL_ERROR in reliability) for it in items)
-    compiled = _compile(case.hypothesis_ids, items, case.events, reliability)
+    compiled = _compile(case.hypothesis_ids, items, case.events, reliability, case.origins)
     _compiled[key] = (weakref.ref(case, lambda _, key=key: _compiled.pop(key, None)), compiled)
     return compiled
 

@@ -48,6 +48,15 @@ def event_log_likelihood(log_theta, log_not_theta, log_hit, log_false_alarm, log
     return logaddexp(log_theta + log_hit, log_not_theta + log_false_alarm)
 
 
+def origin_log_likelihood(log_shared, log_not_shared, log_event, log_independent, logaddexp):
+    """log P(E_1..E_n | h) of a possible common origin (docs/model.md section 2):
+    s Lambda_h + (1 - s) prod_j lambda_jh, from log s, log(1 - s), log Lambda_h (the items as
+    reports of one event with the origin's likelihoods) and sum_j log lambda_jh (each item
+    alone). `logaddexp` is NumPy's or PyTensor's; s = 0 or 1 gives -inf + a finite term, never
+    -inf - -inf."""
+    return logaddexp(log_shared + log_event, log_not_shared + log_independent)
+
+
 def event_log_lik(theta: np.ndarray, c: np.ndarray, b: float) -> np.ndarray:
     """log P(R | h) for draws of theta (..., H) and the reports' credibilities c (..., n): the
     event's formula with log hit_i = log lambda(c_i, 1, b) and log false alarm_i =

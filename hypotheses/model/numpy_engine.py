@@ -28,7 +28,7 @@ from hypotheses.model.components import (
 )
 from hypotheses.model.factors import CompiledCase, Component, compile_case
 from hypotheses.model.logspace import log, logsumexp, softmax
-from hypotheses.model.places import reliability_place
+from hypotheses.model.places import judgment_places, reliability_place
 from hypotheses.model.prior import posterior_mcse, prior_mean, prior_weight_draws
 from hypotheses.model.result import EngineResult, interval_mcse
 from hypotheses.settings import DEFAULT_SEED, INTERVAL_MCSE_TARGET, NUMPY_DEFAULT_DRAWS, PILOT_DRAWS
@@ -114,11 +114,8 @@ def _kept(part: ComponentScore) -> _Kept:
 
 
 def _is_point_case(case: Case) -> bool:
-    judgments = [j for h in case.hypotheses for _, j in h.prior]
-    judgments += [s.reliability for s in case.sources]
-    judgments += [j for e in case.evidence for j in (e.credibility, *e.likelihoods)]
-    judgments += [j for e in case.events for j in e.likelihoods]
-    return all(j.is_point for j in judgments)
+    """Every judgment the model reads is a point (its rates and origins included)."""
+    return all(j.is_point for _, j in judgment_places(case))
 
 
 def _exact_parts(
@@ -150,8 +147,9 @@ def _leave_one_out(
     case: Case, parts: list[ComponentScore], pi_mean: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """log E[pi_h] + log P(E without item j | h) for every item j: (J, H), and the same without
-    each event's reports: (G, H), from the factorisation: only the dropped unit's own component
-    changes. Their softmax is P(h | E without it), their log-sum-exp log P(E without it)."""
+    each event's reports, then each origin's items: (G + O, H), from the factorisation: only the
+    dropped unit's own component changes. Their softmax is P(h | E without it), their
+    log-sum-exp log P(E without it)."""
     factors = np.array([part.log_factor() for part in parts]).reshape(len(parts), len(case.hypotheses))
     # Sums of the factors before and after each part, so that no -inf is ever subtracted.
     zero = np.zeros((1, factors.shape[1]))
@@ -166,9 +164,8 @@ def _leave_one_out(
     n_hyp = len(case.hypotheses)
     items = np.array([out[item.id] for item in case.evidence]).reshape(len(case.evidence), n_hyp)
     everything = log_prior + before[-1]  # an event no item reports changes nothing
-    events = np.array([out.get(event.id, everything) for event in case.events]).reshape(
-        len(case.events), n_hyp
-    )
+    groups = [*case.events, *case.origins]
+    events = np.array([out.get(group.id, everything) for group in groups]).reshape(len(groups), n_hyp)
     return items, events
 
 
@@ -182,9 +179,12 @@ def components(parts: list[ComponentScore]) -> tuple[dict[str, object], ...]:
         entry: dict[str, object] = {
             "sources": [name for name, _ in part.sources],
             "items": [it.id for it in part.items],
-            "events": [f.event.id for f in part.events],
+            "events": [f.factor.owner for f in part.events if f.factor.event is not None],
             "method": part.method,
         }
+        origins = [f.factor.owner for f in part.events if f.factor.origin is not None]
+        if origins:
+            entry["origins"] = origins
         if part.method == "sampled":
             entry["ess"] = float(part.pool_ess.min())
         out.append(entry)

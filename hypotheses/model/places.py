@@ -33,6 +33,11 @@ def false_alarm_place(item: str) -> str:
     return f"false_alarm/{item}"
 
 
+def shared_place(origin: str) -> str:
+    """P(the items of a possible common origin all repeat it): `shared/<origin>`."""
+    return f"shared/{origin}"
+
+
 MODEL_ERROR_PLACE = "model_error"
 
 
@@ -48,8 +53,9 @@ def reporting_places(item: EvidenceItem, judged: bool = False) -> list[tuple[str
 
 def judgment_places(case: Case) -> list[tuple[str, Judgment]]:
     """Every judgment of the case with its place, in a fixed order (priors, reliabilities,
-    events' likelihoods, then each item's likelihoods (none for a report) and credibility, or its
-    hit and false-alarm rates; `model_error` last, where the case has one)."""
+    events' likelihoods, each origin's likelihoods and `shared`, then each item's likelihoods
+    (none for a report) and credibility, or its hit and false-alarm rates; `model_error` last,
+    where the case has one)."""
     named: list[tuple[str, Judgment]] = []
     for h in case.hypotheses:
         named += [(prior_place(h.id, factor), judgment) for factor, judgment in h.prior]
@@ -59,6 +65,12 @@ def judgment_places(case: Case) -> list[tuple[str, Judgment]]:
             (likelihood_place(event.id, h), judgment)
             for h, judgment in zip(case.hypothesis_ids, event.likelihoods, strict=True)
         ]
+    for origin in case.origins:  # origin ids are neither item nor event ids
+        named += [
+            (likelihood_place(origin.id, h), judgment)
+            for h, judgment in zip(case.hypothesis_ids, origin.likelihoods, strict=True)
+        ]
+        named.append((shared_place(origin.id), origin.shared))
     for item in case.evidence:
         named += [
             (likelihood_place(item.id, h), judgment)

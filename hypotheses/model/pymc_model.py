@@ -21,6 +21,7 @@ from hypotheses.model.likelihood import (
     chained_rate,
     effective_likelihood,
     event_log_likelihood,
+    origin_log_likelihood,
     rated_likelihood,
 )
 from hypotheses.model.places import (
@@ -32,6 +33,7 @@ from hypotheses.model.places import (
     likelihood_place,
     prior_place,
     reliability_place,
+    shared_place,
 )
 from priors import Beta, LogNormal
 
@@ -63,6 +65,13 @@ class Layout:
     false_index: np.ndarray  # (J,): its false-alarm rate likewise
     base_rate: np.ndarray  # (J,): b, the expected base rate of what the item reports (a point)
     expected_rate: np.ndarray  # (J,): q = E[hit] b + E[false_alarm] (1 - b) of a rated item
+    # Possible common origins: each one's likelihoods (O, H) and `shared` (O,); each item's origin
+    # (J,), -1 for none; and a member's b and q in the shared branch (the origin's base rate).
+    origin_theta_index: np.ndarray | None = None
+    origin_shared_index: np.ndarray | None = None
+    member_origin: np.ndarray | None = None
+    shared_base_rate: np.ndarray | None = None
+    shared_expected_rate: np.ndarray | None = None
     # model_error's place in the vector: its link (1 - model_error) is appended after the rest
     # and every chain's MODEL_ERROR entry points there. None: no model error.
     model_error_index: int | None = None
@@ -111,6 +120,9 @@ def layout(case: Case) -> Layout:
     b = compiled.theta_mean.mean(axis=1)
     hit_mean = np.array([e.hit.mean if e.hit is not None else 1.0 for e in items])
     false_mean = np.array([e.false_alarm.mean if e.false_alarm is not None else 0.0 for e in items])
+    member_origin = compiled.origin_of if compiled.origin_of is not None else np.full(len(items), -1)
+    origin_b = np.array([np.mean([j.mean for j in o.likelihoods]) for o in case.origins])
+    shared_b = np.where(member_origin >= 0, origin_b[np.maximum(member_origin, 0)] if len(origin_b) else b, b)
     return Layout(
         names=[n for n, _ in uncertain],
         alpha=np.array([j.a for _, j in uncertain]),
@@ -138,6 +150,13 @@ def layout(case: Case) -> Layout:
         base_rate=b,
         expected_rate=rated_likelihood(b, hit_mean, false_mean),
         model_error_index=position.get(MODEL_ERROR_PLACE),
+        origin_theta_index=np.array(
+            [[position[likelihood_place(o.id, h)] for h in ids] for o in case.origins], dtype=int
+        ).reshape(len(case.origins), len(ids)),
+        origin_shared_index=np.array([position[shared_place(o.id)] for o in case.origins], dtype=int),
+        member_origin=member_origin,
+        shared_base_rate=shared_b,
+        shared_expected_rate=rated_likelihood(shared_b, hit_mean, false_mean),
     )
 
 
@@ -157,6 +176,7 @@ def build_model(case: Case):  # -> pm.Model (annotated loosely: pymc is imported
         "hypothesis": case.hypothesis_ids,
         "evidence": [e.id for e in case.evidence],
         "event": [g.id for g in case.events],
+        "origin": [o.id for o in case.origins],
         "place": plan.names,
         "ratio_place": plan.ratio_names,
     }
@@ -186,8 +206,9 @@ def build_model(case: Case):  # -> pm.Model (annotated loosely: pymc is imported
             false_alarm = pt.switch(
                 plan.rated, chained_rate(rho, values[plan.false_index], q), effective_likelihood(c, 0.0, b)
             )
-        if plan.standalone.any():
-            rows = np.flatnonzero(plan.standalone)
+        alone = plan.standalone & (plan.member_origin < 0)  # an origin's items are its factor's
+        if alone.any():
+            rows = np.flatnonzero(alone)
             theta = values[plan.theta_index[rows]]  # (J', H)
             lam = rated_likelihood(theta, hit[rows][:, None], false_alarm[rows][:, None])
             joint = joint + pt.log(pt.maximum(lam, TINY_LIKELIHOOD)).sum(axis=0)
@@ -209,7 +230,53 @@ def build_model(case: Case):  # -> pm.Model (annotated loosely: pymc is imported
                 pt.logaddexp,
             )
             joint = joint + log_event.sum(axis=0)
+        if len(case.origins):
+            joint = joint + _origins_log_likelihood(plan, values, rho, c, hit, false_alarm).sum(axis=0)
         log_joint = pm.Deterministic("log_joint", joint, dims="hypothesis")
         pm.Potential("evidence", pm.math.logsumexp(log_joint))
         pm.Deterministic("p_hypothesis", pt.special.softmax(log_joint), dims="hypothesis")
     return model
+
+
+def _origins_log_likelihood(plan: Layout, values, rho, c, hit, false_alarm):
+    """(O, H): each origin's mixture of docs/model.md section 2, logsumexp of its two branches:
+    log s + the event with the origin's likelihoods reported by its items (their rates at the
+    origin's base rate), and log(1 - s) + its items each alone (their own rates)."""
+    import pytensor.tensor as pt
+
+    assert plan.member_origin is not None and plan.origin_theta_index is not None
+    assert plan.origin_shared_index is not None
+    assert plan.shared_base_rate is not None and plan.shared_expected_rate is not None
+    members = np.flatnonzero(plan.member_origin >= 0)
+    n_origins = plan.origin_theta_index.shape[0]
+    membership = np.zeros((n_origins, members.size))
+    membership[plan.member_origin[members], np.arange(members.size)] = 1.0
+    floor = TINY_LIKELIHOOD
+    b, q = plan.shared_base_rate[members], plan.shared_expected_rate[members]
+    rated = plan.rated[members]
+    hit_shared = pt.switch(
+        rated,
+        chained_rate(rho[members], values[plan.hit_index[members]], q),
+        effective_likelihood(c[members], 1.0, b),
+    )
+    false_shared = pt.switch(
+        rated,
+        chained_rate(rho[members], values[plan.false_index[members]], q),
+        effective_likelihood(c[members], 0.0, b),
+    )
+    theta = values[plan.origin_theta_index]  # (O, H)
+    log_event = event_log_likelihood(
+        pt.log(pt.maximum(theta, floor)),
+        pt.log(pt.maximum(1.0 - theta, floor)),
+        pt.dot(membership, pt.log(pt.maximum(hit_shared, floor)))[:, None],
+        pt.dot(membership, pt.log(pt.maximum(false_shared, floor)))[:, None],
+        pt.logaddexp,
+    )
+    own = rated_likelihood(
+        values[plan.theta_index[members]], hit[members][:, None], false_alarm[members][:, None]
+    )
+    log_alone = pt.dot(membership, pt.log(pt.maximum(own, floor)))  # (O, H)
+    s = values[plan.origin_shared_index][:, None]
+    return origin_log_likelihood(
+        pt.log(pt.maximum(s, floor)), pt.log(pt.maximum(1.0 - s, floor)), log_event, log_alone, pt.logaddexp
+    )

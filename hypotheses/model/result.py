@@ -29,7 +29,8 @@ class EngineResult:
     mean_mcse: float = 0.0  # largest Monte Carlo standard error of posterior_mean (0: exact)
     leave_one_out: np.ndarray | None = None  # (J, H): P(h | E without item j), when asked for
     log_evidence: np.ndarray | None = None  # (draws,): log p(E | params) of each draw
-    event_leave_one_out: np.ndarray | None = None  # (G, H): P(h | E without event g's reports)
+    # (G + O, H): P(h | E without event g's reports), then without origin o's items.
+    event_leave_one_out: np.ndarray | None = None
     # What the numpy engine did in each component coupled by uncertain sources or events.
     components: tuple[dict[str, Any], ...] = ()
     # (J,): log P(item j | every other item), with leave-one-out (the conflict measure's)

@@ -405,10 +405,9 @@ def render_report(
                     f"{db(event.weight_db[h])}</td>"
                     for h in ids
                 )
-                n = len(event.reports)
                 parts.append(
-                    f"<tr class=event><td>event {_named(event.id, event.label)}"
-                    f"<br><small>{n} report{'s' * (n != 1)} together</small>"
+                    f"<tr class=event><td>{event.kind} {_named(event.id, event.label)}"
+                    f"<br><small>{escape(event.together)}</small>"
                     f"{_said(None, event.notes, event.links)}</td>{cells}<td class=num></td>"
                     f"<td class=num{STALE}>{percent(without[event.id].posterior[lead.id])}</td><td></td></tr>"
                 )
@@ -439,11 +438,11 @@ def render_report(
             ]
         if e.capped:
             parts.append(f'<p class="hs-printed">{escape(e.capped)}</p>')
-        if card.events:
+        if card.events or card.origins:
             parts += [
-                "<p>An event's row is its reports taken together, and the last column P("
-                f"{escape(lead.id)}) with the whole event left out; each report under it weighs what it "
-                "adds given the reports above it, so the reports' weights add up to the event's.</p>",
+                "<p>An event's (or a possible common origin's) row is its items taken together, and "
+                f"the last column P({escape(lead.id)}) with all of them left out; each item under it "
+                "weighs what it adds given the items above it, so their weights add up to the row's.</p>",
                 '<ul class="plain hs-printed">',
                 *[f"<li>{escape(line)}</li>" for line in e.events],
                 "</ul>",

@@ -266,6 +266,11 @@ def render_explanation(card: Scorecard) -> Group:
             "; an event's row is its reports together (and without: the whole event left out), "
             "each report's weight is given the reports above it"
         )
+    if card.origins:
+        caption += (
+            "; an origin's row is its items together as the mixture counts them (and without: all "
+            "of them left out), each item's weight is given the items above it"
+        )
 
     def evidence(_width: int) -> Table:
         table = Table(
@@ -283,10 +288,9 @@ def render_explanation(card: Scorecard) -> Group:
         table.add_column("conflict", justify="right", no_wrap=True)
         for event, items in sorted(blocks, key=lambda b: -abs(block_weight(b, lead.id))):
             if event is not None:
-                n = len(event.reports)
                 table.add_row(
                     Text.assemble(
-                        ("event ", "dim"), visible(event.id), (f" ({n} report{'s' * (n != 1)})", "dim")
+                        (f"{event.kind} ", "dim"), visible(event.id), (f" ({visible(event.summary)})", "dim")
                     ),
                     Text(db(event.weight_db[lead.id])),
                     Text(db(event.weight_db[rival.id])),

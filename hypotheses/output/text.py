@@ -179,8 +179,8 @@ def to_markdown(card: Scorecard) -> str:
             if event is not None:
                 weights = " | ".join(db(event.weight_db[h]) for h in ids)
                 lines.append(
-                    f"| event **{md_text(event.id)}**: {md_text(event.label)} "
-                    f"({_reports(len(event.reports))} together) | {weights} | |"
+                    f"| {event.kind} **{md_text(event.id)}**: {md_text(event.label)} "
+                    f"({md_text(event.together)}) | {weights} | |"
                 )
             for e in items:
                 weights = " | ".join(db(e.weight_db[h]) for h in ids)
@@ -191,7 +191,7 @@ def to_markdown(card: Scorecard) -> str:
                     f"| {nested}**{md_text(e.id)}**{absent}: {md_text(e.label)}{via} | {weights} | "
                     f"{bits(e.diagnosticity)} |"
                 )
-        if card.events:
+        if card.events or card.origins:
             lines += ["", _EVENT_KEY]
             if card.explanation:
                 lines += ["", *(f"- {md_text(line)}" for line in card.explanation.events)]
@@ -223,13 +223,9 @@ def to_markdown(card: Scorecard) -> str:
 
 
 _EVENT_KEY = (
-    "An event's row is its reports taken together; each report (↳) weighs what it adds "
-    "given the reports above it, so the reports' weights add up to the event's."
+    "An event's (or a possible common origin's) row is its items taken together; each item (↳) "
+    "weighs what it adds given the items above it, so their weights add up to the row's."
 )
-
-
-def _reports(n: int) -> str:
-    return f"{n} report" + ("s" if n != 1 else "")
 
 
 def _notes(card: Scorecard) -> list[str]:
@@ -238,10 +234,10 @@ def _notes(card: Scorecard) -> list[str]:
     for s in card.sources:
         said = ([md_text(s.notes)] if s.notes else []) + [md_text(link) for link in s.links]
         out.append(f"- source **{md_text(s.id)}**: " + "; ".join(said))
-    for g in card.events:
+    for g in (*card.events, *card.origins):
         said = ([md_text(g.notes)] if g.notes else []) + [md_text(link) for link in g.links]
         if said:
-            out.append(f"- event **{md_text(g.id)}**: " + "; ".join(said))
+            out.append(f"- {g.kind} **{md_text(g.id)}**: " + "; ".join(said))
     for e in card.evidence:
         said = [md_text(e.date)] if e.date else []
         said += [md_text(e.notes)] if e.notes else []
@@ -283,7 +279,7 @@ def explanation_markdown(card: Scorecard) -> str:
     for event, items in sorted(card.evidence_blocks(), key=lambda b: -abs(block_weight(b, lead.id))):
         if event is not None:
             lines.append(
-                f"| event {md_text(event.id)} ({_reports(len(event.reports))} together) | "
+                f"| {event.kind} {md_text(event.id)} ({md_text(event.together)}) | "
                 f"{db(event.weight_db[lead.id])} | {db(event.weight_db[rival.id])} | | "
                 f"{percent(without[event.id].posterior[lead.id])} | |"
             )
@@ -294,8 +290,8 @@ def explanation_markdown(card: Scorecard) -> str:
                 f"{db(item.weight_db[rival.id])} | {bits(item.diagnosticity)} | "
                 f"{percent(without[item.id].posterior[lead.id])} | {conflict(item.conflict_bits)} |"
             )
-    if card.events:
-        lines += ["", _EVENT_KEY + " Without an event: all its reports left out.", ""]
+    if card.events or card.origins:
+        lines += ["", _EVENT_KEY + " Without an event (origin): all its items left out.", ""]
         lines += [f"- {md_text(line)}" for line in e.events]
     lines += [""] + [f"- {md_text(line)}" for line in e.conflicts] if e.conflicts else []
     lines += ["", f"- {md_text(e.capped)}"] if e.capped else []
