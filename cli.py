@@ -776,6 +776,12 @@ def validate(
             typer.echo(visible(_bug_line(str(path), exc)), err=True)
             continue
         _warn(tuple(str(w) for w in case.warnings))
+        # Suspected common origins, without the what-if (validate scores nothing): rapidfuzz
+        # costs about 11 ms to import, and detection uses no NumPy here.
+        from hypotheses.analysis.detection import labels_skipped, suspected_origins
+
+        said = [found.warning for found in suspected_origins(case)] + [labels_skipped(case) or ""]
+        _warn(tuple(f"{path}: warning: {line}" for line in said if line))
         typer.echo(
             visible(
                 f"{path}: ok ({len(case.hypotheses)} hypotheses, {len(case.evidence)} evidence "

@@ -14,6 +14,11 @@ A team's cases of one question, and two versions of one case, as `hypscore pool`
 
 >>> pool(["ana.yaml", "ben.yaml"], weights=[2, 1]).linear["insider"].mean
 >>> diff("v1.yaml", "v2.yaml").changes
+
+Items that may repeat one origin though none is declared, as `validate` warns (without
+scoring; `score` adds what sharing would change, `Scorecard.suspected_origins`):
+
+>>> [(s.items, s.reasons) for s in suspected_origins("case.yaml")]
 """
 
 from hypotheses._version import __version__
@@ -31,6 +36,8 @@ _HOMES = {
     "NextResult": "hypotheses.analysis.decision",
     "next_items": "hypotheses.analysis.decision",
     "Scorecard": "hypotheses.analysis.scorecard",
+    "SuspectedOrigin": "hypotheses.analysis.scorecard",
+    "suspected_origins": "hypotheses.analysis.detection",
     "score": "hypotheses.analysis.scoring",
     "UsageError": "hypotheses.settings",
     "DiffResult": "hypotheses.analysis.diff",
@@ -88,6 +95,7 @@ __all__ = [
     "Scorecard",
     "Settings",
     "Source",
+    "SuspectedOrigin",
     "UsageError",
     "__version__",
     "build_model",
@@ -101,4 +109,5 @@ __all__ = [
     "pool",
     "score",
     "score_many",
+    "suspected_origins",
 ]

@@ -113,7 +113,9 @@ def test_explain_screen_json_and_markdown() -> None:
     data = json.loads(run("explain", SEED_CASE, "--format", "json").stdout)
     assert data["leading"] == "mistake" and data["runner_up"] == "deliberate"
     assert {"tornado", "leave_one_out", "flip", "closest", "baseline"} <= set(data)
-    assert data == json.loads(run("score", SEED_CASE, "-f", "json").stdout)["explain"]
+    scored = json.loads(run("score", SEED_CASE, "-f", "json").stdout)
+    # explain's JSON: the score's `explain` section and, beside it, the suspected common origins
+    assert data == {**scored["explain"], "suspected_origins": scored["suspected_origins"]}
     md = run("explain", SEED_CASE, "--format", "md").stdout
     assert md.startswith("# Why mistake leads") and "## Sensitivity" in md
 

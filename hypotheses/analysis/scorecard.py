@@ -159,6 +159,26 @@ class LeaveOneOut:
 
 
 @dataclass(frozen=True)
+class SuspectedOrigin:
+    """Independent items that may repeat one origin though none is declared (docs/case-format.md,
+    "Suspected common origins"): found by `hypotheses.analysis.detection`, shown as a warning."""
+
+    items: tuple[str, ...]  # 2+ item ids, in case order
+    reasons: tuple[str, ...]  # sorted, e.g. "same link https://example.org/a", "near-identical labels (94%)"
+    # P(h | E) were the items one origin at shared 0.5, per hypothesis; empty when not computed
+    # (`validate` does not score).
+    if_shared: dict[str, float] = field(default_factory=dict)
+    warning: str = ""  # the sentence of the warnings (and of explain's section)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "items": list(self.items),
+            "reasons": list(self.reasons),
+            "if_shared": {h: _number(p) for h, p in self.if_shared.items()},
+        }
+
+
+@dataclass(frozen=True)
 class FlipThreshold:
     """The likelihood ratio one new, independent item must have to make the runner-up lead."""
 
@@ -217,6 +237,8 @@ class Scorecard:
     sources: tuple[SourceNote, ...] = ()  # the sources with notes or links (the rest say nothing)
     events: tuple[EventScore, ...] = ()
     origins: tuple[EventScore, ...] = ()  # possible common origins (each with `shared`)
+    # Undeclared common origins that the items suggest (always in the JSON, [] when none).
+    suspected_origins: tuple[SuspectedOrigin, ...] = ()
     # The engine's draws (an EngineResult), kept only when score(keep_draws=True) is asked for
     # them, for the NetCDF export; never part of the JSON.
     engine_result: Any = field(default=None, compare=False, repr=False)
@@ -378,6 +400,7 @@ class Scorecard:
                 **({"components": _clean(list(d.components))} if d.components else {}),
                 **({"sampler": d.sampler} if d.sampler else {}),
             },
+            "suspected_origins": [s.to_dict() for s in self.suspected_origins],
             "warnings": list(self.warnings),
             **({"explain": _clean(self.explanation.to_dict())} if self.explanation else {}),
         }

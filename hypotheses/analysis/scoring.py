@@ -11,6 +11,7 @@ from typing import Literal
 import numpy as np
 
 from hypotheses._version import __version__
+from hypotheses.analysis import detection
 from hypotheses.analysis.scorecard import (
     Diagnostics,
     Estimate,
@@ -21,6 +22,7 @@ from hypotheses.analysis.scorecard import (
     PendingItem,
     Scorecard,
     SourceNote,
+    SuspectedOrigin,
 )
 from hypotheses.analysis.weights import event_weights, evidence_weights, origin_weights
 from hypotheses.case import Case, load_case
@@ -133,6 +135,11 @@ def score(
         diagnostics,
         prior_mean=result.prior_mean,
     )
+    suspected = suspected_with_if_shared(case, card, seed)
+    warnings += [s.warning for s in suspected]
+    skipped = detection.labels_skipped(case)
+    warnings += [skipped] if skipped else []
+    card = replace(card, suspected_origins=suspected)
     if warnings:
         card = replace(card, warnings=(*card.warnings, *warnings))
     if explain:
@@ -153,6 +160,17 @@ def score(
     if keep_draws:
         card = replace(card, engine_result=result)
     return card
+
+
+def suspected_with_if_shared(case: Case, card: Scorecard, seed: int | None) -> tuple[SuspectedOrigin, ...]:
+    """The case's suspected common origins, each with P(h | E) were its items one origin at
+    shared 0.5 (same seed as the score) and its warning naming the leader's change."""
+    leader = card.ranked()[0]
+    out = []
+    for found in detection.suspected_origins(case):
+        found = replace(found, if_shared=detection.if_shared(case, found, seed))
+        out.append(replace(found, warning=detection.warning(found, leader.id, leader.posterior.mean)))
+    return tuple(out)
 
 
 def _rough_intervals(result: EngineResult, most: int) -> str:

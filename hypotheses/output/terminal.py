@@ -19,6 +19,7 @@ from rich.text import Text
 
 from hypotheses.analysis.scorecard import Scorecard
 from hypotheses.output.wording import (
+    SUSPECTED_KEY,
     bits,
     block_weight,
     closest_sentence,
@@ -369,6 +370,9 @@ def render_explanation(card: Scorecard) -> Group:
                 style="yellow",
             )
         )
+    if card.suspected_origins:
+        parts += [Text(""), Text("Suspected common origins", style="bold"), Text(SUSPECTED_KEY, style="dim")]
+        parts += [Text("• " + visible(s.warning), style="yellow") for s in card.suspected_origins]
     return Group(*parts)
 
 

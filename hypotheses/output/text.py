@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from hypotheses.analysis.scorecard import Scorecard
 from hypotheses.output.wording import (
+    SUSPECTED_KEY,
     bits,
     block_weight,
     closest_sentence,
@@ -249,7 +250,8 @@ def _notes(card: Scorecard) -> list[str]:
 def explanation_json(card: Scorecard) -> str:
     """`hypscore explain --format json`: the `explain` section of the JSON export, its case text
     escaped as the export's is (a bidi override in a label must not reorder a terminal's line)."""
-    return json_document(card.to_dict()["explain"])
+    document = card.to_dict()
+    return json_document({**document["explain"], "suspected_origins": document["suspected_origins"]})
 
 
 def explanation_markdown(card: Scorecard) -> str:
@@ -318,6 +320,9 @@ def explanation_markdown(card: Scorecard) -> str:
     ]
     if card.pending:
         lines.append("- Pending, not yet in the answer: " + ", ".join(md_text(p.id) for p in card.pending))
+    if card.suspected_origins:
+        lines += ["", "## Suspected common origins", "", SUSPECTED_KEY, ""]
+        lines += [f"- {md_text(s.warning)}" for s in card.suspected_origins]
     return "\n".join(lines) + "\n"
 
 

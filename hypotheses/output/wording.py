@@ -161,3 +161,10 @@ def summary(card: Scorecard) -> dict[str, object]:
         "words": verbal(card, best.posterior.mean),
         "warnings": len(card.warnings),
     }
+
+
+# The line under explain's "Suspected common origins" (terminal and Markdown).
+SUSPECTED_KEY = (
+    "Items counted as independent that may repeat one origin (the same link, last via: source or "
+    "near-identical labels), with the leader's probability were they one origin at shared 50%."
+)
