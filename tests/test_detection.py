@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -26,7 +27,7 @@ from hypotheses.analysis.detection import (
     suspected_origins,
     warning,
 )
-from tests.helpers import EXAMPLES, ROOT, make_case
+from tests.helpers import DATA, EXAMPLES, ROOT, make_case
 
 
 def _item(item_id: str, label: str | None = None, **keys: Any) -> dict[str, Any]:
@@ -426,15 +427,27 @@ def test_the_bundled_examples_flag_only_what_is_expected(path: Any) -> None:
     assert _found(load_case(path)) == EXPECTED_FLAGS[path.relative_to(EXAMPLES).as_posix()]
 
 
-def test_the_nord_stream_case_flags_nothing() -> None:
-    """The realistic case (12 items, 9 outlets): the reports of the German investigation (yacht,
-    warrant) are already declared as events, so never candidates; the NYT intelligence item and
-    the two WSJ items share no link (the case gives none), no last via: (only nyt_intel has one)
-    and no near-identical label (the closest pair is about 50%); the two WSJ items share only
-    their source, which is not a reason. Detection cannot see an origin the case does not trace."""
-    case = load_case(EXAMPLES / "nord-stream-2022.yaml")
+def test_the_nord_stream_case_as_first_written_flags_nothing() -> None:
+    """The realistic case as first typed (12 items, 9 outlets): the reports of the German
+    investigation (yacht, warrant) are already declared as events, so never candidates; the NYT
+    intelligence item and the two WSJ items share no link (the case gives none), no last via:
+    (only nyt_intel has one) and no near-identical label (the closest pair is about 50%); the two
+    WSJ items share only their source, which is not a reason. Detection cannot see an origin the
+    case does not trace."""
+    case = load_case(DATA / "nord-stream-as-first-written.yaml")
     assert len(case.evidence) == 12
     assert _found(case) == []
+
+
+def test_the_nord_stream_case_with_its_sourcing_traced_flags_the_wsj_pair() -> None:
+    """The bundled version traces the WSJ's two stories to the investigation (source
+    german_probe, via: [wsj]) and declares the origin; without the declaration, detection
+    flags exactly those two, for their shared last via:."""
+    case = load_case(EXAMPLES / "nord-stream-2022.yaml")
+    assert len(case.evidence) == 12 and case.origins
+    assert _found(case) == []  # declared: nothing to suspect
+    undeclared = replace(case, origins=())
+    assert _found(undeclared) == [(("wsj_plan", "suspect_fled"), ("same last via: wsj",))]
 
 
 def test_the_realistic_case_is_bundled() -> None:
