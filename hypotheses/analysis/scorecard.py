@@ -242,6 +242,40 @@ class Scorecard:
     # The engine's draws (an EngineResult), kept only when score(keep_draws=True) is asked for
     # them, for the NetCDF export; never part of the JSON.
     engine_result: Any = field(default=None, compare=False, repr=False)
+    scored_case: Any = field(default=None, compare=False, repr=False)  # kept with the draws
+
+    def to_inference_data(self):  # -> arviz.InferenceData (imported only here: it costs seconds)
+        """The draws as ArviZ InferenceData, exactly what `score --netcdf` writes: a notebook
+        user's `az.plot_forest`, `az.summary` and prior-against-posterior plots of the judgments.
+        Needs the draws: `score(case, keep_draws=True)`."""
+        if self.engine_result is None or self.scored_case is None:
+            raise ValueError(
+                "this Scorecard has no draws: score the case with keep_draws=True, e.g. "
+                "score(case, keep_draws=True).to_inference_data()"
+            )
+        from hypotheses.output.netcdf import inference_data
+
+        return inference_data(self.scored_case, self.engine_result, self.diagnostics.seed)
+
+    def _repr_html_(self) -> str:
+        """A notebook's view: each hypothesis's prior, posterior, 90% interval and words, every
+        string escaped (a case's labels are data, never markup)."""
+        from html import escape
+
+        from hypotheses.text import interval, percent
+
+        rows = "".join(
+            f"<tr><td>{escape(h.id)}</td><td>{escape(h.label)}</td><td>{percent(h.prior.mean)}</td>"
+            f"<td><b>{percent(h.posterior.mean)}</b></td><td>{interval(h.posterior.lo, h.posterior.hi)}</td>"
+            f"<td>{escape(h.verbal)}</td></tr>"
+            for h in self.ranked()
+        )
+        warnings = "".join(f"<li>{escape(w)}</li>" for w in self.warnings)
+        return (
+            f"<div><b>{escape(self.title)}</b><table><thead><tr><th>id</th><th>hypothesis</th>"
+            "<th>prior</th><th>posterior</th><th>90% interval</th><th>in words</th></tr></thead>"
+            f"<tbody>{rows}</tbody></table>" + (f"<ul>{warnings}</ul>" if warnings else "") + "</div>"
+        )
 
     def ranked(self) -> list[HypothesisScore]:
         """Hypotheses by posterior probability, highest first (ties keep case order)."""

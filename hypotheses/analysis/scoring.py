@@ -158,7 +158,7 @@ def score(
     if any(item.date is not None for item in case.evidence):
         card = replace(card, timeline=timeline(case, seed))
     if keep_draws:
-        card = replace(card, engine_result=result)
+        card = replace(card, engine_result=result, scored_case=case)
     return card
 
 

@@ -34,11 +34,7 @@ def inference_data(case: Case, result: EngineResult, seed: int | None = None):
     given: `seed`)."""
     az = _arviz()
     hypotheses = {"hypothesis": case.hypothesis_ids}
-    prior = az.from_dict(
-        prior={"p_hypothesis": result.prior_draws[None]},
-        coords=hypotheses,
-        dims={"p_hypothesis": ["hypothesis"]},
-    )
+    prior = _prior_group(az, case, result, seed)
     if result.inference_data is not None:
         idata = result.inference_data
     else:
@@ -65,6 +61,7 @@ def inference_data(case: Case, result: EngineResult, seed: int | None = None):
         )
     if "prior" not in idata.groups():
         idata.extend(prior)
+    idata.posterior.attrs.update(_READING | ({"draws": _NUMPY_DRAWS} if result.engine == "numpy" else {}))
     idata.posterior.attrs.update(
         {
             "case_title": _attribute(case.title),
@@ -76,6 +73,50 @@ def inference_data(case: Case, result: EngineResult, seed: int | None = None):
         | ({"seed": seed} if seed is not None else {})  # NetCDF has no None
     )
     return idata
+
+
+# How to read the file, in its own attributes: ArviZ's summaries default to a 94% HDI and treat
+# draws as MCMC chains, neither of which is what hypscore reports or (for numpy) draws.
+_READING = {
+    "interval": "hypscore reports 90% equal-tailed intervals (the 5% and 95% quantiles of the draws), "
+    "not ArviZ's default 94% HDI",
+}
+_NUMPY_DRAWS = (
+    "one chain of equal-weight draws by exact sampling and importance resampling (not MCMC: "
+    "R-hat and chain diagnostics do not apply; sample_stats.log_evidence is log p(E | params))"
+)
+
+
+def _prior_group(az, case: Case, result: EngineResult, seed: int | None):
+    """`prior`: pi_h under the prior, and every uncertain judgment drawn from its prior (as many
+    draws as the posterior, from their own stream of `seed`), so that each judgment's prior and
+    posterior can be plotted side by side; point judgments go to `constant_data`."""
+    named = judgment_places(case)
+    rng = np.random.default_rng([0 if seed is None else seed, 0x9E10])
+    draws = result.prior_draws.shape[0]
+    betas = [(n, j) for n, j in named if not j.is_point and not isinstance(j, LogNormal)]
+    ratios = [(n, j) for n, j in named if isinstance(j, LogNormal)]
+    points = [(n, j) for n, j in named if j.is_point]
+    prior: dict[str, np.ndarray] = {"p_hypothesis": result.prior_draws[None]}
+    dims = {"p_hypothesis": ["hypothesis"]}
+    if betas:
+        prior["judgment"] = np.column_stack([j.sample(rng, draws) for _, j in betas])[None]
+        dims["judgment"] = ["place"]
+    if ratios:
+        prior["ratio"] = np.column_stack([j.sample(rng, draws) for _, j in ratios])[None]
+        dims["ratio"] = ["ratio_place"]
+    constant = {"point_judgment": np.array([j.mean for _, j in points])} if points else None
+    return az.from_dict(
+        prior=prior,
+        constant_data=constant,
+        coords={
+            "hypothesis": case.hypothesis_ids,
+            "place": [n for n, _ in betas],
+            "ratio_place": [n for n, _ in ratios],
+            "point_place": [n for n, _ in points],
+        },
+        dims=dims | ({"point_judgment": ["point_place"]} if points else {}),
+    )
 
 
 def _attribute(text: str) -> str:
