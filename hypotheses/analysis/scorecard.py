@@ -244,38 +244,13 @@ class Scorecard:
     engine_result: Any = field(default=None, compare=False, repr=False)
     scored_case: Any = field(default=None, compare=False, repr=False)  # kept with the draws
 
-    def to_inference_data(self):  # -> arviz.InferenceData (imported only here: it costs seconds)
-        """The draws as ArviZ InferenceData, exactly what `score --netcdf` writes: a notebook
-        user's `az.plot_forest`, `az.summary` and prior-against-posterior plots of the judgments.
-        Needs the draws: `score(case, keep_draws=True)`."""
-        if self.engine_result is None or self.scored_case is None:
-            raise ValueError(
-                "this Scorecard has no draws: score the case with keep_draws=True, e.g. "
-                "score(case, keep_draws=True).to_inference_data()"
-            )
-        from hypotheses.output.netcdf import inference_data
-
-        return inference_data(self.scored_case, self.engine_result, self.diagnostics.seed)
+    def to_inference_data(self):  # -> arviz.InferenceData
+        """The draws as ArviZ InferenceData, as `score --netcdf` writes them (`draws_of`)."""
+        return draws_of(self)
 
     def _repr_html_(self) -> str:
-        """A notebook's view: each hypothesis's prior, posterior, 90% interval and words, every
-        string escaped (a case's labels are data, never markup)."""
-        from html import escape
-
-        from hypotheses.text import interval, percent
-
-        rows = "".join(
-            f"<tr><td>{escape(h.id)}</td><td>{escape(h.label)}</td><td>{percent(h.prior.mean)}</td>"
-            f"<td><b>{percent(h.posterior.mean)}</b></td><td>{interval(h.posterior.lo, h.posterior.hi)}</td>"
-            f"<td>{escape(h.verbal)}</td></tr>"
-            for h in self.ranked()
-        )
-        warnings = "".join(f"<li>{escape(w)}</li>" for w in self.warnings)
-        return (
-            f"<div><b>{escape(self.title)}</b><table><thead><tr><th>id</th><th>hypothesis</th>"
-            "<th>prior</th><th>posterior</th><th>90% interval</th><th>in words</th></tr></thead>"
-            f"<tbody>{rows}</tbody></table>" + (f"<ul>{warnings}</ul>" if warnings else "") + "</div>"
-        )
+        """A notebook's view (`notebook_html`)."""
+        return notebook_html(self)
 
     def ranked(self) -> list[HypothesisScore]:
         """Hypotheses by posterior probability, highest first (ties keep case order)."""
@@ -520,3 +495,37 @@ def _clean(value: Any) -> Any:
 
 def _estimate(e: Estimate) -> dict[str, float | None]:
     return {"mean": _number(e.mean), "lo": _number(e.lo), "hi": _number(e.hi)}
+
+
+def draws_of(card: Scorecard):  # -> arviz.InferenceData (imported only here: it costs seconds)
+    """A notebook user's `az.plot_forest`, `az.summary` and prior-against-posterior plots of the
+    judgments. Needs the draws: `score(case, keep_draws=True)`."""
+    if card.engine_result is None or card.scored_case is None:
+        raise ValueError(
+            "this Scorecard has no draws: score the case with keep_draws=True, e.g. "
+            "score(case, keep_draws=True).to_inference_data()"
+        )
+    from hypotheses.model.draws import inference_data
+
+    return inference_data(card.scored_case, card.engine_result, card.diagnostics.seed)
+
+
+def notebook_html(card: Scorecard) -> str:
+    """A notebook's view of a Scorecard: each hypothesis's prior, posterior, 90% interval and
+    words, every string escaped (a case's labels are data, never markup)."""
+    from html import escape
+
+    from hypotheses.text import interval, percent
+
+    rows = "".join(
+        f"<tr><td>{escape(h.id)}</td><td>{escape(h.label)}</td><td>{percent(h.prior.mean)}</td>"
+        f"<td><b>{percent(h.posterior.mean)}</b></td><td>{interval(h.posterior.lo, h.posterior.hi)}</td>"
+        f"<td>{escape(h.verbal)}</td></tr>"
+        for h in card.ranked()
+    )
+    warnings = "".join(f"<li>{escape(w)}</li>" for w in card.warnings)
+    return (
+        f"<div><b>{escape(card.title)}</b><table><thead><tr><th>id</th><th>hypothesis</th>"
+        "<th>prior</th><th>posterior</th><th>90% interval</th><th>in words</th></tr></thead>"
+        f"<tbody>{rows}</tbody></table>" + (f"<ul>{warnings}</ul>" if warnings else "") + "</div>"
+    )
