@@ -104,7 +104,7 @@ def render_terminal(cal: Calibration):
             )
             for name in header:
                 numeric = name in ("Pairs", "Items", "Predicted", "Came true", "Pointed to the truth")
-                table.add_column(name, justify="right" if numeric else "left", no_wrap=True)
+                table.add_column(Text(visible(name)), justify="right" if numeric else "left", no_wrap=True)
             for row in rows:
                 table.add_row(*(Text(visible(cell)) for cell in row))
             return table

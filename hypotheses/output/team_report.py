@@ -91,7 +91,7 @@ def render_pool(result: PoolResult):
                 title=Text(title, style="bold"), title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False
             )
             for k, name in enumerate(header):
-                table.add_column(visible(name), justify="left" if k == 0 else "right", no_wrap=True)
+                table.add_column(Text(visible(name)), justify="left" if k == 0 else "right", no_wrap=True)
             for row in rows:
                 table.add_row(*(Text(visible(cell)) for cell in row))
             return table
@@ -265,7 +265,7 @@ def render_diff(result: DiffResult):
     def build(_width: int) -> Table:
         table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
         for k, name in enumerate(header):
-            table.add_column(visible(name), justify="right" if k > 2 else "left", no_wrap=True)
+            table.add_column(Text(visible(name)), justify="right" if k > 2 else "left", no_wrap=True)
         for row in rows:
             table.add_row(*(Text(visible(cell)) for cell in row))
         return table

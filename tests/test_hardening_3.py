@@ -1,0 +1,115 @@
+"""Issue 34, third round: hostile file names and case text in pool, export-ach, Markdown and the
+plots; edge cases of the report's waterfall; scales that shadow a built-in one; intervals of tiny
+posteriors."""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from rich.console import Console
+from typer.testing import CliRunner
+
+from cli import app
+
+runner = CliRunner()
+
+# What must never reach a terminal, a spreadsheet or a page raw: C0 controls but the newline, DEL,
+# C1 controls, bidi overrides and isolates.
+RAW_CONTROL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+OSC_TITLE = "\x1b]0;pwned\x07"  # retitles the terminal
+CLEAR = "\x1b[2J"
+
+
+def write_case(path: Path, document: dict[str, Any]) -> Path:
+    path.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def simple_case(prior_a: float = 0.5, b_given: float = 0.3, **label: str) -> dict[str, Any]:
+    return {
+        "schema": 1,
+        "title": label.get("title", "T"),
+        "hypotheses": [
+            {"id": "a", "label": "first", "prior": prior_a},
+            {"id": "b", "label": "second", "prior": 1 - prior_a},
+        ],
+        "evidence": [
+            {"id": "e1", "label": label.get("item", "item"), "likelihoods": {"a": [0.2, 0.6], "b": b_given}}
+        ],
+    }
+
+
+def terminal_output(renderable: object) -> str:
+    console = Console(file=io.StringIO(), force_terminal=True, color_system="truecolor", width=200)
+    console.print(renderable)
+    return console.file.getvalue()  # type: ignore[attr-defined]
+
+
+# --- item 1: every user string reaches rich as Text --------------------------------------------
+
+
+def _two_analysts(tmp_path: Path, first: str, second: str) -> list[str]:
+    (tmp_path / "one").mkdir()
+    (tmp_path / "two").mkdir()
+    return [
+        str(write_case(tmp_path / "one" / first, simple_case(0.5))),
+        str(write_case(tmp_path / "two" / second, simple_case(0.5, 0.1))),  # a crux: e1 under b
+    ]
+
+
+def test_pool_shows_file_names_with_markup_as_written(tmp_path: Path) -> None:
+    from hypotheses import load_case
+    from hypotheses.analysis.team import pool
+    from hypotheses.output.team_report import render_pool
+
+    files = _two_analysts(tmp_path, "[link=https:evil.example]official.yaml", "x.yaml")
+    screen = terminal_output(render_pool(pool([load_case(f) for f in files])))
+    assert "\x1b]8;" not in screen  # OSC 8: a hyperlink
+    assert "[link=https:evil.example]official" in screen
+
+
+def test_pool_survives_closing_tags_in_paths(tmp_path: Path) -> None:
+    # Same stem in two folders: the analysts are named by their paths, which contain "[/]".
+    for folder in ("x[/]", "y[/]"):
+        (tmp_path / folder).mkdir(parents=True)  # "x[" holding "]"
+    files = [
+        str(write_case(tmp_path / "x[/]" / "case.yaml", simple_case(0.5))),
+        str(write_case(tmp_path / "y[/]" / "case.yaml", simple_case(0.5, 0.1))),
+    ]
+    result = runner.invoke(app, ["pool", *files])
+    assert result.exit_code == 0, result.output
+    assert "[/]" in result.stdout
+
+
+def test_rich_tables_get_no_user_string_as_markup(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """The class of bug: a header or cell given to rich as `str` is parsed as markup. The tables
+    whose headers and cells come from data (pool's and diff's) take Text only."""
+    from rich.table import Table
+
+    from hypotheses import load_case
+    from hypotheses.analysis.diff import diff
+    from hypotheses.analysis.team import pool
+    from hypotheses.output.team_report import render_diff, render_pool
+
+    seen: list[object] = []
+    add_column, add_row = Table.add_column, Table.add_row
+
+    def column(self: Table, header: object = "", *args: Any, **kwargs: Any) -> None:
+        seen.append(header)
+        add_column(self, header, *args, **kwargs)  # type: ignore[arg-type]
+
+    def row(self: Table, *cells: object, **kwargs: Any) -> None:
+        seen.extend(cells)
+        add_row(self, *cells, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Table, "add_column", column)
+    monkeypatch.setattr(Table, "add_row", row)
+    files = _two_analysts(tmp_path, "a.yaml", "b.yaml")
+    terminal_output(render_pool(pool([load_case(f) for f in files])))
+    terminal_output(render_diff(diff(load_case(files[0]), load_case(files[1]))))
+    assert seen and not [c for c in seen if isinstance(c, str)]
