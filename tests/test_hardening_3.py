@@ -113,3 +113,26 @@ def test_rich_tables_get_no_user_string_as_markup(monkeypatch: pytest.MonkeyPatc
     terminal_output(render_pool(pool([load_case(f) for f in files])))
     terminal_output(render_diff(diff(load_case(files[0]), load_case(files[1]))))
     assert seen and not [c for c in seen if isinstance(c, str)]
+
+
+# --- item 2: every export-ach cell through one neutraliser -------------------------------------
+
+
+def test_export_ach_cells_are_inert_even_after_a_hash(tmp_path: Path) -> None:
+    import csv
+
+    document = simple_case(item=f"# {OSC_TITLE}{CLEAR}retitled\r\n=HYPERLINK(1)")
+    document["evidence"][0]["notes"] = "line one\r\nline two\x9b31m\x85"
+    document["evidence"].append(
+        {"id": "e2", "label": "=cmd|' /C calc'!A0", "likelihoods": {"a": 0.5, "b": 0.4}}
+    )
+    document["evidence"].append({"id": "e3", "label": "\t+1+1", "likelihoods": {"a": 0.5, "b": 0.4}})
+    result = runner.invoke(app, ["export-ach", str(write_case(tmp_path / "case.yaml", document))])
+    assert result.exit_code == 0, result.output
+    assert not RAW_CONTROL.search(result.stdout) and "\r" not in result.stdout
+    rows = list(csv.reader(io.StringIO(result.stdout)))
+    assert len(rows) == 6  # header, three items, two score rows: no cell broke a line
+    assert rows[1][1].startswith("# \\x1b]0;pwned\\x07\\x1b[2Jretitled")
+    assert rows[1][4] == "line one line two\\x9b31m "
+    assert rows[2][1].startswith("'=") and rows[3][1].startswith("' +1+1")
+    assert rows[4][0] == "# weighted inconsistency (Heuer)"  # our comment rows stay comments
