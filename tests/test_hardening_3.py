@@ -136,3 +136,56 @@ def test_export_ach_cells_are_inert_even_after_a_hash(tmp_path: Path) -> None:
     assert rows[1][4] == "line one line two\\x9b31m "
     assert rows[2][1].startswith("'=") and rows[3][1].startswith("' +1+1")
     assert rows[4][0] == "# weighted inconsistency (Heuer)"  # our comment rows stay comments
+
+
+# --- items 3 and 15: every text that reaches matplotlib is visible() and not mathtext -----------
+
+
+@pytest.fixture
+def scale_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """A directory on HYPSCORE_SCALE_PATH, with the scale caches emptied around the test."""
+    from priors import scales
+
+    directory = tmp_path / "scales"
+    directory.mkdir()
+    monkeypatch.setenv("HYPSCORE_SCALE_PATH", str(directory))
+    scales._all_scales.cache_clear()
+    scales.get_scale.cache_clear()
+    yield directory
+    scales._all_scales.cache_clear()
+    scales.get_scale.cache_clear()
+
+
+def test_pool_page_and_plot_get_no_raw_control_from_file_names(tmp_path: Path) -> None:
+    import warnings
+
+    from hypotheses import load_case
+    from hypotheses.analysis.team import pool
+    from hypotheses.output.team_report import pool_html
+
+    files = _two_analysts(tmp_path, f"{OSC_TITLE}{CLEAR}a$x$.yaml", "\u202eb\x9b.yaml")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        page = pool_html(pool([load_case(f) for f in files]))
+    assert not RAW_CONTROL.search(page.replace("\t", " "))
+    assert "\\x1b]0;pwned\\x07" in page  # the name shown, its controls as visible escapes
+    assert not [w for w in caught if RAW_CONTROL.search(str(w.message))]
+    assert not [w for w in caught if "Glyph" in str(w.message)]
+
+
+def test_scale_term_with_dollars_in_the_calibration_page(scale_dir: Path, tmp_path: Path) -> None:
+    (scale_dir / "house.yaml").write_text(
+        "name: house\nterms:\n  - term: maybe $x^$\n    range: [30, 70]\n"
+        "  - term: surely $y^$\n    range: [90, 99]\n  - term: never\n    range: [1, 10]\n",
+        encoding="utf-8",
+    )
+    cases = tmp_path / "cases"
+    cases.mkdir()
+    for name, truth in (("one", "a"), ("two", "b")):
+        document = simple_case(0.5)
+        document.update(scale="house", resolution={"hypothesis": truth})
+        write_case(cases / f"{name}.yaml", document)
+    page = tmp_path / "cal.html"
+    result = runner.invoke(app, ["calibration", str(cases), "-o", str(page)])
+    assert result.exit_code == 0, result.output
+    assert "maybe $x^$" in page.read_text(encoding="utf-8")
