@@ -189,3 +189,17 @@ def test_scale_term_with_dollars_in_the_calibration_page(scale_dir: Path, tmp_pa
     result = runner.invoke(app, ["calibration", str(cases), "-o", str(page)])
     assert result.exit_code == 0, result.output
     assert "maybe $x^$" in page.read_text(encoding="utf-8")
+
+
+# --- item 12: the waterfall with no finite level or weight -------------------------------------
+
+
+def test_report_with_priors_one_and_zero(tmp_path: Path) -> None:
+    """Priors 1 and 0: every level of the leader's log-odds is infinite and the item's weight
+    undefined, so nothing finite sets the plot's scale (max() of one number was a TypeError)."""
+    document = simple_case(1.0)
+    document["evidence"][0]["likelihoods"] = {"a": 0.2, "b": 0.3}
+    case, page = write_case(tmp_path / "case.yaml", document), tmp_path / "r.html"
+    result = runner.invoke(app, ["report", str(case), "-o", str(page)])
+    assert result.exit_code == 0, result.output
+    assert "<svg" in page.read_text(encoding="utf-8")

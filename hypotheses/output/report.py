@@ -133,7 +133,7 @@ def waterfall_plot(card: Scorecard) -> str:
     # An infinite weight or odds (a likelihood or prior of exactly 0 or 1) cannot be drawn to scale:
     # its bar runs past every finite one to the axis edge and is labelled with its sign and infinity.
     finite = [abs(v) for v in (*levels, *(w for _, w in steps if w is not None)) if math.isfinite(v)]
-    edge = 1.15 * max(10.0, *finite)
+    edge = 1.15 * max([10.0, *finite])  # a list: with nothing finite (priors 1 and 0), max(10.0) fails
 
     def x(value: float) -> float:
         return 0.0 if math.isnan(value) else max(-edge, min(edge, value))
