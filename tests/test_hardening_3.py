@@ -203,3 +203,41 @@ def test_report_with_priors_one_and_zero(tmp_path: Path) -> None:
     result = runner.invoke(app, ["report", str(case), "-o", str(page)])
     assert result.exit_code == 0, result.output
     assert "<svg" in page.read_text(encoding="utf-8")
+
+
+# --- item 4: no URL or e-mail address in case text becomes a live link in GitHub's renderer -----
+
+AUTOLINKED = [  # what cmark-gfm's autolink extension links
+    "www.evil.example",
+    "see www.evil.example/x now",
+    "_www.evil.example_ (www.evil.example)",
+    "http://evil.example",
+    "HTTPS://evil.example/path?q=1",
+    "ftp://evil.example",
+    "bob@evil.example",
+    "a.b+c@d-e.example",
+    "mailto:bob@evil.example",
+    "xmpp:bob@evil.example/x",
+]
+
+
+@pytest.mark.parametrize("text", AUTOLINKED)
+def test_markdown_text_is_never_autolinked(text: str) -> None:
+    cmarkgfm = pytest.importorskip("cmarkgfm")
+    from hypotheses.output.text import md_text
+
+    assert "<a " in cmarkgfm.github_flavored_markdown_to_html(text)  # the pattern is live raw
+    html = cmarkgfm.github_flavored_markdown_to_html(f"| x |\n|---|\n| {md_text(text)} |\n\n{md_text(text)}")
+    assert "<a " not in html
+    # Shown as written (the word joiner before an @ is invisible).
+    assert html.count(text.replace("@", "\u2060@").replace("&", "&amp;")) == 2
+
+
+def test_markdown_export_links_and_notes_are_text(tmp_path: Path) -> None:
+    cmarkgfm = pytest.importorskip("cmarkgfm")
+    document = simple_case(title="T www.evil.example", item="see http://evil.example")
+    document["evidence"][0].update(notes="mail bob@evil.example", links=["https://evil.example/copy"])
+    result = runner.invoke(app, ["score", str(write_case(tmp_path / "case.yaml", document)), "-f", "md"])
+    assert result.exit_code == 0, result.output
+    html = cmarkgfm.github_flavored_markdown_to_html(result.stdout)
+    assert "evil.example/copy" in html and "<a " not in html
