@@ -241,3 +241,37 @@ def test_markdown_export_links_and_notes_are_text(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     html = cmarkgfm.github_flavored_markdown_to_html(result.stdout)
     assert "evil.example/copy" in html and "<a " not in html
+
+
+# --- item 22: a scale file that shadows a built-in scale is named -------------------------------
+
+
+def test_scale_file_shadowing_a_builtin_is_warned_and_named(scale_dir: Path, tmp_path: Path) -> None:
+    import json
+
+    from hypotheses.output.text import md_text
+    from priors.scales import _BUILTIN_DIR
+
+    shadow = scale_dir / "icd203.yaml"
+    shadow.write_text((_BUILTIN_DIR / "icd203.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    document = simple_case(0.5)
+    document["evidence"][0]["likelihoods"] = {"a": "likely", "b": "unlikely"}
+    case = str(write_case(tmp_path / "case.yaml", document))
+    table = runner.invoke(app, ["score", case])
+    assert table.exit_code == 0, table.output
+    # The default scale, not stated in the case: the warning is at line 1 and names the file.
+    assert f"case.yaml:1: warning: the scale 'icd203' is read from {shadow}" in table.stderr
+    assert f"scaleicd203({shadow})" in "".join(table.stdout.split())  # the footer wraps
+    document = json.loads(runner.invoke(app, ["score", case, "-f", "json"]).stdout)
+    assert document["case"]["scale_file"] == str(shadow)
+    assert any(str(shadow) in w for w in document["warnings"])
+    markdown = runner.invoke(app, ["score", case, "-f", "md"]).stdout
+    assert f"scale icd203 from {md_text(str(shadow))}" in markdown
+
+
+def test_builtin_scale_is_not_named_as_a_file(tmp_path: Path) -> None:
+    import json
+
+    case = str(write_case(tmp_path / "case.yaml", simple_case(0.5)))
+    document = json.loads(runner.invoke(app, ["score", case, "-f", "json"]).stdout)
+    assert "scale_file" not in document["case"] and not document["warnings"]

@@ -390,6 +390,7 @@ def summarise(
         path=case.path,
         sha256=case.sha256,
         scale=case.scale_name,
+        scale_file=case.scale.file,
         hypotheses=hypotheses,
         evidence=evidence,
         diagnostics=diagnostics,

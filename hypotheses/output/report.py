@@ -336,7 +336,9 @@ def render_report(
         f'<p class="meta">Assessed {escape((generated or date.today()).isoformat())} · '
         f"engine {escape(d.engine)} · "
         f"{draws_phrase(d.draws, d.interval_mcse)} · effective sample size {ess}{mcmc} · seed {d.seed} · "
-        f"verbal scale {escape(case.scale.title)}</p>",
+        f"verbal scale {escape(case.scale.title)}"
+        + (f" (from {escape(case.scale.file)})" if case.scale.file else "")
+        + "</p>",
         "</header>",
         "<section>",
         "<h2>Assessment</h2>",

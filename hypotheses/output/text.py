@@ -225,7 +225,9 @@ def to_markdown(card: Scorecard) -> str:
     lines += [
         "",
         f"_Engine {d.engine}, {draws_phrase(d.draws, d.interval_mcse)}, ESS {d.ess:.0f}, seed {d.seed}, "
-        f"hypscore {d.version}; case SHA-256 `{card.sha256[:16]}`._",
+        f"hypscore {d.version}; case SHA-256 `{card.sha256[:16]}`"
+        + (f"; scale {md_text(card.scale)} from {md_text(card.scale_file)}" if card.scale_file else "")
+        + "._",
     ]
     if card.warnings:
         lines += ["", "**Warnings**", ""] + [f"- {md_text(w)}" for w in card.warnings]
