@@ -275,3 +275,25 @@ def test_builtin_scale_is_not_named_as_a_file(tmp_path: Path) -> None:
     case = str(write_case(tmp_path / "case.yaml", simple_case(0.5)))
     document = json.loads(runner.invoke(app, ["score", case, "-f", "json"]).stdout)
     assert "scale_file" not in document["case"] and not document["warnings"]
+
+
+# --- item 24: a tiny posterior's interval holds its mean ----------------------------------------
+
+
+def test_tiny_posterior_interval_holds_its_mean() -> None:
+    """Eight items each far likelier under `a`, `b`'s likelihood a Beta(0.3, 3): P(b | E) per
+    draw spans ~15 orders of magnitude, and its mean (exact, ~1e-8) rests on the rare large draws,
+    above their 95% quantile. The interval is widened to hold it, and a warning says so."""
+    from hypotheses import score
+    from hypotheses.case import case_from_text
+
+    document = simple_case(0.5)
+    document["evidence"] = [
+        {"id": f"e{i}", "label": "x", "likelihoods": {"a": 0.9, "b": {"beta": [0.3, 3]}}} for i in range(8)
+    ]
+    card = score(case_from_text(yaml.safe_dump(document), "tiny.yaml"))
+    b = next(h for h in card.hypotheses if h.id == "b")
+    assert b.posterior.lo <= b.posterior.mean <= b.posterior.hi
+    assert b.posterior.hi == b.posterior.mean  # widened to the mean, no further
+    assert [w for w in card.warnings if "'b'" in w and "widened" in w]
+    assert not [w for w in card.warnings if "'a'" in w and "widened" in w]
