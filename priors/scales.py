@@ -62,6 +62,14 @@ class Scale:
     name: str
     title: str
     terms: tuple[Term, ...]
+    # The file the scale was read from when it is not one of ours (HYPSCORE_SCALE_PATH): every
+    # output names it, since such a file may even replace a built-in scale of the same name.
+    file: str | None = None
+
+    @property
+    def shadows_builtin(self) -> bool:
+        """A file of the name of a built-in scale, found later on the path, replaces it."""
+        return self.file is not None and self.name in _BUILTIN_SCALES
 
     def words(self) -> list[str]:
         return [w for t in self.terms for w in (t.term, *t.synonyms)]
@@ -568,7 +576,8 @@ def _scale_from(root: yaml.Node | None, path: Path) -> Scale:
                 )
             owner[key] = term.term
     terms.sort(key=lambda t: (t.lo, t.hi))
-    return Scale(name=name, title=title, terms=tuple(terms))
+    ours = path.parent.resolve() == _BUILTIN_DIR.resolve()
+    return Scale(name=name, title=title, terms=tuple(terms), file=None if ours else str(path))
 
 
 def _term(entry: Any, node: yaml.Node) -> Term:

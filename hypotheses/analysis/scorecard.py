@@ -239,6 +239,7 @@ class Scorecard:
     origins: tuple[EventScore, ...] = ()  # possible common origins (each with `shared`)
     # Undeclared common origins that the items suggest (always in the JSON, [] when none).
     suspected_origins: tuple[SuspectedOrigin, ...] = ()
+    scale_file: str | None = None  # the scale's file when it is not built in (HYPSCORE_SCALE_PATH)
     # The engine's draws (an EngineResult), kept only when score(keep_draws=True) is asked for
     # them, for the NetCDF export; never part of the JSON.
     engine_result: Any = field(default=None, compare=False, repr=False)
@@ -288,7 +289,7 @@ class Scorecard:
                 "title": self.title,
                 "path": self.path,
                 "sha256": self.sha256,
-                **_said(notes=self.notes),
+                **_said(notes=self.notes, scale_file=self.scale_file),
             },
             "hypotheses": [
                 {

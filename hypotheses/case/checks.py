@@ -15,7 +15,7 @@ from hypotheses.case.item_checks import ItemChecker
 from hypotheses.case.messages import Findings
 from hypotheses.case.reading import LineMap
 from hypotheses.case.types import DEFAULT_KEY, SINGLE_PRIOR, Case, EvidenceItem, Hypothesis
-from priors import Point
+from priors import Point, get_scale
 from priors.suggest import did_you_mean
 
 if TYPE_CHECKING:  # the Checker reads format.py's models or fast.py's, alike
@@ -42,6 +42,7 @@ class Checker:
         events.origins()
         self._groups()
         self._resolution()
+        self._scale()
         self.found.raise_errors()
         case = CaseBuilder(self.spec, self.name, self.sha256).case(self.found.sorted_warnings())
         self._something_survives(case)  # judged on the likelihoods and chains as built
@@ -157,6 +158,18 @@ class Checker:
                 )
             if not unknown and set(spec.members) == set(ids):
                 self.found.warn(at, f"group '{group_id}' holds every hypothesis: its probability is always 1")
+
+    def _scale(self) -> None:
+        """A scale file on HYPSCORE_SCALE_PATH named like a built-in scale replaces it, for every
+        case that uses the name (the default one even when the case states none): say so."""
+        scale = get_scale(self.spec.scale)
+        if scale.shadows_builtin:
+            self.found.warn(
+                ("scale",),
+                f"the scale '{scale.name}' is read from {scale.file}, which replaces the built-in scale "
+                "of that name (HYPSCORE_SCALE_PATH); give the file and its `name:` another name to "
+                "keep both, or take its directory off HYPSCORE_SCALE_PATH",
+            )
 
     def _resolution(self) -> None:
         spec = self.spec.resolution

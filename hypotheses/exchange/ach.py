@@ -600,7 +600,9 @@ def ach_csv(case: Case, card: Scorecard, mapping: Mapping) -> str:
     header, rows = ach_rows(case, card, mapping)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow([csv_text(h) for h in header])
-    for row in rows:
-        writer.writerow([csv_text(cell) if not cell.startswith("# ") else cell for cell in row])
+    # Every cell, ours and the case's alike, through the one neutraliser: exempting cells that
+    # start with "# " (our score rows) let a label of that shape carry raw escapes and line
+    # breaks to the terminal the CSV prints on. Our own cells come through unchanged.
+    for row in (header, *rows):
+        writer.writerow([csv_text(cell) for cell in row])
     return buffer.getvalue()

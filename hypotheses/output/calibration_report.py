@@ -9,7 +9,18 @@ from datetime import date
 
 from hypotheses._version import __version__
 from hypotheses.analysis.calibration import Calibration, verdict
-from hypotheses.output.page import BLUE, GREY, ORANGE, escape, page_end, page_start, pyplot, svg, table
+from hypotheses.output.page import (
+    BLUE,
+    GREY,
+    ORANGE,
+    escape,
+    page_end,
+    page_start,
+    plot_text,
+    pyplot,
+    svg,
+    table,
+)
 from hypotheses.text import interval, percent
 
 
@@ -104,7 +115,7 @@ def render_terminal(cal: Calibration):
             )
             for name in header:
                 numeric = name in ("Pairs", "Items", "Predicted", "Came true", "Pointed to the truth")
-                table.add_column(name, justify="right" if numeric else "left", no_wrap=True)
+                table.add_column(Text(visible(name)), justify="right" if numeric else "left", no_wrap=True)
             for row in rows:
                 table.add_row(*(Text(visible(cell)) for cell in row))
             return table
@@ -162,7 +173,7 @@ def terms_plot(cal: Calibration) -> str:
                 color=BLUE,
                 capsize=3,
             )
-    axes.set_yticks(range(len(rows)), [f"{t.term} (n={t.n})" for t in rows], fontsize=8)
+    axes.set_yticks(range(len(rows)), [f"{plot_text(t.term)} (n={t.n})" for t in rows], fontsize=8)
     axes.set_xlim(0, 100)
     axes.set_xlabel("Came true (%): point and 90% interval; band: the term's stated range")
     return svg(figure)

@@ -145,12 +145,27 @@ def pyplot() -> Any:
     return plt
 
 
+def plot_text(text: object) -> str:
+    """Case text (an id, a label, a file name, a scale's word) for a matplotlib text: control
+    characters visible, as everywhere (svg.fonttype "none" writes the text into the SVG as it is),
+    and every `$` escaped, since matplotlib reads text between two `$` as mathtext: `$x^$` would
+    crash the plot and `$\\alpha$` would not show as written. Every string a plot shows from
+    a case goes through here; our own fixed labels need not."""
+    return visible(str(text)).replace("$", r"\$")
+
+
 def svg(figure: Any) -> str:
     """The figure as inline SVG, without the XML prologue and with stable element ids."""
+    import warnings
+
     import matplotlib.pyplot as plt
 
     buffer = io.StringIO()
-    figure.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
+    with warnings.catch_warnings():
+        # A character the font lacks is written into the SVG all the same (fonttype "none": the
+        # browser's fonts draw it); the warning would only quote case text on standard error.
+        warnings.filterwarnings("ignore", message="Glyph .* missing from font")
+        figure.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
     plt.close(figure)
     text = buffer.getvalue()
     return text[text.index("<svg") :]

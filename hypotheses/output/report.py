@@ -43,6 +43,7 @@ from hypotheses.output.page import (
     escape,
     page_end,
     page_start,
+    plot_text,
     pyplot,
     svg,
     xerr,
@@ -83,7 +84,7 @@ def prior_posterior_plot(card: Scorecard) -> str:
             capsize=3,
             label="posterior" if row == 0 else None,
         )
-    axes.set_yticks(range(len(ranked)), [h.id for h in ranked])
+    axes.set_yticks(range(len(ranked)), [plot_text(h.id) for h in ranked])
     axes.set_xlim(0, 100)
     axes.set_xlabel("probability (%), with 90% credible interval")
     axes.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, frameon=False)
@@ -94,11 +95,13 @@ def prior_posterior_plot(card: Scorecard) -> str:
 def timeline_plot(card: Scorecard) -> str:
     """P(h | E) after each date of the dated items, one line per hypothesis (Okabe-Ito)."""
     plt = pyplot()
-    labels = ["before"] + [day for day, _ in card.timeline[1:] if day is not None]
+    labels = ["before"] + [plot_text(day) for day, _ in card.timeline[1:] if day is not None]
     figure, axes = plt.subplots(figsize=(7.5, 3.2))
     for index, h in enumerate(card.hypotheses):
         values = [100 * posterior[h.id] for _, posterior in card.timeline]
-        axes.plot(range(len(values)), values, marker="o", color=PALETTE[index % len(PALETTE)], label=h.id)
+        axes.plot(
+            range(len(values)), values, marker="o", color=PALETTE[index % len(PALETTE)], label=plot_text(h.id)
+        )
     axes.set_xticks(range(len(labels)), labels, rotation=30, ha="right")
     axes.set_ylim(0, 100)
     axes.set_ylabel("P(h | evidence so far), %")
@@ -131,13 +134,13 @@ def waterfall_plot(card: Scorecard) -> str:
     # An infinite weight or odds (a likelihood or prior of exactly 0 or 1) cannot be drawn to scale:
     # its bar runs past every finite one to the axis edge and is labelled with its sign and infinity.
     finite = [abs(v) for v in (*levels, *(w for _, w in steps if w is not None)) if math.isfinite(v)]
-    edge = 1.15 * max(10.0, *finite)
+    edge = 1.15 * max([10.0, *finite])  # a list: with nothing finite (priors 1 and 0), max(10.0) fails
 
     def x(value: float) -> float:
         return 0.0 if math.isnan(value) else max(-edge, min(edge, value))
 
     figure, axes = plt.subplots(figsize=(7.5, 0.42 * (len(steps) + 2) + 1.0))
-    labels = ["prior", *[s[0] for s in steps], "after all items"]
+    labels = ["prior", *[plot_text(s[0]) for s in steps], "after all items"]
     axes.barh(0, x(start), color=GREY)
     for row, (_, weight) in enumerate(steps, 1):
         level, after = levels[row - 1], levels[row]
@@ -159,7 +162,7 @@ def waterfall_plot(card: Scorecard) -> str:
     axes.axvline(0, color="#444", linewidth=0.8)
     axes.set_yticks(range(len(labels)), labels)
     axes.invert_yaxis()
-    axes.set_xlabel(f"log-odds of {lead.id} against the others (dB; 0 = even odds, +10 = 10:1)")
+    axes.set_xlabel(f"log-odds of {plot_text(lead.id)} against the others (dB; 0 = even odds, +10 = 10:1)")
     return svg(figure)
 
 
@@ -186,9 +189,10 @@ def tornado_plot(card: Scorecard, rows: int = 10) -> str:
         low, high = sorted((s.leading_at_low, s.leading_at_high))
         axes.barh(row, (high - low) * 100, left=low * 100, color=ORANGE if s.margin > 0 else VERMILLION)
     axes.axvline(e.baseline * 100, color="#333", linewidth=1)
-    axes.set_yticks(range(len(shown)), [s.name for s in shown], fontsize=8)
+    axes.set_yticks(range(len(shown)), [plot_text(s.name) for s in shown], fontsize=8)
     axes.set_xlabel(
-        f"P({e.leading}) (%) with the judgment at its 5% and 95% quantiles; line: all at their means"
+        f"P({plot_text(e.leading)}) (%) with the judgment at its 5% and 95% quantiles; "
+        "line: all at their means"
     )
     return svg(figure)
 
@@ -333,7 +337,9 @@ def render_report(
         f'<p class="meta">Assessed {escape((generated or date.today()).isoformat())} · '
         f"engine {escape(d.engine)} · "
         f"{draws_phrase(d.draws, d.interval_mcse)} · effective sample size {ess}{mcmc} · seed {d.seed} · "
-        f"verbal scale {escape(case.scale.title)}</p>",
+        f"verbal scale {escape(case.scale.title)}"
+        + (f" (from {escape(case.scale.file)})" if case.scale.file else "")
+        + "</p>",
         "</header>",
         "<section>",
         "<h2>Assessment</h2>",

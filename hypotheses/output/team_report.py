@@ -19,6 +19,7 @@ from hypotheses.output.page import (
     escape,
     page_end,
     page_start,
+    plot_text,
     pyplot,
     svg,
     table,
@@ -91,7 +92,7 @@ def render_pool(result: PoolResult):
                 title=Text(title, style="bold"), title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False
             )
             for k, name in enumerate(header):
-                table.add_column(visible(name), justify="left" if k == 0 else "right", no_wrap=True)
+                table.add_column(Text(visible(name)), justify="left" if k == 0 else "right", no_wrap=True)
             for row in rows:
                 table.add_row(*(Text(visible(cell)) for cell in row))
             return table
@@ -155,9 +156,8 @@ def pool_plot(result: PoolResult) -> str:
             e = values[h]
             axes.errorbar(e.mean * 100, y, xerr=xerr(e), fmt=marker, color=colour, capsize=2, markersize=4)
             if k == len(result.ids) - 1:
-                # A file name is text, never matplotlib mathtext ($...$ would be parsed).
-                axes.text(101, y, name.replace("$", r"\$"), va="center", fontsize=7, color=colour)
-    axes.set_yticks(range(len(result.ids)), result.ids[::-1])
+                axes.text(101, y, plot_text(name), va="center", fontsize=7, color=colour)
+    axes.set_yticks(range(len(result.ids)), [plot_text(h) for h in result.ids[::-1]])
     axes.set_xlim(0, 100)
     axes.set_xlabel("P(h | E) (%), with 90% credible interval")
     axes.grid(axis="x", color="#e5e5e5")
@@ -265,7 +265,7 @@ def render_diff(result: DiffResult):
     def build(_width: int) -> Table:
         table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
         for k, name in enumerate(header):
-            table.add_column(visible(name), justify="right" if k > 2 else "left", no_wrap=True)
+            table.add_column(Text(visible(name)), justify="right" if k > 2 else "left", no_wrap=True)
         for row in rows:
             table.add_row(*(Text(visible(cell)) for cell in row))
         return table

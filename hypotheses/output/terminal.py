@@ -164,8 +164,9 @@ def render_table(card: Scorecard, timing: bool = True) -> Group:
     d = card.diagnostics
     mcmc = "" if d.rhat is None else f" · R-hat {d.rhat:.3f} · {d.divergences} divergences"
     took = f" · {d.seconds * 1000:,.0f} ms" if timing else ""
+    scale = visible(card.scale) + (f" ({visible(card.scale_file)})" if card.scale_file else "")
     footer = Text(
-        f"\nscale {visible(card.scale)} · engine {d.engine} · {draws_phrase(d.draws, d.interval_mcse)} · "
+        f"\nscale {scale} · engine {d.engine} · {draws_phrase(d.draws, d.interval_mcse)} · "
         f"ESS {d.ess:,.0f}{mcmc} · "
         f"seed {d.seed}{took}" + (f"\n{visible(d.reason)}" if d.reason else ""),
         style="dim",

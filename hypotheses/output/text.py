@@ -83,10 +83,21 @@ def to_csv(card: Scorecard) -> str:
 _MD_SPECIAL = re.compile(r"[\\`*\[\]|~#]|(?<![^\W_])_|_(?![^\W_])")
 
 
+# GFM's autolink extension links text that merely looks like an address: `www.`, `scheme://`
+# (cmark-gfm: http, https, ftp; other renderers: any scheme) and e-mail addresses (also after
+# `mailto:` and `xmpp:`). A backslash before the `.` or `:` stops the first two and renders as
+# nothing; an e-mail address is found in the text after escapes are resolved, so a word joiner
+# (U+2060, invisible) goes before its `@`, leaving the address no local part.
+_WWW = re.compile(r"(?i)(www)\.")
+_SCHEME = re.compile(r":(?=//)")
+
+
 def md_text(text: str) -> str:
     """Text from a case as inert Markdown: one line, no control characters, no link, image,
-    emphasis or raw HTML it could form, and no `|` that would split a table cell."""
+    emphasis or raw HTML it could form (nor an autolink of a URL or an e-mail address), and no
+    `|` that would split a table cell."""
     text = _MD_SPECIAL.sub(lambda m: "\\" + m.group(), visible(text))
+    text = _SCHEME.sub(r"\:", _WWW.sub(r"\1\.", text)).replace("@", "\u2060@")
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
@@ -215,7 +226,9 @@ def to_markdown(card: Scorecard) -> str:
     lines += [
         "",
         f"_Engine {d.engine}, {draws_phrase(d.draws, d.interval_mcse)}, ESS {d.ess:.0f}, seed {d.seed}, "
-        f"hypscore {d.version}; case SHA-256 `{card.sha256[:16]}`._",
+        f"hypscore {d.version}; case SHA-256 `{card.sha256[:16]}`"
+        + (f"; scale {md_text(card.scale)} from {md_text(card.scale_file)}" if card.scale_file else "")
+        + "._",
     ]
     if card.warnings:
         lines += ["", "**Warnings**", ""] + [f"- {md_text(w)}" for w in card.warnings]
