@@ -15,6 +15,7 @@ beside it. Cells are inert in a spreadsheet (csv_text).
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import gzip
 import io
@@ -27,9 +28,11 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from xml.etree import ElementTree
+from xml.etree.ElementTree import Element, ParseError
 
 import yaml
+from defusedxml import DefusedXmlException
+from defusedxml import ElementTree as SafeXML
 
 from hypotheses.case.messages import CaseError, Problem
 from hypotheses.case.reading import MAX_BYTES, read_bytes
@@ -294,17 +297,26 @@ _RELS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 _DOC_RELS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 
 
-def _xml(path: str, data: bytes) -> ElementTree.Element:
-    """Parse XML that came from a file we did not write: no DTD (entity expansion), bounded."""
-    wide = data.startswith((b"\xff\xfe", b"\xfe\xff")) or data[1:64:2].count(0) > 8
-    text = data.decode("utf-16" if wide else "utf-8", errors="replace").upper()
-    if "<!DOCTYPE" in text or "<!ENTITY" in text:  # in whatever encoding the XML is written
-        raise _problem(path, None, "the matrix file declares a DTD or entities, which hypscore does not read")
+def _xml(path: str, data: bytes | str, fallback: bool = False) -> Element:
+    """Parse XML that came from a file we did not write with defusedxml: a DTD or an entity is
+    refused wherever and in whatever encoding it is written (expat itself reads the encoding, so
+    no sniff of ours can be fooled by UTF-16 without its byte-order mark)."""
     try:
-        return ElementTree.fromstring(data)
-    except ElementTree.ParseError as exc:
+        return SafeXML.fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    except ParseError as exc:
+        if fallback and isinstance(data, bytes) and "encoding" in str(exc):
+            with contextlib.suppress(UnicodeDecodeError):
+                text = data.decode("utf-8-sig")
+                return _xml(path, text)
         raise _problem(
             path, None, f"the matrix's XML is broken ({exc}); export it again from its program"
+        ) from None
+    except DefusedXmlException:
+        raise _problem(
+            path,
+            None,
+            "the matrix file declares a DTD or entities, which hypscore does not read (they can "
+            "expand without bound); export it again from its program",
         ) from None
 
 
@@ -414,9 +426,9 @@ def _achz(path: str, raw: bytes) -> Matrix:
         ) from None
     if len(data) > MAX_UNCOMPRESSED:
         raise _problem(path, None, "unpacks to more than 64 MiB; too large a matrix")
-    text = _decode(path, data, ".achz's XML (as PARC ACH writes it, UTF-16)")
-    text = re.sub(r"^<\?xml[^>]*\?>", "", text.lstrip("\ufeff"))  # the declaration names UTF-16
-    root = _xml(path, text.encode("utf-8"))
+    # XML names its own encoding (UTF-16 for PARC ACH, with or without a byte-order mark); a file
+    # that declares UTF-16 but is written in UTF-8 is read as text (the declaration ignored).
+    root = _xml(path, data, fallback=True)
     taken: set[str] = {"default"}
     by_ref: dict[str, str] = {}
     hypotheses = []

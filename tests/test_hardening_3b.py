@@ -1,0 +1,71 @@
+"""Issue 34, third round (items 5, 6, 7, 8, 9, 11, 25): hostile or mistaken input to import-ach,
+export-ach and report is refused quickly as `file: what is wrong, and how to fix it` (exit 2),
+and no command writes over one of its own inputs."""
+
+from __future__ import annotations
+
+import gzip
+import time
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from cli import app
+from tests.test_ach import _xlsx
+
+runner = CliRunner()
+NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+
+
+def _refused(args: list[str], message: str, seconds: float = 10.0) -> str:
+    """Run hypscore; it must exit 2 with `message`, no traceback, within `seconds`."""
+    started = time.perf_counter()
+    result = runner.invoke(app, args)
+    elapsed = time.perf_counter() - started
+    assert result.exit_code == 2, (result.exit_code, result.output)
+    assert message in result.stderr and "Traceback" not in result.output, result.stderr
+    assert elapsed < seconds, elapsed
+    return result.stderr
+
+
+# ---- item 5: DTDs and entities in any encoding ------------------------------------------------
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-be", "utf-16-le", "utf-8"])
+def test_achz_entities_are_refused_in_every_encoding_without_a_bom(tmp_path: Path, encoding: str) -> None:
+    entity = '<!DOCTYPE ACH [<!ENTITY e "INJECTED">]>'
+    hyps = '<Hypothesis id="H1" name="A"/><Hypothesis id="H2" name="B"/>'
+    xml = (
+        f'<?xml version="1.0" encoding="{encoding[:6].upper()}"?>{entity}<ACH title="&e;"><Hypotheses>{hyps}'
+        '</Hypotheses><EvidenceList><Evidence name="&e;"><Consistency hypothesis="H1" rating="C"/>'
+        "</Evidence></EvidenceList></ACH>"
+    )
+    path = tmp_path / "bomb.achz"
+    path.write_bytes(gzip.compress(xml.encode(encoding)))  # no byte-order mark
+    stderr = _refused(["import-ach", str(path)], "declares a DTD or entities")
+    assert f"{path}:" in stderr and "INJECTED" not in stderr
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-be", "utf-16-le"])
+def test_xlsx_entities_are_refused_in_utf16_without_a_bom(tmp_path: Path, encoding: str) -> None:
+    entity = '<!DOCTYPE sst [<!ENTITY e "INJECTED">]>'
+    xml = f'<?xml version="1.0" encoding="UTF-16"?>{entity}<sst {NS}><si><t>&e;</t></si></sst>'
+    path = tmp_path / "entity.xlsx"
+    _xlsx(path, [["Evidence", "A", "B"], ["x", "C", "I"]], {"xl/sharedStrings.xml": xml.encode(encoding)})
+    stderr = _refused(["import-ach", str(path)], "declares a DTD or entities")
+    assert "INJECTED" not in stderr
+
+
+def test_an_achz_in_utf16_without_a_bom_still_imports(tmp_path: Path) -> None:
+    hyps = '<Hypothesis id="H1" name="A"/><Hypothesis id="H2" name="B"/>'
+    xml = (
+        f'<?xml version="1.0" encoding="UTF-16"?><ACH title="t"><Hypotheses>{hyps}</Hypotheses>'
+        '<EvidenceList><Evidence name="x"><Consistency hypothesis="H1" rating="C"/></Evidence>'
+        "</EvidenceList></ACH>"
+    )
+    path = tmp_path / "plain.achz"
+    path.write_bytes(gzip.compress(xml.encode("utf-16-be")))
+    result = runner.invoke(app, ["import-ach", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "label: A" in result.stdout
