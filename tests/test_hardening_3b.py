@@ -69,3 +69,13 @@ def test_an_achz_in_utf16_without_a_bom_still_imports(tmp_path: Path) -> None:
     result = runner.invoke(app, ["import-ach", str(path)])
     assert result.exit_code == 0, result.output
     assert "label: A" in result.stdout
+
+
+# ---- item 7: a quote never closed ---------------------------------------------------------------
+
+
+def test_a_csv_quote_never_closed_is_refused_at_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "unclosed.csv"
+    path.write_text('Evidence,A,B\nfirst,C,I\n"second,N,N\nthird,C,C\n', encoding="utf-8")
+    stderr = _refused(["import-ach", str(path)], "never closed")
+    assert f"{path}:3:" in stderr, stderr

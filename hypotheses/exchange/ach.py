@@ -275,12 +275,27 @@ def _csv(path: str, raw: bytes) -> Matrix:
     header_line = next((ln for ln in text.splitlines() if ln.strip()), "")
     unquoted = re.sub(r'"[^"]*"', "", header_line)
     delimiter = max(",;\t", key=lambda d: (unquoted.count(d), d == ","))
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar='"')
+    # strict: a quote never closed is an error, not a field that swallows every row after it.
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar='"', strict=True)
+    rows: list[tuple[int | None, list[str]]] = []
+    start = 1  # the line a row starts on (a quoted field may go on over several lines)
     try:
-        rows = [(reader.line_num, row) for row in reader]
+        for row in reader:
+            rows.append((start, row))
+            start = reader.line_num + 1
     except csv.Error as exc:
+        if "end of data" in str(exc):
+            raise _problem(
+                path,
+                start,
+                "a quoted field starting on this line is never closed, so every row after it would be "
+                "read into it; add the closing '\"' (or remove the opening one)",
+            ) from None
         raise _problem(
-            path, reader.line_num, f"the CSV cannot be read ({exc}); save it again as CSV"
+            path,
+            reader.line_num,
+            f"the CSV cannot be read ({exc}); a field that starts with '\"' must end with it "
+            "(write a quote inside it as '\"\"'), or save it again as CSV",
         ) from None
     if not rows:
         raise _problem(
