@@ -79,3 +79,54 @@ def test_a_csv_quote_never_closed_is_refused_at_its_line(tmp_path: Path) -> None
     path.write_text('Evidence,A,B\nfirst,C,I\n"second,N,N\nthird,C,C\n', encoding="utf-8")
     stderr = _refused(["import-ach", str(path)], "never closed")
     assert f"{path}:3:" in stderr, stderr
+
+
+# ---- item 8: the mapping read like a case file; encodings named ----------------------------------
+
+MAPPING = (
+    "ratings: {CC: 0.95, C: 0.8, N: 0.5, I: 0.2, II: 0.05, NA: 0.5}\n"
+    "credibility: {High: 0.9, Medium: 0.7, Low: 0.5}\n"
+    "relevance: {High: 1.0, Medium: 0.85, Low: 0.7}\n"
+)
+
+
+def _matrix(tmp_path: Path) -> Path:
+    path = tmp_path / "matrix.csv"
+    path.write_text("Evidence,A,B\nfirst,C,I\nsecond,N,II\n", encoding="utf-8")
+    return path
+
+
+def test_a_mapping_alias_bomb_is_refused_quickly(tmp_path: Path) -> None:
+    lines = ['a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    lines += [f"a{k}: &a{k} [{', '.join([f'*a{k - 1}'] * 9)}]" for k in range(1, 10)]
+    bomb = tmp_path / "bomb.yaml"
+    bomb.write_text("\n".join(lines) + "\n" + MAPPING, encoding="utf-8")
+    assert bomb.stat().st_size < 2048
+    stderr = _refused(["import-ach", str(_matrix(tmp_path)), "--mapping", str(bomb)], "alias bomb")
+    assert f"{bomb}:" in stderr
+
+
+def test_a_mapping_error_names_its_line(tmp_path: Path) -> None:
+    mapping = tmp_path / "mapping.yaml"
+    mapping.write_text(MAPPING.replace("C: 0.8", "C: 1.8"), encoding="utf-8")
+    _refused(["import-ach", str(_matrix(tmp_path)), "--mapping", str(mapping)], f"{mapping}:1: `ratings: C`")
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-16-le"])
+def test_a_utf16_mapping_is_named_as_such(tmp_path: Path, encoding: str) -> None:
+    mapping = tmp_path / "mapping.yaml"
+    mapping.write_bytes(MAPPING.encode(encoding))
+    _refused(
+        ["import-ach", str(_matrix(tmp_path)), "--mapping", str(mapping)], "is UTF-16 text; save it as UTF-8"
+    )
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-16-le", "utf-32"])
+def test_a_wide_csv_reads_like_its_utf8_twin(tmp_path: Path, encoding: str) -> None:
+    plain = runner.invoke(app, ["import-ach", str(_matrix(tmp_path))])
+    (tmp_path / "wide").mkdir()
+    wide = tmp_path / "wide" / "matrix.csv"
+    wide.write_bytes(_matrix(tmp_path).read_text(encoding="utf-8").encode(encoding))
+    result = runner.invoke(app, ["import-ach", str(wide)])
+    assert result.exit_code == 0 and plain.exit_code == 0, result.output
+    assert result.stdout == plain.stdout

@@ -35,7 +35,7 @@ from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeXML
 
 from hypotheses.case.messages import CaseError, Problem
-from hypotheses.case.reading import MAX_BYTES, read_bytes
+from hypotheses.case.reading import MAX_BYTES, decode_yaml, parse, read_bytes, wide_codec
 from hypotheses.text import csv_text
 
 if TYPE_CHECKING:  # only export-ach reads a scored case: import-ach stays at the case layer's cost
@@ -113,7 +113,9 @@ def _problem(path: str, line: int | None, message: str) -> CaseError:
 
 
 def read_mapping(path: str | Path | None = None) -> Mapping:
-    """The mapping file (YAML), or the default one shipped with hypscore when None."""
+    """The mapping file (YAML), or the default one shipped with hypscore when None. A given file
+    is read as a case file is (reading.py): bounded in size, UTF-8 only, aliases that blow it up
+    refused, every error at its line."""
     if path is None:
         text = (
             resources.files("hypotheses").joinpath("templates/ach-mapping.yaml").read_text(encoding="utf-8")
@@ -121,16 +123,13 @@ def read_mapping(path: str | Path | None = None) -> Mapping:
         name = "the default ACH mapping"
     else:
         name = str(path)
-        text = read_bytes(Path(path)).decode("utf-8-sig", errors="replace")
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise _problem(name, mark.line + 1 if mark else None, f"YAML syntax error: {exc}") from None
+        text = decode_yaml(read_bytes(Path(path)), name, "YAML mapping file")
+    keys = "a mapping file has the keys ratings, credibility and relevance (docs/ach.md)"
+    if all(not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()):
+        raise _problem(name, None, f"is empty; {keys}")
+    data, lines = parse(text, name)
     if not isinstance(data, dict):
-        raise _problem(
-            name, 1, "a mapping file has the keys ratings, credibility and relevance (docs/ach.md)"
-        )
+        raise _problem(name, 1, keys)
     out: dict[str, dict[str, float]] = {}
     for key, names, low in (
         ("ratings", RATINGS, 0.0),
@@ -139,11 +138,17 @@ def read_mapping(path: str | Path | None = None) -> Mapping:
     ):
         given = data.get(key)
         if not isinstance(given, dict) or set(map(str, given)) != set(names):
-            raise _problem(name, None, f"`{key}:` must give a number for each of {', '.join(names)}")
+            raise _problem(
+                name, lines.line((key,)), f"`{key}:` must give a number for each of {', '.join(names)}"
+            )
         values = {}
         for level, value in given.items():
             if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= 1:
-                raise _problem(name, None, f"`{key}: {level}` is {value!r}; give a probability from 0 to 1")
+                raise _problem(
+                    name,
+                    lines.line((key, level)),
+                    f"`{key}: {level}` is {value!r}; give a probability from 0 to 1",
+                )
             values[str(level)] = float(value)
         out[key] = values
     return Mapping(out["ratings"], out["credibility"], out["relevance"], name)
@@ -257,11 +262,12 @@ def _table(path: str, header: list[str], rows: list[tuple[int | None, list[str]]
 
 
 def _decode(path: str, raw: bytes, what: str) -> str:
-    """UTF-8 (with or without a BOM); UTF-16 only with its BOM or its NUL-interleaved look: any
-    even-length byte string 'decodes' as UTF-16, so that is never a fallback."""
-    wide = raw.startswith((b"\xff\xfe", b"\xfe\xff")) or (len(raw) >= 4 and raw[1:64:2].count(0) > 8)
+    """UTF-8 (with or without a BOM), or UTF-16 / UTF-32 as the case reader recognises them (a
+    BOM, or NUL-interleaved text, in either byte order): any even-length byte string 'decodes'
+    as UTF-16, so that is never a fallback."""
+    codec = wide_codec(raw)
     try:
-        return raw.decode("utf-16") if wide else raw.decode("utf-8-sig")
+        return raw.decode(codec) if codec else raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise _problem(
             path, None, f"is not UTF-8 (or UTF-16) text; save the {what} with UTF-8 encoding"
