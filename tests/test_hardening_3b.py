@@ -130,3 +130,72 @@ def test_a_wide_csv_reads_like_its_utf8_twin(tmp_path: Path, encoding: str) -> N
     result = runner.invoke(app, ["import-ach", str(wide)])
     assert result.exit_code == 0 and plain.exit_code == 0, result.output
     assert result.stdout == plain.stdout
+
+
+# ---- item 6: the matrix bounded before anything dense is built ------------------------------------
+
+
+def _sheet(path: Path, rows: list[str]) -> None:
+    xml = f"<worksheet {NS}><sheetData>{''.join(rows)}</sheetData></worksheet>"
+    _xlsx(path, [["Evidence", "A", "B"], ["x", "C", "I"]], {"xl/worksheets/sheet1.xml": xml})
+
+
+def _inline(ref: str, text: str) -> str:
+    return f'<c r="{ref}" t="inlineStr"><is><t>{text}</t></is></c>'
+
+
+def test_an_xlsx_padded_to_column_xfd_reads_in_little_memory(tmp_path: Path) -> None:
+    import tracemalloc
+
+    from hypotheses.exchange.ach import read_matrix
+
+    header = '<row r="1">' + _inline("A1", "Evidence") + _inline("B1", "A") + _inline("C1", "B") + "</row>"
+    rows = [
+        f'<row r="{r}">{_inline(f"A{r}", f"e{r}")}{_inline(f"B{r}", "C")}<c r="XFD{r}"/></row>'
+        for r in range(2, 2002)
+    ]
+    path = tmp_path / "padded.xlsx"
+    _sheet(path, [header, *rows])
+    tracemalloc.start()
+    try:
+        matrix = read_matrix(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert len(matrix.rows) == 2000 and matrix.rows[0].ratings == {"a": "C", "b": "NA"}
+    assert peak < 64 * 2**20, peak  # dense rows to XFD would hold 2,000 x 16,384 cells
+
+
+def test_an_xlsx_value_beyond_the_header_is_refused(tmp_path: Path) -> None:
+    header = '<row r="1">' + _inline("A1", "Evidence") + _inline("B1", "A") + _inline("C1", "B") + "</row>"
+    row = f'<row r="2">{_inline("A2", "x")}{_inline("B2", "C")}{_inline("XFD2", "I")}</row>'
+    path = tmp_path / "beyond.xlsx"
+    _sheet(path, [header, row])
+    _refused(["import-ach", str(path)], f"{path}:2: cell XFD2 holds 'I' beyond the header's last column (C)")
+
+
+def test_too_many_achz_hypotheses_are_refused_quickly(tmp_path: Path) -> None:
+    hyps = "".join(f'<Hypothesis id="H{k}" name="same"/>' for k in range(25_000))
+    xml = f'<ACH title="t"><Hypotheses>{hyps}</Hypotheses><EvidenceList/></ACH>'
+    path = tmp_path / "many.achz"
+    path.write_bytes(gzip.compress(xml.encode("utf-16")))
+    _refused(["import-ach", str(path)], "25,000 hypotheses; hypscore scores at most 20,000", seconds=5)
+
+
+def test_equal_names_get_ids_in_linear_time() -> None:
+    from hypotheses.exchange.ach import Ids
+
+    ids = Ids("default")
+    started = time.perf_counter()
+    made = [ids.make("same", "h") for _ in range(20_000)]
+    assert time.perf_counter() - started < 1.0
+    assert made[:3] == ["same", "same_2", "same_3"] and len(set(made)) == 20_000
+
+
+def test_a_csv_too_large_for_a_case_is_refused_quickly(tmp_path: Path) -> None:
+    hypotheses, rows = 1_000, 1_100  # 1.1 million ratings: more than a 16 MiB case can hold
+    path = tmp_path / "big.csv"
+    lines = ["Evidence," + ",".join(f"h{k}" for k in range(hypotheses))]
+    lines += [f"e{r}," + ",".join(["C"] * hypotheses) for r in range(rows)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    _refused(["import-ach", str(path)], "ratings a case file can hold", seconds=8)
