@@ -228,12 +228,20 @@ def _guarded(command: Callable[P, None]) -> Callable[P, None]:
     return run
 
 
-def _check_outputs(case: Path, output: Path | None, netcdf: Path | None = None) -> None:
-    """Refuse, before any work, outputs that cannot be written or would overwrite the case or
-    each other (`None`: standard output)."""
+def _inputs(*paths: Path | None) -> list[Path]:
+    """Every input of a command, for its outputs to be checked against: the files it names (a
+    case, a mapping), and every scale file hypscore reads (a case names its scale only by name)."""
+    from priors.scales import scale_files
+
+    return [p for p in paths if p is not None] + scale_files()
+
+
+def _check_outputs(case: Path, output: Path | None, netcdf: Path | None = None, *more: Path | None) -> None:
+    """Refuse, before any work, outputs that cannot be written or would overwrite an input (the
+    case, its scale, `more`) or each other (`None`: standard output)."""
     for path in (output, netcdf):
         if path is not None:
-            check_output(path, inputs=[case])
+            check_output(path, inputs=_inputs(case, *more))
     if netcdf is not None and same_file(netcdf, output if output is not None else "-"):
         where = "standard output" if str(netcdf) == "-" else str(netcdf)
         raise UsageError(f"--netcdf and the scorecard would both go to {where}; give them different files")
@@ -347,8 +355,8 @@ def score_command(
     if netcdf is not None:
         from hypotheses.output.netcdf import inference_data, write_netcdf
 
-        write_netcdf(inference_data(loaded, card.engine_result, seed), netcdf, inputs=[case])
-    _wrote(emit("score", card, fmt, output, [case]), output)
+        write_netcdf(inference_data(loaded, card.engine_result, seed), netcdf, inputs=_inputs(case))
+    _wrote(emit("score", card, fmt, output, _inputs(case)), output)
 
 
 def _score_batch(
@@ -367,14 +375,14 @@ def _score_batch(
 
     paths = find_cases(inputs)
     if output is not None:
-        check_output(output, inputs=paths)
+        check_output(output, inputs=_inputs(*paths))
     fmt = choose("batch", output_format, output)
     # The format decides, whether named by --format or by the -o file's extension.
     settings = replace(settings, explain=explains("batch", fmt))
     with _progress(len(paths), quiet) as advance:
         outcomes = score_many(paths, settings, jobs=jobs, dask=dask, on_done=lambda _: advance())
     _print_problems(outcomes)
-    _wrote(emit("batch", outcomes, fmt, output, paths), output)
+    _wrote(emit("batch", outcomes, fmt, output, _inputs(*paths)), output)
     _batch_end(outcomes)
 
 
@@ -447,7 +455,7 @@ def calibration(
 
     paths = find_cases(cases)
     if output is not None:
-        check_output(output, inputs=paths)
+        check_output(output, inputs=_inputs(*paths))
     fmt = choose("calibration", output_format, output)
     settings = Settings(engine.value, draws, seed, resolved_only=True)
     with _progress(len(paths), quiet) as advance:
@@ -459,7 +467,7 @@ def calibration(
     except NoResolvedCases as exc:
         _batch_end(outcomes, unresolved)
         _fail([f"{exc}"])
-    _wrote(emit("calibration", result, fmt, output, paths), output)
+    _wrote(emit("calibration", result, fmt, output, _inputs(*paths)), output)
     _batch_end(outcomes, unresolved)
 
 
@@ -486,7 +494,7 @@ def explain(
         progressbar=not quiet and sys.stderr.isatty(),
     )
     _warn(card.warnings)
-    _wrote(emit("explain", card, fmt, output, [case]), output)
+    _wrote(emit("explain", card, fmt, output, _inputs(case)), output)
 
 
 @app.command("next")
@@ -507,7 +515,7 @@ def next_command(
     loaded = load_case(case)
     _warn(tuple(str(w) for w in loaded.warnings))
     result = next_items(loaded, seed=seed)
-    _wrote(emit("next", result, fmt, output, [case]), output)
+    _wrote(emit("next", result, fmt, output, _inputs(case)), output)
 
 
 def _load_all(paths: list[Path]) -> list[Any]:
@@ -563,13 +571,13 @@ def pool(
 
     paths = find_cases(cases)
     if output is not None:
-        check_output(output, inputs=paths)
+        check_output(output, inputs=_inputs(*paths))
     fmt = choose("pool", output_format, output)
     shares = parse_weights(weights, len(paths))
     result = pool_cases(
         _load_all(paths), shares, seed=seed, draws=draws, engine=engine.value, consensus=with_consensus
     )
-    _wrote(emit("pool", result, fmt, output, paths), output)
+    _wrote(emit("pool", result, fmt, output, _inputs(*paths)), output)
 
 
 @app.command()
@@ -585,13 +593,13 @@ def diff(
     event as a place, the posterior before and after, and each change's effect alone."""
     check_settings(None, seed)
     if output is not None:
-        check_output(output, inputs=[old, new])
+        check_output(output, inputs=_inputs(old, new))
     fmt = choose("diff", output_format, output)
     from hypotheses.analysis.diff import diff as diff_cases
 
     before, after = _load_all([old, new])
     result = diff_cases(before, after, seed=seed)
-    _wrote(emit("diff", result, fmt, output, [old, new]), output)
+    _wrote(emit("diff", result, fmt, output, _inputs(old, new)), output)
 
 
 MappingOpt = Annotated[
@@ -613,10 +621,10 @@ def import_ach_command(
     """An ACH matrix (hypotheses as columns, CC/C/N/I/II/NA ratings, credibility and relevance)
     as a case file, through an editable mapping from ratings to likelihoods."""
     if output is not None:
-        check_output(output, inputs=[matrix])
+        check_output(output, inputs=_inputs(matrix, mapping))
     from hypotheses.exchange.ach import import_ach
 
-    _wrote(write(import_ach(matrix, mapping), output, [matrix]), output)
+    _wrote(write(import_ach(matrix, mapping), output, _inputs(matrix, mapping)), output)
 
 
 @app.command("export-ach")
@@ -630,14 +638,14 @@ def export_ach_command(
     """The case as an ACH matrix (CSV): each item's nearest ratings and credibility level, with
     Heuer's weighted inconsistency score per hypothesis beside hypscore's posterior."""
     check_settings(None, seed)
-    _check_outputs(case, output)
+    _check_outputs(case, output, None, mapping)
     from hypotheses.exchange.ach import ach_csv, read_mapping
 
     loaded = load_case(case)
     _warn(tuple(str(w) for w in loaded.warnings))
     table = read_mapping(mapping)
     card = score(loaded, engine="numpy", seed=seed, explain=False)
-    _wrote(write(ach_csv(loaded, card, table), output, [case]), output)
+    _wrote(write(ach_csv(loaded, card, table), output, _inputs(case, mapping)), output)
 
 
 def _wrote(written: bool, output: Path | None) -> None:
@@ -680,7 +688,7 @@ def report(
         loaded, engine=engine.value, draws=draws, seed=seed, progressbar=not quiet and sys.stderr.isatty()
     )
     _warn(card.warnings)
-    write_atomic(output, render_report(loaded, card), inputs=[case])
+    write_atomic(output, render_report(loaded, card), inputs=_inputs(case))
     _wrote(not to_stdout(output), output)
 
 
@@ -711,15 +719,16 @@ def _report_batch(
             )
     folder.mkdir(parents=True, exist_ok=True)
     targets = {str(p): folder / f"{p.stem}.html" for p in paths}
+    protected = _inputs(*paths)
     for target in targets.values():
-        check_output(target, inputs=paths)
+        check_output(target, inputs=protected)
     settings = Settings(engine, draws, seed, explain=True)
     with _progress(len(paths), quiet) as advance:
         outcomes = score_many(paths, settings, jobs=jobs, dask=dask, on_done=lambda _: advance())
     _print_problems(outcomes)
     for outcome in outcomes:
         if outcome.card is not None and outcome.case is not None:
-            write_atomic(targets[outcome.path], render_report(outcome.case, outcome.card), inputs=paths)
+            write_atomic(targets[outcome.path], render_report(outcome.case, outcome.card), inputs=protected)
     written = sum(1 for o in outcomes if o.card is not None)
     typer.echo(visible(f"wrote {written} report{'s' * (written != 1)} into {folder}"), err=True)
     _batch_end(outcomes)

@@ -199,3 +199,55 @@ def test_a_csv_too_large_for_a_case_is_refused_quickly(tmp_path: Path) -> None:
     lines += [f"e{r}," + ",".join(["C"] * hypotheses) for r in range(rows)]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     _refused(["import-ach", str(path)], "ratings a case file can hold", seconds=8)
+
+
+# ---- item 9: no command writes over one of its inputs -------------------------------------------
+
+
+def test_import_ach_does_not_write_over_its_mapping(tmp_path: Path) -> None:
+    mapping = tmp_path / "mapping.yaml"
+    mapping.write_text(MAPPING, encoding="utf-8")
+    args = ["import-ach", str(_matrix(tmp_path)), "--mapping", str(mapping), "-o", str(mapping)]
+    _refused(args, f"{mapping}: is the same file as the input {mapping}")
+    assert mapping.read_text(encoding="utf-8") == MAPPING
+
+
+def test_export_ach_does_not_write_over_its_mapping(tmp_path: Path) -> None:
+    from tests.helpers import EXAMPLES
+
+    mapping = tmp_path / "mapping.yaml"
+    mapping.write_text(MAPPING, encoding="utf-8")
+    case = sorted(EXAMPLES.glob("*.yaml"))[0]
+    _refused(["export-ach", str(case), "--mapping", str(mapping), "-o", str(mapping)], "is the same file")
+    assert mapping.read_text(encoding="utf-8") == MAPPING
+
+
+HOUSE = "name: house\nterms:\n  - term: maybe\n    range: [30, 70]\n  - term: surely\n    range: [90, 99]\n"
+
+
+@pytest.mark.parametrize("command", ["score", "explain", "next", "export-ach", "report"])
+def test_no_output_overwrites_the_scale_file_a_case_uses(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: str
+) -> None:
+    from priors import scales
+
+    directory = tmp_path / "scales"
+    directory.mkdir()
+    scale = directory / "house.yaml"
+    scale.write_text(HOUSE, encoding="utf-8")
+    monkeypatch.setenv("HYPSCORE_SCALE_PATH", str(directory))
+    scales._all_scales.cache_clear()
+    scales.get_scale.cache_clear()
+    try:
+        case = tmp_path / "case.yaml"
+        case.write_text(
+            "schema: 1\ntitle: t\nscale: house\nhypotheses:\n"
+            "  - {id: a, prior: 0.5}\n  - {id: b, prior: 0.5}\n"
+            "evidence:\n  - id: e\n    label: x\n    likelihoods: {a: maybe, b: surely}\n",
+            encoding="utf-8",
+        )
+        _refused([command, str(case), "-o", str(scale)], "is the same file as the input")
+        assert scale.read_text(encoding="utf-8") == HOUSE
+    finally:
+        scales._all_scales.cache_clear()
+        scales.get_scale.cache_clear()

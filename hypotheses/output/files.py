@@ -89,8 +89,8 @@ def _target(path: str | Path, inputs: Iterable[str | Path] = ()) -> _Target:
     for source in inputs:
         if same_file(path, source):
             raise OutputError(
-                f"{path}: is the same file as the case {source}; writing there would overwrite "
-                "the case, so choose another output file"
+                f"{path}: is the same file as the input {source}; writing there would overwrite "
+                "it, so choose another output file"
             )
     try:
         st: os.stat_result | None = os.stat(path)  # the kernel follows links, /proc's too
@@ -128,7 +128,7 @@ def _target(path: str | Path, inputs: Iterable[str | Path] = ()) -> _Target:
 
 def check_output(path: str | Path, inputs: Iterable[str | Path] = ()) -> None:
     """Raise OutputError now, before any work, if `path` could not or must not be written:
-    a directory, the same file as one of `inputs` (the case files), a read-only file, a
+    a directory, the same file as one of `inputs` (the case, mapping and scale files), a read-only file, a
     missing directory."""
     _target(path, inputs)
 
