@@ -717,21 +717,46 @@ def _report_batch(
             raise UsageError(
                 f"{other} and {path} would both write {path.stem}.html; report them into separate directories"
             )
+    # The directories this batch makes (the folder and any missing parents, deepest first): a
+    # batch that writes no report, or fails part-way, takes them away again with what it wrote.
+    made = [d for d in (folder, *folder.parents) if not d.exists()] if not folder.exists() else []
     folder.mkdir(parents=True, exist_ok=True)
-    targets = {str(p): folder / f"{p.stem}.html" for p in paths}
-    protected = _inputs(*paths)
-    for target in targets.values():
-        check_output(target, inputs=protected)
-    settings = Settings(engine, draws, seed, explain=True)
-    with _progress(len(paths), quiet) as advance:
-        outcomes = score_many(paths, settings, jobs=jobs, dask=dask, on_done=lambda _: advance())
-    _print_problems(outcomes)
-    for outcome in outcomes:
-        if outcome.card is not None and outcome.case is not None:
-            write_atomic(targets[outcome.path], render_report(outcome.case, outcome.card), inputs=protected)
-    written = sum(1 for o in outcomes if o.card is not None)
-    typer.echo(visible(f"wrote {written} report{'s' * (written != 1)} into {folder}"), err=True)
+    written: list[Path] = []
+    try:
+        targets = {str(p): folder / f"{p.stem}.html" for p in paths}
+        protected = _inputs(*paths)
+        for target in targets.values():
+            check_output(target, inputs=protected)
+        settings = Settings(engine, draws, seed, explain=True)
+        with _progress(len(paths), quiet) as advance:
+            outcomes = score_many(paths, settings, jobs=jobs, dask=dask, on_done=lambda _: advance())
+        _print_problems(outcomes)
+        for outcome in outcomes:
+            if outcome.card is not None and outcome.case is not None:
+                target = targets[outcome.path]
+                write_atomic(target, render_report(outcome.case, outcome.card), inputs=protected)
+                written.append(target)
+    except BaseException:
+        for target in written:
+            target.unlink(missing_ok=True)
+        _remove_dirs(made)
+        raise
+    if written:
+        typer.echo(visible(f"wrote {len(written)} report{'s' * (len(written) != 1)} into {folder}"), err=True)
+    else:
+        _remove_dirs(made)
+        typer.echo("wrote no reports", err=True)
     _batch_end(outcomes)
+
+
+def _remove_dirs(made: list[Path]) -> None:
+    """Remove the directories a command made (deepest first), if still empty: never one that
+    existed before, nor a file someone else put there meanwhile."""
+    for directory in made:
+        try:
+            directory.rmdir()
+        except OSError:
+            return
 
 
 # The starter's default name, which its comments use in the commands they suggest.

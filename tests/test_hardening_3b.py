@@ -251,3 +251,28 @@ def test_no_output_overwrites_the_scale_file_a_case_uses(
     finally:
         scales._all_scales.cache_clear()
         scales.get_scale.cache_clear()
+
+
+# ---- item 11: a failed report batch leaves no directory of its own ----------------------------------
+
+
+def test_a_failed_report_batch_removes_the_directory_it_made(tmp_path: Path) -> None:
+    bad = []
+    for name in ("one", "two"):
+        path = tmp_path / f"{name}.yaml"
+        path.write_text("schema: 1\ntitle: broken\n", encoding="utf-8")
+        bad.append(str(path))
+    new = tmp_path / "made" / "reports"
+    result = runner.invoke(app, ["report", *bad, "-o", str(new), "--quiet"])
+    assert result.exit_code == 2 and "Traceback" not in result.output, result.output
+    assert not (tmp_path / "made").exists()
+    existing = tmp_path / "existing"
+    existing.mkdir()
+    (existing / "keep.txt").write_text("mine", encoding="utf-8")
+    result = runner.invoke(app, ["report", *bad, "-o", str(existing), "--quiet"])
+    assert result.exit_code == 2
+    assert sorted(p.name for p in existing.iterdir()) == ["keep.txt"]
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert runner.invoke(app, ["report", *bad, "-o", str(empty), "--quiet"]).exit_code == 2
+    assert empty.is_dir()
