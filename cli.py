@@ -32,6 +32,7 @@ try:  # Ctrl-C while the imports run (most of start-up) is an interruption, not 
         DEFAULT_TARGET_ACCEPT,
         DEFAULT_TUNE,
         INTERVAL_MCSE_TARGET,
+        MAX_DRAW_CELLS,
         MAX_DRAWS,
         MAX_SEED,
         MAX_TUNE,
@@ -84,7 +85,8 @@ SeedOpt = Annotated[
 DrawsOpt = Annotated[
     int | None,
     typer.Option(
-        help=f"Draws in all, {MIN_DRAWS} to {MAX_DRAWS:,} (default: numpy chooses {PILOT_DRAWS:,} to "
+        help=f"Draws in all, {MIN_DRAWS} to {MAX_DRAWS:,}: at most {MAX_DRAW_CELLS:,} draws x hypotheses, "
+        f"so {MAX_DRAWS:,} at two hypotheses and fewer with more (default: numpy chooses {PILOT_DRAWS:,} to "
         f"{NUMPY_DEFAULT_DRAWS:,} for interval ends within {100 * INTERVAL_MCSE_TARGET:g} points of Monte "
         f"Carlo error; pymc {PYMC_DEFAULT_DRAWS:,} over {PYMC_CHAINS} chains).",
         show_default=False,

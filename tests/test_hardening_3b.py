@@ -276,3 +276,39 @@ def test_a_failed_report_batch_removes_the_directory_it_made(tmp_path: Path) -> 
     empty.mkdir()
     assert runner.invoke(app, ["report", *bad, "-o", str(empty), "--quiet"]).exit_code == 2
     assert empty.is_dir()
+
+
+# ---- item 25: long output names, negative counts, the --draws cap in --help -------------------------
+
+
+def test_an_output_name_of_249_characters_is_written(tmp_path: Path) -> None:
+    from tests.helpers import EXAMPLES
+
+    case = sorted(EXAMPLES.glob("*.yaml"))[0]
+    output = tmp_path / ("x" * 244 + ".json")
+    assert len(output.name) == 249
+    result = runner.invoke(app, ["next", str(case), "-o", str(output)])
+    assert result.exit_code == 0, result.output
+    assert output.read_text(encoding="utf-8").startswith("{")
+    assert [p.name for p in tmp_path.iterdir()] == [output.name]
+
+
+@pytest.mark.parametrize(
+    ("written", "fix"),
+    [("-1 in 20", "'1 in 20'"), ("-30%", "'30%'"), ("-1/20", "'1/20'"), ("1 in -20", "'1 in 20'")],
+)
+def test_a_negative_count_is_named_so(tmp_path: Path, written: str, fix: str) -> None:
+    case = tmp_path / "case.yaml"
+    case.write_text(
+        "schema: 1\ntitle: t\nhypotheses:\n  - {id: a, prior: 0.5}\n  - {id: b, prior: 0.5}\n"
+        f"evidence:\n  - id: e\n    label: x\n    likelihoods: {{a: '{written}', b: 0.5}}\n",
+        encoding="utf-8",
+    )
+    stderr = _refused(["validate", str(case)], "negative")
+    assert fix in stderr and "unknown word" not in stderr, stderr
+
+
+def test_draws_help_states_the_real_cap() -> None:
+    result = runner.invoke(app, ["score", "--help"], terminal_width=200)
+    text = " ".join(result.output.split())
+    assert "2,000,000 draws x hypotheses" in text, text

@@ -188,7 +188,8 @@ def atomic_output(path: str | Path, inputs: Iterable[str | Path] = ()) -> Iterat
         # No signal may land between creating the file and the `try` whose `finally` removes it.
         held = _hold_signals()
         try:
-            handle, name = tempfile.mkstemp(prefix=f".{target.real.name}.", suffix=".tmp", dir=directory)
+            # A short name of our own: any name the output may have (up to NAME_MAX) still works.
+            handle, name = tempfile.mkstemp(prefix=".hs-", suffix=".tmp", dir=directory)
         except OSError as exc:
             _release(held)
             if isinstance(exc, FileNotFoundError):
