@@ -289,8 +289,9 @@ def _number(value: Any, what: str) -> float:
 def _outside(value: Any, number: float, what: str) -> str:
     """Why a number is no probability, and the form it was probably meant in."""
     said = f"{what} {value!r} is outside 0 to 1 (0% to 100%)"
-    if (isinstance(value, str) and _MINUS.search(value)) or number < 0:
-        positive = _MINUS.sub("", value.strip()) if isinstance(value, str) else f"{abs(number):g}"
+    if isinstance(value, str) and not _PLAIN.match(value.strip()) and _MINUS.search(value):
+        # A form ('-1 in 20', '-30%'): its sign is the mistake. A plain -0.2 is only out of range.
+        positive = _MINUS.sub("", value.strip())
         return f"{what} {value!r} has a negative count or share, which no probability has: write {positive!r}"
     plain = isinstance(value, int | float) or (isinstance(value, str) and _PLAIN.match(value.strip()))
     if not plain:
