@@ -32,6 +32,7 @@ try:  # Ctrl-C while the imports run (most of start-up) is an interruption, not 
         DEFAULT_TARGET_ACCEPT,
         DEFAULT_TUNE,
         INTERVAL_MCSE_TARGET,
+        MAX_DRAW_CELLS,
         MAX_DRAWS,
         MAX_SEED,
         MAX_TUNE,
@@ -84,7 +85,8 @@ SeedOpt = Annotated[
 DrawsOpt = Annotated[
     int | None,
     typer.Option(
-        help=f"Draws in all, {MIN_DRAWS} to {MAX_DRAWS:,} (default: numpy chooses {PILOT_DRAWS:,} to "
+        help=f"Draws in all, {MIN_DRAWS} to {MAX_DRAWS:,}: at most {MAX_DRAW_CELLS:,} draws x hypotheses, "
+        f"so {MAX_DRAWS:,} at two hypotheses and fewer with more (default: numpy chooses {PILOT_DRAWS:,} to "
         f"{NUMPY_DEFAULT_DRAWS:,} for interval ends within {100 * INTERVAL_MCSE_TARGET:g} points of Monte "
         f"Carlo error; pymc {PYMC_DEFAULT_DRAWS:,} over {PYMC_CHAINS} chains).",
         show_default=False,
@@ -228,12 +230,20 @@ def _guarded(command: Callable[P, None]) -> Callable[P, None]:
     return run
 
 
-def _check_outputs(case: Path, output: Path | None, netcdf: Path | None = None) -> None:
-    """Refuse, before any work, outputs that cannot be written or would overwrite the case or
-    each other (`None`: standard output)."""
+def _inputs(*paths: Path | None) -> list[Path]:
+    """Every input of a command, for its outputs to be checked against: the files it names (a
+    case, a mapping), and every scale file hypscore reads (a case names its scale only by name)."""
+    from priors.scales import scale_files
+
+    return [p for p in paths if p is not None] + scale_files()
+
+
+def _check_outputs(case: Path, output: Path | None, netcdf: Path | None = None, *more: Path | None) -> None:
+    """Refuse, before any work, outputs that cannot be written or would overwrite an input (the
+    case, its scale, `more`) or each other (`None`: standard output)."""
     for path in (output, netcdf):
         if path is not None:
-            check_output(path, inputs=[case])
+            check_output(path, inputs=_inputs(case, *more))
     if netcdf is not None and same_file(netcdf, output if output is not None else "-"):
         where = "standard output" if str(netcdf) == "-" else str(netcdf)
         raise UsageError(f"--netcdf and the scorecard would both go to {where}; give them different files")
@@ -347,8 +357,8 @@ def score_command(
     if netcdf is not None:
         from hypotheses.output.netcdf import inference_data, write_netcdf
 
-        write_netcdf(inference_data(loaded, card.engine_result, seed), netcdf, inputs=[case])
-    _wrote(emit("score", card, fmt, output, [case]), output)
+        write_netcdf(inference_data(loaded, card.engine_result, seed), netcdf, inputs=_inputs(case))
+    _wrote(emit("score", card, fmt, output, _inputs(case)), output)
 
 
 def _score_batch(
@@ -367,14 +377,14 @@ def _score_batch(
 
     paths = find_cases(inputs)
     if output is not None:
-        check_output(output, inputs=paths)
+        check_output(output, inputs=_inputs(*paths))
     fmt = choose("batch", output_format, output)
     # The format decides, whether named by --format or by the -o file's extension.
     settings = replace(settings, explain=explains("batch", fmt))
     with _progress(len(paths), quiet) as advance:
         outcomes = score_many(paths, settings, jobs=jobs, dask=dask, on_done=lambda _: advance())
     _print_problems(outcomes)
-    _wrote(emit("batch", outcomes, fmt, output, paths), output)
+    _wrote(emit("batch", outcomes, fmt, output, _inputs(*paths)), output)
     _batch_end(outcomes)
 
 
@@ -447,7 +457,7 @@ def calibration(
 
     paths = find_cases(cases)
     if output is not None:
-        check_output(output, inputs=paths)
+        check_output(output, inputs=_inputs(*paths))
     fmt = choose("calibration", output_format, output)
     settings = Settings(engine.value, draws, seed, resolved_only=True)
     with _progress(len(paths), quiet) as advance:
@@ -459,7 +469,7 @@ def calibration(
     except NoResolvedCases as exc:
         _batch_end(outcomes, unresolved)
         _fail([f"{exc}"])
-    _wrote(emit("calibration", result, fmt, output, paths), output)
+    _wrote(emit("calibration", result, fmt, output, _inputs(*paths)), output)
     _batch_end(outcomes, unresolved)
 
 
@@ -486,7 +496,7 @@ def explain(
         progressbar=not quiet and sys.stderr.isatty(),
     )
     _warn(card.warnings)
-    _wrote(emit("explain", card, fmt, output, [case]), output)
+    _wrote(emit("explain", card, fmt, output, _inputs(case)), output)
 
 
 @app.command("next")
@@ -507,7 +517,7 @@ def next_command(
     loaded = load_case(case)
     _warn(tuple(str(w) for w in loaded.warnings))
     result = next_items(loaded, seed=seed)
-    _wrote(emit("next", result, fmt, output, [case]), output)
+    _wrote(emit("next", result, fmt, output, _inputs(case)), output)
 
 
 def _load_all(paths: list[Path]) -> list[Any]:
@@ -563,13 +573,13 @@ def pool(
 
     paths = find_cases(cases)
     if output is not None:
-        check_output(output, inputs=paths)
+        check_output(output, inputs=_inputs(*paths))
     fmt = choose("pool", output_format, output)
     shares = parse_weights(weights, len(paths))
     result = pool_cases(
         _load_all(paths), shares, seed=seed, draws=draws, engine=engine.value, consensus=with_consensus
     )
-    _wrote(emit("pool", result, fmt, output, paths), output)
+    _wrote(emit("pool", result, fmt, output, _inputs(*paths)), output)
 
 
 @app.command()
@@ -585,13 +595,13 @@ def diff(
     event as a place, the posterior before and after, and each change's effect alone."""
     check_settings(None, seed)
     if output is not None:
-        check_output(output, inputs=[old, new])
+        check_output(output, inputs=_inputs(old, new))
     fmt = choose("diff", output_format, output)
     from hypotheses.analysis.diff import diff as diff_cases
 
     before, after = _load_all([old, new])
     result = diff_cases(before, after, seed=seed)
-    _wrote(emit("diff", result, fmt, output, [old, new]), output)
+    _wrote(emit("diff", result, fmt, output, _inputs(old, new)), output)
 
 
 MappingOpt = Annotated[
@@ -613,10 +623,10 @@ def import_ach_command(
     """An ACH matrix (hypotheses as columns, CC/C/N/I/II/NA ratings, credibility and relevance)
     as a case file, through an editable mapping from ratings to likelihoods."""
     if output is not None:
-        check_output(output, inputs=[matrix])
+        check_output(output, inputs=_inputs(matrix, mapping))
     from hypotheses.exchange.ach import import_ach
 
-    _wrote(write(import_ach(matrix, mapping), output, [matrix]), output)
+    _wrote(write(import_ach(matrix, mapping), output, _inputs(matrix, mapping)), output)
 
 
 @app.command("export-ach")
@@ -630,14 +640,14 @@ def export_ach_command(
     """The case as an ACH matrix (CSV): each item's nearest ratings and credibility level, with
     Heuer's weighted inconsistency score per hypothesis beside hypscore's posterior."""
     check_settings(None, seed)
-    _check_outputs(case, output)
+    _check_outputs(case, output, None, mapping)
     from hypotheses.exchange.ach import ach_csv, read_mapping
 
     loaded = load_case(case)
     _warn(tuple(str(w) for w in loaded.warnings))
     table = read_mapping(mapping)
     card = score(loaded, engine="numpy", seed=seed, explain=False)
-    _wrote(write(ach_csv(loaded, card, table), output, [case]), output)
+    _wrote(write(ach_csv(loaded, card, table), output, _inputs(case, mapping)), output)
 
 
 def _wrote(written: bool, output: Path | None) -> None:
@@ -680,7 +690,7 @@ def report(
         loaded, engine=engine.value, draws=draws, seed=seed, progressbar=not quiet and sys.stderr.isatty()
     )
     _warn(card.warnings)
-    write_atomic(output, render_report(loaded, card), inputs=[case])
+    write_atomic(output, render_report(loaded, card), inputs=_inputs(case))
     _wrote(not to_stdout(output), output)
 
 
@@ -709,20 +719,46 @@ def _report_batch(
             raise UsageError(
                 f"{other} and {path} would both write {path.stem}.html; report them into separate directories"
             )
+    # The directories this batch makes (the folder and any missing parents, deepest first): a
+    # batch that writes no report, or fails part-way, takes them away again with what it wrote.
+    made = [d for d in (folder, *folder.parents) if not d.exists()] if not folder.exists() else []
     folder.mkdir(parents=True, exist_ok=True)
-    targets = {str(p): folder / f"{p.stem}.html" for p in paths}
-    for target in targets.values():
-        check_output(target, inputs=paths)
-    settings = Settings(engine, draws, seed, explain=True)
-    with _progress(len(paths), quiet) as advance:
-        outcomes = score_many(paths, settings, jobs=jobs, dask=dask, on_done=lambda _: advance())
-    _print_problems(outcomes)
-    for outcome in outcomes:
-        if outcome.card is not None and outcome.case is not None:
-            write_atomic(targets[outcome.path], render_report(outcome.case, outcome.card), inputs=paths)
-    written = sum(1 for o in outcomes if o.card is not None)
-    typer.echo(visible(f"wrote {written} report{'s' * (written != 1)} into {folder}"), err=True)
+    written: list[Path] = []
+    try:
+        targets = {str(p): folder / f"{p.stem}.html" for p in paths}
+        protected = _inputs(*paths)
+        for target in targets.values():
+            check_output(target, inputs=protected)
+        settings = Settings(engine, draws, seed, explain=True)
+        with _progress(len(paths), quiet) as advance:
+            outcomes = score_many(paths, settings, jobs=jobs, dask=dask, on_done=lambda _: advance())
+        _print_problems(outcomes)
+        for outcome in outcomes:
+            if outcome.card is not None and outcome.case is not None:
+                target = targets[outcome.path]
+                write_atomic(target, render_report(outcome.case, outcome.card), inputs=protected)
+                written.append(target)
+    except BaseException:
+        for target in written:
+            target.unlink(missing_ok=True)
+        _remove_dirs(made)
+        raise
+    if written:
+        typer.echo(visible(f"wrote {len(written)} report{'s' * (len(written) != 1)} into {folder}"), err=True)
+    else:
+        _remove_dirs(made)
+        typer.echo("wrote no reports", err=True)
     _batch_end(outcomes)
+
+
+def _remove_dirs(made: list[Path]) -> None:
+    """Remove the directories a command made (deepest first), if still empty: never one that
+    existed before, nor a file someone else put there meanwhile."""
+    for directory in made:
+        try:
+            directory.rmdir()
+        except OSError:
+            return
 
 
 # The starter's default name, which its comments use in the commands they suggest.

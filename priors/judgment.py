@@ -228,12 +228,15 @@ def from_range(lo: float, hi: float, text: str = "") -> Judgment:
 
 
 _NUMBER = r"(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"
+# A sign is read too: '-1 in 20' is a form with a negative count (refused as such), not a word.
+_SIGNED = rf"[+-]?{_NUMBER}"
 # The forms a probability is published in (docs/case-format.md, Judgments), each read exactly.
-_PERCENT = re.compile(rf"^({_NUMBER})\s*%$")
-_FRACTION = re.compile(rf"^({_NUMBER})\s*/\s*({_NUMBER})$")
-_IN = re.compile(rf"^({_NUMBER})\s+in\s+({_NUMBER})$", re.IGNORECASE)
-_PLAIN = re.compile(rf"^{_NUMBER}$")
-_ODDS = re.compile(rf"^({_NUMBER})\s*:\s*({_NUMBER})$")
+_PERCENT = re.compile(rf"^({_SIGNED})\s*%$")
+_FRACTION = re.compile(rf"^({_SIGNED})\s*/\s*({_SIGNED})$")
+_IN = re.compile(rf"^({_SIGNED})\s+in\s+({_SIGNED})$", re.IGNORECASE)
+_PLAIN = re.compile(rf"^{_SIGNED}$")
+_ODDS = re.compile(rf"^({_SIGNED})\s*:\s*({_SIGNED})$")
+_MINUS = re.compile(r"(?<![eE\d.])-\s*(?=[\d.])")  # a minus sign, not an exponent's
 
 
 def _form(text: str) -> float | None:
@@ -245,13 +248,17 @@ def _form(text: str) -> float | None:
     for pattern in (_FRACTION, _IN):
         if (match := pattern.match(text)) is not None:
             numerator, denominator = float(match[1]), float(match[2])
-            if not (math.isfinite(numerator) and math.isfinite(denominator)) or denominator <= 0:
+            if not (math.isfinite(numerator) and math.isfinite(denominator)) or denominator == 0:
                 return math.nan  # 1 in 1e400 is no probability: refused, never read as 0
+            if numerator < 0 or denominator < 0:
+                return -abs(numerator / denominator)  # refused by _number, naming the sign
             return numerator / denominator
     if (match := _ODDS.match(text)) is not None:
         favour, against = float(match[1]), float(match[2])
-        if not (math.isfinite(favour) and math.isfinite(against)) or favour + against <= 0:
+        if not (math.isfinite(favour) and math.isfinite(against)) or favour + against == 0:
             return math.nan
+        if favour < 0 or against < 0:
+            return -abs(favour / (favour + against))
         return favour / (favour + against)
     try:
         return float(text)
@@ -282,6 +289,10 @@ def _number(value: Any, what: str) -> float:
 def _outside(value: Any, number: float, what: str) -> str:
     """Why a number is no probability, and the form it was probably meant in."""
     said = f"{what} {value!r} is outside 0 to 1 (0% to 100%)"
+    if isinstance(value, str) and not _PLAIN.match(value.strip()) and _MINUS.search(value):
+        # A form ('-1 in 20', '-30%'): its sign is the mistake. A plain -0.2 is only out of range.
+        positive = _MINUS.sub("", value.strip())
+        return f"{what} {value!r} has a negative count or share, which no probability has: write {positive!r}"
     plain = isinstance(value, int | float) or (isinstance(value, str) and _PLAIN.match(value.strip()))
     if not plain:
         return f"{said}; only a prior may be a weight above 1, and a ratio belongs under `ratios:`"

@@ -636,6 +636,12 @@ def _all_scales() -> dict[str, Path]:
     return found
 
 
+def scale_files() -> list[Path]:
+    """Every scale file hypscore may read, looked up afresh: a case names its scale only by name,
+    so each of them is an input that no command's output may replace."""
+    return [path for directory in _scale_dirs() if directory.is_dir() for path in directory.glob("*.yaml")]
+
+
 def scale_names() -> list[str]:
     """The names of every scale found; a broken file is only reported when it is read."""
     return list(_all_scales())

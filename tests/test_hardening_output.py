@@ -305,7 +305,7 @@ def test_output_onto_the_case_is_refused_before_any_work(tmp_path: Path) -> None
     for args in attempts:
         result = runner.invoke(app, args)
         assert result.exit_code == 2, (args, result.output)
-        assert "is the same file as the case" in result.stderr, args
+        assert "is the same file as the input" in result.stderr, args
         assert len(result.stderr.strip().splitlines()) == 1
         assert case.read_bytes() == original
     both = runner.invoke(

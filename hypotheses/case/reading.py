@@ -103,23 +103,7 @@ def read_bytes(path: Path) -> bytes:
 def read_text(path: Path) -> str:
     """The file's text, or a CaseError saying why it is not a readable case file."""
     name = str(path)
-    raw = read_bytes(path)
-    wide = _wide_encoding(raw)
-    if wide:
-        raise _refuse(
-            name, f"is {wide} text; save it as UTF-8 (in most editors: Save As... > Encoding: UTF-8)"
-        )
-    if b"\x00" in raw:
-        raise _refuse(name, "is a binary file, not a YAML case file")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise _refuse(
-            name,
-            f"is not UTF-8 text (byte 0x{raw[exc.start]:02x}); save the file with UTF-8 encoding",
-            line,
-        ) from None
+    text = decode_yaml(read_bytes(path), name, "YAML case file")
     if not text.strip() or all(not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()):
         raise _refuse(
             name,
@@ -128,7 +112,39 @@ def read_text(path: Path) -> str:
     return text
 
 
-def _wide_encoding(raw: bytes) -> str | None:
+def decode_yaml(raw: bytes, name: str, what: str) -> str:
+    """The text of a YAML file (a case, an ACH mapping): UTF-8, with or without a BOM; UTF-16 or
+    UTF-32 (by BOM or look) and binary files refused, saying which they are."""
+    wide = wide_encoding(raw)
+    if wide:
+        raise _refuse(
+            name, f"is {wide} text; save it as UTF-8 (in most editors: Save As... > Encoding: UTF-8)"
+        )
+    if b"\x00" in raw:
+        raise _refuse(name, f"is a binary file, not a {what}")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise _refuse(
+            name,
+            f"is not UTF-8 text (byte 0x{raw[exc.start]:02x}); save the file with UTF-8 encoding",
+            line,
+        ) from None
+
+
+def wide_codec(raw: bytes) -> str | None:
+    """The codec of UTF-16 or UTF-32 text (by its BOM, else by which byte of each unit is the
+    NUL), or None for anything else: decoding by it reads either byte order, BOM or not."""
+    wide = wide_encoding(raw)
+    if wide is None:
+        return None
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")):
+        return wide.lower()  # Python's utf-16 / utf-32 read the BOM and drop it
+    return f"{wide.lower()}-{'be' if raw[0] == 0 else 'le'}"
+
+
+def wide_encoding(raw: bytes) -> str | None:
     """'UTF-16' or 'UTF-32' if `raw` looks like such text (a BOM, or mostly-ASCII text whose
     bytes are interleaved with NULs); these are text files, not binary ones."""
     if raw.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):

@@ -15,6 +15,7 @@ beside it. Cells are inert in a spreadsheet (csv_text).
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import gzip
 import io
@@ -22,17 +23,20 @@ import math
 import re
 import zipfile
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from xml.etree import ElementTree
+from xml.etree.ElementTree import Element, ParseError
 
 import yaml
+from defusedxml import DefusedXmlException
+from defusedxml import ElementTree as SafeXML
 
 from hypotheses.case.messages import CaseError, Problem
-from hypotheses.case.reading import MAX_BYTES, read_bytes
+from hypotheses.case.reading import MAX_BYTES, decode_yaml, parse, read_bytes, wide_codec
+from hypotheses.settings import MAX_DRAW_CELLS, MIN_DRAWS
 from hypotheses.text import csv_text
 
 if TYPE_CHECKING:  # only export-ach reads a scored case: import-ach stays at the case layer's cost
@@ -71,6 +75,14 @@ INCONSISTENCY = {"II": -2.0, "I": -1.0}
 LEVEL_WEIGHT = {"High": math.sqrt(2.0), "Medium": 1.0, "Low": 1.0 / math.sqrt(2.0)}
 FORMAT_HELP = "an ACH matrix is a .csv, .xlsx or .achz file (docs/ach.md)"
 MAX_UNCOMPRESSED = 4 * MAX_BYTES  # a compressed matrix may not unpack into more than this
+# Bounds checked while a matrix is read, before anything as large as rows x columns is built:
+# every rating becomes a line of at least 16 bytes of the case (`      h: 1   # N`), so more
+# cells than this make a case that hypscore itself would refuse (MAX_BYTES); and no more
+# hypotheses than can be scored with the fewest draws under the draws x hypotheses cap.
+MAX_CELLS = MAX_BYTES // 16
+MAX_HYPOTHESES = MAX_DRAW_CELLS // MIN_DRAWS
+MAX_COLUMNS = 16_384  # a worksheet's limit (column XFD)
+MAX_ROWS = 100_000
 
 
 @dataclass(frozen=True)
@@ -110,7 +122,9 @@ def _problem(path: str, line: int | None, message: str) -> CaseError:
 
 
 def read_mapping(path: str | Path | None = None) -> Mapping:
-    """The mapping file (YAML), or the default one shipped with hypscore when None."""
+    """The mapping file (YAML), or the default one shipped with hypscore when None. A given file
+    is read as a case file is (reading.py): bounded in size, UTF-8 only, aliases that blow it up
+    refused, every error at its line."""
     if path is None:
         text = (
             resources.files("hypotheses").joinpath("templates/ach-mapping.yaml").read_text(encoding="utf-8")
@@ -118,16 +132,13 @@ def read_mapping(path: str | Path | None = None) -> Mapping:
         name = "the default ACH mapping"
     else:
         name = str(path)
-        text = read_bytes(Path(path)).decode("utf-8-sig", errors="replace")
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise _problem(name, mark.line + 1 if mark else None, f"YAML syntax error: {exc}") from None
+        text = decode_yaml(read_bytes(Path(path)), name, "YAML mapping file")
+    keys = "a mapping file has the keys ratings, credibility and relevance (docs/ach.md)"
+    if all(not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()):
+        raise _problem(name, None, f"is empty; {keys}")
+    data, lines = parse(text, name)
     if not isinstance(data, dict):
-        raise _problem(
-            name, 1, "a mapping file has the keys ratings, credibility and relevance (docs/ach.md)"
-        )
+        raise _problem(name, 1, keys)
     out: dict[str, dict[str, float]] = {}
     for key, names, low in (
         ("ratings", RATINGS, 0.0),
@@ -136,11 +147,17 @@ def read_mapping(path: str | Path | None = None) -> Mapping:
     ):
         given = data.get(key)
         if not isinstance(given, dict) or set(map(str, given)) != set(names):
-            raise _problem(name, None, f"`{key}:` must give a number for each of {', '.join(names)}")
+            raise _problem(
+                name, lines.line((key,)), f"`{key}:` must give a number for each of {', '.join(names)}"
+            )
         values = {}
         for level, value in given.items():
             if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= 1:
-                raise _problem(name, None, f"`{key}: {level}` is {value!r}; give a probability from 0 to 1")
+                raise _problem(
+                    name,
+                    lines.line((key, level)),
+                    f"`{key}: {level}` is {value!r}; give a probability from 0 to 1",
+                )
             values[str(level)] = float(value)
         out[key] = values
     return Mapping(out["ratings"], out["credibility"], out["relevance"], name)
@@ -191,26 +208,60 @@ def _row(
     return Row(line, item, label, ratings, credibility, relevance, notes)
 
 
-def slug(text: str, taken: set[str], prefix: str) -> str:
-    """An id of the case format ([a-z][a-z0-9_]*) from a column or row name, unique in `taken`."""
-    base = re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")[:40].strip("_")
-    if not base or not base[0].isalpha():
-        base = f"{prefix}_{base}" if base else prefix
-    out, n = base, 2
-    while out in taken:
-        out, n = f"{base}_{n}", n + 1
-    taken.add(out)
-    return out
+class Ids:
+    """Ids of the case format ([a-z][a-z0-9_]*) made from column or row names, each unique: the
+    next free suffix of each base is remembered, so n equal names cost n steps, not n**2."""
+
+    def __init__(self, *reserved: str) -> None:
+        self.taken = set(reserved)
+        self.next: dict[str, int] = {}
+
+    def make(self, text: str, prefix: str) -> str:
+        base = re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")[:40].strip("_")
+        if not base or not base[0].isalpha():
+            base = f"{prefix}_{base}" if base else prefix
+        out, n = base, self.next.get(base, 2)
+        while out in self.taken:
+            out, n = f"{base}_{n}", n + 1
+        self.next[base] = n
+        self.taken.add(out)
+        return out
 
 
-def _table(path: str, header: list[str], rows: list[tuple[int | None, list[str]]], title: str) -> Matrix:
-    """A matrix from a header and rows of cells (CSV and XLSX alike)."""
+def _too_many(path: str, line: int | None, hypotheses: int) -> CaseError:
+    return _problem(
+        path,
+        line,
+        f"the matrix has {hypotheses:,} hypotheses; hypscore scores at most {MAX_HYPOTHESES:,} "
+        "(its draws x hypotheses limit): split the question, or drop hypotheses no evidence tells apart",
+    )
+
+
+def _too_large(path: str, line: int | None, rows: int, width: int) -> CaseError:
+    return _problem(
+        path,
+        line,
+        f"the matrix goes on past {rows:,} evidence rows of {width:,} columns: more than the "
+        f"{MAX_CELLS:,} ratings a case file can hold ({MAX_BYTES // 2**20} MiB); split it into "
+        "several matrices",
+    )
+
+
+def _table(path: str, header: list[str], rows: Iterable[tuple[int | None, list[str]]], title: str) -> Matrix:
+    """A matrix from a header and rows of cells (CSV and XLSX alike), its size bounded as the rows
+    come (a row's cells past the header must be blank)."""
+    if len(header) > MAX_COLUMNS:
+        raise _problem(
+            path, 1, f"the header has {len(header):,} columns; a matrix has at most {MAX_COLUMNS:,}"
+        )
     roles = [_KNOWN.get(h.strip().lower(), "hypothesis") if h.strip() else "blank" for h in header]
     if "label" not in roles and roles:
         roles[0] = "label"  # no Evidence header: the first column describes the evidence
-    taken: set[str] = {"default"}  # reserved in `likelihoods:` (the hypotheses not listed)
+    if roles.count("hypothesis") > MAX_HYPOTHESES:
+        raise _too_many(path, 1, roles.count("hypothesis"))
+    made = Ids("default")  # reserved in `likelihoods:` (the hypotheses not listed)
     hypotheses = [
-        (slug(h, taken, "h"), h.strip()) for h, r in zip(header, roles, strict=True) if r == "hypothesis"
+        (made.make(h, "h"), h.strip()) for h, r in zip(header, roles, strict=True) if r == "hypothesis"
     ]
     if not hypotheses:
         raise _problem(
@@ -227,11 +278,22 @@ def _table(path: str, header: list[str], rows: list[tuple[int | None, list[str]]
             "two or more",
         )
     out: list[Row] = []
-    ids: set[str] = set()
+    ids = Ids()
+    width = len(header)
+    most = min(MAX_ROWS, MAX_CELLS // max(width, 1))
     for line, cells in rows:
-        cells = cells + [""] * (len(header) - len(cells))
+        if any(c.strip() for c in cells[width:]):
+            raise _problem(
+                path,
+                line,
+                f"this row has {len(cells):,} cells but the header names {width:,} columns; quote a "
+                "description that holds the separator, or give the extra column a header",
+            )
+        cells = cells[:width] + [""] * (width - len(cells))
         if not any(c.strip() for c in cells) or cells[0].lstrip().startswith("#"):
             continue  # blank, or a comment row (export-ach writes its scores in such rows)
+        if len(out) >= most:
+            raise _too_large(path, line, len(out), width)
         named = {r: c.strip() for r, c in zip(roles, cells, strict=False) if r not in ("hypothesis", "blank")}
         label = named.get("label", "")
         if not label:
@@ -240,7 +302,7 @@ def _table(path: str, header: list[str], rows: list[tuple[int | None, list[str]]
                 line,
                 "this evidence row has no description; write what was observed in the Evidence column",
             )
-        item = slug(named.get("id") or label, ids, "e")
+        item = ids.make(named.get("id") or label, "e")
         values = [c for c, r in zip(cells, roles, strict=False) if r == "hypothesis"]
         ratings = {
             h: _rating(path, line, item, name, v) for (h, name), v in zip(hypotheses, values, strict=True)
@@ -254,11 +316,12 @@ def _table(path: str, header: list[str], rows: list[tuple[int | None, list[str]]
 
 
 def _decode(path: str, raw: bytes, what: str) -> str:
-    """UTF-8 (with or without a BOM); UTF-16 only with its BOM or its NUL-interleaved look: any
-    even-length byte string 'decodes' as UTF-16, so that is never a fallback."""
-    wide = raw.startswith((b"\xff\xfe", b"\xfe\xff")) or (len(raw) >= 4 and raw[1:64:2].count(0) > 8)
+    """UTF-8 (with or without a BOM), or UTF-16 / UTF-32 as the case reader recognises them (a
+    BOM, or NUL-interleaved text, in either byte order): any even-length byte string 'decodes'
+    as UTF-16, so that is never a fallback."""
+    codec = wide_codec(raw)
     try:
-        return raw.decode("utf-16") if wide else raw.decode("utf-8-sig")
+        return raw.decode(codec) if codec else raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise _problem(
             path, None, f"is not UTF-8 (or UTF-16) text; save the {what} with UTF-8 encoding"
@@ -272,21 +335,41 @@ def _csv(path: str, raw: bytes) -> Matrix:
     header_line = next((ln for ln in text.splitlines() if ln.strip()), "")
     unquoted = re.sub(r'"[^"]*"', "", header_line)
     delimiter = max(",;\t", key=lambda d: (unquoted.count(d), d == ","))
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar='"')
-    try:
-        rows = [(reader.line_num, row) for row in reader]
-    except csv.Error as exc:
-        raise _problem(
-            path, reader.line_num, f"the CSV cannot be read ({exc}); save it again as CSV"
-        ) from None
-    if not rows:
+    # strict: a quote never closed is an error, not a field that swallows every row after it.
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar='"', strict=True)
+    start = 1  # the line a row starts on (a quoted field may go on over several lines)
+
+    def rows() -> Iterator[tuple[int | None, list[str]]]:
+        """The rows one at a time, so that _table bounds the matrix before it is all held."""
+        nonlocal start
+        try:
+            for row in reader:
+                yield start, row
+                start = reader.line_num + 1
+        except csv.Error as exc:
+            if "end of data" in str(exc):
+                raise _problem(
+                    path,
+                    start,
+                    "a quoted field starting on this line is never closed, so every row after it would "
+                    "be read into it; add the closing '\"' (or remove the opening one)",
+                ) from None
+            raise _problem(
+                path,
+                reader.line_num,
+                f"the CSV cannot be read ({exc}); a field that starts with '\"' must end with it "
+                "(write a quote inside it as '\"\"'), or save it again as CSV",
+            ) from None
+
+    lines = rows()
+    first = next(lines, None)
+    if first is None:
         raise _problem(
             path,
             None,
             "the matrix is empty; its first row names the columns: Evidence, then one per hypothesis",
         )
-    header = rows[0][1]
-    return _table(path, header, rows[1:], Path(path).stem)
+    return _table(path, first[1], lines, Path(path).stem)
 
 
 _SHEET = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -294,22 +377,37 @@ _RELS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 _DOC_RELS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 
 
-def _xml(path: str, data: bytes) -> ElementTree.Element:
-    """Parse XML that came from a file we did not write: no DTD (entity expansion), bounded."""
-    wide = data.startswith((b"\xff\xfe", b"\xfe\xff")) or data[1:64:2].count(0) > 8
-    text = data.decode("utf-16" if wide else "utf-8", errors="replace").upper()
-    if "<!DOCTYPE" in text or "<!ENTITY" in text:  # in whatever encoding the XML is written
-        raise _problem(path, None, "the matrix file declares a DTD or entities, which hypscore does not read")
+def _xml(path: str, data: bytes | str, fallback: bool = False) -> Element:
+    """Parse XML that came from a file we did not write with defusedxml: a DTD or an entity is
+    refused wherever and in whatever encoding it is written (expat itself reads the encoding, so
+    no sniff of ours can be fooled by UTF-16 without its byte-order mark)."""
     try:
-        return ElementTree.fromstring(data)
-    except ElementTree.ParseError as exc:
+        return SafeXML.fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    except ParseError as exc:
+        if fallback and isinstance(data, bytes) and "encoding" in str(exc):
+            with contextlib.suppress(UnicodeDecodeError):
+                text = data.decode("utf-8-sig")
+                return _xml(path, text)
         raise _problem(
             path, None, f"the matrix's XML is broken ({exc}); export it again from its program"
         ) from None
+    except DefusedXmlException:
+        raise _problem(
+            path,
+            None,
+            "the matrix file declares a DTD or entities, which hypscore does not read (they can "
+            "expand without bound); export it again from its program",
+        ) from None
 
 
-MAX_COLUMNS = 16_384  # a worksheet's limit (column XFD)
-MAX_ROWS = 100_000
+def _letters(index: int) -> str:
+    """A worksheet column's letters (0 -> A, 16383 -> XFD)."""
+    out = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        out = chr(65 + rest) + out
+    return out
 
 
 def _column(path: str, ref: str) -> int:
@@ -370,11 +468,15 @@ def _xlsx(path: str, raw: bytes) -> Matrix:
     if strings is not None:
         for si in _xml(path, strings).iter(f"{_SHEET}si"):
             shared.append("".join(t.text or "" for t in si.iter(f"{_SHEET}t")))
-    rows: list[tuple[int | None, list[str]]] = []
+    # Rows are read sparse (column index -> text, blank cells left out) and made dense only up
+    # to the header's last column: a sheet padded with empty cells out to XFD costs nothing.
+    sparse: list[tuple[int, dict[int, str]]] = []
     for row in _xml(path, sheet).iter(f"{_SHEET}row"):
-        cells: list[str] = []
+        cells: dict[int, str] = {}
+        index = -1
         for c in row.iter(f"{_SHEET}c"):
-            index = _column(path, c.get("r", ""))
+            ref = c.get("r")
+            index = _column(path, ref) if ref else index + 1  # without r, cells come in order
             kind, value = c.get("t"), c.find(f"{_SHEET}v")
             if (
                 kind == "s"
@@ -387,20 +489,38 @@ def _xlsx(path: str, raw: bytes) -> Matrix:
                 text = "".join(t.text or "" for t in c.iter(f"{_SHEET}t"))
             else:
                 text = value.text or "" if value is not None else ""
-            cells += [""] * (index - len(cells)) + [text]
-        number = row.get("r", str(len(rows) + 1))
+            if text.strip():
+                cells[index] = text
+        number = row.get("r", str(len(sparse) + 1))
         if not number.isdigit() or int(number) > MAX_ROWS:
             raise _problem(path, None, f"the worksheet has a row numbered {number[:12]!r}; export it again")
-        rows.append((int(number), cells))
-    rows = [r for r in rows if any(c.strip() for c in r[1])]
-    if not rows:
+        if cells:
+            sparse.append((int(number), cells))
+    if not sparse:
         raise _problem(
             path,
             None,
             "the matrix is empty; its first row names the columns: Evidence, then one per hypothesis",
         )
+    first_row = sparse[0][1]
+    width = max(first_row) + 1
+    header = [first_row.get(k, "") for k in range(width)]
+
+    def dense() -> Iterator[tuple[int | None, list[str]]]:
+        for number, cells in sparse[1:]:
+            beyond = [k for k in cells if k >= width]
+            if beyond:
+                k = min(beyond)
+                raise _problem(
+                    path,
+                    number,
+                    f"cell {_letters(k)}{number} holds {cells[k][:40]!r} beyond the header's last column "
+                    f"({_letters(width - 1)}); give its column a header, or clear it",
+                )
+            yield number, [cells.get(k, "") for k in range(width)]
+
     name = first.get("name") or Path(path).stem
-    return _table(path, rows[0][1], rows[1:], name)
+    return _table(path, header, dense(), name)
 
 
 def _achz(path: str, raw: bytes) -> Matrix:
@@ -414,27 +534,33 @@ def _achz(path: str, raw: bytes) -> Matrix:
         ) from None
     if len(data) > MAX_UNCOMPRESSED:
         raise _problem(path, None, "unpacks to more than 64 MiB; too large a matrix")
-    text = _decode(path, data, ".achz's XML (as PARC ACH writes it, UTF-16)")
-    text = re.sub(r"^<\?xml[^>]*\?>", "", text.lstrip("\ufeff"))  # the declaration names UTF-16
-    root = _xml(path, text.encode("utf-8"))
-    taken: set[str] = {"default"}
+    # XML names its own encoding (UTF-16 for PARC ACH, with or without a byte-order mark); a file
+    # that declares UTF-16 but is written in UTF-8 is read as text (the declaration ignored).
+    root = _xml(path, data, fallback=True)
+    elements = list(root.iter("Hypothesis"))
+    if len(elements) > MAX_HYPOTHESES:
+        raise _too_many(path, None, len(elements))
+    made = Ids("default")
     by_ref: dict[str, str] = {}
     hypotheses = []
-    for h in root.iter("Hypothesis"):
+    for h in elements:
         name = (h.get("name") or h.text or "").strip()
-        hid = slug(name or h.get("id", "h"), taken, "h")
+        hid = made.make(name or h.get("id", "h"), "h")
         by_ref[h.get("id", hid)] = hid
         hypotheses.append((hid, name or hid))
     if len(hypotheses) < 2:
         raise _problem(path, None, "the .achz names fewer than two hypotheses (<Hypothesis name=...>)")
     header_ids = [h for h, _ in hypotheses]
     out = []
-    ids: set[str] = set()
+    ids = Ids()
+    most = min(MAX_ROWS, MAX_CELLS // len(hypotheses))
     for position, e in enumerate(root.iter("Evidence"), 1):
+        if position > most:
+            raise _too_large(path, None, most, len(hypotheses))
         label = (e.get("name") or "").strip()
         if not label:
             raise _problem(path, None, f"evidence number {position} has no name")
-        item = slug(e.get("id") or label, ids, "e")
+        item = ids.make(e.get("id") or label, "e")
         ratings = dict.fromkeys(header_ids, "NA")
         for c in e.iter("Consistency"):
             ref = c.get("hypothesis", "")
@@ -516,6 +642,14 @@ def import_ach(path: str | Path, mapping: str | Path | None = None) -> str:
 
     table = read_mapping(mapping)
     text = matrix_to_yaml(read_matrix(path), table)
+    size = len(text.encode("utf-8"))
+    if size > MAX_BYTES:  # long labels can outgrow the cell bound: never write a case we refuse
+        raise _problem(
+            str(path),
+            None,
+            f"the case made from this matrix would be {size / 2**20:.1f} MiB; case files are limited to "
+            f"{MAX_BYTES // 2**20} MiB: split the matrix, or shorten its descriptions and notes",
+        )
     try:
         case_from_text(text, f"{path} (imported)")  # a mapping of 0s could rule everything out
     except CaseError as exc:

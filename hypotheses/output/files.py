@@ -89,8 +89,8 @@ def _target(path: str | Path, inputs: Iterable[str | Path] = ()) -> _Target:
     for source in inputs:
         if same_file(path, source):
             raise OutputError(
-                f"{path}: is the same file as the case {source}; writing there would overwrite "
-                "the case, so choose another output file"
+                f"{path}: is the same file as the input {source}; writing there would overwrite "
+                "it, so choose another output file"
             )
     try:
         st: os.stat_result | None = os.stat(path)  # the kernel follows links, /proc's too
@@ -128,7 +128,7 @@ def _target(path: str | Path, inputs: Iterable[str | Path] = ()) -> _Target:
 
 def check_output(path: str | Path, inputs: Iterable[str | Path] = ()) -> None:
     """Raise OutputError now, before any work, if `path` could not or must not be written:
-    a directory, the same file as one of `inputs` (the case files), a read-only file, a
+    a directory, the same file as one of `inputs` (the case, mapping and scale files), a read-only file, a
     missing directory."""
     _target(path, inputs)
 
@@ -188,7 +188,8 @@ def atomic_output(path: str | Path, inputs: Iterable[str | Path] = ()) -> Iterat
         # No signal may land between creating the file and the `try` whose `finally` removes it.
         held = _hold_signals()
         try:
-            handle, name = tempfile.mkstemp(prefix=f".{target.real.name}.", suffix=".tmp", dir=directory)
+            # A short name of our own: any name the output may have (up to NAME_MAX) still works.
+            handle, name = tempfile.mkstemp(prefix=".hs-", suffix=".tmp", dir=directory)
         except OSError as exc:
             _release(held)
             if isinstance(exc, FileNotFoundError):
