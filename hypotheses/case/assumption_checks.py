@@ -87,7 +87,7 @@ def check_assumptions(spec: CaseSpec, case: Case, found: Findings) -> Case:
     for assumption_id, a in spec.assumptions.items():
         at = ("assumptions", assumption_id, "if_wrong")
         if not a.if_wrong:
-            found.error(at, f"assumption '{assumption_id}' names no place; give if_wrong: {{PLACE: judgment}}")
+            found.error(at, f"assumption '{assumption_id}' names no place; give if_wrong: {{PLACE: value}}")
             continue
         edits = []
         for place, value in a.if_wrong.items():
