@@ -117,6 +117,32 @@ class PendingItem:
 
 
 @dataclass(frozen=True)
+class Confidence:
+    """Analytic confidence (docs/model.md section 10): `low`, `moderate` or `high`, and why."""
+
+    level: str
+    reasons: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"level": self.level, "reasons": list(self.reasons)}
+
+    @property
+    def line(self) -> str:
+        """'Confidence: moderate: reason; reason' (the table's footer, the Markdown)."""
+        return f"Confidence: {self.level}" + (f": {'; '.join(self.reasons)}" if self.reasons else "")
+
+
+@dataclass(frozen=True)
+class AssumptionScore:
+    """A key assumption and P(h | E) were it wrong (its `if_wrong:` judgments in the case)."""
+
+    id: str
+    label: str
+    if_wrong: dict[str, float]  # P(h | E) per hypothesis, the case so edited
+    notes: str | None = None
+
+
+@dataclass(frozen=True)
 class Diagnostics:
     engine: str
     draws: int
@@ -239,6 +265,13 @@ class Scorecard:
     origins: tuple[EventScore, ...] = ()  # possible common origins (each with `shared`)
     # Undeclared common origins that the items suggest (always in the JSON, [] when none).
     suspected_origins: tuple[SuspectedOrigin, ...] = ()
+    # Analytic confidence (analysis/confidence.py): None only for a Scorecard built by hand.
+    confidence: Confidence | None = None
+    as_of: str | None = None  # the case's information cut-off (ISO 8601)
+    # Items dated after `as_of`: left out of the posterior, listed like the pending ones.
+    after_as_of: tuple[PendingItem, ...] = ()
+    # Key assumptions and the posterior were each wrong (with the explanation only).
+    assumptions: tuple[AssumptionScore, ...] = ()
     # The engine's draws (an EngineResult), kept only when score(keep_draws=True) is asked for
     # them, for the NetCDF export; never part of the JSON.
     engine_result: Any = field(default=None, compare=False, repr=False)
@@ -279,7 +312,7 @@ class Scorecard:
                 "title": self.title,
                 "path": self.path,
                 "sha256": self.sha256,
-                **_said(notes=self.notes),
+                **_said(notes=self.notes, as_of=self.as_of),
             },
             "hypotheses": [
                 {
@@ -369,6 +402,20 @@ class Scorecard:
                 if self.origins
                 else {}
             ),
+            **(
+                {
+                    "after_as_of": [
+                        {
+                            "id": p.id,
+                            "label": p.label,
+                            **_said(date=p.date, notes=p.notes, links=list(p.links)),
+                        }
+                        for p in self.after_as_of
+                    ]
+                }
+                if self.after_as_of
+                else {}
+            ),
             **({"resolution": self.resolution} if self.resolution else {}),
             **(
                 {
@@ -401,6 +448,22 @@ class Scorecard:
                 **({"sampler": d.sampler} if d.sampler else {}),
             },
             "suspected_origins": [s.to_dict() for s in self.suspected_origins],
+            **({"confidence": self.confidence.to_dict()} if self.confidence else {}),
+            **(
+                {
+                    "assumptions": [
+                        {
+                            "id": a.id,
+                            "label": a.label,
+                            "if_wrong": _clean(a.if_wrong),
+                            **_said(notes=a.notes),
+                        }
+                        for a in self.assumptions
+                    ]
+                }
+                if self.assumptions
+                else {}
+            ),
             "warnings": list(self.warnings),
             **({"explain": _clean(self.explanation.to_dict())} if self.explanation else {}),
         }
