@@ -402,20 +402,7 @@ class Scorecard:
                 if self.origins
                 else {}
             ),
-            **(
-                {
-                    "after_as_of": [
-                        {
-                            "id": p.id,
-                            "label": p.label,
-                            **_said(date=p.date, notes=p.notes, links=list(p.links)),
-                        }
-                        for p in self.after_as_of
-                    ]
-                }
-                if self.after_as_of
-                else {}
-            ),
+            **_after_as_of(self),
             **({"resolution": self.resolution} if self.resolution else {}),
             **(
                 {
@@ -448,22 +435,7 @@ class Scorecard:
                 **({"sampler": d.sampler} if d.sampler else {}),
             },
             "suspected_origins": [s.to_dict() for s in self.suspected_origins],
-            **({"confidence": self.confidence.to_dict()} if self.confidence else {}),
-            **(
-                {
-                    "assumptions": [
-                        {
-                            "id": a.id,
-                            "label": a.label,
-                            "if_wrong": _clean(a.if_wrong),
-                            **_said(notes=a.notes),
-                        }
-                        for a in self.assumptions
-                    ]
-                }
-                if self.assumptions
-                else {}
-            ),
+            **_confidence_and_assumptions(self),
             "warnings": list(self.warnings),
             **({"explain": _clean(self.explanation.to_dict())} if self.explanation else {}),
         }
@@ -513,6 +485,29 @@ class Scorecard:
                 }
             )
         return rows
+
+
+def _after_as_of(card: Scorecard) -> dict[str, Any]:
+    """JSON `after_as_of`: the items the information cut-off left out, listed like `pending`."""
+    if not card.after_as_of:
+        return {}
+    return {
+        "after_as_of": [
+            {"id": p.id, "label": p.label, **_said(date=p.date, notes=p.notes, links=list(p.links))}
+            for p in card.after_as_of
+        ]
+    }
+
+
+def _confidence_and_assumptions(card: Scorecard) -> dict[str, Any]:
+    """JSON `confidence` {level, reasons} and `assumptions` [{id, label, if_wrong: {h: mean}}]."""
+    out: dict[str, Any] = {"confidence": card.confidence.to_dict()} if card.confidence else {}
+    if card.assumptions:
+        out["assumptions"] = [
+            {"id": a.id, "label": a.label, "if_wrong": _clean(a.if_wrong), **_said(notes=a.notes)}
+            for a in card.assumptions
+        ]
+    return out
 
 
 def _number(x: float | None) -> float | None:

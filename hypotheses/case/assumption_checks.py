@@ -2,8 +2,8 @@
 a place of the case (docs/model.md section 4) and its value a judgment that place takes, read
 with the case's scale. An unknown place is an error at its line, with a did-you-mean.
 
-The place names are spelt here as hypotheses/model/places.py spells them for the engines (the
-case may not import the model); tests/test_assumptions.py holds the two together.
+The place names are spelt once, in places.py (the engines' hypotheses/model/places.py takes them
+from there); tests/test_assumptions.py checks that every place of a case may be named.
 """
 
 from __future__ import annotations
@@ -15,6 +15,16 @@ from typing import TYPE_CHECKING, Any
 from hypotheses.case.building import hypothesis as built_hypothesis
 from hypotheses.case.keys import FACTORS
 from hypotheses.case.messages import Findings
+from hypotheses.case.places import (
+    MODEL_ERROR_PLACE,
+    credibility_place,
+    false_alarm_place,
+    hit_place,
+    likelihood_place,
+    prior_place,
+    reliability_place,
+    shared_place,
+)
 from hypotheses.case.types import SINGLE_PRIOR, Assumption, Case
 from priors import (
     Judgment,
@@ -30,8 +40,6 @@ from priors.suggest import did_you_mean
 
 if TYPE_CHECKING:
     from hypotheses.case.format import CaseSpec
-
-MODEL_ERROR_PLACE = "model_error"
 
 
 def _credibility(value: Any, scale: Scale) -> Judgment:
@@ -60,20 +68,20 @@ def assumption_places(spec: CaseSpec, case: Case) -> dict[str, Reader]:
         prior = built_hypothesis(h).prior
         single = len(prior) == 1 and prior[0][0] == SINGLE_PRIOR
         if single or not prior:
-            places[f"prior/{h.id}"] = parse_weight
+            places[prior_place(h.id, SINGLE_PRIOR)] = parse_weight
         if not single:
-            places |= {f"prior/{h.id}/{factor}": _judgment for factor in FACTORS.keys}
-    places |= {f"reliability/{s.id}": parse_reliability for s in case.sources}
+            places |= {prior_place(h.id, factor): _judgment for factor in FACTORS.keys}
+    places |= {reliability_place(s.id): parse_reliability for s in case.sources}
     for owner in (*spec.events, *spec.origins):
-        places |= {f"lik/{owner}/{h}": _judgment for h in ids}
-    places |= {f"shared/{origin}": _judgment for origin in spec.origins}
+        places |= {likelihood_place(owner, h): _judgment for h in ids}
+    places |= {shared_place(origin): _judgment for origin in spec.origins}
     for e in spec.evidence:
         if e.reports is None:
-            places |= {f"lik/{e.id}/{h}": _ratio if e.ratios is not None else _judgment for h in ids}
+            places |= {likelihood_place(e.id, h): _ratio if e.ratios is not None else _judgment for h in ids}
         if e.hit is not None and e.false_alarm is not None:
-            places |= {f"hit/{e.id}": _judgment, f"false_alarm/{e.id}": _judgment}
+            places |= {hit_place(e.id): _judgment, false_alarm_place(e.id): _judgment}
         elif e.ratios is None:
-            places[f"credibility/{e.id}"] = _credibility
+            places[credibility_place(e.id)] = _credibility
     return places
 
 
