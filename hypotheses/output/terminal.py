@@ -27,6 +27,8 @@ from hypotheses.output.wording import (
     db,
     draws_phrase,
     flip_sentence,
+    source_note,
+    source_notes,
     span,
     summary,
     verbal,
@@ -373,6 +375,13 @@ def render_explanation(card: Scorecard) -> Group:
     if card.suspected_origins:
         parts += [Text(""), Text("Suspected common origins", style="bold"), Text(SUSPECTED_KEY, style="dim")]
         parts += [Text("• " + visible(s.warning), style="yellow") for s in card.suspected_origins]
+    # Who said each item and where it can be read: at the end, as text that wraps (a column of
+    # the evidence table would not fit 80 columns). `source_note` makes the case's text visible.
+    notes = source_notes(card)
+    if notes:
+        by_id = {e.id: e for e in card.evidence}
+        parts += [Text(""), Text("Source notes", style="bold")]
+        parts += [Text(f"{n}. {source_note(by_id[i])}") for i, n in notes.items()]
     return Group(*parts)
 
 
