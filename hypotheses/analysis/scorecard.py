@@ -58,6 +58,25 @@ class EvidenceScore:
     page: str | None = None
     accessed: str | None = None  # ISO 8601
 
+    def sourcing_row(self) -> dict[str, str]:
+        """Its sourcing as a flat record (the CSV's row after the hypotheses'): every key always
+        present, '' when not given; `via` '+'-joined like `members`, `links` space-joined."""
+        return {
+            "evidence": self.id,
+            "label": self.label,
+            "source": self.source or "",
+            "source_label": self.source_label or "",
+            "grading": self.grading or "",
+            "via": "+".join(self.via),
+            "quote": self.quote or "",
+            "document": self.document or "",
+            "document_sha256": self.document_sha256 or "",
+            "page": self.page or "",
+            "accessed": self.accessed or "",
+            "links": " ".join(self.links),
+            "date": self.date or "",
+        }
+
     @property
     def sourced(self) -> bool:
         """Whether it has anything to cite beyond its id and label (it then gets a source note)."""
@@ -472,29 +491,6 @@ class Scorecard:
                 }
             )
         return rows
-
-    def evidence_rows(self) -> list[dict[str, str]]:
-        """Flat per-item records of the items' sourcing (the CSV's rows after the hypotheses'):
-        every key always present, '' when not given; `via` '+'-joined like `members`, `links`
-        space-joined."""
-        return [
-            {
-                "evidence": e.id,
-                "label": e.label,
-                "source": e.source or "",
-                "source_label": e.source_label or "",
-                "grading": e.grading or "",
-                "via": "+".join(e.via),
-                "quote": e.quote or "",
-                "document": e.document or "",
-                "document_sha256": e.document_sha256 or "",
-                "page": e.page or "",
-                "accessed": e.accessed or "",
-                "links": " ".join(e.links),
-                "date": e.date or "",
-            }
-            for e in self.evidence
-        ]
 
 
 def _number(x: float | None) -> float | None:

@@ -75,7 +75,7 @@ def to_csv(card: Scorecard) -> str:
     item columns come after the hypothesis columns, each row leaving the other kind's empty
     (`label` is shared); a case without evidence keeps the hypothesis columns alone."""
     rows: list[dict[str, object]] = list(card.rows())
-    items = card.evidence_rows()
+    items = [e.sourcing_row() for e in card.evidence]
     columns = list(dict.fromkeys([*rows[0], *(items[0] if items else ())]))
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n", restval="")
