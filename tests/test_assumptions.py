@@ -53,7 +53,7 @@ def test_if_wrong_equals_editing_the_yaml() -> None:
     edited = (
         text.replace(column + "C", column + "D")
         .replace("deliberate: likely             # a stretch", "deliberate: almost certain  # a stretch")
-        .replace("      motive: 1                      # an error", "      motive: unlikely               # an error", 1)
+        .replace("      motive: 1  ", "      motive: unlikely  ", 1)
         .replace("    credibility: likely\n", "    credibility: roughly even chance\n", 1)
     )
     assert edited.count("reliability: D") == 1 and "deliberate: almost certain" in edited
