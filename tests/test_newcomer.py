@@ -112,3 +112,31 @@ def test_six_hypotheses_with_long_ids_keep_a_table_at_80_columns() -> None:
     for h in ids:  # every id whole on its row, every verbal term whole
         assert any(f"   {h}   " in line for line in lines)
     assert any("almost no chance" in line for line in lines)
+
+
+def test_a_script_without_the_main_guard_fails_at_once_with_the_fix(tmp_path) -> None:
+    """Issue 33 item 8: score_many(..., jobs=2) at a script's top level re-ran in every spawned
+    worker and failed after minutes (BrokenProcessPool); now it stops at once and says what to
+    add, and the guarded script scores."""
+    import shutil
+    import subprocess
+    import sys
+
+    from tests.helpers import EXAMPLES
+
+    for name in ("taxicab.yaml", "monty-hall.yaml"):
+        shutil.copy(EXAMPLES / name, tmp_path / name)
+    call = f"score_many(find_cases([{str(tmp_path)!r}]), Settings(seed=0), jobs=2)"
+    head = "from hypotheses import Settings, find_cases, score_many\n"
+    bare = tmp_path / "bare.py"
+    bare.write_text(head + f"print(len({call}))\n", encoding="utf-8")
+    guarded = tmp_path / "guarded.py"
+    guarded.write_text(head + f'if __name__ == "__main__":\n    print(len({call}))\n', encoding="utf-8")
+    run = subprocess.run(
+        [sys.executable, str(bare)], capture_output=True, text=True, timeout=120, cwd=tmp_path
+    )
+    assert run.returncode != 0 and 'if __name__ == "__main__":' in run.stderr
+    run = subprocess.run(
+        [sys.executable, str(guarded)], capture_output=True, text=True, timeout=120, cwd=tmp_path
+    )
+    assert run.returncode == 0 and run.stdout.strip() == "2"

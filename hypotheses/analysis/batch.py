@@ -156,6 +156,8 @@ def score_many(
         raise UsageError(f"--jobs {jobs}: give 1 or more processes")
     if dask is not None and jobs != 1:
         raise UsageError("--jobs and --dask both choose where to run; give one of them")
+    if jobs > 1:
+        _refuse_inside_a_worker()
     paths = [Path(p) for p in paths]
     outcomes: list[CaseOutcome | None] = [None] * len(paths)
     work: list[tuple[int, str, str]] = []
@@ -197,6 +199,25 @@ def _chunks(work: list[tuple[int, str, str]], workers: int) -> list[list[tuple[i
     return [work[start : start + size] for start in range(0, len(work), size)]
 
 
+_MAIN_GUARD = (
+    "score_many(..., jobs=N) starts worker processes, and each worker imports your script: a "
+    "call at the script's top level runs again in every worker. Put it under "
+    '`if __name__ == "__main__":` (see the README, Python API)'
+)
+
+
+def _refuse_inside_a_worker() -> None:
+    """Fail at once, with the fix, where a script without the `__main__` guard would have each
+    spawned worker start workers of its own (it used to fail after minutes as BrokenProcessPool)."""
+    import multiprocessing
+
+    if (
+        multiprocessing.parent_process() is not None
+        and multiprocessing.current_process().name != "MainProcess"
+    ):
+        raise UsageError(_MAIN_GUARD)
+
+
 def _in_processes(
     jobs: int, work: list[tuple[int, str, str]], settings: Settings, done: Callable[[int, CaseOutcome], None]
 ) -> None:
@@ -206,14 +227,20 @@ def _in_processes(
     # spawn: a fresh interpreter per worker, the same on every platform (fork would copy
     # whatever threads the parent holds, a known way to deadlock numerical libraries).
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        futures = {
-            pool.submit(score_chunk, [(text, name) for _, text, name in chunk], settings): chunk
-            for chunk in _chunks(work, jobs)
-        }
-        for future in as_completed(futures):
-            for (index, _, _), outcome in zip(futures[future], future.result(), strict=True):
-                done(index, outcome)
+    from concurrent.futures.process import BrokenProcessPool
+
+    try:
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+            futures = {
+                pool.submit(score_chunk, [(text, name) for _, text, name in chunk], settings): chunk
+                for chunk in _chunks(work, jobs)
+            }
+            for future in as_completed(futures):
+                for (index, _, _), outcome in zip(futures[future], future.result(), strict=True):
+                    done(index, outcome)
+    except BrokenProcessPool:
+        # A worker died while starting: most often a script that scores at its top level.
+        raise UsageError(f"a worker process failed to start. {_MAIN_GUARD}") from None
 
 
 def _on_dask(
