@@ -26,6 +26,7 @@ PAIRS: list[tuple[Block, type[BaseModel], type | None]] = [
     (keys.ORIGIN, format.OriginSpec, fast.OriginSpec),
     (keys.GROUP, format.GroupSpec, fast.GroupSpec),
     (keys.RESOLUTION, format.ResolutionSpec, fast.ResolutionSpec),
+    (keys.ASSUMPTION, format.AssumptionSpec, fast.AssumptionSpec),
 ]
 
 

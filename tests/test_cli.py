@@ -59,7 +59,8 @@ def test_score_json_follows_design_section_5() -> None:
 def test_score_csv_and_markdown() -> None:
     csv_out = run("score", SEED_CASE, "-f", "csv").stdout.splitlines()
     assert csv_out[0] == (
-        "hypothesis,label,prior_mean,prior_lo,prior_hi,posterior_mean,posterior_lo,posterior_hi,verbal"
+        "hypothesis,label,prior_mean,prior_lo,prior_hi,posterior_mean,posterior_lo,posterior_hi,verbal,"
+        "confidence,confidence_reasons"
     )
     assert len(csv_out) == 4
     md = run("score", SEED_CASE, "--format", "md").stdout
@@ -115,7 +116,12 @@ def test_explain_screen_json_and_markdown() -> None:
     assert {"tornado", "leave_one_out", "flip", "closest", "baseline"} <= set(data)
     scored = json.loads(run("score", SEED_CASE, "-f", "json").stdout)
     # explain's JSON: the score's `explain` section and, beside it, the suspected common origins
-    assert data == {**scored["explain"], "suspected_origins": scored["suspected_origins"]}
+    # and the analytic confidence
+    assert data == {
+        **scored["explain"],
+        "suspected_origins": scored["suspected_origins"],
+        "confidence": scored["confidence"],
+    }
     md = run("explain", SEED_CASE, "--format", "md").stdout
     assert md.startswith("# Why mistake leads") and "## Sensitivity" in md
 

@@ -221,7 +221,8 @@ def test_csv_of_an_ordinary_case_is_unchanged() -> None:
     rows = list(csv.reader(io.StringIO(to_csv(card))))
     for h, row in zip(card.hypotheses, rows[1:], strict=True):
         numbers = [h.prior.mean, h.prior.lo, h.prior.hi, h.posterior.mean, h.posterior.lo, h.posterior.hi]
-        assert row == [h.id, h.label, *(f"{x:.10g}" for x in numbers), h.verbal]
+        confidence = [card.confidence.level, "; ".join(card.confidence.reasons)]  # the case's, every row
+        assert row == [h.id, h.label, *(f"{x:.10g}" for x in numbers), h.verbal, *confidence]
 
 
 LINE_SEPARATORS = ["\r", "\r\n", "\n", "\u2028", "\u2029", "\x0b", "\x0c", "\x85"]

@@ -131,22 +131,25 @@ def with_outcome(case: Case, item: EvidenceItem, observed: bool) -> Case:
     )
 
 
-def next_items(case: Case | str | Path, seed: int | None = DEFAULT_SEED) -> NextResult:
+def next_items(
+    case: Case | str | Path, seed: int | None = DEFAULT_SEED, cache: numpy_engine.ScoreCache | None = None
+) -> NextResult:
     """Rank the `observed: pending` items by the expected information about h from learning
     whether each occurs: H(P(h | E)) - sum_o P(o | E) H(P(h | E, o)), o = observed or absent,
     with P(o | E) = P(E, o) / P(E). `if_observed` is the posterior of the case scored with
-    that item set to `observed: true` (the same function `score` uses)."""
+    that item set to `observed: true` (the same function `score` uses). `cache`: components
+    shared by the outcomes are scored once."""
     if not isinstance(case, Case):
         case = load_case(case)
     ids = case.hypothesis_ids
-    posterior, log_z = numpy_engine.log_marginal(case, seed)
+    posterior, log_z = numpy_engine.log_marginal(case, seed, cache)
     leader = int(np.argmax(posterior))
     h_now = _entropy_bits(posterior)
     out = []
     for item in case.pending:
         outcomes = []
         for observed in (True, False):
-            after, log_z_o = numpy_engine.log_marginal(with_outcome(case, item, observed), seed)
+            after, log_z_o = numpy_engine.log_marginal(with_outcome(case, item, observed), seed, cache)
             outcomes.append((math.exp(log_z_o - log_z) if np.isfinite(log_z_o) else 0.0, after))
         # P(observed) + P(absent) = 1 on paper; normalised so rounding cannot leave 1 + 1e-16.
         total = outcomes[0][0] + outcomes[1][0]

@@ -117,6 +117,32 @@ class PendingItem:
 
 
 @dataclass(frozen=True)
+class Confidence:
+    """Analytic confidence (docs/model.md section 10): `low`, `moderate` or `high`, and why."""
+
+    level: str
+    reasons: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"level": self.level, "reasons": list(self.reasons)}
+
+    @property
+    def line(self) -> str:
+        """'Confidence: moderate: reason; reason' (the table's footer, the Markdown)."""
+        return f"Confidence: {self.level}" + (f": {'; '.join(self.reasons)}" if self.reasons else "")
+
+
+@dataclass(frozen=True)
+class AssumptionScore:
+    """A key assumption and P(h | E) were it wrong (its `if_wrong:` judgments in the case)."""
+
+    id: str
+    label: str
+    if_wrong: dict[str, float]  # P(h | E) per hypothesis, the case so edited
+    notes: str | None = None
+
+
+@dataclass(frozen=True)
 class Diagnostics:
     engine: str
     draws: int
@@ -240,6 +266,13 @@ class Scorecard:
     # Undeclared common origins that the items suggest (always in the JSON, [] when none).
     suspected_origins: tuple[SuspectedOrigin, ...] = ()
     scale_file: str | None = None  # the scale's file when it is not built in (HYPSCORE_SCALE_PATH)
+    # Analytic confidence (analysis/confidence.py): None only for a Scorecard built by hand.
+    confidence: Confidence | None = None
+    as_of: str | None = None  # the case's information cut-off (ISO 8601)
+    # Items dated after `as_of`: left out of the posterior, listed like the pending ones.
+    after_as_of: tuple[PendingItem, ...] = ()
+    # Key assumptions and the posterior were each wrong (with the explanation only).
+    assumptions: tuple[AssumptionScore, ...] = ()
     # The engine's draws (an EngineResult), kept only when score(keep_draws=True) is asked for
     # them, for the NetCDF export; never part of the JSON.
     engine_result: Any = field(default=None, compare=False, repr=False)
@@ -289,7 +322,7 @@ class Scorecard:
                 "title": self.title,
                 "path": self.path,
                 "sha256": self.sha256,
-                **_said(notes=self.notes, scale_file=self.scale_file),
+                **_said(notes=self.notes, scale_file=self.scale_file, as_of=self.as_of),
             },
             "hypotheses": [
                 {
@@ -344,41 +377,8 @@ class Scorecard:
                 if self.pending
                 else {}
             ),
-            **(
-                {
-                    "events": [
-                        {
-                            "id": g.id,
-                            "label": g.label,
-                            "reports": list(g.reports),
-                            "weight_db": {k: _weight(v) for k, v in g.weight_db.items()},
-                            "independent_db": {k: _weight(v) for k, v in g.independent_db.items()},
-                            **_said(notes=g.notes, links=list(g.links)),
-                        }
-                        for g in self.events
-                    ]
-                }
-                if self.events
-                else {}
-            ),
-            **(
-                {
-                    "origins": [
-                        {
-                            "id": g.id,
-                            "label": g.label,
-                            "items": list(g.reports),
-                            "shared": g.shared,
-                            "weight_db": {k: _weight(v) for k, v in g.weight_db.items()},
-                            "independent_db": {k: _weight(v) for k, v in g.independent_db.items()},
-                            **_said(notes=g.notes, links=list(g.links)),
-                        }
-                        for g in self.origins
-                    ]
-                }
-                if self.origins
-                else {}
-            ),
+            **_groups_json(self),
+            **_after_as_of(self),
             **({"resolution": self.resolution} if self.resolution else {}),
             **(
                 {
@@ -411,6 +411,7 @@ class Scorecard:
                 **({"sampler": d.sampler} if d.sampler else {}),
             },
             "suspected_origins": [s.to_dict() for s in self.suspected_origins],
+            **_confidence_and_assumptions(self),
             "warnings": list(self.warnings),
             **({"explain": _clean(self.explanation.to_dict())} if self.explanation else {}),
         }
@@ -460,6 +461,51 @@ class Scorecard:
                 }
             )
         return rows
+
+
+def _groups_json(card: Scorecard) -> dict[str, Any]:
+    """`events` and `origins` of the JSON, each present only when the case has some."""
+
+    def entry(g: EventScore, members: str) -> dict[str, Any]:
+        return {
+            "id": g.id,
+            "label": g.label,
+            members: list(g.reports),
+            **({"shared": g.shared} if g.shared is not None else {}),
+            "weight_db": {k: _weight(v) for k, v in g.weight_db.items()},
+            "independent_db": {k: _weight(v) for k, v in g.independent_db.items()},
+            **_said(notes=g.notes, links=list(g.links)),
+        }
+
+    out: dict[str, Any] = {}
+    if card.events:
+        out["events"] = [entry(g, "reports") for g in card.events]
+    if card.origins:
+        out["origins"] = [entry(g, "items") for g in card.origins]
+    return out
+
+
+def _after_as_of(card: Scorecard) -> dict[str, Any]:
+    """JSON `after_as_of`: the items the information cut-off left out, listed like `pending`."""
+    if not card.after_as_of:
+        return {}
+    return {
+        "after_as_of": [
+            {"id": p.id, "label": p.label, **_said(date=p.date, notes=p.notes, links=list(p.links))}
+            for p in card.after_as_of
+        ]
+    }
+
+
+def _confidence_and_assumptions(card: Scorecard) -> dict[str, Any]:
+    """JSON `confidence` {level, reasons} and `assumptions` [{id, label, if_wrong: {h: mean}}]."""
+    out: dict[str, Any] = {"confidence": card.confidence.to_dict()} if card.confidence else {}
+    if card.assumptions:
+        out["assumptions"] = [
+            {"id": a.id, "label": a.label, "if_wrong": _clean(a.if_wrong), **_said(notes=a.notes)}
+            for a in card.assumptions
+        ]
+    return out
 
 
 def _number(x: float | None) -> float | None:

@@ -14,6 +14,7 @@ import numpy as np
 from hypotheses._version import __version__
 from hypotheses.analysis import detection
 from hypotheses.analysis.scorecard import (
+    Confidence,
     Diagnostics,
     Estimate,
     EventScore,
@@ -98,7 +99,7 @@ def score(
             draws=draws,
             seed=seed,
             keep_judgments=keep_draws,
-            with_leave_one_out=explain,
+            with_leave_one_out=True,  # analytic confidence reads it, explained or not
             max_draws=max_draws,
         )
         result = exact
@@ -143,11 +144,13 @@ def score(
     card = replace(card, suspected_origins=suspected)
     if warnings:
         card = replace(card, warnings=(*card.warnings, *warnings))
+    if exact is None:  # the pymc engine: the leave-one-out comes from the factorisation
+        exact = numpy_engine.run(case, draws=MIN_DRAWS, seed=seed, with_leave_one_out=True)
+    card = replace(card, confidence=assess_confidence(case, card, exact, seed))
     if explain:
+        from hypotheses.analysis.assumptions import if_wrong_posteriors
         from hypotheses.analysis.explain import explain as explain_card
 
-        if exact is None:  # the pymc engine: the leave-one-out comes from the factorisation
-            exact = numpy_engine.run(case, draws=MIN_DRAWS, seed=seed, with_leave_one_out=True)
         assert exact.leave_one_out is not None and exact.log_predictive is not None
         card = with_conflicts(card, case, exact)
         card = replace(
@@ -155,12 +158,38 @@ def score(
             explanation=explain_card(
                 case, card, exact.leave_one_out, exact.posterior_mean, exact.event_leave_one_out
             ),
+            assumptions=if_wrong_posteriors(case, seed),
         )
     if any(item.date is not None for item in case.evidence):
         card = replace(card, timeline=timeline(case, seed))
     if keep_draws:
         card = replace(card, engine_result=result, scored_case=case)
     return card
+
+
+def assess_confidence(case: Case, card: Scorecard, exact: EngineResult, seed: int | None) -> Confidence:
+    """Analytic confidence (analysis/confidence.py) from the card and the numpy engine's
+    leave-one-out and components; `next`'s P(leader changes) only when items are pending."""
+    from hypotheses.analysis import confidence
+
+    changes: dict[str, float] = {}
+    if case.pending:
+        from hypotheses.analysis.decision import next_items
+
+        found = next_items(case, seed, numpy_engine.ScoreCache())
+        changes = {c.id: c.p_leader_changes for c in found.candidates}
+    facts = confidence.Facts(
+        card,
+        [item.id for item in case.evidence],
+        exact.leave_one_out,
+        [g.id for g in (*case.events, *case.origins)],
+        exact.event_leave_one_out,
+        exact.component_log_factors,
+        exact.component_sources,
+        confidence.weak_items(case),
+        changes,
+    )
+    return confidence.assess(facts)
 
 
 def suspected_with_if_shared(case: Case, card: Scorecard, seed: int | None) -> tuple[SuspectedOrigin, ...]:
@@ -451,6 +480,11 @@ def summarise(
         ),
         events=events,
         origins=origins,
+        as_of=_iso(case.as_of),
+        after_as_of=tuple(
+            PendingItem(item.id, item.label, _iso(item.date), item.notes, item.links)
+            for item in case.after_as_of
+        ),
     )
 
 

@@ -121,6 +121,12 @@ class CaseBuilder:
     def case(self, warnings: tuple[Problem, ...]) -> Case:
         spec = self.spec
         items = [self._item(e) for e in spec.evidence]
+        # `as_of:` leaves out what was not yet known then, as if those items were not written
+        # (an undated item cannot be placed in time: it stays).
+        cut = spec.as_of
+        later = [it for it in items if cut is not None and it.date is not None and it.date > cut]
+        if later:
+            items = [it for it in items if cut is None or it.date is None or it.date <= cut]
         evidence = [item for item in items if item.observed != PENDING]
         reported = {item.reports for item in evidence}
         sources = [
@@ -137,10 +143,13 @@ class CaseBuilder:
         order = {item.id: index for index, item in enumerate(evidence)}
         origins = []
         for origin_id, o in spec.origins.items():
+            listed = [item for item in o.items if item in order]  # less those after as_of
+            if not listed:
+                continue
             # Without likelihoods of its own, the origin's are its first listed item's.
             given = in_order(o.likelihoods, self.ids) if o.likelihoods is not None else None
-            likelihoods = given or evidence[order[o.items[0]]].likelihoods
-            members = tuple(sorted(o.items, key=order.__getitem__))  # in case order
+            likelihoods = given or evidence[order[listed[0]]].likelihoods
+            members = tuple(sorted(listed, key=order.__getitem__))  # in case order
             origins.append(
                 Origin(origin_id, o.label, members, o.shared, likelihoods, o.notes, tuple(o.links))
             )
@@ -163,6 +172,8 @@ class CaseBuilder:
             events=tuple(events),
             origins=tuple(origins),
             model_error=NO_MODEL_ERROR if spec.model_error is None else spec.model_error,
+            as_of=spec.as_of,
+            after_as_of=tuple(later),
         )
 
     def _item(self, e: EvidenceSpec) -> EvidenceItem:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from hypotheses.case import keys
+from hypotheses.case.assumption_checks import check_assumptions
 from hypotheses.case.building import CaseBuilder, hypothesis, point_one, point_zero
 from hypotheses.case.event_checks import EventChecker
 from hypotheses.case.item_checks import ItemChecker
@@ -46,6 +47,7 @@ class Checker:
         self.found.raise_errors()
         case = CaseBuilder(self.spec, self.name, self.sha256).case(self.found.sorted_warnings())
         self._something_survives(case)  # judged on the likelihoods and chains as built
+        case = check_assumptions(self.spec, case, self.found)  # places are the built case's
         self.found.raise_errors()
         return case
 

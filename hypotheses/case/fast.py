@@ -113,6 +113,13 @@ class ResolutionSpec:
 
 
 @dataclass(frozen=True)
+class AssumptionSpec:
+    label: str
+    if_wrong: dict[str, Any]  # as written: the case's rules read each by its place
+    notes: str | None = None
+
+
+@dataclass(frozen=True)
 class CaseSpec:
     schema_version: int
     title: str
@@ -127,6 +134,8 @@ class CaseSpec:
     notes: str | None
     groups: dict[str, GroupSpec]
     resolution: ResolutionSpec | None
+    as_of: datetime.date | None = None
+    assumptions: dict[str, AssumptionSpec] = field(default_factory=dict)
 
 
 # ---- plain values ---------------------------------------------------------------------------
@@ -292,6 +301,14 @@ def _group(value: Any) -> GroupSpec:
     return GroupSpec(_text(d["label"]), [_ident(m) for m in d["members"]])
 
 
+def _assumption(value: Any) -> AssumptionSpec:
+    d = _mapping(value, keys.ASSUMPTION)
+    if_wrong = d["if_wrong"]
+    if type(if_wrong) is not dict or not if_wrong or not all(type(k) is str for k in if_wrong):
+        raise Decline
+    return AssumptionSpec(_text(d["label"]), dict(if_wrong), _optional_text(d.get("notes")))
+
+
 def _keyed(value: Any, read) -> dict[str, Any]:
     if value is None:
         raise Decline  # `sources:` with nothing under it: pydantic says what it wants
@@ -334,6 +351,8 @@ def plain_spec(data: dict[str, Any], scale: Scale, scale_name: str) -> CaseSpec 
             notes=_optional_text(d.get("notes")),
             groups=_keyed(d["groups"], _group) if "groups" in d else {},
             resolution=resolution,
+            as_of=_date(d.get("as_of")),
+            assumptions=_keyed(d["assumptions"], _assumption) if "assumptions" in d else {},
         )
     except Decline:
         return None

@@ -357,6 +357,32 @@ class ResolutionSpec(_Strict):
     notes: Notes = None
 
 
+# A judgment of `if_wrong:`, kept as written: what it may be (a weight, a ratio, an Admiralty
+# letter, a probability) depends on its place, so the case's rules read it (checks.py).
+IfWrongValue = Annotated[
+    Any,
+    WithJsonSchema(
+        {
+            "description": "the judgment at that place were the assumption wrong, written as "
+            "the place takes it (a probability, a prior weight, a ratio, a reliability letter)",
+            "anyOf": [{"type": "number"}, {"type": "string"}, _judgment_schema()],
+        }
+    ),
+]
+
+
+class AssumptionSpec(_Strict):
+    """A key assumption: what the analyst would judge differently were it wrong."""
+
+    label: str
+    if_wrong: dict[str, IfWrongValue] = Field(
+        description="place (docs/model.md section 4: prior/<h>, lik/<item>/<h>, credibility/<item>, "
+        "reliability/<source>, ...) -> the judgment there were the assumption wrong",
+        json_schema_extra={"minProperties": 1},
+    )
+    notes: Notes = None
+
+
 class CaseSpec(_Strict):
     """A case file, schema 1."""
 
@@ -377,6 +403,11 @@ class CaseSpec(_Strict):
     notes: Notes = None
     groups: dict[Id, GroupSpec] = Field(default_factory=dict)
     resolution: ResolutionSpec | None = None
+    as_of: IsoDate | None = Field(
+        default=None,
+        description="the information cut-off (YYYY-MM-DD): items dated after it are left out and listed",
+    )
+    assumptions: dict[Id, AssumptionSpec] = Field(default_factory=dict)
 
 
 def case_json_schema() -> dict[str, Any]:
@@ -389,6 +420,7 @@ def case_json_schema() -> dict[str, Any]:
 
 __all__ = [
     "ID_PATTERN",
+    "AssumptionSpec",
     "CaseSpec",
     "EvidenceSpec",
     "HypothesisSpec",

@@ -31,7 +31,7 @@ class Block:
 
 CASE = Block(
     ("schema", "title", "question", "scale", "model_error", "hypotheses", "sources", "events",
-     "evidence", "origins", "notes", "groups", "resolution"),
+     "evidence", "origins", "notes", "groups", "resolution", "as_of", "assumptions"),
     frozenset({"schema", "title", "hypotheses"}),
 )  # fmt: skip
 HYPOTHESIS = Block(("id", "label", "prior", "notes"), frozenset({"id", "label"}))
@@ -49,6 +49,8 @@ ORIGIN = Block(
 )
 GROUP = Block(("label", "members"), frozenset({"label", "members"}))
 RESOLUTION = Block(("hypothesis", "date", "notes"), frozenset({"hypothesis"}))
+# A key assumption (docs/case-format.md, "Key assumptions"): its judgments by place were it wrong.
+ASSUMPTION = Block(("label", "if_wrong", "notes"), frozenset({"label", "if_wrong"}))
 
 # `observed:` is true, false, or this word: not yet known (the item stays out of the posterior).
 PENDING = "pending"
@@ -65,6 +67,7 @@ BLOCK_AT: dict[tuple[str, ...], Block] = {
     ("origins", "*"): ORIGIN,
     ("groups", "*"): GROUP,
     ("resolution",): RESOLUTION,
+    ("assumptions", "*"): ASSUMPTION,
 }
 _KEYED = {shape[0] for shape in BLOCK_AT if shape[1:] == ("*",)}
 

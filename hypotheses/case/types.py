@@ -131,6 +131,17 @@ class Resolution:
 
 
 @dataclass(frozen=True)
+class Assumption:
+    """A key assumption: the judgments, by place (docs/model.md section 4) and as judged, that
+    the analyst would write were it wrong; `explain` scores the case so edited."""
+
+    id: str
+    label: str
+    if_wrong: tuple[tuple[str, Judgment], ...]
+    notes: str | None = None
+
+
+@dataclass(frozen=True)
 class Case:
     """What the analyst wrote, validated: the input of every engine."""
 
@@ -153,6 +164,11 @@ class Case:
     # P(any one item's judgment is simply wrong, and the item says nothing): docs/model.md
     # section 2. Multiplies every item's and report's credibility by 1 - model_error.
     model_error: Judgment = NO_MODEL_ERROR
+    # The information cut-off: items dated after it are not in `evidence` nor `pending` (nor the
+    # posterior) but in `after_as_of`, listed as such; undated items stay.
+    as_of: datetime.date | None = None
+    after_as_of: tuple[EvidenceItem, ...] = ()
+    assumptions: tuple[Assumption, ...] = ()
 
     @property
     def scale(self) -> Scale:

@@ -4,41 +4,30 @@ coordinate, the NetCDF export, the explanation's tornado and the JSON (docs/mode
 from __future__ import annotations
 
 from hypotheses.case import Case, EvidenceItem
-from hypotheses.case.types import SINGLE_PRIOR
+from hypotheses.case.places import (  # spelt there, where the case's rules name places too
+    MODEL_ERROR_PLACE,
+    credibility_place,
+    false_alarm_place,
+    hit_place,
+    likelihood_place,
+    prior_place,
+    reliability_place,
+    shared_place,
+)
 from priors import Judgment
 
-
-def prior_place(hypothesis: str, factor: str) -> str:
-    """`prior/<h>` for a single prior judgment, `prior/<h>/<factor>` for a factor."""
-    return f"prior/{hypothesis}" + ("" if factor == SINGLE_PRIOR else f"/{factor}")
-
-
-def likelihood_place(item: str, hypothesis: str) -> str:
-    return f"lik/{item}/{hypothesis}"
-
-
-def credibility_place(item: str) -> str:
-    return f"credibility/{item}"
-
-
-def reliability_place(source: str) -> str:
-    return f"reliability/{source}"
-
-
-def hit_place(item: str) -> str:
-    return f"hit/{item}"
-
-
-def false_alarm_place(item: str) -> str:
-    return f"false_alarm/{item}"
-
-
-def shared_place(origin: str) -> str:
-    """P(the items of a possible common origin all repeat it): `shared/<origin>`."""
-    return f"shared/{origin}"
-
-
-MODEL_ERROR_PLACE = "model_error"
+__all__ = [
+    "MODEL_ERROR_PLACE",
+    "credibility_place",
+    "false_alarm_place",
+    "hit_place",
+    "judgment_places",
+    "likelihood_place",
+    "prior_place",
+    "reliability_place",
+    "reporting_places",
+    "shared_place",
+]
 
 
 def reporting_places(item: EvidenceItem, judged: bool = False) -> list[tuple[str, Judgment]]:

@@ -49,6 +49,9 @@ from hypotheses.output.page import (
     xerr,
 )
 from hypotheses.output.wording import (
+    ASSUMPTIONS_KEY,
+    as_of_line,
+    assumption_line,
     bits,
     closest_sentence,
     conflict,
@@ -344,6 +347,7 @@ def render_report(
         "<section>",
         "<h2>Assessment</h2>",
         _bottom_line(card, lead, rival),
+        *_case_said(card),
         "<table><thead><tr><th>#</th><th>Hypothesis</th><th class=num>Prior</th><th class=num>Posterior</th>"
         "<th class=num>90% interval</th><th>In words</th></tr></thead><tbody>",
     ]
@@ -477,6 +481,14 @@ def render_report(
             *[f"<li>{_named(p.id, p.label)}{_said(p.date, p.notes, p.links)}</li>" for p in card.pending],
             "</ul>",
         ]
+    if card.after_as_of:
+        parts += [
+            "<h3>After the information cut-off</h3>",
+            f"<p>Dated after {escape(str(card.as_of))}, so left out:</p>",
+            '<ul class="plain">',
+            *[f"<li>{_named(p.id, p.label)}{_said(p.date, p.notes, p.links)}</li>" for p in card.after_as_of],
+            "</ul>",
+        ]
     parts.append("</section>")
     parts += ['<section class="hs-printed">', "<h2>Sensitivity</h2>"]
     if e.tornado:
@@ -498,6 +510,19 @@ def render_report(
         "</ul>",
         "</section>",
     ]
+    if card.assumptions:
+        parts += [
+            '<section class="hs-printed">',
+            "<h2>Key assumptions</h2>",
+            f"<p>{escape(ASSUMPTIONS_KEY)}</p>",
+            '<ul class="plain">',
+            *[
+                f"<li>{_named(a.id, a.label)}<br>{escape(assumption_line(card, a.id))}</li>"
+                for a in card.assumptions
+            ],
+            "</ul>",
+            "</section>",
+        ]
     parts += _inputs(case)
     parts += page_end(
         f"Case file {escape(case.path)} · SHA-256 {escape(card.sha256)} · hypscore {escape(__version__)}",
@@ -505,6 +530,24 @@ def render_report(
         f"<script>{_script()}</script>",
     )
     return "\n".join(parts) + "\n"
+
+
+def _case_said(card: Scorecard) -> list[str]:
+    """The information cut-off and the analytic confidence under the bottom line (the confidence
+    is the printed case's: the page's script does not recompute it when a reader edits)."""
+    out = []
+    line = as_of_line(card)
+    if line:
+        out.append(f'<p class="as-of">{escape(line)}</p>')
+    c = card.confidence
+    if c is not None:
+        reasons = "".join(f"<li>{escape(r)}</li>" for r in c.reasons)
+        out.append(
+            f'<div class="hs-printed confidence"><p><strong>Confidence: {escape(c.level)}</strong></p>'
+            + (f'<ul class="plain">{reasons}</ul>' if reasons else "")
+            + "</div>"
+        )
+    return out
 
 
 def _said(day: str | None, notes: str | None, links: tuple[str, ...]) -> str:

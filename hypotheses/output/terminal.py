@@ -19,7 +19,10 @@ from rich.text import Text
 
 from hypotheses.analysis.scorecard import Scorecard
 from hypotheses.output.wording import (
+    ASSUMPTIONS_KEY,
     SUSPECTED_KEY,
+    as_of_line,
+    assumption_line,
     bits,
     block_weight,
     closest_sentence,
@@ -177,10 +180,20 @@ def render_table(card: Scorecard, timing: bool = True) -> Group:
             + ", ".join(visible(p.id) for p in card.pending),
             style="yellow",
         )
+    _said_of_case(footer, card)
     parts: list[RenderableType] = [_plain(card.title, "bold")]
     if card.question:
         parts.append(_plain(card.question, "italic"))
     return Group(*parts, _AtWidth(ranked), legend, footer)
+
+
+def _said_of_case(footer: Text, card: Scorecard) -> None:
+    """The information cut-off and the analytic confidence, under a table (score and explain)."""
+    line = as_of_line(card)
+    if line:
+        footer.append("\n" + visible(line), style="yellow" if card.after_as_of else "")
+    if card.confidence is not None:
+        footer.append("\n" + visible(card.confidence.line), style="bold")
 
 
 def render_batch(outcomes: Sequence[CaseOutcome]) -> _AtWidth:
@@ -374,6 +387,18 @@ def render_explanation(card: Scorecard) -> Group:
     if card.suspected_origins:
         parts += [Text(""), Text("Suspected common origins", style="bold"), Text(SUSPECTED_KEY, style="dim")]
         parts += [Text("• " + visible(s.warning), style="yellow") for s in card.suspected_origins]
+    if card.assumptions:
+        parts += [Text(""), Text("Key assumptions", style="bold"), Text(ASSUMPTIONS_KEY, style="dim")]
+        for a in card.assumptions:
+            parts.append(
+                Text.assemble(
+                    "• ", (visible(a.id), "bold"), f" ({visible(a.label)}): ", assumption_line(card, a.id)
+                )
+            )
+    said = Text("")
+    _said_of_case(said, card)
+    if said.plain:
+        parts.append(said)
     return Group(*parts)
 
 

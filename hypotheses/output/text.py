@@ -11,7 +11,10 @@ from typing import TYPE_CHECKING, Protocol
 
 from hypotheses.analysis.scorecard import Scorecard
 from hypotheses.output.wording import (
+    ASSUMPTIONS_KEY,
     SUSPECTED_KEY,
+    as_of_line,
+    assumption_line,
     bits,
     block_weight,
     closest_sentence,
@@ -68,8 +71,19 @@ def json_document(document: object, indent: int | None = 2) -> str:
     return _JSON_RAW.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n"
 
 
+def case_columns(card: Scorecard) -> dict[str, object]:
+    """Facts of the whole case repeated on each of its CSV rows (the CSV has no other place for
+    them): its analytic confidence and reasons ('; '-joined), and `as_of` when it has one."""
+    out: dict[str, object] = {}
+    if card.confidence is not None:
+        out |= {"confidence": card.confidence.level, "confidence_reasons": "; ".join(card.confidence.reasons)}
+    if card.as_of is not None:
+        out["as_of"] = card.as_of
+    return out
+
+
 def to_csv(card: Scorecard) -> str:
-    rows = card.rows()
+    rows = [{**row, **case_columns(card)} for row in card.rows()]
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\n")
     writer.writeheader()
@@ -109,7 +123,12 @@ def batch_jsonl(outcomes: Sequence[CaseOutcome]) -> str:
 def batch_csv(outcomes: Sequence[CaseOutcome]) -> str:
     """One row per case x hypothesis: the single case's CSV columns after a `case` column (the
     path); cases with groups add their `members` column, empty for the others."""
-    rows = [{"case": o.path, **row} for o in outcomes if o.card is not None for row in o.card.rows()]
+    rows = [
+        {"case": o.path, **row, **case_columns(o.card)}
+        for o in outcomes
+        if o.card is not None
+        for row in o.card.rows()
+    ]
     if not rows:
         return ""
     columns = list(dict.fromkeys(key for row in rows for key in row))
@@ -174,6 +193,7 @@ def to_markdown(card: Scorecard) -> str:
             f"| group | **{md_text(g.id)}** ({members}): {md_text(g.label)} | {percent(prior)} | "
             f"{percent(p.mean)} | {interval(p.lo, p.hi, ' - ')} | {md_text(in_words(card, p.mean))} |"
         )
+    lines += _case_lines(card)
     if card.evidence:
         ids = [h.id for h in card.hypotheses]
         lines += [
@@ -213,6 +233,13 @@ def to_markdown(card: Scorecard) -> str:
             lines.append(
                 f"- **{md_text(p.id)}**: {md_text(p.label)}" + (f" ({'; '.join(said)})" if said else "")
             )
+    if card.after_as_of:
+        lines += ["", "## After the information cut-off", "", f"Dated after {card.as_of}, so left out:", ""]
+        for p in card.after_as_of:
+            said = [md_text(x) for x in (p.date, p.notes, *p.links) if x]
+            lines.append(
+                f"- **{md_text(p.id)}**: {md_text(p.label)}" + (f" ({'; '.join(said)})" if said else "")
+            )
     if card.resolution:
         r = card.resolution
         lines += [
@@ -233,6 +260,21 @@ def to_markdown(card: Scorecard) -> str:
     if card.warnings:
         lines += ["", "**Warnings**", ""] + [f"- {md_text(w)}" for w in card.warnings]
     return "\n".join(lines) + "\n"
+
+
+def _case_lines(card: Scorecard) -> list[str]:
+    """The information cut-off and the analytic confidence, as paragraphs (score and explain)."""
+    lines = []
+    line = as_of_line(card)
+    if line:
+        lines += ["", f"_{md_text(line)}_"]
+    if card.confidence is not None:
+        c = card.confidence
+        lines += [
+            "",
+            f"**Confidence: {c.level}**" + (f": {md_text('; '.join(c.reasons))}" if c.reasons else ""),
+        ]
+    return lines
 
 
 _EVENT_KEY = (
@@ -264,7 +306,10 @@ def explanation_json(card: Scorecard) -> str:
     """`hypscore explain --format json`: the `explain` section of the JSON export, its case text
     escaped as the export's is (a bidi override in a label must not reorder a terminal's line)."""
     document = card.to_dict()
-    return json_document({**document["explain"], "suspected_origins": document["suspected_origins"]})
+    said = {key: document[key] for key in ("confidence", "assumptions") if key in document}
+    if "as_of" in document["case"]:
+        said["as_of"] = document["case"]["as_of"]
+    return json_document({**document["explain"], "suspected_origins": document["suspected_origins"], **said})
 
 
 def explanation_markdown(card: Scorecard) -> str:
@@ -336,6 +381,13 @@ def explanation_markdown(card: Scorecard) -> str:
     if card.suspected_origins:
         lines += ["", "## Suspected common origins", "", SUSPECTED_KEY, ""]
         lines += [f"- {md_text(s.warning)}" for s in card.suspected_origins]
+    if card.assumptions:
+        lines += ["", "## Key assumptions", "", ASSUMPTIONS_KEY, ""]
+        lines += [
+            f"- **{md_text(a.id)}** ({md_text(a.label)}): {md_text(assumption_line(card, a.id))}"
+            for a in card.assumptions
+        ]
+    lines += _case_lines(card)
     return "\n".join(lines) + "\n"
 
 

@@ -7,7 +7,7 @@ import math
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from hypotheses.text import decibans, interval, visible
+from hypotheses.text import decibans, interval, percent, visible
 
 if TYPE_CHECKING:
     from hypotheses.analysis.scorecard import EventScore, EvidenceScore, Scorecard
@@ -167,4 +167,28 @@ def summary(card: Scorecard) -> dict[str, object]:
 SUSPECTED_KEY = (
     "Items counted as independent that may repeat one origin (the same link, last via: source or "
     "near-identical labels), with the leader's probability were they one origin at shared 50%."
+)
+
+
+def as_of_line(card: Scorecard) -> str | None:
+    """'Information as of 2024-01-10' (every output of a case with `as_of:`), naming what it
+    left out; None without a cut-off."""
+    if card.as_of is None:
+        return None
+    later = card.after_as_of
+    left = f"; left out, dated after it: {', '.join(p.id for p in later)}" if later else ""
+    return f"Information as of {card.as_of}{left}"
+
+
+def assumption_line(card: Scorecard, assumption_id: str) -> str:
+    """'if wrong: mistake 40.0% (was 88.8%), deliberate ...', every hypothesis in rank order."""
+    a = next(a for a in card.assumptions if a.id == assumption_id)
+    said = [f"{h.id} {percent(a.if_wrong[h.id])} (now {percent(h.posterior.mean)})" for h in card.ranked()]
+    return "if wrong: " + ", ".join(said)
+
+
+# The line under explain's "Key assumptions" (terminal and Markdown).
+ASSUMPTIONS_KEY = (
+    "The posterior were each key assumption wrong: its if_wrong judgments put in the case, "
+    "the rest as written."
 )

@@ -1,0 +1,254 @@
+"""Analytic confidence (docs/model.md section 10): how far the assessment can be trusted, apart
+from how likely its answer is (ICD 203 keeps the two apart). `low`, `moderate` or `high`, with
+the reasons in an analyst's words, from rules that read only results: the Scorecard, the numpy
+engine's leave-one-out and component factors, the chance that a pending item changes the leader.
+
+Each rule is one function returning its reason, or None when it does not hold; the rules are
+tested one by one (tests/test_confidence.py), each on a case built to trigger it alone.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from hypotheses.analysis.scorecard import Confidence, HypothesisScore, Scorecard
+from hypotheses.case import Case
+from hypotheses.text import interval, percent
+from priors.reliability import ADMIRALTY, admiralty_judgment
+
+LOW, MODERATE, HIGH = "low", "moderate", "high"
+# Below this the leader's interval leaves room for doubt a reader should hear about: "high"
+# needs the whole 90% interval above it.
+HIGH_FLOOR = 0.8
+FLOOR_TEXT = "80%"
+# A pending item this likely to change the leader makes the assessment provisional.
+PENDING_CHANGE = 0.25
+# More than this share of the leader's positive weight from weak items: the answer rests on them.
+WEAK_SHARE = 0.5
+WEAK_LETTERS = ("D", "E", "F")  # Admiralty: not usually reliable, unreliable, cannot be judged
+WEAK_CREDIBILITY = 0.5
+# A component "favours" the leader when it moves the odds leader : runner-up by at least one
+# deciban (a factor 1.26), the smallest change of weight a person can tell (Good, 1979): a
+# component that leaves them as they were (a fact every hypothesis expects) is no line of support.
+FAVOUR_DB = 1.0
+TIE = 1e-9  # posteriors this close are equal (as explain.TIE_TOLERANCE)
+SHOWN = 3  # the items named in one reason; the rest counted
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What the rules read: the scored case and, from the numpy engine, P(h | E without each
+    item) (J, H), without each event's reports then each origin's items (G + O, H), each
+    component's log factor (C, H) with its shared uncertain sources; the items that count as
+    weak (id -> why) and each pending item's chance of changing the leader."""
+
+    card: Scorecard
+    item_ids: Sequence[str]
+    without_item: np.ndarray | None
+    group_ids: Sequence[str]
+    without_group: np.ndarray | None
+    component_log_factors: np.ndarray | None
+    component_sources: Sequence[Sequence[str]] = ()
+    weak: dict[str, str] = field(default_factory=dict)
+    p_leader_changes: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def lead(self) -> HypothesisScore:
+        return self.card.ranked()[0]
+
+    @property
+    def rival(self) -> HypothesisScore:
+        return self.card.ranked()[1]
+
+
+def _listed(names: list[str], conjunction: str = "or") -> str:
+    """'a', 'a or b', 'a, b or c', 'a, b, c and 2 more'."""
+    if len(names) > SHOWN:
+        return f"{', '.join(names[:SHOWN])} and {len(names) - SHOWN} more"
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} {conjunction} {names[-1]}"
+
+
+# ---- low: each rule alone makes the assessment low ----------------------------------------------
+
+
+def leave_one_out_changes_leader(facts: Facts) -> str | None:
+    """Low when leaving out any one item, event (with its reports) or origin (with its items)
+    would make another hypothesis lead: the answer hangs on that one piece."""
+    ids = [h.id for h in facts.card.hypotheses]
+    lead = ids.index(facts.lead.id)
+    changed: dict[str, list[str]] = {}  # new leader -> what, left out, makes it lead
+    for names, rows in ((facts.item_ids, facts.without_item), (facts.group_ids, facts.without_group)):
+        if rows is None:
+            continue
+        for name, row in zip(names, rows, strict=True):
+            top = int(np.argmax(row))
+            if row[top] > row[lead] + TIE:
+                changed.setdefault(ids[top], []).append(name)
+    if not changed:
+        return None
+    said = [f"leaving out {_listed(names)} would make {h} lead" for h, names in changed.items()]
+    return "; ".join(said)
+
+
+def intervals_overlap(facts: Facts) -> str | None:
+    """Low when the leader's and the runner-up's 90% intervals overlap: the two are not told
+    apart within the judgments' own vagueness."""
+    lead, rival = facts.lead.posterior, facts.rival.posterior
+    if lead.lo > rival.hi:
+        return None
+    return (
+        f"the 90% intervals of {facts.lead.id} ({interval(lead.lo, lead.hi)}) and {facts.rival.id} "
+        f"({interval(rival.lo, rival.hi)}) overlap"
+    )
+
+
+def weak_sourcing(facts: Facts) -> str | None:
+    """Low when most (over half) of the leader's positive weight, in decibans, comes from items
+    whose source (or a source they passed through) is graded D-F or judged below 0.5, or whose
+    credibility is below 0.5: the answer rests on what its own sources say is doubtful."""
+    lead = facts.lead.id
+    weights = {e.id: e.weight_db.get(lead) for e in facts.card.evidence}
+    positive = {k: w for k, w in weights.items() if w is not None and w > 0}
+    if not positive:
+        return None
+    infinite = [k for k, w in positive.items() if math.isinf(w)]
+    if infinite:  # an item that alone makes the leader certain outweighs every finite one
+        share = sum(k in facts.weak for k in infinite) / len(infinite)
+    else:
+        share = sum(w for k, w in positive.items() if k in facts.weak) / sum(positive.values())
+    if share <= WEAK_SHARE:
+        return None
+    weak = [k for k in positive if k in facts.weak]
+    why = sorted({facts.weak[k] for k in weak})
+    return (
+        f"{percent(share)} of the weight for {lead} comes from weakly sourced items "
+        f"({_listed(weak)}: {'; '.join(why)})"
+    )
+
+
+def pending_may_change_leader(facts: Facts) -> str | None:
+    """Low when a pending item has at least a 25% chance of changing the leader once known."""
+    risky = [(p, k) for k, p in facts.p_leader_changes.items() if p >= PENDING_CHANGE]
+    if not risky:
+        return None
+    risky.sort(key=lambda pk: -pk[0])
+    if len(risky) == 1:
+        p, k = risky[0]
+        return f"the pending item {k} has a {percent(p)} chance of changing the leader once it is known"
+    said = _listed([f"{k} ({percent(p)})" for p, k in risky], "and")
+    return f"the pending items {said} each have a 25% chance or more of changing the leader once known"
+
+
+def undeclared_origins(facts: Facts) -> str | None:
+    """Low when items look as if they repeat one origin the case does not declare: they may be
+    counted as independent confirmation when they are one report."""
+    suspected = facts.card.suspected_origins
+    if not suspected:
+        return None
+    groups = [_listed(list(s.items), "and") for s in suspected]
+    return f"{'; '.join(groups)} may repeat one origin that the case does not declare"
+
+
+LOW_RULES = (
+    leave_one_out_changes_leader,
+    intervals_overlap,
+    weak_sourcing,
+    pending_may_change_leader,
+    undeclared_origins,
+)
+
+
+# ---- high: both conditions, and no low rule ----------------------------------------------------
+
+
+def interval_below_floor(facts: Facts) -> str | None:
+    """Not high while the leader's 90% interval reaches down to 80% or below."""
+    lo = facts.lead.posterior.lo
+    if lo > HIGH_FLOOR:
+        return None
+    lead = facts.lead.id
+    return f"the 90% interval of {lead} reaches down to {percent(lo)} (high needs it above {FLOOR_TEXT})"
+
+
+def favouring_components(facts: Facts) -> list[int]:
+    """The components (independent given h) that favour the leader over the runner-up by at
+    least FAVOUR_DB."""
+    factors = facts.component_log_factors
+    if factors is None or len(factors) == 0:
+        return []
+    ids = [h.id for h in facts.card.hypotheses]
+    lead, rival = ids.index(facts.lead.id), ids.index(facts.rival.id)
+    with np.errstate(invalid="ignore"):
+        margin_db = 10.0 / math.log(10.0) * (factors[:, lead] - factors[:, rival])
+    return [k for k, m in enumerate(margin_db) if m >= FAVOUR_DB]  # NaN (both impossible): not
+
+
+def too_few_lines(facts: Facts) -> str | None:
+    """Not high unless at least two independent lines of evidence (components: no uncertain
+    source shared between them) each favour the leader over the runner-up."""
+    favouring = favouring_components(facts)
+    if len(favouring) >= 2:
+        return None
+    lead, rival = facts.lead.id, facts.rival.id
+    if not favouring:
+        return f"no independent line of evidence favours {lead} over {rival}"
+    shared = list(facts.component_sources[favouring[0]]) if facts.component_sources else []
+    sources = "source" + "s" * (len(shared) > 1)
+    because = f" (its items hang together through the {sources} {_listed(shared, 'and')})" if shared else ""
+    return f"only one independent line of evidence favours {lead} over {rival}{because}"
+
+
+NOT_HIGH_RULES = (interval_below_floor, too_few_lines)
+
+
+def assess(facts: Facts) -> Confidence:
+    """The level and its reasons: low with every low rule that holds; else moderate with every
+    condition of high that fails; else high, with what makes it so."""
+    low = [reason for rule in LOW_RULES if (reason := rule(facts)) is not None]
+    if low:
+        return Confidence(LOW, tuple(low))
+    short = [reason for rule in NOT_HIGH_RULES if (reason := rule(facts)) is not None]
+    if short:
+        return Confidence(MODERATE, tuple(short))
+    lead = facts.lead
+    return Confidence(
+        HIGH,
+        (
+            f"the 90% interval of {lead.id} lies above {FLOOR_TEXT} "
+            f"({interval(lead.posterior.lo, lead.posterior.hi)})",
+            f"{len(favouring_components(facts))} independent lines of evidence each favour {lead.id} "
+            f"over {facts.rival.id}",
+            "no single item, event or origin decides the leader, none is weakly sourced, no pending "
+            "item is likely to change it and no undeclared common origin is suspected",
+        ),
+    )
+
+
+def weak_items(case: Case) -> dict[str, str]:
+    """The observed items that count as weakly sourced, with why: a source on its chain graded D,
+    E or F (or a reliability judged below 0.5 in other words: the letter is one way to write it),
+    or a credibility below 0.5 (an item with given hit and false-alarm rates has none)."""
+    graded = {letter: admiralty_judgment(letter) for letter in ADMIRALTY}
+    out: dict[str, str] = {}
+    for item in case.evidence:
+        for source_id in item.chain:
+            source = case.source(source_id)
+            if source is None:
+                continue
+            letter = next((k for k, j in graded.items() if source.reliability == j), None)
+            # An item's own graded source (grading: D3, no source cited) is named by its letter.
+            name = "" if source_id.startswith("grading:") else f"source {source_id} "
+            if letter in WEAK_LETTERS:
+                out[item.id] = f"{name}graded {letter}"
+                break
+            if letter is None and source.reliability.mean < WEAK_CREDIBILITY:
+                out[item.id] = f"{name}judged {source.reliability.text}"
+                break
+        else:
+            if not item.rated and item.credibility.mean < WEAK_CREDIBILITY:
+                out[item.id] = f"credibility {item.credibility.text}"
+    return out

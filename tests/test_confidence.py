@@ -1,0 +1,223 @@
+"""Analytic confidence (docs/model.md section 10): each rule on a case built so that it alone
+holds, its level and reason derived by hand from the case; the seed case's line; the outputs."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from cli import app
+from hypotheses.analysis.confidence import weak_items
+from hypotheses.analysis.scoring import score
+from hypotheses.case import case_from_text
+from hypotheses.text import interval, percent
+from tests.helpers import EXAMPLES
+
+HEAD = """schema: 1
+title: confidence
+hypotheses:
+  - {id: a, label: The first explanation, prior: PA}
+  - {id: b, label: The second explanation, prior: PB}
+"""
+
+
+def _card(evidence: str, prior_a: float = 0.5, extra: str = ""):
+    text = HEAD.replace("PA", str(prior_a)).replace("PB", str(round(1 - prior_a, 10))) + extra + evidence
+    return score(case_from_text(text), explain=False)
+
+
+def test_high_when_no_rule_holds() -> None:
+    # Two independent items, each 9:1 for a: P(a) = 81/82 as points (the interval is the point);
+    # leaving out either leaves 9:1 for a.
+    card = _card(
+        """evidence:
+  - {id: e1, label: A witness saw the blue car, likelihoods: {a: 0.9, b: 0.1}}
+  - {id: e2, label: The ledger shows a payment, likelihoods: {a: 0.9, b: 0.1}}
+"""
+    )
+    assert card.hypotheses[0].posterior.mean == pytest.approx(81 / 82)
+    assert card.confidence.level == "high"
+    assert card.confidence.reasons == (
+        f"the 90% interval of a lies above 80% ({interval(81 / 82, 81 / 82)})",
+        "2 independent lines of evidence each favour a over b",
+        "no single item, event or origin decides the leader, none is weakly sourced, no pending "
+        "item is likely to change it and no undeclared common origin is suspected",
+    )
+
+
+def test_low_when_leaving_out_one_item_changes_the_leader() -> None:
+    # e1 9:1 for a, e2 3:1 for b: a leads 3:1 (75%); without e1, b leads 3:1; without e2, a 9:1.
+    card = _card(
+        """evidence:
+  - {id: e1, label: A witness saw the blue car, likelihoods: {a: 0.9, b: 0.1}}
+  - {id: e2, label: The ledger shows a payment, likelihoods: {a: 0.2, b: 0.6}}
+"""
+    )
+    assert card.ranked()[0].id == "a" and card.ranked()[0].posterior.mean == pytest.approx(0.75)
+    assert card.confidence.level == "low"
+    assert card.confidence.reasons == ("leaving out e1 would make b lead",)
+
+
+def test_low_when_the_intervals_overlap() -> None:
+    # One item whose P(E | a) is anywhere in 10-90% (mean 0.5) against P(E | b) = 0.5: P(a) has
+    # mean 0.55 (the prior) and a 90% interval from about 20% to 70%, b's the mirror: they
+    # overlap. Without the item a still leads (55%).
+    card = _card(
+        """evidence:
+  - {id: e1, label: A witness saw the blue car, likelihoods: {a: [0.1, 0.9], b: 0.5}}
+""",
+        prior_a=0.55,
+    )
+    a, b = card.ranked()
+    assert a.id == "a" and a.posterior.mean == pytest.approx(0.55, abs=1e-6)
+    assert a.posterior.lo < 0.4 and b.posterior.hi > 0.6  # well apart from any rounding
+    assert card.confidence.level == "low"
+    assert card.confidence.reasons == (
+        f"the 90% intervals of a ({interval(a.posterior.lo, a.posterior.hi)}) and b "
+        f"({interval(b.posterior.lo, b.posterior.hi)}) overlap",
+    )
+
+
+def test_low_when_most_of_the_leaders_weight_is_weakly_sourced() -> None:
+    # e1 (9:1 for a) from a source graded D (reliability about 0.43): about 2:1, 3 dB; e2 1.5:1
+    # (1.8 dB) from nowhere in doubt: e1 brings over half of a's weight. Without e1, e2 still
+    # favours a; the intervals (D spans 30-55%) stay apart: a about 71-79%.
+    card = _card(
+        """evidence:
+  - {id: e1, label: A witness saw the blue car, source: s, likelihoods: {a: 0.9, b: 0.1}}
+  - {id: e2, label: The ledger shows a payment, likelihoods: {a: 0.6, b: 0.4}}
+""",
+        extra="sources:\n  s: {label: An informant, reliability: D}\n",
+    )
+    w1, w2 = (e.weight_db["a"] for e in card.evidence)
+    assert w1 > w2 > 0
+    a, b = card.ranked()
+    assert a.id == "a" and a.posterior.lo > b.posterior.hi
+    assert card.confidence.level == "low"
+    assert card.confidence.reasons == (
+        f"{percent(w1 / (w1 + w2))} of the weight for a comes from weakly sourced items "
+        "(e1: source s graded D)",
+    )
+
+
+def test_weak_items_are_graded_d_to_f_or_judged_below_one_half() -> None:
+    case = case_from_text(
+        HEAD.replace("PA", "0.5").replace("PB", "0.5")
+        + """sources:
+  good: {label: Good, reliability: B}
+  poor: {label: Poor, reliability: unlikely}
+evidence:
+  - {id: e1, label: one, source: good, credibility: unlikely, likelihoods: {a: 0.9, b: 0.1}}
+  - {id: e2, label: two, source: good, via: [poor], likelihoods: {a: 0.9, b: 0.1}}
+  - {id: e3, label: three, grading: E2, likelihoods: {a: 0.9, b: 0.1}}
+  - {id: e4, label: four, grading: B2, likelihoods: {a: 0.9, b: 0.1}}
+"""
+    )
+    assert weak_items(case) == {
+        "e1": "credibility unlikely",
+        "e2": "source poor judged unlikely",
+        "e3": "graded E",
+    }
+
+
+def test_low_when_a_pending_item_may_change_the_leader() -> None:
+    # Prior 60:40; e1 2:1 for a: P(a) = 0.75. Pending p1 (P(E | a) = 0.1, P(E | b) = 0.9) is
+    # observed with P = 0.75 * 0.1 + 0.25 * 0.9 = 0.30, and then b leads (0.075 against 0.225);
+    # absent, a leads: P(leader changes) = 0.30.
+    card = _card(
+        """evidence:
+  - {id: e1, label: A witness saw the blue car, likelihoods: {a: 0.5, b: 0.25}}
+  - {id: p1, label: The ledger shows a payment, likelihoods: {a: 0.1, b: 0.9}, observed: pending}
+""",
+        prior_a=0.6,
+    )
+    assert card.ranked()[0].posterior.mean == pytest.approx(0.75)
+    assert card.confidence.level == "low"
+    assert card.confidence.reasons == (
+        f"the pending item p1 has a {percent(0.30)} chance of changing the leader once it is known",
+    )
+
+
+def test_low_when_a_common_origin_is_suspected_but_not_declared() -> None:
+    # Two items for a (9:1, 4:1) citing the same link: detection suspects one origin.
+    card = _card(
+        """evidence:
+  - {id: e1, label: A witness saw the blue car, likelihoods: {a: 0.9, b: 0.1}, links: [https://example.org/x]}
+  - {id: e2, label: The ledger shows a payment, likelihoods: {a: 0.8, b: 0.2}, links: [https://example.org/x]}
+"""
+    )
+    assert [s.items for s in card.suspected_origins] == [("e1", "e2")]
+    assert card.confidence.level == "low"
+    assert card.confidence.reasons == ("e1 and e2 may repeat one origin that the case does not declare",)
+
+
+def test_moderate_when_the_leaders_interval_reaches_below_80_percent() -> None:
+    # Two independent items 1.5:1 each (1.8 dB): P(a) = 2.25 / 3.25 = 69% as a point.
+    card = _card(
+        """evidence:
+  - {id: e1, label: A witness saw the blue car, likelihoods: {a: 0.6, b: 0.4}}
+  - {id: e2, label: The ledger shows a payment, likelihoods: {a: 0.6, b: 0.4}}
+"""
+    )
+    assert card.confidence.level == "moderate"
+    assert card.confidence.reasons == (
+        f"the 90% interval of a reaches down to {percent(2.25 / 3.25)} (high needs it above 80%)",
+    )
+
+
+def test_moderate_with_one_line_of_evidence() -> None:
+    # One item 99:1 for a on a 60:40 prior: P(a) over 99%, but one line of evidence.
+    card = _card(
+        """evidence:
+  - {id: e1, label: A witness saw the blue car, likelihoods: {a: 0.99, b: 0.01}}
+""",
+        prior_a=0.6,
+    )
+    assert card.confidence.level == "moderate"
+    assert card.confidence.reasons == ("only one independent line of evidence favours a over b",)
+
+
+def test_a_component_that_barely_moves_the_odds_is_no_line_of_support() -> None:
+    # The second item is 1.1:1 (0.4 dB, under the 1 dB a person can tell): one line, not two.
+    card = _card(
+        """evidence:
+  - {id: e1, label: A witness saw the blue car, likelihoods: {a: 0.99, b: 0.01}}
+  - {id: e2, label: The ledger shows a payment, likelihoods: {a: 0.55, b: 0.5}}
+""",
+        prior_a=0.6,
+    )
+    assert card.confidence.reasons == ("only one independent line of evidence favours a over b",)
+
+
+def test_the_seed_cases_line() -> None:
+    # Every item of the seed case passes through the column (reliability C, uncertain): one
+    # component, whose sources are the column, the Ministry and the DoD. mistake's interval lies
+    # above 80% (82-94%) and nothing else holds.
+    card = score(EXAMPLES / "al-bab-2017.yaml", explain=False)
+    assert card.confidence.line == (
+        "Confidence: moderate: only one independent line of evidence favours mistake over deliberate "
+        "(its items hang together through the sources column, mod and us_dod)"
+    )
+
+
+def test_every_output_carries_it() -> None:
+    runner = CliRunner()
+    seed = str(EXAMPLES / "al-bab-2017.yaml")
+
+    def out(*args: str) -> str:
+        result = runner.invoke(app, list(args))
+        assert result.exit_code == 0, result.output
+        return result.stdout
+
+    reason = "only one independent line of evidence favours mistake over deliberate"
+    assert "Confidence: moderate" in " ".join(out("score", seed).split())
+    data = json.loads(out("score", seed, "-f", "json"))
+    assert data["confidence"]["level"] == "moderate" and data["confidence"]["reasons"][0].startswith(reason)
+    header, first = out("score", seed, "-f", "csv").splitlines()[:2]
+    assert header.endswith(",confidence,confidence_reasons") and f',moderate,"{reason}' in first
+    assert f"**Confidence: moderate**: {reason}" in out("score", seed, "-f", "md")
+    assert "Confidence: moderate" in " ".join(out("explain", seed).split())
+    assert json.loads(out("explain", seed, "-f", "json"))["confidence"] == data["confidence"]
+    assert f"**Confidence: moderate**: {reason}" in out("explain", seed, "-f", "md")
