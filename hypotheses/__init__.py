@@ -25,7 +25,7 @@ Exchange with analysts' platforms (pip install 'hypscore[exchange]'; docs/exchan
 >>> case = load_case("case.yaml"); card = score(case)
 >>> to_stix(card, case).serialize(pretty=True)  # a STIX 2.1 bundle
 >>> to_misp(card, case).to_json()  # a MISP event
->>> push_taxii(to_stix(card, case).serialize(), "https://taxii.example/api1/", "COLLECTION-ID", "me", password)
+>>> push_taxii(to_stix(card, case).serialize(), "https://taxii.example/api1/", "ID", "me", password)
 """
 
 from hypotheses._version import __version__

@@ -382,3 +382,26 @@ def test_a_refused_login_and_an_unreachable_server_are_one_line(taxii_server: st
         app, ["score", case, "--taxii", "http://analyst:pw@127.0.0.1/api1/", "--collection", COLLECTION]
     )
     assert inside.exit_code == 2 and "never inside the address" in inside.stderr and "pw" not in inside.stderr
+
+
+def test_analytic_confidence_and_as_of_reach_the_report_and_the_event() -> None:
+    document = {
+        "schema": 1,
+        "title": "as of",
+        "as_of": "2023-05-06",
+        "hypotheses": [{"id": "a", "label": "A", "prior": 0.5}, {"id": "b", "label": "B", "prior": 0.5}],
+        "evidence": [
+            {"id": "e1", "label": "x", "date": "2021-03-04", "likelihoods": {"a": 0.8, "b": 0.3}},
+            {"id": "late", "label": "y", "date": "2024-01-01", "likelihoods": {"a": 0.4, "b": 0.5}},
+        ],
+    }
+    case = make_case(document)
+    card = score(case, engine="numpy", seed=1, explain=False)
+    report = json.loads(stix_json(card, case))["objects"][0]
+    assert report["modified"] == "2023-05-06T00:00:00.000Z" and "as of 2023-05-06" in report["description"]
+    level = card.confidence.level
+    assert report["confidence"] == {"low": 15, "moderate": 50, "high": 85}[level]
+    tag = f'estimative-language:confidence-in-analytic-judgment="{level}"'
+    assert report["labels"] == [tag]
+    event = json.loads(misp_json(card, case))["Event"]
+    assert event["date"] == "2023-05-06" and [t["name"] for t in event["Tag"]] == [tag]

@@ -53,7 +53,7 @@ def to_misp(card: Scorecard, case: Case | None = None) -> Any:
     event.threat_level_id = THREAT_LEVEL_UNDEFINED
     event.analysis = ANALYSIS_COMPLETED
     event.distribution = DISTRIBUTION_ORGANISATION
-    confidence = getattr(card, "confidence", None)  # analytic confidence (issue 29), once scored
+    confidence = card.confidence
     if confidence is not None and confidence.level in CONFIDENCE_VALUE:
         event.add_tag(machine_tag("estimative-language", "confidence-in-analytic-judgment", confidence.level))
 

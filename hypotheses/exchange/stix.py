@@ -83,7 +83,7 @@ def stix_batch(outcomes: list[Any]) -> str:
 def case_timestamp(card: Scorecard) -> str:
     """The case's own date as a STIX timestamp: its as-of date, else the latest date it gives
     (items, resolution), else NO_DATE."""
-    as_of = getattr(card, "as_of", None)  # the as_of: key (issue 29), once the case has it
+    as_of = card.as_of
     dates = [as_of] if as_of else [e.date for e in card.evidence if e.date]
     if not as_of and card.resolution and card.resolution.get("date"):
         dates.append(str(card.resolution["date"]))
@@ -126,7 +126,7 @@ def stix_objects(card: Scorecard, case: Case | None = None) -> list[Any]:
         for h in card.hypotheses
     ]
     items = [_item_note(card, e, case, report_id, known, stamp) for e in card.evidence]
-    confidence = getattr(card, "confidence", None)  # analytic confidence (issue 29), once scored
+    confidence = card.confidence
     report = Report(
         id=report_id,
         name=card.title,
@@ -267,6 +267,7 @@ def _report_text(card: Scorecard, confidence: Any) -> str:
         f"Leading hypothesis: {leader.id} ({leader.label}), {leader.verbal}, "
         f"{_pct(leader.posterior.mean)} (90% credible interval {_range(leader.posterior)}).",
         _confidence_text(confidence),
+        f"Information as of {card.as_of}." if card.as_of else None,
         f"Verbal scale: {card.scale}.",
     )
 
