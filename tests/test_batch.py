@@ -64,6 +64,7 @@ def cases(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     folder = tmp_path_factory.mktemp("cases")
     for example in sorted(EXAMPLES.glob("*.yaml")):
         shutil.copy(example, folder / example.name)
+    shutil.copy(EXAMPLES / "al-bab-article.txt", folder)  # the document the seed case quotes
     _write(folder / "vague.yaml", VAGUE)
     return find_cases([folder])
 

@@ -47,6 +47,7 @@ def test_score_json_follows_design_section_5() -> None:
         {"id", "weight_db", "diagnosticity", "conflict_bits"}
         <= set(item)
         <= {"id", "weight_db", "diagnosticity", "conflict_bits", "via", "reports"}
+        | {"label", "source", "grading", "quote", "document", "document_sha256", "page", "accessed"}
     )
     assert set(item["weight_db"]) == {h["id"] for h in data["hypotheses"]}
     assert {"engine", "draws", "ess", "seed", "seconds"} <= set(data["diagnostics"])
@@ -58,11 +59,11 @@ def test_score_json_follows_design_section_5() -> None:
 
 def test_score_csv_and_markdown() -> None:
     csv_out = run("score", SEED_CASE, "-f", "csv").stdout.splitlines()
-    assert csv_out[0] == (
+    assert csv_out[0].startswith(
         "hypothesis,label,prior_mean,prior_lo,prior_hi,posterior_mean,posterior_lo,posterior_hi,verbal,"
-        "confidence,confidence_reasons"
+        "confidence,confidence_reasons,evidence,"  # then the items' sourcing columns
     )
-    assert len(csv_out) == 4
+    assert len(csv_out) == 1 + 3 + 5  # the header, 3 hypotheses, 5 items
     md = run("score", SEED_CASE, "--format", "md").stdout
     assert md.startswith("# Russian MoD claim") and "| 1 | **mistake**" in md
 

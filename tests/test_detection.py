@@ -39,7 +39,7 @@ def _item(item_id: str, label: str | None = None, **keys: Any) -> dict[str, Any]
     }
 
 
-def _case(*items: dict[str, Any], **top: Any) -> Any:
+def _case(*items: dict[str, Any], name: str = "<test>", **top: Any) -> Any:
     return make_case(
         {
             "schema": 1,
@@ -53,7 +53,8 @@ def _case(*items: dict[str, Any], **top: Any) -> Any:
             },
             **top,
             "evidence": list(items),
-        }
+        },
+        name,
     )
 
 
@@ -108,6 +109,41 @@ def test_near_identical_labels_flag() -> None:
         _item("z", "Customs records show no ship docked on Monday"),
     )
     assert _found(case) == [(("x", "y"), ("near-identical labels (100%)",))]
+
+
+def test_the_same_local_document_flags_however_its_path_is_written(tmp_path: Any) -> None:
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "memo.txt").write_text("The minister knew.", encoding="utf-8")
+    (tmp_path / "other.txt").write_text("Nobody knew.", encoding="utf-8")
+    case = _case(
+        _item("x", document="memo.txt"),
+        _item("y", document="./sub/../memo.txt"),  # the same file, resolved
+        _item("z", document="other.txt"),
+        name=str(tmp_path / "case.yaml"),
+    )
+    assert _found(case) == [(("x", "y"), ("same document memo.txt",))]
+
+
+def test_the_same_document_url_flags_by_the_rule_of_links() -> None:
+    case = _case(
+        _item("x", document="https://Example.org/report/7?utm_source=feed"),
+        _item("y", document="https://example.org/report/7/#page=4"),
+        _item("z", document="https://example.org/"),  # a site, not a document
+        _item("w", document="https://example.org"),
+    )
+    assert _found(case) == [(("x", "y"), ("same document https://example.org/report/7",))]
+
+
+def test_near_identical_quotes_flag() -> None:
+    words = "We have no information that the vessel was in the area on the night of the blasts"
+    case = _case(
+        _item("x", "An official denies the ship was there", quote=words),
+        _item("y", "The ministry says it has no record of the ship", quote=words.replace("blasts", "blast")),
+        _item("z", "Customs records show no ship docked on Monday", quote="No ship docked on Monday."),
+        _item("v", "A satellite image shows a ship near the site"),  # no quote: not compared
+        _item("u", "A fisherman saw lights at sea"),
+    )
+    assert _found(case) == [(("x", "y"), ("near-identical quotes (99%)",))]
 
 
 def test_a_reworded_label_flags_with_its_score() -> None:
@@ -284,8 +320,8 @@ def test_over_the_limit_labels_are_not_compared_but_links_are() -> None:
     case = _case(*items)
     assert _found(case) == [(("i5", "i7"), ("same link https://example.org/a",))]
     assert labels_skipped(case) == (
-        f"suspected common origins: labels not compared ({MAX_LABELS + 1:,} independent items, more "
-        f"than {MAX_LABELS:,}); links and via: were"
+        f"suspected common origins: labels and quotes not compared ({MAX_LABELS + 1:,} independent "
+        f"items, more than {MAX_LABELS:,}); links, via: and documents were"
     )
     assert labels_skipped(_case(*items[:MAX_LABELS])) is None
 

@@ -219,10 +219,11 @@ def test_csv_neutralises_formulas_and_keeps_numbers(tmp_path: Path) -> None:
 def test_csv_of_an_ordinary_case_is_unchanged() -> None:
     card = score(load_case(SEED_CASE))
     rows = list(csv.reader(io.StringIO(to_csv(card))))
-    for h, row in zip(card.hypotheses, rows[1:], strict=True):
+    for h, row in zip(card.hypotheses, rows[1 : 1 + len(card.hypotheses)], strict=True):
         numbers = [h.prior.mean, h.prior.lo, h.prior.hi, h.posterior.mean, h.posterior.lo, h.posterior.hi]
         confidence = [card.confidence.level, "; ".join(card.confidence.reasons)]  # the case's, every row
-        assert row == [h.id, h.label, *(f"{x:.10g}" for x in numbers), h.verbal, *confidence]
+        assert row[:11] == [h.id, h.label, *(f"{x:.10g}" for x in numbers), h.verbal, *confidence]
+        assert not any(row[11:])  # the items' columns follow, empty in a hypothesis's row
 
 
 LINE_SEPARATORS = ["\r", "\r\n", "\n", "\u2028", "\u2029", "\x0b", "\x0c", "\x85"]
@@ -389,7 +390,8 @@ def test_output_to_an_open_file_descriptor_writes_into_it(tmp_path: Path) -> Non
         )
     assert result.returncode == 0, result.stderr
     lines = log.read_text().splitlines()
-    assert lines[0] == "earlier" and lines[1].startswith("hypothesis,label,") and len(lines) == 4
+    # The header, 2 hypotheses and the case's one item.
+    assert lines[0] == "earlier" and lines[1].startswith("hypothesis,label,") and len(lines) == 5
     assert [p.name for p in tmp_path.iterdir()] == ["log.txt"]
 
 

@@ -1,7 +1,8 @@
 """Suspected common origins (docs/case-format.md, "Suspected common origins"): independent items
 that may repeat one origin though the analyst declared none. Counting such items as independent
 is how real cases reach 99%, so hypscore looks for the traces a shared origin leaves (the same
-link, the same last `via:` source, near-identical labels) and says what sharing would change.
+link, the same last `via:` source, the same document, near-identical quotes or labels) and says
+what sharing would change.
 
 `suspected_origins` is pure and cheap (no engine, no NumPy unless it is already loaded), so
 `validate` can run it; `if_shared` scores one variant of the case per cluster.
@@ -18,6 +19,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from hypotheses.analysis.scorecard import SuspectedOrigin
+from hypotheses.case.sourcing import is_url
 from hypotheses.case.types import Case, EvidenceItem, Origin
 from hypotheses.settings import DEFAULT_SEED
 from hypotheses.text import percent
@@ -61,6 +63,15 @@ def _last_via(item: EvidenceItem) -> Iterable[str]:
     return item.via[-1:]
 
 
+def _document(item: EvidenceItem) -> Iterable[str]:
+    """The document it cites: a URL as a link is compared, a local file by its path relative to
+    the case's folder (the loader resolved it, so `./a.txt` and `a.txt` are one file)."""
+    if item.document is None:
+        return ()
+    key = link_key(item.document) if is_url(item.document) else item.document
+    return () if key is None else (key,)
+
+
 def comparable(text: str) -> str:
     """Text as near-identity compares it: case folded, punctuation dropped, words sorted (so
     that a headline reworded only in its word order still matches, as rapidfuzz's
@@ -69,14 +80,16 @@ def comparable(text: str) -> str:
 
 
 # The reasons, by name. Exact ones: items sharing a key share the reason ("same link KEY").
-# Near ones: items whose texts reach NEAR_IDENTICAL ("near-identical labels (94%)"). The
-# `document:` and `quote:` keys of DESIGN section 10 slot in here once the case language has them.
+# Near ones: items whose texts reach NEAR_IDENTICAL ("near-identical labels (94%)"); an item
+# without the text (no `quote:`) is not compared.
 EXACT_REASONS: dict[str, Callable[[EvidenceItem], Iterable[str]]] = {
     "same link": _links,
     "same last via:": _last_via,
+    "same document": _document,
 }
 NEAR_REASONS: dict[str, Callable[[EvidenceItem], str]] = {
     "labels": lambda item: item.label,
+    "quotes": lambda item: item.quote or "",
 }
 
 
@@ -178,8 +191,8 @@ def labels_skipped(case: Case) -> str | None:
     if n <= MAX_LABELS:
         return None
     return (
-        f"suspected common origins: labels not compared ({n:,} independent items, more than "
-        f"{MAX_LABELS:,}); links and via: were"
+        f"suspected common origins: labels and quotes not compared ({n:,} independent items, more "
+        f"than {MAX_LABELS:,}); links, via: and documents were"
     )
 
 

@@ -46,6 +46,43 @@ class EvidenceScore:
     # log2 P(e_j) / P(e_j | the other items): > 0 when the rest makes it surprising (with the
     # explanation only: it needs every item left out in turn); inf: impossible given the rest.
     conflict_bits: float | None = None
+    # Sourcing (docs/case-format.md, "Sourcing"): who said it and where it can be read. `source`
+    # is the cited source's id (an item graded without one has none), `document` a URL or a
+    # path relative to the case's folder, with `document_sha256` for a local file.
+    source: str | None = None
+    source_label: str | None = None
+    grading: str | None = None  # as written, e.g. "B2"
+    quote: str | None = None
+    document: str | None = None
+    document_sha256: str | None = None
+    page: str | None = None
+    accessed: str | None = None  # ISO 8601
+
+    def sourcing_row(self) -> dict[str, str]:
+        """Its sourcing as a flat record (the CSV's row after the hypotheses'): every key always
+        present, '' when not given; `via` '+'-joined like `members`, `links` space-joined."""
+        return {
+            "evidence": self.id,
+            "label": self.label,
+            "source": self.source or "",
+            "source_label": self.source_label or "",
+            "grading": self.grading or "",
+            "via": "+".join(self.via),
+            "quote": self.quote or "",
+            "document": self.document or "",
+            "document_sha256": self.document_sha256 or "",
+            "page": self.page or "",
+            "accessed": self.accessed or "",
+            "links": " ".join(self.links),
+            "date": self.date or "",
+        }
+
+    @property
+    def sourced(self) -> bool:
+        """Whether it has anything to cite beyond its id and label (it then gets a source note)."""
+        return any(
+            (self.source, self.grading, self.via, self.quote, self.document, self.page, self.accessed)
+        ) or bool(self.links or self.date)
 
 
 @dataclass(frozen=True)
@@ -344,6 +381,10 @@ class Scorecard:
                     **({} if e.observed else {"observed": False}),
                     **_said(reports=e.reports, via=list(e.via)),
                     **_said(date=e.date, notes=e.notes, links=list(e.links)),
+                    "label": e.label,
+                    **({"source": {"id": e.source, "label": e.source_label}} if e.source else {}),
+                    **_said(grading=e.grading, quote=e.quote, document=e.document),
+                    **_said(document_sha256=e.document_sha256, page=e.page, accessed=e.accessed),
                 }
                 for e in self.evidence
             ],

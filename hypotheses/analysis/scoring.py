@@ -28,6 +28,7 @@ from hypotheses.analysis.scorecard import (
 )
 from hypotheses.analysis.weights import event_weights, evidence_weights, origin_weights
 from hypotheses.case import Case, load_case
+from hypotheses.case.types import EvidenceItem
 from hypotheses.model import numpy_engine
 from hypotheses.model.result import INTERVAL, EngineResult
 from hypotheses.settings import (  # noqa: F401 (MAX_* re-exported: their home is settings)
@@ -432,6 +433,7 @@ def summarise(
             item.links,
             item.reports,
             item.via,
+            **_sourcing(case, item),
         )
         for item, iw in zip(case.evidence, evidence_weights(case, prior_mean), strict=True)
     )
@@ -486,6 +488,23 @@ def summarise(
             for item in case.after_as_of
         ),
     )
+
+
+def _sourcing(case: Case, item: EvidenceItem) -> dict[str, str | None]:
+    """An item's sourcing as the exports carry it: the source it cites (an item graded without
+    one has only its own, which is no source to name), its grading, quote and document."""
+    # An id cannot hold ':', the id of an item's own source does (building.own_source).
+    source = case.source(item.source) if item.source and ":" not in item.source else None
+    return {
+        "source": None if source is None else source.id,
+        "source_label": None if source is None else source.label,
+        "grading": item.grading,
+        "quote": item.quote,
+        "document": item.document,
+        "document_sha256": item.document_sha256,
+        "page": item.page,
+        "accessed": _iso(item.accessed),
+    }
 
 
 def _weight_dict(ids: list[str], weights: np.ndarray) -> dict[str, float | None]:

@@ -7,11 +7,13 @@ which judge the same values the case is built from."""
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from hypotheses.case.fast import Factors
 from hypotheses.case.keys import PENDING
 from hypotheses.case.messages import Problem
+from hypotheses.case.sourcing import Document
 from hypotheses.case.types import (
     DEFAULT_KEY,
     NO_MODEL_ERROR,
@@ -114,9 +116,12 @@ def credibility(e: EvidenceSpec) -> tuple[Judgment, str | None]:
 class CaseBuilder:
     """Builds the typed Case from a validated document that broke none of the rules."""
 
-    def __init__(self, spec: CaseSpec, name: str, sha256: str) -> None:
+    def __init__(
+        self, spec: CaseSpec, name: str, sha256: str, documents: dict[str, Document] | None = None
+    ) -> None:
         self.spec, self.name, self.sha256 = spec, name, sha256
         self.ids = [h.id for h in spec.hypotheses]
+        self.documents = documents or {}  # the items' cited documents, as sourcing.py read them
 
     def case(self, warnings: tuple[Problem, ...]) -> Case:
         spec = self.spec
@@ -177,6 +182,19 @@ class CaseBuilder:
         )
 
     def _item(self, e: EvidenceSpec) -> EvidenceItem:
+        """An item with its sourcing (which changes no number)."""
+        document = self.documents.get(e.id)
+        return replace(
+            self._weighed(e),
+            grading=None if e.grading is None else f"{e.grading[0]}{e.grading[1].text[:1]}",
+            quote=e.quote,
+            document=None if document is None else document.shown,
+            document_sha256=None if document is None else document.sha256,
+            page=None if e.page is None else str(e.page),
+            accessed=e.accessed,
+        )
+
+    def _weighed(self, e: EvidenceSpec) -> EvidenceItem:
         """An item: a report of an event (no likelihoods of its own), ratios (only the ratios
         matter: credibility 1), or likelihoods as the model conditions on them."""
         hit, false_alarm = rates(e)

@@ -15,6 +15,7 @@ from hypotheses.case.event_checks import EventChecker
 from hypotheses.case.item_checks import ItemChecker
 from hypotheses.case.messages import Findings
 from hypotheses.case.reading import LineMap
+from hypotheses.case.sourcing import check_sourcing
 from hypotheses.case.types import DEFAULT_KEY, SINGLE_PRIOR, Case, EvidenceItem, Hypothesis
 from priors import Point, get_scale
 from priors.suggest import did_you_mean
@@ -41,11 +42,12 @@ class Checker:
         ItemChecker(self.spec, self.found, self.ids).check()
         events.unreported()
         events.origins()
+        documents = check_sourcing(self.spec, self.found, self.name)
         self._groups()
         self._resolution()
         self._scale()
         self.found.raise_errors()
-        case = CaseBuilder(self.spec, self.name, self.sha256).case(self.found.sorted_warnings())
+        case = CaseBuilder(self.spec, self.name, self.sha256, documents).case(self.found.sorted_warnings())
         self._something_survives(case)  # judged on the likelihoods and chains as built
         case = check_assumptions(self.spec, case, self.found)  # places are the built case's
         self.found.raise_errors()

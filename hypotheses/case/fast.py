@@ -79,6 +79,10 @@ class EvidenceSpec:
     false_alarm: Any = None
     notes: str | None = None
     links: list[str] = field(default_factory=list)
+    quote: str | None = None
+    document: str | None = None
+    page: str | int | None = None
+    accessed: datetime.date | None = None
 
 
 @dataclass(frozen=True)
@@ -266,7 +270,18 @@ def _evidence(value: Any, scale: Scale) -> EvidenceSpec:
         false_alarm=_optional_judgment(d.get("false_alarm"), scale),
         notes=_optional_text(d.get("notes")),
         links=_texts(d["links"]) if "links" in d else [],
+        quote=_optional_text(d.get("quote")),
+        document=_optional_text(d.get("document")),
+        page=_page(d.get("page")),
+        accessed=_date(d.get("accessed")),
     )
+
+
+def _page(value: Any) -> str | int | None:
+    """format._as_page: text or a whole number (not a bool, which is an int to Python)."""
+    if value is None or type(value) is str or type(value) is int:
+        return value
+    raise Decline
 
 
 def _event(value: Any, scale: Scale) -> EventSpec:

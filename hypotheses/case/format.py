@@ -242,6 +242,22 @@ def _as_date(value: Any) -> datetime.date:
 
 
 IsoDate = Annotated[Any, PlainValidator(_as_date), WithJsonSchema({"type": "string", "format": "date"})]
+
+
+def _as_page(value: Any) -> str | int:
+    """A page as written: text ('12-14', 'iv') or a whole number; not a yes-or-no or a decimal."""
+    if isinstance(value, str) or (type(value) is int):
+        return value
+    raise PydanticCustomError(
+        "judgment",
+        "{message}",
+        {"message": f"page {value!r} is not a page; write a number or text such as 12-14"},
+    )
+
+
+PageField = Annotated[
+    Any, PlainValidator(_as_page), WithJsonSchema({"anyOf": [{"type": "string"}, {"type": "integer"}]})
+]
 Notes = Annotated[str | None, Field(default=None, description="the analyst's reasoning; changes no number")]
 Links = Annotated[list[str], Field(default_factory=list, description="where to read more; changes no number")]
 
@@ -310,6 +326,15 @@ class EvidenceSpec(_Strict):
     )
     notes: Notes = None
     links: Links
+    # Sourcing (docs/case-format.md, "Sourcing"): where the item's words can be read; no number.
+    quote: str | None = Field(default=None, description="the source's words, verbatim")
+    document: str | None = Field(
+        default=None,
+        description="where the quote can be read: a path relative to the case file (a local text "
+        "file is checked for the quote) or a URL (never fetched)",
+    )
+    page: PageField | None = Field(default=None, description="the page (or pages) of the document")
+    accessed: IsoDate | None = Field(default=None, description="when the document was read (YYYY-MM-DD)")
 
 
 class EventSpec(_Strict):

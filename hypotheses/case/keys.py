@@ -39,7 +39,7 @@ FACTORS = Block(tuple(PRIOR_FACTORS))  # a prior given as factors: every one opt
 SOURCE = Block(("label", "reliability", "notes", "links"))
 EVIDENCE = Block(
     ("id", "label", "source", "credibility", "likelihoods", "grading", "ratios", "observed", "date",
-     "reports", "via", "hit", "false_alarm", "notes", "links"),
+     "reports", "via", "hit", "false_alarm", "notes", "links", "quote", "document", "page", "accessed"),
     frozenset({"id", "label"}),
 )  # fmt: skip
 EVENT = Block(("label", "likelihoods", "notes", "links"), frozenset({"label", "likelihoods"}))

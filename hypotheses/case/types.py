@@ -66,6 +66,15 @@ class EvidenceItem:
     # for and not found: 1 - false_alarm and 1 - hit). None: from credibility and the chain.
     hit: Judgment | None = None
     false_alarm: Judgment | None = None
+    # Sourcing (docs/case-format.md, "Sourcing"): changes no number. `grading` as written ("B2");
+    # `document` a URL as written or a local path relative to the case's folder, with the
+    # file's `document_sha256`; `page` as written, `accessed` a date.
+    grading: str | None = None
+    quote: str | None = None
+    document: str | None = None
+    document_sha256: str | None = None
+    page: str | None = None
+    accessed: datetime.date | None = None
 
     @property
     def rated(self) -> bool:

@@ -59,6 +59,8 @@ from hypotheses.output.wording import (
     draws_phrase,
     flip_sentence,
     in_words,
+    source_note,
+    source_notes,
 )
 from hypotheses.text import interval, percent
 from priors import Judgment, LogNormal
@@ -395,6 +397,7 @@ def render_report(
         ]
     ids = [h.id for h in card.hypotheses]
     without = {loo.evidence: loo for loo in e.leave_one_out}
+    notes = source_notes(card)
     parts += ["<section>", "<h2>Evidence</h2>"]
     if card.evidence:
         parts += [
@@ -431,6 +434,7 @@ def render_report(
                 absent = " (looked for, not found)" if not item.observed else ""
                 via = f" (via {', '.join(item.via)})" if item.via else ""
                 said = _said(item.date, item.notes, item.links)
+                said += f" <sup>[{notes[item.id]}]</sup>" if item.id in notes else ""  # its source note
                 nested = " class=report" if event is not None else ""
                 parts.append(
                     f'<tr{nested} data-hs-row="{escape(item.id)}">'
@@ -524,6 +528,7 @@ def render_report(
             "</section>",
         ]
     parts += _inputs(case)
+    parts += _source_notes(card, notes)
     parts += page_end(
         f"Case file {escape(case.path)} · SHA-256 {escape(card.sha256)} · hypscore {escape(__version__)}",
         f'<script type="application/json" id="hypscore-data">{_json_for_html(data)}</script>',
@@ -557,6 +562,22 @@ def _said(day: str | None, notes: str | None, links: tuple[str, ...]) -> str:
     said += [escape(notes)] if notes else []
     said += [f"<code>{escape(link)}</code>" for link in links]
     return f"<br><small>{' · '.join(said)}</small>" if said else ""
+
+
+def _source_notes(card: Scorecard, notes: dict[str, int]) -> list[str]:
+    """The numbered source notes (ICD 206) that end the report: who said each item, where its
+    words can be read (a document's path or URL as text, never a live link) and its hash."""
+    if not notes:
+        return []
+    by_id = {e.id: e for e in card.evidence}
+    return [
+        "<section>",
+        "<h2>Source notes</h2>",
+        "<ol class=notes>",
+        *(f'<li id="hs-note-{n}">{source_note(by_id[i], escape)}</li>' for i, n in notes.items()),
+        "</ol>",
+        "</section>",
+    ]
 
 
 def _inputs(case: Case) -> list[str]:

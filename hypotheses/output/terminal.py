@@ -30,6 +30,8 @@ from hypotheses.output.wording import (
     db,
     draws_phrase,
     flip_sentence,
+    source_note,
+    source_notes,
     span,
     summary,
     verbal,
@@ -399,6 +401,13 @@ def render_explanation(card: Scorecard) -> Group:
     _said_of_case(said, card)
     if said.plain:
         parts.append(said)
+    # Who said each item and where it can be read: at the end, as text that wraps (a column of
+    # the evidence table would not fit 80 columns). `source_note` makes the case's text visible.
+    notes = source_notes(card)
+    if notes:
+        by_id = {e.id: e for e in card.evidence}
+        parts += [Text(""), Text("Source notes", style="bold")]
+        parts += [Text(f"{n}. {source_note(by_id[i])}") for i, n in notes.items()]
     return Group(*parts)
 
 

@@ -24,6 +24,8 @@ from hypotheses.output.wording import (
     flip_sentence,
     headline,
     in_words,
+    source_note,
+    source_notes,
     span,
     summary,
 )
@@ -83,11 +85,17 @@ def case_columns(card: Scorecard) -> dict[str, object]:
 
 
 def to_csv(card: Scorecard) -> str:
-    rows = [{**row, **case_columns(card)} for row in card.rows()]
+    """One row per hypothesis (and group), with the case's facts (confidence, as_of) on each, then
+    one per evidence item with its sourcing: the item columns come after the hypothesis columns,
+    each row leaving the other kind's empty (`label` is shared); a case without evidence keeps the
+    hypothesis columns alone."""
+    rows: list[dict[str, object]] = [{**row, **case_columns(card)} for row in card.rows()]
+    items = [e.sourcing_row() for e in card.evidence]
+    columns = list(dict.fromkeys([*rows[0], *(items[0] if items else ())]))
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\n")
+    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n", restval="")
     writer.writeheader()
-    for row in rows:
+    for row in [*rows, *items]:
         writer.writerow({k: _cell(v) for k, v in row.items()})
     return buffer.getvalue()
 
@@ -206,6 +214,7 @@ def to_markdown(card: Scorecard) -> str:
             "| Evidence | " + " | ".join(md_text(h) for h in ids) + " | Diagnosticity |",
             "|---|" + "---:|" * len(ids) + "---:|",
         ]
+        notes = source_notes(card)
         for event, items in card.evidence_blocks():
             if event is not None:
                 weights = " | ".join(db(event.weight_db[h]) for h in ids)
@@ -218,6 +227,7 @@ def to_markdown(card: Scorecard) -> str:
                 absent = " (not found)" if not e.observed else ""
                 nested = "↳ " if event is not None else ""
                 via = f" (via {', '.join(md_text(v) for v in e.via)})" if e.via else ""
+                via += f" \\[{notes[e.id]}\\]" if e.id in notes else ""  # its source note
                 lines.append(
                     f"| {nested}**{md_text(e.id)}**{absent}: {md_text(e.label)}{via} | {weights} | "
                     f"{bits(e.diagnosticity)} |"
@@ -259,6 +269,7 @@ def to_markdown(card: Scorecard) -> str:
     ]
     if card.warnings:
         lines += ["", "**Warnings**", ""] + [f"- {md_text(w)}" for w in card.warnings]
+    lines += _source_notes(card)
     return "\n".join(lines) + "\n"
 
 
@@ -275,6 +286,15 @@ def _case_lines(card: Scorecard) -> list[str]:
             f"**Confidence: {c.level}**" + (f": {md_text('; '.join(c.reasons))}" if c.reasons else ""),
         ]
     return lines
+
+
+def _source_notes(card: Scorecard) -> list[str]:
+    """The numbered source notes (ICD 206) that end the document, one per sourced item."""
+    by_id = {e.id: e for e in card.evidence}
+    notes = source_notes(card)
+    if not notes:
+        return []
+    return ["", "## Source notes", ""] + [f"{n}. {source_note(by_id[i], md_text)}" for i, n in notes.items()]
 
 
 _EVENT_KEY = (
@@ -388,6 +408,7 @@ def explanation_markdown(card: Scorecard) -> str:
             for a in card.assumptions
         ]
     lines += _case_lines(card)
+    lines += _source_notes(card)
     return "\n".join(lines) + "\n"
 
 

@@ -166,7 +166,8 @@ def summary(card: Scorecard) -> dict[str, object]:
 # The line under explain's "Suspected common origins" (terminal and Markdown).
 SUSPECTED_KEY = (
     "Items counted as independent that may repeat one origin (the same link, last via: source or "
-    "near-identical labels), with the leader's probability were they one origin at shared 50%."
+    "document, or near-identical quotes or labels), with the leader's probability were they one "
+    "origin at shared 50%."
 )
 
 
@@ -192,3 +193,33 @@ ASSUMPTIONS_KEY = (
     "The posterior were each key assumption wrong: its if_wrong judgments put in the case, "
     "the rest as written."
 )
+
+
+def source_note(item: EvidenceScore, quote: Callable[[str], str] = visible) -> str:
+    """An item's source note (ICD 206): 'wapo_leak: The Washington Post (source wapo, graded
+    B2), via reuters; “the words” — memo.txt, p. 4, accessed 2024-03-01; sha256 ...; links;
+    dated ...'. The case's text goes through `quote` (the renderer's escaping), ours does not."""
+    head = []
+    if item.source:
+        graded = f", graded {quote(item.grading)}" if item.grading else ""
+        head.append(f"{quote(item.source_label or item.source)} (source {quote(item.source)}{graded})")
+    elif item.grading:
+        head.append(f"graded {quote(item.grading)}")
+    if item.via:
+        head.append("via " + ", ".join(quote(v) for v in item.via))
+    where = [quote(item.document)] if item.document else []
+    where += [f"p. {quote(item.page)}"] if item.page else []
+    where += [f"accessed {quote(item.accessed)}"] if item.accessed else []
+    parts = [", ".join(head)] if head else []
+    said = f"“{quote(item.quote)}”" if item.quote else ""
+    if said or where:
+        parts.append(" — ".join(x for x in (said, ", ".join(where)) if x))
+    parts += [f"sha256 {item.document_sha256}"] if item.document_sha256 else []
+    parts += [quote(link) for link in item.links]
+    parts += [f"dated {quote(item.date)}"] if item.date else []
+    return f"{quote(item.id)}: {'; '.join(parts)}"
+
+
+def source_notes(card: Scorecard) -> dict[str, int]:
+    """The number of each item's source note, in case order: only items with something to cite."""
+    return {e.id: n for n, e in enumerate((e for e in card.evidence if e.sourced), 1)}

@@ -1,0 +1,138 @@
+"""Sourcing on every item (docs/case-format.md, "Sourcing"): where each item's words can be read.
+
+A local `document:` is read (never a URL: no network, ever), hashed for the exports, and
+searched for the item's `quote:` with whitespace and case folded, so that a quote that drifted
+from its source is an error at its line rather than a citation nobody checked. Standard library
+only: `validate` reads documents without loading any engine.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+from hypotheses.case.messages import CaseError, Findings
+from hypotheses.case.reading import MAX_BYTES, read_bytes
+
+if TYPE_CHECKING:  # format.py's models or fast.py's, alike
+    from hypotheses.case.format import CaseSpec
+
+
+@dataclass(frozen=True)
+class Document:
+    """A cited document as the exports show it: a URL as written, or a local file's path relative
+    to the case's folder (even outside it: `../shared/x.txt`, never the analyst's absolute path)
+    with the sha256 of its bytes."""
+
+    shown: str
+    sha256: str | None = None
+
+
+def is_url(document: str) -> bool:
+    """A URL names a host (https://host/...): a Windows path's drive (C:\\x) has a scheme-like
+    prefix but no host, and is a path."""
+    try:
+        parts = urlsplit(document.strip())
+    except ValueError:
+        return False
+    return bool(parts.scheme and parts.netloc)
+
+
+def fold(text: str) -> str:
+    """Text as the quote check compares it: case folded, every run of whitespace one space."""
+    return " ".join(text.casefold().split())
+
+
+def _shown(path: Path, folder: Path) -> str:
+    try:
+        return Path(os.path.relpath(path, folder)).as_posix()
+    except ValueError:  # another drive (Windows): no relative path exists
+        return path.as_posix()
+
+
+def _matched_words(quote: str, text: str) -> int:
+    """How many leading words of the (folded) quote occur in the (folded) text: where it stops
+    matching is what the analyst has to look at."""
+    words = quote.split(" ")
+    low, high = 0, len(words)  # the prefix of `low` words is found; of `high + 1`, not
+    while low < high:
+        middle = (low + high + 1) // 2
+        if " ".join(words[:middle]) in text:
+            low = middle
+        else:
+            high = middle - 1
+    return low
+
+
+def check_sourcing(spec: CaseSpec, found: Findings, case_path: str) -> dict[str, Document]:
+    """Every item's cited document, by item id; errors (at the item's `document:` or `quote:`
+    line) for a local document that cannot be read, a quote in a file that is not UTF-8 text, a
+    quote absent from its document, and an empty quote or document."""
+    folder = Path(case_path).parent
+    base = folder.resolve()
+    read: dict[Path, tuple[bytes | None, str]] = {}  # each file once: (bytes, or None and why)
+    documents: dict[str, Document] = {}
+    for index, e in enumerate(spec.evidence):
+        at = ("evidence", index)
+        if e.quote is not None and not fold(e.quote):
+            found.error((*at, "quote"), f"the quote of evidence '{e.id}' is empty; give the source's words")
+        if e.document is None:
+            continue
+        document = e.document.strip()
+        if not document:
+            found.error(
+                (*at, "document"), f"the document of evidence '{e.id}' is empty; give a path or a URL"
+            )
+            continue
+        if is_url(document):  # never fetched: its quote stays as the analyst wrote it
+            documents[e.id] = Document(document)
+            continue
+        path = (folder / document).resolve()
+        shown = _shown(path, base)
+        if path not in read:
+            try:
+                read[path] = (read_bytes(path), "")
+            except CaseError as exc:
+                read[path] = (None, exc.problems[0].message)
+        raw, why = read[path]
+        if raw is None:
+            found.error(
+                (*at, "document"),
+                f"document '{shown}' of evidence '{e.id}' cannot be read: {why} (a path is relative to "
+                "the case file's folder)",
+            )
+            continue
+        documents[e.id] = Document(shown, hashlib.sha256(raw).hexdigest())
+        if e.quote is None or not fold(e.quote):
+            continue
+        try:
+            if b"\x00" in raw:
+                raise UnicodeDecodeError("utf-8", raw, 0, 1, "NUL")
+            text = fold(raw.decode("utf-8-sig"))
+        except UnicodeDecodeError:
+            found.error(
+                (*at, "document"),
+                f"document '{shown}' of evidence '{e.id}' is not a text file (UTF-8, at most "
+                f"{MAX_BYTES // 2**20} MiB), so its quote cannot be checked; give a text copy of the "
+                "document, or its URL",
+            )
+            continue
+        quote = fold(e.quote)
+        if quote not in text:
+            words = _matched_words(quote, text)
+            said = quote.split(" ")
+            where = (
+                f"; its first {words} word{'s' * (words != 1)} are there, then it differs at '{said[words]}'"
+                if words
+                else ""
+            )
+            found.error(
+                (*at, "quote"),
+                f"the quote of evidence '{e.id}' is not in document '{shown}' (whitespace and case "
+                f"folded){where}; copy the source's words exactly",
+            )
+    return documents
