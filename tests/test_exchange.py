@@ -119,6 +119,8 @@ def test_ids_and_bytes_are_stable_across_runs_and_places(tmp_path: Path) -> None
     copy = tmp_path / "elsewhere" / "renamed.yaml"
     copy.parent.mkdir()
     shutil.copy(SEED_CASE, copy)
+    for document in EXAMPLES.glob("*.txt"):  # the documents its items quote
+        shutil.copy(document, copy.parent / document.name)
     moved = load_case(copy)
     ids = [o["id"] for o in json.loads(stix_json(score(moved, explain=False), moved))["objects"]]
     assert ids == [o["id"] for o in json.loads(first)["objects"]]

@@ -160,7 +160,7 @@ def _item_note(
 
     letter, digit = item_grading(e, case)
     grading = f"{letter}{digit}" if letter and digit else None
-    source = getattr(e, "source", None) or _item_source(e, case)
+    source = e.source or _item_source(e, case)
     chain = [s for s in ((source,) if source else ()) + tuple(e.via) if s in known]
     tags = ["hypscore:evidence"]
     if letter:
@@ -201,9 +201,9 @@ def _sources(card: Scorecard, case: Case | None) -> list[tuple[str, str, str | N
 
 def item_grading(e: EvidenceScore, case: Case | None) -> tuple[str | None, str | None]:
     """An item's Admiralty source letter and information credibility digit, each None when its
-    judgment is not one of the codes: from its grading as written (issue 29, once the Scorecard
-    carries it), else from the case (its source's reliability, its credibility)."""
-    written = getattr(e, "grading", None)
+    judgment is not one of the codes: from its grading as written, else from the case (its
+    source's reliability, its credibility)."""
+    written = e.grading
     if written:
         return written[0].upper(), written[1:]
     item = next((i for i in case.evidence if i.id == e.id), None) if case is not None else None
@@ -227,10 +227,9 @@ def _item_source(e: EvidenceScore, case: Case | None) -> str | None:
 
 
 def _sourcing(e: EvidenceScore) -> list[dict[str, Any]]:
-    """The item's quote, document and page (issue 29's sourcing keys, once the Scorecard has
-    them) as external references: the document by URL or path with its SHA-256."""
-    quote, document, page = (getattr(e, k, None) for k in ("quote", "document", "page"))
-    sha = getattr(e, "document_sha256", None)
+    """The item's quote, document and page (the case's sourcing keys) as external references:
+    the document by URL or path, with its SHA-256."""
+    quote, document, page, sha = e.quote, e.document, e.page, e.document_sha256
     refs: list[dict[str, Any]] = []
     if document:
         ref: dict[str, Any] = {"source_name": "document"}
@@ -291,7 +290,7 @@ def _hypothesis_text(h: HypothesisScore, scale: str) -> str:
 
 def _item_text(e: EvidenceScore, grading: str | None) -> str:
     weights = ", ".join(f"{h} {_decibans(w)}" for h, w in e.weight_db.items())
-    label = getattr(e, "source_label", None)
+    label = e.source_label
     return _join(
         e.label,
         None if e.observed else "Looked for and not found.",
