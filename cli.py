@@ -328,6 +328,12 @@ def score_command(
     collection: CollectionOpt = None,
     user: UserOpt = None,
     password_file: PasswordFileOpt = None,
+    verbose: Annotated[
+        bool,
+        typer.Option(
+            "--verbose", "-v", help="The table's footer gives the engine's details (draws, ESS, why)."
+        ),
+    ] = False,
 ) -> None:
     """Posterior probability and 90% credible interval of every hypothesis; for several cases,
     one summary row per case (--format jsonl: one JSON document per line)."""
@@ -364,7 +370,7 @@ def score_command(
         from hypotheses.output.netcdf import inference_data, write_netcdf
 
         write_netcdf(inference_data(loaded, card.engine_result, seed), netcdf, inputs=_inputs(case))
-    _wrote(emit("score", card, fmt, output, _inputs(case), case=loaded), output)
+    _wrote(emit("score", card, fmt, output, _inputs(case), case=loaded, verbose=verbose), output)
     if push is not None:
         from hypotheses.exchange.stix import stix_json
 

@@ -14,12 +14,19 @@ from typer.testing import CliRunner
 from cli import app
 from hypotheses.analysis.edits import judged_places
 from hypotheses.analysis.scoring import score
-from hypotheses.case import CaseError, case_from_text, load_case
+from hypotheses.case import Case, CaseError, load_case
+from hypotheses.case import case_from_text as _from_text
 from hypotheses.model import numpy_engine
 from tests.helpers import EXAMPLES
 from tests.test_fast_path import _same
 
 SEED = EXAMPLES / "al-bab-2017.yaml"
+
+
+def case_from_text(text: str, name: str = "al-bab-2017.yaml") -> Case:
+    """The case from text, named as if it stood beside the seed case (its `document:` paths
+    are relative to the case's folder)."""
+    return _from_text(text, str(EXAMPLES / name))
 
 
 def _assumption(text: str, places: dict[str, str]) -> str:
@@ -36,7 +43,7 @@ def test_if_wrong_equals_editing_the_yaml() -> None:
                 {
                     "reliability/column": "D",
                     "lik/turkish_jets/deliberate": "almost certain",
-                    "prior/mistake/motive": "unlikely",  # a factor mistake does not state
+                    "prior/mistake/motive": "unlikely",  # mistake states it as 1 (not in question)
                     "credibility/mod_coalition_jets": "roughly even chance",
                 },
             )
@@ -46,7 +53,7 @@ def test_if_wrong_equals_editing_the_yaml() -> None:
     edited = (
         text.replace(column + "C", column + "D")
         .replace("deliberate: likely             # a stretch", "deliberate: almost certain  # a stretch")
-        .replace("      base_rate: likely\n", "      base_rate: likely\n      motive: unlikely\n", 1)
+        .replace("      motive: 1  ", "      motive: unlikely  ", 1)
         .replace("    credibility: likely\n", "    credibility: roughly even chance\n", 1)
     )
     assert edited.count("reliability: D") == 1 and "deliberate: almost certain" in edited
@@ -197,8 +204,12 @@ def test_every_output_says_them() -> None:
         assert assumption["id"] == "k1" and set(assumption["if_wrong"]) == {"a", "b", "c"}
         explained = json.loads(out("explain", "-f", "json", path=p))
         assert explained["assumptions"] == data["assumptions"] and explained["as_of"] == "2024-03-01"
-        header, *rows = out("score", "-f", "csv", path=p).splitlines()
-        assert header.endswith(",as_of") and all(row.endswith(",2024-03-01") for row in rows)
+        import csv
+        import io
+
+        table = list(csv.DictReader(io.StringIO(out("score", "-f", "csv", path=p))))
+        hypothesis_rows = [row for row in table if row["hypothesis"]]
+        assert hypothesis_rows and all(row["as_of"] == "2024-03-01" for row in hypothesis_rows)
         report = Path(folder) / "r.html"
         assert runner.invoke(app, ["report", p, "-o", str(report)]).exit_code == 0
         html = report.read_text()

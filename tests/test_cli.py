@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 import shutil
 import subprocess
@@ -254,10 +255,15 @@ def test_every_format_says_how_precise_the_interval_ends_are() -> None:
     error = json.loads(run("score", SEED_CASE, "-f", "json").stdout)["diagnostics"]["interval_mcse"]
     said = f"(interval ends ±{100 * error:.2g} points)"
     assert 0 < error <= 0.005
-    assert said in run("score", SEED_CASE).stdout.replace("\n", " ")
+    # The table's footer speaks to analysts (issue 33 item 6); --verbose gives the engine's details.
+    table = run("score", SEED_CASE).stdout.replace("\n", " ")
+    assert f"90% intervals precise to about ±{math.ceil(1000 * error) / 10:g} points" in table
+    assert "ESS" not in table and "auto kept" not in table
+    assert said in run("score", SEED_CASE, "--verbose").stdout.replace("\n", " ")
     assert said in run("score", SEED_CASE, "-f", "md").stdout
     exact = run("score", str(EXAMPLES / "monty-hall.yaml")).stdout
-    assert "(exact intervals)" in exact
+    assert "exact 90% intervals" in exact
+    assert "(exact intervals)" in run("score", str(EXAMPLES / "monty-hall.yaml"), "-v").stdout
 
 
 def test_narrow_explain_leaves_out_empty_cells() -> None:

@@ -73,3 +73,42 @@ def test_a_word_prior_beside_a_weight_is_warned_like_a_number() -> None:
     case = case_from_text(text, "case.yaml")
     (warning,) = [w for w in case.warnings if "mix weights above 1" in str(w)]
     assert "(a)" in str(warning) and str(warning).startswith("case.yaml:3:")
+
+
+def test_the_readmes_sample_output_is_what_an_80_column_terminal_shows() -> None:
+    """Issue 33 item 7: the README shows the seed case's table as 80 columns print it (a table,
+    not records), with the analysts' footer (issue 33 item 6)."""
+    from typer.testing import CliRunner
+
+    from cli import app
+    from tests.helpers import EXAMPLES, ROOT
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    start = readme.index("$ hypscore score examples/al-bab-2017.yaml   # at 80 columns\n")
+    block = readme[start : readme.index("```", start)].splitlines()[1:]
+    out = CliRunner().invoke(app, ["score", str(EXAMPLES / "al-bab-2017.yaml")], terminal_width=80)
+    assert out.exit_code == 0
+    assert [line.rstrip() for line in out.stdout.splitlines()] == [line.rstrip() for line in block]
+
+
+def test_six_hypotheses_with_long_ids_keep_a_table_at_80_columns() -> None:
+    from typer.testing import CliRunner
+
+    from cli import app
+
+    ids = ["russia_state_operation", "ukraine_linked", "us_norway", "accident", "poland", "other"]
+    text = "schema: 1\ntitle: six\nhypotheses:\n" + "".join(f"  - {{id: {h}, label: {h}}}\n" for h in ids)
+    text += "evidence:\n  - {id: x, label: x, likelihoods: {accident: 0.001, default: likely}}\n"
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "six.yaml"
+        path.write_text(text, encoding="utf-8")
+        out = CliRunner().invoke(app, ["score", str(path)], terminal_width=80).stdout
+    lines = out.splitlines()
+    assert any(line.split()[:2] == ["#", "Hypothesis"] for line in lines)  # a table, not records
+    assert all(len(line.rstrip()) <= 80 for line in lines)
+    for h in ids:  # every id whole on its row, every verbal term whole
+        assert any(f"   {h}   " in line for line in lines)
+    assert any("almost no chance" in line for line in lines)

@@ -29,7 +29,8 @@ class Renderer:
 
     function: str = ""
     rich: bool = False
-    timing: bool = False  # `function` takes `timing=`: wall times only where a person watches
+    # `function` takes `timing=` (wall times only where a person watches) and `verbose=`.
+    timing: bool = False
     explains: bool = False  # the format shows the explanation: the result must carry one
     file_only: str | None = None  # refused on standard output, with this message
     refused: str | None = None  # a format of the command this result cannot take, and why
@@ -157,10 +158,12 @@ def emit(
     output: Path | None,
     inputs: Iterable[str | Path],
     case: object | None = None,
+    verbose: bool = False,
 ) -> bool:
     """Render `result` in `fmt` and print it, or write it to `output` (never onto `inputs`);
     True when a file was written. A rich renderable goes to the terminal as it is, and into a
-    file as plain text at FILE_WIDTH. `case`: the case as written, for the formats that read it."""
+    file as plain text at FILE_WIDTH. `case`: the case as written, for the formats that read it;
+    `verbose`: the engine's details in the footer."""
     renderer = RENDERERS[kind][fmt]
     render = renderer.load()
     if renderer.with_case:
@@ -170,7 +173,9 @@ def emit(
     from rich.console import Console
 
     def renderable(console: Console) -> object:
-        return render(result, timing=console.is_terminal) if renderer.timing else render(result)
+        if renderer.timing:
+            return render(result, timing=console.is_terminal, verbose=verbose)
+        return render(result)
 
     if to_stdout(output):
         console = Console()

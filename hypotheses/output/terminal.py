@@ -30,6 +30,7 @@ from hypotheses.output.wording import (
     db,
     draws_phrase,
     flip_sentence,
+    precision_phrase,
     source_note,
     source_notes,
     span,
@@ -57,17 +58,33 @@ class _AtWidth:
     a table that still does not fit becomes one record per row (`_records`), which wraps at
     spaces. Numbers, verbal terms, ids and place names are never cut."""
 
-    def __init__(self, build: Callable[[int], Table]) -> None:
-        self.build = build
+    def __init__(self, build: Callable[[int], Table | list[Table]]) -> None:
+        self.build = build  # one table, or several from the fullest to the most compact
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        table = self.build(options.max_width)
-        # Every column is no_wrap: the table's natural width is the width it needs.
-        needed = Measurement.get(console, options.update_width(10_000), table).maximum
-        if needed <= options.max_width:
-            yield table
-        else:
-            yield _records(table)
+        built = self.build(options.max_width)
+        tables = built if isinstance(built, list) else [built]
+        for table in tables:
+            if _needed(console, options, table) <= options.max_width:
+                yield table
+                return
+        yield _records(tables[0])  # records have room for the full headers
+
+
+def _needed(console: Console, options: ConsoleOptions, table: Table) -> int:
+    """The width `table` needs: its natural width, less what its wrapping columns (the verbal
+    qualifier) can give up by wrapping at spaces; a no_wrap column needs its widest cell
+    (rich would otherwise cut it with an ellipsis)."""
+    wide = options.update_width(10_000)
+    needed = Measurement.get(console, wide, table).maximum
+    for column in table.columns:
+        if column.no_wrap:
+            continue
+        cells = [Measurement.get(console, wide, cell) for cell in column.cells]
+        most = max([c.maximum for c in cells], default=0)
+        least = max([c.minimum for c in cells] + [column.min_width or 0, len(str(column.header))])
+        needed -= max(0, most - least)
+    return needed
 
 
 def _records(table: Table) -> Group:
@@ -119,21 +136,30 @@ def bar(mean: float, hi: float, width: int = BAR_WIDTH) -> Text:
     )
 
 
-def render_table(card: Scorecard, timing: bool = True) -> Group:
+def render_table(card: Scorecard, timing: bool = True, verbose: bool = False) -> Group:
     """The ranked table; `timing` adds the run's wall time to the footer (for the terminal only:
     a file written twice with the same seed must come out the same)."""
 
-    def ranked(width: int) -> Table:
+    def ranked(width: int) -> list[Table]:
+        # Full headers where they fit; narrow terminals get short ones (the numbers are
+        # narrower than the words), then records.
+        return [table_of(width, short=False), table_of(width, short=True)]
+
+    def table_of(width: int, short: bool) -> Table:
         wide = width >= WIDE_TABLE
-        table = Table(box=box.SIMPLE_HEAD)
+        table = Table(box=box.SIMPLE_HEAD, pad_edge=not short)  # compact: no outer padding
         table.add_column("#", justify="right", style="dim", no_wrap=True)
         table.add_column("Hypothesis", style="bold", no_wrap=True)
         table.add_column("Prior", justify="right", no_wrap=True)
-        table.add_column("Posterior", justify="right", no_wrap=True, style="bold")
-        table.add_column("90% interval", justify="right", no_wrap=True)
+        table.add_column("Post." if short else "Posterior", justify="right", no_wrap=True, style="bold")
+        table.add_column("90% int." if short else "90% interval", justify="right", no_wrap=True)
         if wide:
             table.add_column("", no_wrap=True)
-        table.add_column("In words", no_wrap=True)
+        # A qualifier wraps at spaces ('almost no chance' / "(below the scale's 1%)"), never the
+        # term itself (its width is the column's least): six hypotheses with long ids keep a
+        # table at 80 columns.
+        terms = [verbal(card, h.posterior.mean) for h in card.ranked()]
+        table.add_column("In words", min_width=max(len(t.split(" (")[0]) for t in terms), no_wrap=False)
         for rank, h in enumerate(card.ranked(), 1):
             cells = [
                 Text(str(rank)),
@@ -167,15 +193,17 @@ def render_table(card: Scorecard, timing: bool = True) -> Group:
     for g in card.groups:
         legend.add_row(_plain(g.id), _plain(f"{g.label} ({' + '.join(g.members)})"))
     d = card.diagnostics
-    mcmc = "" if d.rhat is None else f" · R-hat {d.rhat:.3f} · {d.divergences} divergences"
     took = f" · {d.seconds * 1000:,.0f} ms" if timing else ""
     scale = visible(card.scale) + (f" ({visible(card.scale_file)})" if card.scale_file else "")
-    footer = Text(
-        f"\nscale {scale} · engine {d.engine} · {draws_phrase(d.draws, d.interval_mcse)} · "
-        f"ESS {d.ess:,.0f}{mcmc} · "
-        f"seed {d.seed}{took}" + (f"\n{visible(d.reason)}" if d.reason else ""),
-        style="dim",
-    )
+    if verbose:  # the engine's details, for whoever checks the sampler (always in the JSON)
+        mcmc = "" if d.rhat is None else f" · R-hat {d.rhat:.3f} · {d.divergences} divergences"
+        said = (
+            f"\nscale {scale} · engine {d.engine} · {draws_phrase(d.draws, d.interval_mcse)} · "
+            f"ESS {d.ess:,.0f}{mcmc} · seed {d.seed}{took}" + (f"\n{visible(d.reason)}" if d.reason else "")
+        )
+    else:  # what an analyst needs: how far to trust the last digit, and how to get it again
+        said = f"\n{precision_phrase(d.interval_mcse)} · scale {scale} · seed {d.seed}{took}"
+    footer = Text(said, style="dim")
     if card.pending:
         footer.append(
             "\npending (not yet known, not in the posterior): "

@@ -58,6 +58,18 @@ def draws_phrase(draws: int, interval_mcse: float) -> str:
     return f"{draws:,} draws (interval ends ±{100 * interval_mcse:.2g} points)"
 
 
+def precision_phrase(interval_mcse: float) -> str:
+    """The footer's line for analysts: 'intervals precise to about ±0.4 points' (the interval
+    ends' Monte Carlo standard error, rounded up to one decimal; `--verbose` gives the engine's
+    details)."""
+    if math.isnan(interval_mcse):
+        return "90% intervals"
+    if interval_mcse <= 0:
+        return "exact 90% intervals"
+    points = math.ceil(100 * interval_mcse * 10) / 10
+    return f"90% intervals precise to about ±{points:g} points"
+
+
 def db(value: float | None) -> str:
     """A weight of evidence in a table cell; 'n/a' where it is undefined."""
     return "n/a" if value is None else decibans(value)
