@@ -324,6 +324,10 @@ def score_command(
     quiet: QuietOpt = False,
     jobs: JobsOpt = 1,
     dask: DaskOpt = None,
+    taxii: TaxiiOpt = None,
+    collection: CollectionOpt = None,
+    user: UserOpt = None,
+    password_file: PasswordFileOpt = None,
     verbose: Annotated[
         bool,
         typer.Option(
@@ -334,6 +338,8 @@ def score_command(
     """Posterior probability and 90% credible interval of every hypothesis; for several cases,
     one summary row per case (--format jsonl: one JSON document per line)."""
     check_settings(draws, seed, tune, target_accept)
+    push = _taxii_target(taxii, collection, user, password_file)
+    _need_exchange(output_format, output, push is not None)
     if engine is EngineChoice.numpy and (tune is not None or target_accept is not None):
         raise UsageError("--tune and --target-accept set the pymc engine; drop them or use --engine pymc")
     case = _single(cases)
@@ -343,7 +349,7 @@ def score_command(
         if netcdf is not None:
             raise UsageError("--netcdf writes one case's draws; score that case on its own to save them")
         settings = Settings(engine.value, draws, seed, tune=tune, target_accept=target_accept)
-        _score_batch(cases, settings, output_format, output, quiet, jobs, dask)
+        _score_batch(cases, settings, output_format, output, quiet, jobs, dask, push)
         return
     _check_outputs(case, output, netcdf)
     fmt = choose("score", output_format, output)
@@ -364,7 +370,81 @@ def score_command(
         from hypotheses.output.netcdf import inference_data, write_netcdf
 
         write_netcdf(inference_data(loaded, card.engine_result, seed), netcdf, inputs=_inputs(case))
-    _wrote(emit("score", card, fmt, output, _inputs(case), verbose=verbose), output)
+    _wrote(emit("score", card, fmt, output, _inputs(case), case=loaded, verbose=verbose), output)
+    if push is not None:
+        from hypotheses.exchange.stix import stix_json
+
+        _push(push, stix_json(card, loaded))
+
+
+# --taxii and its companions: the password only ever from a file or the environment.
+TaxiiOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--taxii",
+        help="Also push the STIX bundle to this TAXII 2.1 API root (http(s)://HOST/API_ROOT/), "
+        "into --collection; needs pip install 'hypscore[exchange]'.",
+        show_default=False,
+    ),
+]
+CollectionOpt = Annotated[
+    str | None, typer.Option("--collection", help="The TAXII collection's id.", show_default=False)
+]
+UserOpt = Annotated[str | None, typer.Option("--user", help="The TAXII user.", show_default=False)]
+PasswordFileOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--password-file",
+        help="A file whose first line is the TAXII password (else the environment variable "
+        "HYPSCORE_TAXII_PASSWORD); never give a password on the command line.",
+        show_default=False,
+    ),
+]
+
+
+def _taxii_target(
+    url: str | None, collection: str | None, user: str | None, password_file: Path | None
+) -> tuple[str, str, str | None, str | None] | None:
+    """(url, collection, user, password) of a --taxii push, checked before any work; None without --taxii."""
+    if url is None:
+        if collection is not None or user is not None or password_file is not None:
+            raise UsageError("--collection, --user and --password-file go with --taxii URL")
+        return None
+    if collection is None:
+        raise UsageError("--taxii needs --collection ID (the collection to push to)")
+    from hypotheses.exchange.taxii import collection_url, read_password
+
+    collection_url(url, collection)
+    password = read_password(password_file)
+    if password is not None and user is None:
+        raise UsageError("a TAXII password needs a user: give --user")
+    return url, collection, user, password
+
+
+def _need_exchange(output_format: str | None, output: Path | None, taxii: bool) -> None:
+    """A one-line refusal, before any work, when STIX, MISP or TAXII is asked for without the
+    optional libraries."""
+    import importlib.util
+
+    from hypotheses.output.formats import EXCHANGE_FORMATS
+
+    name = "".join(output.suffixes[-2:]).lower() if output is not None else ""
+    wanted = {str(output_format or "")} | {f for f in EXCHANGE_FORMATS if name == f".{f}.json"}
+    needs = {"stix": ["stix2"], "misp": ["pymisp"]}
+    modules = [m for f in wanted for m in needs.get(f, [])] + (["stix2", "taxii2client"] if taxii else [])
+    missing = sorted({m for m in modules if importlib.util.find_spec(m) is None})
+    if missing:
+        raise UsageError(
+            f"STIX, MISP and TAXII need the optional libraries ({', '.join(missing)} missing): "
+            "pip install 'hypscore[exchange]'"
+        )
+
+
+def _push(target: tuple[str, str, str | None, str | None], bundle: str) -> None:
+    from hypotheses.exchange.taxii import push_taxii
+
+    url, collection, user, password = target
+    typer.echo(visible(push_taxii(bundle, url, collection, user, password).line), err=True)
 
 
 def _score_batch(
@@ -375,13 +455,21 @@ def _score_batch(
     quiet: bool,
     jobs: int,
     dask: str | None,
+    push: tuple[str, str, str | None, str | None] | None = None,
 ) -> None:
     """Several cases: each scored as alone, a bad one reported and the rest still scored."""
     from dataclasses import replace
 
     from hypotheses.analysis.batch import find_cases, score_many
+    from hypotheses.output.formats import EXCHANGE_FORMATS
 
     paths = find_cases(inputs)
+    # An exchange format into a directory (one there already, or a name without an extension).
+    exchange = output_format in EXCHANGE_FORMATS
+    if exchange and output is not None and (output.is_dir() or not output.suffix):
+        assert output is not None and output_format is not None
+        _exchange_files(paths, settings, str(output_format), output, quiet, jobs, dask, push)
+        return
     if output is not None:
         check_output(output, inputs=_inputs(*paths))
     fmt = choose("batch", output_format, output)
@@ -391,6 +479,56 @@ def _score_batch(
         outcomes = score_many(paths, settings, jobs=jobs, dask=dask, on_done=lambda _: advance())
     _print_problems(outcomes)
     _wrote(emit("batch", outcomes, fmt, output, _inputs(*paths)), output)
+    if push is not None:
+        from hypotheses.exchange.stix import stix_batch
+
+        _push(push, stix_batch(outcomes))
+    _batch_end(outcomes)
+
+
+def _exchange_files(
+    paths: list[Path],
+    settings: Any,
+    fmt: str,
+    folder: Path,
+    quiet: bool,
+    jobs: int,
+    dask: str | None,
+    push: tuple[str, str, str | None, str | None] | None,
+) -> None:
+    """`score DIR/ -f stix -o OUT`: one CASE_NAME.stix.json (or .misp.json) per case into OUT."""
+    from hypotheses.analysis.batch import score_many
+    from hypotheses.output.formats import RENDERERS
+
+    if folder.exists() and not folder.is_dir():
+        raise UsageError(f"-o {folder}: several cases write one file each; give a directory")
+    names: dict[str, Path] = {}
+    for path in paths:
+        other = names.setdefault(path.stem, path)
+        if other != path:
+            raise UsageError(
+                f"{other} and {path} would both write {path.stem}.{fmt}.json; "
+                "score them into separate directories"
+            )
+    protected = _inputs(*paths)
+    targets = {str(p): folder / f"{p.stem}.{fmt}.json" for p in paths}
+    folder.mkdir(parents=True, exist_ok=True)
+    for target in targets.values():
+        check_output(target, inputs=protected)
+    with _progress(len(paths), quiet) as advance:
+        outcomes = score_many(paths, settings, jobs=jobs, dask=dask, on_done=lambda _: advance())
+    _print_problems(outcomes)
+    render = RENDERERS["score"][fmt].load()
+    written = 0
+    for outcome in outcomes:
+        if outcome.card is not None:
+            write_atomic(targets[outcome.path], str(render(outcome.card, outcome.case)), inputs=protected)
+            written += 1
+    typer.echo(visible(f"wrote {written} file{'s' * (written != 1)} into {folder}"), err=True)
+    if push is not None:
+        from hypotheses.exchange.stix import stix_batch
+
+        _push(push, stix_batch(outcomes))
     _batch_end(outcomes)
 
 

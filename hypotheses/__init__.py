@@ -19,6 +19,13 @@ Items that may repeat one origin though none is declared, as `validate` warns (w
 scoring; `score` adds what sharing would change, `Scorecard.suspected_origins`):
 
 >>> [(s.items, s.reasons) for s in suspected_origins("case.yaml")]
+
+Exchange with analysts' platforms (pip install 'hypscore[exchange]'; docs/exchange.md):
+
+>>> case = load_case("case.yaml"); card = score(case)
+>>> to_stix(card, case).serialize(pretty=True)  # a STIX 2.1 bundle
+>>> to_misp(card, case).to_json()  # a MISP event
+>>> push_taxii(to_stix(card, case).serialize(), "https://taxii.example/api1/", "ID", "me", password)
 """
 
 from hypotheses._version import __version__
@@ -55,6 +62,10 @@ _HOMES = {
     "case_json_schema": "hypotheses.case.format",
     "OutputError": "hypotheses.output.files",
     "build_model": "hypotheses.model.pymc_model",  # PyMC: seconds
+    # The optional extra hypscore[exchange] (docs/exchange.md).
+    "to_stix": "hypotheses.exchange.stix",
+    "to_misp": "hypotheses.exchange.misp",
+    "push_taxii": "hypotheses.exchange.taxii",
 }
 
 
@@ -107,7 +118,10 @@ __all__ = [
     "load_case",
     "next_items",
     "pool",
+    "push_taxii",
     "score",
     "score_many",
     "suspected_origins",
+    "to_misp",
+    "to_stix",
 ]

@@ -34,6 +34,9 @@ class Renderer:
     explains: bool = False  # the format shows the explanation: the result must carry one
     file_only: str | None = None  # refused on standard output, with this message
     refused: str | None = None  # a format of the command this result cannot take, and why
+    # `function` also takes the case as written (what the Scorecard does not carry: sources'
+    # reliabilities, items' credibilities): the exchange formats.
+    with_case: bool = False
 
     def load(self) -> Callable[..., object]:
         module, _, name = self.function.partition(":")
@@ -44,6 +47,9 @@ _TERMINAL = "hypotheses.output.terminal"
 _TEXT = "hypotheses.output.text"
 _TEAM = "hypotheses.output.team_report"
 _CALIBRATION = "hypotheses.output.calibration_report"
+# STIX and MISP (hypotheses/exchange, the optional extra `hypscore[exchange]`).
+_STIX = "hypotheses.exchange.stix"
+_MISP = "hypotheses.exchange.misp"
 # A result with `to_dict()` as a JSON document.
 _JSON = Renderer(f"{_TEXT}:result_json")
 
@@ -56,6 +62,8 @@ RENDERERS: dict[str, dict[str, Renderer]] = {
         "jsonl": Renderer(f"{_TEXT}:to_json_line", explains=True),  # one case: one line
         "csv": Renderer(f"{_TEXT}:to_csv"),
         "md": Renderer(f"{_TEXT}:to_markdown"),
+        "stix": Renderer(f"{_STIX}:stix_json", with_case=True),
+        "misp": Renderer(f"{_MISP}:misp_json", with_case=True),
     },
     "batch": {  # `score` of several cases
         "table": Renderer(f"{_TERMINAL}:render_batch", rich=True),
@@ -65,6 +73,10 @@ RENDERERS: dict[str, dict[str, Renderer]] = {
         "jsonl": Renderer(f"{_TEXT}:batch_jsonl", explains=True),
         "csv": Renderer(f"{_TEXT}:batch_csv"),
         "md": Renderer(f"{_TEXT}:batch_markdown"),
+        "stix": Renderer(f"{_STIX}:stix_batch"),  # one bundle of every case (-o DIR: one each)
+        "misp": Renderer(
+            refused="several cases make several MISP events: give -o DIR to write one file per case"
+        ),
     },
     # The explanation is several tables of different shapes: no single CSV holds it.
     "explain": {
@@ -101,6 +113,10 @@ RENDERERS: dict[str, dict[str, Renderer]] = {
 
 # Every file format some command writes: an -o file named so is taken to ask for it.
 _FILE_FORMATS = {"json", "jsonl", "csv", "md", "html"}
+# Formats named by two suffixes: `x.stix.json` is a STIX bundle, while `x.json` stays the JSON export.
+_DOUBLE_SUFFIXES = {".stix.json": "stix", ".misp.json": "misp"}
+# The exchange formats: written one file per case into a directory when several cases are scored.
+EXCHANGE_FORMATS = ("stix", "misp")
 
 
 def choose(kind: str, chosen: str | None, output: Path | None) -> str:
@@ -110,6 +126,9 @@ def choose(kind: str, chosen: str | None, output: Path | None) -> str:
     formats = RENDERERS[kind]
     if chosen is None:
         suffix = output.suffix.lower().lstrip(".") if output is not None else ""
+        double = "".join(output.suffixes[-2:]).lower() if output is not None else ""
+        if double in _DOUBLE_SUFFIXES and _DOUBLE_SUFFIXES[double] in formats:
+            suffix = _DOUBLE_SUFFIXES[double]
         if suffix in _FILE_FORMATS and suffix not in formats:
             # A table written into x.html or x.json would look like the format and not be it.
             offered = ", ".join(f for f in formats if f != "table")
@@ -138,13 +157,17 @@ def emit(
     fmt: str,
     output: Path | None,
     inputs: Iterable[str | Path],
+    case: object | None = None,
     verbose: bool = False,
 ) -> bool:
     """Render `result` in `fmt` and print it, or write it to `output` (never onto `inputs`);
     True when a file was written. A rich renderable goes to the terminal as it is, and into a
-    file as plain text at FILE_WIDTH. `verbose`: the engine's details in the footer."""
+    file as plain text at FILE_WIDTH. `case`: the case as written, for the formats that read it;
+    `verbose`: the engine's details in the footer."""
     renderer = RENDERERS[kind][fmt]
     render = renderer.load()
+    if renderer.with_case:
+        return write(str(render(result, case)), output, inputs)
     if not renderer.rich:
         return write(str(render(result)), output, inputs)
     from rich.console import Console
