@@ -617,6 +617,18 @@ def calibration(
     _batch_end(outcomes, unresolved)
 
 
+# explain and next: the question asked, when it is not "which hypothesis leads".
+ForOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--for",
+        help="A hypothesis or group id: explain it against its rival (the strongest other hypothesis, "
+        "or every hypothesis outside the group) instead of the leader.",
+        show_default=False,
+    ),
+]
+
+
 @app.command()
 @_guarded
 def explain(
@@ -627,8 +639,10 @@ def explain(
     output_format: ExplainFormatOpt = None,
     output: OutputOpt = None,
     quiet: QuietOpt = False,
+    for_: ForOpt = None,
 ) -> None:
-    """Why the leading hypothesis leads: evidence weights, sensitivity, what would flip it."""
+    """Why the leading hypothesis leads (or, with --for, what the evidence says about one
+    hypothesis or group): evidence weights, sensitivity, what would flip it."""
     check_settings(draws, seed)
     _check_outputs(case, output)
     fmt = choose("explain", output_format, output)
@@ -638,6 +652,7 @@ def explain(
         draws=draws,
         seed=seed,
         progressbar=not quiet and sys.stderr.isatty(),
+        for_=for_,
     )
     _warn(card.warnings)
     _wrote(emit("explain", card, fmt, output, _inputs(case)), output)
@@ -650,9 +665,12 @@ def next_command(
     seed: SeedOpt = SEED,
     output_format: NextFormatOpt = None,
     output: OutputOpt = None,
+    for_: ForOpt = None,
 ) -> None:
     """Which `observed: pending` item to collect next: P(observed), the posterior either way,
-    the expected information (bits) and the chance the leading hypothesis changes."""
+    the expected information (bits) and the chance the leading hypothesis changes (with --for,
+    about one hypothesis or group: its probability either way, the information about it, the
+    chance the answer about it changes)."""
     check_settings(None, seed)
     _check_outputs(case, output)
     fmt = choose("next", output_format, output)
@@ -660,7 +678,7 @@ def next_command(
 
     loaded = load_case(case)
     _warn(tuple(str(w) for w in loaded.warnings))
-    result = next_items(loaded, seed=seed)
+    result = next_items(loaded, seed=seed, for_=for_)
     _wrote(emit("next", result, fmt, output, _inputs(case)), output)
 
 

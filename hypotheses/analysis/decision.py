@@ -84,6 +84,12 @@ class Candidate:
     p_leader_changes: float
     leader_if_observed: str | None
     leader_if_absent: str | None
+    # `next --for T` only (None otherwise): P(T) either way, the information about T-or-not
+    # (bits) and the chance the answer about T (ahead of its rival or not) changes.
+    p_for_if_observed: float | None = None
+    p_for_if_absent: float | None = None
+    expected_bits_for: float | None = None
+    p_answer_changes: float | None = None
 
 
 @dataclass(frozen=True)
@@ -95,13 +101,25 @@ class NextResult:
     posterior: dict[str, float]
     leader: str
     candidates: tuple[Candidate, ...]
+    # `next --for T`: T's id, P(T | E), its rival (the strongest other hypothesis, or "not T"
+    # for a group) and T's members; None (and ()) when the question is the leader.
+    for_: str | None = None
+    p_for: float | None = None
+    rival: str | None = None
+    members: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, object]:
+        asked = (
+            {}
+            if self.for_ is None
+            else {"for": self.for_, "members": list(self.members), "p_for": self.p_for, "rival": self.rival}
+        )
         return {
             "case": self.path,
             "title": self.title,
             "posterior": self.posterior,
             "leader": self.leader,
+            **asked,
             "candidates": [
                 {
                     "id": c.id,
@@ -113,6 +131,16 @@ class NextResult:
                     "p_leader_changes": c.p_leader_changes,
                     "leader_if_observed": c.leader_if_observed,
                     "leader_if_absent": c.leader_if_absent,
+                    **(
+                        {}
+                        if self.for_ is None
+                        else {
+                            "p_for_if_observed": c.p_for_if_observed,
+                            "p_for_if_absent": c.p_for_if_absent,
+                            "expected_bits_for": c.expected_bits_for,
+                            "p_answer_changes": c.p_answer_changes,
+                        }
+                    ),
                 }
                 for c in self.candidates
             ],
@@ -132,15 +160,25 @@ def with_outcome(case: Case, item: EvidenceItem, observed: bool) -> Case:
 
 
 def next_items(
-    case: Case | str | Path, seed: int | None = DEFAULT_SEED, cache: numpy_engine.ScoreCache | None = None
+    case: Case | str | Path,
+    seed: int | None = DEFAULT_SEED,
+    cache: numpy_engine.ScoreCache | None = None,
+    for_: str | None = None,
 ) -> NextResult:
     """Rank the `observed: pending` items by the expected information about h from learning
     whether each occurs: H(P(h | E)) - sum_o P(o | E) H(P(h | E, o)), o = observed or absent,
     with P(o | E) = P(E, o) / P(E). `if_observed` is the posterior of the case scored with
     that item set to `observed: true` (the same function `score` uses). `cache`: components
-    shared by the outcomes are scored once."""
+    shared by the outcomes are scored once. `for_`: a hypothesis or group id (`hypscore next
+    --for`): each candidate also carries what it would tell about that question, and they are
+    ranked by that (docs/model.md section 8); UsageError for an id that is neither."""
     if not isinstance(case, Case):
         case = load_case(case)
+    if for_ is not None:
+        from hypotheses.analysis.explain import question_members
+
+        _, members = question_members(case, for_)
+        return _next_for(case, next_items(case, seed, cache), for_, members)
     ids = case.hypothesis_ids
     posterior, log_z = numpy_engine.log_marginal(case, seed, cache)
     leader = int(np.argmax(posterior))
@@ -180,6 +218,56 @@ def next_items(
         )
     out.sort(key=lambda c: (-c.expected_bits, -c.p_leader_changes))
     return NextResult(case.path, case.title, _by_id(ids, posterior), ids[leader], tuple(out))
+
+
+def _next_for(
+    case: Case,
+    found: NextResult,
+    target: str,
+    members: tuple[str, ...],
+) -> NextResult:
+    """`found` (the leader's ranking) with each candidate's P(T) if observed and if absent (the
+    sum of its members' posteriors), the expected information about T-or-not, H2(P(T | E)) -
+    sum_o P(o | E) H2(P(T | E, o)) with H2 the binary entropy (bits), and P(the answer about T
+    changes): the chance of the outcomes under which T's being ahead of its rival (level counts
+    as ahead, as in `explain --for`) differs from now. Ranked by that information."""
+    ids = case.hypothesis_ids
+    group = target not in ids
+    now = np.array([found.posterior[h] for h in ids])
+    mask = np.array([h in members for h in ids], dtype=bool)
+
+    def p_and_ahead(p: np.ndarray) -> tuple[float, bool]:
+        p_t = float(p[mask].sum())
+        p_rival = float(p[~mask].sum()) if group else float(np.max(np.where(mask, -np.inf, p)))
+        return p_t, p_t >= p_rival or math.isclose(p_t, p_rival, rel_tol=1e-9, abs_tol=1e-12)
+
+    def binary(p: float) -> float:
+        return _entropy_bits(np.array([p, 1.0 - p]))
+
+    p_for, ahead = p_and_ahead(now)
+    rival = f"not {target}" if group else ids[int(np.argmax(np.where(mask, -np.inf, now)))]
+    out = []
+    for c in found.candidates:
+        bits, changes, p_if = binary(p_for), 0.0, []
+        for p_o, after in ((c.p_observed, c.if_observed), (1.0 - c.p_observed, c.if_absent)):
+            if after is None or p_o <= 0:
+                p_if.append(None)
+                continue
+            p_t, ahead_o = p_and_ahead(np.array([after[h] for h in ids]))
+            p_if.append(p_t)
+            bits -= p_o * binary(p_t)
+            changes += p_o * (ahead_o != ahead)
+        out.append(
+            replace(
+                c,
+                p_for_if_observed=p_if[0],
+                p_for_if_absent=p_if[1],
+                expected_bits_for=max(0.0, bits),
+                p_answer_changes=changes,
+            )
+        )
+    out.sort(key=lambda c: (-(c.expected_bits_for or 0.0), -(c.p_answer_changes or 0.0)))
+    return replace(found, candidates=tuple(out), for_=target, p_for=p_for, rival=rival, members=members)
 
 
 def _by_id(ids: list[str], values: np.ndarray) -> dict[str, float]:

@@ -8,13 +8,16 @@ import math
 import numpy as np
 
 from hypotheses.analysis.scorecard import (
+    Estimate,
     EventScore,
     Explanation,
     FlipThreshold,
     LeaveOneOut,
+    Question,
     Scorecard,
     Swing,
 )
+from hypotheses.analysis.weights import group_weights
 from hypotheses.case import Case, EvidenceItem
 from hypotheses.model.factors import MODEL_ERROR, compile_case, item_rates, link_place
 from hypotheses.model.likelihood import event_log_likelihood, origin_log_likelihood, rated_likelihood
@@ -28,6 +31,7 @@ from hypotheses.model.places import (
     reporting_places,
     shared_place,
 )
+from hypotheses.settings import UsageError
 from hypotheses.text import decibans, percent
 from priors import Beta, Judgment, LogNormal
 from priors.betafit import prime_quantiles
@@ -278,6 +282,191 @@ def explain(
         _conflict_lines(card),
         capped_by_words(case, card, ids[lead]) if len(tied) == 1 else None,
     )
+
+
+def question_members(case: Case, target: str) -> tuple[str, tuple[str, ...]]:
+    """("hypothesis" or "group", its member ids) for `explain --for` / `next --for`; UsageError
+    naming what the case offers when `target` is neither (before any scoring)."""
+    if target in case.hypothesis_ids:
+        return "hypothesis", (target,)
+    for group in case.groups:
+        if group.id == target:
+            return "group", group.members
+    groups = ", ".join(g.id for g in case.groups) or "none"
+    raise UsageError(
+        f"--for {target}: no hypothesis or group has that id in {case.path}; "
+        f"hypotheses: {', '.join(case.hypothesis_ids)}; groups: {groups}"
+    )
+
+
+def explain_for(
+    case: Case,
+    card: Scorecard,
+    target: str,
+    without: np.ndarray,
+    exact: np.ndarray,
+    without_event: np.ndarray | None = None,
+) -> Explanation:
+    """`explain` about a chosen hypothesis or group T (`question_members`) against its rival
+    instead of the leader against the runner-up (docs/model.md section 5): the same plug-in
+    model, leave-one-out posteriors and tie tolerance, with P(T) the sum of its members'."""
+    ids = case.hypothesis_ids
+    kind, members = question_members(case, target)
+    mask = np.array([h in members for h in ids], dtype=bool)
+    group = kind == "group"
+    posterior = np.array([h.posterior.mean for h in card.hypotheses])
+
+    def rival_of(p: np.ndarray) -> tuple[float, str]:
+        """The rival's probability and name under the posterior p."""
+        if group:
+            return float(p[~mask].sum()), f"not {target}"
+        others = np.where(mask, -np.inf, p)
+        best = int(np.argmax(others))  # the first of tied others, as the leader everywhere
+        return float(p[best]), ids[best]
+
+    p_for = float(posterior[mask].sum())
+    p_rival, rival = rival_of(posterior)
+    tied = math.isclose(p_for, p_rival, rel_tol=TIE_TOLERANCE, abs_tol=1e-12)
+    # Ahead (or tied): the answer about T changes when its margin falls below 0; behind: above 0.
+    ahead = p_for >= p_rival or tied
+    pick = min if ahead else max
+
+    plug = _PlugIn(case)
+    baseline = float(plug.posterior(plug.total)[mask].sum())
+    swings = []
+    judged = list(plug.judgments())
+    prime_quantiles([(j.a, j.b) for _, j, _ in judged if isinstance(j, Beta) and j.fitted_range is None])
+    for name, judgment, moved in judged:
+        if judgment.is_point:
+            continue
+        low, high = judgment.quantiles()
+        at_low, at_high = moved(low), moved(high)
+        p_low, p_high = float(at_low[mask].sum()), float(at_high[mask].sum())
+        ends = [(p - r, who) for p, (r, who) in ((p_low, rival_of(at_low)), (p_high, rival_of(at_high)))]
+        margin, best_rival = pick(ends)
+        swings.append(
+            Swing(
+                name,
+                judgment.text,
+                low,
+                high,
+                p_low,
+                p_high,
+                abs(p_high - p_low),
+                float(margin),
+                best_rival,
+                isinstance(judgment, LogNormal),
+            )
+        )
+    swings.sort(key=lambda s: -s.swing)
+    closest = pick(swings, key=lambda s: s.margin) if swings else None
+
+    exact_for = float(np.asarray(exact)[mask].sum())
+    left_out = [(item.id, row, False) for item, row in zip(case.evidence, without, strict=True)]
+    if without_event is not None:
+        left_out += [
+            (g.id, row, True) for g, row in zip((*case.events, *case.origins), without_event, strict=True)
+        ]
+    loo = tuple(
+        LeaveOneOut(
+            i, dict(zip(ids, map(float, row), strict=True)), exact_for - float(row[mask].sum()), event
+        )
+        for i, row, event in left_out
+    )
+
+    weight, rival_weight = _question_weights(case, card, mask, target if not group else None, rival)
+    favoured, against = (rival, target) if ahead else (target, rival)
+    flip = _flip(case, max(p_for, p_rival), min(p_for, p_rival), favoured, against)
+    blocks = (*card.events, *card.origins)
+    if group:
+        lines = tuple(_group_event_line(event, target, weight[event.id]) for event in blocks)
+    else:
+        lines = tuple(_event_line(event, target) for event in blocks)
+    question = Question(
+        target,
+        kind,
+        tuple(members),
+        rival,
+        tuple(h for h in ids if h not in members) if group else (rival,),
+        _probability(card, target, kind),
+        p_rival,
+        ids[int(np.argmax(posterior))],
+        weight,
+        rival_weight,
+        {i: float(row[mask].sum()) for i, row, _ in left_out},
+    )
+    return Explanation(
+        target,
+        rival,
+        baseline,
+        tuple(swings),
+        loo,
+        flip,
+        closest,
+        (target, rival) if tied else (target,),
+        lines,
+        _conflict_lines(card),
+        capped_by_words(case, card, target) if not group and not tied else None,
+        question,
+    )
+
+
+def _probability(card: Scorecard, target: str, kind: str) -> Estimate:
+    """The question's posterior mean and 90% interval as the card reports it."""
+    rows = card.groups if kind == "group" else card.hypotheses
+    return next(row.posterior for row in rows if row.id == target)
+
+
+def _question_weights(
+    case: Case, card: Scorecard, mask: np.ndarray, hypothesis: str | None, rival: str
+) -> tuple[dict[str, float | None], dict[str, float | None]]:
+    """Per item, event and origin: the question's weight and its rival's. A hypothesis's are the
+    card's (against every other hypothesis); a group's come from `group_weights`, its
+    complement's are their negatives, and an event's (origin's) is the sum of its items' (the
+    chain rule makes the group's weights add up as a hypothesis's do)."""
+    rows = (*card.evidence, *card.events, *card.origins)
+    if hypothesis is not None:
+        return {r.id: r.weight_db[hypothesis] for r in rows}, {r.id: r.weight_db[rival] for r in rows}
+    prior = np.array([h.prior.mean for h in card.hypotheses])
+    values = group_weights(case, prior, mask)
+    by_item = {item.id: float(w) for item, w in zip(case.evidence, values, strict=True)}
+    for block in (*card.events, *card.origins):
+        by_item[block.id] = float(sum(by_item[i] for i in block.reports))
+    weight = {i: None if math.isnan(w) else w for i, w in by_item.items()}
+    return weight, {i: None if w is None else -w for i, w in weight.items()}
+
+
+def _flip(case: Case, high: float, low: float, favoured: str, against: str) -> FlipThreshold:
+    """The ratio an independent new item needs, favouring `favoured` (now at `low`) over
+    `against` (at `high`), to bring them level; as `explain`'s flip, with the scale's example."""
+    with np.errstate(divide="ignore"):
+        log_ratio = float(np.log(high) - np.log(low))
+    ratio = float(np.exp(log_ratio)) if log_ratio < 700 else float("inf")
+    scale = case.scale
+    if np.isfinite(ratio):
+        top = scale.terms[-1]
+        top_word = top.term if top.lo != top.hi else scale.terms[-2].term
+        at_most = float(np.exp(np.log(scale.lookup(top_word).judgment.mean) - log_ratio))
+        example = (
+            f"e.g. a report '{top_word}' if {favoured} but at most '{scale.term_for(at_most)}' "
+            f"({percent(at_most)}) if {against}"
+        )
+    else:
+        example = f"no evidence can: {favoured} has posterior probability 0"
+    db = 10 * log_ratio / np.log(10) if np.isfinite(log_ratio) else float("inf")
+    return FlipThreshold(favoured, ratio, db, _strength(ratio), example)
+
+
+def _group_event_line(event: EventScore, target: str, weight: float | None) -> str:
+    """'3 reports of 'intercepted call': +6.1 dB together for g (against not g)'."""
+    n = len(event.reports)
+    said = "undefined" if weight is None else decibans(weight)
+    what = (
+        f"{n} items that may repeat one origin, '{event.label}'"
+        if event.shared is not None
+        else (f"{n} {'report' if n == 1 else 'reports'} of '{event.label}'")
+    )
+    return f"{what}: {said} together for {target} (against not {target})"
 
 
 def extreme_words(scale: Scale) -> tuple[Term, Term]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -253,6 +253,33 @@ class FlipThreshold:
 
 
 @dataclass(frozen=True)
+class Question:
+    """What `explain --for ID` asks about (docs/model.md section 5): a hypothesis, or a group (its
+    members together), against its rival: the strongest other hypothesis, or the group's
+    complement `not <group>` (every other hypothesis together)."""
+
+    id: str
+    kind: str  # "hypothesis" or "group"
+    members: tuple[str, ...]
+    rival: str
+    rival_members: tuple[str, ...]
+    probability: Estimate  # P(question | E): mean and 90% interval (a group's: of the members' sum)
+    rival_probability: float
+    leader: str  # the case's leading hypothesis, for reference
+    # Per item, event and origin id: the question's weight (dB) against every other hypothesis
+    # (a group's: against its complement), and the rival's; None where undefined.
+    weight_db: dict[str, float | None]
+    rival_weight_db: dict[str, float | None]
+    without: dict[str, float]  # per item, event and origin id: P(question | E without it)
+
+    def to_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["weight_db"] = {k: _weight(v) for k, v in self.weight_db.items()}
+        out["rival_weight_db"] = {k: _weight(v) for k, v in self.rival_weight_db.items()}
+        return out
+
+
+@dataclass(frozen=True)
 class Explanation:
     leading: str
     runner_up: str
@@ -271,9 +298,18 @@ class Explanation:
     # A plain sentence when the leader's strongest item is held back by the scale's extreme
     # words (docs/model.md, How extremes are shown), naming the forms that can say more.
     capped: str | None = None
+    # `explain --for`: the question the fields above are about (`leading` is then the question,
+    # `runner_up` its rival, every `leading_*` number its probability); None: the leader.
+    question: Question | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        if self.question is None:
+            out = asdict(self)
+            del out["question"]
+            return out
+        out = asdict(replace(self, question=None))
+        del out["question"]
+        return {"for": self.question.id, **out, "question": self.question.to_dict()}
 
 
 @dataclass(frozen=True)

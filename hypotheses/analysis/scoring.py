@@ -61,6 +61,7 @@ def score(
     target_accept: float | None = None,
     progressbar: bool = False,
     keep_draws: bool = False,
+    for_: str | None = None,
 ) -> Scorecard:
     """Posterior probability, with a 90% credible interval, of every hypothesis of `case`;
     with `explain`, also what drove it and what would flip it (`Scorecard.explanation`).
@@ -70,7 +71,9 @@ def score(
     counts all draws (default: numpy chooses 2,000 to 20,000, enough for interval ends within
     0.5 points of Monte Carlo error, `diagnostics.interval_mcse`; pymc 4,000 over 4 chains). With
     `keep_draws`, `Scorecard.engine_result` keeps the engine's draws of every uncertain
-    judgment (for `hypotheses.output.netcdf`). Computes only: writes no file.
+    judgment (for `hypotheses.output.netcdf`). `for_`: the explanation is about this hypothesis
+    or group (its id) against its rival, as `hypscore explain --for` (docs/model.md section 5),
+    rather than the leader against the runner-up. Computes only: writes no file.
 
     Raises UsageError for an unknown engine or impossible settings, before any work; CaseError
     when `case` is a path to a bad case file.
@@ -81,6 +84,10 @@ def score(
     if engine not in ("auto", "numpy", "pymc"):
         raise UsageError(f"unknown engine '{engine}'; choose auto, numpy or pymc")
     check_settings(draws, seed, tune, target_accept)
+    if for_ is not None:
+        from hypotheses.analysis.explain import question_members
+
+        question_members(case, for_)  # an unknown id: UsageError before any work
     n_hyp = len(case.hypotheses)
     most = max(MIN_DRAWS, MAX_DRAW_CELLS // n_hyp)
     if draws is not None and draws > most:
@@ -148,17 +155,19 @@ def score(
     if exact is None:  # the pymc engine: the leave-one-out comes from the factorisation
         exact = numpy_engine.run(case, draws=MIN_DRAWS, seed=seed, with_leave_one_out=True)
     card = replace(card, confidence=assess_confidence(case, card, exact, seed))
-    if explain:
+    if explain or for_ is not None:
         from hypotheses.analysis.assumptions import if_wrong_posteriors
         from hypotheses.analysis.explain import explain as explain_card
+        from hypotheses.analysis.explain import explain_for
 
         assert exact.leave_one_out is not None and exact.log_predictive is not None
         card = with_conflicts(card, case, exact)
+        loo = (exact.leave_one_out, exact.posterior_mean, exact.event_leave_one_out)
         card = replace(
             card,
-            explanation=explain_card(
-                case, card, exact.leave_one_out, exact.posterior_mean, exact.event_leave_one_out
-            ),
+            explanation=explain_card(case, card, *loo)
+            if for_ is None
+            else explain_for(case, card, for_, *loo),
             assumptions=if_wrong_posteriors(case, seed),
         )
     if any(item.date is not None for item in case.evidence):

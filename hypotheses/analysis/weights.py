@@ -193,3 +193,51 @@ def _group_weights(case: Case, prior_mean: np.ndarray, ids: list[str]) -> list[E
         both = _weights_given(np.vstack([log_p, log_p]), np.vstack([combined, independent]))
         out.append(EventWeight(both[0], both[1]))
     return out
+
+
+def group_weights(case: Case, prior_mean: np.ndarray, members: np.ndarray) -> np.ndarray:
+    """W_j(G) in decibans for the hypotheses `members` (a boolean mask over the hypotheses)
+    together against all the others: 10 log10(P(e_j | G, E_<j) / P(e_j | not G, E_<j)), where
+    P(e_j | G, E_<j) = sum_{h in G} p_{j-1}(h) L_jh / sum_{h in G} p_{j-1}(h): the order, the
+    posteriors before and the likelihoods at their means are those of `evidence_weights`, so a
+    one-member group's weights are that hypothesis's. (J,) in case order; NaN where undefined
+    (no probability left in G or outside it). Consecutive weights add up (chain rule), so an
+    event's weight for G is the sum of its reports'."""
+    members = np.asarray(members, dtype=bool)
+    order = weighing_order(case)
+    log_lik = compile_case(case).mean_log_likelihoods()[order]  # (J, H), in weighing order
+    if not len(log_lik):
+        return np.empty(0)
+    log_p = _log_before(log_lik, log(np.asarray(prior_mean, dtype=float)))
+
+    def log_given(mask: np.ndarray) -> np.ndarray:
+        inside = np.where(mask[None, :], log_p, -np.inf)
+        return logsumexp(inside + log_lik, axis=1) - logsumexp(inside, axis=1)
+
+    with np.errstate(invalid="ignore"):
+        weight = DECIBANS_PER_NAT * (log_given(members) - log_given(~members))
+    out = np.empty_like(weight)
+    out[order] = weight
+    return out
+
+
+def _log_before(log_lik: np.ndarray, log_start: np.ndarray) -> np.ndarray:
+    """log p_{j-1}, the posterior before each item (rows in weighing order): a cumulative sum,
+    or, when an item is impossible under every hypothesis still standing, item by item with that
+    item's update skipped (as `_sequential_weights`)."""
+    n_hyp = log_lik.shape[1]
+    before = log_start[None, :] + np.cumsum(np.vstack([np.zeros((1, n_hyp)), log_lik[:-1]]), axis=0)
+    with np.errstate(invalid="ignore"):
+        log_p = before - logsumexp(before, axis=1)[:, None]
+        reachable = np.isfinite(logsumexp(log_p + log_lik, axis=1)).all()
+    if reachable:
+        return log_p
+    rows = []
+    current = log_start - logsumexp(log_start[None, :], axis=1)[0]
+    for row in log_lik:
+        rows.append(current)
+        joint = current + row
+        total = logsumexp(joint[None, :], axis=1)[0]
+        if np.isfinite(total):
+            current = joint - total
+    return np.array(rows)

@@ -24,13 +24,14 @@ from hypotheses.output.wording import (
     as_of_line,
     assumption_line,
     bits,
-    block_weight,
     closest_sentence,
     conflict,
     db,
     draws_phrase,
+    explanation_columns,
     flip_sentence,
     precision_phrase,
+    question_said,
     source_note,
     source_notes,
     span,
@@ -285,12 +286,16 @@ def render_explanation(card: Scorecard) -> Group:
     """One screen: why the leader leads, which evidence matters, what would change the answer."""
     explanation = card.explanation
     assert explanation is not None
-    by_id = {h.id: h for h in card.hypotheses}
-    lead, rival = by_id[explanation.leading], by_id[explanation.runner_up]
-    lead_id, rival_id = visible(lead.id), visible(rival.id)
-    if len(explanation.tied) > 1:
+    lead_id, rival_id = visible(explanation.leading), visible(explanation.runner_up)
+    mine, theirs, p_without, order = explanation_columns(card)
+    if explanation.question is not None:
+        said = question_said(card) + "\n"
+    elif len(explanation.tied) > 1:
+        lead = next(h for h in card.hypotheses if h.id == explanation.leading)
         said = f" at {percent(lead.posterior.mean)} each.\n"
     else:
+        by_id = {h.id: h for h in card.hypotheses}
+        lead, rival = by_id[explanation.leading], by_id[explanation.runner_up]
         said = (
             f": {percent(lead.posterior.mean)} "
             f"(90% interval {interval(lead.posterior.lo, lead.posterior.hi)}), "
@@ -298,10 +303,15 @@ def render_explanation(card: Scorecard) -> Group:
             f"runner-up {rival_id} {percent(rival.posterior.mean)}.\n"
         )
     headline = Text.assemble((headline_words(card), "bold"), said)
-    without = {loo.evidence: loo for loo in explanation.leave_one_out}
     blocks = card.evidence_blocks()
+    group = explanation.question is not None and explanation.question.kind == "group"
+    weighed = (
+        "weight of evidence (dB) for the group against the other hypotheses, and the reverse"
+        if group
+        else "weight of evidence (dB) for each hypothesis against the others"
+    )
     caption = (
-        "weight of evidence (dB) for each hypothesis against the others; diagnosticity (bits); "
+        weighed + "; diagnosticity (bits); "
         f"P({lead_id}) without the item; conflict: log2 P(item) / P(item | the rest), positive when "
         "the other evidence makes it surprising"
     )
@@ -330,26 +340,26 @@ def render_explanation(card: Scorecard) -> Group:
         table.add_column("bits", justify="right", no_wrap=True)
         table.add_column("without", justify="right", no_wrap=True)
         table.add_column("conflict", justify="right", no_wrap=True)
-        for event, items in sorted(blocks, key=lambda b: -abs(block_weight(b, lead.id))):
+        for event, items in sorted(blocks, key=order):
             if event is not None:
                 table.add_row(
                     Text.assemble(
                         (f"{event.kind} ", "dim"), visible(event.id), (f" ({visible(event.summary)})", "dim")
                     ),
-                    Text(db(event.weight_db[lead.id])),
-                    Text(db(event.weight_db[rival.id])),
+                    Text(db(mine(event))),
+                    Text(db(theirs(event))),
                     Text(""),
-                    Text(percent(without[event.id].posterior[lead.id])),
+                    Text(percent(p_without(event.id))),
                     Text(""),
                 )
             for item in items:
                 nested = "  ↳ " if event is not None else ""
                 table.add_row(
                     Text.assemble((nested, "dim"), (visible(item.id), "" if nested else "bold")),
-                    Text(db(item.weight_db[lead.id])),
-                    Text(db(item.weight_db[rival.id])),
+                    Text(db(mine(item))),
+                    Text(db(theirs(item))),
                     Text(bits(item.diagnosticity)),
-                    Text(percent(without[item.id].posterior[lead.id])),
+                    Text(percent(p_without(item.id))),
                     Text(conflict(item.conflict_bits)),
                 )
         return table
@@ -491,7 +501,7 @@ def render_admiralty() -> Group:
 
 def render_next(result: NextResult) -> Group:
     """The ranked pending items: what each would tell, and how likely it is to change the answer."""
-    from hypotheses.output.text import NO_PENDING
+    from hypotheses.output.text import NO_PENDING, next_for_cells, next_for_head
 
     lead = result.leader
     head = _plain(
@@ -499,8 +509,11 @@ def render_next(result: NextResult) -> Group:
         f"first: P({lead}) if it is observed and if it is looked for and absent; the expected information "
         "(bits); the chance the leader changes."
     )
+    if result.for_ is not None:
+        head = _plain(next_for_head(result))
     if not result.candidates:
         return Group(head, _plain(NO_PENDING))
+    asked = result.for_ is not None
 
     def rows(_width: int) -> Table:
         table = Table(box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True, show_edge=False)
@@ -511,6 +524,17 @@ def render_next(result: NextResult) -> Group:
         table.add_column("bits", justify="right", no_wrap=True)
         table.add_column("P(change)", justify="right", no_wrap=True)
         for c in result.candidates:
+            if asked:  # the question's numbers in the same columns
+                seen, unseen = next_for_cells(c)
+                table.add_row(
+                    _plain(c.id),
+                    Text(percent(c.p_observed)),
+                    Text(seen),
+                    Text(unseen),
+                    Text(f"{c.expected_bits_for or 0.0:.3f}"),
+                    Text(percent(c.p_answer_changes or 0.0)),
+                )
+                continue
             table.add_row(
                 _plain(c.id),
                 Text(percent(c.p_observed)),

@@ -16,14 +16,15 @@ from hypotheses.output.wording import (
     as_of_line,
     assumption_line,
     bits,
-    block_weight,
     closest_sentence,
     conflict,
     db,
     draws_phrase,
+    explanation_columns,
     flip_sentence,
     headline,
     in_words,
+    question_said,
     source_note,
     source_notes,
     span,
@@ -33,7 +34,7 @@ from hypotheses.text import csv_text, interval, percent, visible
 
 if TYPE_CHECKING:
     from hypotheses.analysis.batch import CaseOutcome
-    from hypotheses.analysis.decision import NextResult
+    from hypotheses.analysis.decision import Candidate, NextResult
 
 
 class _HasDict(Protocol):
@@ -336,16 +337,23 @@ def explanation_markdown(card: Scorecard) -> str:
     """`hypscore explain --format md`: the same facts as the terminal screen."""
     e = card.explanation
     assert e is not None
-    by_id = {h.id: h for h in card.hypotheses}
-    lead, rival = by_id[e.leading], by_id[e.runner_up]
-    lead_id, rival_id = md_text(lead.id), md_text(rival.id)
+    lead_id, rival_id = md_text(e.leading), md_text(e.runner_up)
+    mine, theirs, p_without, order = explanation_columns(card)
+    if e.question is not None:
+        said = f"**{lead_id}**{question_said(card, md_text, ' - ')}"
+    else:
+        by_id = {h.id: h for h in card.hypotheses}
+        lead, rival = by_id[e.leading], by_id[e.runner_up]
+        said = (
+            f"**{lead_id}** {percent(lead.posterior.mean)} (90% interval "
+            f"{interval(lead.posterior.lo, lead.posterior.hi, ' - ')}), "
+            f"{md_text(in_words(card, lead.posterior.mean))}; runner-up "
+            f"**{rival_id}** {percent(rival.posterior.mean)}."
+        )
     lines = [
         f"# {headline(card, md_text)}: {md_text(card.title)}",
         "",
-        f"**{lead_id}** {percent(lead.posterior.mean)} (90% interval "
-        f"{interval(lead.posterior.lo, lead.posterior.hi, ' - ')}), "
-        f"{md_text(in_words(card, lead.posterior.mean))}; runner-up "
-        f"**{rival_id}** {percent(rival.posterior.mean)}.",
+        said,
         "",
         "## Evidence",
         "",
@@ -353,20 +361,19 @@ def explanation_markdown(card: Scorecard) -> str:
         "Conflict (bits) |",
         "|---|---:|---:|---:|---:|---:|",
     ]
-    without = {loo.evidence: loo for loo in e.leave_one_out}
-    for event, items in sorted(card.evidence_blocks(), key=lambda b: -abs(block_weight(b, lead.id))):
+    for event, items in sorted(card.evidence_blocks(), key=order):
         if event is not None:
             lines.append(
                 f"| {event.kind} {md_text(event.id)} ({md_text(event.together)}) | "
-                f"{db(event.weight_db[lead.id])} | {db(event.weight_db[rival.id])} | | "
-                f"{percent(without[event.id].posterior[lead.id])} | |"
+                f"{db(mine(event))} | {db(theirs(event))} | | "
+                f"{percent(p_without(event.id))} | |"
             )
         for item in items:
             nested = "↳ " if event is not None else ""
             lines.append(
-                f"| {nested}{md_text(item.id)} | {db(item.weight_db[lead.id])} | "
-                f"{db(item.weight_db[rival.id])} | {bits(item.diagnosticity)} | "
-                f"{percent(without[item.id].posterior[lead.id])} | {conflict(item.conflict_bits)} |"
+                f"| {nested}{md_text(item.id)} | {db(mine(item))} | "
+                f"{db(theirs(item))} | {bits(item.diagnosticity)} | "
+                f"{percent(p_without(item.id))} | {conflict(item.conflict_bits)} |"
             )
     if card.events or card.origins:
         lines += ["", _EVENT_KEY + " Without an event (origin): all its items left out.", ""]
@@ -421,10 +428,14 @@ def next_markdown(result: NextResult) -> str:
         "observed and if it is looked for and absent, the expected information about the hypotheses "
         "(bits) and the chance the leader changes."
     )
+    if result.for_ is not None:
+        lines[-1] = md_text(next_for_head(result))
     lines.append("")
     if not result.candidates:
         lines.append(NO_PENDING)
         return "\n".join(lines) + "\n"
+    if result.for_ is not None:
+        return _next_for_markdown(result, lines)
     lead = result.leader
     lines += [
         f"| Item | P(observed) | P({md_text(lead)}) if observed | if absent | bits | P(leader changes) |",
@@ -436,6 +447,40 @@ def next_markdown(result: NextResult) -> str:
         lines.append(
             f"| {md_text(c.id)} ({md_text(c.label)}) | {percent(c.p_observed)} | {seen} | {unseen} | "
             f"{c.expected_bits:.3f} | {percent(c.p_leader_changes)} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def next_for_head(result: NextResult) -> str:
+    """The line above `next --for T`'s table: the question now, and what the columns say."""
+    t, rival = result.for_, result.rival
+    members = f" ({' + '.join(result.members)})" if len(result.members) > 1 else ""
+    return (
+        f"Now: P({t}){members} = {percent(result.p_for or 0.0)} against {rival}; {result.leader} leads at "
+        f"{percent(result.posterior[result.leader])}. For each pending item, most informative about {t} "
+        f"first: P({t}) if it is observed and if it is looked for and absent; the expected information "
+        f"about {t} or not (bits); the chance the answer about {t} (ahead of {rival} or not) changes."
+    )
+
+
+def next_for_cells(c: Candidate) -> tuple[str, str]:
+    """P(question) if observed and if absent, as table cells."""
+    seen = percent(c.p_for_if_observed) if c.p_for_if_observed is not None else "impossible"
+    unseen = percent(c.p_for_if_absent) if c.p_for_if_absent is not None else "impossible"
+    return seen, unseen
+
+
+def _next_for_markdown(result: NextResult, lines: list[str]) -> str:
+    t = md_text(result.for_ or "")
+    lines += [
+        f"| Item | P(observed) | P({t}) if observed | if absent | bits about {t} | P(answer changes) |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for c in result.candidates:
+        seen, unseen = next_for_cells(c)
+        lines.append(
+            f"| {md_text(c.id)} ({md_text(c.label)}) | {percent(c.p_observed)} | {seen} | {unseen} | "
+            f"{c.expected_bits_for or 0.0:.3f} | {percent(c.p_answer_changes or 0.0)} |"
         )
     return "\n".join(lines) + "\n"
 

@@ -82,6 +82,44 @@ def block_weight(block: tuple[EventScore | None, tuple[EvidenceScore, ...]], h: 
     return 0.0 if weight is None or math.isnan(weight) else weight
 
 
+def explanation_columns(
+    card: Scorecard,
+) -> tuple[
+    Callable[[EvidenceScore | EventScore], float | None],
+    Callable[[EvidenceScore | EventScore], float | None],
+    Callable[[str], float],
+    Callable[[tuple[EventScore | None, tuple[EvidenceScore, ...]]], float],
+]:
+    """What explain's evidence table shows (terminal, Markdown): per row (an item, event or
+    origin) the first column's weight and the second's, P(first) without the row's id, and the
+    blocks' sort key (largest first weight first). The first and second are the leader and the
+    runner-up, or with `explain --for` the question and its rival."""
+    e = card.explanation
+    assert e is not None
+    q = e.question
+    if q is None:
+        without = {loo.evidence: loo for loo in e.leave_one_out}
+        lead, rival = e.leading, e.runner_up
+        return (
+            lambda row: row.weight_db[lead],
+            lambda row: row.weight_db[rival],
+            lambda i: without[i].posterior[lead],
+            lambda block: -abs(block_weight(block, lead)),
+        )
+
+    def key(block: tuple[EventScore | None, tuple[EvidenceScore, ...]]) -> float:
+        event, items = block
+        weight = q.weight_db[(event or items[0]).id]
+        return -abs(0.0 if weight is None or math.isnan(weight) else weight)
+
+    return (
+        lambda row: q.weight_db[row.id],
+        lambda row: q.rival_weight_db[row.id],
+        q.without.__getitem__,
+        key,
+    )
+
+
 def span(low: float, high: float, ratio: bool = False) -> str:
     """A judgment's 90% range: percent for a probability, plain numbers for a ratio."""
     return f"{low:.3g}-{high:.3g}" if ratio else interval(low, high)
@@ -107,6 +145,8 @@ def flip_sentence(card: Scorecard, quote: Callable[[str], str] = visible) -> str
     escaping for Markdown, while the sentence's own punctuation stays as it is."""
     e = card.explanation
     assert e is not None
+    if e.question is not None:
+        return _question_flip(card, quote)
     f = e.flip
     runner_up, leading, example = quote(f.runner_up), quote(e.leading), quote(f.example)
     if len(e.tied) > 1:
@@ -133,6 +173,8 @@ def headline(card: Scorecard, quote: Callable[[str], str] = visible) -> str:
     """'Why a leads' or, when no hypothesis leads, who is tied."""
     e = card.explanation
     assert e is not None
+    if e.question is not None:
+        return _question_headline(card, quote)
     if len(e.tied) > 1:
         return f"No hypothesis leads: {tied_names(e.tied, quote)} are tied"
     return f"Why {quote(e.leading)} leads"
@@ -145,11 +187,86 @@ def closest_sentence(card: Scorecard, quote: Callable[[str], str] = visible) -> 
     s = e.closest
     if s is None:
         return "• Every judgment is a point value: there is no range to move."
+    if e.question is not None:
+        return _question_closest(card, quote)
     verdict = "flips the answer" if s.margin < 0 else "does not flip the answer"
     return (
         f"• The judgment closest to flipping it is {quote(s.name)} ('{quote(s.text)}'): moved within its "
         f"90% range ({span(s.low, s.high, s.ratio)}), {quote(e.leading)}'s lead over {quote(s.rival)} "
         f"falls to {s.margin * 100:+.1f} points, which {verdict}."
+    )
+
+
+def _question_headline(card: Scorecard, quote: Callable[[str], str]) -> str:
+    """'About g (group: a + b)' or 'About h (a hypothesis; the leader is k)'."""
+    e = card.explanation
+    assert e is not None and e.question is not None
+    q = e.question
+    if q.kind == "group":
+        return f"About {quote(q.id)} (group: {' + '.join(quote(m) for m in q.members)})"
+    if q.leader == q.id:
+        return f"About {quote(q.id)} (a hypothesis; the leader)"
+    return f"About {quote(q.id)} (a hypothesis; the leader is {quote(q.leader)})"
+
+
+def question_said(card: Scorecard, quote: Callable[[str], str] = visible, sep: str = "-") -> str:
+    """What follows the headline of `explain --for`: ': 62.3% (90% interval 50.0-71.0%), likely;
+    not g 37.7%.' (`sep` joins the interval's ends)."""
+    e = card.explanation
+    assert e is not None and e.question is not None
+    q = e.question
+    p = q.probability
+    against = "against" if q.kind == "group" else "strongest other hypothesis"
+    return (
+        f": {percent(p.mean)} (90% interval {interval(p.lo, p.hi, sep)}), {quote(verbal(card, p.mean))}; "
+        f"{against} {quote(q.rival)} {percent(q.rival_probability)}."
+    )
+
+
+def _other_side(card: Scorecard) -> tuple[str, str, bool]:
+    """(favoured, against, ahead): who a new item must favour to change the answer about the
+    question, over whom, and whether the question is now ahead of (or level with) its rival."""
+    e = card.explanation
+    assert e is not None
+    favoured = e.flip.runner_up
+    against = e.runner_up if favoured == e.leading else e.leading
+    return favoured, against, favoured != e.leading
+
+
+def _question_flip(card: Scorecard, quote: Callable[[str], str]) -> str:
+    """What new evidence would change the answer about the question (`explain --for`)."""
+    e = card.explanation
+    assert e is not None
+    f = e.flip
+    if len(e.tied) > 1:
+        return (
+            f"• {tied_names(e.tied, quote)} are level: any new evidence more likely under one of them "
+            "than under the other decides between them."
+        )
+    favoured, against, _ = _other_side(card)
+    favoured, against, example = quote(favoured), quote(against), quote(f.example)
+    if not math.isfinite(f.likelihood_ratio):
+        return f"• {favoured} cannot overtake {against} whatever new evidence comes: {example}."
+    return (
+        f"• {favoured} would overtake {against} only after new, independent evidence "
+        f"{f.likelihood_ratio:.3g} times ({decibans(f.decibans, signed=False)}) more likely under "
+        f"{favoured} than under {against}: {f.strength} evidence (Kass & Raftery); {example}."
+    )
+
+
+def _question_closest(card: Scorecard, quote: Callable[[str], str]) -> str:
+    """The judgment nearest to changing the answer about the question (`explain --for`)."""
+    e = card.explanation
+    assert e is not None and e.closest is not None
+    s = e.closest
+    _, _, ahead = _other_side(card)
+    changes = s.margin < 0 if ahead else s.margin > 0
+    verdict = "changes the answer" if changes else "does not change the answer"
+    return (
+        f"• The judgment closest to changing the answer about {quote(e.leading)} is {quote(s.name)} "
+        f"('{quote(s.text)}'): moved within its 90% range ({span(s.low, s.high, s.ratio)}), "
+        f"{quote(e.leading)}'s margin over {quote(s.rival)} reaches {s.margin * 100:+.1f} points, "
+        f"which {verdict}."
     )
 
 
