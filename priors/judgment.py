@@ -252,11 +252,32 @@ def _form(text: str) -> float | None:
         favour, against = float(match[1]), float(match[2])
         if not (math.isfinite(favour) and math.isfinite(against)) or favour + against <= 0:
             return math.nan
-        return favour / (favour + against)
+        # Divide first: favour + against overflows for 1e308:1e308 and would read even odds as 0.
+        if favour >= against:
+            return 1.0 / (1.0 + against / favour)
+        share = favour / against
+        return share / (1.0 + share)
     try:
         return float(text)
     except ValueError:
         return None
+
+
+# The smallest non-zero probability read. Below it a number is no judgment anyone can make, and
+# floating point cannot hold it: 1e-400 underflows to 0 (ruling a hypothesis out, which nobody
+# wrote), subnormals below 2.2e-308 lose digits, and the Beta fit clamps its logits here. Such a
+# number is refused rather than kept exact: every later step (logs, products, Beta draws) is in
+# floats. Cromwell's rule asks for an explicit 0 anyway.
+MIN_PROBABILITY = 1e-300
+_LEADING_NUMBER = re.compile(rf"\s*({_NUMBER})")
+
+
+def _written_nonzero(value: Any) -> bool:
+    """Whether text that reads as 0 was written with a non-zero leading number ('1e-400%',
+    '1e-400:1'): it underflowed, it was not meant as 0. (A number that leads with 0 is 0.)"""
+    if not isinstance(value, str) or (match := _LEADING_NUMBER.match(value)) is None:
+        return False
+    return any(digit in "123456789" for digit in match[1].lower().partition("e")[0])
 
 
 def _number(value: Any, what: str) -> float:
@@ -276,6 +297,11 @@ def _number(value: Any, what: str) -> float:
         raise JudgmentError(f"{what} must be a number, got {type(value).__name__}")
     if not math.isfinite(number) or not 0.0 <= number <= 1.0:
         raise JudgmentError(_outside(value, number, what))
+    if 0.0 < number < MIN_PROBABILITY or (number == 0.0 and _written_nonzero(value)):
+        raise JudgmentError(
+            f"{what} {value!r} is too small to tell from 0: write 0 (it rules the hypothesis out) or "
+            f"a number of at least {MIN_PROBABILITY:g}"
+        )
     return number
 
 
@@ -381,6 +407,7 @@ def parse_judgment(value: Any, scale: Scale) -> Judgment:
 __all__ = [
     "LOWER_Q",
     "MAX_BETA_PARAMETER",
+    "MIN_PROBABILITY",
     "UPPER_Q",
     "Beta",
     "Judgment",
