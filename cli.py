@@ -263,6 +263,10 @@ def _warn(lines: tuple[str, ...]) -> None:
         typer.echo(visible(line), err=True)
 
 
+def _warn_line(line: str) -> None:
+    _warn((line,))
+
+
 CasesArg = Annotated[
     list[Path],
     typer.Argument(
@@ -365,7 +369,7 @@ def _score_batch(
 
     from hypotheses.analysis.batch import find_cases, score_many
 
-    paths = find_cases(inputs)
+    paths = find_cases(inputs, warn=_warn_line)
     if output is not None:
         check_output(output, inputs=paths)
     fmt = choose("batch", output_format, output)
@@ -445,7 +449,7 @@ def calibration(
     from hypotheses.analysis.calibration import NoResolvedCases
     from hypotheses.analysis.calibration import calibration as calibrate
 
-    paths = find_cases(cases)
+    paths = find_cases(cases, warn=_warn_line)
     if output is not None:
         check_output(output, inputs=paths)
     fmt = choose("calibration", output_format, output)
@@ -561,7 +565,7 @@ def pool(
     from hypotheses.analysis.team import parse_weights
     from hypotheses.analysis.team import pool as pool_cases
 
-    paths = find_cases(cases)
+    paths = find_cases(cases, warn=_warn_line)
     if output is not None:
         check_output(output, inputs=paths)
     fmt = choose("pool", output_format, output)
@@ -699,7 +703,7 @@ def _report_batch(
     from hypotheses.analysis.batch import Settings, find_cases, score_many
     from hypotheses.output.report import render_report
 
-    paths = find_cases(inputs)
+    paths = find_cases(inputs, warn=_warn_line)
     if folder.exists() and not folder.is_dir():
         raise UsageError(f"-o {folder}: several cases write one report each; give a directory")
     names: dict[str, Path] = {}

@@ -100,3 +100,112 @@ def test_zero_written_as_zero_is_still_zero(written: Any) -> None:
 
 def test_the_smallest_probability_is_still_read() -> None:
     assert parse_judgment("1e-300", get_scale("icd203")).value == 1e-300
+
+
+# 14, 19, 23. Case paths that loop, vanish, cannot be read, or never end ------------------------
+
+
+@pytest.fixture
+def scandir_calls(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+    """Count os.scandir calls (glob and pathlib list directories with it), failing fast past a
+    bound so that a walk that never ends fails the test instead of hanging it; `fail` maps a
+    directory to the OSError listing it raises (a directory that vanished or is unreadable:
+    running as root, chmod cannot make one)."""
+    import os
+
+    real = os.scandir
+    state: dict[str, Any] = {"calls": 0, "fail": {}}
+
+    def counted(path: Any = ".") -> Any:
+        state["calls"] += 1
+        if state["calls"] > 2000:
+            raise AssertionError("the walk did not end: over 2,000 directories listed")
+        error = state["fail"].get(os.path.abspath(os.fsdecode(path)))
+        if error is not None:
+            raise error
+        return real(path)
+
+    monkeypatch.setattr(os, "scandir", counted)
+    return state
+
+
+def _self_linked(tmp_path: Path) -> Path:
+    """d/a.yaml, with d/self1 and d/self2 links back to d: 2^depth paths to every file."""
+    d = tmp_path / "d"
+    d.mkdir()
+    write_case(d, two_hypotheses(0.25), "a.yaml")
+    (d / "self1").symlink_to("../d")
+    (d / "self2").symlink_to("../d")
+    return d
+
+
+def test_a_recursive_glob_through_links_back_to_itself_ends(tmp_path: Path, scandir_calls: dict) -> None:
+    from hypotheses import find_cases
+
+    d = _self_linked(tmp_path)
+    assert find_cases([str(d / "**" / "*.yaml")]) == [d / "a.yaml"]
+    assert find_cases([d]) == [d / "a.yaml"]
+
+
+def test_a_symlink_loop_among_case_paths_is_bad_input(tmp_path: Path) -> None:
+    (tmp_path / "x1").symlink_to("x2")
+    (tmp_path / "x2").symlink_to("x1")
+    good = write_case(tmp_path, two_hypotheses(0.25), "good.yaml")
+    result = runner.invoke(app, ["score", str(tmp_path / "x1"), str(tmp_path / "x2"), str(good)])
+    assert result.exit_code == 2, result.output
+    assert f"{tmp_path / 'x1'}:" in result.stderr and "internal error" not in result.output
+    assert "2 with errors" in result.stderr
+
+
+def test_a_directory_that_vanishes_while_walked_is_skipped(tmp_path: Path, scandir_calls: dict) -> None:
+    from hypotheses import find_cases
+
+    for sub in ("gone", "kept"):
+        (tmp_path / sub).mkdir()
+        write_case(tmp_path / sub, two_hypotheses(0.25), "a.yaml")
+    scandir_calls["fail"][str(tmp_path / "gone")] = FileNotFoundError(2, "No such file or directory")
+    assert find_cases([tmp_path]) == [tmp_path / "kept" / "a.yaml"]
+    assert find_cases([str(tmp_path / "**" / "*.yaml")]) == [tmp_path / "kept" / "a.yaml"]
+
+
+def test_an_unreadable_subdirectory_is_named_on_stderr(tmp_path: Path, scandir_calls: dict) -> None:
+    for sub in ("secret", "open"):
+        (tmp_path / sub).mkdir()
+        write_case(tmp_path / sub, two_hypotheses(0.25), "a.yaml")
+    write_case(tmp_path, two_hypotheses(0.25), "b.yaml")
+    scandir_calls["fail"][str(tmp_path / "secret")] = PermissionError(13, "Permission denied")
+    for named in (str(tmp_path), str(tmp_path / "**" / "*.yaml")):
+        result = runner.invoke(app, ["score", named])
+        assert result.exit_code == 0, result.output
+        assert f"{tmp_path / 'secret'}: skipped, cannot be read (Permission denied)" in result.stderr
+        assert "2 cases: 2 scored" in result.stderr
+
+
+def test_a_walk_past_its_bound_is_refused_with_the_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, scandir_calls: dict
+) -> None:
+    from hypotheses.analysis import batch
+
+    monkeypatch.setattr(batch, "MAX_WALKED", 50)
+    for k in range(30):
+        (tmp_path / f"s{k}").mkdir()
+        (tmp_path / f"s{k}" / "notes.txt").write_text("x", encoding="utf-8")
+    write_case(tmp_path, two_hypotheses(0.25), "a.yaml")
+    for named in (str(tmp_path), str(tmp_path / "**")):
+        result = runner.invoke(app, ["score", named])
+        assert result.exit_code == 2, result.output
+        assert "more than 50 files and directories" in result.stderr and "Traceback" not in result.output
+
+
+def test_proc_ends_in_an_answer_or_a_refusal() -> None:
+    """/proc changes while walked and holds links back to the whole tree (/proc/self/root)."""
+    from hypotheses import find_cases
+    from hypotheses.settings import UsageError
+
+    if not Path("/proc/self").exists():
+        pytest.skip("no /proc here")
+    for named in ("/proc/**", "/proc"):
+        skipped: list[str] = []
+        with pytest.raises(UsageError):
+            find_cases([named], warn=skipped.append)
+        assert len(skipped) <= 11

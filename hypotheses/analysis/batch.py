@@ -7,9 +7,11 @@ broken file never stops a desk's nightly rescore."""
 
 from __future__ import annotations
 
-import glob
+import fnmatch
+import os
 import traceback
-from collections.abc import Callable, Iterable, Sequence
+import warnings
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -59,34 +61,159 @@ class CaseOutcome:
         return not self.problems
 
 
-def find_cases(inputs: Sequence[str | Path]) -> list[Path]:
+# A directory or pattern is walked through at most this many entries (files and directories).
+# A desk's case tree holds thousands (a batch of 100,000 cases fits); a million is a whole disk,
+# /proc or a loop of mounts, which would otherwise be listed for hours before anything is scored.
+# Listing a million entries takes a few seconds.
+MAX_WALKED = 1_000_000
+
+
+_NAMED_UNREADABLE = 10  # directories named one by one; past that a count (/proc has thousands)
+
+
+class _Walk:
+    """One bounded listing of directories for `find_cases`: links to directories are not
+    followed below a named path (a link back to its parent makes 2^depth paths to every file),
+    real directories are listed once each by (device, inode) (a bind mount of a parent), a
+    directory that vanished while walked (/proc) is skipped, and one that cannot be read is
+    named through `warn` instead of being skipped without a word."""
+
+    def __init__(self, named: str, warn: Callable[[str], None]) -> None:
+        self.named, self.warn = named, warn
+        self.walked = self.unreadable = 0
+
+    def entries(self, directory: str, seen: set[tuple[int, int]] | None = None) -> list[os.DirEntry[str]]:
+        """The entries of `directory`, sorted by name; none if it is in `seen` (by device and
+        inode), which it then joins."""
+        try:
+            if seen is not None:
+                info = os.stat(directory)
+                if (info.st_dev, info.st_ino) in seen:
+                    return []
+                seen.add((info.st_dev, info.st_ino))
+            with os.scandir(directory) as listing:
+                found = []
+                for entry in listing:
+                    self.walked += 1
+                    if self.walked > MAX_WALKED:
+                        raise UsageError(
+                            f"{self.named}: walked more than {MAX_WALKED:,} files and directories without "
+                            "finishing; name a smaller directory or a narrower pattern (cases/**/*.yaml)"
+                        )
+                    found.append(entry)
+        except (FileNotFoundError, NotADirectoryError):
+            return []  # gone since it was listed: nothing of it to score
+        except OSError as exc:
+            self.unreadable += 1
+            if self.unreadable <= _NAMED_UNREADABLE:
+                self.warn(f"{directory}: skipped, cannot be read ({exc.strerror or exc})")
+            return []
+        return sorted(found, key=lambda entry: entry.name)
+
+    def end(self) -> None:
+        if self.unreadable > _NAMED_UNREADABLE:
+            more = self.unreadable - _NAMED_UNREADABLE
+            self.warn(f"{self.named}: {more:,} more directories skipped, cannot be read")
+
+    def below(self, directory: str, hidden: bool) -> Iterator[tuple[os.DirEntry[str], bool]]:
+        """Every entry under `directory` with whether it is a real directory, depth first;
+        hidden (dot) names only if `hidden`, as glob's `**` skips them and a directory does not."""
+        stack, seen = [directory], set[tuple[int, int]]()
+        while stack:
+            subdirectories = []
+            for entry in self.entries(stack.pop(), seen):
+                if not hidden and entry.name.startswith("."):
+                    continue
+                is_dir = _is_dir(entry, follow=False)
+                yield entry, is_dir
+                if is_dir:
+                    subdirectories.append(entry.path)
+            stack += reversed(subdirectories)
+
+    def glob(self, directory: str, parts: Sequence[str]) -> Iterator[str]:
+        """The paths under `directory` matching the pattern's `parts`, as glob.glob(recursive=True)
+        finds them but for the bounds of this walk."""
+        if not parts:
+            yield directory
+            return
+        head, rest = parts[0], parts[1:]
+        if head == "**":
+            if not rest:  # `dir/**`: everything below, files too
+                yield from (entry.path for entry, _ in self.below(directory, hidden=False))
+                return
+            yield from self.glob(directory, rest)
+            for entry, is_dir in list(self.below(directory, hidden=False)):
+                if is_dir:
+                    yield from self.glob(entry.path, rest)
+        elif _GLOB_CHARS & set(head):
+            for entry in self.entries(directory):
+                if entry.name.startswith(".") and not head.startswith("."):
+                    continue
+                # One level per pattern part: a link may be followed here, it cannot loop.
+                if fnmatch.fnmatch(entry.name, head) and (not rest or _is_dir(entry, follow=True)):
+                    yield from self.glob(entry.path, rest)
+        else:
+            path = os.path.join(directory, head)
+            if os.path.lexists(path) and (not rest or os.path.isdir(path)):
+                yield from self.glob(path, rest)
+
+
+def _is_dir(entry: os.DirEntry[str], follow: bool) -> bool:
+    try:
+        return entry.is_dir(follow_symlinks=follow)
+    except OSError:
+        return False
+
+
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except OSError:  # permission denied on the way, or a link loop: not a case file to read
+        return False
+
+
+def _glob(entry: str, walk: _Walk) -> list[Path]:
+    parts = Path(entry).parts
+    fixed = next(i for i, part in enumerate(parts) if _GLOB_CHARS & set(part))
+    start = os.path.join(*parts[:fixed]) if fixed else os.curdir
+    found = (Path(p) for p in walk.glob(start, parts[fixed:]))  # ./a.yaml is Path a.yaml
+    return sorted({p for p in found if p.suffix.lower() in CASE_SUFFIXES and _is_file(p)})
+
+
+def find_cases(inputs: Sequence[str | Path], warn: Callable[[str], None] | None = None) -> list[Path]:
     """The case files named by files, directories (every *.yaml and *.yml under them, sorted)
     and glob patterns (`cases/**/*.yaml`), in the order given, each once.
 
     A named file is taken whatever its suffix (the user chose it) and even if it does not exist
     (scoring it then reports "no such file" like any bad case). Raises UsageError, before any
-    work, for a directory or pattern that names no case file: an empty batch is a mistake."""
+    work, for a directory or pattern that names no case file (an empty batch is a mistake) or
+    that needs more than MAX_WALKED entries listed. `warn` gets one line per directory that
+    could not be read (default: a Python warning)."""
+    warn = warn or (lambda line: warnings.warn(line, stacklevel=3))
     found: list[Path] = []
     for entry in map(str, inputs):
         path = Path(entry)
+        walk = _Walk(entry, warn)
         if path.is_dir():
-            files = sorted(p for p in path.rglob("*") if p.suffix.lower() in CASE_SUFFIXES and p.is_file())
+            files = sorted(
+                Path(e.path)
+                for e, is_dir in walk.below(entry, hidden=True)
+                if not is_dir and Path(e.name).suffix.lower() in CASE_SUFFIXES and _is_file(Path(e.path))
+            )
             if not files:
                 raise UsageError(f"{entry}: no case files (*.yaml, *.yml) in this directory")
-        elif not path.exists() and _GLOB_CHARS & set(entry):
-            files = sorted(
-                Path(p) for p in glob.glob(entry, recursive=True) if Path(p).suffix.lower() in CASE_SUFFIXES
-            )
-            files = [p for p in files if p.is_file()]
+        elif not os.path.lexists(path) and _GLOB_CHARS & set(entry):
+            files = _glob(entry, walk)
             if not files:
                 raise UsageError(f"{entry}: the pattern matches no case file (*.yaml, *.yml)")
         else:
             files = [path]
+        walk.end()
         found += files
-    seen: set[Path] = set()
+    seen: set[str] = set()
     unique = []
     for path in found:
-        key = path.resolve()
+        key = os.path.realpath(path)  # never raises, unlike Path.resolve on a link loop
         if key not in seen:
             seen.add(key)
             unique.append(path)
