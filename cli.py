@@ -290,6 +290,17 @@ DaskOpt = Annotated[
 ]
 
 
+def _one_place(jobs: int, dask: str | None) -> None:
+    """--jobs and --dask spread several cases; one case is scored here, in this process (its
+    numbers are the same either way): say so rather than ignore them without a word."""
+    given = [name for name, used in (("--dask", dask is not None), (f"--jobs {jobs}", jobs > 1)) if used]
+    if given:
+        _warn_line(
+            f"hypscore: {' and '.join(given)} not used: they spread several cases over processes or "
+            "machines, and one case is scored here, in this process"
+        )
+
+
 def _single(cases: list[Path]) -> Path | None:
     """The one case file named, if that is all that was named (not a directory or pattern)."""
     if (
@@ -334,6 +345,7 @@ def score_command(
         _score_batch(cases, settings, output_format, output, quiet, jobs, dask)
         return
     _check_outputs(case, output, netcdf)
+    _one_place(jobs, dask)
     fmt = choose("score", output_format, output)
     loaded = load_case(case)
     card = score(
@@ -677,6 +689,7 @@ def report(
         _report_batch(cases, output, engine.value, seed, draws, quiet, jobs, dask)
         return
     _check_outputs(case, output)
+    _one_place(jobs, dask)
     from hypotheses.output.report import render_report
 
     loaded = load_case(case)

@@ -209,3 +209,14 @@ def test_proc_ends_in_an_answer_or_a_refusal() -> None:
         with pytest.raises(UsageError):
             find_cases([named], warn=skipped.append)
         assert len(skipped) <= 11
+
+
+@pytest.mark.parametrize("command", ["score", "report"])
+def test_dask_and_jobs_with_one_case_say_they_are_not_used(tmp_path: Path, command: str) -> None:
+    case = write_case(tmp_path, two_hypotheses(0.25))
+    extra = ["-o", str(tmp_path / "r.html")] if command == "report" else []
+    result = runner.invoke(app, [command, str(case), "--dask", "tcp://127.0.0.1:1", "-j", "2", *extra])
+    assert result.exit_code == 0, result.output
+    assert "--dask and --jobs 2 not used" in result.stderr and "one case is scored here" in result.stderr
+    plain = runner.invoke(app, [command, str(case), *extra])
+    assert "not used" not in plain.stderr
