@@ -204,6 +204,11 @@ def from_range(lo: float, hi: float, text: str = "") -> Judgment:
     if lo == hi:
         return Point(lo, text)
     shown = text or f"[{lo:g}, {hi:g}]"
+    if 0.0 < lo < MIN_INTERVAL_END:
+        raise JudgmentError(
+            f"interval {shown}: its low end is below {MIN_INTERVAL_END:g}, too small to fit a Beta to "
+            f"(floating point loses such numbers); write an end of at least {MIN_INTERVAL_END:g}, or 0"
+        )
     fit_lo, fit_hi = range_ends(lo, hi)
     if not fit_lo < fit_hi:
         if lo == 0.0:
@@ -263,12 +268,10 @@ def _form(text: str) -> float | None:
         return None
 
 
-# The smallest non-zero probability read. Below it a number is no judgment anyone can make, and
-# floating point cannot hold it: 1e-400 underflows to 0 (ruling a hypothesis out, which nobody
-# wrote), subnormals below 2.2e-308 lose digits, and the Beta fit clamps its logits here. Such a
-# number is refused rather than kept exact: every later step (logs, products, Beta draws) is in
-# floats. Cromwell's rule asks for an explicit 0 anyway.
-MIN_PROBABILITY = 1e-300
+# The smallest non-zero interval end fitted: the Beta fit works with the logits of the ends,
+# clamped here (priors/betafit.py), since below it subnormal floats lose digits and two distinct
+# ends ([1e-320, 2e-320]) become one. A point probability may be smaller: the model takes logs.
+MIN_INTERVAL_END = 1e-300
 _LEADING_NUMBER = re.compile(rf"\s*({_NUMBER})")
 
 
@@ -297,10 +300,12 @@ def _number(value: Any, what: str) -> float:
         raise JudgmentError(f"{what} must be a number, got {type(value).__name__}")
     if not math.isfinite(number) or not 0.0 <= number <= 1.0:
         raise JudgmentError(_outside(value, number, what))
-    if 0.0 < number < MIN_PROBABILITY or (number == 0.0 and _written_nonzero(value)):
+    if number == 0.0 and _written_nonzero(value):
+        # Refused, not kept exact: every later step (logs, products, Beta draws) is in floats,
+        # and read as 0 it would rule a hypothesis out that nobody ruled out.
         raise JudgmentError(
-            f"{what} {value!r} is too small to tell from 0: write 0 (it rules the hypothesis out) or "
-            f"a number of at least {MIN_PROBABILITY:g}"
+            f"{what} {value!r} is too small to tell from 0 (floating point stops near 5e-324): write 0 "
+            "(it rules the hypothesis out) or a number of at least 1e-300"
         )
     return number
 
@@ -407,7 +412,7 @@ def parse_judgment(value: Any, scale: Scale) -> Judgment:
 __all__ = [
     "LOWER_Q",
     "MAX_BETA_PARAMETER",
-    "MIN_PROBABILITY",
+    "MIN_INTERVAL_END",
     "UPPER_Q",
     "Beta",
     "Judgment",

@@ -46,20 +46,27 @@ def test_adjacent_interval_ends_are_too_narrow_not_a_crash(lo: float) -> None:
         fit_beta(lo, math.nextafter(lo, 1.0))
 
 
-@pytest.mark.parametrize(
-    "written",
-    [[1.0e-320, 2.0e-320], [2.0e-320, 0.5], "1e-400%", "1e-400", "1e-400:1", "1e-200/1e200", 5e-310],
-)
-def test_a_probability_too_small_to_tell_from_zero_is_refused(written: Any) -> None:
+@pytest.mark.parametrize("written", ["1e-400%", "1e-400", "1e-400:1", "1e-200/1e200", "1e-330 in 1"])
+def test_a_probability_that_underflows_to_zero_is_refused(written: Any) -> None:
     with pytest.raises(JudgmentError, match="too small to tell from 0"):
         parse_judgment(written, get_scale("icd203"))
+
+
+@pytest.mark.parametrize("written", [[1.0e-320, 2.0e-320], [2.0e-320, 0.5], [1e-305, 1e-3]])
+def test_an_interval_end_below_the_fit_is_refused(written: Any) -> None:
+    with pytest.raises(JudgmentError, match="below 1e-300, too small to fit a Beta"):
+        parse_judgment(written, get_scale("icd203"))
+
+
+def test_a_subnormal_point_probability_is_read_as_written() -> None:
+    assert parse_judgment(5e-310, get_scale("icd203")).value == 5e-310
 
 
 def test_subnormal_interval_on_the_command_line(tmp_path: Path) -> None:
     path = write_case(tmp_path, two_hypotheses([1.0e-320, 2.0e-320]))
     result = runner.invoke(app, ["validate", str(path)])
     assert result.exit_code == 2, result.output
-    assert f"{path}:" in result.output and "too small to tell from 0" in result.output
+    assert f"{path}:" in result.output and "too small to fit a Beta" in result.output
     assert "internal error" not in result.output and "Traceback" not in result.output
 
 
@@ -220,3 +227,4 @@ def test_dask_and_jobs_with_one_case_say_they_are_not_used(tmp_path: Path, comma
     assert "--dask and --jobs 2 not used" in result.stderr and "one case is scored here" in result.stderr
     plain = runner.invoke(app, [command, str(case), *extra])
     assert "not used" not in plain.stderr
+

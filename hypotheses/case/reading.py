@@ -359,7 +359,7 @@ class _Builder:
             and any(c in "123456789" for c in text.lower().partition("e")[0])
         ):
             # 1.0e-400 underflowed to 0; kept as written, so that the judgment it is refuses it
-            # (priors.MIN_PROBABILITY) instead of ruling a hypothesis out that nobody ruled out.
+            # (priors/judgment.py, `_number`) instead of ruling a hypothesis out that nobody ruled out.
             value = text
         self.scalars[key] = value
         return value
