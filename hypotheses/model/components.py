@@ -516,6 +516,39 @@ class Exact(ComponentScore):
     def log_factor(self) -> np.ndarray:
         return self.cond_log(self.r_mean())[0]
 
+    def log_factor_without(self) -> dict[str, np.ndarray]:
+        """An event alone (no uncertain source couples it to anything): each report left out in
+        closed form, O(reports), where rebuilding the event without each report was O(reports^2)
+        (2,000 reports took minutes). Anything else as every component does."""
+        if self.items or len(self.events) != 1 or not isinstance(self.events[0], _EventFactor):
+            return super().log_factor_without()
+        event = self.events[0]
+        hit, false_alarm = event.rates.given(event.chains.rho(self.r_mean()))  # (1, n)
+        theta = event.theta_mean[None, :]
+        with np.errstate(divide="ignore"):
+            rest = event_log_likelihood(
+                np.log(theta),
+                np.log1p(-theta),
+                _sum_of_others(np.log(hit[0]))[:, None],
+                _sum_of_others(np.log(false_alarm[0]))[:, None],
+                np.logaddexp,
+            )  # (n, H): the event over the other reports
+        if len(event.reports) == 1:  # the event goes with its last report
+            rest = np.zeros_like(rest)
+        return {
+            event.factor.owner: np.zeros(self.n_hyp),
+            **dict(zip([r.id for r in event.reports], rest, strict=True)),
+        }
+
+
+def _sum_of_others(x: np.ndarray) -> np.ndarray:
+    """For each i, the sum of x without x[i], from sums before and after it (no -inf is ever
+    subtracted from a total)."""
+    zero = np.zeros(1)
+    before = np.cumsum(np.concatenate([zero, x]))
+    after = np.cumsum(np.concatenate([zero, x[::-1]]))[::-1]
+    return before[:-1] + after[1:]
+
 
 def _mass_region(log_w: np.ndarray, tail: float = 1e-12) -> tuple[int, int]:
     """First and last cells of the region holding all but `tail` of the mass at each end."""
