@@ -231,15 +231,20 @@ class _GroupFactor:
         raise NotImplementedError
 
     def _sample_reporting(self, rng: np.random.Generator, size: int) -> Params:
+        """Draws of the reports' parameters, (size, n) each; a parameter that is a point for
+        every report is left out (at its means, as `_drawn` reads it): a point draws nothing,
+        and (pool, reports) copies of it were gigabytes for thousands of reports."""
         return {
             name: np.column_stack([_judgment(it, name).sample(rng, size) for it in self.reports])
             for name in _drawn_names(self.reports)
+            if not all(_judgment(it, name).is_point for it in self.reports)
         }
 
     def _keep_reporting(self, state: DrawState, params: Params) -> None:
         for i, item in enumerate(self.reports):
             for place, judgment, name in _rate_places(item):
-                state.keep(place, judgment, params[name][:, i])
+                if name in params:  # else a point for every report: nothing to keep
+                    state.keep(place, judgment, params[name][:, i])
 
 
 def _drawn(params: Params) -> dict[str, np.ndarray | None]:
@@ -495,11 +500,17 @@ class ComponentScore:
         log_w = self.items_cond_log(pool)
         params: dict[int, Params] = {}
         for index, factor in enumerate(self.events):
-            if not factor.uncertain:
-                log_w += factor.log_expected(pool)  # exact: a point event's P(R | h, r)
-                continue
-            params[index] = factor.sample(rng, size)
-            log_w += factor.log_given(factor.chains.rho(pool), params[index])
+            if factor.uncertain:
+                params[index] = factor.sample(rng, size)
+            # In blocks of pool rows: (pool, reports) temporaries were gigabytes at thousands of reports.
+            step = max(1, CHUNK_ELEMENTS // max(1, len(factor.reports)))
+            for first in range(0, size, step):
+                rows = slice(first, first + step)
+                if index not in params:  # exact: a point event's P(R | h, r)
+                    log_w[rows] += factor.log_expected(pool[rows])
+                    continue
+                block = {name: v[rows] if v.shape[0] == size else v for name, v in params[index].items()}
+                log_w[rows] += factor.log_given(factor.chains.rho(pool[rows]), block)
         with np.errstate(invalid="ignore"):
             weights = np.exp(log_w - log_w.max(axis=0, keepdims=True))
         weights = np.where(np.isfinite(weights), weights, 0.0)
