@@ -365,3 +365,64 @@ def test_an_uncertain_event_with_many_reports_takes_memory_independent_of_them()
         finally:
             tracemalloc.stop()
     assert peaks[1] - peaks[0] < JOINT_POOL * 300 * 8 / 2  # one (pool, 300) array would be twice this
+
+
+# 10. Ctrl-C during PyMC sampling -----------------------------------------------------------------
+
+
+def _uncertain_case(tmp_path: Path) -> Path:
+    return write_case(tmp_path, two_hypotheses([0.2, 0.4]))
+
+
+def _short_chains(**kwargs: Any) -> Any:
+    """What pm.sample returns when Ctrl-C stops it: the chains so far, shorter than asked."""
+    import arviz as az
+
+    half = max(1, kwargs["draws"] // 2)
+    return az.from_dict(
+        posterior={
+            "p_hypothesis": np.full((kwargs["chains"], half, 2), 0.5),
+            "judgment": np.full((4, half), 0.3),
+        },
+        sample_stats={"diverging": np.zeros((kwargs["chains"], half), dtype=bool)},
+    )
+
+
+def _broken_pipe(**kwargs: Any) -> Any:
+    """Ctrl-C at the sampler's start-up: the workers die with the signal, the parent sees a
+    broken pipe."""
+    import contextlib
+    import signal
+
+    with contextlib.suppress(KeyboardInterrupt):
+        signal.raise_signal(signal.SIGINT)
+    raise BrokenPipeError(32, "Broken pipe")
+
+
+@pytest.mark.parametrize("fake", [_short_chains, _broken_pipe])
+def test_ctrl_c_during_sampling_is_exit_130_and_nothing_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fake: Any
+) -> None:
+    import pymc
+
+    monkeypatch.setattr(pymc, "sample", lambda **kwargs: fake(**kwargs))
+    case, out = _uncertain_case(tmp_path), tmp_path / "out.json"
+    result = runner.invoke(app, ["score", str(case), "--engine", "pymc", "-o", str(out), "--draws", "400"])
+    assert result.exit_code == 130, result.output
+    assert "interrupted" in result.stderr and "internal error" not in result.stderr
+    assert not out.exists() and sorted(p.name for p in tmp_path.iterdir()) == ["case.yaml"]
+
+
+def test_a_worker_that_breaks_without_ctrl_c_is_still_an_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pymc
+
+    def broken(**kwargs: Any) -> Any:
+        raise BrokenPipeError(32, "Broken pipe")
+
+    monkeypatch.setattr(pymc, "sample", broken)
+    result = runner.invoke(
+        app, ["score", str(_uncertain_case(tmp_path)), "--engine", "pymc", "--draws", "400"]
+    )
+    assert result.exit_code == 1 and "BrokenPipeError" in result.stderr
