@@ -426,3 +426,48 @@ def test_a_worker_that_breaks_without_ctrl_c_is_still_an_error(
         app, ["score", str(_uncertain_case(tmp_path)), "--engine", "pymc", "--draws", "400"]
     )
     assert result.exit_code == 1 and "BrokenPipeError" in result.stderr
+
+
+# 16. --dask addresses that fail ------------------------------------------------------------------
+
+
+def _two_cases(tmp_path: Path) -> list[str]:
+    return [str(write_case(tmp_path, two_hypotheses(0.25), f"{name}.yaml")) for name in ("a", "b")]
+
+
+@pytest.mark.parametrize(
+    ("address", "said"),
+    [
+        ("bad-address", "missing port"),
+        ("tcp://host", "missing port"),
+        ("tls://127.0.0.1:1", "TLS"),
+        ("udp://127.0.0.1:8786", "tcp://HOST:8786"),
+    ],
+)
+def test_a_bad_dask_address_is_one_message_and_exit_2(tmp_path: Path, address: str, said: str) -> None:
+    pytest.importorskip("distributed")
+    result = runner.invoke(app, ["score", *_two_cases(tmp_path), "--dask", address])
+    assert result.exit_code == 2, result.output
+    (line,) = result.stderr.splitlines()
+    assert line.startswith(f"hypscore: --dask {address}:") and said in line
+    assert "internal error" not in line
+
+
+def test_a_dask_port_that_never_answers_is_refused_in_bounded_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A port that accepts and never answers hung past 120 s (the client's 10 s timeout covers
+    the connection, not the reply). The whole wait is bounded by DASK_CONNECT_SECONDS."""
+    import socket
+
+    pytest.importorskip("distributed")
+    from hypotheses.analysis import batch
+
+    monkeypatch.setattr(batch, "DASK_CONNECT_SECONDS", 1.0)
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen(8)
+        address = f"tcp://127.0.0.1:{server.getsockname()[1]}"
+        result = runner.invoke(app, ["score", *_two_cases(tmp_path), "--dask", address])
+    assert result.exit_code == 2, result.output
+    assert "no answer" in result.stderr and "1 s" in result.stderr

@@ -343,6 +343,60 @@ def _in_processes(
                 done(index, outcome)
 
 
+# The longest wait for a Dask scheduler to answer, all told. The client's own timeout (10 s)
+# covers connecting, not the reply: a port that accepts and never answers held it past 120 s.
+# Twice the client's timeout leaves a slow scheduler room to register the client.
+DASK_CONNECT_SECONDS = 20.0
+
+
+def _start_client(distributed: Any, address: str) -> Any:
+    """A client of the scheduler at `address`, or a UsageError saying why not: the address read
+    first (a client built on a bad one waited 20 s to close and printed a traceback), TLS only
+    with Dask's TLS configuration, and the whole wait bounded by DASK_CONNECT_SECONDS."""
+    import threading
+
+    from distributed.comm.addressing import parse_address, parse_host_port
+    from distributed.security import Security
+
+    how = "give tcp://HOST:PORT (tcp://HOST:8786 for a default `dask scheduler`)"
+    try:
+        scheme, where = parse_address(address)
+        parse_host_port(where)
+    except ValueError as exc:
+        raise UsageError(f"--dask {address}: {exc}; {how}") from None
+    if scheme not in ("tcp", "tls"):
+        raise UsageError(f"--dask {address}: {scheme}:// is not supported; {how}")
+    if scheme == "tls" and Security().get_connection_args("client").get("ssl_context") is None:
+        raise UsageError(
+            f"--dask {address}: TLS needs Dask's TLS configuration (distributed.comm.tls: ca-file and "
+            "the client's cert and key); configure it, or use tcp://"
+        )
+    started: dict[str, Any] = {}
+
+    def start() -> None:
+        try:
+            started["client"] = distributed.Client(address, timeout="10s", set_as_default=False)
+        except Exception as exc:  # reported below, in the command's thread
+            started["error"] = exc
+
+    # A daemon thread: one that never hears back is left behind, and the process still exits.
+    thread = threading.Thread(target=start, name="hypscore-dask-connect", daemon=True)
+    thread.start()
+    thread.join(DASK_CONNECT_SECONDS)
+    if thread.is_alive():
+        raise UsageError(
+            f"--dask {address}: no answer from a Dask scheduler there in {DASK_CONNECT_SECONDS:g} s; check "
+            "the address and port and that `dask scheduler` runs there"
+        )
+    if "error" in started:
+        exc = started["error"]
+        raise UsageError(
+            f"--dask {address}: cannot reach a Dask scheduler there ({type(exc).__name__}: {exc}); check the "
+            "address (tcp://HOST:8786) and that `dask scheduler` runs there"
+        )
+    return started["client"]
+
+
 def _on_dask(
     dask: Any, work: list[tuple[int, str, str]], settings: Settings, done: Callable[[int, CaseOutcome], None]
 ) -> None:
@@ -355,13 +409,7 @@ def _on_dask(
     client = dask
     own = isinstance(dask, str)
     if own:
-        try:
-            client = distributed.Client(dask, timeout="10s", set_as_default=False)
-        except (OSError, TimeoutError, ValueError) as exc:
-            raise UsageError(
-                f"cannot reach a Dask scheduler at {dask} ({exc}); check the address "
-                "(tcp://HOST:8786) and that `dask scheduler` runs there"
-            ) from None
+        client = _start_client(distributed, dask)
     try:
         workers = max(1, len(client.scheduler_info().get("workers", {})))
         chunks = _chunks(work, workers)
