@@ -471,3 +471,33 @@ def test_a_dask_port_that_never_answers_is_refused_in_bounded_time(
         result = runner.invoke(app, ["score", *_two_cases(tmp_path), "--dask", address])
     assert result.exit_code == 2, result.output
     assert "no answer" in result.stderr and "1 s" in result.stderr
+
+
+# 20. Bounds on the command line: output FIFOs, --jobs ---------------------------------------------
+
+
+@pytest.mark.parametrize("command", [["init", "--force"], ["score", "EXAMPLE", "-f", "json", "-o"]])
+def test_output_to_a_fifo_without_a_reader_is_refused_not_blocked(tmp_path: Path, command: list[str]) -> None:
+    """Opening a FIFO to write blocks until a reader comes: the command never ended."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.helpers import EXAMPLES, ROOT
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    args = [str(EXAMPLES / "taxicab.yaml") if a == "EXAMPLE" else a for a in command]
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "cli", *args, str(fifo)],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail("writing to a FIFO without a reader blocked")
+    assert done.returncode == 2, done.stderr
+    assert f"hypscore: {fifo}: is a FIFO with no reader" in done.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["pipe"]
