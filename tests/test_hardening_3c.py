@@ -501,3 +501,17 @@ def test_output_to_a_fifo_without_a_reader_is_refused_not_blocked(tmp_path: Path
     assert done.returncode == 2, done.stderr
     assert f"hypscore: {fifo}: is a FIFO with no reader" in done.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["pipe"]
+
+
+def test_jobs_beyond_the_cpus_are_refused_with_the_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """--jobs 100000 started that many interpreters (hundreds of MB each) on a 2-CPU machine."""
+    from hypotheses.analysis import batch
+
+    monkeypatch.setattr(batch, "usable_cpus", lambda: 2)
+    cases = _two_cases(tmp_path)
+    result = runner.invoke(app, ["score", *cases, "-j", "100000"])
+    assert result.exit_code == 2, result.output
+    assert "--jobs 100000: this machine has 2 CPUs" in result.stderr and "at most 4" in result.stderr
+    assert runner.invoke(app, ["score", *cases, "-j", "4"]).exit_code == 0

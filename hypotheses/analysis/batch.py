@@ -281,6 +281,11 @@ def score_many(
     check_settings(settings.draws, settings.seed, settings.tune, settings.target_accept)
     if jobs < 1:
         raise UsageError(f"--jobs {jobs}: give 1 or more processes")
+    if jobs > JOBS_PER_CPU * (cpus := usable_cpus()):
+        raise UsageError(
+            f"--jobs {jobs}: this machine has {cpus} CPU{'s' * (cpus != 1)} for hypscore; give at most "
+            f"{JOBS_PER_CPU * cpus} ({JOBS_PER_CPU} per CPU)"
+        )
     if dask is not None and jobs != 1:
         raise UsageError("--jobs and --dask both choose where to run; give one of them")
     paths = [Path(p) for p in paths]
@@ -309,6 +314,21 @@ def score_many(
             done(index, score_text(text, name, settings))
     assert all(o is not None for o in outcomes)
     return [o for o in outcomes if o is not None]
+
+
+# --jobs is at most this many processes per CPU. Each is a whole interpreter with NumPy (~100 MB)
+# scoring whole cases; one waits on reading and pickling part of the time, so two per CPU still
+# keep them busy, while more only share the same CPUs and multiply the memory (--jobs 100000
+# started processes until the machine ran out).
+JOBS_PER_CPU = 2
+
+
+def usable_cpus() -> int:
+    """The CPUs this process may run on (a container's or taskset's share, not the machine's)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
 
 
 def score_chunk(texts: Sequence[tuple[str, str]], settings: Settings) -> list[CaseOutcome]:
