@@ -515,3 +515,68 @@ def test_jobs_beyond_the_cpus_are_refused_with_the_limit(
     assert result.exit_code == 2, result.output
     assert "--jobs 100000: this machine has 2 CPUs" in result.stderr and "at most 4" in result.stderr
     assert runner.invoke(app, ["score", *cases, "-j", "4"]).exit_code == 0
+
+
+def _dated(n_items: int, n_days: int, uncertain_source: bool = False) -> dict[str, Any]:
+    import datetime
+
+    words = ["likely", "unlikely", [0.2, 0.5], 0.35, "1:3", {"beta": [2, 5]}]
+    document: dict[str, Any] = {
+        "schema": 1,
+        "title": "dated",
+        "hypotheses": [
+            {"id": "a", "label": "A", "prior": 0.5},
+            {"id": "b", "label": "B", "prior": "unlikely"},
+            {"id": "c", "label": "C", "prior": 0.2},
+        ],
+        "sources": {"s": {"label": "S", "reliability": "B" if uncertain_source else 0.8}},
+        "evidence": [
+            {
+                "id": f"e{k}",
+                "label": f"item {k}",
+                "likelihoods": {"a": words[k % 6], "b": words[(k + 1) % 6], "c": 0.3},
+                **(
+                    {"date": str(datetime.date(2026, 1, 1) + datetime.timedelta(days=k % n_days))}
+                    if k % 7
+                    else {}
+                ),
+                **({"source": "s"} if k % 3 == 0 else {}),
+                **({"credibility": "likely"} if k % 5 == 0 else {}),
+            }
+            for k in range(n_items)
+        ],
+    }
+    return document
+
+
+@pytest.mark.parametrize("uncertain_source", [False, True])
+def test_the_timeline_is_one_pass_where_the_factors_allow(
+    monkeypatch: pytest.MonkeyPatch, uncertain_source: bool
+) -> None:
+    """3,000 items on 3,000 dates rescored the case after each date (n^2). Where every item is a
+    factor of its own in closed form, one cumulative pass gives the same numbers; otherwise
+    (an uncertain source shared) the rescoring stays."""
+    from dataclasses import replace
+
+    from hypotheses.analysis import scoring
+    from hypotheses.model import numpy_engine
+    from tests.helpers import make_case
+
+    case = make_case(_dated(60, 25, uncertain_source))
+    real = numpy_engine.posterior_mean
+    calls = {"n": 0}
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        calls["n"] += 1
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(numpy_engine, "posterior_mean", counted)
+    got = scoring.timeline(case, seed=3)
+    assert calls["n"] == (26 if uncertain_source else 0)
+    monkeypatch.undo()
+    days = [None, *sorted({it.date for it in case.evidence if it.date is not None})]
+    assert [day for day, _ in got] == [None if d is None else d.isoformat() for d in days]
+    for (_, posterior), day in zip(got, days, strict=True):
+        known = tuple(it for it in case.evidence if it.date is None or (day is not None and it.date <= day))
+        meant = real(replace(case, evidence=known), seed=3)
+        assert np.allclose(list(posterior.values()), meant, rtol=1e-10, atol=1e-13)
