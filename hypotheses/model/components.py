@@ -856,15 +856,24 @@ def _draw_item(item: EvidenceItem, r: np.ndarray, state: DrawState, rng: np.rand
     u = rng.random(draws) * cumulative[:, -1]
     kind = np.minimum((cumulative[:, :2] < u[:, None]).sum(axis=1), 2)  # 0 A, 1 B, 2 C
     kappa_tilt = np.where(kind == 0, 1, np.where(kind == 2, -1, 0))  # up, down, none
-    theta = np.empty((draws, n_hyp))
+    # Points as they are (a point draws nothing and tilts to itself); the uncertain ones drawn,
+    # theta_h tilted where part A was chosen under h. Draws grouped by h once: a pass over the
+    # draws per hypothesis was items x hypotheses x draws (1,000 x 1,000: 36 s).
+    theta = np.broadcast_to(mean_theta, (draws, n_hyp)).copy()
+    tilted = np.flatnonzero(kind == 0)
+    tilted = tilted[np.argsort(h[tilted], kind="stable")]
+    bounds = np.searchsorted(h[tilted], np.arange(n_hyp + 1))
     for k, judgment in enumerate(judgments):
+        if judgment.is_point:
+            continue
         theta[:, k] = judgment.sample(rng, draws)
-        mine = np.flatnonzero((kind == 0) & (h == k))
+        mine = tilted[bounds[k] : bounds[k + 1]]
         if mine.size:
             theta[mine, k] = _tilted(judgment, rng, mine.size)
     kappa = _kappa_draws(item.credibility, kappa_tilt, rng)
     for k, (h_id, judgment) in enumerate(zip(state.hypothesis_ids, item.likelihoods, strict=True)):
-        state.keep(likelihood_place(item.id, h_id), judgment, theta[:, k])
+        if not judgment.is_point:
+            state.keep(likelihood_place(item.id, h_id), judgment, theta[:, k])
     state.keep(credibility_place(item.id), item.credibility, kappa)
     state.log_weights += log(effective_likelihood((r * kappa)[:, None], theta, b))
 
