@@ -612,3 +612,26 @@ def test_an_item_uncertain_under_one_hypothesis_of_many_draws_only_that_one(
     card = score(case, engine="numpy", seed=2)
     assert drawn and not any(isinstance(j, Point) for j in drawn)
     assert card.hypotheses[0].posterior.mean < 1.0 / n_hyp  # E[theta_h0] = 0.29... < 0.3
+
+
+def test_diff_scores_each_component_of_old_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each change's effect rescored the whole of OLD (changes x items: two 20,000-item cases
+    gave no answer); OLD's components are now scored once and each change only its own."""
+    from hypotheses.analysis.diff import diff
+    from hypotheses.model import components, numpy_engine
+    from tests.helpers import point_case
+
+    n_items, changed = 200, range(0, 200, 10)
+    old = point_case([0.5, 0.5], [[0.2 + 0.003 * j, 0.5] for j in range(n_items)])
+    new = point_case([0.5, 0.5], [[0.2 + 0.003 * j + 0.1 * (j in changed), 0.5] for j in range(n_items)])
+    calls = {"n": 0}
+    real = components.score_component
+
+    def counted(*args: Any) -> Any:
+        calls["n"] += 1
+        return real(*args)
+
+    monkeypatch.setattr(numpy_engine, "score_component", counted)
+    result = diff(old, new)
+    assert len(result.changes) == len(changed) and all(c.alone is not None for c in result.changes)
+    assert calls["n"] <= 2 * n_items + 2 * len(changed)
