@@ -273,6 +273,10 @@ def _warn(lines: tuple[str, ...]) -> None:
         typer.echo(visible(line), err=True)
 
 
+def _warn_line(line: str) -> None:
+    _warn((line,))
+
+
 CasesArg = Annotated[
     list[Path],
     typer.Argument(
@@ -294,6 +298,17 @@ DaskOpt = Annotated[
         show_default=False,
     ),
 ]
+
+
+def _one_place(jobs: int, dask: str | None) -> None:
+    """--jobs and --dask spread several cases; one case is scored here, in this process (its
+    numbers are the same either way): say so rather than ignore them without a word."""
+    given = [name for name, used in (("--dask", dask is not None), (f"--jobs {jobs}", jobs > 1)) if used]
+    if given:
+        _warn_line(
+            f"hypscore: {' and '.join(given)} not used: they spread several cases over processes or "
+            "machines, and one case is scored here, in this process"
+        )
 
 
 def _single(cases: list[Path]) -> Path | None:
@@ -352,6 +367,7 @@ def score_command(
         _score_batch(cases, settings, output_format, output, quiet, jobs, dask, push)
         return
     _check_outputs(case, output, netcdf)
+    _one_place(jobs, dask)
     fmt = choose("score", output_format, output)
     loaded = load_case(case)
     card = score(
@@ -463,7 +479,7 @@ def _score_batch(
     from hypotheses.analysis.batch import find_cases, score_many
     from hypotheses.output.formats import EXCHANGE_FORMATS
 
-    paths = find_cases(inputs)
+    paths = find_cases(inputs, warn=_warn_line)
     # An exchange format into a directory (one there already, or a name without an extension).
     exchange = output_format in EXCHANGE_FORMATS
     if exchange and output is not None and (output.is_dir() or not output.suffix):
@@ -599,7 +615,7 @@ def calibration(
     from hypotheses.analysis.calibration import NoResolvedCases
     from hypotheses.analysis.calibration import calibration as calibrate
 
-    paths = find_cases(cases)
+    paths = find_cases(cases, warn=_warn_line)
     if output is not None:
         check_output(output, inputs=_inputs(*paths))
     fmt = choose("calibration", output_format, output)
@@ -733,7 +749,7 @@ def pool(
     from hypotheses.analysis.team import parse_weights
     from hypotheses.analysis.team import pool as pool_cases
 
-    paths = find_cases(cases)
+    paths = find_cases(cases, warn=_warn_line)
     if output is not None:
         check_output(output, inputs=_inputs(*paths))
     fmt = choose("pool", output_format, output)
@@ -845,6 +861,7 @@ def report(
         _report_batch(cases, output, engine.value, seed, draws, quiet, jobs, dask)
         return
     _check_outputs(case, output)
+    _one_place(jobs, dask)
     from hypotheses.output.report import render_report
 
     loaded = load_case(case)
@@ -871,7 +888,7 @@ def _report_batch(
     from hypotheses.analysis.batch import Settings, find_cases, score_many
     from hypotheses.output.report import render_report
 
-    paths = find_cases(inputs)
+    paths = find_cases(inputs, warn=_warn_line)
     if folder.exists() and not folder.is_dir():
         raise UsageError(f"-o {folder}: several cases write one report each; give a directory")
     names: dict[str, Path] = {}

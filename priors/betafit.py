@@ -84,6 +84,8 @@ def fit_beta(lo: float, hi: float) -> tuple[float, float]:
     lo_logit, hi_logit = _logit(lo), _logit(hi)
     mu = 0.5 * (lo_logit + hi_logit)
     var = ((hi_logit - lo_logit) / (2 * z)) ** 2
+    if not var > 0.0:  # ends a float or two apart round to one logit: no spread to fit
+        raise ValueError(f"the range [{lo}, {hi}] is too narrow for a Beta distribution")
     a0 = (1.0 + math.exp(mu)) / var
     if max(a0, a0 * math.exp(-mu)) > 1e12:  # a near-point: Newton would overflow math.exp
         raise ValueError(f"the range [{lo}, {hi}] is too narrow for a Beta distribution")

@@ -204,6 +204,11 @@ def from_range(lo: float, hi: float, text: str = "") -> Judgment:
     if lo == hi:
         return Point(lo, text)
     shown = text or f"[{lo:g}, {hi:g}]"
+    if 0.0 < lo < MIN_INTERVAL_END:
+        raise JudgmentError(
+            f"interval {shown}: its low end is below {MIN_INTERVAL_END:g}, too small to fit a Beta to "
+            f"(floating point loses such numbers); write an end of at least {MIN_INTERVAL_END:g}, or 0"
+        )
     fit_lo, fit_hi = range_ends(lo, hi)
     if not fit_lo < fit_hi:
         if lo == 0.0:
@@ -258,12 +263,31 @@ def _form(text: str) -> float | None:
         if not (math.isfinite(favour) and math.isfinite(against)) or favour + against == 0:
             return math.nan
         if favour < 0 or against < 0:
-            return -abs(favour / (favour + against))
-        return favour / (favour + against)
+            return -abs(favour / (favour + against))  # refused by _number, naming the sign
+        # Divide first: favour + against overflows for 1e308:1e308 and would read even odds as 0.
+        if favour >= against:
+            return 1.0 / (1.0 + against / favour)
+        share = favour / against
+        return share / (1.0 + share)
     try:
         return float(text)
     except ValueError:
         return None
+
+
+# The smallest non-zero interval end fitted: the Beta fit works with the logits of the ends,
+# clamped here (priors/betafit.py), since below it subnormal floats lose digits and two distinct
+# ends ([1e-320, 2e-320]) become one. A point probability may be smaller: the model takes logs.
+MIN_INTERVAL_END = 1e-300
+_LEADING_NUMBER = re.compile(rf"\s*({_NUMBER})")
+
+
+def _written_nonzero(value: Any) -> bool:
+    """Whether text that reads as 0 was written with a non-zero leading number ('1e-400%',
+    '1e-400:1'): it underflowed, it was not meant as 0. (A number that leads with 0 is 0.)"""
+    if not isinstance(value, str) or (match := _LEADING_NUMBER.match(value)) is None:
+        return False
+    return any(digit in "123456789" for digit in match[1].lower().partition("e")[0])
 
 
 def _number(value: Any, what: str) -> float:
@@ -283,6 +307,13 @@ def _number(value: Any, what: str) -> float:
         raise JudgmentError(f"{what} must be a number, got {type(value).__name__}")
     if not math.isfinite(number) or not 0.0 <= number <= 1.0:
         raise JudgmentError(_outside(value, number, what))
+    if number == 0.0 and _written_nonzero(value):
+        # Refused, not kept exact: every later step (logs, products, Beta draws) is in floats,
+        # and read as 0 it would rule a hypothesis out that nobody ruled out.
+        raise JudgmentError(
+            f"{what} {value!r} is too small to tell from 0 (floating point stops near 5e-324): write 0 "
+            "(it rules the hypothesis out) or a number of at least 1e-300"
+        )
     return number
 
 
@@ -392,6 +423,7 @@ def parse_judgment(value: Any, scale: Scale) -> Judgment:
 __all__ = [
     "LOWER_Q",
     "MAX_BETA_PARAMETER",
+    "MIN_INTERVAL_END",
     "UPPER_Q",
     "Beta",
     "Judgment",

@@ -7,9 +7,11 @@ broken file never stops a desk's nightly rescore."""
 
 from __future__ import annotations
 
-import glob
+import fnmatch
+import os
 import traceback
-from collections.abc import Callable, Iterable, Sequence
+import warnings
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -59,34 +61,159 @@ class CaseOutcome:
         return not self.problems
 
 
-def find_cases(inputs: Sequence[str | Path]) -> list[Path]:
+# A directory or pattern is walked through at most this many entries (files and directories).
+# A desk's case tree holds thousands (a batch of 100,000 cases fits); a million is a whole disk,
+# /proc or a loop of mounts, which would otherwise be listed for hours before anything is scored.
+# Listing a million entries takes a few seconds.
+MAX_WALKED = 1_000_000
+
+
+_NAMED_UNREADABLE = 10  # directories named one by one; past that a count (/proc has thousands)
+
+
+class _Walk:
+    """One bounded listing of directories for `find_cases`: links to directories are not
+    followed below a named path (a link back to its parent makes 2^depth paths to every file),
+    real directories are listed once each by (device, inode) (a bind mount of a parent), a
+    directory that vanished while walked (/proc) is skipped, and one that cannot be read is
+    named through `warn` instead of being skipped without a word."""
+
+    def __init__(self, named: str, warn: Callable[[str], None]) -> None:
+        self.named, self.warn = named, warn
+        self.walked = self.unreadable = 0
+
+    def entries(self, directory: str, seen: set[tuple[int, int]] | None = None) -> list[os.DirEntry[str]]:
+        """The entries of `directory`, sorted by name; none if it is in `seen` (by device and
+        inode), which it then joins."""
+        try:
+            if seen is not None:
+                info = os.stat(directory)
+                if (info.st_dev, info.st_ino) in seen:
+                    return []
+                seen.add((info.st_dev, info.st_ino))
+            with os.scandir(directory) as listing:
+                found = []
+                for entry in listing:
+                    self.walked += 1
+                    if self.walked > MAX_WALKED:
+                        raise UsageError(
+                            f"{self.named}: walked more than {MAX_WALKED:,} files and directories without "
+                            "finishing; name a smaller directory or a narrower pattern (cases/**/*.yaml)"
+                        )
+                    found.append(entry)
+        except (FileNotFoundError, NotADirectoryError):
+            return []  # gone since it was listed: nothing of it to score
+        except OSError as exc:
+            self.unreadable += 1
+            if self.unreadable <= _NAMED_UNREADABLE:
+                self.warn(f"{directory}: skipped, cannot be read ({exc.strerror or exc})")
+            return []
+        return sorted(found, key=lambda entry: entry.name)
+
+    def end(self) -> None:
+        if self.unreadable > _NAMED_UNREADABLE:
+            more = self.unreadable - _NAMED_UNREADABLE
+            self.warn(f"{self.named}: {more:,} more directories skipped, cannot be read")
+
+    def below(self, directory: str, hidden: bool) -> Iterator[tuple[os.DirEntry[str], bool]]:
+        """Every entry under `directory` with whether it is a real directory, depth first;
+        hidden (dot) names only if `hidden`, as glob's `**` skips them and a directory does not."""
+        stack, seen = [directory], set[tuple[int, int]]()
+        while stack:
+            subdirectories = []
+            for entry in self.entries(stack.pop(), seen):
+                if not hidden and entry.name.startswith("."):
+                    continue
+                is_dir = _is_dir(entry, follow=False)
+                yield entry, is_dir
+                if is_dir:
+                    subdirectories.append(entry.path)
+            stack += reversed(subdirectories)
+
+    def glob(self, directory: str, parts: Sequence[str]) -> Iterator[str]:
+        """The paths under `directory` matching the pattern's `parts`, as glob.glob(recursive=True)
+        finds them but for the bounds of this walk."""
+        if not parts:
+            yield directory
+            return
+        head, rest = parts[0], parts[1:]
+        if head == "**":
+            if not rest:  # `dir/**`: everything below, files too
+                yield from (entry.path for entry, _ in self.below(directory, hidden=False))
+                return
+            yield from self.glob(directory, rest)
+            for entry, is_dir in list(self.below(directory, hidden=False)):
+                if is_dir:
+                    yield from self.glob(entry.path, rest)
+        elif _GLOB_CHARS & set(head):
+            for entry in self.entries(directory):
+                if entry.name.startswith(".") and not head.startswith("."):
+                    continue
+                # One level per pattern part: a link may be followed here, it cannot loop.
+                if fnmatch.fnmatch(entry.name, head) and (not rest or _is_dir(entry, follow=True)):
+                    yield from self.glob(entry.path, rest)
+        else:
+            path = os.path.join(directory, head)
+            if os.path.lexists(path) and (not rest or os.path.isdir(path)):
+                yield from self.glob(path, rest)
+
+
+def _is_dir(entry: os.DirEntry[str], follow: bool) -> bool:
+    try:
+        return entry.is_dir(follow_symlinks=follow)
+    except OSError:
+        return False
+
+
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except OSError:  # permission denied on the way, or a link loop: not a case file to read
+        return False
+
+
+def _glob(entry: str, walk: _Walk) -> list[Path]:
+    parts = Path(entry).parts
+    fixed = next(i for i, part in enumerate(parts) if _GLOB_CHARS & set(part))
+    start = os.path.join(*parts[:fixed]) if fixed else os.curdir
+    found = (Path(p) for p in walk.glob(start, parts[fixed:]))  # ./a.yaml is Path a.yaml
+    return sorted({p for p in found if p.suffix.lower() in CASE_SUFFIXES and _is_file(p)})
+
+
+def find_cases(inputs: Sequence[str | Path], warn: Callable[[str], None] | None = None) -> list[Path]:
     """The case files named by files, directories (every *.yaml and *.yml under them, sorted)
     and glob patterns (`cases/**/*.yaml`), in the order given, each once.
 
     A named file is taken whatever its suffix (the user chose it) and even if it does not exist
     (scoring it then reports "no such file" like any bad case). Raises UsageError, before any
-    work, for a directory or pattern that names no case file: an empty batch is a mistake."""
+    work, for a directory or pattern that names no case file (an empty batch is a mistake) or
+    that needs more than MAX_WALKED entries listed. `warn` gets one line per directory that
+    could not be read (default: a Python warning)."""
+    warn = warn or (lambda line: warnings.warn(line, stacklevel=3))
     found: list[Path] = []
     for entry in map(str, inputs):
         path = Path(entry)
+        walk = _Walk(entry, warn)
         if path.is_dir():
-            files = sorted(p for p in path.rglob("*") if p.suffix.lower() in CASE_SUFFIXES and p.is_file())
+            files = sorted(
+                Path(e.path)
+                for e, is_dir in walk.below(entry, hidden=True)
+                if not is_dir and Path(e.name).suffix.lower() in CASE_SUFFIXES and _is_file(Path(e.path))
+            )
             if not files:
                 raise UsageError(f"{entry}: no case files (*.yaml, *.yml) in this directory")
-        elif not path.exists() and _GLOB_CHARS & set(entry):
-            files = sorted(
-                Path(p) for p in glob.glob(entry, recursive=True) if Path(p).suffix.lower() in CASE_SUFFIXES
-            )
-            files = [p for p in files if p.is_file()]
+        elif not os.path.lexists(path) and _GLOB_CHARS & set(entry):
+            files = _glob(entry, walk)
             if not files:
                 raise UsageError(f"{entry}: the pattern matches no case file (*.yaml, *.yml)")
         else:
             files = [path]
+        walk.end()
         found += files
-    seen: set[Path] = set()
+    seen: set[str] = set()
     unique = []
     for path in found:
-        key = path.resolve()
+        key = os.path.realpath(path)  # never raises, unlike Path.resolve on a link loop
         if key not in seen:
             seen.add(key)
             unique.append(path)
@@ -154,6 +281,11 @@ def score_many(
     check_settings(settings.draws, settings.seed, settings.tune, settings.target_accept)
     if jobs < 1:
         raise UsageError(f"--jobs {jobs}: give 1 or more processes")
+    if jobs > JOBS_PER_CPU * (cpus := usable_cpus()):
+        raise UsageError(
+            f"--jobs {jobs}: this machine has {cpus} CPU{'s' * (cpus != 1)} for hypscore; give at most "
+            f"{JOBS_PER_CPU * cpus} ({JOBS_PER_CPU} per CPU)"
+        )
     if dask is not None and jobs != 1:
         raise UsageError("--jobs and --dask both choose where to run; give one of them")
     if jobs > 1:
@@ -184,6 +316,21 @@ def score_many(
             done(index, score_text(text, name, settings))
     assert all(o is not None for o in outcomes)
     return [o for o in outcomes if o is not None]
+
+
+# --jobs is at most this many processes per CPU. Each is a whole interpreter with NumPy (~100 MB)
+# scoring whole cases; one waits on reading and pickling part of the time, so two per CPU still
+# keep them busy, while more only share the same CPUs and multiply the memory (--jobs 100000
+# started processes until the machine ran out).
+JOBS_PER_CPU = 2
+
+
+def usable_cpus() -> int:
+    """The CPUs this process may run on (a container's or taskset's share, not the machine's)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
 
 
 def score_chunk(texts: Sequence[tuple[str, str]], settings: Settings) -> list[CaseOutcome]:
@@ -243,6 +390,60 @@ def _in_processes(
         raise UsageError(f"a worker process failed to start. {_MAIN_GUARD}") from None
 
 
+# The longest wait for a Dask scheduler to answer, all told. The client's own timeout (10 s)
+# covers connecting, not the reply: a port that accepts and never answers held it past 120 s.
+# Twice the client's timeout leaves a slow scheduler room to register the client.
+DASK_CONNECT_SECONDS = 20.0
+
+
+def _start_client(distributed: Any, address: str) -> Any:
+    """A client of the scheduler at `address`, or a UsageError saying why not: the address read
+    first (a client built on a bad one waited 20 s to close and printed a traceback), TLS only
+    with Dask's TLS configuration, and the whole wait bounded by DASK_CONNECT_SECONDS."""
+    import threading
+
+    from distributed.comm.addressing import parse_address, parse_host_port
+    from distributed.security import Security
+
+    how = "give tcp://HOST:PORT (tcp://HOST:8786 for a default `dask scheduler`)"
+    try:
+        scheme, where = parse_address(address)
+        parse_host_port(where)
+    except ValueError as exc:
+        raise UsageError(f"--dask {address}: {exc}; {how}") from None
+    if scheme not in ("tcp", "tls"):
+        raise UsageError(f"--dask {address}: {scheme}:// is not supported; {how}")
+    if scheme == "tls" and Security().get_connection_args("client").get("ssl_context") is None:
+        raise UsageError(
+            f"--dask {address}: TLS needs Dask's TLS configuration (distributed.comm.tls: ca-file and "
+            "the client's cert and key); configure it, or use tcp://"
+        )
+    started: dict[str, Any] = {}
+
+    def start() -> None:
+        try:
+            started["client"] = distributed.Client(address, timeout="10s", set_as_default=False)
+        except Exception as exc:  # reported below, in the command's thread
+            started["error"] = exc
+
+    # A daemon thread: one that never hears back is left behind, and the process still exits.
+    thread = threading.Thread(target=start, name="hypscore-dask-connect", daemon=True)
+    thread.start()
+    thread.join(DASK_CONNECT_SECONDS)
+    if thread.is_alive():
+        raise UsageError(
+            f"--dask {address}: no answer from a Dask scheduler there in {DASK_CONNECT_SECONDS:g} s; check "
+            "the address and port and that `dask scheduler` runs there"
+        )
+    if "error" in started:
+        exc = started["error"]
+        raise UsageError(
+            f"--dask {address}: cannot reach a Dask scheduler there ({type(exc).__name__}: {exc}); check the "
+            "address (tcp://HOST:8786) and that `dask scheduler` runs there"
+        )
+    return started["client"]
+
+
 def _on_dask(
     dask: Any, work: list[tuple[int, str, str]], settings: Settings, done: Callable[[int, CaseOutcome], None]
 ) -> None:
@@ -255,13 +456,7 @@ def _on_dask(
     client = dask
     own = isinstance(dask, str)
     if own:
-        try:
-            client = distributed.Client(dask, timeout="10s", set_as_default=False)
-        except (OSError, TimeoutError, ValueError) as exc:
-            raise UsageError(
-                f"cannot reach a Dask scheduler at {dask} ({exc}); check the address "
-                "(tcp://HOST:8786) and that `dask scheduler` runs there"
-            ) from None
+        client = _start_client(distributed, dask)
     try:
         workers = max(1, len(client.scheduler_info().get("workers", {})))
         chunks = _chunks(work, workers)

@@ -251,6 +251,9 @@ def timeline(case: Case, seed: int | None = DEFAULT_SEED) -> tuple[tuple[str | N
     """P(h | E) as the dated items arrive: before any of them (undated items count from the
     start), then after each date in date order; exact means from the factorisation."""
     days = sorted({item.date for item in case.evidence if item.date is not None})
+    one_pass = _cumulative_timeline(case, days, seed)
+    if one_pass is not None:
+        return one_pass
     out = []
     for day in [None, *days]:
         known = tuple(
@@ -259,6 +262,35 @@ def timeline(case: Case, seed: int | None = DEFAULT_SEED) -> tuple[tuple[str | N
         posterior = numpy_engine.posterior_mean(replace(case, evidence=known), seed=seed)
         out.append((_iso(day), dict(zip(case.hypothesis_ids, map(float, posterior), strict=True))))
     return tuple(out)
+
+
+def _cumulative_timeline(
+    case: Case, days: list[datetime.date], seed: int | None
+) -> tuple[tuple[str | None, dict[str, float]], ...] | None:
+    """The timeline in one cumulative pass over the items' log factors, where every item is a
+    factor of its own in closed form (no uncertain source shared, no event, no origin): then
+    P(h | the items known by a date) is E[pi_h] times theirs, whatever else the case holds.
+    Rescoring the case after each date was dates x items (3,000 of each gave no answer). None
+    where the factors do not separate so."""
+    from hypotheses.model.factors import compile_case
+    from hypotheses.model.logspace import log, softmax
+
+    compiled = compile_case(case)
+    if case.events or case.origins or any(c.method != "exact" for c in compiled.components):
+        return None
+    pi_mean, _ = numpy_engine.prior_estimate(case, seed)
+    index = {day: k + 1 for k, day in enumerate(days)}  # 0: known from the start
+    arrived = np.zeros((len(days) + 1, len(case.hypotheses)))
+    rows = [index.get(item.date, 0) for item in case.evidence]
+    np.add.at(arrived, rows, compiled.mean_log_likelihoods())
+    known = log(pi_mean)[None, :] + np.cumsum(arrived, axis=0)
+    if not np.isfinite(known.max(axis=1)).all():
+        return None  # everything ruled out at some date: as the engine words it, below
+    posterior = softmax(known, axis=1)
+    return tuple(
+        (_iso(day), dict(zip(case.hypothesis_ids, map(float, row), strict=True)))
+        for day, row in zip([None, *days], posterior, strict=True)
+    )
 
 
 def _run_pymc(

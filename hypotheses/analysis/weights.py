@@ -84,7 +84,7 @@ def _weights_in_order(
         # it (p stays as it was), which a cumulative sum cannot express.
         return _sequential_weights(log_lik, log_start, [case.evidence[j].ratios for j in order])
     weights = np.empty_like(log_lik)
-    step = max(1, 2**22 // max(1, n_hyp * n_hyp))
+    step = max(1, 2**22 // max(1, n_hyp))  # rows of (rows, H) temporaries, 32 MB each
     for first in range(0, len(log_lik), step):
         rows = slice(first, first + step)
         weights[rows] = _weights_given(log_p[rows], log_lik[rows])
@@ -97,14 +97,21 @@ def _weights_in_order(
 
 def _weights_given(log_p: np.ndarray, log_lik: np.ndarray) -> np.ndarray:
     """Rows of W(h) in decibans for items with posteriors-before `log_p`: (rows, H); NaN where
-    no alternative is left."""
-    n_hyp = log_p.shape[1]
-    off_diagonal = ~np.eye(n_hyp, dtype=bool)
-    others = np.where(off_diagonal[None], log_p[:, None, :], -np.inf)  # [j, h, k]: p_k, k != h
+    no alternative is left. Memory (rows, H): the sums over k != h never build (rows, H, H)."""
     with np.errstate(invalid="ignore"):
-        log_alt = logsumexp(others + log_lik[:, None, :], axis=2) - logsumexp(others, axis=2)
+        log_alt = _log_sum_without_each(log_p + log_lik) - _log_sum_without_each(log_p)
         weight = DECIBANS_PER_NAT * (log_lik - log_alt)
     return np.where(np.isnan(weight) | np.isposinf(log_alt), np.nan, weight)
+
+
+def _log_sum_without_each(x: np.ndarray) -> np.ndarray:
+    """log sum_{k != h} exp(x[:, k]) for every h: the log-sum of the terms before h and of those
+    after h (running log-sums from each end). Nothing is subtracted from a total, which would
+    lose everything where term h dominates; a row of -inf gives -inf."""
+    none = np.full((x.shape[0], 1), -np.inf)
+    before = np.hstack([none, np.logaddexp.accumulate(x[:, :-1], axis=1)])
+    after = np.hstack([np.logaddexp.accumulate(x[:, :0:-1], axis=1)[:, ::-1], none])
+    return np.logaddexp(before, after)
 
 
 def _information_gain(p: np.ndarray, lik: np.ndarray) -> np.ndarray:

@@ -369,6 +369,14 @@ class _Builder:
             reason = getattr(exc, "problem", None) or str(exc)
             self._error(node, f"cannot read value {text!r}: {reason}")
             return None
+        if (
+            value == 0.0
+            and tag == _TAG + "float"
+            and any(c in "123456789" for c in text.lower().partition("e")[0])
+        ):
+            # 1.0e-400 underflowed to 0; kept as written, so that the judgment it is refuses it
+            # (priors/judgment.py, `_number`) instead of ruling a hypothesis out that nobody ruled out.
+            value = text
         self.scalars[key] = value
         return value
 

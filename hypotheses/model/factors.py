@@ -232,22 +232,24 @@ def _factors(
     by_id = {e.id: e for e in events}
     origin_of = {item_id: o for o in origins for item_id in o.items}
     factors: list[Factor] = []
-    factor_of: dict[str, int] = {}  # an event's or an origin's id -> its factor
+    grouped: dict[str, list[EvidenceItem]] = {}  # an event's or an origin's id -> its items so far
     for item in items:
         origin = origin_of.get(item.id)
         group = item.reports if item.reports is not None else (origin.id if origin is not None else None)
         if group is None:
             factors.append(Factor((item,)))
-        elif group in factor_of:
-            k = factor_of[group]
-            factors[k] = replace(factors[k], items=(*factors[k].items, item))
+        elif group in grouped:
+            grouped[group].append(item)  # its factor gets them all at the end: no n^2 tuple copies
         else:
-            factor_of[group] = len(factors)
+            grouped[group] = [item]
             if origin is not None and item.reports is None:
                 factors.append(Factor((item,), origin=origin))
             else:
                 factors.append(Factor((item,), by_id[group]))
-    return factors
+    return [
+        replace(f, items=tuple(grouped[f.owner])) if f.grouped and len(grouped[f.owner]) > 1 else f
+        for f in factors
+    ]
 
 
 def _compile(

@@ -9,10 +9,15 @@ Without it, PyMC's own sampler runs, as before.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
 import os
+import signal
+import threading
+import types
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -40,6 +45,30 @@ def _quiet_imports():
         import arviz as az
         import pymc as pm
     return az, pm
+
+
+@contextlib.contextmanager
+def _noting_ctrl_c() -> Iterator[list[bool]]:
+    """A list that becomes [True] when SIGINT arrives while the sampler runs (which PyMC turns
+    into short chains or broken pipes); the handler before it still runs (KeyboardInterrupt)."""
+    noted: list[bool] = []
+    if threading.current_thread() is not threading.main_thread():
+        yield noted  # signals go to the main thread only; nothing to note here
+        return
+    before = signal.getsignal(signal.SIGINT)
+
+    def note(signum: int, frame: types.FrameType | None) -> None:
+        noted[:] = [True]
+        if callable(before):
+            before(signum, frame)
+        elif before == signal.SIG_DFL:
+            signal.default_int_handler(signum, frame)
+
+    signal.signal(signal.SIGINT, note)
+    try:
+        yield noted
+    finally:
+        signal.signal(signal.SIGINT, before)
 
 
 def _quantile_mcse(az, idata) -> float:
@@ -140,19 +169,32 @@ def run(
         backend: dict = {"nuts_sampler": "numpyro", "nuts_sampler_kwargs": {"chain_method": "parallel"}}
     else:
         backend = {"cores": min(PYMC_CHAINS, os.cpu_count() or 1)}
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), _noting_ctrl_c() as ctrl_c:
         warnings.simplefilter("ignore")
-        idata = pm.sample(
-            draws=per_chain,
-            tune=tune,
-            chains=PYMC_CHAINS,
-            random_seed=seed,
-            target_accept=target_accept,
-            progressbar=progressbar,
-            compute_convergence_checks=False,
-            model=model,
-            **backend,
-        )
+        try:
+            idata = pm.sample(
+                draws=per_chain,
+                tune=tune,
+                chains=PYMC_CHAINS,
+                random_seed=seed,
+                target_accept=target_accept,
+                progressbar=progressbar,
+                compute_convergence_checks=False,
+                model=model,
+                **backend,
+            )
+        except (BrokenPipeError, EOFError, ConnectionError):
+            if ctrl_c:  # Ctrl-C at start-up killed the workers: the parent sees their pipes break
+                raise KeyboardInterrupt from None
+            raise
+        # PyMC catches Ctrl-C and returns the chains so far: a result from fewer draws than
+        # asked for is no result (nothing is written; the command exits 130).
+        if (
+            ctrl_c
+            or idata.posterior.sizes["chain"] < PYMC_CHAINS
+            or idata.posterior.sizes["draw"] < per_chain
+        ):
+            raise KeyboardInterrupt
         sampled = [name for name in ("judgment", "ratio", "p_hypothesis") if name in idata.posterior]
         rhat = float(az.rhat(idata, var_names=sampled).to_array().max())
         ess = float(az.ess(idata, var_names=sampled, method="bulk").to_array().min())

@@ -5,6 +5,7 @@ and the temporary file removed when a signal ends the run. Every export goes thr
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import shutil
 import signal
@@ -16,6 +17,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 
 class OutputError(Exception):
@@ -208,10 +210,7 @@ def atomic_output(path: str | Path, inputs: Iterable[str | Path] = ()) -> Iterat
                     shutil.copyfileobj(source, sys.stdout.buffer)
                 sys.stdout.buffer.flush()
             elif target.stream:
-                with (
-                    temporary.open("rb") as source,
-                    target.real.open("ab" if target.append else "wb") as sink,
-                ):
+                with temporary.open("rb") as source, _open_stream(target) as sink:
                     shutil.copyfileobj(source, sink)
             else:
                 _settle(temporary, target)
@@ -220,6 +219,23 @@ def atomic_output(path: str | Path, inputs: Iterable[str | Path] = ()) -> Iterat
             raise OutputError(f"{path}: cannot write: {exc.strerror or exc}") from None
         finally:
             temporary.unlink(missing_ok=True)
+
+
+def _open_stream(target: _Target) -> BinaryIO:
+    """The device or FIFO opened to write into. A FIFO is opened without waiting: a plain open
+    blocks until some process reads it, so a FIFO nobody reads hung the command for good."""
+    flags = os.O_WRONLY | (os.O_APPEND if target.append else 0)
+    try:
+        fd = os.open(target.real, flags | os.O_NONBLOCK)
+    except OSError as exc:
+        if exc.errno == errno.ENXIO and stat.S_ISFIFO(os.stat(target.real).st_mode):
+            raise OutputError(
+                f"{target.path}: is a FIFO with no reader; start the reader first (cat {target.path}), "
+                "or write to a file"
+            ) from None
+        raise
+    os.set_blocking(fd, True)  # a reader is there: write as to any file, waiting while it reads
+    return os.fdopen(fd, "ab" if target.append else "wb")
 
 
 def _settle(temporary: Path, target: _Target) -> None:
