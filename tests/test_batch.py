@@ -145,7 +145,7 @@ def test_a_bad_case_is_reported_and_the_rest_are_scored(tmp_path: Path) -> None:
     good = _write(tmp_path / "good.yaml", VAGUE)
     bad = dict(VAGUE, evidence=[{"id": "e1", "label": "one", "likelihoods": {"a": 1.5, "b": 0.2}}])
     _write(tmp_path / "bad.yaml", bad)
-    (tmp_path / "broken.yaml").write_text("title: [unclosed\n", encoding="utf-8")
+    (tmp_path / "broken.yaml").write_text("schema: 1\ntitle: [unclosed\n", encoding="utf-8")
     result = runner.invoke(app, ["score", str(tmp_path), "--format", "jsonl"])
     assert result.exit_code == 2
     assert [json.loads(line)["case"]["path"] for line in result.stdout.splitlines()] == [str(good)]
@@ -169,7 +169,7 @@ def test_empty_directories_and_patterns_are_clean_usage_errors(tmp_path: Path) -
 def test_globs_and_directories_are_expanded_sorted_and_each_case_once(tmp_path: Path) -> None:
     (tmp_path / "sub").mkdir()
     for name in ("b.yaml", "a.yml", "sub/c.yaml", "notes.txt"):
-        (tmp_path / name).write_text("x", encoding="utf-8")
+        (tmp_path / name).write_text("schema: 1\n", encoding="utf-8")  # a case's key: not skipped
     found = find_cases([tmp_path, str(tmp_path / "*.yaml"), tmp_path / "a.yml"])
     assert found == [tmp_path / "a.yml", tmp_path / "b.yaml", tmp_path / "sub" / "c.yaml"]
 

@@ -140,3 +140,25 @@ def test_a_script_without_the_main_guard_fails_at_once_with_the_fix(tmp_path) ->
         [sys.executable, str(guarded)], capture_output=True, text=True, timeout=120, cwd=tmp_path
     )
     assert run.returncode == 0 and run.stdout.strip() == "2"
+
+
+def test_a_batch_over_a_folder_skips_yaml_that_is_not_a_case_and_says_so(tmp_path) -> None:
+    """Issue 33 item 10: an ACH mapping file beside the cases was scored as a broken case; now
+    files found in a folder or by a pattern without a top-level `schema:` or `hypotheses:` are
+    listed as skipped. A file named on its own is always read (the user chose it)."""
+    import shutil
+
+    from typer.testing import CliRunner
+
+    from cli import app
+    from tests.helpers import EXAMPLES
+
+    shutil.copy(EXAMPLES / "taxicab.yaml", tmp_path / "taxicab.yaml")
+    (tmp_path / "mapping.yaml").write_text("ratings:\n  CC: 0.9\n  C: 0.7\n", encoding="utf-8")
+    (tmp_path / "wide.yaml").write_bytes("schema: 1\n".encode("utf-16"))  # kept: the reader says why
+    out = CliRunner().invoke(app, ["score", str(tmp_path), "-f", "jsonl"])
+    assert "skipped, not case files" in out.stderr and "mapping.yaml" in out.stderr
+    assert "taxicab" in out.stdout and "wide.yaml" in out.output and "UTF-16" in out.output
+    assert "mapping.yaml" not in out.stdout
+    alone = CliRunner().invoke(app, ["score", str(tmp_path / "mapping.yaml")])
+    assert alone.exit_code == 2 and "hypotheses" in alone.output  # named alone: read, and refused

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import re
 import traceback
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -202,10 +203,12 @@ def find_cases(inputs: Sequence[str | Path], warn: Callable[[str], None] | None 
             )
             if not files:
                 raise UsageError(f"{entry}: no case files (*.yaml, *.yml) in this directory")
+            files = _cases_only(files, entry, warn)
         elif not os.path.lexists(path) and _GLOB_CHARS & set(entry):
             files = _glob(entry, walk)
             if not files:
                 raise UsageError(f"{entry}: the pattern matches no case file (*.yaml, *.yml)")
+            files = _cases_only(files, entry, warn)
         else:
             files = [path]
         walk.end()
@@ -218,6 +221,48 @@ def find_cases(inputs: Sequence[str | Path], warn: Callable[[str], None] | None 
             seen.add(key)
             unique.append(path)
     return unique
+
+
+# A top-level key that only a case file has (an ACH --mapping file, a scale file or a CI config
+# has neither): a YAML file found in a folder or by a pattern without one is not a case.
+_CASE_KEY = re.compile(rb"^(schema|hypotheses)[ \t]*:", re.MULTILINE)
+
+
+def _cases_only(files: list[Path], entry: str, warn: Callable[[str], None]) -> list[Path]:
+    """The files of a folder or pattern that look like cases; the others named as skipped (a
+    file named on its own is always scored: the user chose it). A file that cannot be read is
+    kept, so that scoring it reports why."""
+    kept, skipped = [], []
+    for file in files:
+        try:
+            with open(file, "rb") as handle:
+                head = handle.read(MAX_CASE_PEEK)
+        except OSError:
+            kept.append(file)
+            continue
+        # A flow mapping, a byte-order mark or NULs (UTF-16/32): kept, so that the reader says
+        # what is wrong with it rather than the batch passing it over.
+        looks = (
+            _CASE_KEY.search(head) is not None
+            or head.lstrip().startswith((b"{", b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff"))
+            or b"\x00" in head[:4096]
+        )
+        (kept if looks else skipped).append(file)
+    if skipped:
+        named = ", ".join(str(f) for f in skipped[:10]) + (
+            f" and {len(skipped) - 10} more" if len(skipped) > 10 else ""
+        )
+        warn(f"skipped, not case files (no top-level `schema:` or `hypotheses:`): {named}")
+    if not kept:
+        raise UsageError(
+            f"{entry}: no case files here (the YAML files found have no `schema:` or `hypotheses:`)"
+        )
+    return kept
+
+
+# How much of a file is read to tell a case from other YAML (a case's keys are near its top;
+# the whole file is read once more when it is scored).
+MAX_CASE_PEEK = 1 << 20
 
 
 def score_text(text: str, path: str, settings: Settings) -> CaseOutcome:
