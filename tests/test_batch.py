@@ -314,3 +314,65 @@ def test_reports_that_would_share_a_name_are_refused_before_any_work(tmp_path: P
     )
     assert result.exit_code == 2 and "would both write same.html" in result.stderr
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.slow
+def test_dask_from_the_command_line_with_a_scheduler_and_workers_of_their_own(tmp_path: Path) -> None:
+    """Issue 32: `hypscore score DIR --dask tcp://...` against `dask scheduler` and `dask worker`
+    started as separate processes, as the README tells a user (no client in this process), gives
+    what scoring serially gives; the worker runs in another folder, and the seed case's quotes are
+    checked against the document sent with its text."""
+    import os
+    import shutil
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    folder = tmp_path / "cases"
+    folder.mkdir()
+    for name in ("al-bab-2017.yaml", "al-bab-article.txt", "taxicab.yaml", "leaked-memo.yaml"):
+        shutil.copy(EXAMPLES / name, folder / name)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    dask = str(Path(sys.executable).with_name("dask"))
+    elsewhere = tmp_path / "worker"
+    elsewhere.mkdir()
+    scheduler = subprocess.Popen([dask, "scheduler", "--port", str(port), "--no-dashboard"], cwd=elsewhere,
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    worker = None
+    try:
+        time.sleep(3)
+        address = f"tcp://127.0.0.1:{port}"
+        worker = subprocess.Popen(
+            [dask, "worker", address, "--nworkers", "1", "--nthreads", "1", "--no-dashboard"],
+            cwd=elsewhere, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=dict(os.environ),
+        )  # fmt: skip
+        time.sleep(5)
+        cli = [
+            sys.executable,
+            "-c",
+            "from cli import main_entry; main_entry()",
+            "score",
+            "cases",
+            "-f",
+            "jsonl",
+        ]
+        serial = subprocess.run(cli, cwd=tmp_path, capture_output=True, text=True, timeout=300)
+        spread = subprocess.run([*cli, "--dask", f"tcp://127.0.0.1:{port}"], cwd=tmp_path,
+                                capture_output=True, text=True, timeout=300)  # fmt: skip
+    finally:
+        for process in (worker, scheduler):
+            if process is not None:
+                process.terminate()
+                process.wait(timeout=30)
+    assert serial.returncode == 0 and spread.returncode == 0, spread.stderr
+
+    def documents(out: str) -> list[dict]:
+        return [
+            {k: v for k, v in json.loads(line).items() if k != "diagnostics"} for line in out.splitlines()
+        ]
+
+    assert len(documents(serial.stdout)) == 3
+    assert documents(spread.stdout) == documents(serial.stdout)

@@ -265,12 +265,15 @@ def _cases_only(files: list[Path], entry: str, warn: Callable[[str], None]) -> l
 MAX_CASE_PEEK = 1 << 20
 
 
-def score_text(text: str, path: str, settings: Settings) -> CaseOutcome:
+def score_text(
+    text: str, path: str, settings: Settings, documents: dict[str, bytes] | None = None
+) -> CaseOutcome:
     """Score one case given as text (what a worker on another machine receives): the same
-    `score` call `hypscore score PATH` makes, so the numbers are those of scoring it alone."""
+    `score` call `hypscore score PATH` makes, so the numbers are those of scoring it alone.
+    `documents`: the local documents it cites, read beside the case file (`_cited`)."""
     try:
         with gc_paused():
-            case = case_from_text(text, path)
+            case = case_from_text(text, path, documents)
         if settings.resolved_only and case.resolution is None:
             return CaseOutcome(path, case=case)
         card = score(
@@ -310,6 +313,27 @@ def _read(path: Path) -> str | CaseOutcome:
         return CaseOutcome(str(path), problems=tuple(str(p) for p in exc.problems))
 
 
+def _cited(text: str, path: Path) -> dict[str, bytes]:
+    """The local documents a case cites, read here (beside the case file) and sent with its text:
+    a worker elsewhere, or started in another folder, checks each quote against the same bytes,
+    so every mode gives what scoring the file alone gives. A case that cites none (or does not
+    parse: the worker says why) sends none, without a second parse."""
+    if "document" not in text:
+        return {}
+    from hypotheses.case.reading import parse
+    from hypotheses.case.sourcing import cited_documents
+
+    try:
+        data, _ = parse(text, str(path))
+    except CaseError:
+        return {}
+    return cited_documents(data, str(path))
+
+
+# A case to score: its index in the batch, its text, its name, the documents it cites.
+Work = tuple[int, str, str, dict[str, bytes]]
+
+
 def score_many(
     paths: Iterable[str | Path],
     settings: Settings | None = None,
@@ -337,7 +361,7 @@ def score_many(
         _refuse_inside_a_worker()
     paths = [Path(p) for p in paths]
     outcomes: list[CaseOutcome | None] = [None] * len(paths)
-    work: list[tuple[int, str, str]] = []
+    work: list[Work] = []
     for index, path in enumerate(paths):
         text = _read(path)
         if isinstance(text, CaseOutcome):
@@ -345,7 +369,7 @@ def score_many(
             if on_done:
                 on_done(text)
         else:
-            work.append((index, text, str(path)))
+            work.append((index, text, str(path), _cited(text, path)))
 
     def done(index: int, outcome: CaseOutcome) -> None:
         outcomes[index] = outcome
@@ -357,8 +381,8 @@ def score_many(
     elif jobs > 1 and len(work) > 1:
         _in_processes(min(jobs, len(work)), work, settings, done)
     else:
-        for index, text, name in work:
-            done(index, score_text(text, name, settings))
+        for index, text, name, documents in work:
+            done(index, score_text(text, name, settings, documents))
     assert all(o is not None for o in outcomes)
     return [o for o in outcomes if o is not None]
 
@@ -378,13 +402,13 @@ def usable_cpus() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def score_chunk(texts: Sequence[tuple[str, str]], settings: Settings) -> list[CaseOutcome]:
+def score_chunk(texts: Sequence[tuple[str, str, dict[str, bytes]]], settings: Settings) -> list[CaseOutcome]:
     """Several cases in one task: a point case scores in milliseconds, about what sending a
     task costs, so workers get cases in chunks (the numbers are those of each case alone)."""
-    return [score_text(text, name, settings) for text, name in texts]
+    return [score_text(text, name, settings, documents) for text, name, documents in texts]
 
 
-def _chunks(work: list[tuple[int, str, str]], workers: int) -> list[list[tuple[int, str, str]]]:
+def _chunks(work: list[Work], workers: int) -> list[list[Work]]:
     """About 8 chunks per worker (load balance for cases of unequal cost), at most 64 cases
     each (progress and memory), at least 1."""
     size = max(1, min(64, len(work) // (8 * workers)))
@@ -411,7 +435,7 @@ def _refuse_inside_a_worker() -> None:
 
 
 def _in_processes(
-    jobs: int, work: list[tuple[int, str, str]], settings: Settings, done: Callable[[int, CaseOutcome], None]
+    jobs: int, work: list[Work], settings: Settings, done: Callable[[int, CaseOutcome], None]
 ) -> None:
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -424,11 +448,13 @@ def _in_processes(
     try:
         with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
             futures = {
-                pool.submit(score_chunk, [(text, name) for _, text, name in chunk], settings): chunk
+                pool.submit(
+                    score_chunk, [(text, name, documents) for _, text, name, documents in chunk], settings
+                ): chunk
                 for chunk in _chunks(work, jobs)
             }
             for future in as_completed(futures):
-                for (index, _, _), outcome in zip(futures[future], future.result(), strict=True):
+                for (index, _, _, _), outcome in zip(futures[future], future.result(), strict=True):
                     done(index, outcome)
     except BrokenProcessPool:
         # A worker died while starting: most often a script that scores at its top level.
@@ -490,7 +516,7 @@ def _start_client(distributed: Any, address: str) -> Any:
 
 
 def _on_dask(
-    dask: Any, work: list[tuple[int, str, str]], settings: Settings, done: Callable[[int, CaseOutcome], None]
+    dask: Any, work: list[Work], settings: Settings, done: Callable[[int, CaseOutcome], None]
 ) -> None:
     try:
         import distributed
@@ -508,14 +534,17 @@ def _on_dask(
         # pure=False: each chunk is its own task even when two hold the same text.
         futures = client.map(
             score_chunk,
-            [[(text, name) for _, text, name in chunk] for chunk in chunks],
+            [[(text, name, documents) for _, text, name, documents in chunk] for chunk in chunks],
             settings=settings,
             pure=False,
         )
         chunk_of = {future.key: chunk for future, chunk in zip(futures, chunks, strict=True)}
-        for future in distributed.as_completed(futures):
-            for (index, _, _), outcome in zip(chunk_of[future.key], future.result(), strict=True):
-                done(index, outcome)
+        # The client we made is not the default one (set_as_default=False: a library must not
+        # change its caller's default), and as_completed looks for a default: make ours current.
+        with client.as_current():
+            for future in distributed.as_completed(futures):
+                for (index, _, _, _), outcome in zip(chunk_of[future.key], future.result(), strict=True):
+                    done(index, outcome)
     finally:
         if own:
             client.close()

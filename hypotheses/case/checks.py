@@ -6,6 +6,7 @@ reported; a case that breaks none is then built (building.py)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from hypotheses.case import keys
@@ -29,8 +30,16 @@ class Checker:
     groups, the resolution, something left possible), with the items' rules (ItemChecker) in
     turn, and has the Case built from it when it breaks none."""
 
-    def __init__(self, spec: CaseSpec, lines: LineMap, name: str, sha256: str) -> None:
+    def __init__(
+        self,
+        spec: CaseSpec,
+        lines: LineMap,
+        name: str,
+        sha256: str,
+        documents: Mapping[str, bytes] | None = None,
+    ) -> None:
         self.spec, self.name, self.sha256 = spec, name, sha256
+        self.supplied = documents  # cited documents read where the case file is (batch workers)
         self.found = Findings(name, lines)
         self.ids = [h.id for h in spec.hypotheses]
 
@@ -42,7 +51,7 @@ class Checker:
         ItemChecker(self.spec, self.found, self.ids).check()
         events.unreported()
         events.origins()
-        documents = check_sourcing(self.spec, self.found, self.name)
+        documents = check_sourcing(self.spec, self.found, self.name, self.supplied)
         self._groups()
         self._resolution()
         self._scale()

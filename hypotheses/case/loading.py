@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -33,8 +33,10 @@ def load_case(path: str | Path) -> Case:
         return case_from_text(read_text(path), str(path))
 
 
-def case_from_text(text: str, path: str = "<case>") -> Case:
-    """Validate a case given as YAML text (`path` names it in messages and exports)."""
+def case_from_text(text: str, path: str = "<case>", documents: Mapping[str, bytes] | None = None) -> Case:
+    """Validate a case given as YAML text (`path` names it in messages and exports). `documents`:
+    the cited local documents' bytes by `document:` as written, read where the case file is (a
+    worker of a batch has the text, not the files); otherwise they are read from disk."""
     data, lines = parse(text, path)
     if not isinstance(data, dict):
         kind = "a list" if isinstance(data, list) else f"a single value ({data!r})"
@@ -69,7 +71,7 @@ def case_from_text(text: str, path: str = "<case>") -> Case:
         spec = _validated(data, lines, path, scale_name, unstated)
     if unstated:
         raise CaseError(unstated)
-    return Checker(spec, lines, path, hashlib.sha256(text.encode("utf-8")).hexdigest()).case()
+    return Checker(spec, lines, path, hashlib.sha256(text.encode("utf-8")).hexdigest(), documents).case()
 
 
 def _validated(

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from hypotheses.case.messages import CaseError, Findings
@@ -68,10 +69,34 @@ def _matched_words(quote: str, text: str) -> int:
     return low
 
 
-def check_sourcing(spec: CaseSpec, found: Findings, case_path: str) -> dict[str, Document]:
+def cited_documents(data: Any, case_path: str) -> dict[str, bytes]:
+    """The local documents a parsed case cites, read beside it, by `document:` as written: what a
+    batch sends its workers with the case's text, so that a worker on another machine (or in
+    another folder) checks the quotes against the same bytes. One that cannot be read is left
+    out: the worker then reports why, as scoring the file alone would."""
+    evidence = data.get("evidence") if isinstance(data, dict) else None
+    folder = Path(case_path).parent
+    out: dict[str, bytes] = {}
+    for item in evidence if isinstance(evidence, list) else []:
+        document = item.get("document") if isinstance(item, dict) else None
+        if not isinstance(document, str) or not document.strip() or is_url(document.strip()):
+            continue
+        key = document.strip()
+        if key not in out:
+            try:
+                out[key] = read_bytes((folder / key).resolve())
+            except CaseError:
+                continue
+    return out
+
+
+def check_sourcing(
+    spec: CaseSpec, found: Findings, case_path: str, supplied: Mapping[str, bytes] | None = None
+) -> dict[str, Document]:
     """Every item's cited document, by item id; errors (at the item's `document:` or `quote:`
     line) for a local document that cannot be read, a quote in a file that is not UTF-8 text, a
-    quote absent from its document, and an empty quote or document."""
+    quote absent from its document, and an empty quote or document. `supplied`: documents
+    already read where the case file is, by `document:` as written (`cited_documents`)."""
     folder = Path(case_path).parent
     base = folder.resolve()
     read: dict[Path, tuple[bytes | None, str]] = {}  # each file once: (bytes, or None and why)
@@ -94,10 +119,13 @@ def check_sourcing(spec: CaseSpec, found: Findings, case_path: str) -> dict[str,
         path = (folder / document).resolve()
         shown = _shown(path, base)
         if path not in read:
-            try:
-                read[path] = (read_bytes(path), "")
-            except CaseError as exc:
-                read[path] = (None, exc.problems[0].message)
+            if supplied is not None and document in supplied:
+                read[path] = (supplied[document], "")
+            else:
+                try:
+                    read[path] = (read_bytes(path), "")
+                except CaseError as exc:
+                    read[path] = (None, exc.problems[0].message)
         raw, why = read[path]
         if raw is None:
             found.error(
