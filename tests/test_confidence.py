@@ -221,3 +221,37 @@ def test_every_output_carries_it() -> None:
     assert "Confidence: moderate" in " ".join(out("explain", seed).split())
     assert json.loads(out("explain", seed, "-f", "json"))["confidence"] == data["confidence"]
     assert f"**Confidence: moderate**: {reason}" in out("explain", seed, "-f", "md")
+
+
+def test_lines_of_evidence_do_not_depend_on_how_a_reliability_is_written() -> None:
+    """Review finding: lines were the engine's components, joined only by uncertain sources, so
+    three items from one informant of reliability 0.9 counted as three lines and with `B` as
+    one, and an uncertain model_error joined every item. Lines are the case's structure: items
+    sharing any source (point or uncertain) are one line; model error joins nothing."""
+    from hypotheses import score
+    from tests.helpers import make_case
+
+    seen = set()
+    for reliability in (0.9, "B", [0.85, 0.95]):
+        for model_error in (0, [0.005, 0.02]):
+            document = {
+                "schema": 1,
+                "title": "one informant",
+                "model_error": model_error,
+                "hypotheses": [
+                    {"id": "a", "label": "a", "prior": 0.5},
+                    {"id": "b", "label": "b", "prior": 0.5},
+                ],
+                "sources": {"inf": {"label": "informant", "reliability": reliability}},
+                "evidence": [
+                    {"id": f"e{k}", "label": f"e{k}", "likelihoods": {"a": 0.9, "b": 0.1}, "source": "inf"}
+                    for k in range(3)
+                ],
+            }
+            card = score(make_case(document))
+            assert card.confidence is not None
+            seen.add((card.confidence.level, card.confidence.reasons))
+    assert seen == {
+        ("moderate", ("only one independent line of evidence favours a over b (its items hang together "
+                      "through the source inf)",))
+    }  # fmt: skip

@@ -43,7 +43,7 @@ SHOWN = 3  # the items named in one reason; the rest counted
 class Facts:
     """What the rules read: the scored case and, from the numpy engine, P(h | E without each
     item) (J, H), without each event's reports then each origin's items (G + O, H), each
-    component's log factor (C, H) with its shared uncertain sources; the items that count as
+    line of evidence's log factor (L, H) with the sources that join it; the items that count as
     weak (id -> why) and each pending item's chance of changing the leader."""
 
     card: Scorecard
@@ -174,6 +174,47 @@ def interval_below_floor(facts: Facts) -> str | None:
     return f"the 90% interval of {lead} reaches down to {percent(lo)} (high needs it above {FLOOR_TEXT})"
 
 
+def lines_of_evidence(case: Case) -> tuple[np.ndarray, list[list[str]]]:
+    """The case's independent lines of evidence: its factors (an item, an event with its reports,
+    an origin with its items) joined when any source on their chains is shared, whether its
+    reliability is a point or uncertain (how a reliability is written must not change how many
+    lines there are), model error aside (it is on every chain and joins nothing). Each line's log
+    factor (L, H) is the sum of its items' rows at the judgments' means (the chain rule: a
+    group's rows add up to its term), with the sources that join it."""
+    from hypotheses.model.factors import MODEL_ERROR, compile_case
+
+    compiled = compile_case(case)
+    factors = compiled.factors
+    parent = list(range(len(factors)))
+
+    def root(k: int) -> int:
+        while parent[k] != k:
+            parent[k] = parent[parent[k]]
+            k = parent[k]
+        return k
+
+    first: dict[str, int] = {}
+    for k, factor in enumerate(factors):
+        for source in {s for it in factor.items for s in it.chain if s != MODEL_ERROR}:
+            if source in first:
+                parent[root(k)] = root(first[source])
+            else:
+                first[source] = k
+    rows = compiled.mean_log_likelihoods()
+    index = {it.id: j for j, it in enumerate(compiled.items)}
+    lines: dict[int, list[int]] = {}
+    for k in range(len(factors)):
+        lines.setdefault(root(k), []).append(k)
+    log_factors, sources = [], []
+    for members in lines.values():
+        items = [index[it.id] for k in members for it in factors[k].items]
+        log_factors.append(rows[items].sum(axis=0))
+        chains = {s for k in members for it in factors[k].items for s in it.chain if s != MODEL_ERROR}
+        sources.append(sorted(chains) if len(members) > 1 else [])
+    n_hyp = len(case.hypotheses)
+    return np.array(log_factors).reshape(len(log_factors), n_hyp), sources
+
+
 def favouring_components(facts: Facts) -> list[int]:
     """The components (independent given h) that favour the leader over the runner-up by at
     least FAVOUR_DB."""
@@ -188,7 +229,7 @@ def favouring_components(facts: Facts) -> list[int]:
 
 
 def too_few_lines(facts: Facts) -> str | None:
-    """Not high unless at least two independent lines of evidence (components: no uncertain
+    """Not high unless at least two independent lines of evidence (`lines_of_evidence`: no
     source shared between them) each favour the leader over the runner-up."""
     favouring = favouring_components(facts)
     if len(favouring) >= 2:

@@ -194,8 +194,7 @@ def assess_confidence(case: Case, card: Scorecard, exact: EngineResult, seed: in
         exact.leave_one_out,
         [g.id for g in (*case.events, *case.origins)],
         exact.event_leave_one_out,
-        exact.component_log_factors,
-        exact.component_sources,
+        *confidence.lines_of_evidence(case),
         confidence.weak_items(case),
         changes,
     )
