@@ -339,3 +339,23 @@ def test_an_origin_left_with_one_item_in_a_sampled_component_is_scored() -> None
     y_out = without_item(alone, "y")
     assert not y_out.origins
     assert result.leave_one_out[0] == pytest.approx(_mean(y_out), abs=1e-9)
+
+
+def test_an_origin_that_rules_out_every_hypothesis_is_an_error_not_nan() -> None:
+    """Review finding: both readings of an origin 0 under a (its claim impossible under a and a
+    certain item; an item alone certain and impossible under a), and z ruling out b: every
+    hypothesis ruled out, which scored NaN. It is the same error as any other such case."""
+    from hypotheses import CaseError
+
+    evidence = [
+        {"id": "x", "label": "x", "likelihoods": {"a": 0.0, "b": 0.5}},
+        {"id": "y", "label": "y", "likelihoods": {"a": 0.5, "b": 0.0}},
+        {"id": "z", "label": "z", "likelihoods": {"a": 0.5, "b": 0.0}},
+    ]
+    origins = {"o": {"label": "o", "items": ["x", "y"], "shared": 0.5, "likelihoods": {"a": 0, "b": 1}}}
+    with pytest.raises(CaseError, match="every hypothesis is ruled out"):
+        make_case(_doc(evidence, origins=origins))
+    # One reading left possible under a (shared 0.5 and the event possible): a case like any other.
+    origins["o"]["likelihoods"] = {"a": 0.2, "b": 1}
+    posterior = _mean(make_case(_doc(evidence, origins=origins)))
+    assert np.isfinite(posterior).all() and posterior[0] == pytest.approx(1.0)

@@ -17,7 +17,7 @@ from hypotheses.case.item_checks import ItemChecker
 from hypotheses.case.messages import Findings
 from hypotheses.case.reading import LineMap
 from hypotheses.case.sourcing import check_sourcing
-from hypotheses.case.types import DEFAULT_KEY, SINGLE_PRIOR, Case, EvidenceItem, Hypothesis
+from hypotheses.case.types import DEFAULT_KEY, SINGLE_PRIOR, Case, EvidenceItem, Hypothesis, Origin
 from priors import Point, get_scale
 from priors.suggest import did_you_mean
 
@@ -203,15 +203,43 @@ class Checker:
         # error"): then no report is certain.
         exact = point_zero(case.model_error)
 
-        def certain(e: EvidenceItem) -> bool:
+        def never_false(e: EvidenceItem) -> bool:
             """A report that cannot be unfounded: a false-alarm rate of exactly 0, given (hit and
-            false-alarm rates) or from a credibility and every reliability on its chain 1; and
-            not in a possible common origin (its own likelihoods then count only in part)."""
-            if not exact or e.id in in_origins:
+            false-alarm rates) or from a credibility and every reliability on its chain 1."""
+            if not exact:
                 return False
             if e.rated:
                 return isinstance(e.false_alarm, Point) and e.false_alarm.value == 0
             return point_one(e.credibility) and all(point_one(reliability[s]) for s in e.chain)
+
+        def never_missed(e: EvidenceItem) -> bool:
+            """A report that cannot occur when what it says is true: a given hit rate of 0."""
+            return exact and e.rated and isinstance(e.hit, Point) and e.hit.value == 0
+
+        def certain(e: EvidenceItem) -> bool:
+            """Never false, and not in a possible common origin (its own likelihoods then count
+            only in part: the origin is judged as a whole, `origin_zero`)."""
+            return e.id not in in_origins and never_false(e)
+
+        def zero(j: object, value: float) -> bool:
+            return isinstance(j, Point) and j.value == value
+
+        def origin_zero(o: Origin, index: int) -> bool:
+            """Both readings of a possible common origin are 0 under h: as one event (theta_O 0
+            and an item never false, or theta_O 1 and one never reported when true), and as
+            independent items (one of them, never false, with its own likelihood 0), each only
+            where `shared` leaves that reading possible."""
+            items = [e for e in case.evidence if e.id in o.items]
+            theta = o.likelihoods[index]
+            as_event = (zero(theta, 0.0) and any(never_false(e) for e in items)) or (
+                zero(theta, 1.0) and any(never_missed(e) for e in items)
+            )
+            alone = any(
+                (zero(e.likelihoods[index], 0.0) and never_false(e))
+                or (zero(e.likelihoods[index], 1.0) and never_missed(e))
+                for e in items
+            )
+            return (as_event or zero(o.shared, 0.0)) and (alone or zero(o.shared, 1.0))
 
         def ruled_out(index: int) -> bool:
             prior_zero = any(isinstance(j, Point) and j.value == 0 for _, j in case.hypotheses[index].prior)
@@ -230,7 +258,9 @@ class Checker:
                 and any(certain(e) for e in case.reports_of(g.id))
                 for g in case.events
             )
-            return prior_zero or evidence_zero or event_zero
+            return (
+                prior_zero or evidence_zero or event_zero or any(origin_zero(o, index) for o in case.origins)
+            )
 
         if all(ruled_out(i) for i in range(len(case.hypotheses))):
             self.found.error(
