@@ -202,8 +202,9 @@ def id_suggestion(value: str) -> str:
 
 
 def _comma_hint(data: Any, path: tuple[Any, ...]) -> str:
-    """Why a key with spaces and no value appeared: in `{label: The Post, via a leak, ...}` the
-    comma ended the label and YAML read the rest as a key. Says so, and how to quote it."""
+    """Why an unknown key with no value appeared: in `{label: The Times, London, ...}` the comma
+    ended the label and YAML read the rest as a key ('London', with no value). Says so, and how to
+    quote it. A misspelt key has a value (`{lable: x}`): no such story."""
     node = data
     for part in path[:-1]:
         try:
@@ -211,12 +212,9 @@ def _comma_hint(data: Any, path: tuple[Any, ...]) -> str:
         except (KeyError, IndexError, TypeError):
             return ""
     field = path[-1] if path else None
-    if (
-        not isinstance(node, dict)
-        or not isinstance(field, str)
-        or " " not in field
-        or node.get(field) is not None
-    ):
+    if not isinstance(node, dict) or not isinstance(field, str) or field not in node:
+        return ""
+    if node[field] is not None:
         return ""
     names = list(node)
     before = names[names.index(field) - 1] if names.index(field) > 0 else None
@@ -242,7 +240,8 @@ def _where(path: tuple[Any, ...]) -> str:
         head = f"`{parts[-2]}:` entry {parts[-1] + 1}"
     if parts[0] in ("hypotheses", "evidence") and len(parts) >= 2 and isinstance(parts[1], int):
         noun = "hypothesis" if parts[0] == "hypotheses" else "evidence item"
-        return f"{noun} {parts[1] + 1}" if len(parts) == 2 else f"{head} of {noun} {parts[1] + 1}"
+        named = f"{noun} {parts[1] + 1}"
+        return named if len(parts) == 2 else f"{head} of {named}"
     if parts[0] == "sources" and len(parts) >= 3:
         return f"{head} of source '{parts[1]}'"
     if parts[0] == "events" and len(parts) >= 3:
