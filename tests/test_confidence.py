@@ -255,3 +255,19 @@ def test_lines_of_evidence_do_not_depend_on_how_a_reliability_is_written() -> No
         ("moderate", ("only one independent line of evidence favours a over b (its items hang together "
                       "through the source inf)",))
     }  # fmt: skip
+
+
+def test_a_suspected_origin_that_would_change_nothing_is_no_reason_for_doubt() -> None:
+    """New-user trial: a suspected origin whose declaration (shared 0.5) moves the leader's odds
+    by less than 1 dB was still 'low'. Two items that say nothing (equal likelihoods) and share a
+    link: declaring them one origin changes nothing, so confidence does not drop for them."""
+    card = _card(
+        """evidence:
+  - {id: e1, label: A witness saw the blue car, likelihoods: {a: 0.9, b: 0.1}}
+  - {id: e2, label: The ledger shows a payment, likelihoods: {a: 0.8, b: 0.2}}
+  - {id: e3, label: A note, likelihoods: {a: 0.5, b: 0.5}, links: [https://example.org/x]}
+  - {id: e4, label: A memo, likelihoods: {a: 0.5, b: 0.5}, links: [https://example.org/x]}
+"""
+    )
+    assert [s.items for s in card.suspected_origins] == [("e3", "e4")]
+    assert not any("may repeat one origin" in reason for reason in card.confidence.reasons)

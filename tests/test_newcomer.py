@@ -25,6 +25,8 @@ def test_a_comma_inside_a_flow_map_value_says_what_happened_and_how_to_quote_it(
     assert "case.yaml:7: unknown field 'via the Discord leak'" in said
     assert "A comma inside {...} ends a value: 'The Washington Post' stopped at it" in said
     assert 'label: "The Washington Post, via the Discord leak"' in said
+    said = _problems(HEAD + "sources:\n  times: {label: The Times, London, reliability: B}\n")
+    assert "'The Times' stopped at it and 'London' became a key" in said
     # A misspelt key is still just a misspelt key (no comma story).
     said = _problems(HEAD + "sources:\n  wapo: {lable: The Post}\n")
     assert "did you mean 'label'?" in said and "comma" not in said

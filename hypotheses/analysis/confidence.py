@@ -143,10 +143,33 @@ def pending_may_change_leader(facts: Facts) -> str | None:
     return f"the pending items {said} each have a 25% chance or more of changing the leader once known"
 
 
+def _origin_matters(facts: Facts, if_shared: dict[str, float]) -> bool:
+    """Whether declaring a suspected origin (at shared 0.5) would move the leader's odds against
+    the runner-up by FAVOUR_DB or more, or change the leader: an origin that moves them less
+    counts about once either way. Unknown (not scored): it matters."""
+    if not if_shared:
+        return True
+    lead, rival = facts.lead, facts.rival
+    if max(if_shared, key=lambda h: if_shared[h]) != lead.id:
+        return True
+    with np.errstate(divide="ignore", invalid="ignore"):
+        now = (
+            math.log(lead.posterior.mean) - math.log(rival.posterior.mean)
+            if rival.posterior.mean > 0
+            else math.inf
+        )
+        then_rival = if_shared.get(rival.id, 0.0)
+        then = math.log(if_shared[lead.id]) - math.log(then_rival) if then_rival > 0 else math.inf
+    if math.isinf(now) and math.isinf(then):
+        return False
+    return not abs(now - then) * 10.0 / math.log(10.0) < FAVOUR_DB
+
+
 def undeclared_origins(facts: Facts) -> str | None:
     """Low when items look as if they repeat one origin the case does not declare: they may be
-    counted as independent confirmation when they are one report."""
-    suspected = facts.card.suspected_origins
+    counted as independent confirmation when they are one report. Only where declaring it would
+    matter (`_origin_matters`): a warning with no effect on the answer is no reason for doubt."""
+    suspected = [s for s in facts.card.suspected_origins if _origin_matters(facts, dict(s.if_shared))]
     if not suspected:
         return None
     groups = [_listed(list(s.items), "and") for s in suspected]

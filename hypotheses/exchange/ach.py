@@ -716,6 +716,11 @@ def ach_rows(case: Case, card: Scorecard, mapping: Mapping) -> tuple[list[str], 
         }
         level = None if c >= _FULL else nearest(c, mapping.credibility)
         label = item.label + (" (looked for, not found)" if item.observed is False else "")
+        if item.reports is not None:  # ACH has no events: a second report would count the fact twice
+            others = ", ".join(r.id for r in case.reports_of(item.reports) if r.id != item.id)
+            event = case.event(item.reports)
+            said = f"'{event.label}'" if event is not None else item.reports
+            label += f" (reports one event with {others}: {said})" if others else f" (reports {said})"
         origin = case.origin_of(item.id)
         if origin is not None:  # ACH has no mixture: the rating is the item alone, the doubt said
             others = ", ".join(i for i in origin.items if i != item.id)

@@ -66,8 +66,12 @@ def precision_phrase(interval_mcse: float) -> str:
         return "90% intervals"
     if interval_mcse <= 0:
         return "exact 90% intervals"
-    points = math.ceil(100 * interval_mcse * 10) / 10
-    return f"90% intervals precise to about ±{points:g} points"
+    points = 100 * interval_mcse
+    # One significant figure, rounded up (never claims more precision than measured): ±0.4
+    # points for the seed case, ±0.005 for a case whose interval ends barely move.
+    digits = max(1, -math.floor(math.log10(points))) if points < 1 else 1
+    shown = math.ceil(points * 10**digits) / 10**digits
+    return f"90% intervals precise to about ±{shown:g} points"
 
 
 def db(value: float | None) -> str:
