@@ -290,6 +290,15 @@ def _written_nonzero(value: Any) -> bool:
     return any(digit in "123456789" for digit in match[1].lower().partition("e")[0])
 
 
+def _odds_against_underflowed(value: Any) -> bool:
+    """'1:1e-400' reads as exactly 1 (the 'against' underflowed): not meant as certainty, which
+    on an item looked for and not found would rule a hypothesis out."""
+    if not isinstance(value, str) or (match := _ODDS.match(value.strip())) is None:
+        return False
+    against = match[2].strip()
+    return float(against) == 0.0 and _written_nonzero(against)
+
+
 def _number(value: Any, what: str) -> float:
     """A probability written as a number or any form of `_form`."""
     if isinstance(value, bool):
@@ -307,6 +316,13 @@ def _number(value: Any, what: str) -> float:
         raise JudgmentError(f"{what} must be a number, got {type(value).__name__}")
     if not math.isfinite(number) or not 0.0 <= number <= 1.0:
         raise JudgmentError(_outside(value, number, what))
+    if number == 1.0 and _odds_against_underflowed(value):
+        raise JudgmentError(
+            f"{what} {value!r} is too close to 1 to tell from certainty (its 'against' is too small for "
+            "floating point): write 1 (certain) or odds whose smaller side is at least 1e-300 of the other"
+        )
+    if number == 0.0 and math.copysign(1.0, number) < 0:
+        number = 0.0  # '-0%' is 0, not a negative zero that prints as '-0'
     if number == 0.0 and _written_nonzero(value):
         # Refused, not kept exact: every later step (logs, products, Beta draws) is in floats,
         # and read as 0 it would rule a hypothesis out that nobody ruled out.

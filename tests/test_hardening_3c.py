@@ -635,3 +635,17 @@ def test_diff_scores_each_component_of_old_once(monkeypatch: pytest.MonkeyPatch)
     result = diff(old, new)
     assert len(result.changes) == len(changed) and all(c.alone is not None for c in result.changes)
     assert calls["n"] <= 2 * n_items + 2 * len(changed)
+
+
+def test_odds_whose_against_underflows_are_refused_not_read_as_certain() -> None:
+    """Review finding: '1e-400:1' was refused but '1:1e-400' read as exactly 1, which on an
+    item looked for and not found rules a hypothesis out; '-0%' read as a negative zero."""
+    from priors import get_scale, parse_judgment
+    from priors.judgment import JudgmentError
+
+    icd = get_scale("icd203")
+    with pytest.raises(JudgmentError, match="too close to 1 to tell from certainty"):
+        parse_judgment("1:1e-400", icd)
+    assert parse_judgment("1:0", icd).mean == 1.0  # written as certainty: certainty
+    zero = parse_judgment("-0%", icd).mean
+    assert zero == 0.0 and str(zero) == "0.0"

@@ -59,12 +59,13 @@ def _strength(ratio: float) -> str:
 class _PlugIn:
     """The model with every judgment at its mean; one judgment at a time can be moved, and
     the posterior follows by recomputing only the factors that judgment enters. A factor is a
-    standalone item or an event with all its reports (docs/model.md section 2)."""
+    standalone item, an event with all its reports or a possible common origin with all its items
+    (docs/model.md section 2)."""
 
     def __init__(self, case: Case) -> None:
         self.case = case
         self.compiled = compile_case(case)
-        # Standalone items, then events: the order the tornado lists tied judgments in.
+        # Standalone items, then events and origins: the order the tornado lists tied judgments in.
         factors = self.compiled.factors
         self.factors = tuple(f for f in factors if not f.grouped) + tuple(f for f in factors if f.grouped)
         self.log_w = np.array([sum(log(j.mean) for _, j in h.prior) for h in case.hypotheses], dtype=float)
@@ -188,9 +189,9 @@ def explain(
     without_event: np.ndarray | None = None,
 ) -> Explanation:
     """The explanation of `card`, the Scorecard of `case`, given the numpy engine's
-    leave-one-out posteriors `without` (J, H), `without_event` (G, H) for each whole event, and
-    the posterior `exact` (H,) they are measured against: all from the model's factorisation,
-    whichever engine drew the intervals."""
+    leave-one-out posteriors `without` (J, H), `without_event` (G + O, H) for each whole event
+    then each whole origin, and the posterior `exact` (H,) they are measured against: all from
+    the model's factorisation, whichever engine drew the intervals."""
     ids = case.hypothesis_ids
     posterior = np.array([h.posterior.mean for h in card.hypotheses])
     order = np.argsort(-posterior, kind="stable")

@@ -399,7 +399,7 @@ def _auto(
 _OUTSIDE = 1e-6
 
 
-def _estimates(mean: np.ndarray, draws: np.ndarray) -> tuple[list[Estimate], list[int]]:
+def interval_estimates(mean: np.ndarray, draws: np.ndarray) -> tuple[list[Estimate], list[int]]:
     """Mean and 90% interval per column, the interval widened to hold the mean; and the columns
     whose mean lay outside the draws' interval by more than rounding."""
     lo, hi = np.quantile(draws, INTERVAL, axis=0)
@@ -432,8 +432,8 @@ def summarise(
     better than the mean of its prior draws."""
     if prior_mean is None:
         prior_mean = prior_draws.mean(axis=0)
-    priors, _ = _estimates(prior_mean, prior_draws)  # said of the posterior, the answer, only
-    posteriors, widened = _estimates(posterior_mean, posterior_draws)
+    priors, _ = interval_estimates(prior_mean, prior_draws)  # said of the posterior, the answer, only
+    posteriors, widened = interval_estimates(posterior_mean, posterior_draws)
     outside = [(case.hypotheses[k].id, posteriors[k].mean) for k in widened]
     scale = case.scale
     hypotheses = tuple(
@@ -444,11 +444,11 @@ def summarise(
     groups = []
     for group in case.groups:
         columns = [ids.index(m) for m in group.members]
-        (estimate,), group_widened = _estimates(
+        (estimate,), group_widened = interval_estimates(
             posterior_mean[columns].sum(keepdims=True), posterior_draws[:, columns].sum(axis=1, keepdims=True)
         )
         outside += [(group.id, estimate.mean)] if group_widened else []
-        (prior,), _ = _estimates(
+        (prior,), _ = interval_estimates(
             prior_mean[columns].sum(keepdims=True), prior_draws[:, columns].sum(axis=1, keepdims=True)
         )
         groups.append(

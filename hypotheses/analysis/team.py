@@ -31,7 +31,7 @@ from hypotheses.analysis.edits import (
     without_item,
 )
 from hypotheses.analysis.scorecard import Estimate, Scorecard
-from hypotheses.analysis.scoring import INTERVAL, UsageError, score
+from hypotheses.analysis.scoring import UsageError, interval_estimates, score
 from hypotheses.case import Case, CaseError, EvidenceItem, Problem, load_case
 from hypotheses.model import numpy_engine
 from hypotheses.model.logspace import log, softmax
@@ -345,8 +345,10 @@ def _log_pool(means: np.ndarray, w: np.ndarray) -> np.ndarray | None:
 
 
 def _estimates(ids: list[str], mean: np.ndarray, draws: np.ndarray) -> dict[str, Estimate]:
-    lo, hi = np.quantile(draws, INTERVAL, axis=0)
-    return {h: Estimate(float(m), float(a), float(b)) for h, m, a, b in zip(ids, mean, lo, hi, strict=True)}
+    """Each pooled hypothesis's mean and 90% interval, the interval holding its mean as a single
+    case's does (scoring.interval_estimates, one home for the rule)."""
+    estimates, _ = interval_estimates(np.asarray(mean, dtype=float), draws)
+    return dict(zip(ids, estimates, strict=True))
 
 
 # ---- cruxes ---------------------------------------------------------------------------------

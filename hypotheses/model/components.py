@@ -268,7 +268,6 @@ class _EventFactor(_GroupFactor):
         # The rate of a report that says nothing: the event's expected base rate, a point.
         self.b = float(self.theta_mean.mean())
         self.rates = _Rates(self.reports, np.full(len(self.reports), self.b))
-        self.kappa_mean = self.rates.kappa_mean
         self.uncertain = not all(j.is_point for j in self.event.likelihoods) or not all(
             j.is_point for it in self.reports for _, j in reporting_places(it)
         )

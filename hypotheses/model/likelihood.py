@@ -12,8 +12,6 @@ from __future__ import annotations
 
 from typing import TypeVar
 
-import numpy as np
-
 T = TypeVar("T")
 
 
@@ -55,15 +53,3 @@ def origin_log_likelihood(log_shared, log_not_shared, log_event, log_independent
     alone). `logaddexp` is NumPy's or PyTensor's; s = 0 or 1 gives -inf + a finite term, never
     -inf - -inf."""
     return logaddexp(log_shared + log_event, log_not_shared + log_independent)
-
-
-def event_log_lik(theta: np.ndarray, c: np.ndarray, b: float) -> np.ndarray:
-    """log P(R | h) for draws of theta (..., H) and the reports' credibilities c (..., n): the
-    event's formula with log hit_i = log lambda(c_i, 1, b) and log false alarm_i =
-    log((1 - c_i) b). `b`, the rate at which a report that says nothing occurs, is the event's
-    expected base rate mean_k E[theta_k] (a point: docs/model.md section 2), never the draws'
-    mean, so n reports never weigh more than the event observed directly."""
-    with np.errstate(divide="ignore"):
-        log_hit = np.log(effective_likelihood(c, 1.0, b)).sum(axis=-1, keepdims=True)
-        log_false = (np.log1p(-c) + np.log(b)).sum(axis=-1, keepdims=True)
-        return event_log_likelihood(np.log(theta), np.log1p(-theta), log_hit, log_false, np.logaddexp)
