@@ -649,3 +649,31 @@ def test_odds_whose_against_underflows_are_refused_not_read_as_certain() -> None
     assert parse_judgment("1:0", icd).mean == 1.0  # written as certainty: certainty
     zero = parse_judgment("-0%", icd).mean
     assert zero == 0.0 and str(zero) == "0.0"
+
+
+def test_pool_cruxes_score_each_distinct_view_once_per_analyst(tmp_path, monkeypatch) -> None:
+    """Issue 34 item 20: pool's cruxes rescored every ordered pair of analysts per place (400
+    point analysts: no answer). Analysts who state the same judgment make the same edit of
+    another's case: it is scored once, so the edits grow with the distinct views, not the pairs."""
+    import yaml
+
+    from hypotheses.analysis import team
+
+    paths = []
+    for n in range(30):
+        doc = {
+            "schema": 1,
+            "title": "team",
+            "hypotheses": [{"id": "a", "label": "A", "prior": 0.5}, {"id": "b", "label": "B", "prior": 0.5}],
+            "evidence": [{"id": "e", "label": "e", "likelihoods": {"a": (0.2, 0.8)[n % 2], "b": 0.5}}],
+        }
+        path = tmp_path / f"an{n:02d}.yaml"
+        path.write_text(yaml.safe_dump(doc), encoding="utf-8")
+        paths.append(path)
+    made = []
+    real = team.with_judgment
+    monkeypatch.setattr(team, "with_judgment", lambda *a, **k: made.append(a[1]) or real(*a, **k))
+    result = team.pool(paths)
+    # One place where views differ (lik/e/a), two views: each analyst tries the other view once.
+    assert made.count("lik/e/a") == 30
+    assert [c.place for c in result.cruxes] == ["lik/e/a"]

@@ -493,8 +493,15 @@ def find_cruxes(cases: Sequence[Case], seed: int | None = DEFAULT_SEED) -> tuple
             continue
         values = {cases[i].path: _shown(place, stated[i], raws[i], totals[i]) for i in range(len(cases))}
         edits = []
+        tried: set[tuple[int, object]] = set()
         for i, k in pairs:
             adopted = None if stated[k] is NOT_STATED else _adopted(place, k, i, stated, raws, totals)
+            # Analysts who state the same judgment make the same edit of i's case: scored once
+            # (400 analysts writing a handful of words give a handful of edits each, not 400).
+            same = (i, None if adopted is None else _key(adopted))
+            if same in tried:
+                continue
+            tried.add(same)
             edits.append(
                 (i, k, lambda i=i, adopted=adopted, place=place: with_judgment(cases[i], place, adopted))
             )
