@@ -677,3 +677,27 @@ def test_pool_cruxes_score_each_distinct_view_once_per_analyst(tmp_path, monkeyp
     # One place where views differ (lik/e/a), two views: each analyst tries the other view once.
     assert made.count("lik/e/a") == 30
     assert [c.place for c in result.cruxes] == ["lik/e/a"]
+
+
+def test_a_chain_of_thousands_of_sources_is_refused_at_its_line() -> None:
+    """Issue 34 item 18: a `via:` chain of 10,000 uncertain sources took 10 GB (the sampled pool
+    holds draws of each); one item's chain is bounded (MAX_CHAIN) and refused at its line."""
+    from hypotheses import CaseError
+    from hypotheses.case.item_checks import MAX_CHAIN
+    from tests.helpers import make_case
+
+    sources = {f"s{k}": {"label": f"s{k}", "reliability": "C"} for k in range(MAX_CHAIN + 1)}
+    document = {
+        "schema": 1,
+        "title": "long chain",
+        "hypotheses": [{"id": "a", "label": "a"}, {"id": "b", "label": "b"}],
+        "sources": sources,
+        "evidence": [
+            {"id": "x", "label": "x", "likelihoods": {"a": 0.8, "b": 0.2}, "source": "s0",
+             "via": [f"s{k}" for k in range(1, MAX_CHAIN + 1)]}
+        ],
+    }  # fmt: skip
+    with pytest.raises(CaseError, match=f"passes through {MAX_CHAIN + 1} sources; hypscore takes at most"):
+        make_case(document)
+    document["evidence"][0]["via"] = document["evidence"][0]["via"][:-1]  # MAX_CHAIN exactly: taken
+    assert make_case(document).evidence[0].chain[-1] == f"s{MAX_CHAIN - 1}"

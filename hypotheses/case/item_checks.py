@@ -25,6 +25,12 @@ if TYPE_CHECKING:  # format.py's models or fast.py's, alike
     from hypotheses.case.format import CaseSpec, EvidenceSpec
 
 
+# The most sources on one item's chain (its source and `via:`). A real report passes through a
+# handful; a chain of thousands made the sampled pool hold SOURCE_DRAWS draws of each (10,000
+# sources: about 5 GB) for no case an analyst writes.
+MAX_CHAIN = 64
+
+
 class ItemChecker:
     """Checks every evidence item against the case's hypotheses, sources and events."""
 
@@ -57,6 +63,13 @@ class ItemChecker:
                     (*at, "via", step), f"unknown source '{via}'{did_you_mean(via, known)} in `via:`{listing}"
                 )
         chain = ([e.source] if e.source else []) + list(e.via)
+        if len(chain) > MAX_CHAIN:
+            error(
+                (*at, "via"),
+                f"evidence '{e.id}' passes through {len(chain):,} sources; hypscore takes at most "
+                f"{MAX_CHAIN} on one item's chain (each uncertain one is sampled with the item's "
+                "others): keep the sources that relay it, and fold the rest into their reliability",
+            )
         if len(set(chain)) != len(chain):
             error(
                 (*at, "via"),
