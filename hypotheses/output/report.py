@@ -656,7 +656,7 @@ def _inputs(case: Case) -> list[str]:
         ids = case.hypothesis_ids
         parts += [
             "<h3>Events: P(event | hypothesis), as written</h3>",
-            "<table><thead><tr><th>Event</th><th>Reported by</th>"
+            '<div class="scroll"><table><thead><tr><th>Event</th><th>Reported by</th>'
             + "".join(f"<th>{escape(h)}</th>" for h in ids)
             + "</tr></thead><tbody>",
         ]
@@ -667,12 +667,12 @@ def _inputs(case: Case) -> list[str]:
                 for h, j in zip(ids, event.likelihoods, strict=True)
             )
             parts.append(f"<tr><td>{_named(event.id, event.label)}</td><td>{reporters}</td>{cells}</tr>")
-        parts.append("</tbody></table>")
+        parts.append("</tbody></table></div>")
     if case.origins:
         ids = case.hypothesis_ids
         parts += [
             "<h3>Possible common origins: P(shared) and P(origin's claim | hypothesis), as written</h3>",
-            "<table><thead><tr><th>Origin</th><th>Items</th><th>Shared</th>"
+            '<div class="scroll"><table><thead><tr><th>Origin</th><th>Items</th><th>Shared</th>'
             + "".join(f"<th>{escape(h)}</th>" for h in ids)
             + "</tr></thead><tbody>",
         ]
@@ -686,6 +686,6 @@ def _inputs(case: Case) -> list[str]:
                 f"<tr><td>{_named(origin.id, origin.label)}</td><td>{members}</td>"
                 f"<td>{_place(shared_place(origin.id), origin.shared)}</td>{cells}</tr>"
             )
-        parts.append("</tbody></table>")
+        parts.append("</tbody></table></div>")
     parts.append("</section>")
     return parts
