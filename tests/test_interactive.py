@@ -86,6 +86,10 @@ def cli_score(tmp_path: Path, document: dict[str, Any], seed: int = 0) -> dict[s
     """The edited case as a file, scored by the command line."""
     path = tmp_path / "edited.yaml"
     path.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
+    for item in document.get("evidence", []):  # the documents it quotes, beside it (the seed case's)
+        cited = item.get("document") if isinstance(item, dict) else None
+        if cited and (EXAMPLES / cited).is_file() and not (tmp_path / cited).exists():
+            shutil.copy(EXAMPLES / cited, tmp_path / cited)
     result = runner.invoke(app, ["score", str(path), "-f", "json", "--seed", str(seed)])
     assert result.exit_code == 0, result.output
     return json.loads(result.stdout)
