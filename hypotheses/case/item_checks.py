@@ -31,6 +31,15 @@ if TYPE_CHECKING:  # format.py's models or fast.py's, alike
 MAX_CHAIN = 64
 
 
+def too_long(item_id: str, links: int) -> str:
+    """The message for a chain beyond MAX_CHAIN, with the fix."""
+    return (
+        f"evidence '{item_id}' passes through {links:,} sources; hypscore takes at most {MAX_CHAIN} on "
+        "one item's chain (each uncertain one is sampled with the item's others): keep the sources "
+        "that relay it, and fold the rest into their reliability"
+    )
+
+
 class ItemChecker:
     """Checks every evidence item against the case's hypotheses, sources and events."""
 
@@ -64,12 +73,7 @@ class ItemChecker:
                 )
         chain = ([e.source] if e.source else []) + list(e.via)
         if len(chain) > MAX_CHAIN:
-            error(
-                (*at, "via"),
-                f"evidence '{e.id}' passes through {len(chain):,} sources; hypscore takes at most "
-                f"{MAX_CHAIN} on one item's chain (each uncertain one is sampled with the item's "
-                "others): keep the sources that relay it, and fold the rest into their reliability",
-            )
+            error((*at, "via"), too_long(e.id, len(chain)))
         if len(set(chain)) != len(chain):
             error(
                 (*at, "via"),
