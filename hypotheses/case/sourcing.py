@@ -26,7 +26,7 @@ if TYPE_CHECKING:  # format.py's models or fast.py's, alike
 @dataclass(frozen=True)
 class Document:
     """A cited document as the exports show it: a URL as written, or a local file's path relative
-    to the case's folder (even outside it: `../shared/x.txt`, never the analyst's absolute path)
+    to the case's folder (even outside it: `../sources/x.txt`, never the analyst's absolute path)
     with the sha256 of its bytes."""
 
     shown: str
