@@ -502,6 +502,22 @@ def _score_batch(
     _batch_end(outcomes)
 
 
+def _one_file_each(paths: list[Path], folder: Path, suffix: str, what: str, verb: str) -> dict[str, Path]:
+    """Each case's file in `folder`, named after the case file (CASE_NAME + suffix); a UsageError,
+    before any work, when `folder` is a file or two cases would write one name."""
+    if folder.exists() and not folder.is_dir():
+        raise UsageError(f"-o {folder}: several cases write {what} each; give a directory")
+    names: dict[str, Path] = {}
+    for path in paths:
+        other = names.setdefault(path.stem, path)
+        if other != path:
+            raise UsageError(
+                f"{other} and {path} would both write {path.stem}{suffix}; "
+                f"{verb} them into separate directories"
+            )
+    return {str(p): folder / f"{p.stem}{suffix}" for p in paths}
+
+
 def _exchange_files(
     paths: list[Path],
     settings: Any,
@@ -516,18 +532,8 @@ def _exchange_files(
     from hypotheses.analysis.batch import score_many
     from hypotheses.output.formats import RENDERERS
 
-    if folder.exists() and not folder.is_dir():
-        raise UsageError(f"-o {folder}: several cases write one file each; give a directory")
-    names: dict[str, Path] = {}
-    for path in paths:
-        other = names.setdefault(path.stem, path)
-        if other != path:
-            raise UsageError(
-                f"{other} and {path} would both write {path.stem}.{fmt}.json; "
-                "score them into separate directories"
-            )
+    targets = _one_file_each(paths, folder, f".{fmt}.json", "one file", "score")
     protected = _inputs(*paths)
-    targets = {str(p): folder / f"{p.stem}.{fmt}.json" for p in paths}
     folder.mkdir(parents=True, exist_ok=True)
     for target in targets.values():
         check_output(target, inputs=protected)
@@ -889,22 +895,13 @@ def _report_batch(
     from hypotheses.output.report import render_report
 
     paths = find_cases(inputs, warn=_warn_line)
-    if folder.exists() and not folder.is_dir():
-        raise UsageError(f"-o {folder}: several cases write one report each; give a directory")
-    names: dict[str, Path] = {}
-    for path in paths:
-        other = names.setdefault(path.stem, path)
-        if other != path:
-            raise UsageError(
-                f"{other} and {path} would both write {path.stem}.html; report them into separate directories"
-            )
+    targets = _one_file_each(paths, folder, ".html", "one report", "report")
     # The directories this batch makes (the folder and any missing parents, deepest first): a
     # batch that writes no report, or fails part-way, takes them away again with what it wrote.
     made = [d for d in (folder, *folder.parents) if not d.exists()] if not folder.exists() else []
     folder.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     try:
-        targets = {str(p): folder / f"{p.stem}.html" for p in paths}
         protected = _inputs(*paths)
         for target in targets.values():
             check_output(target, inputs=protected)

@@ -1,7 +1,7 @@
 """Analytic confidence (docs/model.md section 10): how far the assessment can be trusted, apart
 from how likely its answer is (ICD 203 keeps the two apart). `low`, `moderate` or `high`, with
 the reasons in an analyst's words, from rules that read only results: the Scorecard, the numpy
-engine's leave-one-out and component factors, the chance that a pending item changes the leader.
+engine's leave-one-out, the case's lines of evidence, the chance that a pending item changes the leader.
 
 Each rule is one function returning its reason, or None when it does not hold; the rules are
 tested one by one (tests/test_confidence.py), each on a case built to trigger it alone.
@@ -31,9 +31,9 @@ PENDING_CHANGE = 0.25
 WEAK_SHARE = 0.5
 WEAK_LETTERS = ("D", "E", "F")  # Admiralty: not usually reliable, unreliable, cannot be judged
 WEAK_CREDIBILITY = 0.5
-# A component "favours" the leader when it moves the odds leader : runner-up by at least one
+# A line of evidence "favours" the leader when it moves the odds leader : runner-up by at least one
 # deciban (a factor 1.26), the smallest change of weight a person can tell (Good, 1979): a
-# component that leaves them as they were (a fact every hypothesis expects) is no line of support.
+# line that leaves them as they were (a fact every hypothesis expects) is no line of support.
 FAVOUR_DB = 1.0
 TIE = 1e-9  # posteriors this close are equal (as explain.TIE_TOLERANCE)
 SHOWN = 3  # the items named in one reason; the rest counted
@@ -51,8 +51,8 @@ class Facts:
     without_item: np.ndarray | None
     group_ids: Sequence[str]
     without_group: np.ndarray | None
-    component_log_factors: np.ndarray | None
-    component_sources: Sequence[Sequence[str]] = ()
+    line_log_factors: np.ndarray | None
+    line_sources: Sequence[Sequence[str]] = ()
     weak: dict[str, str] = field(default_factory=dict)
     p_leader_changes: dict[str, float] = field(default_factory=dict)
 
@@ -204,30 +204,13 @@ def lines_of_evidence(case: Case) -> tuple[np.ndarray, list[list[str]]]:
     lines there are), model error aside (it is on every chain and joins nothing). Each line's log
     factor (L, H) is the sum of its items' rows at the judgments' means (the chain rule: a
     group's rows add up to its term), with the sources that join it."""
-    from hypotheses.model.factors import MODEL_ERROR, compile_case
+    from hypotheses.model.factors import MODEL_ERROR, compile_case, joined_by_sources
 
     compiled = compile_case(case)
     factors = compiled.factors
-    parent = list(range(len(factors)))
-
-    def root(k: int) -> int:
-        while parent[k] != k:
-            parent[k] = parent[parent[k]]
-            k = parent[k]
-        return k
-
-    first: dict[str, int] = {}
-    for k, factor in enumerate(factors):
-        for source in {s for it in factor.items for s in it.chain if s != MODEL_ERROR}:
-            if source in first:
-                parent[root(k)] = root(first[source])
-            else:
-                first[source] = k
+    lines = joined_by_sources(factors, lambda source: source != MODEL_ERROR)
     rows = compiled.mean_log_likelihoods()
     index = {it.id: j for j, it in enumerate(compiled.items)}
-    lines: dict[int, list[int]] = {}
-    for k in range(len(factors)):
-        lines.setdefault(root(k), []).append(k)
     log_factors, sources = [], []
     for members in lines.values():
         items = [index[it.id] for k in members for it in factors[k].items]
@@ -238,10 +221,10 @@ def lines_of_evidence(case: Case) -> tuple[np.ndarray, list[list[str]]]:
     return np.array(log_factors).reshape(len(log_factors), n_hyp), sources
 
 
-def favouring_components(facts: Facts) -> list[int]:
-    """The components (independent given h) that favour the leader over the runner-up by at
-    least FAVOUR_DB."""
-    factors = facts.component_log_factors
+def favouring_lines(facts: Facts) -> list[int]:
+    """The lines of evidence (`lines_of_evidence`) that favour the leader over the runner-up by
+    at least FAVOUR_DB."""
+    factors = facts.line_log_factors
     if factors is None or len(factors) == 0:
         return []
     ids = [h.id for h in facts.card.hypotheses]
@@ -254,13 +237,13 @@ def favouring_components(facts: Facts) -> list[int]:
 def too_few_lines(facts: Facts) -> str | None:
     """Not high unless at least two independent lines of evidence (`lines_of_evidence`: no
     source shared between them) each favour the leader over the runner-up."""
-    favouring = favouring_components(facts)
+    favouring = favouring_lines(facts)
     if len(favouring) >= 2:
         return None
     lead, rival = facts.lead.id, facts.rival.id
     if not favouring:
         return f"no independent line of evidence favours {lead} over {rival}"
-    shared = list(facts.component_sources[favouring[0]]) if facts.component_sources else []
+    shared = list(facts.line_sources[favouring[0]]) if facts.line_sources else []
     sources = "source" + "s" * (len(shared) > 1)
     because = f" (its items hang together through the {sources} {_listed(shared, 'and')})" if shared else ""
     return f"only one independent line of evidence favours {lead} over {rival}{because}"
@@ -284,7 +267,7 @@ def assess(facts: Facts) -> Confidence:
         (
             f"the 90% interval of {lead.id} lies above {FLOOR_TEXT} "
             f"({interval(lead.posterior.lo, lead.posterior.hi)})",
-            f"{len(favouring_components(facts))} independent lines of evidence each favour {lead.id} "
+            f"{len(favouring_lines(facts))} independent lines of evidence each favour {lead.id} "
             f"over {facts.rival.id}",
             "no single item, event or origin decides the leader, none is weakly sourced, no pending "
             "item is likely to change it and no undeclared common origin is suspected",

@@ -244,27 +244,8 @@ def explain(
         )
     lines = tuple(_event_line(event, ids[lead]) for event in (*card.events, *card.origins))
 
-    with np.errstate(divide="ignore"):
-        log_ratio = float(np.log(posterior[lead]) - np.log(posterior[rival]))
-    ratio = float(np.exp(log_ratio)) if log_ratio < 700 else float("inf")
-    scale = case.scale
-    if np.isfinite(ratio):
-        top = scale.terms[-1]
-        top_word = top.term if top.lo != top.hi else scale.terms[-2].term
-        at_most = float(np.exp(np.log(scale.lookup(top_word).judgment.mean) - log_ratio))
-        example = (
-            f"e.g. a report '{top_word}' if {ids[rival]} but at most '{scale.term_for(at_most)}' "
-            f"({percent(at_most)}) if {ids[lead]}"
-        )
-    else:
-        example = f"no evidence can: {ids[rival]} has posterior probability 0"
-    flip = FlipThreshold(
-        ids[rival],
-        ratio,
-        10 * log_ratio / np.log(10) if np.isfinite(log_ratio) else float("inf"),
-        _strength(ratio),
-        example,
-    )
+    # What a new independent item must carry for the runner-up to draw level.
+    flip = _flip(case, float(posterior[lead]), float(posterior[rival]), ids[rival], ids[lead])
     tied = tuple(
         ids[k]
         for k in order

@@ -23,7 +23,7 @@ from __future__ import annotations
 import math
 import weakref
 import zlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -308,13 +308,10 @@ def regroup(component: Component, unit: str, reliability: dict[str, Judgment]) -
     return _components(_factors(kept, events, origins), reliability, kept)
 
 
-def _components(
-    factors: Sequence[Factor], reliability: dict[str, Judgment], items: Sequence[EvidenceItem]
-) -> tuple[Component, ...]:
-    """Factors joined (union-find) when they pass through a shared uncertain source, in the
-    order of each component's first factor; `items` gives the case order."""
-    uncertain = {s for s, j in reliability.items() if not j.is_point}
-    position = {id(it): k for k, it in enumerate(items)}
+def joined_by_sources(factors: Sequence[Factor], counts: Callable[[str], bool]) -> dict[int, list[int]]:
+    """Factors joined (union-find) when a source that `counts` is on the chains of both, as
+    groups of factor indexes in the order of each group's first factor: the engine's components
+    (uncertain sources) and the confidence's lines of evidence (any source but model error)."""
     parent = list(range(len(factors)))
 
     def root(k: int) -> int:
@@ -325,7 +322,7 @@ def _components(
 
     first_user: dict[str, int] = {}
     for k, factor in enumerate(factors):
-        for source in {s for it in factor.items for s in it.chain if s in uncertain}:
+        for source in {s for it in factor.items for s in it.chain if counts(s)}:
             if source in first_user:
                 parent[root(k)] = root(first_user[source])
             else:
@@ -333,6 +330,17 @@ def _components(
     members: dict[int, list[int]] = {}
     for k in range(len(factors)):
         members.setdefault(root(k), []).append(k)
+    return members
+
+
+def _components(
+    factors: Sequence[Factor], reliability: dict[str, Judgment], items: Sequence[EvidenceItem]
+) -> tuple[Component, ...]:
+    """Factors joined (union-find) when they pass through a shared uncertain source, in the
+    order of each component's first factor; `items` gives the case order."""
+    uncertain = {s for s, j in reliability.items() if not j.is_point}
+    position = {id(it): k for k, it in enumerate(items)}
+    members = joined_by_sources(factors, uncertain.__contains__)
     out = []
     for ks in members.values():
         used = sorted({s for k in ks for it in factors[k].items for s in it.chain if s in uncertain})

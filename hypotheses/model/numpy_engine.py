@@ -269,8 +269,6 @@ def run(
         event_leave_one_out=without_event,
         components=components(parts),
         log_predictive=log_without,
-        component_log_factors=np.array([part.log_factor() for part in parts]).reshape(len(parts), n_hyp),
-        component_sources=tuple(tuple(name for name, _ in c.sources) for c in compile_case(case).components),
     )
     if point_case:  # every draw is the answer: no Monte Carlo error to chase
         n = draws or min(PILOT_DRAWS, max_draws)

@@ -40,11 +40,6 @@ class EngineResult:
     interval_mcse: float = 0.0
     # The numpy engine stopped adding draws because their ESS no longer grew with them.
     interval_capped: bool = False
-    # (C, H): each component's log E[prod of its factors | h] (the numpy engine's), and the
-    # sources it shares (none: one factor), in `CompiledCase.components` order: what analytic
-    # confidence counts as independent lines of evidence (analysis/confidence.py).
-    component_log_factors: np.ndarray | None = None
-    component_sources: tuple[tuple[str, ...], ...] = ()
 
 
 # The quantile function's slope is read over +-WINDOW rank errors: wide enough to average over
