@@ -30,7 +30,8 @@ from hypotheses.text import interval, percent
 POOL_NOTE = (
     "Each analyst's case is scored on its own, then pooled: linear = the weighted mean of their "
     "P(h | E); log = their weighted geometric mean, normalised (it sides with confident analysts "
-    "who agree). Intervals: 90%, from pooling the analysts' posterior draws draw by draw."
+    "who agree). Intervals: 90%, from pooling the analysts' posterior draws draw by draw; the log "
+    "pool's mean is the mean of those pooled draws, the linear pool's the pool of the means."
 )
 CRUX_NOTE = (
     "Cruxes: the judgments stated differently, by how far the leading hypothesis of one analyst "
@@ -50,7 +51,12 @@ def consensus_lines(result: PoolResult) -> list[str]:
         f"Consensus model: disagreement tau = {result.disagreement:.2f} (logit units); the judgments "
         "stated differently, at their consensus:"
     )
-    return [head, *(f"{p}: {text}" for p, text in result.consensus_places.items())]
+    prior = ""
+    if result.consensus_prior is not None:
+        shares = ", ".join(f"{h} {percent(p)}" for h, p in result.consensus_prior.items())
+        prior = f"Consensus prior P(h): {shares}."
+    lines = [head, *(f"{p}: {text}" for p, text in result.consensus_places.items())]
+    return [*lines, prior] if prior else lines
 
 
 def pool_tables(result: PoolResult) -> dict[str, tuple[list[str], list[list[str]]]]:
