@@ -598,3 +598,129 @@ def test_log_pool_mean_is_the_mean_of_the_distribution_its_interval_comes_from()
     mean_b = result.analysts[1].card.hypotheses[0].posterior.mean
     of_means = math.sqrt(0.8 * mean_b) / (math.sqrt(0.8 * mean_b) + math.sqrt(0.2 * (1 - mean_b)))
     assert abs(of_means - by_hand[0]) > 1e-4  # the two definitions differ here: the test can tell
+
+
+# ---- diff: text changes, and relative groups as one change --------------------------------
+
+
+def _texts_case() -> dict:
+    document = copy.deepcopy(OLD)
+    document["question"] = "Which one?"
+    document["notes"] = "first notes"
+    document["as_of"] = "2026-01-10"
+    document["resolution"] = {"hypothesis": "a", "date": "2026-02-01"}
+    document["groups"] = {"ab": {"label": "A or B", "members": ["a", "b"]}}
+    document["assumptions"] = {"fair": {"label": "The desk is fair", "if_wrong": {"reliability/desk": "D"}}}
+    document["evidence"][0] |= {
+        "quote": "We saw a Buk.",
+        "document": "https://example.org/report",
+        "page": 4,
+        "accessed": "2026-01-05",
+        "date": "2026-01-04",
+    }
+    document["evidence"][0]["label"] = "a Buk was seen"
+    return document
+
+
+def test_diff_lists_text_changes_as_changing_no_number() -> None:
+    old = _texts_case()
+    new = copy.deepcopy(old)
+    new["title"] = "versions, second"
+    new["question"] = "Which one, really?"
+    new["notes"] = "second notes"
+    new["resolution"]["notes"] = "confirmed"
+    new["groups"]["ab"]["label"] = "A or B (inside)"
+    new["assumptions"]["fair"]["label"] = "The desk reports fairly"
+    new["hypotheses"][0]["label"] = "A, restated"
+    new["sources"]["desk"]["label"] = "the desk"
+    new["evidence"][0] |= {
+        "label": "a tank was seen",
+        "quote": "We saw a tank.",
+        "document": "https://example.org/report-2",
+        "page": "4-5",
+        "accessed": "2026-01-06",
+    }
+    result = diff(make_case(old, "old.yaml"), make_case(new, "new.yaml"))
+    got = {c.place: (c.before, c.after) for c in result.changes}
+    assert got == {
+        "title": ("versions", "versions, second"),
+        "question": ("Which one?", "Which one, really?"),
+        "notes": ("first notes", "second notes"),
+        "resolution/notes": (None, "confirmed"),
+        "hypothesis/a/label": ("A", "A, restated"),
+        "source/desk/label": ("desk", "the desk"),
+        "evidence/e1/label": ("a Buk was seen", "a tank was seen"),
+        "evidence/e1/quote": ("We saw a Buk.", "We saw a tank."),
+        "evidence/e1/document": ("https://example.org/report", "https://example.org/report-2"),
+        "evidence/e1/page": ("4", "4-5"),
+        "evidence/e1/accessed": ("2026-01-05", "2026-01-06"),
+        "group/ab/label": ("A or B", "A or B (inside)"),
+        "assumption/fair/label": ("The desk is fair", "The desk reports fairly"),
+    }
+    assert all(c.text and c.alone is None for c in result.changes)
+    assert result.before == result.after
+    # The JSON marks them; the table says so instead of a number.
+    document = result.to_dict()
+    assert all(c["text"] is True and c["alone"] is None for c in document["changes"])  # type: ignore[index]
+    from hypotheses.output.team_report import diff_headline, diff_rows
+
+    _, rows = diff_rows(result)
+    assert all(row[3:] == ["text"] * 3 for row in rows)
+    assert "13 changes (13 of text, which changes no number)" in diff_headline(result)
+
+
+def test_diff_text_of_as_of_resolution_and_a_number_together(tmp_path: Path) -> None:
+    """A moved cut-off, a new resolution and a likelihood: two text rows, one number row, in JSON."""
+    old = _texts_case()
+    new = copy.deepcopy(old)
+    new["as_of"] = "2026-01-11"  # no item dated between: it moves nothing
+    new["resolution"] = {"hypothesis": "b", "date": "2026-02-02"}
+    new["evidence"][0]["likelihoods"]["b"] = 0.6
+    a, b = _write(tmp_path, "old.yaml", old), _write(tmp_path, "new.yaml", new)
+    out = runner.invoke(app, ["diff", str(a), str(b), "-f", "json"])
+    assert out.exit_code == 0, out.output
+    changes = {c["place"]: c for c in json.loads(out.stdout)["changes"]}
+    assert set(changes) == {"as_of", "resolution/hypothesis", "resolution/date", "lik/e1/b"}
+    assert changes["as_of"]["before"] == "2026-01-10" and changes["as_of"]["text"] is True
+    assert changes["resolution/hypothesis"] == {
+        "place": "resolution/hypothesis",
+        "before": "a",
+        "after": "b",
+        "alone": None,
+        "text": True,
+    }
+    assert changes["lik/e1/b"]["text"] is False and changes["lik/e1/b"]["alone"]["a"] < 0
+
+
+def test_one_ratio_change_is_one_row_whose_effect_is_the_hand_computed_one() -> None:
+    """Ratios 3:1:1 -> 4:1:1 change every share but are one judgment changed; with equal priors
+    and E's likelihoods (0.3, 0.6, 0.5), P(a | E, R) = 0.3 r_a / sum_h L_h r_h by hand."""
+    old_document = _weights_case((1, 1, 1), (3, 1, 1))
+    new_document = _weights_case((1, 1, 1), (4, 1, 1))
+    result = diff(make_case(old_document, "old.yaml"), make_case(new_document, "new.yaml"))
+    (change,) = result.changes
+    assert (change.place, change.before, change.after, change.text) == ("lik/r", "3:1:1", "4:1:1", False)
+
+    def posterior(r: tuple[float, float, float]) -> list[float]:
+        joint = [e * x for e, x in zip((0.3, 0.6, 0.5), r, strict=True)]
+        return [j / sum(joint) for j in joint]
+
+    expected = [x - y for x, y in zip(posterior((4, 1, 1)), posterior((3, 1, 1)), strict=True)]
+    assert change.alone == pytest.approx(dict(zip("abc", expected, strict=True)), abs=1e-12)
+
+
+def test_one_point_prior_change_is_one_row() -> None:
+    """Priors 2:1:1 -> 2:1:2: every share moves; one change, its effect by hand."""
+    result = diff(
+        make_case(_weights_case((2, 1, 1), (1, 1, 1)), "old.yaml"),
+        make_case(_weights_case((2, 1, 2), (1, 1, 1)), "new.yaml"),
+    )
+    (change,) = result.changes
+    assert (change.place, change.before, change.after) == ("prior/*", "2:1:1", "2:1:2")
+
+    def posterior(w: tuple[float, float, float]) -> float:
+        joint = [p * e for p, e in zip(w, (0.3, 0.6, 0.5), strict=True)]
+        return joint[2] / sum(joint)
+
+    assert change.alone is not None
+    assert change.alone["c"] == pytest.approx(posterior((2, 1, 2)) - posterior((2, 1, 1)), abs=1e-12)

@@ -235,9 +235,21 @@ def diff_rows(result: DiffResult) -> tuple[list[str], list[list[str]]]:
     header = ["Place", "before", "after", *(f"{h} alone" for h in ids)]
     rows = []
     for c in result.changes:
-        alone = [_points(c.alone[h]) if c.alone is not None else "n/a" for h in ids]
-        rows.append([c.place, c.before or "-", c.after or "-", *alone])
+        if c.text:
+            alone = ["text"] * len(ids)
+        else:
+            alone = [_points(c.alone[h]) if c.alone is not None else "n/a" for h in ids]
+        rows.append([c.place, _short(c.before or "-"), _short(c.after or "-"), *alone])
     return header, rows
+
+
+# A quote or a note can be paragraphs long: the table shows its start (the JSON all of it).
+SHORT = 60
+
+
+def _short(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= SHORT else text[: SHORT - 3] + "..."
 
 
 def diff_headline(result: DiffResult) -> str:
@@ -248,10 +260,13 @@ def diff_headline(result: DiffResult) -> str:
 
     moves = ", ".join(f"{h} {p(result.before, h)} -> {p(result.after, h)}" for h in ids)
     n = len(result.changes)
+    texts = sum(c.text for c in result.changes)
+    of_text = f" ({texts} of text, which changes no number)" if texts else ""
     return (
-        f"{result.old} -> {result.new}: {n} change{'s' * (n != 1)}. P(h | E): {moves}. 'alone': the "
-        "change in percentage points when only that change is made to the old case (n/a: it cannot "
-        "stand alone); the effects need not add up, the evidence interacts."
+        f"{result.old} -> {result.new}: {n} change{'s' * (n != 1)}{of_text}. P(h | E): {moves}. "
+        "'alone': the change in percentage points when only that change is made to the old case "
+        "(n/a: it cannot stand alone; text: the model does not read it); the effects need not add "
+        "up, the evidence interacts."
     )
 
 
@@ -266,7 +281,10 @@ def render_diff(result: DiffResult):
 
     header, rows = diff_rows(result)
     if not rows:
-        return Group(Text(visible(diff_headline(result))), Text("The two cases state the same model."))
+        return Group(
+            Text(visible(diff_headline(result))),
+            Text("The two cases state the same model and the same text."),
+        )
 
     def build(_width: int) -> Table:
         table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
@@ -284,5 +302,5 @@ def diff_markdown(result: DiffResult) -> str:
 
     header, rows = diff_rows(result)
     lines = ["# What changed", "", md_text(diff_headline(result)), ""]
-    lines += _md_table(header, rows) if rows else ["The two cases state the same model."]
+    lines += _md_table(header, rows) if rows else ["The two cases state the same model and the same text."]
     return "\n".join(lines) + "\n"
