@@ -17,11 +17,11 @@ from pathlib import Path
 
 import numpy as np
 
+from hypotheses.analysis.alone import PRIOR, Alone, Touch
 from hypotheses.analysis.edits import (
     NOT_STATED,
     EditError,
     _scale_groups,
-    find_item,
     in_order,
     judged_places,
     with_item_from,
@@ -42,7 +42,6 @@ from hypotheses.analysis.team import (
     written,
 )
 from hypotheses.case import Case, EvidenceItem, Source
-from hypotheses.model import numpy_engine
 from hypotheses.model.places import likelihoods_place, prior_place
 from hypotheses.settings import DEFAULT_SEED
 
@@ -89,27 +88,33 @@ def diff(old: Case | str | Path, new: Case | str | Path, seed: int | None = DEFA
     if set(a.hypothesis_ids) == set(b.hypothesis_ids):
         b = in_order(b, a.hypothesis_ids)
     ids = a.hypothesis_ids
-    # Every what-if below is OLD with one change: with a cache that holds all of OLD's components
-    # (one per item at most, and the prior), each scores only the component its change enters,
-    # where rescoring the whole case per change was changes x items.
-    cache = numpy_engine.ScoreCache(size=len(a.evidence) + len(a.events) + len(a.origins) + 512)
-    start = _means(a, seed, cache)
+    # Every what-if below is OLD with one change, scored from OLD's parts and the sub-case of
+    # the items the change touches (analysis/alone.py): rescoring the whole case per change was
+    # changes x items.
+    alone = Alone(a, seed)
+    start = _means(a, seed, alone.cache)
     changes: list[Change] = []
+    nothing = Touch()
 
-    def effect(make: Callable[[], Case] | None) -> dict[str, float] | None:
+    def effect(make: Callable[[Case], Case] | None, touch: Touch) -> dict[str, float] | None:
         if make is None:
             return None
         try:
-            edited = make()
+            after = alone.posterior(touch, make)
         except EditError:
             return None
-        after = _means(edited, seed, cache)
         if np.isnan(after).any():
             return None  # alone, the change rules every hypothesis out: no posterior to compare
         return {h: float(x) for h, x in zip(ids, after - start, strict=True)}
 
-    def add(place: str, before: str | None, after: str | None, make: Callable[[], Case] | None) -> None:
-        changes.append(Change(place, before, after, effect(make)))
+    def add(
+        place: str,
+        before: str | None,
+        after: str | None,
+        make: Callable[[Case], Case] | None,
+        touch: Touch = nothing,
+    ) -> None:
+        changes.append(Change(place, before, after, effect(make, touch)))
 
     if a.scale_name != b.scale_name:
         add("scale", a.scale_name, b.scale_name, None)  # its words re-read show as their own changes
@@ -130,11 +135,11 @@ def diff(old: Case | str | Path, new: Case | str | Path, seed: int | None = DEFA
                 f"source/{s.id}",
                 s.label,
                 None,
-                None if s.id in cited else (lambda s=s: _without_source(a, s.id)),
+                None if s.id in cited else (lambda c, s=s: _without_source(c, s.id)),
             )
     for s in b.sources:
         if s.id not in old_s:
-            add(f"source/{s.id}", None, s.label, lambda s=s: _with_source(a, s))
+            add(f"source/{s.id}", None, s.label, lambda c, s=s: _with_source(c, s))
     old_e = {e.id for e in a.events}
     new_e = {e.id for e in b.events}
     for e in a.events:
@@ -142,9 +147,10 @@ def diff(old: Case | str | Path, new: Case | str | Path, seed: int | None = DEFA
             add(f"event/{e.id}", e.label, None, None)  # its reports change with it (below)
     for e in b.events:
         if e.id not in old_e:
-            add(f"event/{e.id}", None, e.label, lambda: a)  # nothing in OLD reports it
+            add(f"event/{e.id}", None, e.label, lambda c: c)  # nothing in OLD reports it
 
-    structures = {i: (_structure(find_item(a, i)), _structure(find_item(b, i))) for i in _item_ids([a, b])}
+    items_a, items_b = _items_by_id(a), _items_by_id(b)
+    structures = {i: (_structure(items_a.get(i)), _structure(items_b.get(i))) for i in _item_ids([a, b])}
     places, (pa, pb), (ta, tb) = _places([a, b])
     ra, rb = judged_places(a), judged_places(b)
     # A group of relative judgments (point prior weights of one factor, an item's point ratios)
@@ -168,7 +174,8 @@ def diff(old: Case | str | Path, new: Case | str | Path, seed: int | None = DEFA
             group_place,
             ":".join(written(ra[p]) for p in members),
             ":".join(written(rb[p]) for p in members),
-            lambda adopted=adopted: _with_judgments(a, adopted),
+            lambda c, adopted=adopted: _with_judgments(c, adopted),
+            PRIOR if kind == "prior" else alone.of_place(group_place),
         )
     for place in places:
         if place in grouped:
@@ -196,10 +203,11 @@ def diff(old: Case | str | Path, new: Case | str | Path, seed: int | None = DEFA
             place,
             _shown(place, x, ra, ta),
             _shown(place, y, rb, tb),
-            lambda place=place, adopted=adopted: with_judgment(a, place, adopted),
+            lambda c, place=place, adopted=adopted: with_judgment(c, place, adopted),
+            alone.of_place(place),
         )
     for item_id, (before, after) in structures.items():
-        x, y = find_item(a, item_id), find_item(b, item_id)
+        x, y = items_a.get(item_id), items_b.get(item_id)
         same = before == after and (before is None or before[0] != "pending" or _pending_same(x, y, a, b))
         if same:
             continue
@@ -208,14 +216,16 @@ def diff(old: Case | str | Path, new: Case | str | Path, seed: int | None = DEFA
                 f"evidence/{item_id}",
                 describe_item(x),
                 None,
-                lambda item_id=item_id: without_item(a, item_id),
+                lambda c, item_id=item_id: without_item(c, item_id),
+                alone.of_item(item_id, None),
             )
         else:
             add(
                 f"evidence/{item_id}",
                 None if x is None else describe_item(x),
                 describe_item(y),
-                lambda item_id=item_id: with_item_from(a, b, item_id),
+                lambda c, item_id=item_id: with_item_from(c, b, item_id),
+                alone.of_item(item_id, y),
             )
     changes += [Change(place, x, y, None, text=True) for place, x, y in text_changes(a, b)]
     return DiffResult(
@@ -235,6 +245,11 @@ def _pending_same(x: EvidenceItem | None, y: EvidenceItem | None, a: Case, b: Ca
     mine = dict(zip(a.hypothesis_ids, x.likelihoods, strict=True))
     theirs = dict(zip(b.hypothesis_ids, y.likelihoods, strict=True))
     return all(h in theirs and _key(mine[h]) == _key(theirs[h]) for h in mine)
+
+
+def _items_by_id(case: Case) -> dict[str, EvidenceItem]:
+    """Observed and pending items by id (find_item's, indexed: one scan, not one per item)."""
+    return {it.id: it for it in (*case.pending, *case.evidence)}
 
 
 def _with_source(case: Case, source: Source) -> Case:
