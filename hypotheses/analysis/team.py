@@ -244,6 +244,7 @@ def pool(
     engine: str = "auto",
     cruxes: bool = True,
     consensus: bool = False,
+    anonymous: bool = False,
 ) -> PoolResult:
     """Score each analyst's case on its own, then pool: the linear pool sum_i w_i P_i(h | E) and
     the log pool prod_i P_i(h | E)^w_i, normalised. Each pool's 90% interval comes from pooling
@@ -251,7 +252,8 @@ def pool(
     linear pool's mean is the pool of the analysts' posterior means, the log pool's the mean of
     its pooled draws (the log pool of the means is not the mean of the log pool). `weights`
     default to equal. With `consensus`, also the model-based pool: the team's case (consensus
-    judgments) scored like any case."""
+    judgments) scored like any case. With `anonymous`, the analysts are A, B, C in file order
+    (analysis/rounds.py), in every output."""
     loaded = [_loaded(c) for c in cases]
     if len(loaded) < 2:
         raise UsageError("pool needs two cases or more (one per analyst)")
@@ -314,6 +316,10 @@ def pool(
     found = find_cruxes(loaded, seed) if cruxes else ()
     labels = {h.id: h.label for h in loaded[0].hypotheses}
     result = PoolResult(ids, labels, analysts, linear, log_pool, found, tuple(warnings))
+    if anonymous:
+        from hypotheses.analysis.rounds import anonymised
+
+        result = anonymised(result)
     if not consensus:
         return result
     from hypotheses.analysis.consensus import consensus as fit

@@ -9,6 +9,7 @@ from datetime import date
 
 from hypotheses._version import __version__
 from hypotheses.analysis.diff import DiffResult
+from hypotheses.analysis.rounds import POOLS, RoundsResult
 from hypotheses.analysis.scorecard import Estimate
 from hypotheses.analysis.team import PoolResult
 from hypotheses.output.page import (
@@ -178,13 +179,16 @@ def pool_html(result: PoolResult, generated: date | None = None) -> str:
         return table(header, rows, [k > 0 for k in range(len(header))], " class=num")
 
     first = result.analysts[0].card
+    title = first.title or "the analysts' question"  # anonymous: no title one analyst chose
     parts = [
-        *page_start(f"Pooled: {first.title}"),
+        *page_start(f"Pooled: {title}"),
         "<header>",
-        f"<h1>Pooled: {escape(first.title)}</h1>",
+        f"<h1>Pooled: {escape(title)}</h1>",
         f'<p class="question">{escape(first.question)}</p>' if first.question else "",
         f"<p>{len(result.analysts)} analysts: "
-        + ", ".join(f"{escape(a.name)} ({escape(a.path)})" for a in result.analysts)
+        + ", ".join(
+            escape(a.name) + (f" ({escape(a.path)})" if a.path != a.name else "") for a in result.analysts
+        )
         + "</p>",
         "</header>",
         "<section>",
@@ -303,4 +307,77 @@ def diff_markdown(result: DiffResult) -> str:
     header, rows = diff_rows(result)
     lines = ["# What changed", "", md_text(diff_headline(result)), ""]
     lines += _md_table(header, rows) if rows else ["The two cases state the same model and the same text."]
+    return "\n".join(lines) + "\n"
+
+
+# ---- rounds (Delphi) ------------------------------------------------------------------------
+
+ROUNDS_NOTE = (
+    "Each round pooled on its own (equal weights), the analysts matched across rounds by file "
+    "name. moved: the last round minus the first, in percentage points. A crux's swing is 0 in a "
+    "round where the analysts state that judgment alike."
+)
+
+
+def rounds_tables(result: RoundsResult) -> dict[str, tuple[list[str], list[list[str]]]]:
+    """The pooled answer by round, the cruxes' swings by round, and each analyst's judgment at
+    each crux by round."""
+    names = list(result.rounds)
+    pooled = []
+    for kind in POOLS:
+        values = result.pooled(kind)
+        for h, means in (values or {}).items():
+            pooled.append([f"{kind} pool", h, *(percent(m) for m in means), _points(means[-1] - means[0])])
+    swings = [[c.place, *(f"{100 * s:.1f}" for s in c.swings), _points(c.moved)] for c in result.cruxes]
+    judgments = [
+        [c.place, who, *(c.values[r].get(who, "-") for r in range(len(names)))]
+        for c in result.cruxes
+        for who in result.analysts
+    ]
+    return {
+        "Pooled P(h | E) by round": (["Pool", "hypothesis", *names, "moved"], pooled),
+        "Cruxes: swing by round (points)": (["Place", *names, "moved"], swings),
+        "Judgments at the cruxes": (["Place", "analyst", *names], judgments),
+    }
+
+
+def render_rounds(result: RoundsResult):
+    """The rich renderable of `hypscore pool --rounds`."""
+    from rich import box
+    from rich.console import Group
+    from rich.table import Table
+    from rich.text import Text
+
+    from hypotheses.output.terminal import _AtWidth
+    from hypotheses.text import visible
+
+    parts: list[object] = [Text(visible(ROUNDS_NOTE))]
+    for title, (header, rows) in rounds_tables(result).items():
+        if not rows:
+            continue
+
+        def build(_width: int, title: str = title, header: list[str] = header, rows: list[list[str]] = rows):
+            table = Table(
+                title=Text(title, style="bold"), title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False
+            )
+            for k, name in enumerate(header):
+                left = k == 0 or name in ("hypothesis", "analyst")
+                table.add_column(Text(visible(name)), justify="left" if left else "right", no_wrap=True)
+            for row in rows:
+                table.add_row(*(Text(visible(cell)) for cell in row))
+            return table
+
+        parts.append(_AtWidth(build))
+    if not result.cruxes:
+        parts.append(Text("No cruxes in any round: the analysts state every shared judgment alike."))
+    return Group(*parts)
+
+
+def rounds_markdown(result: RoundsResult) -> str:
+    from hypotheses.output.text import md_text
+
+    lines = ["# Rounds", "", md_text(ROUNDS_NOTE)]
+    for title, (header, rows) in rounds_tables(result).items():
+        lines += ["", f"## {md_text(title)}", ""]
+        lines += _md_table(header, rows) if rows else ["None."]
     return "\n".join(lines) + "\n"
