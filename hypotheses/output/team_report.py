@@ -78,14 +78,35 @@ def pool_tables(result: PoolResult) -> dict[str, tuple[list[str], list[list[str]
     return {"Posterior, mean (90% interval)": (header, rows), "Cruxes": (crux_header, cruxes)}
 
 
-def render_pool(result: PoolResult):
-    """The rich renderable of `hypscore pool`."""
+def _rich_table(title: str, header: list[str], rows: list[list[str]], left: tuple[str, ...] = ()):
+    """A titled terminal table, every user string as Text (never markup); the first column and
+    those named in `left` left-aligned, numbers right."""
     from rich import box
-    from rich.console import Group
     from rich.table import Table
     from rich.text import Text
 
     from hypotheses.output.terminal import _AtWidth
+    from hypotheses.text import visible
+
+    def build(_width: int) -> Table:
+        table = Table(
+            title=Text(title, style="bold"), title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False
+        )
+        for k, name in enumerate(header):
+            justify = "left" if k == 0 or name in left else "right"
+            table.add_column(Text(visible(name)), justify=justify, no_wrap=True)
+        for row in rows:
+            table.add_row(*(Text(visible(cell)) for cell in row))
+        return table
+
+    return _AtWidth(build)
+
+
+def render_pool(result: PoolResult):
+    """The rich renderable of `hypscore pool`."""
+    from rich.console import Group
+    from rich.text import Text
+
     from hypotheses.text import visible
 
     parts: list[object] = [Text(visible(POOL_NOTE))]
@@ -93,18 +114,7 @@ def render_pool(result: PoolResult):
         if not rows:
             parts.append(Text("No cruxes: the analysts state every shared judgment alike."))
             continue
-
-        def build(_width: int, title: str = title, header: list[str] = header, rows: list[list[str]] = rows):
-            table = Table(
-                title=Text(title, style="bold"), title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False
-            )
-            for k, name in enumerate(header):
-                table.add_column(Text(visible(name)), justify="left" if k == 0 else "right", no_wrap=True)
-            for row in rows:
-                table.add_row(*(Text(visible(cell)) for cell in row))
-            return table
-
-        parts.append(_AtWidth(build))
+        parts.append(_rich_table(title, header, rows))
     parts += [
         Text(visible(line)) for line in (*result.sentences(), *result.warnings, *consensus_lines(result))
     ]
@@ -343,31 +353,15 @@ def rounds_tables(result: RoundsResult) -> dict[str, tuple[list[str], list[list[
 
 def render_rounds(result: RoundsResult):
     """The rich renderable of `hypscore pool --rounds`."""
-    from rich import box
     from rich.console import Group
-    from rich.table import Table
     from rich.text import Text
 
-    from hypotheses.output.terminal import _AtWidth
     from hypotheses.text import visible
 
     parts: list[object] = [Text(visible(ROUNDS_NOTE))]
     for title, (header, rows) in rounds_tables(result).items():
-        if not rows:
-            continue
-
-        def build(_width: int, title: str = title, header: list[str] = header, rows: list[list[str]] = rows):
-            table = Table(
-                title=Text(title, style="bold"), title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False
-            )
-            for k, name in enumerate(header):
-                left = k == 0 or name in ("hypothesis", "analyst")
-                table.add_column(Text(visible(name)), justify="left" if left else "right", no_wrap=True)
-            for row in rows:
-                table.add_row(*(Text(visible(cell)) for cell in row))
-            return table
-
-        parts.append(_AtWidth(build))
+        if rows:
+            parts.append(_rich_table(title, header, rows, left=("hypothesis", "analyst")))
     if not result.cruxes:
         parts.append(Text("No cruxes in any round: the analysts state every shared judgment alike."))
     return Group(*parts)
