@@ -725,7 +725,8 @@ def pool(
     cases: Annotated[
         list[Path],
         typer.Argument(
-            help="Two or more analysts' cases of one question (same hypothesis ids), or directories of them.",
+            help="Two or more analysts' cases of one question (same hypothesis ids), or directories of "
+            "them; with --rounds, one directory per round.",
             show_default=False,
             metavar="CASE...",
         ),
@@ -747,6 +748,22 @@ def pool(
             "latent consensus, and the team's case scored (docs/model.md section 9).",
         ),
     ] = False,
+    anonymous: Annotated[
+        bool,
+        typer.Option(
+            "--anonymous",
+            help="Name the analysts A, B, C (in file order) in every output: no paths, file names or "
+            "titles, so the cruxes can be handed back for another round.",
+        ),
+    ] = False,
+    rounds: Annotated[
+        bool,
+        typer.Option(
+            "--rounds",
+            help="Each CASE is a directory holding one round's cases (Delphi), analysts matched by file "
+            "name: each round pooled, and how far each crux and the pooled answer moved.",
+        ),
+    ] = False,
 ) -> None:
     """Pool several analysts' cases: each scored on its own, then the linear and log pools with
     90% intervals, and the cruxes (the judgments whose disagreement moves an answer most)."""
@@ -755,15 +772,59 @@ def pool(
     from hypotheses.analysis.team import parse_weights
     from hypotheses.analysis.team import pool as pool_cases
 
+    if rounds:
+        _pool_rounds(cases, weights, output_format, output, engine, seed, draws, with_consensus, anonymous)
+        return
     paths = find_cases(cases, warn=_warn_line)
     if output is not None:
         check_output(output, inputs=_inputs(*paths))
     fmt = choose("pool", output_format, output)
     shares = parse_weights(weights, len(paths))
     result = pool_cases(
-        _load_all(paths), shares, seed=seed, draws=draws, engine=engine.value, consensus=with_consensus
+        _load_all(paths),
+        shares,
+        seed=seed,
+        draws=draws,
+        engine=engine.value,
+        consensus=with_consensus,
+        anonymous=anonymous,
     )
     _wrote(emit("pool", result, fmt, output, _inputs(*paths)), output)
+
+
+def _pool_rounds(
+    folders: list[Path],
+    weights: str | None,
+    output_format: Any,
+    output: Path | None,
+    engine: Any,
+    seed: int | None,
+    draws: int | None,
+    with_consensus: bool,
+    anonymous: bool,
+) -> None:
+    """`pool --rounds R1/ R2/ ...`: every argument a directory, each one round."""
+    from hypotheses.analysis.batch import find_cases
+    from hypotheses.analysis.rounds import pool_rounds
+
+    if weights is not None:
+        raise UsageError("--weights does not go with --rounds: each round is pooled with equal weights")
+    not_folders = [str(f) for f in folders if not f.is_dir()]
+    if not_folders:
+        raise UsageError(f"--rounds: {not_folders[0]} is not a directory; give one directory per round")
+    if len(folders) < 2:
+        raise UsageError("--rounds needs two rounds or more (one directory each)")
+    if output_format is not None and output_format.value not in RENDERERS["rounds"]:
+        raise UsageError(f"--rounds writes a table, json or md, not {output_format.value}")
+    fmt = choose("rounds", output_format.value if output_format is not None else None, output)
+    paths = find_cases(folders, warn=_warn_line)
+    if output is not None:
+        check_output(output, inputs=_inputs(*paths))
+    _load_all(paths)  # every bad case of every round reported (exit 2) before any scoring
+    result = pool_rounds(
+        folders, seed=seed, draws=draws, engine=engine.value, consensus=with_consensus, anonymous=anonymous
+    )
+    _wrote(emit("rounds", result, fmt, output, _inputs(*paths)), output)
 
 
 @app.command()

@@ -14,6 +14,7 @@ A team's cases of one question, and two versions of one case, as `hypscore pool`
 
 >>> pool(["ana.yaml", "ben.yaml"], weights=[2, 1]).linear["insider"].mean
 >>> diff("v1.yaml", "v2.yaml").changes
+>>> pool_rounds(["round1/", "round2/"], anonymous=True).to_dict()["moved"]  # pool --rounds
 
 Items that may repeat one origin though none is declared, as `validate` warns (without
 scoring; `score` adds what sharing would change, `Scorecard.suspected_origins`):
@@ -51,6 +52,8 @@ _HOMES = {
     "PoolResult": "hypotheses.analysis.team",
     "diff": "hypotheses.analysis.diff",
     "pool": "hypotheses.analysis.team",
+    "RoundsResult": "hypotheses.analysis.rounds",
+    "pool_rounds": "hypotheses.analysis.rounds",
     "Case": "hypotheses.case.types",
     "EvidenceItem": "hypotheses.case.types",
     "Hypothesis": "hypotheses.case.types",
@@ -103,6 +106,7 @@ __all__ = [
     "OutputError",
     "PoolResult",
     "Problem",
+    "RoundsResult",
     "Scorecard",
     "Settings",
     "Source",
@@ -118,6 +122,7 @@ __all__ = [
     "load_case",
     "next_items",
     "pool",
+    "pool_rounds",
     "push_taxii",
     "score",
     "score_many",

@@ -100,6 +100,11 @@ RENDERERS: dict[str, dict[str, Renderer]] = {
         "md": Renderer(f"{_TEAM}:pool_markdown"),
         "html": Renderer(f"{_TEAM}:pool_html", file_only="the pooled HTML page is a file: give -o pool.html"),
     },
+    "rounds": {  # `pool --rounds`
+        "table": Renderer(f"{_TEAM}:render_rounds", rich=True),
+        "json": _JSON,
+        "md": Renderer(f"{_TEAM}:rounds_markdown"),
+    },
     "calibration": {
         "table": Renderer(f"{_CALIBRATION}:render_terminal", rich=True),
         "json": _JSON,
