@@ -195,7 +195,8 @@ def render_table(card: Scorecard, timing: bool = True, verbose: bool = False) ->
         legend.add_row(_plain(g.id), _plain(f"{g.label} ({' + '.join(g.members)})"))
     d = card.diagnostics
     took = f" · {d.seconds * 1000:,.0f} ms" if timing else ""
-    scale = visible(card.scale) + (f" ({visible(card.scale_file)})" if card.scale_file else "")
+    shown = card.scale_file and card.scale_file != card.scale  # `scale: /abs/desk.yaml` once
+    scale = visible(card.scale) + (f" ({visible(card.scale_file or '')})" if shown else "")
     if verbose:  # the engine's details, for whoever checks the sampler (always in the JSON)
         mcmc = "" if d.rhat is None else f" · R-hat {d.rhat:.3f} · {d.divergences} divergences"
         said = (
