@@ -34,7 +34,7 @@ class Fitted:
     and the Beta updated with them (the prior itself when there were none)."""
 
     name: str  # the term, or the Admiralty letter
-    meaning: str  # a grade's meaning; a term's synonyms joined by ', '
+    meaning: str  # a grade's meaning ('usually reliable'); '' for a word
     range: tuple[float, float]  # published, as probabilities
     prior: tuple[float, float] | None  # (a, b); None for a point word (Kent's 'impossible')
     n: int  # statements checked
@@ -130,7 +130,7 @@ def fit_scale(scored: Sequence[CaseOutcome | tuple[Case, Scorecard]], name: str)
     terms = tuple(
         _fitted(
             t.term,
-            ", ".join(t.synonyms),
+            "",
             t.lo,
             t.hi,
             t.judgment,
