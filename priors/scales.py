@@ -705,8 +705,9 @@ def get_scale(name: str) -> Scale:
         stat = path.stat()
     except OSError:
         raise KeyError(name) from None
-    # Read again when the file changes (a fit may rewrite it in the same process).
-    return _scale_file(str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+    # Read again when the file changes (a fit may rewrite it in the same process); named in
+    # outputs as the case loader resolved it (relative, as the case's own path may be).
+    return _scale_file(name, str(path.resolve()), stat.st_mtime_ns, stat.st_size)
 
 
 @cache
@@ -718,8 +719,8 @@ def _named_scale(name: str) -> Scale:
 
 
 @lru_cache(maxsize=64)
-def _scale_file(path: str, _mtime_ns: int, _size: int) -> Scale:
-    return _read_scale(Path(path))
+def _scale_file(name: str, _resolved: str, _mtime_ns: int, _size: int) -> Scale:
+    return _read_scale(Path(name))
 
 
 def _clear_caches() -> None:

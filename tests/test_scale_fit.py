@@ -54,6 +54,16 @@ def _case(truth: str = "a", evidence: list[dict[str, Any]] | None = None, **more
     }
 
 
+def _wire_case(scale: str) -> dict[str, Any]:
+    """One item, 'likely' against 'unlikely', from a source graded B, on the scale `scale`."""
+    return _case(
+        "a",
+        [{"id": "e", "label": "E", "source": "wire", "likelihoods": {"a": "likely", "b": "unlikely"}}],
+        scale=scale,
+        sources={"wire": {"label": "W", "reliability": "B"}},
+    )
+
+
 # -- the update, by hand ----------------------------------------------------------------------
 
 
@@ -180,19 +190,14 @@ def test_the_scale_file_reads_back_and_scores_a_case(track: tuple[Path, Any, Any
         assert isinstance(j, Beta) and (j.a, j.b) == pytest.approx(terms[word].beta, rel=1e-15)
     b_grade = next(g for g in fit.grades if g.name == "B")
     assert scale.grade("B") is not None and scale.grade("B").mean == pytest.approx(b_grade.mean, rel=1e-12)
-    document = _case(
-        "a",
-        [{"id": "e", "label": "E", "source": "wire", "likelihoods": {"a": "likely", "b": "unlikely"}}],
-        scale="scales/desk.yaml",
-        sources={"wire": {"label": "W", "reliability": "B"}},
-    )
+    document = _wire_case("scales/desk.yaml")
     case = load_case(_write(tmp_path / "case.yaml", document))
     card = score(case, engine="numpy", seed=1)
     t_a, t_b, c = terms["likely"].mean, terms["unlikely"].mean, b_grade.mean
     base = (t_a + t_b) / 2
     lam_a, lam_b = c * t_a + (1 - c) * base, c * t_b + (1 - c) * base
     assert card.hypotheses[0].posterior.mean == pytest.approx(lam_a / (lam_a + lam_b), abs=1e-9)
-    assert card.scale_file == str(path.resolve())
+    assert card.scale_file == card.scale == str(path)  # as the case loader resolved it
     # The same case on icd203 gives another answer: the file was used.
     plain = load_case(_write(tmp_path / "plain.yaml", {**document, "scale": "icd203"}))
     assert score(plain).hypotheses[0].posterior.mean != pytest.approx(card.hypotheses[0].posterior.mean)
@@ -241,13 +246,7 @@ def test_pymc_scores_a_case_with_a_fitted_scale_as_numpy_does(
 
     _, _, fit = track
     (tmp_path / "desk.yaml").write_text(scale_yaml(fit), encoding="utf-8")
-    document = _case(
-        "a",
-        [{"id": "e1", "label": "E1", "source": "wire", "likelihoods": {"a": "likely", "b": "unlikely"}}],
-        scale="desk.yaml",
-        sources={"wire": {"label": "W", "reliability": "B"}},
-    )
-    case = load_case(_write(tmp_path / "case.yaml", document))
+    case = load_case(_write(tmp_path / "case.yaml", _wire_case("desk.yaml")))
     ours = pymc_engine.run(case, draws=4_000, tune=1_000, seed=0)
     exact = numpy_engine.run(case, draws=20_000, seed=0).posterior_mean
     assert ours.posterior_mean == pytest.approx(exact, abs=0.01)
