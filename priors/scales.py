@@ -520,9 +520,14 @@ def _plain(root: yaml.Node | None) -> Any:
         if node.tag not in _PLAIN_TAGS:
             raise _Refusal(node, f"unsupported YAML tag {node.tag!r}; write plain values in a scale file")
         if isinstance(node, yaml.MappingNode):
+            keys: set[object] = set()
             for key, value in node.value:
                 if key.tag == "tag:yaml.org,2002:merge":
                     raise _Refusal(key, "uses a YAML merge key (<<); write the values out in a scale file")
+                # As the case reader does: a second `terms:` would silently replace the first.
+                if isinstance(key, yaml.ScalarNode) and key.value in keys:
+                    raise _Refusal(key, f"the key '{key.value}' appears twice here; keep one")
+                keys.add(key.value if isinstance(key, yaml.ScalarNode) else id(key))
                 stack.extend((key, value))
         elif isinstance(node, yaml.SequenceNode):
             stack.extend(node.value)

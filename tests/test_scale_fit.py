@@ -293,6 +293,9 @@ def test_a_missing_or_broken_scale_file_is_an_error_at_its_line(tmp_path: Path) 
     )
     with pytest.raises(ScaleError, match=r"nowhere\.yaml:3: grade must be an Admiralty letter A-F"):
         load_case(path)
+    (tmp_path / "nowhere.yaml").write_text("name: nowhere\nterms: []\nterms: [{term: x, range: [1, 2]}]\n")
+    with pytest.raises(ScaleError, match=r"nowhere\.yaml:3: the key 'terms' appears twice here"):
+        load_case(path)
     (tmp_path / "nowhere.yaml").write_text(
         "name: nowhere\nterms: &t [{term: x, range: [1, 2]}]\ngrades: *t\n"
     )
