@@ -347,3 +347,33 @@ def test_the_command_writes_the_scale_and_refuses_to_overwrite_inputs(tmp_path: 
     scored_over = runner.invoke(app, ["score", str(user), "-o", str(out)])
     assert scored_over.exit_code == 2 and "overwrite" in scored_over.output
     assert out.read_text() == before
+
+
+def test_a_refit_starts_from_the_fitted_scale(track: tuple[Path, Any, Any], tmp_path: Path) -> None:
+    """Cases on a fitted scale are fitted again from its Betas, words and grades alike (the first
+    fit's posterior is the second's prior), and calibration knows its grades' letters."""
+    from io import StringIO
+
+    from rich.console import Console
+
+    from hypotheses.output.terminal import render_scale
+
+    _, _, fit = track
+    (tmp_path / "desk.yaml").write_text(scale_yaml(fit), encoding="utf-8")
+    case = load_case(_write(tmp_path / "case.yaml", _wire_case("desk.yaml")))  # 'likely' of a, seen
+    card = score(case)
+    refit = fit_scale([(case, card)], "desk2")
+    first = {t.name: t for t in (*fit.terms, *fit.grades)}
+    again = {t.name: t for t in (*refit.terms, *refit.grades)}
+    assert refit.base == "desk"
+    assert again["likely"].prior == pytest.approx(first["likely"].beta, rel=1e-15)
+    assert again["likely"].beta == pytest.approx((first["likely"].beta[0] + 1, first["likely"].beta[1]))
+    assert again["B"].prior == pytest.approx(first["B"].beta, rel=1e-15) and again["B"].n == 1
+    assert again["B"].range == pytest.approx(
+        (first["B"].lo, first["B"].hi), abs=1e-4
+    )  # as the file states it
+    assert [s.code for s in calibration([(case, card)]).by_source] == ["B"]
+    console = Console(file=StringIO(), width=200)
+    console.print(render_scale(get_scale(str(tmp_path / "desk.yaml"))))
+    shown = console.file.getvalue()
+    assert "grade B" in shown and "reliability: B (usually reliable)" in shown

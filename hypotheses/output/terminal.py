@@ -40,6 +40,7 @@ from hypotheses.output.wording import (
 )
 from hypotheses.output.wording import headline as headline_words
 from hypotheses.text import interval, percent, visible
+from priors.judgment import Beta
 from priors.reliability import ADMIRALTY, CREDIBILITY, admiralty_judgment, credibility_judgment
 from priors.scales import Scale
 
@@ -464,6 +465,14 @@ def render_scale(scale: Scale) -> Table:
             _plain(", ".join(term.synonyms)),
             Text(term.range_text()),
             _plain(repr(term.judgment).split(" from ")[0]),
+        )
+    for code, judgment in scale.grades:  # a scale fitted to a track record re-states these
+        lo, hi = judgment.quantiles() if isinstance(judgment, Beta) else (judgment.mean, judgment.mean)
+        table.add_row(
+            _plain(f"grade {code}"),
+            _plain(f"reliability: {code} ({ADMIRALTY[code][0]})"),
+            Text(f"{lo * 100:.4g}-{hi * 100:.4g}%"),
+            _plain(repr(judgment).split(" from ")[0]),
         )
     return table
 
