@@ -11,6 +11,8 @@ from typing import Any
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from cli import app
@@ -26,7 +28,7 @@ from hypotheses import (
     score_many,
 )
 from hypotheses.analysis.calibration import word_outcomes
-from hypotheses.analysis.scale_fit import ScaleFitError, beta_update
+from hypotheses.analysis.scale_fit import ScaleFitError, _fitted, beta_update
 from priors import Beta, ScaleError, get_scale
 from tests.track_record import TRUE_RATES, write_track_record
 
@@ -71,6 +73,31 @@ def test_beta_update_by_hand() -> None:
     # Beta(2, 3) and 4 successes in 10: Beta(2 + 4, 3 + 6).
     assert beta_update((2.0, 3.0), 4, 10) == (6.0, 9.0)
     assert beta_update((2.0, 3.0), 0, 0) == (2.0, 3.0)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    a=st.floats(0.5, 500),
+    b=st.floats(0.5, 500),
+    n1=st.integers(0, 300),
+    n2=st.integers(0, 300),
+    data=st.data(),
+)
+def test_the_update_is_a_weighted_mean_and_order_free(
+    a: float, b: float, n1: int, n2: int, data: Any
+) -> None:
+    """The fitted mean lies between the published mean and the observed rate, weighted a + b
+    against n; two batches of statements give what one batch of both gives."""
+    k1, k2 = data.draw(st.integers(0, n1)), data.draw(st.integers(0, n2))
+    fitted = _fitted("w", "", 0.1, 0.9, Beta(a, b), k1, n1)
+    assert fitted.mean == pytest.approx((a + k1) / (a + b + n1), rel=1e-12)
+    if n1:
+        lo, hi = sorted((a / (a + b), k1 / n1))
+        assert lo - 1e-12 <= fitted.mean <= hi + 1e-12
+        assert fitted.lo < fitted.mean < fitted.hi
+    assert beta_update(beta_update((a, b), k1, n1), k2, n2) == pytest.approx(
+        beta_update((a, b), k1 + k2, n1 + n2), rel=1e-12
+    )
 
 
 def test_one_case_fits_likely_by_hand_and_scipy(tmp_path: Path) -> None:
