@@ -199,6 +199,23 @@ def test_grades_count_as_calibration_counts_them(track: tuple[Path, Any, Any]) -
     assert grades["A"].n == 0 and (grades["A"].lo, grades["A"].hi) == (0.95, 0.99)
 
 
+def test_calibration_shows_the_words_the_fit_counts(track: tuple[Path, Any, Any]) -> None:
+    """`by_word` of `hypscore calibration` holds the statements the fit updates with, the word's
+    published mean as `predicted`, and a Wilson interval; a word never said is not listed."""
+    directory, outcomes, fit = track
+    rows = {r.term: r for r in calibration(outcomes).by_word}
+    assert set(rows) == set(TRUE_RATES)
+    for t in fit.terms:
+        if t.n:
+            row = rows[t.name]
+            assert (row.n, round(row.observed * row.n)) == (t.n, t.hits)
+            assert row.predicted == pytest.approx(PUBLISHED[t.name][0] / sum(PUBLISHED[t.name]), rel=1e-12)
+            assert row.observed_lo < row.observed < row.observed_hi
+    assert rows["likely"].observed_hi < 0.55  # the table's verdict: "less often"
+    data = runner.invoke(app, ["calibration", str(directory / "cases"), "-f", "json"])
+    assert data.exit_code == 0 and "by_word" in data.stdout
+
+
 # -- the scale file ---------------------------------------------------------------------------
 
 

@@ -100,11 +100,14 @@ class Calibration:
     by_term: tuple[TermRow, ...]
     by_source: tuple[SourceRow, ...]
     paths: tuple[str, ...]  # the resolved cases used, in order
+    # The analysts' own words, P(e | true h) = term, against whether e was seen (`word_outcomes`):
+    # `predicted` is the word's mean on its scale. What `--fit-scale` re-fits.
+    by_word: tuple[TermRow, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
         d["log_loss"] = d["log_loss"] if math.isfinite(d["log_loss"]) else "inf"
-        for row in (*d["by_term"], *d["by_source"]):
+        for row in (*d["by_term"], *d["by_source"], *d["by_word"]):
             row["range"] = list(row["range"])
         return d
 
@@ -137,6 +140,7 @@ def calibration(scored: Sequence[CaseOutcome | tuple[Case, Scorecard]]) -> Calib
     pairs: list[tuple[float, bool, str, str]] = []  # (P, is true, scale, term)
     brier = log_loss = 0.0
     towards: dict[str, list[int]] = defaultdict(lambda: [0, 0])  # code -> [towards truth, counted]
+    said: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])  # (scale, word) -> [true, n]
     for case, card in resolved:
         assert case.resolution is not None
         truth = case.resolution.hypothesis
@@ -150,6 +154,9 @@ def calibration(scored: Sequence[CaseOutcome | tuple[Case, Scorecard]]) -> Calib
         for code, pointed in grade_outcomes(case, card):
             towards[code][0] += pointed
             towards[code][1] += 1
+        for word, came_true in word_outcomes(case):
+            said[(case.scale_name, word)][0] += came_true
+            said[(case.scale_name, word)][1] += 1
     n_cases = len(resolved)
     bins = []
     for k in range(BINS):
@@ -192,6 +199,22 @@ def calibration(scored: Sequence[CaseOutcome | tuple[Case, Scorecard]]) -> Calib
         if code in towards:
             hits, n = towards[code]
             by_source.append(SourceRow(code, meaning, (lo / 100, hi / 100), n, hits / n, *wilson(hits, n)))
+    by_word = []
+    for scale_name in dict.fromkeys(case.scale_name for case, _ in resolved):
+        for term in get_scale(scale_name).terms:
+            if (scale_name, term.term) in said:
+                hits, n = said[(scale_name, term.term)]
+                by_word.append(
+                    TermRow(
+                        scale_name,
+                        term.term,
+                        (term.lo, term.hi),
+                        n,
+                        term.judgment.mean,
+                        hits / n,
+                        *wilson(hits, n),
+                    )
+                )
     return Calibration(
         n_cases,
         brier / n_cases,
@@ -200,6 +223,7 @@ def calibration(scored: Sequence[CaseOutcome | tuple[Case, Scorecard]]) -> Calib
         tuple(by_term),
         tuple(by_source),
         tuple(card.path for _, card in resolved),
+        tuple(by_word),
     )
 
 
