@@ -164,7 +164,7 @@ def page_data(case: Case, card: Scorecard) -> dict[str, Any]:
             ]
             + terms,
             "reliability": [
-                {"word": f"{code} ({meaning})", "j": judgment_data(admiralty_judgment(code))}
+                {"word": f"{code} ({meaning})", "j": judgment_data(admiralty_judgment(code, scale))}
                 for code, (meaning, _, _) in ADMIRALTY.items()
             ]
             + terms,

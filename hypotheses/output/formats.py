@@ -47,6 +47,7 @@ _TERMINAL = "hypotheses.output.terminal"
 _TEXT = "hypotheses.output.text"
 _TEAM = "hypotheses.output.team_report"
 _CALIBRATION = "hypotheses.output.calibration_report"
+_SCALE_FILE = "hypotheses.output.scale_file"
 # STIX and MISP (hypotheses/exchange, the optional extra `hypscore[exchange]`).
 _STIX = "hypotheses.exchange.stix"
 _MISP = "hypotheses.exchange.misp"
@@ -112,6 +113,12 @@ RENDERERS: dict[str, dict[str, Renderer]] = {
             f"{_CALIBRATION}:render_html",
             file_only="the HTML reliability diagram is a file: give -o calibration.html",
         ),
+    },
+    # `calibration --fit-scale`: the scale file (-o NAME.yaml), and the fit on the terminal.
+    "scale_fit": {
+        "table": Renderer(f"{_SCALE_FILE}:render_terminal", rich=True),
+        "json": _JSON,
+        "yaml": Renderer(f"{_SCALE_FILE}:scale_yaml"),
     },
 }
 
