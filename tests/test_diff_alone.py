@@ -168,3 +168,34 @@ def test_each_change_rescores_only_the_items_it_touches(monkeypatch: pytest.Monk
         )
     assert 0.2 < result.before["h0"] < 0.8
     assert np.isfinite([c.alone["h0"] for c in result.changes]).all()  # type: ignore[index]
+
+
+def _lopsided(reliability: float) -> Any:
+    """400 items through one source for a, 455 against it: P(a | E) near 1e-130, the sub-case's
+    factors ~870 nats apart (beyond what a probability holds: 1e-308 is ~709 nats)."""
+    evidence = [
+        {"id": f"s{j}", "label": f"s{j}", "source": "src", "likelihoods": {"a": 0.9, "b": 0.1}}
+        for j in range(400)
+    ]
+    evidence += [{"id": f"o{j}", "label": f"o{j}", "likelihoods": {"a": 0.1, "b": 0.9}} for j in range(455)]
+    return make_case(
+        {
+            "schema": 1,
+            "title": "lopsided",
+            "hypotheses": [{"id": "a", "label": "A", "prior": 0.5}, {"id": "b", "label": "B", "prior": 0.5}],
+            "sources": {"src": {"label": "src", "reliability": reliability}},
+            "evidence": evidence,
+        }
+    )
+
+
+def test_a_change_far_past_a_probabilitys_range_keeps_its_effect() -> None:
+    """J was log P(h | E) + log P(E): a sub-case's posterior of 0 made it -inf, and the one change
+    showed as -100 / +100 points (or as not standing alone). With J unnormalised, one change's
+    effect alone is the whole difference."""
+    result = diff(_lopsided(0.88), _lopsided(0.99), seed=1)
+    (change,) = result.changes
+    assert change.alone is not None
+    for h in ("a", "b"):
+        assert change.alone[h] == pytest.approx(result.after[h] - result.before[h], rel=1e-6, abs=1e-300)
+    assert 0 < result.before["a"] < 1e-100 and 0 < result.after["a"] < 1e-50

@@ -5,6 +5,7 @@ report for every source moved (n^2 items' rates): 100 outlets graded C took minu
 
 from __future__ import annotations
 
+import copy
 from collections import defaultdict
 from typing import Any
 
@@ -139,13 +140,27 @@ def test_the_page_draws_the_same_pool_size() -> None:
     assert constants["pool_elements"] == components.POOL_ELEMENTS
 
 
+class _EveryItem(dict):  # type: ignore[type-arg]
+    """A place -> items map that says every item of the group is entered by every place."""
+
+    def __init__(self, n: int) -> None:
+        super().__init__()
+        self.n = n
+
+    def get(self, place: str, default: Any = None) -> range:
+        return range(self.n)
+
+
 def test_explain_moves_one_source_without_recomputing_every_report(monkeypatch: pytest.MonkeyPatch) -> None:
     """The tornado moves each outlet's reliability: only that outlet's report is recomputed,
     and the posterior is the one every report recomputed gives."""
     from hypotheses.analysis import explain
 
-    n = 30
-    case = make_case(_outlets(n, {"model_error": [0.01, 0.05]}))
+    n = 12
+    document = _outlets(n, {"model_error": [0.01, 0.05]})
+    for k, item in enumerate(document["evidence"]):
+        item["credibility"] = round(0.15 + 0.2 * k / n, 6)  # weak reports: each one moves the answer
+    case = make_case(document)
     plug = explain._PlugIn(case)
     calls = {"rates": 0}
     real = explain._PlugIn._rates
@@ -158,12 +173,85 @@ def test_explain_moves_one_source_without_recomputing_every_report(monkeypatch: 
     moves = [
         (name, fn) for name, _, fn in plug.judgments() if name.startswith(("reliability/", "credibility/"))
     ]
-    fast = {name: (fn(0.25), fn(0.9)) for name, fn in moves}
+    fast = {name: (fn(0.05), fn(0.95)) for name, fn in moves}
     assert calls["rates"] <= 2 * len(moves) * 2 + 3 * n  # a report or two per move, plus the means once
+    assert all(np.abs(low - high).max() > 1e-4 for low, high in fast.values())  # every move matters
     # Every report recomputed for every move (what the plug-in did before): the same numbers.
     every = explain._PlugIn(case)
-    monkeypatch.setattr(explain._PlugIn, "_entered", lambda self, k: defaultdict(lambda: range(n)))
+    monkeypatch.setattr(explain._PlugIn, "_entered", lambda self, k: _EveryItem(len(self.factors[k].items)))
+    recomputed = {"rates": calls["rates"]}
     for name, fn in ((name, fn) for name, _, fn in every.judgments() if name in fast):
-        assert np.allclose(fn(0.25), fast[name][0], rtol=1e-12, atol=1e-15), name
-        assert np.allclose(fn(0.9), fast[name][1], rtol=1e-12, atol=1e-15), name
+        assert np.allclose(fn(0.05), fast[name][0], rtol=1e-12, atol=1e-15), name
+        assert np.allclose(fn(0.95), fast[name][1], rtol=1e-12, atol=1e-15), name
+    assert calls["rates"] - recomputed["rates"] >= 2 * len(fast) * n  # the reference did recompute all
     assert {name.split("/")[0] for name in fast} == {"reliability", "credibility"}
+
+
+def test_leave_one_out_where_an_event_rules_a_hypothesis_out_is_not_nan() -> None:
+    """A term that is -inf for a hypothesis cannot be taken out of the pool's weights (-inf -
+    -inf): such a report is rescored, and gives what the case without it gives."""
+    document = _outlets(5)
+    document["events"]["g"]["likelihoods"] = {"a": 0.0, "b": 0.3, "c": 0.1}
+    document["sources"]["s0"]["reliability"] = 1.0
+    document["evidence"][0]["credibility"] = 1.0
+    scorer = _scorer(document)
+    without = scorer.log_factor_without()
+    for k in range(5):
+        assert not np.isnan(without[f"e{k}"]).any(), k
+        smaller = _outlets(5)
+        smaller["events"]["g"]["likelihoods"] = {"a": 0.0, "b": 0.3, "c": 0.1}
+        smaller["sources"]["s0"]["reliability"] = 1.0
+        smaller["evidence"][0]["credibility"] = 1.0
+        del smaller["evidence"][k]
+        meant = _scorer(smaller).log_factor()
+        assert np.allclose(without[f"e{k}"], meant, rtol=0, atol=1e-10, equal_nan=False), k
+
+
+def test_an_origins_item_left_out_equals_scoring_the_case_without_it() -> None:
+    """An origin keeps its sums (the shared branch's log H and log F, the items' own log lambda)
+    and takes an item's share out: n items cost n passes, and equal the case without the item."""
+    n = 6
+    document = _outlets(n)
+    document["evidence"] = [
+        {"id": f"e{k}", "label": f"report {k}", "source": f"s{k}",
+         "likelihoods": {"a": 0.6 + 0.05 * k, "b": 0.3, "c": 0.2}, **({"via": ["wire"]} if k < 2 else {})}
+        for k in range(n)
+    ]  # fmt: skip
+    del document["events"]
+    document["origins"] = {
+        "o": {
+            "label": "one briefing",
+            "shared": 0.6,
+            "likelihoods": {"a": 0.8, "b": 0.3, "c": 0.2},
+            "items": [f"e{k}" for k in range(n)],
+        }
+    }
+    scorer = _scorer(document)
+    assert scorer.method == "sampled" and len(scorer.events) == 1
+    without = scorer.log_factor_without()
+    for k in (0, 1, 3):
+        smaller = copy.deepcopy(document)
+        del smaller["evidence"][k]
+        smaller["origins"]["o"]["items"].remove(f"e{k}")
+        meant = _scorer(smaller).log_factor()
+        assert np.allclose(without[f"e{k}"], meant, rtol=0, atol=1e-10), k
+
+
+def test_two_sources_never_share_a_stream() -> None:
+    """Streams are seeded from a hash of the whole id (crc32 gave 'plumless' and 'buckeroo' one
+    stream: two sources drawn identical)."""
+    a = components.source_stream(1, "plumless").random(1000)
+    b = components.source_stream(1, "buckeroo").random(1000)
+    assert abs(np.corrcoef(a, b)[0, 1]) < 0.2
+
+
+def test_past_256_sources_a_report_left_out_is_rescored_with_its_own_pool_size() -> None:
+    """The pool's size depends on the sources past 256: the rest without a report's own source
+    draws another size, so it is rescored (equal to the case without it, not merely close)."""
+    n = 300
+    scorer = _scorer(_outlets(n))
+    assert scorer.pool.shape[0] != components.pool_draws(n)  # n + 1 sources with the wire
+    assert not scorer._stays_whole("e7")
+    document = _outlets(n)
+    del document["evidence"][7]
+    assert np.allclose(scorer.rest_without("e7"), _scorer(document).log_factor(), rtol=0, atol=1e-10)

@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 from cli import app
 from hypotheses import pool, pool_rounds
 from hypotheses.analysis.rounds import letter
+from hypotheses.settings import UsageError
 from tests.helpers import make_case
 
 runner = CliRunner()
@@ -155,3 +156,21 @@ def test_anonymous_pool_of_cases_in_memory_keeps_a_shared_title() -> None:
     result = pool(cases, anonymous=True, cruxes=False)
     assert {a.card.title for a in result.analysts} == {"Shared title"}
     assert [a.path for a in result.analysts] == ["A", "B", "C"]
+
+
+def test_rounds_that_are_not_anonymous_keep_each_analysts_title(tmp_path: Path) -> None:
+    """Named by file name across rounds, each case otherwise as written (only --anonymous strips
+    titles and notes)."""
+    result = pool_rounds(_rounds(tmp_path))
+    titles = [a.card.title for a in result.pools[0].analysts]
+    assert titles == [f"{n.capitalize()} notebook" for n in NAMES]
+    anonymous = pool_rounds([tmp_path / "round1", tmp_path / "round2"], anonymous=True)
+    assert {a.card.title for a in anonymous.pools[0].analysts} == {""}
+
+
+def test_a_round_of_one_case_is_refused_by_name(tmp_path: Path) -> None:
+    folders = _rounds(tmp_path)
+    for name in NAMES[1:]:
+        (folders[1] / f"{name}.yaml").unlink()
+    with pytest.raises(UsageError, match=r"round 2 \(.*round2\) has 1 case"):
+        pool_rounds(folders)

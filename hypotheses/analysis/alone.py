@@ -193,12 +193,14 @@ def _by_id(table: dict[str, T], order: dict[str, int], wanted: Iterable[str]) ->
 
 
 def _log_joint(case: Case, seed: int | None, cache: numpy_engine.ScoreCache) -> tuple[np.ndarray, np.ndarray]:
-    """P(h | E) and J(h) = log E[pi_h] + sum_c log f_c(h) = log P(h | E) + log P(E)."""
+    """P(h | E) and J(h) = log E[pi_h] + sum_c log f_c(h) = log P(h | E) + log P(E), the latter
+    unnormalised (log P(h | E) from a posterior underflowing to 0 would be -inf: a sub-case
+    whose factors differ by more than ~745 nats read as ruling a hypothesis out)."""
     with np.errstate(all="ignore"):
-        posterior, log_evidence = numpy_engine.log_marginal(case, seed, cache)
-        if not np.isfinite(log_evidence):
-            return posterior, np.full(len(case.hypotheses), -np.inf)
-        return posterior, log(posterior) + log_evidence
+        posterior, joint = numpy_engine.log_joint(case, seed, cache)
+        if not np.isfinite(joint).any():
+            return posterior, np.full(joint.shape, -np.inf)
+        return posterior, joint
 
 
 def _normalised(joint: np.ndarray) -> np.ndarray:

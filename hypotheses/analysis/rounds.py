@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from hypotheses.analysis.edits import find_item, judged_places
 from hypotheses.analysis.scoring import UsageError
@@ -33,21 +34,22 @@ def _common(values: Sequence[str | None]) -> str | None:
     return values[0] if len(set(values)) == 1 else None
 
 
-def anonymised(result: PoolResult, names: dict[str, str] | None = None) -> PoolResult:
+def anonymised(result: PoolResult, names: dict[str, str] | None = None, strip: bool = True) -> PoolResult:
     """`result` with every analyst named by a letter (`names`: path -> name; default A, B, C in
     file order): no path, file name or title of one analyst's case is left in it (a title the
-    analysts share is kept: it is the question's)."""
+    analysts share is kept: it is the question's). `strip=False` renames only (rounds that
+    are not anonymous: one analyst's name across rounds, their titles and notes as written)."""
     names = names or {a.path: letter(k) for k, a in enumerate(result.analysts)}
     title = _common([a.card.title for a in result.analysts]) or ""
     question = _common([a.card.question for a in result.analysts])
+
+    def card(a: Any) -> Any:
+        if not strip:
+            return replace(a.card, path=names[a.path])
+        return replace(a.card, path=names[a.path], title=title, question=question, notes=None)
+
     analysts = tuple(
-        replace(
-            a,
-            path=names[a.path],
-            name=names[a.path],
-            card=replace(a.card, path=names[a.path], title=title, question=question, notes=None),
-        )
-        for a in result.analysts
+        replace(a, path=names[a.path], name=names[a.path], card=card(a)) for a in result.analysts
     )
     cruxes = tuple(
         replace(
@@ -140,6 +142,12 @@ def pool_rounds(
     if len(rounds) < 2:
         raise UsageError("--rounds needs two rounds or more (one directory each)")
     read = [_round(r) for r in rounds]
+    for k, (name, cases) in enumerate(read):
+        if len(cases) < 2:  # said before any round is scored, naming the round
+            raise UsageError(
+                f"round {k + 1} ({name or 'in memory'}) has {len(cases)} case(s); pooling a round needs "
+                "two analysts or more: add their case files to its directory"
+            )
     # A round is named by its directory (anonymous: the directory's own name, no path).
     names = [(Path(name).name if anonymous else name) or f"round {k + 1}" for k, (name, _) in enumerate(read)]
     same_hypotheses([c for _, cases in read for _, c in cases])
@@ -149,7 +157,7 @@ def pool_rounds(
     for _, cases in read:
         result = pool([c for _, c in cases], seed=seed, draws=draws, engine=engine, consensus=consensus)
         # Named by file name (or letter) in every round: one analyst, one name.
-        pools.append(anonymised(result, {c.path: shown[key] for key, c in cases}))
+        pools.append(anonymised(result, {c.path: shown[key] for key, c in cases}, strip=anonymous))
     places = list(dict.fromkeys(c.place for p in pools for c in p.cruxes))
     moves = []
     for place in places:

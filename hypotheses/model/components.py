@@ -12,8 +12,8 @@ an uncertain event draws (r, the event's parameters) from one joint pool instead
 
 from __future__ import annotations
 
+import hashlib
 import math
-import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -337,8 +337,9 @@ class _EventFactor(_GroupFactor):
         hit, false_alarm = self.rates.given(rho, **_drawn(params))
         return self._log_of(params["theta"], *_log_sums(hit, false_alarm))
 
-    def log_sums(self, r: np.ndarray, rows: slice = slice(None)) -> tuple[np.ndarray, np.ndarray]:
-        """sum of log H and of log F over the reports `rows` given r, at the means: (M, 1) each."""
+    def log_sums(self, r: np.ndarray, rows: slice = slice(None)) -> tuple[np.ndarray, ...]:
+        """The factor's sums over the reports `rows` given r, at the means (what leave-one-out
+        takes a report's share out of): of log H and of log F, (M, 1) each."""
 
         def sums(part: np.ndarray) -> np.ndarray:
             return np.hstack(_log_sums(*self.rates.given(self.chains.rho(part, rows), rows)))
@@ -407,6 +408,26 @@ class _OriginFactor(_GroupFactor):
             own = np.log(lam).sum(axis=1)
             s = params["shared"][:, None]
             return origin_log_likelihood(np.log(s), np.log1p(-s), shared_log, own, np.logaddexp)
+
+    def log_sums(self, r: np.ndarray, rows: slice = slice(None)) -> tuple[np.ndarray, ...]:
+        """As an event's, and the sum of the items' own log lambda (each alone): (M, H)."""
+
+        def sums(part: np.ndarray) -> np.ndarray:
+            rho = self.chains.rho(part, rows)
+            shared = _log_sums(*self.event.rates.given(rho, rows))
+            hit, false_alarm = self.own_rates.given(rho, rows)
+            with np.errstate(divide="ignore"):
+                lam = rated_likelihood(self.own_mean[rows][None], hit[:, :, None], false_alarm[:, :, None])
+                return np.hstack([*shared, np.log(lam).sum(axis=1)])
+
+        both = _by_rows(r, len(self.reports), sums)
+        return both[:, :1], both[:, 1:2], both[:, 2:]
+
+    def log_from_sums(self, log_hit: np.ndarray, log_false: np.ndarray, own: np.ndarray) -> np.ndarray:
+        shared = self.event.log_from_sums(log_hit, log_false)
+        s = self.shared_mean
+        with np.errstate(divide="ignore"):
+            return origin_log_likelihood(np.log(s), np.log1p(-s), shared, own, np.logaddexp)
 
     def keep(self, state: DrawState, params: Params) -> None:
         self.event.keep(state, params)  # the origin's likelihoods (its place) and the items' reporting
@@ -821,8 +842,9 @@ class Sampled(ComponentScore):
                 log_w += event_log
         self.mcse_batches = logsumexp(log_w.reshape(SOURCE_BATCHES, size, n_hyp), axis=1) - math.log(size)
         self.pool, self.pool_log_w = pool, log_w
-        self._event_sums: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # leave-one-out's
-        self.pool_ess = kish_ess(np.exp(log_w - log_w.max(axis=0, keepdims=True)))
+        self._event_sums: dict[int, tuple[np.ndarray, ...]] = {}  # leave-one-out's
+        with np.errstate(invalid="ignore"):  # a ruled-out hypothesis's column: -inf throughout
+            self.pool_ess = kish_ess(np.exp(log_w - log_w.max(axis=0, keepdims=True)))
         self.sampled_log = logsumexp(log_w, axis=0) - math.log(draws)
 
     def _changed_from(self, like: Sampled) -> tuple[list[int], list[int]] | None:
@@ -862,12 +884,22 @@ class Sampled(ComponentScore):
         # the very columns of this pool that it uses, and a column it no longer uses leaves its
         # weights alone. So the unit's factor is taken out of the pool's weights: the same number
         # as rescoring (to rounding), without a pool (or a regrouping) per report of an event.
+        # A term that is -inf somewhere (a hypothesis ruled out) cannot be taken out: rescored.
         if self._stays_whole(unit):
-            return self._pool_without(unit)
+            rest = self._pool_without(unit)
+            if rest is not None:
+                return rest
         parts = regroup(self.component, unit, self.reliability)
         mine = {name for name, _ in self.sources}
-        if len(parts) == 1 and parts[0].method == "sampled" and {n for n, _ in parts[0].sources} <= mine:
-            return self._pool_without(unit)
+        if (
+            len(parts) == 1
+            and parts[0].method == "sampled"
+            and {n for n, _ in parts[0].sources} <= mine
+            and pool_draws(len(parts[0].sources)) == self.pool.shape[0]
+        ):
+            rest = self._pool_without(unit)
+            if rest is not None:
+                return rest
         return self._scored(parts)
 
     def _stays_whole(self, unit: str) -> bool:
@@ -883,6 +915,8 @@ class Sampled(ComponentScore):
         alone = {s for s in uncertain if self._users[s] == 1}
         if len(self._users) - len(alone) < 2:
             return False  # the rest is on one source or none: a grid, or exact
+        if pool_draws(len(self._users) - len(alone)) != self.pool.shape[0]:
+            return False  # past 256 sources the rest would draw a pool of another size
         if not factor.grouped:
             return len(uncertain - alone) <= 1
         in_group = self._group_users[id(factor)]
@@ -902,20 +936,27 @@ class Sampled(ComponentScore):
         mine = set(self._users)
         return {id(f): _count_users(f.items, mine) for f in self.component.factors if f.grouped}
 
-    def _pool_without(self, unit: str) -> np.ndarray:
+    def _pool_without(self, unit: str) -> np.ndarray | None:
+        """The pool's weights with `unit`'s term taken out, or None where a term to take out is
+        not finite (-inf - -inf would be NaN): the caller rescores."""
         log_w = self.pool_log_w.copy()
+        out: list[np.ndarray] = []
         j = self._standalone.get(unit)
         if j is not None:
             rho = self.chains.rho(self.pool, slice(j, j + 1))
-            log_w -= log(self.item_lambda(rho, slice(j, j + 1))[:, 0, :])
+            out.append(log(self.item_lambda(rho, slice(j, j + 1))[:, 0, :]))
         names = [name for name, _ in self.sources]
         points = {s: j.mean for s, j in self.reliability.items() if j.is_point}
         for k, factor in enumerate(self.events):
             ids = self._report_index[k]
             if factor.factor.owner == unit or unit in ids:
-                log_w -= self.pool_event_log[k]
+                out.append(self.pool_event_log[k])
             if unit in ids and len(ids) > 1:  # a group left with no item is gone
                 log_w += self._group_without(k, ids[unit], names, points)
+        for term in out:
+            if not np.isfinite(term).all():
+                return None
+            log_w -= term
         return logsumexp(log_w, axis=0) - math.log(log_w.shape[0])
 
     @cached_property
@@ -931,13 +972,11 @@ class Sampled(ComponentScore):
         log H and log F over its reports are kept, and report j's own taken out: n reports left
         out one by one cost n passes over the pool, not n^2."""
         factor = self.events[k]
-        if isinstance(factor, _EventFactor):
-            if k not in self._event_sums:
-                self._event_sums[k] = factor.log_sums(self.pool)
-            log_hit, log_false = self._event_sums[k]
-            own_hit, own_false = factor.log_sums(self.pool, slice(j, j + 1))
-            if np.isfinite(own_hit).all() and np.isfinite(own_false).all():
-                return factor.log_from_sums(log_hit - own_hit, log_false - own_false)
+        if k not in self._event_sums:
+            self._event_sums[k] = factor.log_sums(self.pool)
+        own = factor.log_sums(self.pool, slice(j, j + 1))
+        if all(np.isfinite(x).all() for x in own):
+            return factor.log_from_sums(*(t - x for t, x in zip(self._event_sums[k], own, strict=True)))
         rest = replace(factor.factor, items=tuple(r for i, r in enumerate(factor.reports) if i != j))
         return group_factor(rest, names, points).log_expected(self.pool)
 
@@ -950,7 +989,7 @@ class Sampled(ComponentScore):
 def source_stream(seed: int, source: str) -> np.random.Generator:
     """A source's own stream of reliability draws: the same for every component that samples
     it, whatever other sources share that component (leave-one-out, what-ifs)."""
-    return np.random.default_rng([seed, zlib.crc32(source.encode())])
+    return np.random.default_rng([seed, int.from_bytes(hashlib.sha256(source.encode()).digest(), "big")])
 
 
 def score_component(

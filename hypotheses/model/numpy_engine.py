@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
@@ -221,10 +221,23 @@ def log_marginal(
     that differ only in their evidence get the same E[pi_h] from one seed, so their log P(E)
     can be subtracted."""
     parts, pi_mean, posterior, _ = _exact_parts(case, np.random.default_rng(seed), seed, cache)
+    return posterior, float(logsumexp(_joint(parts, pi_mean)[None, :], axis=1)[0])
+
+
+def log_joint(
+    case: Case, seed: int | None = DEFAULT_SEED, cache: ScoreCache | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """P(h | E) and J(h) = log E[pi_h] + sum_c log f_c(h) = log P(h | E) + log P(E), the latter
+    unnormalised: a posterior below 1e-308 keeps its log (what `diff` adds and subtracts)."""
+    parts, pi_mean, posterior, _ = _exact_parts(case, np.random.default_rng(seed), seed, cache)
+    return posterior, _joint(parts, pi_mean)
+
+
+def _joint(parts: Sequence[ComponentScore | _Kept], pi_mean: np.ndarray) -> np.ndarray:
     total = log(pi_mean)
     for part in parts:
         total = total + part.log_factor()
-    return posterior, float(logsumexp(total[None, :], axis=1)[0])
+    return total
 
 
 def run(
