@@ -551,6 +551,45 @@ class Exact(ComponentScore):
         }
 
 
+class PointItems(ComponentScore):
+    """Standalone items with point judgments on no uncertain source (Component.points_only):
+    every one exact, so one (m, H) block of log lambda_jh, summed at once. Its interval draws
+    add that constant sum and draw nothing, so merging the items changes no random stream."""
+
+    def __init__(
+        self,
+        component: Component,
+        n_hyp: int,
+        reliability: dict[str, Judgment],
+        seed: int,
+        rows: np.ndarray | None = None,
+    ) -> None:
+        """`rows`: the items' log lambda_jh (m, H), as the compiled case holds them; else
+        computed from the items (`score_component` on a component made elsewhere)."""
+        if rows is None:
+            super().__init__(component, n_hyp, reliability, seed)
+            rows = log(self.item_lambda(self.chains.rho(self.r_mean()))[0])
+        else:  # what the engine reads of a component, without the per-item set-up
+            self.component, self.reliability, self.n_hyp = component, reliability, n_hyp
+            self.sources, self.events, self.items = [], [], component.members
+            self.seed, self.mcse_batches = [seed, component.seed_key], None
+        self.rows = rows
+        self.total = rows.sum(axis=0)
+
+    def log_factor(self) -> np.ndarray:
+        return self.total
+
+    def log_factor_without(self) -> dict[str, np.ndarray]:
+        """Each item's row left out by sums before and after it (no -inf subtracted)."""
+        zero = np.zeros((1, self.n_hyp))
+        head = np.cumsum(np.vstack([zero, self.rows]), axis=0)
+        tail = np.cumsum(np.vstack([zero, self.rows[::-1]]), axis=0)[::-1]
+        return dict(zip([it.id for it in self.items], head[:-1] + tail[1:], strict=True))
+
+    def draw(self, state: DrawState, n: int, rng: np.random.Generator) -> None:  # noqa: ARG002
+        state.log_weights += self.total
+
+
 def _sum_of_others(x: np.ndarray) -> np.ndarray:
     """For each i, the sum of x without x[i], from sums before and after it (no -inf is ever
     subtracted from a total)."""
@@ -825,6 +864,8 @@ def score_component(
     component: Component, n_hyp: int, reliability: dict[str, Judgment], seed: int
 ) -> ComponentScore:
     """The strategy for the component's uncertain sources: none, one or more."""
+    if component.points_only:
+        return PointItems(component, n_hyp, reliability, seed)
     kind = {"exact": Exact, "grid": Grid, "sampled": Sampled}[component.method]
     return kind(component, n_hyp, reliability, seed)
 
