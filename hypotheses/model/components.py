@@ -49,6 +49,8 @@ GRID_CELLS = 2048
 GRID_ZOOMS = 8
 # Largest intermediate array (elements) when evaluating likelihoods over the grid.
 CHUNK_ELEMENTS = 2**22
+# Largest (candidates, reports) block when weighting a joint pool's candidates.
+POOL_BLOCK_ELEMENTS = 2**20
 # Hypotheses below this posterior get few draws; their resampling ESS does not limit the answer.
 ESS_POSTERIOR_FLOOR = 0.01
 # Reliability draws for a component whose items share two or more uncertain sources (no grid):
@@ -57,9 +59,13 @@ SOURCE_DRAWS = 2**16
 SOURCE_BATCHES = 16
 # Interval draws of a component with an event whose likelihoods or reports' credibilities are
 # uncertain: one joint pool of (reliabilities, event parameters) from their prior, importance-
-# resampled given h. At least this many candidates (or as many as the draws), so that the
-# resampling's bias (order 1/pool) is far below the intervals' Monte Carlo error; its Kish ESS
-# is reported like every other resampling's.
+# resampled given h. It starts with JOINT_START candidates (or as many as the draws) and doubles
+# until its Kish ESS for each hypothesis that counts is JOINT_ESS_RATIO times the draws (its
+# share of the intervals' variance then about 1/JOINT_ESS_RATIO of the draws' own, its bias,
+# order 1/pool, far below the intervals' Monte Carlo error), never beyond JOINT_POOL candidates
+# (or the draws); its Kish ESS is reported like every other resampling's.
+JOINT_START = 2**13
+JOINT_ESS_RATIO = 16
 JOINT_POOL = 2**16
 
 
@@ -491,8 +497,39 @@ class ComponentScore:
         weight depends on r, so they are drawn together: a pool of candidates from the joint
         prior, weighted by the items' exact expectation given r times each event's realised
         P(R | h, theta, c), resampled per draw's h. Per-draw resampling from a handful of
-        candidates would be biased towards the prior (its bias is order 1/candidates)."""
-        size = max(n, JOINT_POOL)
+        candidates would be biased towards the prior (its bias is order 1/candidates). The pool
+        is sized by its own error: it doubles (from max(n, JOINT_START) candidates, never beyond
+        max(n, JOINT_POOL)) until its Kish ESS for every hypothesis that counts (posterior at
+        least ESS_POSTERIOR_FLOOR) is JOINT_ESS_RATIO times the draws, so that its share of the
+        intervals' Monte Carlo error is a small part of the draws' own (docs/model.md section 3)."""
+        cap = max(n, JOINT_POOL)
+        pool, params, log_w = self._candidates(min(max(n, JOINT_START), cap), rng)
+        counted = state.posterior >= ESS_POSTERIOR_FLOOR
+        while True:
+            with np.errstate(invalid="ignore"):
+                weights = np.exp(log_w - log_w.max(axis=0, keepdims=True))
+            weights = np.where(np.isfinite(weights), weights, 0.0)
+            kish = kish_ess(weights)
+            enough = not counted.any() or kish[counted].min() >= JOINT_ESS_RATIO * n
+            if enough or pool.shape[0] >= cap:
+                break
+            more = self._candidates(min(pool.shape[0], cap - pool.shape[0]), rng)
+            pool, log_w = np.concatenate([pool, more[0]]), np.concatenate([log_w, more[2]])
+            params = {
+                index: {name: np.concatenate([drawn[name], more[1][index][name]]) for name in drawn}
+                for index, drawn in params.items()
+            }
+        state.note_ess(weights)
+        pick = resample_columns(weights, state.hypothesis, rng)
+        return pool[pick], {
+            index: {name: values[pick] for name, values in drawn.items()} for index, drawn in params.items()
+        }
+
+    def _candidates(
+        self, size: int, rng: np.random.Generator
+    ) -> tuple[np.ndarray, dict[int, Params], np.ndarray]:
+        """`size` candidates from the joint prior (reliabilities, uncertain events' parameters)
+        and their log weights given each h: (size, S), by event, (size, H)."""
         pool = np.empty((size, len(self.sources)))
         for k, (_, judgment) in enumerate(self.sources):
             pool[:, k] = judgment.sample(rng, size)
@@ -501,8 +538,10 @@ class ComponentScore:
         for index, factor in enumerate(self.events):
             if factor.uncertain:
                 params[index] = factor.sample(rng, size)
-            # In blocks of pool rows: (pool, reports) temporaries were gigabytes at thousands of reports.
-            step = max(1, CHUNK_ELEMENTS // max(1, len(factor.reports)))
+            # In blocks of pool rows: (pool, reports) temporaries were gigabytes at thousands of
+            # reports. A block holds about a million values (a few of its temporaries are alive at
+            # once), whatever the pool's size, so the peak is the same for any number of reports.
+            step = max(1, POOL_BLOCK_ELEMENTS // max(1, len(factor.reports)))
             for first in range(0, size, step):
                 rows = slice(first, first + step)
                 if index not in params:  # exact: a point event's P(R | h, r)
@@ -510,14 +549,7 @@ class ComponentScore:
                     continue
                 block = {name: v[rows] if v.shape[0] == size else v for name, v in params[index].items()}
                 log_w[rows] += factor.log_given(factor.chains.rho(pool[rows]), block)
-        with np.errstate(invalid="ignore"):
-            weights = np.exp(log_w - log_w.max(axis=0, keepdims=True))
-        weights = np.where(np.isfinite(weights), weights, 0.0)
-        state.note_ess(weights)
-        pick = resample_columns(weights, state.hypothesis, rng)
-        return pool[pick], {
-            index: {name: values[pick] for name, values in drawn.items()} for index, drawn in params.items()
-        }
+        return pool, params, log_w
 
 
 class Exact(ComponentScore):
@@ -789,10 +821,28 @@ class Sampled(ComponentScore):
                 log_w[first : first + size] = self.items_cond_log(pool[first : first + size])
             for event_log in self.pool_event_log:
                 log_w += event_log
-        self.mcse_batches = logsumexp(log_w.reshape(SOURCE_BATCHES, size, n_hyp), axis=1) - math.log(size)
         self.pool, self.pool_log_w = pool, log_w
-        self.pool_ess = kish_ess(np.exp(log_w - log_w.max(axis=0, keepdims=True)))
-        self.sampled_log = logsumexp(log_w, axis=0) - math.log(SOURCE_DRAWS)
+        self._summarise(log_w, size)
+
+    def _summarise(self, log_w: np.ndarray, size: int) -> None:
+        """The pool's log mean weight, each batch's (for the error) and its Kish ESS, from one
+        pass of exp over the weights scaled by their peak (a batch whose every weight underflows
+        there is redone with its own peak)."""
+        peak = log_w.max(axis=0, keepdims=True)
+        peak = np.where(np.isfinite(peak), peak, 0.0)
+        with np.errstate(invalid="ignore"):
+            weights = np.exp(log_w - peak)
+        weights = np.where(np.isfinite(weights), weights, 0.0)
+        sums = weights.reshape(SOURCE_BATCHES, size, -1).sum(axis=1)
+        with np.errstate(divide="ignore"):
+            batches = np.log(sums) + peak - math.log(size)
+            self.sampled_log = np.log(sums.sum(axis=0)) + peak[0] - math.log(log_w.shape[0])
+        lost = (sums == 0) & (peak > -np.inf)
+        if lost.any():
+            redo = logsumexp(log_w.reshape(SOURCE_BATCHES, size, -1), axis=1) - math.log(size)
+            batches = np.where(lost, redo, batches)
+        self.mcse_batches = batches
+        self.pool_ess = kish_ess(weights)
 
     def _changed_from(self, like: Sampled) -> tuple[list[int], list[int]] | None:
         """The items and events judged differently from `like`'s, or None when `like` is not the
