@@ -8,7 +8,7 @@ import math
 import numpy as np
 
 from hypotheses.case import Case
-from hypotheses.model.logspace import log, logsumexp, softmax
+from hypotheses.model.logspace import column_sums, log, logsumexp, softmax
 from hypotheses.model.places import prior_place
 from hypotheses.settings import MEAN_MCSE_TARGET
 
@@ -106,10 +106,10 @@ def prior_mean(case: Case, rng: np.random.Generator) -> tuple[np.ndarray, np.nda
             (pi, x, total, pi * pi, x * x, total * total, pi * x, pi * total, x * total),
             strict=True,
         ):
-            sums[key] = sums[key] + value.sum(axis=0)
+            sums[key] = sums[key] + column_sums(value)
         for key, value in (("p", pi), ("x", x), ("s", total)):
-            width = value.shape[1]
-            runs[key].append(value.reshape(-1, run, width).mean(axis=1))
+            # Means of runs along contiguous rows (NumPy reduces a middle axis of few columns slowly).
+            runs[key].append(np.ascontiguousarray(value.T).reshape(value.shape[1], -1, run).mean(axis=2).T)
         n += size
         estimate, batches = _adjusted(sums, runs, n, n_hyp)
         if n >= cap or prior_error_bound(batches) <= MEAN_MCSE_TARGET:
