@@ -76,9 +76,17 @@ class Alone:
         self.position = {it.id: k for k, it in enumerate(case.evidence)}
         self.component_of: dict[str, int] = {}
         self.members: list[list[str]] = []
-        for k, component in enumerate(compile_case(case).components):
-            self.members.append([it.id for it in component.members])
-            self.component_of |= dict.fromkeys(self.members[-1], k)
+        for component in compile_case(case).components:
+            # The point items' block is one component of independent items (each exact alone):
+            # a change to one of them touches that item only.
+            groups = (
+                [[it.id] for it in component.members]
+                if component.points_only
+                else [[it.id for it in component.members]]
+            )
+            for group in groups:
+                self.component_of |= dict.fromkeys(group, len(self.members))
+                self.members.append(group)
         self.citing: dict[str, list[str]] = {}
         self.reporting: dict[str, list[str]] = {}
         for it in case.evidence:

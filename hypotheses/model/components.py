@@ -30,7 +30,7 @@ from hypotheses.model.likelihood import (
     origin_log_likelihood,
     rated_likelihood,
 )
-from hypotheses.model.logspace import log, logsumexp
+from hypotheses.model.logspace import column_sums, log, logsumexp, row_sums
 from hypotheses.model.places import (
     MODEL_ERROR_PLACE,
     credibility_place,
@@ -51,6 +51,8 @@ GRID_CELLS = 2048
 GRID_ZOOMS = 8
 # Largest intermediate array (elements) when evaluating likelihoods over the grid.
 CHUNK_ELEMENTS = 2**22
+# Largest (candidates, reports) block when weighting a joint pool's candidates.
+POOL_BLOCK_ELEMENTS = 2**20
 # Hypotheses below this posterior get few draws; their resampling ESS does not limit the answer.
 ESS_POSTERIOR_FLOOR = 0.01
 # Reliability draws for a component whose items share two or more uncertain sources (no grid):
@@ -72,16 +74,20 @@ def pool_draws(n_sources: int) -> int:
 
 # Interval draws of a component with an event whose likelihoods or reports' credibilities are
 # uncertain: one joint pool of (reliabilities, event parameters) from their prior, importance-
-# resampled given h. At least this many candidates (or as many as the draws), so that the
-# resampling's bias (order 1/pool) is far below the intervals' Monte Carlo error; its Kish ESS
-# is reported like every other resampling's.
+# resampled given h. It starts with JOINT_START candidates (or as many as the draws) and doubles
+# until its Kish ESS for each hypothesis that counts is JOINT_ESS_RATIO times the draws (its
+# share of the intervals' variance then about 1/JOINT_ESS_RATIO of the draws' own, its bias,
+# order 1/pool, far below the intervals' Monte Carlo error), never beyond JOINT_POOL candidates
+# (or the draws); its Kish ESS is reported like every other resampling's.
+JOINT_START = 2**13
+JOINT_ESS_RATIO = 16
 JOINT_POOL = 2**16
 
 
 def kish_ess(weights: np.ndarray) -> np.ndarray:
     """Kish's effective sample size of each column of non-negative weights."""
-    total = weights.sum(axis=0)
-    squares = np.square(weights).sum(axis=0)
+    total = column_sums(weights)
+    squares = column_sums(np.square(weights))
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(squares > 0, total**2 / squares, 0.0)
 
@@ -93,9 +99,9 @@ def resample_columns(weights: np.ndarray, column: np.ndarray, rng: np.random.Gen
     targets are searched in sorted order (much faster) and put back in draw order.
     """
     rows, cols = weights.shape
-    totals = weights.sum(axis=0)
+    totals = column_sums(weights)
     safe = np.where(totals > 0, totals, 1.0)
-    cdf = np.cumsum(weights / safe, axis=0).T  # (cols, rows), each column's CDF
+    cdf = np.cumsum(np.ascontiguousarray(weights.T) / safe[:, None], axis=1)  # (cols, rows): CDFs
     cdf[:, -1] = 1.0
     stacked = (cdf + np.arange(cols)[:, None]).ravel()
     targets = column + rng.random(column.shape[0])
@@ -295,8 +301,9 @@ def _by_rows(r: np.ndarray, width: int, of: Callable[[np.ndarray], np.ndarray]) 
 
 
 def _log_sums(hit: np.ndarray, false_alarm: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The sums over the reports of log H and log F, row by row: (M, 1) each."""
     with np.errstate(divide="ignore"):
-        return np.log(hit).sum(axis=-1, keepdims=True), np.log(false_alarm).sum(axis=-1, keepdims=True)
+        return row_sums(np.log(hit))[:, None], row_sums(np.log(false_alarm))[:, None]
 
 
 def _drawn(params: Params) -> dict[str, np.ndarray | None]:
@@ -405,7 +412,7 @@ class _OriginFactor(_GroupFactor):
         hit, false_alarm = self.own_rates.given(rho, **_drawn(params))
         with np.errstate(divide="ignore"):
             lam = rated_likelihood(params["own"], hit[:, :, None], false_alarm[:, :, None])
-            own = np.log(lam).sum(axis=1)
+            own = np.ascontiguousarray(np.log(lam).transpose(1, 0, 2)).sum(axis=0)  # over the items
             s = params["shared"][:, None]
             return origin_log_likelihood(np.log(s), np.log1p(-s), shared_log, own, np.logaddexp)
 
@@ -491,7 +498,10 @@ class ComponentScore:
             step = max(1, CHUNK_ELEMENTS // max(1, theta.size))
             for start in range(0, r.shape[0], step):
                 rho = self.chains.rho(r[start : start + step])
-                total[start : start + step] += log(self.item_lambda(rho, columns=columns)).sum(axis=1)
+                lam = self.item_lambda(rho, columns=columns)  # (M, m, cols)
+                # Summed over the items from an (m, M, cols) copy: NumPy sums the middle axis of
+                # a (M, few, few) array ~40 times slower than the first of a contiguous one.
+                total[start : start + step] += log(np.ascontiguousarray(lam.transpose(1, 0, 2))).sum(axis=0)
         return total
 
     def item_lambda(
@@ -535,10 +545,7 @@ class ComponentScore:
         """Items only, exact at E[r] (no uncertain source, or one item through one): each
         item's row left out of the sum by prefix and suffix sums (no -inf subtracted)."""
         rows = log(self.item_lambda(self.chains.rho(self.r_mean()))[0])
-        zero = np.zeros((1, self.n_hyp))
-        head = np.cumsum(np.vstack([zero, rows]), axis=0)
-        tail = np.cumsum(np.vstack([zero, rows[::-1]]), axis=0)[::-1]
-        return dict(zip([it.id for it in self.items], head[:-1] + tail[1:], strict=True))
+        return dict(zip([it.id for it in self.items], _sum_of_others(rows), strict=True))
 
     def _draw_reliability(self, state: DrawState, rng: np.random.Generator) -> np.ndarray:
         """r given each draw's h: (N, S)."""
@@ -581,8 +588,39 @@ class ComponentScore:
         weight depends on r, so they are drawn together: a pool of candidates from the joint
         prior, weighted by the items' exact expectation given r times each event's realised
         P(R | h, theta, c), resampled per draw's h. Per-draw resampling from a handful of
-        candidates would be biased towards the prior (its bias is order 1/candidates)."""
-        size = max(n, JOINT_POOL)
+        candidates would be biased towards the prior (its bias is order 1/candidates). The pool
+        is sized by its own error: it doubles (from max(n, JOINT_START) candidates, never beyond
+        max(n, JOINT_POOL)) until its Kish ESS for every hypothesis that counts (posterior at
+        least ESS_POSTERIOR_FLOOR) is JOINT_ESS_RATIO times the draws, so that its share of the
+        intervals' Monte Carlo error is a small part of the draws' own (docs/model.md section 3)."""
+        cap = max(n, JOINT_POOL)
+        pool, params, log_w = self._candidates(min(max(n, JOINT_START), cap), rng)
+        counted = state.posterior >= ESS_POSTERIOR_FLOOR
+        while True:
+            with np.errstate(invalid="ignore"):
+                weights = np.exp(log_w - log_w.max(axis=0, keepdims=True))
+            weights = np.where(np.isfinite(weights), weights, 0.0)
+            kish = kish_ess(weights)
+            enough = not counted.any() or kish[counted].min() >= JOINT_ESS_RATIO * n
+            if enough or pool.shape[0] >= cap:
+                break
+            more = self._candidates(min(pool.shape[0], cap - pool.shape[0]), rng)
+            pool, log_w = np.concatenate([pool, more[0]]), np.concatenate([log_w, more[2]])
+            params = {
+                index: {name: np.concatenate([drawn[name], more[1][index][name]]) for name in drawn}
+                for index, drawn in params.items()
+            }
+        state.note_ess(weights)
+        pick = resample_columns(weights, state.hypothesis, rng)
+        return pool[pick], {
+            index: {name: values[pick] for name, values in drawn.items()} for index, drawn in params.items()
+        }
+
+    def _candidates(
+        self, size: int, rng: np.random.Generator
+    ) -> tuple[np.ndarray, dict[int, Params], np.ndarray]:
+        """`size` candidates from the joint prior (reliabilities, uncertain events' parameters)
+        and their log weights given each h: (size, S), by event, (size, H)."""
         pool = np.empty((size, len(self.sources)))
         for k, (_, judgment) in enumerate(self.sources):
             pool[:, k] = judgment.sample(rng, size)
@@ -591,8 +629,10 @@ class ComponentScore:
         for index, factor in enumerate(self.events):
             if factor.uncertain:
                 params[index] = factor.sample(rng, size)
-            # In blocks of pool rows: (pool, reports) temporaries were gigabytes at thousands of reports.
-            step = max(1, CHUNK_ELEMENTS // max(1, len(factor.reports)))
+            # In blocks of pool rows: (pool, reports) temporaries were gigabytes at thousands of
+            # reports. A block holds about a million values (a few of its temporaries are alive at
+            # once), whatever the pool's size, so the peak is the same for any number of reports.
+            step = max(1, POOL_BLOCK_ELEMENTS // max(1, len(factor.reports)))
             for first in range(0, size, step):
                 rows = slice(first, first + step)
                 if index not in params:  # exact: a point event's P(R | h, r)
@@ -600,14 +640,7 @@ class ComponentScore:
                     continue
                 block = {name: v[rows] if v.shape[0] == size else v for name, v in params[index].items()}
                 log_w[rows] += factor.log_given(factor.chains.rho(pool[rows]), block)
-        with np.errstate(invalid="ignore"):
-            weights = np.exp(log_w - log_w.max(axis=0, keepdims=True))
-        weights = np.where(np.isfinite(weights), weights, 0.0)
-        state.note_ess(weights)
-        pick = resample_columns(weights, state.hypothesis, rng)
-        return pool[pick], {
-            index: {name: values[pick] for name, values in drawn.items()} for index, drawn in params.items()
-        }
+        return pool, params, log_w
 
 
 class Exact(ComponentScore):
@@ -641,12 +674,47 @@ class Exact(ComponentScore):
         }
 
 
+class PointItems(ComponentScore):
+    """Standalone items with point judgments on no uncertain source (Component.points_only):
+    every one exact, so one (m, H) block of log lambda_jh, summed at once. Its interval draws
+    add that constant sum and draw nothing, so merging the items changes no random stream."""
+
+    def __init__(
+        self,
+        component: Component,
+        n_hyp: int,
+        reliability: dict[str, Judgment],
+        seed: int,
+        rows: np.ndarray | None = None,
+    ) -> None:
+        """`rows`: the items' log lambda_jh (m, H), as the compiled case holds them; else
+        computed from the items (`score_component` on a component made elsewhere)."""
+        if rows is None:
+            super().__init__(component, n_hyp, reliability, seed)
+            rows = log(self.item_lambda(self.chains.rho(self.r_mean()))[0])
+        else:  # what the engine reads of a component, without the per-item set-up
+            self.component, self.reliability, self.n_hyp = component, reliability, n_hyp
+            self.sources, self.events, self.items = [], [], component.members
+            self.seed, self.mcse_batches = [seed, component.seed_key], None
+        self.rows = rows
+        self.total = rows.sum(axis=0)
+
+    def log_factor(self) -> np.ndarray:
+        return self.total
+
+    def log_factor_without(self) -> dict[str, np.ndarray]:
+        return dict(zip([it.id for it in self.items], _sum_of_others(self.rows), strict=True))
+
+    def draw(self, state: DrawState, n: int, rng: np.random.Generator) -> None:  # noqa: ARG002
+        state.log_weights += self.total
+
+
 def _sum_of_others(x: np.ndarray) -> np.ndarray:
-    """For each i, the sum of x without x[i], from sums before and after it (no -inf is ever
-    subtracted from a total)."""
-    zero = np.zeros(1)
-    before = np.cumsum(np.concatenate([zero, x]))
-    after = np.cumsum(np.concatenate([zero, x[::-1]]))[::-1]
+    """For each row i, the sum of the rows of x without row i, from sums before and after it
+    (no -inf is ever subtracted from a total)."""
+    zero = np.zeros((1, *x.shape[1:]))
+    before = np.cumsum(np.concatenate([zero, x]), axis=0)
+    after = np.cumsum(np.concatenate([zero, x[::-1]]), axis=0)[::-1]
     return before[:-1] + after[1:]
 
 
@@ -840,12 +908,30 @@ class Sampled(ComponentScore):
                 log_w[first : first + size] = self.items_cond_log(pool[first : first + size])
             for event_log in self.pool_event_log:
                 log_w += event_log
-        self.mcse_batches = logsumexp(log_w.reshape(SOURCE_BATCHES, size, n_hyp), axis=1) - math.log(size)
         self.pool, self.pool_log_w = pool, log_w
         self._event_sums: dict[int, tuple[np.ndarray, ...]] = {}  # leave-one-out's
-        with np.errstate(invalid="ignore"):  # a ruled-out hypothesis's column: -inf throughout
-            self.pool_ess = kish_ess(np.exp(log_w - log_w.max(axis=0, keepdims=True)))
-        self.sampled_log = logsumexp(log_w, axis=0) - math.log(draws)
+        self._summarise(log_w, size)
+
+    def _summarise(self, log_w: np.ndarray, size: int) -> None:
+        """The pool's log mean weight, each batch's (for the error) and its Kish ESS, from one
+        pass of exp over the weights scaled by their peak (a batch whose every weight underflows
+        there is redone with its own peak)."""
+        peak = log_w.max(axis=0, keepdims=True)
+        peak = np.where(np.isfinite(peak), peak, 0.0)
+        with np.errstate(invalid="ignore"):
+            weights = np.exp(log_w - peak)
+        weights = np.where(np.isfinite(weights), weights, 0.0)
+        # Batch sums along contiguous rows (NumPy sums a middle axis of few columns slowly).
+        sums = np.ascontiguousarray(weights.T).reshape(-1, SOURCE_BATCHES, size).sum(axis=2).T
+        with np.errstate(divide="ignore"):
+            batches = np.log(sums) + peak - math.log(size)
+            self.sampled_log = np.log(sums.sum(axis=0)) + peak[0] - math.log(log_w.shape[0])
+        lost = (sums == 0) & (peak > -np.inf)
+        if lost.any():
+            redo = logsumexp(log_w.reshape(SOURCE_BATCHES, size, -1), axis=1) - math.log(size)
+            batches = np.where(lost, redo, batches)
+        self.mcse_batches = batches
+        self.pool_ess = kish_ess(weights)
 
     def _changed_from(self, like: Sampled) -> tuple[list[int], list[int]] | None:
         """The items and events judged differently from `like`'s, or None when `like` is not the
@@ -996,6 +1082,8 @@ def score_component(
     component: Component, n_hyp: int, reliability: dict[str, Judgment], seed: int
 ) -> ComponentScore:
     """The strategy for the component's uncertain sources: none, one or more."""
+    if component.points_only:
+        return PointItems(component, n_hyp, reliability, seed)
     kind = {"exact": Exact, "grid": Grid, "sampled": Sampled}[component.method]
     return kind(component, n_hyp, reliability, seed)
 
