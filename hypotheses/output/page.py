@@ -24,6 +24,12 @@ if TYPE_CHECKING:
 BLUE, ORANGE, GREEN, VERMILLION, GREY = "#0072B2", "#E69F00", "#009E73", "#D55E00", "#8C8C8C"
 # One line per hypothesis, in this order (Okabe-Ito's remaining colours after the five above).
 PALETTE = (BLUE, ORANGE, GREEN, VERMILLION, GREY, "#CC79A7", "#56B4E9", "#F0E442")
+# One colour per analyst on the pool page, beside the pools' blue, green and orange: Okabe-Ito's
+# other colours first (yellow left out: too faint on white), then Paul Tol's colour-blind-safe
+# "muted" colours that differ most from those. Each analyst also gets a marker of its own
+# (ANALYST_MARKERS), so that no one is told apart by colour alone.
+ANALYST_COLOURS = (VERMILLION, "#CC79A7", "#000000", "#56B4E9", "#882255", "#44AA99", "#999933", "#332288")
+ANALYST_MARKERS = ("o", "v", "P", "X", "<", "h", ">", "*")
 
 CSS = """
 :root { --ink: #1a1a1a; --muted: #5a5a5a; --rule: #d0d0d0; --accent: #0072B2; }

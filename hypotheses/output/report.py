@@ -97,19 +97,36 @@ def prior_posterior_plot(card: Scorecard) -> str:
     return svg(figure)
 
 
+def timeline_days(card: Scorecard) -> list[float]:
+    """Where each point of the timeline stands on the x-axis, in days from the first date: spaced
+    by date, so that a week and a year do not look alike. The first point ("before", the undated
+    items) stands a step before the first date: a tenth of the dates' span, at least one day."""
+    days = [date.fromisoformat(day).toordinal() for day, _ in card.timeline[1:] if day is not None]
+    if not days:
+        return [0.0]
+    first = days[0]
+    step = max(1.0, (days[-1] - first) / 10)
+    return [-step, *(float(d - first) for d in days)]
+
+
 def timeline_plot(card: Scorecard) -> str:
-    """P(h | E) after each date of the dated items, one line per hypothesis (Okabe-Ito)."""
+    """P(h | E) after each date of the dated items, one line per hypothesis (Okabe-Ito), the
+    x-axis spaced by date (timeline_days)."""
     plt = pyplot()
-    labels = ["before"] + [plot_text(day) for day, _ in card.timeline[1:] if day is not None]
+    dated = [day for day, _ in card.timeline[1:] if day is not None]
+    x = timeline_days(card)
     figure, axes = plt.subplots(figsize=(7.5, 3.2))
     for index, h in enumerate(card.hypotheses):
         values = [100 * posterior[h.id] for _, posterior in card.timeline]
-        axes.plot(
-            range(len(values)), values, marker="o", color=PALETTE[index % len(PALETTE)], label=plot_text(h.id)
-        )
-    axes.set_xticks(range(len(labels)), labels, rotation=30, ha="right")
+        axes.plot(x, values, marker="o", color=PALETTE[index % len(PALETTE)], label=plot_text(h.id))
+    # Every date labelled while they fit; beyond a dozen, about a dozen spread over the span
+    # (always the first and the last), so that labels never overprint.
+    shown = sorted(set(range(1, len(x), max(1, math.ceil((len(x) - 1) / 12)))) | {len(x) - 1})
+    labels = ["before", *(plot_text(dated[k - 1]) for k in shown)]
+    axes.set_xticks([x[0], *(x[k] for k in shown)], labels, rotation=30, ha="right")
     axes.set_ylim(0, 100)
     axes.set_ylabel("P(h | evidence so far), %")
+    axes.set_xlabel("date (spaced by time)")
     axes.legend(
         loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=min(4, len(card.hypotheses)), frameon=False
     )
