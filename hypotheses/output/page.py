@@ -76,7 +76,7 @@ label.hs-control { font-weight: normal; }
 tr.hs-out td { color: #9a9a9a; }
 @page { size: A4; margin: 14mm; }
 @media print {
-  .hs-control, #hs-intro, #hs-reset { display: none !important; }
+  .hs-control, #hs-intro, #hs-reset, #hs-download, #hs-download-error { display: none !important; }
   .hs-live { position: static; }
   body { font-size: 10.5pt; }
   main { max-width: none; padding: 0; }

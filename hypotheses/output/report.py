@@ -337,7 +337,9 @@ def render_report(
         *page_start(card.title, policy),
         # Shown by the script once a reader edits the case; sticky, so it stays in view while they do.
         '<div class="hs-live" id="hs-live" hidden><p id="hs-live-text"></p><ul id="hs-edits"></ul>'
-        '<button type="button" id="hs-reset">Reset to the printed case</button></div>',
+        '<button type="button" id="hs-reset">Reset to the printed case</button> '
+        '<button type="button" id="hs-download">Download the edited case</button>'
+        '<span class="warning" id="hs-download-error" hidden></span></div>',
         "<header>",
         f"<h1>{escape(card.title)}</h1>",
     ]

@@ -656,6 +656,149 @@
     return { posterior, weights, caseAt, mean, complement, same, inWords, format: { percent, db, fixed, fmtG } };
   }
   globalThis.hypscoreEngine = engine;
+
+  // ---------- the edited case as YAML ("Download the edited case") ----------
+  // `caseYaml(data, written, included)` is pure, like the engine (tests/test_page_yaml.py runs it
+  // without a page): the case file as parsed (data.download.document, in its own keys and order)
+  // with each edited place written where data.download.at says (docs/model.md section 4), and the
+  // items not counted taken out. written: place -> {value, digit?, letter?}, the value as the
+  // reader chose it (a word of the case's scale, an Admiralty code, or the number as typed); an
+  // absent item's likelihood as judged, P(found | h), as the case file states it. Every string is
+  // written double-quoted and escaped, so no case text can become YAML structure; comments of the
+  // original file are not kept (the document is the parsed data). Returns {yaml, file} or
+  // {error} when the edited case cannot be written as a case file.
+  const PLAIN = "__yaml__";
+  const PLAIN_FORM = /^(\d{4}-\d\d-\d\d([Tt ]\d\d:\d\d(:\d\d(\.\d+)?)?([Zz]|[-+]\d\d(:?\d\d)?)?)?|-?\.inf|\.nan)$/;
+  const isObject = (v) => v !== null && typeof v === "object" && !Array.isArray(v);
+  const isPlain = (v) => isObject(v) && Object.keys(v).length === 1 && typeof v[PLAIN] === "string";
+  function quote(text) {
+    let out = '"';
+    for (const ch of text) {
+      const c = ch.codePointAt(0);
+      if (ch === '"' || ch === "\\") out += "\\" + ch;
+      else if (c === 10) out += "\\n";
+      else if (c === 9) out += "\\t";
+      else if ((c >= 0x20 && c <= 0x7e) || (c >= 0xa0 && c <= 0xd7ff && c !== 0x2028 && c !== 0x2029)
+        || (c >= 0xe000 && c <= 0xfffd && c !== 0xfeff) || c >= 0x10000) out += ch;
+      else if (c < 0x100) out += "\\x" + c.toString(16).padStart(2, "0");
+      else out += "\\u" + c.toString(16).padStart(4, "0");
+    }
+    return out + '"';
+  }
+  // YAML 1.1 (PyYAML) reads y, no, on, off, ... as booleans: such a key is quoted.
+  const key = (k) => (/^[A-Za-z_][A-Za-z0-9_]*$/.test(k) && !/^(y|n|yes|no|true|false|on|off|null)$/i.test(k) ? k : quote(k));
+  function number(x) {
+    if (!Number.isFinite(x)) return x > 0 ? ".inf" : x < 0 ? "-.inf" : ".nan";
+    const s = String(x);
+    if (Number.isInteger(x) && !/e/.test(s)) return s;
+    return /\./.test(s) ? s : s.replace("e", ".0e"); // YAML 1.1 floats need a point: 1.0e-7
+  }
+  function scalar(v) {
+    if (v === null || v === undefined) return "null";
+    if (typeof v === "boolean") return String(v);
+    if (typeof v === "number") return number(v);
+    if (typeof v === "string") return quote(v);
+    if (isPlain(v)) return PLAIN_FORM.test(v[PLAIN]) ? v[PLAIN] : quote(v[PLAIN]);
+    return null; // not a scalar
+  }
+  function inline(v) { // a scalar, an empty mapping or list, or a list of scalars: on one line
+    const s = scalar(v);
+    if (s !== null) return s;
+    if (Array.isArray(v)) return v.every((x) => scalar(x) !== null) ? `[${v.map(scalar).join(", ")}]` : null;
+    return Object.keys(v).length === 0 ? "{}" : null;
+  }
+  function block(v, indent) { // lines of a mapping or list that does not fit on one line
+    const pad = " ".repeat(indent);
+    const lines = [];
+    if (Array.isArray(v)) {
+      for (const x of v) {
+        const one = inline(x);
+        if (one !== null) lines.push(`${pad}- ${one}`);
+        else {
+          const inner = block(x, indent + 2);
+          lines.push(`${pad}- ${inner[0].slice(indent + 2)}`, ...inner.slice(1));
+        }
+      }
+      return lines;
+    }
+    for (const [k, x] of Object.entries(v)) {
+      const one = inline(x);
+      if (one !== null) lines.push(`${pad}${key(k)}: ${one}`);
+      else lines.push(`${pad}${key(k)}:`, ...block(x, indent + 2));
+    }
+    return lines;
+  }
+  function caseYaml(data, written, included) {
+    const dl = data.download;
+    if (!dl) return { error: "The case file was not at hand when this report was made, so the page cannot write it back." };
+    const original = dl.document;
+    const doc = JSON.parse(JSON.stringify(original));
+    const get = (root, path) => path.reduce((v, k) => (v === undefined || v === null ? undefined : v[k]), root);
+    function put(path, value) {
+      let v = doc;
+      for (const k of path.slice(0, -1)) {
+        if (!isObject(v[k]) && !Array.isArray(v[k])) v[k] = {};
+        v = v[k];
+      }
+      v[path[path.length - 1]] = value;
+    }
+    const left = new Set(data.items.filter((it) => included[it.id] === false).map((it) => it.id));
+    const problems = [];
+    // An origin without likelihoods of its own takes its first item's (as the file states them):
+    // written out before that item is edited or left out, so that the origin keeps them.
+    for (const o of data.origins) {
+      const fill = dl.at[o.lik[0]].fill;
+      if (!fill || get(doc, ["origins", o.id, "likelihoods"]) !== undefined) continue;
+      const first = o.items[0];
+      const touched = left.has(first) || o.lik.some((p) => p in written)
+        || Object.keys(written).some((p) => p.startsWith(`lik/${first}/`));
+      if (touched) put(["origins", o.id, "likelihoods"], JSON.parse(JSON.stringify(get(original, fill))));
+    }
+    const GRADING = /^\s*([A-Za-z])\s*([0-9])\s*$/;
+    for (const p of data.places) {
+      if (!(p.place in written)) continue;
+      const w = written[p.place], at = dl.at[p.place];
+      if (!at.grading) { put(at.path, w.value); continue; }
+      // A grading (B2) holds the reliability of the item's own source (its letter) and the
+      // item's credibility (its digit): an edit of either is written into it where it can be.
+      const item = get(doc, at.path.slice(0, -1));
+      const [, letter, digit] = String(item.grading).match(GRADING) || [];
+      if (at.grading === "letter" && w.letter) item.grading = `${w.letter}${digit}`;
+      else if (at.grading === "digit" && w.digit) item.grading = `${letter}${w.digit}`;
+      else if (at.grading === "digit" && item.source !== undefined && item.source !== null) {
+        delete item.grading; // the cited source's reliability stands for the letter
+        item.credibility = w.value;
+      } else {
+        problems.push(`${p.place}: a grading can only hold ${at.grading === "letter" ? "an Admiralty letter A-F" : "one of the six credibility words"} here; choose one`);
+      }
+    }
+    if (left.size > 0) {
+      doc.evidence = (doc.evidence || []).filter((e) => !(isObject(e) && left.has(e.id)));
+      for (const [id, o] of Object.entries(doc.origins || {})) {
+        if (!isObject(o) || !Array.isArray(o.items)) continue;
+        o.items = o.items.filter((i) => !left.has(i));
+        if (o.items.length === 0) delete doc.origins[id];
+        else if (o.items.length === 1) problems.push(`origin ${id} would keep one item (${o.items[0]}), which a case file cannot state; count another of its items again, or leave this one out too`);
+      }
+      // A key assumption about a judgment of an item left out goes with it.
+      const mine = (place) => { const [kind, id] = place.split("/"); return ["lik", "credibility", "hit", "false_alarm"].includes(kind) && left.has(id); };
+      for (const [id, a] of Object.entries(doc.assumptions || {})) {
+        if (!isObject(a) || !isObject(a.if_wrong)) continue;
+        for (const place of Object.keys(a.if_wrong)) if (mine(place)) delete a.if_wrong[place];
+        if (Object.keys(a.if_wrong).length === 0) delete doc.assumptions[id];
+      }
+      if (isObject(doc.assumptions) && Object.keys(doc.assumptions).length === 0) delete doc.assumptions;
+    }
+    if (problems.length) return { error: `The edited case cannot be written as a case file: ${problems.join("; ")}.` };
+    const edits = [...Object.keys(written).filter((p) => p in dl.at), ...[...left].map((id) => `${id} left out`)];
+    const header = [
+      "# Edited in hypscore's interactive report: the printed case with the edits below.",
+      "# The original file's comments are not kept.",
+      ...edits.map((e) => `#   ${e.replace(/[^A-Za-z0-9_/:. -]/g, "?")}`),
+    ];
+    return { yaml: [...header, ...block(doc, 0)].join("\n") + "\n", file: dl.file };
+  }
+  globalThis.hypscoreCaseYaml = caseYaml;
   if (typeof document === "undefined") return; // the engine alone, evaluated without a page
 
   // ---------- the case the controls describe ----------
@@ -666,7 +809,10 @@
   const current = Object.fromEntries(data.places.map((p) => [p.place, p.j]));
   const included = Object.fromEntries(data.items.map((it) => [it.id, true]));
   const chosen = {}; // place -> what the reader chose there, in words, for the list of edits
+  const written = {}; // place -> how the case file states it: {value, digit?, letter?} (caseYaml)
   const currentCase = () => caseAt(current, included);
+  // The places edited, as the case file will state them.
+  const writtenEdits = () => Object.fromEntries(data.places.filter((p) => !same(current[p.place], p.j)).map((p) => [p.place, written[p.place]]));
 
   // ---------- the page ----------
   const cells = (name) => document.querySelectorAll(`[data-hs="${CSS.escape(name)}"]`);
@@ -819,7 +965,11 @@
     }
     select.addEventListener("change", () => {
       number.value = "";
-      if (select.value !== "") chosen[place.place] = words[Number(select.value)].word;
+      if (select.value !== "") {
+        const w = words[Number(select.value)];
+        chosen[place.place] = w.word;
+        written[place.place] = { value: w.write, digit: w.digit, letter: w.letter };
+      }
       apply(select.value === "" ? null : words[Number(select.value)].j);
     });
     // Probabilities in [0, 1]; a prior (a probability or a relative weight) and a ratio above 0.
@@ -839,6 +989,7 @@
       number.setCustomValidity("");
       select.value = "";
       chosen[place.place] = typed;
+      written[place.place] = { value: typed.endsWith("%") ? typed : v }; // 30% stays 30%
       apply({ p: v });
     });
     const asNumber = fmtG(shown(), 3);
@@ -866,11 +1017,35 @@
     resets.push(() => { box.checked = true; });
   }
   document.getElementById("hs-reset").addEventListener("click", () => {
-    for (const p of data.places) current[p.place] = p.j;
+    for (const p of data.places) { current[p.place] = p.j; delete written[p.place]; }
     for (const it of data.items) included[it.id] = true;
     resets.forEach((r) => r());
     update();
   });
+  // The edited case as a file: YAML made here (caseYaml), handed over as a download, no network.
+  const download = document.getElementById("hs-download");
+  const downloadError = document.getElementById("hs-download-error");
+  download.addEventListener("click", () => {
+    const made = caseYaml(data, writtenEdits(), included);
+    downloadError.textContent = made.error || "";
+    downloadError.hidden = !made.error;
+    if (made.error) return;
+    const url = URL.createObjectURL(new Blob([made.yaml], { type: "application/yaml" }));
+    const a = document.createElement("a");
+    a.href = url;
+    a.download = made.file;
+    a.hidden = true;
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10000);
+  });
   document.getElementById("hs-intro").hidden = false;
-  window.hypscore = { posterior: () => posterior(currentCase()), currentCase, format: { percent, db, fixed, fmtG } };
+  window.hypscore = {
+    posterior: () => posterior(currentCase()),
+    currentCase,
+    format: { percent, db, fixed, fmtG },
+    // The YAML the download button hands over, for a test or a reader's tool.
+    caseYaml: () => caseYaml(data, writtenEdits(), included),
+  };
 })();
