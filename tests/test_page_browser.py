@@ -20,6 +20,56 @@ from tests.test_interactive import Page, browser, posteriors, report  # noqa: F4
 pytestmark = pytest.mark.slow
 runner = CliRunner()
 
+HYPOTHESES = [
+    "russia_state",
+    "ukraine_linked",
+    "us_norway",
+    "criminal_group",
+    "accidental_leak",
+    "insider_sabotage",
+    "proxy_militia",
+    "third_country",
+]
+WORDS = ["roughly even chance", "very unlikely", "likely", "almost no chance", "very likely", "unlikely"]
+
+
+def wide_case(n: int) -> dict[str, Any]:
+    """A case as wide as the page gets with `n` hypotheses (long ids, the scale's longest words,
+    sources, an event and an origin, so that every table of the page is there)."""
+    ids = HYPOTHESES[:n]
+
+    def lik(j: int) -> dict[str, str]:
+        return {h: WORDS[(j + k) % len(WORDS)] for k, h in enumerate(ids)}
+
+    evidence: list[dict[str, Any]] = [
+        {"id": f"item_{j}", "label": f"A report of the kind analysts write, number {j}", "source": "wire",
+         "credibility": "probably true", "date": f"2024-0{1 + j}-01", "likelihoods": lik(j)}
+        for j in range(4)
+    ]  # fmt: skip
+    evidence += [
+        {
+            "id": f"report_{j}",
+            "label": "one of two reports of one event",
+            "source": "outlet",
+            "reports": "blast",
+        }
+        for j in range(2)
+    ]
+    return {
+        "schema": 1,
+        "title": f"A case with {n} hypotheses",
+        "hypotheses": [
+            {"id": h, "label": f"Hypothesis {h}", "prior": WORDS[k % 6]} for k, h in enumerate(ids)
+        ],
+        "sources": {
+            "wire": {"label": "a wire", "reliability": "B"},
+            "outlet": {"label": "an outlet", "reliability": "C"},
+        },
+        "events": {"blast": {"label": "the blast", "likelihoods": lik(7)}},
+        "origins": {"briefing": {"label": "one briefing", "items": ["item_0", "item_1"], "shared": "likely"}},
+        "evidence": evidence,
+    }
+
 
 def test_the_downloaded_case_scores_to_the_page_numbers(browser: Any, tmp_path: Path) -> None:  # noqa: F811
     """A word, a percent typed, an item left out, then the button: the file Chromium saves is a
@@ -50,3 +100,47 @@ def test_the_downloaded_case_scores_to_the_page_numbers(browser: Any, tmp_path: 
     assert result.exit_code == 0, result.output
     assert page.values("post") == pytest.approx(posteriors(json.loads(result.stdout)), abs=1e-6)
     assert page.errors == []
+
+
+# Every table's width against its container's and the window's, and the conflict column's header.
+FITS = """() => {
+  const width = document.documentElement.clientWidth;
+  const tables = [...document.querySelectorAll("table")].map((t) => ({
+    head: t.querySelector("th").textContent,
+    scroll: t.scrollWidth,
+    box: t.parentElement.clientWidth,
+    right: t.getBoundingClientRect().right,
+  }));
+  const conflict = [...document.querySelectorAll("th")].find((th) => th.textContent === "conflict");
+  const page = document.documentElement.scrollWidth;
+  return { width, page, tables, conflict: conflict.getBoundingClientRect().right };
+}"""
+A4_WIDTH = 688  # px at 96 dpi: 210 mm less the page's two 14 mm margins (@page in output/page.py)
+
+
+@pytest.mark.parametrize("n", [4, 8])
+def test_every_table_fits_1280_px_and_a4_print(browser: Any, tmp_path: Path, n: int) -> None:  # noqa: F811
+    """With 4 and 8 hypotheses (long ids, the scale's longest words, a control in every cell):
+    no table is wider than its container or the window, at 1280 x 800 and printed on A4, and
+    the evidence table's last column (conflict) is in view."""
+    from hypotheses import score
+    from hypotheses.case.loading import case_from_text
+    from hypotheses.output.report import render_report
+
+    text = yaml.safe_dump(wide_case(n), sort_keys=False)
+    case = case_from_text(text, str(tmp_path / f"wide{n}.yaml"))
+    out = tmp_path / f"wide{n}.html"
+    out.write_text(render_report(case, score(case, explain=True)), encoding="utf-8")
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    page.goto(out.as_uri())
+    for media, width in (("screen", 1280), ("print", A4_WIDTH)):
+        page.emulate_media(media=media)
+        page.set_viewport_size({"width": width, "height": 800})
+        fits = page.evaluate(FITS)
+        assert len(fits["tables"]) == 7, media  # assessment, evidence, 5 of the case's inputs
+        for table in fits["tables"]:
+            assert table["scroll"] <= table["box"] + 1, (media, table)
+            assert table["right"] <= fits["width"] + 1, (media, table)
+        assert fits["page"] <= fits["width"], media  # no sideways scrolling
+        assert fits["conflict"] <= fits["width"], media
+    page.close()

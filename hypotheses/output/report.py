@@ -249,6 +249,12 @@ def _named(item_id: str, label: str) -> str:
     return f"<span class=id>{escape(item_id)}</span><br><span class=label>{escape(label)}</span>"
 
 
+def _breakable(text: str) -> str:
+    """An id for a narrow column's header: escaped, and allowed to break after its underscores
+    (russia_<wbr>state), so that eight hypotheses' columns fit the page."""
+    return escape(text).replace("_", "_<wbr>")
+
+
 def _odds_db(p: float, rest: float) -> float:
     """10 log10(p / rest), p against the others, given their total rather than as 1 - p.
 
@@ -426,8 +432,8 @@ def render_report(
             f"P({escape(lead.id)}) had the item been left out; conflict: log<sub>2</sub> P(item) / "
             "P(item | the other evidence), in bits, positive when the rest of the evidence makes the "
             "item surprising.</p>",
-            "<table><thead><tr><th>Evidence</th>"
-            + "".join(f"<th class=num>{escape(h)}</th>" for h in ids)
+            '<div class="scroll"><table class="hs-wide"><thead><tr><th>Evidence</th>'
+            + "".join(f"<th class=num>{_breakable(h)}</th>" for h in ids)
             + f"<th class=num>bits</th><th class=num>{escape(lead.id)} without it</th>"
             "<th class=num>conflict</th></tr></thead><tbody>",
         ]
@@ -463,7 +469,7 @@ def render_report(
                     f"<td class=num{STALE}>{percent(without[item.id].posterior[lead.id])}</td>"
                     f"<td class=num{STALE}>{conflict(item.conflict_bits)}</td></tr>"
                 )
-        parts.append("</tbody></table>")
+        parts.append("</tbody></table></div>")
         if e.conflicts:
             parts += [
                 '<ul class="plain warning hs-printed">',
@@ -640,8 +646,9 @@ def _inputs(case: Case) -> list[str]:
         ids = case.hypothesis_ids
         parts += [
             "<h3>Evidence: P(evidence | hypothesis), as written</h3>",
-            '<div class="scroll"><table><thead><tr><th>Evidence</th><th>Source, credibility</th>'
-            + "".join(f"<th>{escape(h)}</th>" for h in ids)
+            '<div class="scroll"><table class="hs-wide"><thead><tr><th>Evidence</th>'
+            "<th>Source, credibility</th>"
+            + "".join(f"<th>{_breakable(h)}</th>" for h in ids)
             + "</tr></thead><tbody>",
         ]
         for item in case.evidence:
@@ -675,8 +682,8 @@ def _inputs(case: Case) -> list[str]:
         ids = case.hypothesis_ids
         parts += [
             "<h3>Events: P(event | hypothesis), as written</h3>",
-            '<div class="scroll"><table><thead><tr><th>Event</th><th>Reported by</th>'
-            + "".join(f"<th>{escape(h)}</th>" for h in ids)
+            '<div class="scroll"><table class="hs-wide"><thead><tr><th>Event</th><th>Reported by</th>'
+            + "".join(f"<th>{_breakable(h)}</th>" for h in ids)
             + "</tr></thead><tbody>",
         ]
         for event in case.events:
@@ -691,9 +698,8 @@ def _inputs(case: Case) -> list[str]:
         ids = case.hypothesis_ids
         parts += [
             "<h3>Possible common origins: P(shared) and P(origin's claim | hypothesis), as written</h3>",
-            '<div class="scroll"><table><thead><tr><th>Origin</th><th>Items</th><th>Shared</th>'
-            + "".join(f"<th>{escape(h)}</th>" for h in ids)
-            + "</tr></thead><tbody>",
+            '<div class="scroll"><table class="hs-wide"><thead><tr><th>Origin</th><th>Items</th>'
+            "<th>Shared</th>" + "".join(f"<th>{_breakable(h)}</th>" for h in ids) + "</tr></thead><tbody>",
         ]
         for origin in case.origins:
             members = "<br>".join(escape(item_id) for item_id in origin.items)
