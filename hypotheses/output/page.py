@@ -38,7 +38,7 @@ body { font: 15px/1.5 "Source Sans Pro", "Segoe UI", Helvetica, Arial, sans-seri
        margin: 0; background: #fff; }
 main { max-width: 78rem; margin: 0 auto; padding: 2rem 2rem 3rem; }
 /* Text at a readable measure; tables may use the whole width (eight hypotheses' columns). */
-main p, main ul, main ol, figure, header, .bottom-line, .hs-intro { max-width: 60rem; }
+main p, main ul, main ol, figure, header, .bottom-line, .hs-intro, table:not(.hs-wide) { max-width: 60rem; }
 h1 { font-size: 1.7rem; margin: 0 0 .3rem; line-height: 1.25; }
 h2 { font-size: 1.2rem; margin: 2rem 0 .6rem; padding-bottom: .2rem; border-bottom: 2px solid var(--accent); }
 h3 { font-size: 1rem; margin: 1.2rem 0 .4rem; }
