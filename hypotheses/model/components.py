@@ -13,8 +13,10 @@ an uncertain event draws (r, the event's parameters) from one joint pool instead
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+import zlib
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 import numpy as np
 
@@ -55,6 +57,19 @@ ESS_POSTERIOR_FLOOR = 0.01
 # importance sampling from their prior, exact given them, in batches for the Monte Carlo error.
 SOURCE_DRAWS = 2**16
 SOURCE_BATCHES = 16
+# The pool's reliabilities held at most (doubles: 128 MB): a component that samples more than 256
+# uncertain sources together draws fewer than SOURCE_DRAWS (never fewer than POOL_FLOOR), its
+# Monte Carlo error measured and reported as always (thousands of sources were gigabytes).
+POOL_ELEMENTS = 2**24
+POOL_FLOOR = 16 * SOURCE_BATCHES
+
+
+def pool_draws(n_sources: int) -> int:
+    """The reliability draws of a sampled component on `n_sources` uncertain sources."""
+    fits = POOL_ELEMENTS // max(1, n_sources) // SOURCE_BATCHES * SOURCE_BATCHES
+    return min(SOURCE_DRAWS, max(POOL_FLOOR, fits))
+
+
 # Interval draws of a component with an event whose likelihoods or reports' credibilities are
 # uncertain: one joint pool of (reliabilities, event parameters) from their prior, importance-
 # resampled given h. At least this many candidates (or as many as the draws), so that the
@@ -116,26 +131,40 @@ class DrawState:
         self.pools.append(kish)
 
 
-def _rho(const: np.ndarray, uses: np.ndarray, r: np.ndarray) -> np.ndarray:
+def _rho(const: np.ndarray, index: np.ndarray, r: np.ndarray) -> np.ndarray:
     """Product of the reliabilities on each chain: point ones in `const` (m,), the uncertain
-    ones `r` (M, S) where `uses` (m, S) says so: (M, m)."""
+    ones `r` (M, S) at the columns `index` (m, L) names (S: no source there): (M, m). A gather
+    per link, not a pass per source: thousands of sources on short chains cost their links."""
     out = np.broadcast_to(const[None, :], (r.shape[0], const.size)).copy()
-    for s in range(uses.shape[1]):
-        out *= np.where(uses[None, :, s], r[:, s, None], 1.0)
+    for link in range(index.shape[1]):
+        column = index[:, link]
+        there = column < r.shape[1]
+        out *= np.where(there[None, :], r[:, np.where(there, column, 0)], 1.0)
     return out
 
 
 class _Chains:
-    """Each item's chain of reliabilities: its point part and which uncertain sources it uses."""
+    """Each item's chain of reliabilities: its point part and which uncertain sources it uses
+    (`index`: their columns, padded with S, one past the last)."""
 
     def __init__(self, items: Sequence[EvidenceItem], sources: Sequence[str], points: dict[str, float]):
         self.const = np.array([float(np.prod([points.get(s, 1.0) for s in it.chain])) for it in items])
         self.const = self.const.reshape(len(items))
-        self.uses = np.array([[name in it.chain for name in sources] for it in items], dtype=bool)
-        self.uses = self.uses.reshape(len(items), len(sources))
+        column = {name: k for k, name in enumerate(sources)}
+        used = [sorted({column[s] for s in it.chain if s in column}) for it in items]
+        self.index = np.full((len(items), max(map(len, used), default=0)), len(sources), dtype=np.intp)
+        for j, links in enumerate(used):
+            self.index[j, : len(links)] = links
 
     def rho(self, r: np.ndarray, rows: slice = slice(None)) -> np.ndarray:
-        return _rho(self.const[rows], self.uses[rows], r)
+        return _rho(self.const[rows], self.index[rows], r)
+
+    def same_as(self, other: _Chains, j: int | None = None) -> bool:
+        """Whether `other` has the same chains (item `j`'s alone, if given)."""
+        rows = slice(None) if j is None else slice(j, j + 1)
+        return np.array_equal(self.const[rows], other.const[rows]) and np.array_equal(
+            np.sort(self.index[rows], axis=1), np.sort(other.index[rows], axis=1)
+        )
 
 
 class _Rates:
@@ -214,8 +243,10 @@ class _GroupFactor:
     uncertain: bool
 
     def log_expected(self, r: np.ndarray, columns: Sequence[int] | slice = slice(None)) -> np.ndarray:
-        """log E[the factor | r, h]: (M, cols)."""
-        return self.log_given(self.chains.rho(r), self.mean_params(columns))
+        """log E[the factor | r, h]: (M, cols), over r's rows in chunks (a (rows, reports) array of
+        each rate: thousands of reports over the whole pool were gigabytes)."""
+        params = self.mean_params(columns)
+        return _by_rows(r, len(self.reports), lambda rows: self.log_given(self.chains.rho(rows), params))
 
     def mean_params(self, columns: Sequence[int] | slice = slice(None)) -> Params:
         raise NotImplementedError
@@ -245,6 +276,27 @@ class _GroupFactor:
             for place, judgment, name in _rate_places(item):
                 if name in params:  # else a point for every report: nothing to keep
                     state.keep(place, judgment, params[name][:, i])
+
+
+def _count_users(items: Sequence[EvidenceItem], sources: set[str]) -> dict[str, int]:
+    counts = dict.fromkeys(sources, 0)
+    for it in items:
+        for s in set(it.chain) & sources:
+            counts[s] += 1
+    return counts
+
+
+def _by_rows(r: np.ndarray, width: int, of: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
+    """`of` over r's rows in chunks of at most CHUNK_ELEMENTS (rows x width) elements, stacked."""
+    step = max(1, CHUNK_ELEMENTS // max(1, width))
+    if r.shape[0] <= step:
+        return of(r)
+    return np.vstack([of(r[start : start + step]) for start in range(0, r.shape[0], step)])
+
+
+def _log_sums(hit: np.ndarray, false_alarm: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    with np.errstate(divide="ignore"):
+        return np.log(hit).sum(axis=-1, keepdims=True), np.log(false_alarm).sum(axis=-1, keepdims=True)
 
 
 def _drawn(params: Params) -> dict[str, np.ndarray | None]:
@@ -282,11 +334,25 @@ class _EventFactor(_GroupFactor):
     def log_given(self, rho: np.ndarray, params: Params) -> np.ndarray:
         """log P(R | h) for theta (M or 1, cols) and the reports' chains rho (M, n), with the
         reports' parameters drawn (kappa, hit, false_alarm: (M, n)) or at their means."""
-        theta = params["theta"]
         hit, false_alarm = self.rates.given(rho, **_drawn(params))
+        return self._log_of(params["theta"], *_log_sums(hit, false_alarm))
+
+    def log_sums(self, r: np.ndarray, rows: slice = slice(None)) -> tuple[np.ndarray, np.ndarray]:
+        """sum of log H and of log F over the reports `rows` given r, at the means: (M, 1) each."""
+
+        def sums(part: np.ndarray) -> np.ndarray:
+            return np.hstack(_log_sums(*self.rates.given(self.chains.rho(part, rows), rows)))
+
+        both = _by_rows(r, len(self.reports), sums)
+        return both[:, :1], both[:, 1:]
+
+    def log_from_sums(self, log_hit: np.ndarray, log_false: np.ndarray) -> np.ndarray:
+        """log E[the factor | r, h] from `log_sums` (some reports' taken out: leave-one-out)."""
+        return self._log_of(self.theta_mean[None, :], log_hit, log_false)
+
+    @staticmethod
+    def _log_of(theta: np.ndarray, log_hit: np.ndarray, log_false: np.ndarray) -> np.ndarray:
         with np.errstate(divide="ignore"):
-            log_hit = np.log(hit).sum(axis=-1, keepdims=True)
-            log_false = np.log(false_alarm).sum(axis=-1, keepdims=True)
             return event_log_likelihood(np.log(theta), np.log1p(-theta), log_hit, log_false, np.logaddexp)
 
     def keep(self, state: DrawState, params: Params) -> None:
@@ -436,8 +502,11 @@ class ComponentScore:
     def rest_without(self, unit: str) -> np.ndarray:
         """log E[prod of the rest | h] without `unit`, the rest split into the components it
         now forms, each scored as in a case without the unit."""
+        return self._scored(regroup(self.component, unit, self.reliability))
+
+    def _scored(self, parts: Sequence[Component]) -> np.ndarray:
         total = np.zeros(self.n_hyp)
-        for part in regroup(self.component, unit, self.reliability):
+        for part in parts:
             total = total + score_component(part, self.n_hyp, self.reliability, self.seed[0]).log_factor()
         return total
 
@@ -724,7 +793,8 @@ class Sampled(ComponentScore):
         the same items and events, some judged differently: its pool is reused and only what
         differs is taken out of its weights and put back (pool's cruxes: one edit at a time)."""
         super().__init__(component, n_hyp, reliability, seed)
-        size = SOURCE_DRAWS // SOURCE_BATCHES
+        draws = pool_draws(len(self.sources))
+        size = draws // SOURCE_BATCHES
         changed = self._changed_from(like) if like is not None else None
         if like is not None and changed is not None:
             pool, log_w = like.pool, like.pool_log_w.copy()
@@ -738,22 +808,22 @@ class Sampled(ComponentScore):
                 self.pool_event_log[k] = self.events[k].log_expected(pool)
                 log_w += self.pool_event_log[k]
         else:
-            rng = np.random.default_rng(self.seed)
-            pool = np.empty((SOURCE_DRAWS, len(self.sources)))
-            log_w = np.empty((SOURCE_DRAWS, n_hyp))
-            for k, (_, judgment) in enumerate(self.sources):
-                pool[:, k] = judgment.sample(rng, SOURCE_DRAWS)
+            pool = np.empty((draws, len(self.sources)))
+            log_w = np.empty((draws, n_hyp))
+            for k, (name, judgment) in enumerate(self.sources):
+                pool[:, k] = judgment.sample(source_stream(self.seed[0], name), draws)
             # Each event's own term over the pool, once: summed into the weights here (as
             # cond_log does) and kept for leave-one-out, which divides it out instead of redoing it.
             self.pool_event_log = [factor.log_expected(pool) for factor in self.events]
-            for first in range(0, SOURCE_DRAWS, size):
+            for first in range(0, draws, size):
                 log_w[first : first + size] = self.items_cond_log(pool[first : first + size])
             for event_log in self.pool_event_log:
                 log_w += event_log
         self.mcse_batches = logsumexp(log_w.reshape(SOURCE_BATCHES, size, n_hyp), axis=1) - math.log(size)
         self.pool, self.pool_log_w = pool, log_w
+        self._event_sums: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # leave-one-out's
         self.pool_ess = kish_ess(np.exp(log_w - log_w.max(axis=0, keepdims=True)))
-        self.sampled_log = logsumexp(log_w, axis=0) - math.log(SOURCE_DRAWS)
+        self.sampled_log = logsumexp(log_w, axis=0) - math.log(draws)
 
     def _changed_from(self, like: Sampled) -> tuple[list[int], list[int]] | None:
         """The items and events judged differently from `like`'s, or None when `like` is not the
@@ -761,7 +831,7 @@ class Sampled(ComponentScore):
         same_shape = (
             like.component.sources == self.component.sources
             and like.seed == self.seed
-            and like.pool.shape[0] == SOURCE_DRAWS
+            and like.pool.shape[0] == pool_draws(len(self.sources))
             and [it.id for it in like.items] == [it.id for it in self.items]
             and [(f.factor.owner, [r.id for r in f.reports]) for f in like.events]
             == [(f.factor.owner, [r.id for r in f.reports]) for f in self.events]
@@ -771,16 +841,12 @@ class Sampled(ComponentScore):
         items = [
             j
             for j, (a, b) in enumerate(zip(like.items, self.items, strict=True))
-            if a != b
-            or like.chains.const[j] != self.chains.const[j]
-            or (like.chains.uses[j] != self.chains.uses[j]).any()
+            if a != b or not like.chains.same_as(self.chains, j)
         ]
         events = [
             k
             for k, (a, b) in enumerate(zip(like.events, self.events, strict=True))
-            if a.factor != b.factor
-            or (a.chains.const != b.chains.const).any()
-            or (a.chains.uses != b.chains.uses).any()
+            if a.factor != b.factor or not a.chains.same_as(b.chains)
         ]
         return items, events
 
@@ -791,34 +857,100 @@ class Sampled(ComponentScore):
         return {unit: self.rest_without(unit) for unit in self.component.units}
 
     def rest_without(self, unit: str) -> np.ndarray:
-        parts = regroup(self.component, unit, self.reliability)
-        if len(parts) == 1 and parts[0].sources == self.component.sources:
-            # Still one component on the same sources: the same reliability draws, so the
-            # unit's factor is taken out of the pool's weights instead of recomputing the rest.
+        # When the rest is still one sampled component, on these sources or fewer, each
+        # source's draws being its own stream (`source_stream`), the rest scored anew would draw
+        # the very columns of this pool that it uses, and a column it no longer uses leaves its
+        # weights alone. So the unit's factor is taken out of the pool's weights: the same number
+        # as rescoring (to rounding), without a pool (or a regrouping) per report of an event.
+        if self._stays_whole(unit):
             return self._pool_without(unit)
-        return super().rest_without(unit)
+        parts = regroup(self.component, unit, self.reliability)
+        mine = {name for name, _ in self.sources}
+        if len(parts) == 1 and parts[0].method == "sampled" and {n for n, _ in parts[0].sources} <= mine:
+            return self._pool_without(unit)
+        return self._scored(parts)
+
+    def _stays_whole(self, unit: str) -> bool:
+        """Whether the component without the item `unit` is, without regrouping, one sampled
+        component on a subset of its sources. So when each uncertain source of the item is its
+        alone, or (a report) shared with another report of its group, which keeps that link; a
+        standalone item may also share one source, whose other users stay joined by it."""
+        where = self._where.get(unit)
+        if where is None:
+            return False  # a whole event or origin: regrouped
+        factor, item = where
+        uncertain = {s for s in item.chain if s in self._users}
+        alone = {s for s in uncertain if self._users[s] == 1}
+        if len(self._users) - len(alone) < 2:
+            return False  # the rest is on one source or none: a grid, or exact
+        if not factor.grouped:
+            return len(uncertain - alone) <= 1
+        in_group = self._group_users[id(factor)]
+        return len(factor.items) > 1 and all(in_group[s] > 1 for s in uncertain - alone)
+
+    @cached_property
+    def _where(self) -> dict[str, tuple[Factor, EvidenceItem]]:
+        return {it.id: (f, it) for f in self.component.factors for it in f.items}
+
+    @cached_property
+    def _users(self) -> dict[str, int]:
+        """How many of the component's items use each of its uncertain sources."""
+        return _count_users(self.component.members, {name for name, _ in self.sources})
+
+    @cached_property
+    def _group_users(self) -> dict[int, dict[str, int]]:
+        mine = set(self._users)
+        return {id(f): _count_users(f.items, mine) for f in self.component.factors if f.grouped}
 
     def _pool_without(self, unit: str) -> np.ndarray:
         log_w = self.pool_log_w.copy()
-        for j, item in enumerate(self.items):
-            if item.id == unit:
-                rho = self.chains.rho(self.pool, slice(j, j + 1))
-                log_w -= log(self.item_lambda(rho, slice(j, j + 1))[:, 0, :])
+        j = self._standalone.get(unit)
+        if j is not None:
+            rho = self.chains.rho(self.pool, slice(j, j + 1))
+            log_w -= log(self.item_lambda(rho, slice(j, j + 1))[:, 0, :])
         names = [name for name, _ in self.sources]
         points = {s: j.mean for s, j in self.reliability.items() if j.is_point}
         for k, factor in enumerate(self.events):
-            ids = [r.id for r in factor.reports]
+            ids = self._report_index[k]
             if factor.factor.owner == unit or unit in ids:
                 log_w -= self.pool_event_log[k]
             if unit in ids and len(ids) > 1:  # a group left with no item is gone
-                rest = replace(factor.factor, items=tuple(r for r in factor.reports if r.id != unit))
-                log_w += group_factor(rest, names, points).log_expected(self.pool)
+                log_w += self._group_without(k, ids[unit], names, points)
         return logsumexp(log_w, axis=0) - math.log(log_w.shape[0])
+
+    @cached_property
+    def _standalone(self) -> dict[str, int]:
+        return {item.id: j for j, item in enumerate(self.items)}
+
+    @cached_property
+    def _report_index(self) -> list[dict[str, int]]:
+        return [{r.id: i for i, r in enumerate(factor.reports)} for factor in self.events]
+
+    def _group_without(self, k: int, j: int, names: list[str], points: dict[str, float]) -> np.ndarray:
+        """log E[event (origin) k without its report j | r, h] over the pool. An event's sums of
+        log H and log F over its reports are kept, and report j's own taken out: n reports left
+        out one by one cost n passes over the pool, not n^2."""
+        factor = self.events[k]
+        if isinstance(factor, _EventFactor):
+            if k not in self._event_sums:
+                self._event_sums[k] = factor.log_sums(self.pool)
+            log_hit, log_false = self._event_sums[k]
+            own_hit, own_false = factor.log_sums(self.pool, slice(j, j + 1))
+            if np.isfinite(own_hit).all() and np.isfinite(own_false).all():
+                return factor.log_from_sums(log_hit - own_hit, log_false - own_false)
+        rest = replace(factor.factor, items=tuple(r for i, r in enumerate(factor.reports) if i != j))
+        return group_factor(rest, names, points).log_expected(self.pool)
 
     def _draw_reliability(self, state: DrawState, rng: np.random.Generator) -> np.ndarray:
         weights = np.exp(self.pool_log_w - self.pool_log_w.max(axis=0, keepdims=True))
         state.note_ess(weights)
         return self.pool[resample_columns(weights, state.hypothesis, rng)]
+
+
+def source_stream(seed: int, source: str) -> np.random.Generator:
+    """A source's own stream of reliability draws: the same for every component that samples
+    it, whatever other sources share that component (leave-one-out, what-ifs)."""
+    return np.random.default_rng([seed, zlib.crc32(source.encode())])
 
 
 def score_component(

@@ -18,6 +18,7 @@
     const DB = 10 / Math.LN10;
     const {
       grid_cells: GRID_CELLS, grid_zooms: GRID_ZOOMS, source_draws: SOURCE_DRAWS, source_batches: SOURCE_BATCHES,
+      pool_elements: POOL_ELEMENTS, pool_floor: POOL_FLOOR,
       prior_draws: PRIOR_DRAWS, prior_floor: PRIOR_FLOOR, prior_batches: PRIOR_BATCHES, prior_budget: PRIOR_BUDGET,
       tiny: TINY, // Beta draws are clipped there (numpy's finfo(float).tiny), as the engine does
     } = data.engine;
@@ -261,7 +262,7 @@
         }
         const key = JSON.stringify([used, used.map((s) => rel[s]), us.map((u) => u.key)]);
         if (!built.has(key)) {
-          if (built.size > 256) built.clear();
+          if (built.size > 4 * members.size + 64) built.clear(); // this case's and a few edits
           built.set(key, component(kase, used, us));
         }
         out.push(built.get(key));
@@ -454,8 +455,11 @@
       let seed = data.seed;
       for (const ch of used.join(" ")) seed = (Math.imul(seed, 31) + ch.codePointAt(0)) >>> 0;
       const r = rng(seed);
+      // components.pool_draws: fewer draws of thousands of sources, in bounded memory.
+      const fits = Math.floor(Math.floor(POOL_ELEMENTS / Math.max(1, judgments.length)) / SOURCE_BATCHES) * SOURCE_BATCHES;
+      const count = Math.min(SOURCE_DRAWS, Math.max(POOL_FLOOR, fits));
       const out = [];
-      for (let n = 0; n < SOURCE_DRAWS; n++) out.push(judgments.map((j) => r.sample(j)));
+      for (let n = 0; n < count; n++) out.push(judgments.map((j) => r.sample(j)));
       if (drawn.size > 8) drawn.clear();
       drawn.set(key, out);
       return out;
@@ -467,9 +471,9 @@
       if (!columnsOf.has(pool)) columnsOf.set(pool, new Map());
       let out = columnsOf.get(pool).get(part.key);
       if (out === undefined) {
-        out = new Float64Array(SOURCE_DRAWS * H);
+        out = new Float64Array(pool.length * H);
         const row = zeros(H);
-        for (let n = 0; n < SOURCE_DRAWS; n++) {
+        for (let n = 0; n < pool.length; n++) {
           row.fill(0);
           add(part, pool[n], ALL, row);
           for (let h = 0; h < H; h++) out[n * H + h] = row[h];
@@ -480,7 +484,7 @@
     }
     function sampled(judgments, parts, used) {
       const pool = draws(judgments, used);
-      const total = new Float64Array(SOURCE_DRAWS * H);
+      const total = new Float64Array(pool.length * H);
       const kept = new Map();
       for (const [part, add] of parts) {
         const c = column(pool, part, add);
@@ -491,7 +495,7 @@
       // reader may go back to): memory for at most two sets per pool.
       for (const [k, c] of columnsOf.get(pool)) if (kept.size < 2 * parts.length && !kept.has(k)) kept.set(k, c);
       columnsOf.set(pool, kept);
-      const size = SOURCE_DRAWS / SOURCE_BATCHES;
+      const size = pool.length / SOURCE_BATCHES;
       // Each column's log-sum-exp over a batch's rows, and over all rows, by the batches' own
       // (the same sums as lse of the whole column, in another order).
       const batches = [];
