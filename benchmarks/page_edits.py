@@ -8,7 +8,7 @@ each edit picks a word in one judgment's control (cycling over the likelihood co
 every component is edited in turn) and the time is taken from the control's change event to
 the end of the page's update and of the layout it forces (the script's own work and the
 browser's restyle; painting is not included). The first edit is reported apart: it also
-draws the page's importance-sampling pool once. Results: benchmarks/README.md, section 15.
+draws the page's importance-sampling pool once. Results: benchmarks/README.md, section 16.
 """
 
 from __future__ import annotations
