@@ -711,6 +711,7 @@ def _fit_scale(
     inputs = _inputs(*paths, *used)
     _wrote(emit("scale_fit", fit, "yaml", output, inputs), output)
     emit("scale_fit", fit, output_format.value if output_format is not None else "table", None, inputs)
+    _warn(tuple(f"warning: {line}" for line in fit.warnings))
     _batch_end(outcomes, unresolved)
 
 

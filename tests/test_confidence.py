@@ -33,8 +33,8 @@ def test_high_when_no_rule_holds() -> None:
     # leaving out either leaves 9:1 for a.
     card = _card(
         """evidence:
-  - {id: e1, label: A witness saw the blue car, likelihoods: {a: 0.9, b: 0.1}}
-  - {id: e2, label: The ledger shows a payment, likelihoods: {a: 0.9, b: 0.1}}
+  - {id: e1, label: A witness saw the blue car, credibility: 1, likelihoods: {a: 0.9, b: 0.1}}
+  - {id: e2, label: The ledger shows a payment, credibility: 1, likelihoods: {a: 0.9, b: 0.1}}
 """
     )
     assert card.hypotheses[0].posterior.mean == pytest.approx(81 / 82)
@@ -42,8 +42,8 @@ def test_high_when_no_rule_holds() -> None:
     assert card.confidence.reasons == (
         f"the 90% interval of a lies above 80% ({interval(81 / 82, 81 / 82)})",
         "2 independent lines of evidence each favour a over b",
-        "no single item, event or origin decides the leader, none is weakly sourced, no pending "
-        "item is likely to change it and no undeclared common origin is suspected",
+        "no single item, event or origin decides the leader, none is weakly sourced or unsourced, "
+        "no pending item is likely to change it and no undeclared common origin is suspected",
     )
 
 
@@ -157,8 +157,8 @@ def test_moderate_when_the_leaders_interval_reaches_below_80_percent() -> None:
     # Two independent items 1.5:1 each (1.8 dB): P(a) = 2.25 / 3.25 = 69% as a point.
     card = _card(
         """evidence:
-  - {id: e1, label: A witness saw the blue car, likelihoods: {a: 0.6, b: 0.4}}
-  - {id: e2, label: The ledger shows a payment, likelihoods: {a: 0.6, b: 0.4}}
+  - {id: e1, label: A witness saw the blue car, credibility: 1, likelihoods: {a: 0.6, b: 0.4}}
+  - {id: e2, label: The ledger shows a payment, credibility: 1, likelihoods: {a: 0.6, b: 0.4}}
 """
     )
     assert card.confidence.level == "moderate"
@@ -171,7 +171,7 @@ def test_moderate_with_one_line_of_evidence() -> None:
     # One item 99:1 for a on a 60:40 prior: P(a) over 99%, but one line of evidence.
     card = _card(
         """evidence:
-  - {id: e1, label: A witness saw the blue car, likelihoods: {a: 0.99, b: 0.01}}
+  - {id: e1, label: A witness saw the blue car, credibility: 1, likelihoods: {a: 0.99, b: 0.01}}
 """,
         prior_a=0.6,
     )
@@ -183,8 +183,8 @@ def test_a_component_that_barely_moves_the_odds_is_no_line_of_support() -> None:
     # The second item is 1.1:1 (0.4 dB, under the 1 dB a person can tell): one line, not two.
     card = _card(
         """evidence:
-  - {id: e1, label: A witness saw the blue car, likelihoods: {a: 0.99, b: 0.01}}
-  - {id: e2, label: The ledger shows a payment, likelihoods: {a: 0.55, b: 0.5}}
+  - {id: e1, label: A witness saw the blue car, credibility: 1, likelihoods: {a: 0.99, b: 0.01}}
+  - {id: e2, label: The ledger shows a payment, credibility: 1, likelihoods: {a: 0.55, b: 0.5}}
 """,
         prior_a=0.6,
     )
@@ -271,3 +271,43 @@ def test_a_suspected_origin_that_would_change_nothing_is_no_reason_for_doubt() -
     )
     assert [s.items for s in card.suspected_origins] == [("e3", "e4")]
     assert not any("may repeat one origin" in reason for reason in card.confidence.reasons)
+
+
+def test_not_high_while_an_item_states_no_source_grading_or_credibility() -> None:
+    # As test_high_when_no_rule_holds, but e2 states nothing of its sourcing: counted at
+    # credibility 1 by default, nothing in the case says it is sound.
+    card = _card(
+        """evidence:
+  - {id: e1, label: A witness saw the blue car, credibility: 1, likelihoods: {a: 0.9, b: 0.1}}
+  - {id: e2, label: A post since deleted, likelihoods: {a: 0.9, b: 0.1}}
+"""
+    )
+    assert card.confidence.level == "moderate"
+    assert card.confidence.reasons == ("e2 states no source, grading or credibility (counted as sound)",)
+
+
+def test_low_with_no_observed_evidence() -> None:
+    card = _card(
+        """evidence:
+  - {id: e1, label: Still to be looked for, observed: pending, likelihoods: {a: 0.9, b: 0.1}}
+""",
+        prior_a=0.9,
+    )
+    assert card.confidence.level == "low"
+    assert card.confidence.reasons[0] == "no observed evidence counts yet: the answer is the priors alone"
+
+
+def test_a_suspected_origin_that_cannot_move_a_near_certain_answer_is_no_reason_for_doubt() -> None:
+    # Three items 99:1 each on one link: P(a) = 1 - 1e-6 or so; declared as one origin at shared
+    # 0.5 the odds fall by ~23 dB, yet P(a) moves half a point (99.9999% to 99.5%): no doubt.
+    items = "\n".join(
+        f"  - {{id: e{k}, label: Report {k} of the crash site, credibility: 1, links: [https://x.example/one],"
+        f" likelihoods: {{a: 0.99, b: 0.01}}}}"
+        for k in range(3)
+    )
+    card = _card(f"evidence:\n{items}\n")
+    assert card.suspected_origins and card.hypotheses[0].posterior.mean > 0.99999
+    (origin,) = card.suspected_origins
+    assert 0.99 < dict(origin.if_shared)["a"] < card.hypotheses[0].posterior.mean - 0.001
+    assert card.confidence.level != "low"
+    assert not any("may repeat one origin" in r for r in card.confidence.reasons)

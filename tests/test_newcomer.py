@@ -32,6 +32,22 @@ def test_a_comma_inside_a_flow_map_value_says_what_happened_and_how_to_quote_it(
     assert "did you mean 'label'?" in said and "comma" not in said
 
 
+def test_a_value_cut_at_several_commas_is_quoted_whole() -> None:
+    """The fix named the first piece only ('label: "JIT (NL, AU"'): quoting it as suggested left
+    the rest as keys."""
+    text = HEAD + "sources:\n  jit: {label: Joint Investigation Team (NL, AU, BE, MY, UA), reliability: B}\n"
+    said = _problems(text)
+    assert 'label: "Joint Investigation Team (NL, AU, BE, MY, UA)"' in said
+    assert "'BE' is a piece of label's value, cut at a comma: see 'AU'" in said
+
+
+def test_a_decimal_comma_is_named_as_such() -> None:
+    """`{b: 0,1}` reads as b: 0 and a key 1: the message was about a judgment '1' of None."""
+    text = HEAD + "evidence:\n  - {id: x, label: X, likelihoods: {a: 0.7, b: 0,1}}\n"
+    said = _problems(text)
+    assert "'b: 0,1' reads as b: 0 and a key 1: a decimal comma; write a decimal point: b: 0.1" in said
+
+
 @pytest.mark.parametrize(
     ("typed", "suggested"),
     [("US-Norway", "us_norway"), ("2nd try", "id_2nd_try"), ("Big  Bang!", "big_bang")],

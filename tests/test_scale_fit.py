@@ -124,6 +124,20 @@ def test_one_case_fits_likely_by_hand_and_scipy(tmp_path: Path) -> None:
     assert fit.statements == 2 and fit.paths == (case.path,)
 
 
+def test_a_track_record_with_no_miss_is_said_to_fit_every_word_upward(tmp_path: Path) -> None:
+    """Every item seen, none looked for and not found: every word can only move up. The fit says
+    so (a warning, in the JSON and on the terminal); one miss anywhere and it does not."""
+    seen = [{"id": "e1", "label": "E1", "likelihoods": {"a": "unlikely", "b": 0.5}}]
+    case = load_case(_write(tmp_path / "seen.yaml", _case("a", seen)))
+    fit = fit_scale([(case, score(case))], "desk")
+    (said,) = fit.warnings
+    assert "every one of the 1 word statements came true" in said and "observed: false" in said
+    assert list(fit.to_dict()["warnings"]) == [said]
+    missed = [*seen, {"id": "e2", "label": "E2", "likelihoods": {"a": "likely", "b": 0.3}, "observed": False}]
+    case = load_case(_write(tmp_path / "missed.yaml", _case("a", missed)))
+    assert fit_scale([(case, score(case))], "desk").warnings == ()
+
+
 def test_what_counts_as_a_word_coming_true(tmp_path: Path) -> None:
     """Only P(e | true h) written as a word of the case's scale, of an item seen or looked for
     and not found: not pending items, items after as_of, ratios, numbers, reports of events."""

@@ -35,6 +35,9 @@ WEAK_CREDIBILITY = 0.5
 # deciban (a factor 1.26), the smallest change of weight a person can tell (Good, 1979): a
 # line that leaves them as they were (a fact every hypothesis expects) is no line of support.
 FAVOUR_DB = 1.0
+# A suspected origin matters when declaring it would also move P(leader) by a point or more: past
+# 99.9% the odds can fall tenfold with the answer as sure as before (a reader sees no change).
+ORIGIN_POINTS = 0.01
 TIE = 1e-9  # posteriors this close are equal (as explain.TIE_TOLERANCE)
 SHOWN = 3  # the items named in one reason; the rest counted
 
@@ -55,6 +58,7 @@ class Facts:
     line_sources: Sequence[Sequence[str]] = ()
     weak: dict[str, str] = field(default_factory=dict)
     p_leader_changes: dict[str, float] = field(default_factory=dict)
+    unsourced: Sequence[str] = ()
 
     @property
     def lead(self) -> HypothesisScore:
@@ -162,7 +166,16 @@ def _origin_matters(facts: Facts, if_shared: dict[str, float]) -> bool:
         then = math.log(if_shared[lead.id]) - math.log(then_rival) if then_rival > 0 else math.inf
     if math.isinf(now) and math.isinf(then):
         return False
+    if abs(lead.posterior.mean - if_shared[lead.id]) < ORIGIN_POINTS:
+        return False
     return not abs(now - then) * 10.0 / math.log(10.0) < FAVOUR_DB
+
+
+def no_evidence(facts: Facts) -> str | None:
+    """Low when no observed item counts: the answer is the prior's alone."""
+    if len(facts.item_ids) or len(facts.group_ids):
+        return None
+    return "no observed evidence counts yet: the answer is the priors alone"
 
 
 def undeclared_origins(facts: Facts) -> str | None:
@@ -177,6 +190,7 @@ def undeclared_origins(facts: Facts) -> str | None:
 
 
 LOW_RULES = (
+    no_evidence,
     leave_one_out_changes_leader,
     intervals_overlap,
     weak_sourcing,
@@ -249,7 +263,26 @@ def too_few_lines(facts: Facts) -> str | None:
     return f"only one independent line of evidence favours {lead} over {rival}{because}"
 
 
-NOT_HIGH_RULES = (interval_below_floor, too_few_lines)
+def unsourced(facts: Facts) -> str | None:
+    """Not high while an observed item states no source, grading or credibility: it counts at
+    credibility 1 by default, and nothing in the case says it is sound."""
+    if not facts.unsourced:
+        return None
+    items = list(facts.unsourced)
+    named = _listed(items[:SHOWN] + ([f"{len(items) - SHOWN} more"] if len(items) > SHOWN else []), "and")
+    return f"{named} state{'s' * (len(items) == 1)} no source, grading or credibility (counted as sound)"
+
+
+def unsourced_items(case: Case) -> list[str]:
+    """The observed items with no source, no grading and no credibility stated (`unsourced`)."""
+    return [
+        item.id
+        for item in case.evidence
+        if not item.rated and not item.chain and item.credibility.text.endswith("(default)")
+    ]
+
+
+NOT_HIGH_RULES = (interval_below_floor, too_few_lines, unsourced)
 
 
 def assess(facts: Facts) -> Confidence:
@@ -269,8 +302,8 @@ def assess(facts: Facts) -> Confidence:
             f"({interval(lead.posterior.lo, lead.posterior.hi)})",
             f"{len(favouring_lines(facts))} independent lines of evidence each favour {lead.id} "
             f"over {facts.rival.id}",
-            "no single item, event or origin decides the leader, none is weakly sourced, no pending "
-            "item is likely to change it and no undeclared common origin is suspected",
+            "no single item, event or origin decides the leader, none is weakly sourced or unsourced, "
+            "no pending item is likely to change it and no undeclared common origin is suspected",
         ),
     )
 

@@ -58,6 +58,7 @@ class ScaleFit:
     paths: tuple[str, ...]  # the resolved cases used, in order
     statements: int  # word statements counted over all terms
     graded_items: int
+    warnings: tuple[str, ...] = ()  # what the reader of the fit should know before using it
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -160,4 +161,18 @@ def fit_scale(scored: Sequence[CaseOutcome | tuple[Case, Scorecard]], name: str)
         paths=tuple(card.path for _, card in resolved),
         statements=sum(words.values()),
         graded_items=sum(grades.values()),
+        warnings=_one_sided(words),
+    )
+
+
+def _one_sided(words: Counter[tuple[str, bool]]) -> tuple[str, ...]:
+    """A track record with no miss (every item recorded was seen: none `observed: false`) moves
+    every word up, whatever the words' real rates: said, not hidden in the docs."""
+    n = sum(words.values())
+    if n == 0 or any(count and not came_true for (_, came_true), count in words.items()):
+        return ()
+    return (
+        f"every one of the {n} word statements came true: no item of the resolved cases was looked "
+        "for and not found (observed: false), so every word fits upward; record the misses too, or "
+        "read the fitted ranges as upper bounds (docs/model.md section 7)",
     )

@@ -197,6 +197,7 @@ def assess_confidence(case: Case, card: Scorecard, exact: EngineResult, seed: in
         *confidence.lines_of_evidence(case),
         confidence.weak_items(case),
         changes,
+        unsourced=confidence.unsourced_items(case),
     )
     return confidence.assess(facts)
 

@@ -232,6 +232,7 @@ def _problems_from_pydantic(exc: ValidationError, data: Any, lines: LineMap, nam
                     "; YAML reads unquoted yes/no/on/off/true/false as a yes-or-no value: "
                     "put the word in quotes, e.g. 'no'"
                 )
+        message += _decimal_comma_hint(data, path)
         problems.append(Problem(name, line, message))
     return _unique(problems)
 
@@ -261,13 +262,50 @@ def _comma_hint(data: Any, path: tuple[Any, ...]) -> str:
     if node[field] is not None:
         return ""
     names = list(node)
-    before = names[names.index(field) - 1] if names.index(field) > 0 else None
-    value = node.get(before) if before is not None else None
-    if not isinstance(value, str):
+    # The value the commas cut: the nearest key before with a text value, all keys between it
+    # and the next key with a value of their own being pieces of it ("JIT (NL, AU, BE, UA)").
+    at = names.index(field)
+    start = at - 1
+    while start >= 0 and node[names[start]] is None:
+        start -= 1
+    if start < 0 or not isinstance(node[names[start]], str):
         return ""
+    end = at
+    while end + 1 < len(names) and node[names[end + 1]] is None:
+        end += 1
+    before, value = names[start], node[names[start]]
+    if start < at - 1:
+        return f". '{field}' is a piece of {before}'s value, cut at a comma: see '{names[start + 1]}'"
+    whole = ", ".join([value, *(str(k) for k in names[at : end + 1])])
     return (
         f". A comma inside {{...}} ends a value: '{value}' stopped at it and '{field}' became a key; "
-        f'put the whole value in quotes: {before}: "{value}, {field}"'
+        f'put the whole value in quotes: {before}: "{whole}"'
+    )
+
+
+def _decimal_comma_hint(data: Any, path: tuple[Any, ...]) -> str:
+    """`{b: 0,1}` is read as b: 0 and a key 1 with no value: a decimal comma. Says so (else the
+    message is about a judgment '1' of None, and b reads as 0)."""
+    node = data
+    for part in path[:-1]:
+        try:
+            node = node[part]
+        except (KeyError, IndexError, TypeError):
+            return ""
+    field = path[-1] if path else None
+    if not isinstance(node, dict) or field not in node or node[field] is not None:
+        return ""
+    if isinstance(field, bool) or not (isinstance(field, int) or str(field).isdigit()):
+        return ""
+    names = list(node)
+    at = names.index(field)
+    before = names[at - 1] if at > 0 else None
+    value = node.get(before) if before is not None else None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return ""
+    return (
+        f". In {{...}}, '{before}: {value},{field}' reads as {before}: {value} and a key {field}: a "
+        f"decimal comma; write a decimal point: {before}: {value}.{field}"
     )
 
 

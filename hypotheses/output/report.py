@@ -211,6 +211,9 @@ def tornado_plot(card: Scorecard, rows: int = 10) -> str:
         low, high = sorted((s.leading_at_low, s.leading_at_high))
         axes.barh(row, (high - low) * 100, left=low * 100, color=ORANGE if s.margin > 0 else VERMILLION)
     axes.axvline(e.baseline * 100, color="#333", linewidth=1)
+    # Near 100% the ticks differ in the fourth decimal: matplotlib would print them as an offset
+    # ("+9.9990e1") over the axis label; the percentages themselves read better.
+    axes.ticklabel_format(axis="x", useOffset=False, style="plain")
     axes.set_yticks(range(len(shown)), [plot_text(s.name) for s in shown], fontsize=8)
     axes.set_xlabel(
         f"P({plot_text(e.leading)}) (%) with the judgment at its 5% and 95% quantiles; "

@@ -177,12 +177,10 @@ def pool_plot(result: PoolResult) -> str:
     n = len(rows)
     figure, axes = plt.subplots(figsize=(7.5, 0.3 * n * len(result.ids) + 1.2))
     for k, h in enumerate(result.ids[::-1]):
-        for r, (name, values, colour, marker) in enumerate(rows):
+        for r, (_, values, colour, marker) in enumerate(rows):
             y = k + 0.8 * (0.5 - (r + 0.5) / n)
             e = values[h]
             axes.errorbar(e.mean * 100, y, xerr=xerr(e), fmt=marker, color=colour, capsize=2, markersize=4)
-            if k == len(result.ids) - 1:
-                axes.text(101, y, plot_text(name), va="center", fontsize=7, color=colour)
     # The legend: each analyst's and pool's marker in its colour beside its name.
     handles = [
         axes.plot([], [], marker, color=colour, markersize=5, label=plot_text(name))[0]
