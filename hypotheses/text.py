@@ -5,6 +5,7 @@ package: every layer may import it, and it imports nothing of ours."""
 
 from __future__ import annotations
 
+import math
 import re
 
 # Everything a renderer would treat as a line break (Python's, Markdown's and Unicode's).
@@ -60,6 +61,17 @@ def percent(p: float) -> str:
     if shown == "100.0":
         return ">99.9%"
     return f"{shown}%"
+
+
+def odds_shift(before: float, after: float) -> str:
+    """Where two probabilities print alike ('>99.9%' and '>99.9%') but differ, the change in
+    their odds, ' (odds -12.3 dB)': near certainty a percentage stops moving while the odds
+    still fall tenfold. '' where the percentages already show the change."""
+    if percent(before) != percent(after) or not (0 < before < 1 and 0 < after < 1) or before == after:
+        return ""
+    db = 10 * (math.log10(after / (1 - after)) - math.log10(before / (1 - before)))
+    shown = decibans(db)
+    return "" if shown == "0.0 dB" else f" (odds {shown})"
 
 
 def interval(lo: float, hi: float, between: str = "-", one_sign: bool = False) -> str:

@@ -36,7 +36,7 @@ from hypotheses.case import Case, CaseError, EvidenceItem, Problem, load_case
 from hypotheses.model import numpy_engine
 from hypotheses.model.logspace import log, softmax
 from hypotheses.settings import DEFAULT_SEED
-from hypotheses.text import interval, percent
+from hypotheses.text import interval, odds_shift, percent
 from priors import Beta, Judgment, LogNormal
 
 # How many cruxes get a sentence.
@@ -126,7 +126,8 @@ class PoolResult:
             mine, theirs = c.values[c.analyst], c.values[c.adopting]
             out.append(
                 f"If {who} took {whose}'s view of {c.place} ({theirs} instead of {mine}), {who}'s "
-                f"P({c.hypothesis}) would go from {percent(c.before)} to {percent(c.after)}."
+                f"P({c.hypothesis}) would go from {percent(c.before)} to {percent(c.after)}"
+                f"{odds_shift(c.before, c.after)}."
             )
         return out
 

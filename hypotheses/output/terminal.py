@@ -39,7 +39,7 @@ from hypotheses.output.wording import (
     verbal,
 )
 from hypotheses.output.wording import headline as headline_words
-from hypotheses.text import interval, percent, visible
+from hypotheses.text import interval, odds_shift, percent, visible
 from priors.judgment import Beta
 from priors.reliability import ADMIRALTY, CREDIBILITY, admiralty_judgment, credibility_judgment
 from priors.scales import Scale
@@ -401,7 +401,10 @@ def render_explanation(card: Scorecard) -> Group:
                 cells = [
                     Text.assemble((visible(s.name), "bold"), "\n", (f"'{visible(s.text)}'", "dim")),
                     Text(span(s.low, s.high, s.ratio)),
-                    Text(f"{percent(s.leading_at_low)} → {percent(s.leading_at_high)}"),
+                    Text(
+                        f"{percent(s.leading_at_low)} → {percent(s.leading_at_high)}"
+                        f"{odds_shift(s.leading_at_low, s.leading_at_high)}"
+                    ),
                 ]
                 if wide:
                     cells.append(_span(s.leading_at_low, s.leading_at_high, explanation.baseline, lo, hi))
