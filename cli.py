@@ -473,11 +473,12 @@ def _score_batch(
     dask: str | None,
     push: tuple[str, str, str | None, str | None] | None = None,
 ) -> None:
-    """Several cases: each scored as alone, a bad one reported and the rest still scored."""
+    """Several cases: each scored as alone, a bad one reported and the rest still scored; each
+    written as it comes, in the order named, so a batch of any size holds few outcomes."""
     from dataclasses import replace
 
-    from hypotheses.analysis.batch import find_cases, score_many
-    from hypotheses.output.formats import EXCHANGE_FORMATS
+    from hypotheses.analysis.batch import Tally, find_cases, iter_scored
+    from hypotheses.output.formats import EXCHANGE_FORMATS, batch_output
 
     paths = find_cases(inputs, warn=_warn_line)
     # An exchange format into a directory (one there already, or a name without an extension).
@@ -491,15 +492,29 @@ def _score_batch(
     fmt = choose("batch", output_format, output)
     # The format decides, whether named by --format or by the -o file's extension.
     settings = replace(settings, explain=explains("batch", fmt))
-    with _progress(len(paths), quiet) as advance:
-        outcomes = score_many(paths, settings, jobs=jobs, dask=dask, on_done=lambda _: advance())
-    _print_problems(outcomes)
-    _wrote(emit("batch", outcomes, fmt, output, _inputs(*paths)), output)
+    tally, kept = Tally(), list[Any]()  # kept: only for a TAXII push (one bundle of every case)
+    outcomes = iter_scored(paths, settings, jobs=jobs, dask=dask)
+    with batch_output(fmt, output, _inputs(*paths)) as add, _progress(len(paths), quiet) as advance:
+        for outcome in outcomes:
+            _scored(tally, outcome, advance)
+            add(outcome)
+            if push is not None:
+                kept.append(outcome)
+    _wrote(output is not None and not to_stdout(output), output)
     if push is not None:
         from hypotheses.exchange.stix import stix_batch
 
-        _push(push, stix_batch(outcomes))
-    _batch_end(outcomes)
+        _push(push, stix_batch(kept))
+    _batch_end(tally)
+
+
+def _scored(tally: Any, outcome: Any, advance: Callable[[], None]) -> None:
+    """One case of a batch done: counted, its problems printed (in the order named, whatever
+    order the cases finished in; warnings are counted in the table and kept in JSONL, not
+    repeated here), the progress bar moved."""
+    tally.add(outcome)
+    _warn(outcome.problems)
+    advance()
 
 
 def _one_file_each(paths: list[Path], folder: Path, suffix: str, what: str, verb: str) -> dict[str, Path]:
@@ -528,8 +543,9 @@ def _exchange_files(
     dask: str | None,
     push: tuple[str, str, str | None, str | None] | None,
 ) -> None:
-    """`score DIR/ -f stix -o OUT`: one CASE_NAME.stix.json (or .misp.json) per case into OUT."""
-    from hypotheses.analysis.batch import score_many
+    """`score DIR/ -f stix -o OUT`: one CASE_NAME.stix.json (or .misp.json) per case into OUT,
+    each written as its case is scored."""
+    from hypotheses.analysis.batch import Tally, iter_scored
     from hypotheses.output.formats import RENDERERS
 
     targets = _one_file_each(paths, folder, f".{fmt}.json", "one file", "score")
@@ -537,21 +553,23 @@ def _exchange_files(
     folder.mkdir(parents=True, exist_ok=True)
     for target in targets.values():
         check_output(target, inputs=protected)
-    with _progress(len(paths), quiet) as advance:
-        outcomes = score_many(paths, settings, jobs=jobs, dask=dask, on_done=lambda _: advance())
-    _print_problems(outcomes)
     render = RENDERERS["score"][fmt].load()
-    written = 0
-    for outcome in outcomes:
-        if outcome.card is not None:
-            write_atomic(targets[outcome.path], str(render(outcome.card, outcome.case)), inputs=protected)
-            written += 1
+    tally, kept = Tally(), list[Any]()
+    outcomes = iter_scored(paths, settings, jobs=jobs, dask=dask)
+    with _progress(len(paths), quiet) as advance:
+        for outcome in outcomes:
+            _scored(tally, outcome, advance)
+            if outcome.card is not None:
+                write_atomic(targets[outcome.path], str(render(outcome.card, outcome.case)), inputs=protected)
+            if push is not None:
+                kept.append(outcome)
+    written = tally.scored
     typer.echo(visible(f"wrote {written} file{'s' * (written != 1)} into {folder}"), err=True)
     if push is not None:
         from hypotheses.exchange.stix import stix_batch
 
-        _push(push, stix_batch(outcomes))
-    _batch_end(outcomes)
+        _push(push, stix_batch(kept))
+    _batch_end(tally)
 
 
 def _print_problems(outcomes: list[Any]) -> None:
@@ -559,20 +577,27 @@ def _print_problems(outcomes: list[Any]) -> None:
         _warn(outcome.problems)  # warnings are counted in the table and kept in JSONL, not repeated here
 
 
-def _batch_end(outcomes: list[Any], unresolved: int = 0) -> None:
+def _tally(outcomes: list[Any]) -> Any:
+    from hypotheses.analysis.batch import Tally
+
+    tally = Tally()
+    for outcome in outcomes:
+        tally.add(outcome)
+    return tally
+
+
+def _batch_end(tally: Any) -> None:
     """The last line of a batch (the counts), and its exit code: 2 if a case was bad."""
-    bad = [o for o in outcomes if not o.ok]
-    scored = sum(1 for o in outcomes if o.card is not None)
-    warned = sum(1 for o in outcomes if o.card is not None and o.card.warnings)
+    t = tally
     typer.echo(
-        f"{len(outcomes)} case{'s' * (len(outcomes) != 1)}: {scored} scored, {len(bad)} with errors"
-        + (" (listed above)" if bad else "")
-        + (f", {unresolved} without a resolution (not scored)" if unresolved else "")
-        + (f"; {warned} with warnings (score one alone to read them)" if warned else ""),
+        f"{t.cases} case{'s' * (t.cases != 1)}: {t.scored} scored, {t.bad} with errors"
+        + (" (listed above)" if t.bad else "")
+        + (f", {t.unresolved} without a resolution (not scored)" if t.unresolved else "")
+        + (f"; {t.warned} with warnings (score one alone to read them)" if t.warned else ""),
         err=True,
     )
-    if bad:
-        raise typer.Exit(1 if any(o.crashed for o in bad) else 2)
+    if t.bad:
+        raise typer.Exit(1 if t.crashed else 2)
 
 
 class _progress:
@@ -629,14 +654,13 @@ def calibration(
     with _progress(len(paths), quiet) as advance:
         outcomes = score_many(paths, settings, jobs=jobs, dask=dask, on_done=lambda _: advance())
     _print_problems(outcomes)
-    unresolved = sum(1 for o in outcomes if o.ok and o.card is None)
     try:
         result = calibrate(outcomes)
     except NoResolvedCases as exc:
-        _batch_end(outcomes, unresolved)
+        _batch_end(_tally(outcomes))
         _fail([f"{exc}"])
     _wrote(emit("calibration", result, fmt, output, _inputs(*paths)), output)
-    _batch_end(outcomes, unresolved)
+    _batch_end(_tally(outcomes))
 
 
 # explain and next: the question asked, when it is not "which hypothesis leads".
@@ -924,7 +948,7 @@ def _report_batch(
     else:
         _remove_dirs(made)
         typer.echo("wrote no reports", err=True)
-    _batch_end(outcomes)
+    _batch_end(_tally(outcomes))
 
 
 def _remove_dirs(made: list[Path]) -> None:
