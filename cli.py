@@ -287,7 +287,15 @@ CasesArg = Annotated[
     ),
 ]
 JobsOpt = Annotated[
-    int, typer.Option("--jobs", "-j", help="Several cases: score them in this many processes.", min=1)
+    int | None,
+    typer.Option(
+        "--jobs",
+        "-j",
+        help="Several cases: score them in this many processes (default: one per CPU that other programs "
+        "leave idle, once the first cases show the rest take long enough to pay for starting them).",
+        min=1,
+        show_default=False,
+    ),
 ]
 DaskOpt = Annotated[
     str | None,
@@ -300,10 +308,12 @@ DaskOpt = Annotated[
 ]
 
 
-def _one_place(jobs: int, dask: str | None) -> None:
+def _one_place(jobs: int | None, dask: str | None) -> None:
     """--jobs and --dask spread several cases; one case is scored here, in this process (its
     numbers are the same either way): say so rather than ignore them without a word."""
-    given = [name for name, used in (("--dask", dask is not None), (f"--jobs {jobs}", jobs > 1)) if used]
+    given = [
+        name for name, used in (("--dask", dask is not None), (f"--jobs {jobs}", (jobs or 1) > 1)) if used
+    ]
     if given:
         _warn_line(
             f"hypscore: {' and '.join(given)} not used: they spread several cases over processes or "
@@ -337,7 +347,7 @@ def score_command(
         Path | None, typer.Option(help="Also write the draws as ArviZ InferenceData (NetCDF) to this file.")
     ] = None,
     quiet: QuietOpt = False,
-    jobs: JobsOpt = 1,
+    jobs: JobsOpt = None,
     dask: DaskOpt = None,
     taxii: TaxiiOpt = None,
     collection: CollectionOpt = None,
@@ -469,7 +479,7 @@ def _score_batch(
     output_format: str | None,
     output: Path | None,
     quiet: bool,
-    jobs: int,
+    jobs: int | None,
     dask: str | None,
     push: tuple[str, str, str | None, str | None] | None = None,
 ) -> None:
@@ -539,7 +549,7 @@ def _exchange_files(
     fmt: str,
     folder: Path,
     quiet: bool,
-    jobs: int,
+    jobs: int | None,
     dask: str | None,
     push: tuple[str, str, str | None, str | None] | None,
 ) -> None:
@@ -636,7 +646,7 @@ def calibration(
     seed: SeedOpt = SEED,
     draws: DrawsOpt = None,
     quiet: QuietOpt = False,
-    jobs: JobsOpt = 1,
+    jobs: JobsOpt = None,
     dask: DaskOpt = None,
 ) -> None:
     """How often the resolved cases' probabilities came true: Brier score, log loss, reliability
@@ -881,7 +891,7 @@ def report(
     seed: SeedOpt = SEED,
     draws: DrawsOpt = None,
     quiet: QuietOpt = False,
-    jobs: JobsOpt = 1,
+    jobs: JobsOpt = None,
     dask: DaskOpt = None,
 ) -> None:
     """A self-contained HTML report (plots inline, no network) for readers who never run hypscore."""
@@ -910,7 +920,7 @@ def _report_batch(
     seed: int,
     draws: int | None,
     quiet: bool,
-    jobs: int,
+    jobs: int | None,
     dask: str | None,
 ) -> None:
     """One report per case into `folder`, named after the case file; a bad case is listed and

@@ -222,3 +222,42 @@ def test_an_interrupted_batch_leaves_no_file(many: Path, monkeypatch, tmp_path: 
     result = runner.invoke(app, ["score", str(many), "-f", "jsonl", "-o", str(out), "-q"])
     assert result.exit_code == 130, result.output
     assert list(out.parent.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("load", "seconds", "expected"),
+    [
+        (0.0, 60.0, 2),  # idle: both CPUs
+        (1.0, 60.0, 2),  # only this process runs
+        (4.0, 60.0, 1),  # a busy machine: extra processes only share the same cores
+        (0.0, 1.0, 1),  # too little left to pay for starting a second interpreter
+        (0.0, 2.1, 2),  # saves 1.05 s, more than twice the two starts (1.0 s)
+    ],
+)
+def test_the_default_jobs_follow_idle_cpus_and_the_work_left(monkeypatch, load, seconds, expected) -> None:
+    monkeypatch.setattr(batch, "usable_cpus", lambda: 2)
+    monkeypatch.setattr(batch.os, "getloadavg", lambda: (load, load, load))
+    monkeypatch.setattr(batch, "WORKER_START_SECONDS", 0.25)
+    assert batch.auto_jobs(seconds) == expected
+
+
+def test_the_default_probes_here_then_sends_the_rest_to_processes(many: Path, monkeypatch) -> None:
+    """jobs=None scores cases here for PROBE_SECONDS of CPU, then hands every case left, in
+    order, to `auto_jobs` processes: the outcomes are those of a serial run, in order."""
+    paths = sorted(many.glob("*.yaml"))
+    handed: list[tuple[int, list[Path]]] = []
+
+    def in_processes(jobs: int, rest: list[Path], settings: Settings) -> Any:
+        handed.append((jobs, rest))
+        return (batch._score_path(p, settings) for p in rest)
+
+    monkeypatch.setattr(batch, "PROBE_SECONDS", 0.0)  # one case probed
+    monkeypatch.setattr(batch, "auto_jobs", lambda seconds: 2)
+    monkeypatch.setattr(batch, "_in_processes", in_processes)
+    auto = score_many(paths, Settings(seed=3), jobs=None)
+    assert handed == [(2, paths[1:])]
+    serial = score_many(paths, Settings(seed=3))
+    assert [o.path for o in auto] == [o.path for o in serial]
+    assert [o.card and o.card.to_dict()["hypotheses"] for o in auto] == [
+        o.card and o.card.to_dict()["hypotheses"] for o in serial
+    ]

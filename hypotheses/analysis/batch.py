@@ -11,6 +11,7 @@ import fnmatch
 import itertools
 import os
 import re
+import time
 import traceback
 import warnings
 from collections import deque
@@ -362,15 +363,15 @@ Work = tuple[str, str, dict[str, bytes]]
 def score_many(
     paths: Iterable[str | Path],
     settings: Settings | None = None,
-    jobs: int = 1,
+    jobs: int | None = 1,
     dask: Any = None,
     on_done: Callable[[CaseOutcome], None] | None = None,
 ) -> list[CaseOutcome]:
     """Score every case; outcomes in the order of `paths`, `on_done` called for each in turn.
 
-    jobs > 1: that many processes on this machine. dask: a scheduler address
-    ("tcp://host:8786") or a `distributed.Client`; the cases' text is sent to the workers, so
-    they need hypscore installed but not the files. Every mode gives the same numbers. A batch
+    jobs > 1: that many processes on this machine; None: as many as help (`auto_jobs`). dask: a
+    scheduler address ("tcp://host:8786") or a `distributed.Client`; the cases' text is sent to
+    the workers, so they need hypscore installed but not the files. Every mode gives the same numbers. A batch
     too large to hold every outcome at once: `iter_scored`."""
     outcomes = []
     for outcome in iter_scored(paths, settings, jobs=jobs, dask=dask):
@@ -381,7 +382,7 @@ def score_many(
 
 
 def iter_scored(
-    paths: Iterable[str | Path], settings: Settings | None = None, jobs: int = 1, dask: Any = None
+    paths: Iterable[str | Path], settings: Settings | None = None, jobs: int | None = 1, dask: Any = None
 ) -> Iterator[CaseOutcome]:
     """`score_many`'s outcomes one at a time, in the order of `paths`, as they are scored:
     each case is read only when its chunk is sent, and at most IN_FLIGHT_PER_WORKER chunks per
@@ -390,17 +391,59 @@ def iter_scored(
     are checked now, before the first case."""
     settings = settings or Settings()
     check_settings(settings.draws, settings.seed, settings.tune, settings.target_accept)
-    check_jobs(jobs)
-    if dask is not None and jobs != 1:
+    if jobs is not None:
+        check_jobs(jobs)
+    if dask is not None and jobs not in (None, 1):
         raise UsageError("--jobs and --dask both choose where to run; give one of them")
-    if jobs > 1:
+    if jobs is not None and jobs > 1:
         _refuse_inside_a_worker()
     paths = [Path(p) for p in paths]
     if dask is not None:
         return _on_dask(dask, paths, settings)
+    if jobs is None:
+        return _auto(paths, settings)
     if jobs > 1 and len(paths) > 1:
         return _in_processes(min(jobs, len(paths)), paths, settings)
     return (_score_path(path, settings) for path in paths)
+
+
+# jobs=None (the command line's default): the first PROBE_SECONDS of CPU score cases here, which
+# says what a case costs; the rest go to `auto_jobs` processes. Starting one costs about
+# WORKER_START_SECONDS of CPU (an interpreter importing NumPy, YAML and hypscore: 0.3 s measured,
+# with margin for spawning and pickling).
+PROBE_SECONDS = 0.5
+WORKER_START_SECONDS = 0.5
+
+
+def _auto(paths: list[Path], settings: Settings) -> Iterator[CaseOutcome]:
+    start, done = time.process_time(), 0
+    while done < len(paths) and (done == 0 or time.process_time() - start < PROBE_SECONDS):
+        yield _score_path(paths[done], settings)
+        done += 1
+    rest = paths[done:]
+    jobs = auto_jobs(len(rest) * (time.process_time() - start) / done) if rest else 1
+    if jobs > 1 and len(rest) > 1:
+        yield from _in_processes(min(jobs, len(rest)), rest, settings)
+    else:
+        yield from (_score_path(path, settings) for path in rest)
+
+
+def auto_jobs(seconds: float) -> int:
+    """How many processes help with `seconds` of scoring left (CPU seconds, one process): one per
+    CPU that other programs leave idle (the 1-minute load average, less this process), and only
+    as many as pay for their start: k processes save seconds * (1 - 1/k), which must exceed twice
+    the k starts. On a busy machine extra processes only share the same cores: 2,000 point cases
+    took 1.15x the wall and 1.2x the CPU with --jobs 2 at a load of 4 on 2 cores
+    (benchmarks/README.md, section 7)."""
+    cpus = usable_cpus()
+    try:
+        others = max(0.0, os.getloadavg()[0] - 1)
+    except (AttributeError, OSError):  # no load average here: count every CPU as idle
+        others = 0.0
+    jobs = max(1, min(cpus, int(cpus - others + 0.5)))
+    while jobs > 1 and seconds * (1 - 1 / jobs) <= 2 * WORKER_START_SECONDS * jobs:
+        jobs -= 1
+    return jobs
 
 
 def _score_path(path: Path, settings: Settings) -> CaseOutcome:
