@@ -1,0 +1,70 @@
+"""Start-up of `hypscore score` (issue 32, goal 3): the default command imports no module its
+output does not need, and what replaced a costly import gives the same numbers to the last bit."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+from hypotheses.model.result import linear_quantiles
+from tests.helpers import ROOT
+
+SEED_CASE = "examples/al-bab-2017.yaml"
+
+CHECK = """
+import sys
+from cli import app
+try:
+    app(sys.argv[1:], prog_name="hypscore")
+except SystemExit:
+    pass
+print("LOADED:", " ".join(sorted(sys.modules)), file=sys.stderr)
+"""
+
+
+def test_default_score_does_not_import_numpy_ma() -> None:
+    """np.quantile imports numpy.ma (through np.unique's masked-array check): ~13 ms of the
+    command's start-up, for an interval that needs none of it."""
+    result = subprocess.run(
+        [sys.executable, "-c", CHECK, "score", SEED_CASE],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0 and "LOADED:" in result.stderr, result.stderr[-2000:]
+    loaded = set(result.stderr.split("LOADED:")[-1].split())
+    assert "hypotheses.model.numpy_engine" in loaded and "numpy.ma" not in loaded
+
+
+probabilities = st.floats(0.0, 1.0, allow_nan=False)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    draws=arrays(
+        np.float64,
+        st.tuples(st.integers(1, 60), st.integers(1, 4)),
+        elements=st.floats(-1e6, 1e6, allow_nan=False, allow_subnormal=True),
+    ),
+    probs=st.lists(probabilities, min_size=1, max_size=4),
+)
+def test_linear_quantiles_are_numpys_to_the_last_bit(draws: np.ndarray, probs: list[float]) -> None:
+    ours = linear_quantiles(np.sort(draws, axis=0), probs)
+    theirs = np.quantile(draws, probs, axis=0)
+    assert ours.shape == theirs.shape
+    assert np.array_equal(ours, theirs), (ours, theirs)
+
+
+def test_linear_quantiles_of_the_interval_and_a_nan_column() -> None:
+    draws = np.random.default_rng(0).random((2_001, 3))
+    draws[5, 1] = np.nan
+    ours = linear_quantiles(np.sort(draws, axis=0), [0.05, 0.95])
+    theirs = np.quantile(draws, [0.05, 0.95], axis=0)
+    assert np.array_equal(ours, theirs, equal_nan=True) and np.isnan(ours[:, 1]).all()
