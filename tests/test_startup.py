@@ -27,7 +27,7 @@ print("LOADED:", " ".join(sorted(sys.modules)), file=sys.stderr)
 """
 
 
-def test_default_score_does_not_import_numpy_ma() -> None:
+def test_default_score_does_not_import_numpy_ma_nor_emoji_codes() -> None:
     """np.quantile imports numpy.ma (through np.unique's masked-array check): ~13 ms of the
     command's start-up, for an interval that needs none of it."""
     result = subprocess.run(
@@ -41,6 +41,7 @@ def test_default_score_does_not_import_numpy_ma() -> None:
     assert result.returncode == 0 and "LOADED:" in result.stderr, result.stderr[-2000:]
     loaded = set(result.stderr.split("LOADED:")[-1].split())
     assert "hypotheses.model.numpy_engine" in loaded and "numpy.ma" not in loaded
+    assert "rich._emoji_codes" not in loaded  # read only for emoji codes in markup, which we never print
 
 
 probabilities = st.floats(0.0, 1.0, allow_nan=False)

@@ -173,7 +173,8 @@ def emit(
     """Render `result` in `fmt` and print it, or write it to `output` (never onto `inputs`);
     True when a file was written. A rich renderable goes to the terminal as it is, and into a
     file as plain text at FILE_WIDTH. `case`: the case as written, for the formats that read it;
-    `verbose`: the engine's details in the footer."""
+    `verbose`: the engine's details in the footer. No emoji codes: every text from a case is a
+    `Text` already, and the codes' table costs ~2 ms of start-up to read headers with none."""
     renderer = RENDERERS[kind][fmt]
     render = renderer.load()
     if renderer.with_case:
@@ -188,10 +189,10 @@ def emit(
         return render(result)
 
     if to_stdout(output):
-        console = Console()
+        console = Console(emoji=False)
         console.print(renderable(console))
         return False
-    console = Console(record=True, width=FILE_WIDTH, file=io.StringIO())
+    console = Console(record=True, width=FILE_WIDTH, file=io.StringIO(), emoji=False)
     console.print(renderable(console))
     return write(console.export_text(), output, inputs)
 
@@ -252,4 +253,6 @@ def _console(handle: TextIO | None) -> Console:
     """The terminal (None), or a file's plain text at FILE_WIDTH."""
     from rich.console import Console
 
-    return Console() if handle is None else Console(file=handle, width=FILE_WIDTH, color_system=None)
+    if handle is None:
+        return Console(emoji=False)
+    return Console(file=handle, width=FILE_WIDTH, color_system=None, emoji=False)

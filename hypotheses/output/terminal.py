@@ -8,7 +8,6 @@ terminal)."""
 
 from __future__ import annotations
 
-import json
 import tempfile
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -271,6 +270,8 @@ class BatchTable:
         self.spool = tempfile.TemporaryFile("w+", encoding="utf-8")  # noqa: SIM115
 
     def add(self, outcome: CaseOutcome) -> None:
+        import json  # here, not at the top: a single case's table needs none of it
+
         cells = _batch_cells(outcome)
         self.widths = [max(w, cell_len(text)) for w, (text, _) in zip(self.widths, cells, strict=True)]
         self.spool.write(json.dumps(cells) + "\n")
@@ -292,6 +293,8 @@ class BatchTable:
         return table
 
     def finish(self) -> None:
+        import json
+
         with self.spool:
             self.spool.seek(0)
             options = self.console.options
