@@ -485,6 +485,7 @@ def _score_batch(
 ) -> None:
     """Several cases: each scored as alone, a bad one reported and the rest still scored; each
     written as it comes, in the order named, so a batch of any size holds few outcomes."""
+    from contextlib import closing
     from dataclasses import replace
 
     from hypotheses.analysis.batch import Tally, find_cases, iter_scored
@@ -503,8 +504,12 @@ def _score_batch(
     # The format decides, whether named by --format or by the -o file's extension.
     settings = replace(settings, explain=explains("batch", fmt))
     tally, kept = Tally(), list[Any]()  # kept: only for a TAXII push (one bundle of every case)
-    outcomes = iter_scored(paths, settings, jobs=jobs, dask=dask)
-    with batch_output(fmt, output, _inputs(*paths)) as add, _progress(len(paths), quiet) as advance:
+    # closing: a write that fails (or Ctrl-C) stops the workers now, not when garbage is collected.
+    with (
+        closing(iter_scored(paths, settings, jobs=jobs, dask=dask)) as outcomes,
+        batch_output(fmt, output, _inputs(*paths)) as add,
+        _progress(len(paths), quiet) as advance,
+    ):
         for outcome in outcomes:
             _scored(tally, outcome, advance)
             add(outcome)
@@ -555,6 +560,8 @@ def _exchange_files(
 ) -> None:
     """`score DIR/ -f stix -o OUT`: one CASE_NAME.stix.json (or .misp.json) per case into OUT,
     each written as its case is scored."""
+    from contextlib import closing
+
     from hypotheses.analysis.batch import Tally, iter_scored
     from hypotheses.output.formats import RENDERERS
 
@@ -565,8 +572,10 @@ def _exchange_files(
         check_output(target, inputs=protected)
     render = RENDERERS["score"][fmt].load()
     tally, kept = Tally(), list[Any]()
-    outcomes = iter_scored(paths, settings, jobs=jobs, dask=dask)
-    with _progress(len(paths), quiet) as advance:
+    with (
+        closing(iter_scored(paths, settings, jobs=jobs, dask=dask)) as outcomes,
+        _progress(len(paths), quiet) as advance,
+    ):
         for outcome in outcomes:
             _scored(tally, outcome, advance)
             if outcome.card is not None:
