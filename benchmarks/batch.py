@@ -3,7 +3,8 @@ ones, scored one after another, in 2 processes (--jobs 2) and on a 2-worker Dask
 
 python benchmarks/batch.py write /tmp/batch          # the cases: /tmp/batch/point, /tmp/batch/uncertain
 python benchmarks/batch.py time /tmp/batch           # each mode in turn, cases/s (results in README.md)
-python benchmarks/batch.py cli /tmp/batch/point 5    # the command line, modes in turn, 5 rounds
+python benchmarks/batch.py write /tmp/b2k 2000       # 2,000 point cases (and the 200 uncertain)
+python benchmarks/batch.py cli /tmp/b2k/point 5      # the command line, modes in turn, 5 rounds
 
 `cli` runs `hypscore score DIR -f jsonl -o FILE -q` serially (-j 1), with -j 2, with the default
 --jobs and with --dask on a scheduler and two one-thread workers it starts (and stops) itself,
@@ -207,8 +208,8 @@ def cli_modes(folder: Path, rounds: int = 5) -> None:
 
 if __name__ == "__main__":
     command, folder = sys.argv[1], Path(sys.argv[2])
-    if command == "write":
-        write(folder)
+    if command == "write":  # optionally how many point cases (default 10,000)
+        write(folder, int(sys.argv[3]) if len(sys.argv) > 3 else 10_000)
     elif command == "time":
         time_modes(folder)
     elif command == "cli":
