@@ -3,43 +3,21 @@ output does not need, and what replaced a costly import gives the same numbers t
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from hypotheses.model.result import linear_quantiles
-from tests.helpers import ROOT
+from tests.helpers import modules_loaded
 
 SEED_CASE = "examples/al-bab-2017.yaml"
-
-CHECK = """
-import sys
-from cli import app
-try:
-    app(sys.argv[1:], prog_name="hypscore")
-except SystemExit:
-    pass
-print("LOADED:", " ".join(sorted(sys.modules)), file=sys.stderr)
-"""
 
 
 def test_default_score_does_not_import_numpy_ma_nor_emoji_codes() -> None:
     """np.quantile imports numpy.ma (through np.unique's masked-array check): ~13 ms of the
     command's start-up, for an interval that needs none of it."""
-    result = subprocess.run(
-        [sys.executable, "-c", CHECK, "score", SEED_CASE],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=60,
-        check=False,
-    )
-    assert result.returncode == 0 and "LOADED:" in result.stderr, result.stderr[-2000:]
-    loaded = set(result.stderr.split("LOADED:")[-1].split())
+    loaded = modules_loaded(["score", SEED_CASE])
     assert "hypotheses.model.numpy_engine" in loaded and "numpy.ma" not in loaded
     assert "rich._emoji_codes" not in loaded  # read only for emoji codes in markup, which we never print
 
