@@ -932,9 +932,11 @@ def _report_batch(
     jobs: int | None,
     dask: str | None,
 ) -> None:
-    """One report per case into `folder`, named after the case file; a bad case is listed and
-    the others are still written."""
-    from hypotheses.analysis.batch import Settings, find_cases, score_many
+    """One report per case into `folder`, named after the case file, each written as its case is
+    scored; a bad case is listed and the others are still written."""
+    from contextlib import closing
+
+    from hypotheses.analysis.batch import Settings, Tally, find_cases, iter_scored
     from hypotheses.output.report import render_report
 
     paths = find_cases(inputs, warn=_warn_line)
@@ -948,15 +950,17 @@ def _report_batch(
         protected = _inputs(*paths)
         for target in targets.values():
             check_output(target, inputs=protected)
-        settings = Settings(engine, draws, seed, explain=True)
-        with _progress(len(paths), quiet) as advance:
-            outcomes = score_many(paths, settings, jobs=jobs, dask=dask, on_done=lambda _: advance())
-        _print_problems(outcomes)
-        for outcome in outcomes:
-            if outcome.card is not None and outcome.case is not None:
-                target = targets[outcome.path]
-                write_atomic(target, render_report(outcome.case, outcome.card), inputs=protected)
-                written.append(target)
+        settings, tally = Settings(engine, draws, seed, explain=True), Tally()
+        with (
+            closing(iter_scored(paths, settings, jobs=jobs, dask=dask)) as outcomes,
+            _progress(len(paths), quiet) as advance,
+        ):
+            for outcome in outcomes:
+                _scored(tally, outcome, advance)
+                if outcome.card is not None and outcome.case is not None:
+                    target = targets[outcome.path]
+                    write_atomic(target, render_report(outcome.case, outcome.card), inputs=protected)
+                    written.append(target)
     except BaseException:
         for target in written:
             target.unlink(missing_ok=True)
@@ -967,7 +971,7 @@ def _report_batch(
     else:
         _remove_dirs(made)
         typer.echo("wrote no reports", err=True)
-    _batch_end(_tally(outcomes))
+    _batch_end(tally)
 
 
 def _remove_dirs(made: list[Path]) -> None:

@@ -261,3 +261,31 @@ def test_the_default_probes_here_then_sends_the_rest_to_processes(many: Path, mo
     assert [o.card and o.card.to_dict()["hypotheses"] for o in auto] == [
         o.card and o.card.to_dict()["hypotheses"] for o in serial
     ]
+
+
+def test_a_report_batch_writes_each_report_as_its_case_is_scored(monkeypatch, tmp_path: Path) -> None:
+    """Each case's report is on disk before the next case is scored, and its outcome is gone
+    (the reports of a batch were written only once every case was scored and held)."""
+    folder = tmp_path / "cases"
+    folder.mkdir()
+    for index in range(4):
+        (folder / f"c{index}.yaml").write_text(yaml.safe_dump(_point_case(index)), encoding="utf-8")
+    out = tmp_path / "reports"
+    made: list[weakref.ref[CaseOutcome]] = []
+    seen: list[tuple[int, int]] = []
+    real = batch.score_text
+
+    def watched(*args: Any, **kwargs: Any) -> CaseOutcome:
+        gc.collect()
+        reports = len(list(out.glob("*.html"))) if out.exists() else 0
+        seen.append((sum(ref() is not None for ref in made), reports))
+        outcome = real(*args, **kwargs)
+        made.append(weakref.ref(outcome))
+        return outcome
+
+    monkeypatch.setattr(batch, "score_text", watched)
+    result = runner.invoke(app, ["report", str(folder), "-o", str(out), "-q", "-j", "1"])
+    assert result.exit_code == 0, result.output
+    assert [reports for _, reports in seen] == [0, 1, 2, 3]
+    assert max(alive for alive, _ in seen) <= 1
+    assert len(list(out.glob("*.html"))) == 4
