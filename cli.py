@@ -232,10 +232,15 @@ def _guarded(command: Callable[P, None]) -> Callable[P, None]:
 
 def _inputs(*paths: Path | None) -> list[Path]:
     """Every input of a command, for its outputs to be checked against: the files it names (a
-    case, a mapping), and every scale file hypscore reads (a case names its scale only by name)."""
+    case, a mapping), every scale file on the scale path (a case may name its scale by name) and
+    the scale files the cases name by path (`scale: desk.yaml`)."""
+    from hypotheses.case.loading import named_scale_files
     from priors.scales import scale_files
 
-    return [p for p in paths if p is not None] + scale_files()
+    named = [p for p in paths if p is not None]
+    return (
+        named + scale_files() + named_scale_files(p for p in named if p.suffix.lower() in (".yaml", ".yml"))
+    )
 
 
 def _check_outputs(case: Path, output: Path | None, netcdf: Path | None = None, *more: Path | None) -> None:
@@ -657,6 +662,16 @@ def calibration(
     quiet: QuietOpt = False,
     jobs: JobsOpt = None,
     dask: DaskOpt = None,
+    fit_scale: Annotated[
+        str | None,
+        typer.Option(
+            "--fit-scale",
+            metavar="NAME",
+            help="Write the cases' scale with its words and Admiralty grades re-fitted to how often they "
+            "came true, as the scale file -o NAME.yaml (a case can then say `scale: NAME.yaml`).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """How often the resolved cases' probabilities came true: Brier score, log loss, reliability
     bins, verbal terms and source grades (-o FILE.html: a reliability diagram)."""
@@ -665,9 +680,23 @@ def calibration(
     from hypotheses.analysis.calibration import NoResolvedCases
     from hypotheses.analysis.calibration import calibration as calibrate
 
+    if fit_scale is not None:
+        _check_fit_output(fit_scale, output, output_format)
     paths = find_cases(cases, warn=_warn_line)
     if output is not None:
         check_output(output, inputs=_inputs(*paths))
+    if fit_scale is not None:
+        _fit_scale(
+            fit_scale,
+            paths,
+            output,
+            output_format,
+            Settings(engine.value, draws, seed, resolved_only=True),
+            quiet,
+            jobs,
+            dask,
+        )
+        return
     fmt = choose("calibration", output_format, output)
     settings = Settings(engine.value, draws, seed, resolved_only=True)
     with _progress(len(paths), quiet) as advance:
@@ -679,6 +708,51 @@ def calibration(
         _batch_end(_tally(outcomes))
         _fail([f"{exc}"])
     _wrote(emit("calibration", result, fmt, output, _inputs(*paths)), output)
+    _batch_end(_tally(outcomes))
+
+
+def _check_fit_output(name: str, output: Path | None, output_format: Any) -> None:
+    """`--fit-scale NAME` writes the scale file NAME.yaml (a scale's name is its file's name);
+    what goes to the terminal is the fit's table or JSON. UsageError before any work."""
+    if output is None or to_stdout(output):
+        raise UsageError(f"--fit-scale writes a scale file: give -o {name}.yaml")
+    if output.suffix.lower() not in (".yaml", ".yml") or output.stem != name:
+        raise UsageError(
+            f"--fit-scale {name} writes the scale named {name}, whose file must be {name}.yaml "
+            f"(a scale's name is its file's name); give -o {output.with_name(name + '.yaml')}"
+        )
+    if output_format is not None and output_format.value not in ("table", "json"):
+        raise UsageError("with --fit-scale, --format is the terminal's: table or json")
+
+
+def _fit_scale(
+    name: str,
+    paths: list[Path],
+    output: Path,
+    output_format: Any,
+    settings: Any,
+    quiet: bool,
+    jobs: int | None,
+    dask: str | None,
+) -> None:
+    """Score the cases, re-fit their scale, write it to `output` (never onto a case or a scale
+    any case reads), and show the fit."""
+    from hypotheses.analysis.batch import score_many
+    from hypotheses.analysis.calibration import NoResolvedCases
+    from hypotheses.analysis.scale_fit import ScaleFitError, fit_scale
+
+    with _progress(len(paths), quiet) as advance:
+        outcomes = score_many(paths, settings, jobs=jobs, dask=dask, on_done=lambda _: advance())
+    _print_problems(outcomes)
+    try:
+        fit = fit_scale(outcomes, name)
+    except (NoResolvedCases, ScaleFitError) as exc:
+        _batch_end(_tally(outcomes))
+        _fail([f"{exc}"])
+    used = {Path(o.case.scale.file) for o in outcomes if o.case is not None and o.case.scale.file}
+    inputs = _inputs(*paths, *used)
+    _wrote(emit("scale_fit", fit, "yaml", output, inputs), output)
+    emit("scale_fit", fit, output_format.value if output_format is not None else "table", None, inputs)
     _batch_end(_tally(outcomes))
 
 
@@ -768,7 +842,8 @@ def pool(
     cases: Annotated[
         list[Path],
         typer.Argument(
-            help="Two or more analysts' cases of one question (same hypothesis ids), or directories of them.",
+            help="Two or more analysts' cases of one question (same hypothesis ids), or directories of "
+            "them; with --rounds, one directory per round.",
             show_default=False,
             metavar="CASE...",
         ),
@@ -790,6 +865,22 @@ def pool(
             "latent consensus, and the team's case scored (docs/model.md section 9).",
         ),
     ] = False,
+    anonymous: Annotated[
+        bool,
+        typer.Option(
+            "--anonymous",
+            help="Name the analysts A, B, C (in file order) in every output: no paths, file names or "
+            "titles, so the cruxes can be handed back for another round.",
+        ),
+    ] = False,
+    rounds: Annotated[
+        bool,
+        typer.Option(
+            "--rounds",
+            help="Each CASE is a directory holding one round's cases (Delphi), analysts matched by file "
+            "name: each round pooled, and how far each crux and the pooled answer moved.",
+        ),
+    ] = False,
 ) -> None:
     """Pool several analysts' cases: each scored on its own, then the linear and log pools with
     90% intervals, and the cruxes (the judgments whose disagreement moves an answer most)."""
@@ -798,15 +889,59 @@ def pool(
     from hypotheses.analysis.team import parse_weights
     from hypotheses.analysis.team import pool as pool_cases
 
+    if rounds:
+        _pool_rounds(cases, weights, output_format, output, engine, seed, draws, with_consensus, anonymous)
+        return
     paths = find_cases(cases, warn=_warn_line)
     if output is not None:
         check_output(output, inputs=_inputs(*paths))
     fmt = choose("pool", output_format, output)
     shares = parse_weights(weights, len(paths))
     result = pool_cases(
-        _load_all(paths), shares, seed=seed, draws=draws, engine=engine.value, consensus=with_consensus
+        _load_all(paths),
+        shares,
+        seed=seed,
+        draws=draws,
+        engine=engine.value,
+        consensus=with_consensus,
+        anonymous=anonymous,
     )
     _wrote(emit("pool", result, fmt, output, _inputs(*paths)), output)
+
+
+def _pool_rounds(
+    folders: list[Path],
+    weights: str | None,
+    output_format: Any,
+    output: Path | None,
+    engine: Any,
+    seed: int | None,
+    draws: int | None,
+    with_consensus: bool,
+    anonymous: bool,
+) -> None:
+    """`pool --rounds R1/ R2/ ...`: every argument a directory, each one round."""
+    from hypotheses.analysis.batch import find_cases
+    from hypotheses.analysis.rounds import pool_rounds
+
+    if weights is not None:
+        raise UsageError("--weights does not go with --rounds: each round is pooled with equal weights")
+    not_folders = [str(f) for f in folders if not f.is_dir()]
+    if not_folders:
+        raise UsageError(f"--rounds: {not_folders[0]} is not a directory; give one directory per round")
+    if len(folders) < 2:
+        raise UsageError("--rounds needs two rounds or more (one directory each)")
+    if output_format is not None and output_format.value not in RENDERERS["rounds"]:
+        raise UsageError(f"--rounds writes a table, json or md, not {output_format.value}")
+    fmt = choose("rounds", output_format.value if output_format is not None else None, output)
+    paths = find_cases(folders, warn=_warn_line)
+    if output is not None:
+        check_output(output, inputs=_inputs(*paths))
+    _load_all(paths)  # every bad case of every round reported (exit 2) before any scoring
+    result = pool_rounds(
+        folders, seed=seed, draws=draws, engine=engine.value, consensus=with_consensus, anonymous=anonymous
+    )
+    _wrote(emit("rounds", result, fmt, output, _inputs(*paths)), output)
 
 
 @app.command()

@@ -9,11 +9,14 @@ Many cases, as `hypscore score DIR/` and `hypscore calibration DIR/` do:
 >>> from hypotheses import calibration, find_cases, score_many
 >>> outcomes = score_many(find_cases(["cases/"]), jobs=2)  # or dask="tcp://host:8786"
 >>> calibration(outcomes).brier
+>>> fit = fit_scale(outcomes, "desk")  # as `calibration --fit-scale desk -o desk.yaml`
+>>> Path("desk.yaml").write_text(scale_yaml(fit))  # a case can then say `scale: desk.yaml`
 
 A team's cases of one question, and two versions of one case, as `hypscore pool` and `diff` do:
 
 >>> pool(["ana.yaml", "ben.yaml"], weights=[2, 1]).linear["insider"].mean
 >>> diff("v1.yaml", "v2.yaml").changes
+>>> pool_rounds(["round1/", "round2/"], anonymous=True).to_dict()["moved"]  # pool --rounds
 
 Items that may repeat one origin though none is declared, as `validate` warns (without
 scoring; `score` adds what sharing would change, `Scorecard.suspected_origins`):
@@ -41,6 +44,10 @@ _HOMES = {
     "Calibration": "hypotheses.analysis.calibration",
     "NoResolvedCases": "hypotheses.analysis.calibration",
     "calibration": "hypotheses.analysis.calibration",
+    "ScaleFit": "hypotheses.analysis.scale_fit",
+    "ScaleFitError": "hypotheses.analysis.scale_fit",
+    "fit_scale": "hypotheses.analysis.scale_fit",
+    "scale_yaml": "hypotheses.output.scale_file",
     "NextResult": "hypotheses.analysis.decision",
     "next_items": "hypotheses.analysis.decision",
     "Scorecard": "hypotheses.analysis.scorecard",
@@ -52,6 +59,8 @@ _HOMES = {
     "PoolResult": "hypotheses.analysis.team",
     "diff": "hypotheses.analysis.diff",
     "pool": "hypotheses.analysis.team",
+    "RoundsResult": "hypotheses.analysis.rounds",
+    "pool_rounds": "hypotheses.analysis.rounds",
     "Case": "hypotheses.case.types",
     "EvidenceItem": "hypotheses.case.types",
     "Hypothesis": "hypotheses.case.types",
@@ -104,6 +113,9 @@ __all__ = [
     "OutputError",
     "PoolResult",
     "Problem",
+    "RoundsResult",
+    "ScaleFit",
+    "ScaleFitError",
     "Scorecard",
     "Settings",
     "Source",
@@ -116,11 +128,14 @@ __all__ = [
     "case_json_schema",
     "diff",
     "find_cases",
+    "fit_scale",
     "iter_scored",
     "load_case",
     "next_items",
     "pool",
+    "pool_rounds",
     "push_taxii",
+    "scale_yaml",
     "score",
     "score_many",
     "suspected_origins",

@@ -23,6 +23,9 @@ NUMPY_DEFAULT_DRAWS = 20_000  # the most interval draws the numpy engine chooses
 # while an interval end's Monte Carlo standard error exceeds INTERVAL_MCSE_TARGET (0.5 points).
 PILOT_DRAWS = 2_000
 INTERVAL_MCSE_TARGET = 0.005
+# The numpy engine's estimated pools (E[pi_h] of uncertain priors) grow until the Monte Carlo
+# error they can bring to a posterior mean is below this (docs/model.md section 3).
+MEAN_MCSE_TARGET = 1e-4
 # The error estimate is an upper bound (a shared pool counted as moving every hypothesis's draws
 # together; up to a third high in the tests), so a warning needs a fifth more than the target.
 INTERVAL_MCSE_WARNING = 1.2 * INTERVAL_MCSE_TARGET

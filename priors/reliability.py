@@ -8,6 +8,7 @@ six credibility meanings are also words that `credibility:` accepts, ahead of th
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from functools import cache
 from typing import Any
 
@@ -40,8 +41,17 @@ _GRADING = re.compile(r"^\s*([A-Za-z])\s*([0-9])\s*$")
 _CREDIBILITY_WORDS = {normalise_word(meaning): digit for digit, (meaning, _, _) in CREDIBILITY.items()}
 
 
+def admiralty_judgment(code: str, scale: Scale | None = None) -> Judgment:
+    """The reliability of Admiralty letter `code`: as `scale` re-states it (a scale fitted to a
+    track record, docs/model.md section 7), else the standard range fitted like a word."""
+    stated = scale.grade(code) if scale is not None else None
+    if stated is None:
+        return _standard_grade(code)
+    return replace(stated, text=f"{code} ({ADMIRALTY[code][0]})")
+
+
 @cache
-def admiralty_judgment(code: str) -> Judgment:
+def _standard_grade(code: str) -> Judgment:
     meaning, lo, hi = ADMIRALTY[code]
     return from_range(lo / 100.0, hi / 100.0, f"{code} ({meaning})")
 
@@ -135,7 +145,7 @@ def parse_reliability(value: Any, scale: Scale) -> Judgment:
                 f"unknown Admiralty reliability code '{value}'; use A (completely reliable) "
                 "to E (unreliable), F (cannot be judged), or a judgment such as 0.8"
             )
-        return admiralty_judgment(code)
+        return admiralty_judgment(code, scale)
     if _looks_like_grading(value):
         letter = value.strip()[0].upper()
         letter = letter if letter in ADMIRALTY else "B"

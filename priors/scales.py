@@ -65,6 +65,13 @@ class Scale:
     # The file the scale was read from when it is not one of ours (HYPSCORE_SCALE_PATH): every
     # output names it, since such a file may even replace a built-in scale of the same name.
     file: str | None = None
+    # Admiralty reliability letters this scale re-states (a scale fitted to a track record,
+    # `hypscore calibration --fit-scale`): letter -> judgment; the others keep the standard ranges.
+    grades: tuple[tuple[str, Judgment], ...] = ()
+
+    def grade(self, code: str) -> Judgment | None:
+        """The reliability this scale gives the Admiralty letter `code`, or None: the standard."""
+        return next((j for c, j in self.grades if c == code), None)
 
     @property
     def shadows_builtin(self) -> bool:
@@ -443,8 +450,10 @@ def _by_words(scale: Scale, typed: str, lexicon: dict[str, int | None]) -> str |
 # Reading scale files ---------------------------------------------------------------------------
 
 _TERM_KEYS = {"term", "synonyms", "range", "beta"}
+_GRADE_KEYS = {"grade", "range", "beta"}
+_GRADE_LETTERS = "ABCDEF"  # priors/reliability.py's ADMIRALTY (which imports this module)
 _PLAIN_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "seq", "map")}
-_SCALE_KEYS = {"name", "title", "terms"}
+_SCALE_KEYS = {"name", "title", "terms", "grades"}
 
 
 class _Refusal(Exception):
@@ -511,9 +520,14 @@ def _plain(root: yaml.Node | None) -> Any:
         if node.tag not in _PLAIN_TAGS:
             raise _Refusal(node, f"unsupported YAML tag {node.tag!r}; write plain values in a scale file")
         if isinstance(node, yaml.MappingNode):
+            keys: set[object] = set()
             for key, value in node.value:
                 if key.tag == "tag:yaml.org,2002:merge":
                     raise _Refusal(key, "uses a YAML merge key (<<); write the values out in a scale file")
+                # As the case reader does: a second `terms:` would silently replace the first.
+                if isinstance(key, yaml.ScalarNode) and key.value in keys:
+                    raise _Refusal(key, f"the key '{key.value}' appears twice here; keep one")
+                keys.add(key.value if isinstance(key, yaml.ScalarNode) else id(key))
                 stack.extend((key, value))
         elif isinstance(node, yaml.SequenceNode):
             stack.extend(node.value)
@@ -545,7 +559,7 @@ def _scale_from(root: yaml.Node | None, path: Path) -> Scale:
     nodes = {k.value: v for k, v in root.value if isinstance(k, yaml.ScalarNode)}
     unknown = sorted(str(k) for k in data if k not in _SCALE_KEYS)
     if unknown:
-        raise _Refusal(root, f"unknown key '{unknown[0]}'; a scale file has name, title and terms")
+        raise _Refusal(root, f"unknown key '{unknown[0]}'; a scale file has name, title, terms and grades")
     name = data.get("name", path.stem)
     if not isinstance(name, str) or name != path.stem:
         raise _Refusal(
@@ -576,8 +590,33 @@ def _scale_from(root: yaml.Node | None, path: Path) -> Scale:
                 )
             owner[key] = term.term
     terms.sort(key=lambda t: (t.lo, t.hi))
+    grades = _grades(data.get("grades"), nodes.get("grades"))
     ours = path.parent.resolve() == _BUILTIN_DIR.resolve()
-    return Scale(name=name, title=title, terms=tuple(terms), file=None if ours else str(path))
+    return Scale(name=name, title=title, terms=tuple(terms), file=None if ours else str(path), grades=grades)
+
+
+def _grades(entries: Any, node: yaml.Node | None) -> tuple[tuple[str, Judgment], ...]:
+    """`grades:`: Admiralty letters re-stated as ranges (and Betas), each letter once."""
+    if entries is None:
+        return ()
+    assert node is not None
+    example = "`- {grade: B, range: [80, 95]}`"
+    if not isinstance(entries, list):
+        raise _Refusal(node, f"grades must be a list of entries such as {example}")
+    grades: dict[str, Judgment] = {}
+    for entry, entry_node in zip(entries, node.value, strict=True):
+        if not isinstance(entry, dict) or set(entry) - _GRADE_KEYS:
+            raise _Refusal(
+                entry_node, f"each entry of grades is a mapping with grade, range and beta: {example}"
+            )
+        code = entry.get("grade")
+        if not isinstance(code, str) or code not in _GRADE_LETTERS or len(code) != 1:
+            raise _Refusal(entry_node, f"grade must be an Admiralty letter A-F, as in {example}")
+        if code in grades:
+            raise _Refusal(entry_node, f"grade {code} is given twice; give each letter once")
+        _, _, judgment = _range_judgment(entry, entry_node, f"grade {code}", example)
+        grades[code] = judgment
+    return tuple(grades.items())
 
 
 def _term(entry: Any, node: yaml.Node) -> Term:
@@ -595,17 +634,25 @@ def _term(entry: Any, node: yaml.Node) -> Term:
     synonyms = entry.get("synonyms", [])
     if not isinstance(synonyms, list) or not all(isinstance(s, str) and normalise_word(s) for s in synonyms):
         raise _Refusal(node, f"synonyms of '{word}' must be a list of words, e.g. [probable, probably]")
+    lo, hi, judgment = _range_judgment(entry, node, f"'{word}'", "[55, 80]")
+    return Term(word, tuple(synonyms), lo, hi, judgment)
+
+
+def _range_judgment(
+    entry: dict[str, Any], node: yaml.Node, what: str, example: str
+) -> tuple[float, float, Judgment]:
+    """An entry's `range` (percent) and its judgment: the stored `beta`, else the Beta fitted to
+    the range (docs/case-format.md, Judgments); the text is `what` without quotes."""
+    text = what.strip("'")
     ends = _two_numbers(entry.get("range"))
     if ends is None:
-        raise _Refusal(
-            node, f"range of '{word}' must be two numbers in percent, low then high, e.g. [55, 80]"
-        )
+        raise _Refusal(node, f"range of {what} must be two numbers in percent, low then high, e.g. {example}")
     lo_pct, hi_pct = ends
     if not 0 <= lo_pct <= hi_pct <= 100:
         raise _Refusal(
             node,
-            f"range of '{word}' is [{lo_pct:g}, {hi_pct:g}]; the ends must be percents from 0 to 100, "
-            "low then high, e.g. [55, 80]",
+            f"range of {what} is [{lo_pct:g}, {hi_pct:g}]; the ends must be percents from 0 to 100, "
+            f"low then high, e.g. {example}",
         )
     lo, hi = lo_pct / 100.0, hi_pct / 100.0
     stored = entry.get("beta")
@@ -614,16 +661,16 @@ def _term(entry: Any, node: yaml.Node) -> Term:
         params = _two_numbers(stored)
         if params is None or min(params) <= 0:
             raise _Refusal(
-                node, f"beta of '{word}' must be two positive numbers [a, b]; or delete it to fit it on load"
+                node, f"beta of {what} must be two positive numbers [a, b]; or delete it to fit it on load"
             )
         fitted = (max(lo, RANGE_FLOOR), min(hi, RANGE_CEIL))
-        judgment = Beta(params[0], params[1], word, fitted)
+        judgment = Beta(params[0], params[1], text, fitted)
     else:
         try:
-            judgment = from_range(lo, hi, word)
+            judgment = from_range(lo, hi, text)
         except JudgmentError as exc:
-            raise _Refusal(node, f"range of '{word}' cannot be fitted: {exc}") from None
-    return Term(word, tuple(synonyms), lo, hi, judgment)
+            raise _Refusal(node, f"range of {what} cannot be fitted: {exc}") from None
+    return lo, hi, judgment
 
 
 @cache
@@ -647,10 +694,44 @@ def scale_names() -> list[str]:
     return list(_all_scales())
 
 
-@cache
+def is_scale_path(name: str) -> bool:
+    """Whether a case's `scale:` names a file (`scale: desk.yaml`, relative to the case file)
+    rather than a scale on the path (`scale: icd203`)."""
+    return name.lower().endswith((".yaml", ".yml"))
+
+
 def get_scale(name: str) -> Scale:
-    """The scale called `name`; KeyError names the known ones, ScaleError a broken file."""
+    """The scale called `name`, or read from the file `name` (is_scale_path: a path as the case
+    loader resolved it); KeyError for an unknown name or a missing file, ScaleError a broken file."""
+    if not is_scale_path(name):
+        return _named_scale(name)
+    path = Path(name)
+    try:
+        stat = path.stat()
+    except OSError:
+        raise KeyError(name) from None
+    # Read again when the file changes (a fit may rewrite it in the same process); named in
+    # outputs as the case loader resolved it (relative, as the case's own path may be).
+    return _scale_file(name, str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+
+
+@cache
+def _named_scale(name: str) -> Scale:
     paths = _all_scales()
     if name not in paths:
         raise KeyError(name)
     return _read_scale(paths[name])
+
+
+@lru_cache(maxsize=64)
+def _scale_file(name: str, _resolved: str, _mtime_ns: int, _size: int) -> Scale:
+    return _read_scale(Path(name))
+
+
+def _clear_caches() -> None:
+    _named_scale.cache_clear()
+    _scale_file.cache_clear()
+
+
+# Tests that change HYPSCORE_SCALE_PATH clear this, as when get_scale was itself a cache.
+get_scale.cache_clear = _clear_caches  # type: ignore[attr-defined]

@@ -66,13 +66,13 @@ def test_items_join_only_through_a_shared_uncertain_source() -> None:
     )
     compiled = compile_case(case)
     assert [[it.id for it in f.items] for f in compiled.factors] == [["a"], ["b"], ["c"], ["d"], ["e"]]
-    # b and d share only a point source: independent given h, so components of their own.
+    # b and d share only a point source: independent given h; with e (no source) they are
+    # point items, each exact alone, scored together as one vectorised block.
     assert _shape(compiled) == [
         (["u"], ["a", "c"], "grid"),
-        ([], ["b"], "exact"),
-        ([], ["d"], "exact"),
-        ([], ["e"], "exact"),
+        ([], ["b", "d", "e"], "exact"),
     ]
+    assert [c.points_only for c in compiled.components] == [False, True]
 
 
 def test_an_event_and_a_via_chain_tie_two_sources_into_one_sampled_component() -> None:

@@ -524,7 +524,11 @@ def scale_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         ("name: house\nterms: []\n", 2, "needs `terms:`"),
         ("", None, "is empty; a scale file needs `name` and `terms`"),
         ("- a\n- b\n", 1, "a scale file must be a mapping with keys name, title and terms"),
-        ("name: house\ntrems: []\n", 1, "unknown key 'trems'; a scale file has name, title and terms"),
+        (
+            "name: house\ntrems: []\n",
+            1,
+            "unknown key 'trems'; a scale file has name, title, terms and grades",
+        ),
         (
             "name: shed\nterms:\n  - {term: maybe, range: [30, 70]}\n",
             1,

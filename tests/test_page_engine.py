@@ -437,6 +437,8 @@ def test_the_page_data_carries_the_engines_constants() -> None:
     assert constants["grid_zooms"] is components.GRID_ZOOMS
     assert constants["source_draws"] is components.SOURCE_DRAWS
     assert constants["source_batches"] is components.SOURCE_BATCHES
+    assert constants["pool_elements"] is components.POOL_ELEMENTS
+    assert constants["pool_floor"] is components.POOL_FLOOR
     assert constants["prior_draws"] is prior.PRIOR_MEAN_DRAWS
     assert constants["prior_floor"] is prior.PRIOR_MEAN_FLOOR
     assert constants["prior_batches"] is prior.PRIOR_MEAN_BATCHES

@@ -12,6 +12,8 @@ from typing import Any
 import numpy as np
 import pytest
 import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from cli import app
@@ -316,29 +318,74 @@ def _one_place(values: list[float]) -> list:
 
 
 def test_consensus_with_a_known_disagreement_matches_the_closed_form() -> None:
-    """tau fixed: mu | y ~ Normal(m, v), precision 1/2^2 + n/tau^2, m = sum(y)/tau^2 / precision;
-    the consensus judgment's mean is E[logistic(mu)], by quadrature here."""
-    from scipy import integrate, stats
+    """tau fixed, mu flat: mu | y ~ Normal(mean(y), tau^2 / n); the consensus judgment is the
+    Beta with mean logistic(mean(y)) whose logit has variance tau^2 / n, its Var[logit X]
+    checked by quadrature of the Beta itself (scipy, an independent implementation)."""
+    from scipy import integrate, special, stats
 
     from hypotheses.analysis.consensus import consensus
 
     values, tau = [0.8, 0.6, 0.7], 0.5
     y = [math.log(v / (1 - v)) for v in values]
-    precision = 1 / 4 + len(y) / tau**2
-    m, sd = sum(y) / tau**2 / precision, precision**-0.5
-
-    def moment(k: int) -> float:
-        f = lambda x: (1 / (1 + math.exp(-x))) ** k * stats.norm.pdf(x, m, sd)  # noqa: E731
-        return integrate.quad(f, m - 12 * sd, m + 12 * sd, epsabs=1e-13)[0]
+    m, variance = sum(y) / len(y), tau**2 / len(y)
 
     got = consensus(_one_place(values), tau=tau)
     (judgment,) = got.places.values()
     assert list(got.places) == ["lik/e1/a"]
-    assert judgment.mean == pytest.approx(moment(1), abs=1e-10)
-    variance = judgment.a * judgment.b / ((judgment.a + judgment.b) ** 2 * (judgment.a + judgment.b + 1))
-    assert variance == pytest.approx(moment(2) - moment(1) ** 2, rel=1e-8)
+    assert judgment.mean == pytest.approx(1 / (1 + math.exp(-m)), abs=1e-12)
+    assert special.polygamma(1, judgment.a) + special.polygamma(1, judgment.b) == pytest.approx(
+        variance, rel=1e-9
+    )
+    dist = stats.beta(judgment.a, judgment.b)
+    logit = lambda x: math.log(x / (1 - x))  # noqa: E731
+    first = integrate.quad(lambda x: logit(x) * dist.pdf(x), 0, 1, epsabs=1e-12)[0]
+    second = integrate.quad(lambda x: logit(x) ** 2 * dist.pdf(x), 0, 1, epsabs=1e-12)[0]
+    assert second - first**2 == pytest.approx(variance, rel=1e-6)
     # The team's case is the first analyst's with that one judgment at its consensus.
     assert got.case.evidence[0].likelihoods[0] == judgment
+
+
+def test_trigamma_matches_scipy() -> None:
+    from scipy import special
+
+    from hypotheses.analysis.consensus import trigamma
+
+    for x in (1e-3, 0.1, 0.5, 1.0, 2.5, 9.99, 10.0, 13.3, 40.0, 1e4):
+        assert trigamma(x) == pytest.approx(float(special.polygamma(1, x)), rel=1e-10)
+
+
+def _three_priors(priors: list[tuple[float, float, float]], names: str = "ABC") -> list:
+    """The leaked-memo question with single point priors, one case per analyst."""
+    out = []
+    for name, (i, c, a) in zip(names, priors, strict=True):
+        document = load_yaml(EXAMPLES / "leaked-memo.yaml")
+        for h in document["hypotheses"]:
+            h["prior"] = {"insider": i, "contractor": c, "accident": a}[h["id"]]
+        out.append(make_case(document, f"{name}.yaml"))
+    return out
+
+
+def load_yaml(path: Path) -> dict:
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def test_a_prior_every_analyst_states_passes_through_the_consensus() -> None:
+    """Three analysts give accident 0.2 and dispute the rest (0.5/0.3, 0.6/0.2, 0.7/0.1): the
+    consensus prior is the mean of the shares, (0.6, 0.2, 0.2), by hand, which is B's prior,
+    so the team's answer is B's. (Pooling shares one by one on the log scale gave accident
+    0.2 / 1.043 = 0.192 and P(accident | E) 0.0791 for B's 0.0836.)"""
+    cases = _three_priors([(0.5, 0.3, 0.2), (0.6, 0.2, 0.2), (0.7, 0.1, 0.2)])
+    result = pool(cases, consensus=True, cruxes=False)
+    assert result.consensus_prior == pytest.approx(
+        {"insider": 0.6, "contractor": 0.2, "accident": 0.2}, abs=1e-12
+    )
+    assert result.consensus is not None
+    ben = result.analysts[1].card.hypotheses
+    for k, h in enumerate(result.ids):
+        assert result.consensus[h].mean == pytest.approx(ben[k].posterior.mean, abs=1e-12)
+    document = json.loads(json.dumps(result.to_dict()))
+    assert document["consensus_prior"]["accident"] == pytest.approx(0.2, abs=1e-12)
+    assert sum(document["consensus_prior"].values()) == pytest.approx(1.0)
 
 
 def test_agreeing_analysts_have_no_disputed_place_and_their_own_answer() -> None:
@@ -370,6 +417,7 @@ def test_pool_with_the_consensus_model_in_json() -> None:
 def test_consensus_agrees_with_the_pymc_model_within_monte_carlo_error() -> None:
     """The grid over tau (mu integrated out) against NUTS on the same hierarchical model."""
     import pymc as pm
+    from scipy import special
 
     from hypotheses.analysis.consensus import consensus, consensus_model
 
@@ -381,14 +429,17 @@ def test_consensus_agrees_with_the_pymc_model_within_monte_carlo_error() -> None
         )
     assert int(idata.sample_stats["diverging"].sum()) == 0
     mu = idata.posterior["consensus"].stack(sample=("chain", "draw")).values  # (places, draws)
-    x = 1 / (1 + np.exp(-mu))
     ess = 1000.0  # conservative: NUTS on this model gives more (checked by R-hat below)
     import arviz as az
 
     assert float(az.rhat(idata)["consensus"].max()) < 1.01
     for k, judgment in enumerate(exact.places.values()):
-        error = x[k].std() / math.sqrt(ess)
-        assert x[k].mean() == pytest.approx(judgment.mean, abs=4 * error)
+        # The consensus is logistic(E[mu]) (log for a ratio), its logit spread Var[mu].
+        centre = math.log(judgment.mean / (1 - judgment.mean))
+        error = mu[k].std() / math.sqrt(ess)
+        assert mu[k].mean() == pytest.approx(centre, abs=4 * error)
+        spread = float(special.polygamma(1, judgment.a) + special.polygamma(1, judgment.b))
+        assert mu[k].var() == pytest.approx(spread, rel=0.15)
     tau = idata.posterior["disagreement"].values.ravel()
     assert tau.mean() == pytest.approx(exact.disagreement, abs=4 * tau.std() / math.sqrt(ess))
 
@@ -460,3 +511,216 @@ def test_an_edit_that_rules_out_every_hypothesis_has_no_alone_effect() -> None:
     alone = {c.place: c.alone for c in result.changes}
     assert alone["lik/e1/b"] is None and alone["lik/z/a"] is not None
     assert all(v is None or all(math.isfinite(x) for x in v.values()) for v in alone.values())
+
+
+# ---- the consensus keeps what all agree on, and stays within the analysts' range -------------
+
+_UNIT = st.floats(0.02, 0.98).map(lambda x: round(x, 3))
+_JUDGMENT = st.one_of(
+    _UNIT,
+    st.tuples(st.floats(0.5, 40), st.floats(0.5, 40)).map(
+        lambda ab: {"beta": [round(ab[0], 2), round(ab[1], 2)]}
+    ),
+)
+
+
+@st.composite
+def _analyst_sets(draw: Any) -> list[dict]:
+    """2-4 analysts of one question (hypotheses a, b, c): point priors (a composition), an
+    item's likelihoods (points or Betas), an item's point ratios; each judgment either stated
+    alike by every analyst or drawn for each."""
+    n = draw(st.integers(2, 4))
+
+    def column(strategy: Any) -> list[Any]:
+        return [draw(strategy)] * n if draw(st.booleans()) else [draw(strategy) for _ in range(n)]
+
+    priors = {h: column(st.floats(0.05, 5).map(lambda x: round(x, 3))) for h in "abc"}
+    liks = {h: column(_JUDGMENT) for h in "abc"}
+    ratios = {h: column(st.floats(0.2, 8).map(lambda x: round(x, 2))) for h in "abc"}
+    return [
+        {
+            "schema": 1,
+            "title": "t",
+            "hypotheses": [{"id": h, "label": h, "prior": priors[h][i]} for h in "abc"],
+            "evidence": [
+                {"id": "e", "label": "E", "likelihoods": {h: liks[h][i] for h in "abc"}},
+                {"id": "r", "label": "R", "ratios": {h: ratios[h][i] for h in "abc"}},
+            ],
+        }
+        for i in range(n)
+    ]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_analyst_sets())
+def test_consensus_keeps_agreed_judgments_and_stays_within_the_analysts_range(documents: list[dict]) -> None:
+    from hypotheses.analysis.consensus import consensus
+    from hypotheses.analysis.edits import relative_places
+
+    cases = [make_case(d, f"{k}.yaml") for k, d in enumerate(documents)]
+    stated = [relative_places(c)[0] for c in cases]  # shares for the compositions
+    team = relative_places(consensus(cases).case)[0]
+    for place, judgment in team.items():
+        means = [s[place].mean for s in stated]
+        if len({_key_of(s[place]) for s in stated}) == 1:  # every analyst states it alike
+            assert _key_of(judgment) == _key_of(stated[0][place]) or judgment.mean == pytest.approx(
+                stated[0][place].mean, rel=1e-12
+            ), place
+        assert min(means) * (1 - 1e-9) <= judgment.mean <= max(means) * (1 + 1e-9), place
+    # The normalised prior: what every analyst agrees on passes through; the rest stays in range.
+    for h in "abc":
+        shares = [s[f"prior/{h}"].mean for s in stated]
+        if max(shares) - min(shares) < 1e-12:
+            assert team[f"prior/{h}"].mean == pytest.approx(shares[0], rel=1e-12)
+
+
+def _key_of(judgment: Any) -> tuple[object, ...]:
+    from hypotheses.analysis.team import _key
+
+    return _key(judgment)
+
+
+def test_log_pool_mean_is_the_mean_of_the_distribution_its_interval_comes_from() -> None:
+    """A is all points (every draw is A's exact answer); B has an uncertain likelihood. The log
+    pool's draws are then normalise(P_A^(1/2) P_B,k^(1/2)) whatever order B's draws come in: the
+    pool's mean is their mean, by hand from B's own draws, not the pool of the two means."""
+    a = make_case(two_item_case((0.8, 0.2), (0.5, 0.5)), "A.yaml")
+    document = two_item_case((0.8, 0.2), (0.5, 0.5))
+    document["evidence"][1]["likelihoods"] = {"a": {"beta": [0.5, 0.5]}, "b": {"beta": [0.5, 0.5]}}
+    b = make_case(document, "B.yaml")
+    result = pool([a, b], draws=4000, cruxes=False)
+    p_a_exact = np.array([0.8, 0.2])
+    draws_b = score(b, draws=4000, keep_draws=True, explain=False).engine_result.posterior_draws
+    joint = np.sqrt(p_a_exact[None, :] * draws_b)
+    by_hand = (joint / joint.sum(axis=1, keepdims=True)).mean(axis=0)
+    assert result.log is not None
+    assert result.log["a"].mean == pytest.approx(by_hand[0], rel=1e-9)
+    mean_b = result.analysts[1].card.hypotheses[0].posterior.mean
+    of_means = math.sqrt(0.8 * mean_b) / (math.sqrt(0.8 * mean_b) + math.sqrt(0.2 * (1 - mean_b)))
+    assert abs(of_means - by_hand[0]) > 1e-4  # the two definitions differ here: the test can tell
+
+
+# ---- diff: text changes, and relative groups as one change --------------------------------
+
+
+def _texts_case() -> dict:
+    document = copy.deepcopy(OLD)
+    document["question"] = "Which one?"
+    document["notes"] = "first notes"
+    document["as_of"] = "2026-01-10"
+    document["resolution"] = {"hypothesis": "a", "date": "2026-02-01"}
+    document["groups"] = {"ab": {"label": "A or B", "members": ["a", "b"]}}
+    document["assumptions"] = {"fair": {"label": "The desk is fair", "if_wrong": {"reliability/desk": "D"}}}
+    document["evidence"][0] |= {
+        "quote": "We saw a Buk.",
+        "document": "https://example.org/report",
+        "page": 4,
+        "accessed": "2026-01-05",
+        "date": "2026-01-04",
+    }
+    document["evidence"][0]["label"] = "a Buk was seen"
+    return document
+
+
+def test_diff_lists_text_changes_as_changing_no_number() -> None:
+    old = _texts_case()
+    new = copy.deepcopy(old)
+    new["title"] = "versions, second"
+    new["question"] = "Which one, really?"
+    new["notes"] = "second notes"
+    new["resolution"]["notes"] = "confirmed"
+    new["groups"]["ab"]["label"] = "A or B (inside)"
+    new["assumptions"]["fair"]["label"] = "The desk reports fairly"
+    new["hypotheses"][0]["label"] = "A, restated"
+    new["sources"]["desk"]["label"] = "the desk"
+    new["evidence"][0] |= {
+        "label": "a tank was seen",
+        "quote": "We saw a tank.",
+        "document": "https://example.org/report-2",
+        "page": "4-5",
+        "accessed": "2026-01-06",
+    }
+    result = diff(make_case(old, "old.yaml"), make_case(new, "new.yaml"))
+    got = {c.place: (c.before, c.after) for c in result.changes}
+    assert got == {
+        "title": ("versions", "versions, second"),
+        "question": ("Which one?", "Which one, really?"),
+        "notes": ("first notes", "second notes"),
+        "resolution/notes": (None, "confirmed"),
+        "hypothesis/a/label": ("A", "A, restated"),
+        "source/desk/label": ("desk", "the desk"),
+        "evidence/e1/label": ("a Buk was seen", "a tank was seen"),
+        "evidence/e1/quote": ("We saw a Buk.", "We saw a tank."),
+        "evidence/e1/document": ("https://example.org/report", "https://example.org/report-2"),
+        "evidence/e1/page": ("4", "4-5"),
+        "evidence/e1/accessed": ("2026-01-05", "2026-01-06"),
+        "group/ab/label": ("A or B", "A or B (inside)"),
+        "assumption/fair/label": ("The desk is fair", "The desk reports fairly"),
+    }
+    assert all(c.text and c.alone is None for c in result.changes)
+    assert result.before == result.after
+    # The JSON marks them; the table says so instead of a number.
+    document = result.to_dict()
+    assert all(c["text"] is True and c["alone"] is None for c in document["changes"])  # type: ignore[index]
+    from hypotheses.output.team_report import diff_headline, diff_rows
+
+    _, rows = diff_rows(result)
+    assert all(row[3:] == ["text"] * 3 for row in rows)
+    assert "13 changes (13 of text, which changes no number)" in diff_headline(result)
+
+
+def test_diff_text_of_as_of_resolution_and_a_number_together(tmp_path: Path) -> None:
+    """A moved cut-off, a new resolution and a likelihood: two text rows, one number row, in JSON."""
+    old = _texts_case()
+    new = copy.deepcopy(old)
+    new["as_of"] = "2026-01-11"  # no item dated between: it moves nothing
+    new["resolution"] = {"hypothesis": "b", "date": "2026-02-02"}
+    new["evidence"][0]["likelihoods"]["b"] = 0.6
+    a, b = _write(tmp_path, "old.yaml", old), _write(tmp_path, "new.yaml", new)
+    out = runner.invoke(app, ["diff", str(a), str(b), "-f", "json"])
+    assert out.exit_code == 0, out.output
+    changes = {c["place"]: c for c in json.loads(out.stdout)["changes"]}
+    assert set(changes) == {"as_of", "resolution/hypothesis", "resolution/date", "lik/e1/b"}
+    assert changes["as_of"]["before"] == "2026-01-10" and changes["as_of"]["text"] is True
+    assert changes["resolution/hypothesis"] == {
+        "place": "resolution/hypothesis",
+        "before": "a",
+        "after": "b",
+        "alone": None,
+        "text": True,
+    }
+    assert changes["lik/e1/b"]["text"] is False and changes["lik/e1/b"]["alone"]["a"] < 0
+
+
+def test_one_ratio_change_is_one_row_whose_effect_is_the_hand_computed_one() -> None:
+    """Ratios 3:1:1 -> 4:1:1 change every share but are one judgment changed; with equal priors
+    and E's likelihoods (0.3, 0.6, 0.5), P(a | E, R) = 0.3 r_a / sum_h L_h r_h by hand."""
+    old_document = _weights_case((1, 1, 1), (3, 1, 1))
+    new_document = _weights_case((1, 1, 1), (4, 1, 1))
+    result = diff(make_case(old_document, "old.yaml"), make_case(new_document, "new.yaml"))
+    (change,) = result.changes
+    assert (change.place, change.before, change.after, change.text) == ("lik/r", "3:1:1", "4:1:1", False)
+
+    def posterior(r: tuple[float, float, float]) -> list[float]:
+        joint = [e * x for e, x in zip((0.3, 0.6, 0.5), r, strict=True)]
+        return [j / sum(joint) for j in joint]
+
+    expected = [x - y for x, y in zip(posterior((4, 1, 1)), posterior((3, 1, 1)), strict=True)]
+    assert change.alone == pytest.approx(dict(zip("abc", expected, strict=True)), abs=1e-12)
+
+
+def test_one_point_prior_change_is_one_row() -> None:
+    """Priors 2:1:1 -> 2:1:2: every share moves; one change, its effect by hand."""
+    result = diff(
+        make_case(_weights_case((2, 1, 1), (1, 1, 1)), "old.yaml"),
+        make_case(_weights_case((2, 1, 2), (1, 1, 1)), "new.yaml"),
+    )
+    (change,) = result.changes
+    assert (change.place, change.before, change.after) == ("prior/*", "2:1:1", "2:1:2")
+
+    def posterior(w: tuple[float, float, float]) -> float:
+        joint = [p * e for p, e in zip(w, (0.3, 0.6, 0.5), strict=True)]
+        return joint[2] / sum(joint)
+
+    assert change.alone is not None
+    assert change.alone["c"] == pytest.approx(posterior((2, 1, 2)) - posterior((2, 1, 1)), abs=1e-12)

@@ -100,11 +100,14 @@ class Calibration:
     by_term: tuple[TermRow, ...]
     by_source: tuple[SourceRow, ...]
     paths: tuple[str, ...]  # the resolved cases used, in order
+    # The analysts' own words, P(e | true h) = term, against whether e was seen (`word_outcomes`):
+    # `predicted` is the word's mean on its scale. What `--fit-scale` re-fits.
+    by_word: tuple[TermRow, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
         d["log_loss"] = d["log_loss"] if math.isfinite(d["log_loss"]) else "inf"
-        for row in (*d["by_term"], *d["by_source"]):
+        for row in (*d["by_term"], *d["by_source"], *d["by_word"]):
             row["range"] = list(row["range"])
         return d
 
@@ -137,6 +140,7 @@ def calibration(scored: Sequence[CaseOutcome | tuple[Case, Scorecard]]) -> Calib
     pairs: list[tuple[float, bool, str, str]] = []  # (P, is true, scale, term)
     brier = log_loss = 0.0
     towards: dict[str, list[int]] = defaultdict(lambda: [0, 0])  # code -> [towards truth, counted]
+    said: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])  # (scale, word) -> [true, n]
     for case, card in resolved:
         assert case.resolution is not None
         truth = case.resolution.hypothesis
@@ -147,14 +151,12 @@ def calibration(scored: Sequence[CaseOutcome | tuple[Case, Scorecard]]) -> Calib
             pairs.append((p, h.id == truth, case.scale_name, scale.term_for(p)))
         p_true = next(h.posterior.mean for h in card.hypotheses if h.id == truth)
         log_loss += -math.log(p_true) if p_true > 0 else math.inf
-        weights = {e.id: e.weight_db[truth] for e in card.evidence}
-        for item in case.evidence:
-            code = _grade(case, item.source)
-            weight = weights.get(item.id)
-            if code is None or weight is None or math.isnan(weight) or abs(weight) < NEUTRAL_DB:
-                continue
-            towards[code][0] += weight > 0
+        for code, pointed in grade_outcomes(case, card):
+            towards[code][0] += pointed
             towards[code][1] += 1
+        for word, came_true in word_outcomes(case):
+            said[(case.scale_name, word)][0] += came_true
+            said[(case.scale_name, word)][1] += 1
     n_cases = len(resolved)
     bins = []
     for k in range(BINS):
@@ -197,6 +199,22 @@ def calibration(scored: Sequence[CaseOutcome | tuple[Case, Scorecard]]) -> Calib
         if code in towards:
             hits, n = towards[code]
             by_source.append(SourceRow(code, meaning, (lo / 100, hi / 100), n, hits / n, *wilson(hits, n)))
+    by_word = []
+    for scale_name in dict.fromkeys(case.scale_name for case, _ in resolved):
+        for term in get_scale(scale_name).terms:
+            if (scale_name, term.term) in said:
+                hits, n = said[(scale_name, term.term)]
+                by_word.append(
+                    TermRow(
+                        scale_name,
+                        term.term,
+                        (term.lo, term.hi),
+                        n,
+                        term.judgment.mean,
+                        hits / n,
+                        *wilson(hits, n),
+                    )
+                )
     return Calibration(
         n_cases,
         brier / n_cases,
@@ -205,6 +223,7 @@ def calibration(scored: Sequence[CaseOutcome | tuple[Case, Scorecard]]) -> Calib
         tuple(by_term),
         tuple(by_source),
         tuple(card.path for _, card in resolved),
+        tuple(by_word),
     )
 
 
@@ -220,6 +239,48 @@ def _words(scale_name: str) -> list[tuple[str, float, float]]:
     return words
 
 
+def grade_outcomes(case: Case, card: Scorecard) -> list[tuple[str, bool]]:
+    """(Admiralty letter, pointed to the truth) for each item of a resolved case citing a graded
+    source: its weight of evidence for the true hypothesis was above 0 dB. Items within
+    NEUTRAL_DB of 0 pointed nowhere and are left out. The one definition of a grade's outcome,
+    for `by_source` and for re-fitting the grades (scale_fit.py)."""
+    assert case.resolution is not None
+    truth = case.resolution.hypothesis
+    weights = {e.id: e.weight_db[truth] for e in card.evidence}
+    outcomes = []
+    for item in case.evidence:
+        code = _grade(case, item.source)
+        weight = weights.get(item.id)
+        if code is None or weight is None or math.isnan(weight) or abs(weight) < NEUTRAL_DB:
+            continue
+        outcomes.append((code, weight > 0))
+    return outcomes
+
+
+def word_outcomes(case: Case) -> list[tuple[str, bool]]:
+    """(term, came true) for each checkable statement a resolved case makes in its scale's words:
+    an item's likelihood under the true hypothesis, P(e | h_true) = term, written as a word and
+    checked against whether e was seen (`observed: true`) or looked for and not found
+    (`observed: false`). Pending items, items after `as_of`, reports of events and `ratios:`
+    (no probabilities) say nothing checkable; neither do the likelihoods under the false
+    hypotheses (counterfactual) nor priors (relative weights, not probabilities). The one
+    definition of a word's outcome, for re-fitting a scale (docs/model.md section 7)."""
+    assert case.resolution is not None
+    scale = case.scale
+    truth = case.hypothesis_ids.index(case.resolution.hypothesis)
+    outcomes = []
+    for item in case.evidence:
+        if item.ratios or not item.likelihoods or item.observed not in (True, False):
+            continue
+        stated = item.likelihoods[truth]
+        # An absent item stores 1 - P(e | h): its text then reads '1 - likely'.
+        word = stated.text.removeprefix("1 - ") if item.observed is False else stated.text
+        term = scale.lookup(word) if word else None
+        if term is not None:
+            outcomes.append((term.term, item.observed is True))
+    return outcomes
+
+
 def _grade(case: Case, source_id: str | None) -> str | None:
     """The Admiralty letter a source's reliability was written as (`reliability: B`, or the
     letter of an item's grading), None for any other judgment."""
@@ -227,6 +288,6 @@ def _grade(case: Case, source_id: str | None) -> str | None:
     if source is None:
         return None
     for code in ADMIRALTY:
-        if source.reliability == admiralty_judgment(code):
+        if source.reliability == admiralty_judgment(code, case.scale):
             return code
     return None

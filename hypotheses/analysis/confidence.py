@@ -279,7 +279,7 @@ def weak_items(case: Case) -> dict[str, str]:
     """The observed items that count as weakly sourced, with why: a source on its chain graded D,
     E or F (or a reliability judged below 0.5 in other words: the letter is one way to write it),
     or a credibility below 0.5 (an item with given hit and false-alarm rates has none)."""
-    graded = {letter: admiralty_judgment(letter) for letter in ADMIRALTY}
+    graded = {letter: admiralty_judgment(letter, case.scale) for letter in ADMIRALTY}
     out: dict[str, str] = {}
     for item in case.evidence:
         for source_id in item.chain:

@@ -4,15 +4,20 @@ each such judgment at its consensus, uncertain as far as the analysts disagree, 
 
     y_ip = logit(m_ip)  (log for a ratio),  m_ip: analyst i's mean judgment at place p
     y_ip ~ Normal(mu_p, sqrt(tau^2 + s_ip^2)),   s_ip: analyst i's own uncertainty (delta method)
-    mu_p ~ Normal(0, 2),   tau ~ HalfNormal(1)   (tau: the team's disagreement, shared by places)
+    mu_p flat,   tau ~ HalfNormal(1)   (tau: the team's disagreement, shared by places)
 
 Given tau the model is conjugate: mu_p integrates out in closed form, so tau's posterior is one-
-dimensional and is computed on a grid, and mu_p given tau is Normal. The consensus at p is the
-posterior of logistic(mu_p) (exp(mu_p) for a ratio), made a Beta (a LogNormal) by its moments.
-Exact up to quadrature, deterministic, milliseconds: `consensus_model` is the same model in PyMC,
-the reference it is tested against. Places where every analyst states the same judgment keep it
-(their agreement would otherwise pin tau at 0, where the model has no proper posterior), and
-places only one analyst states keep that analyst's judgment.
+dimensional and is computed on a grid, and mu_p given tau is Normal around a weighted mean of
+the analysts' readings. The consensus at p has mean logistic(E[mu_p]) (exp for a ratio): a
+weighted mean of readings mapped back by a monotone function, so it lies within the analysts'
+range (a flat prior on mu_p, because any other would pull it outside). A group of relative
+judgments (point prior weights of one factor, an item's point ratios) is a composition: its
+consensus is the same weighted mean of the analysts' shares, which keeps a share every analyst
+states and keeps the shares summing to 1 (pooling them one by one on the log scale did neither).
+Exact up to quadrature, deterministic, milliseconds: `consensus_model` is the same model in
+PyMC, the reference it is tested against. Places where every analyst states the same judgment
+keep it (their agreement would otherwise pin tau at 0, where the model has no proper
+posterior), and places only one analyst states keep that analyst's judgment.
 """
 
 from __future__ import annotations
@@ -39,6 +44,7 @@ EDGE = 1e-6
 # A consensus Beta no more concentrated than this (a + b), so that agreeing analysts do not make
 # a judgment sharper than any of them stated it.
 MAX_CONCENTRATION = 1e4
+MIN_CONCENTRATION = 1e-3
 
 
 @dataclass(frozen=True)
@@ -84,10 +90,8 @@ def team_structure(cases: Sequence[Case]) -> Case:
     return team
 
 
-PRIOR_SD = 2.0  # mu_p ~ Normal(0, 2): logit 0 +- 4 is 2% to 98%
 TAU_SCALE = 1.0  # tau ~ HalfNormal(1)
-TAU_GRID = 4096  # nodes of tau's posterior (on the HalfNormal's quantile scale)
-HERMITE = 48  # Gauss-Hermite nodes for the moments of logistic(mu_p) given tau
+TAU_GRID = 4096  # nodes of tau's posterior (midpoints)
 
 
 @dataclass(frozen=True)
@@ -101,6 +105,7 @@ class Readings:
     index: np.ndarray  # (R,) the place of each reading
     y: np.ndarray  # (R,)
     s: np.ndarray  # (R,)
+    m: np.ndarray  # (R,) the analyst's mean in the place's units (a share for a relative place)
 
 
 def readings(cases: Sequence[Case]) -> Readings:
@@ -118,7 +123,7 @@ def readings(cases: Sequence[Case]) -> Readings:
             shapes.setdefault(it.id, {})[k] = (it.observed, it.source, it.via, it.reports, it.ratios)
     names: list[str] = []
     scales: list[str] = []
-    rows: list[tuple[int, float, float]] = []
+    rows: list[tuple[int, float, float, float]] = []
     team_places, totals = relative_places(team)
     for place in team_places:
         kind, _, rest = place.partition("/")
@@ -139,7 +144,7 @@ def readings(cases: Sequence[Case]) -> Readings:
             continue  # written differently, meant alike ('likely' and [0.55, 0.8])
         names.append(place)
         scales.append(scale)
-        rows += [(len(names) - 1, y, sd) for y, sd in readings_here]
+        rows += [(len(names) - 1, y, sd, v.mean) for (y, sd), v in zip(readings_here, values, strict=True)]
     return Readings(
         team,
         totals,
@@ -148,15 +153,16 @@ def readings(cases: Sequence[Case]) -> Readings:
         np.array([r[0] for r in rows], dtype=int),
         np.array([r[1] for r in rows]),
         np.array([r[2] for r in rows]),
+        np.array([r[3] for r in rows]),
     )
 
 
 def _tau_posterior(r: Readings) -> tuple[np.ndarray, np.ndarray]:
     """Nodes of tau and their normalised posterior weights: the marginal likelihood of the
-    readings with every mu_p integrated out (y_p ~ Normal(0, PRIOR_SD^2 11' + diag(tau^2 + s^2)))
-    times the HalfNormal prior, by the midpoint rule."""
+    readings with every mu_p integrated out under its flat prior, times the HalfNormal prior,
+    by the midpoint rule."""
     # Midpoints on [0, top]: far enough that the likelihood has let go even when analysts say 0
-    # and 1 (logits 14 apart, where tau near 10 still holds mass), the prior well past its tail.
+    # and 1 (logits 28 apart, where tau near 10 still holds mass), the prior well past its tail.
     top = max(8.0, 3.0 * float(np.ptp(r.y)) + 3.0 * float(r.s.max(initial=0.0)))
     tau = (np.arange(TAU_GRID) + 0.5) * (top / TAU_GRID)
     log_prior = -0.5 * (tau / TAU_SCALE) ** 2  # HalfNormal, up to a constant
@@ -167,12 +173,47 @@ def _tau_posterior(r: Readings) -> tuple[np.ndarray, np.ndarray]:
         dp, yp = d[:, mine], r.y[mine]
         inv = (1.0 / dp).sum(axis=1)
         weighted = (yp / dp).sum(axis=1)
-        log_det = np.log(dp).sum(axis=1) + np.log1p(PRIOR_SD**2 * inv)
-        quad = (yp**2 / dp).sum(axis=1) - PRIOR_SD**2 * weighted**2 / (1 + PRIOR_SD**2 * inv)
-        log_like += -0.5 * (log_det + quad + mine.sum() * math.log(2 * math.pi))
+        # integral over mu of prod_i Normal(y_i; mu, d_i), up to a constant: the flat prior's
+        # limit of the Normal(0, S^2) prior's marginal, S^2 dropped as it is the same for all tau
+        log_det = np.log(dp).sum(axis=1) + np.log(inv)
+        quad = (yp**2 / dp).sum(axis=1) - weighted**2 / inv
+        log_like += -0.5 * (log_det + quad)
     log_like = log_like + log_prior
     w = np.exp(log_like - log_like.max())
     return tau, w / w.sum()
+
+
+def trigamma(x: float) -> float:
+    """psi'(x) for x > 0: the recurrence up to x >= 10, then the asymptotic series (error < 1e-12);
+    the standard library's way, as scipy.special costs the command line ~0.4 s to import."""
+    total = 0.0
+    while x < 10.0:
+        total += 1.0 / (x * x)
+        x += 1.0
+    inv2 = 1.0 / (x * x)
+    series = 1.0 / x + inv2 / 2 + (1 / 6 - inv2 * (1 / 30 - inv2 * (1 / 42 - inv2 / 30))) * inv2 / x
+    return total + series
+
+
+def logit_beta(mean: float, variance: float) -> Beta:
+    """The Beta with this mean whose logit has this variance (Var[logit X] = psi'(a) + psi'(b)
+    is decreasing in a + b at a fixed mean, so a bisection on log(a + b) finds it), its a + b
+    kept within [MIN_CONCENTRATION, MAX_CONCENTRATION]."""
+
+    def logit_variance(c: float) -> float:
+        return trigamma(mean * c) + trigamma((1 - mean) * c)
+
+    lo, hi = math.log(MIN_CONCENTRATION), math.log(MAX_CONCENTRATION)
+    if logit_variance(math.exp(hi)) >= variance:
+        c = math.exp(hi)
+    elif logit_variance(math.exp(lo)) <= variance:
+        c = math.exp(lo)
+    else:
+        for _ in range(80):
+            mid = 0.5 * (lo + hi)
+            lo, hi = (mid, hi) if logit_variance(math.exp(mid)) > variance else (lo, mid)
+        c = math.exp(0.5 * (lo + hi))
+    return Beta(mean * c, (1 - mean) * c, "consensus")
 
 
 def consensus(cases: Sequence[Case], tau: float | None = None) -> Consensus:
@@ -185,37 +226,28 @@ def consensus(cases: Sequence[Case], tau: float | None = None) -> Consensus:
         taus, weights = _tau_posterior(r)
     else:
         taus, weights = np.array([float(tau)]), np.array([1.0])
-    nodes, node_w = np.polynomial.hermite_e.hermegauss(HERMITE)
-    node_w = node_w / node_w.sum()
     out: dict[str, Judgment] = {}
-    team = r.team
     for p, (place, scale) in enumerate(zip(r.names, r.scales, strict=True)):
         mine = r.index == p
-        d = taus[:, None] ** 2 + r.s[None, mine] ** 2
-        precision = 1 / PRIOR_SD**2 + (1 / d).sum(axis=1)
-        mean = (r.y[None, mine] / d).sum(axis=1) / precision  # (T,)
-        sd = 1 / np.sqrt(precision)
-        values = mean[:, None] + sd[:, None] * nodes[None, :]  # (T, K) mu_p given tau, at the nodes
-        x = np.exp(values) if scale == "log" else 1 / (1 + np.exp(-values))
-        m1 = float(weights @ (x @ node_w))
-        m2 = float(weights @ ((x**2) @ node_w))
-        if scale == "log":
-            scale_back = r.totals.get(place, 1.0)  # a proportion back into the team's units
-            if place.startswith("prior/"):  # the engine takes prior factors as points or Betas
-                out[place] = Point(m1 * scale_back, "consensus")
-            else:  # the log-normal with the consensus ratio's mean and variance
-                sigma2 = math.log1p(max(m2 / (m1 * m1) - 1.0, 0.0))
-                out[place] = LogNormal(
-                    math.log(m1 * scale_back) - 0.5 * sigma2, math.sqrt(sigma2), "consensus"
-                )
-            continue
-        v = max(m2 - m1 * m1, 0.0)
-        concentration = min(m1 * (1 - m1) / v - 1, MAX_CONCENTRATION) if v > 0 else MAX_CONCENTRATION
-        out[place] = Beta(m1 * concentration, (1 - m1) * concentration, "consensus")
-        team = with_judgment(team, place, out[place])
+        precisions = 1 / (taus[:, None] ** 2 + r.s[None, mine] ** 2)  # (T, n)
+        # mu_p given tau: Normal(sum_i v_i y_i, 1 / sum_i precision_i), v_i = precision_i / sum;
+        # over tau's posterior, each reading's weight is the mean of its v_i: weights >= 0
+        # summing to 1, so the consensus is a weighted mean of what the analysts stated.
+        share = weights @ (precisions / precisions.sum(axis=1, keepdims=True))  # (n,)
+        centre = float(share @ r.y[mine])
+        given = (precisions / precisions.sum(axis=1, keepdims=True)) @ r.y[mine]  # (T,) E[mu | tau]
+        spread = float(weights @ (1 / precisions.sum(axis=1) + (given - centre) ** 2))  # Var[mu]
+        if place in r.totals:  # a share of a composition, back in the team's units
+            out[place] = Point(float(share @ r.m[mine]) * r.totals[place], "consensus")
+        elif scale == "log" and place.startswith("prior/"):  # the engine takes prior factors
+            out[place] = Point(math.exp(centre), "consensus")  # as points or Betas
+        elif scale == "log":  # the log-normal with mean exp(E[mu]) and mu's variance
+            out[place] = LogNormal(centre - 0.5 * spread, math.sqrt(spread), "consensus")
+        else:
+            out[place] = logit_beta(1 / (1 + math.exp(-centre)), spread)
+    team = r.team
     for place, judgment in out.items():
-        if not isinstance(judgment, Beta):
-            team = with_judgment(team, place, judgment)
+        team = with_judgment(team, place, judgment)
     return Consensus(team, out, float(weights @ taus))
 
 
@@ -226,7 +258,7 @@ def consensus_model(cases: Sequence[Case]):  # -> pm.Model
 
     r = readings(cases)
     with pm.Model(coords={"place": r.names}) as model:
-        mu = pm.Normal("consensus", mu=0.0, sigma=PRIOR_SD, dims="place")
+        mu = pm.Flat("consensus", dims="place")
         tau = pm.HalfNormal("disagreement", sigma=TAU_SCALE)
         pm.Normal("stated", mu=mu[r.index], sigma=pm.math.sqrt(tau**2 + r.s**2), observed=r.y)
     return model

@@ -19,7 +19,7 @@ from hypotheses.analysis.scorecard import (
 )
 from hypotheses.analysis.weights import group_weights
 from hypotheses.case import Case, EvidenceItem
-from hypotheses.model.factors import MODEL_ERROR, compile_case, item_rates, link_place
+from hypotheses.model.factors import MODEL_ERROR, Factor, compile_case, item_rates, link_place
 from hypotheses.model.likelihood import event_log_likelihood, origin_log_likelihood, rated_likelihood
 from hypotheses.model.logspace import log, softmax
 from hypotheses.model.places import (
@@ -69,6 +69,8 @@ class _PlugIn:
         factors = self.compiled.factors
         self.factors = tuple(f for f in factors if not f.grouped) + tuple(f for f in factors if f.grouped)
         self.log_w = np.array([sum(log(j.mean) for _, j in h.prior) for h in case.hypotheses], dtype=float)
+        self._means_cache: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+        self._places_cache: dict[int, dict[str, list[int]]] = {}
         n_hyp = len(case.hypotheses)
         self.log_f = np.array([self._log_factor(k, {}) for k in range(len(self.factors))]).reshape(-1, n_hyp)
         self.total = self.log_w + self.log_f.sum(axis=0)
@@ -100,21 +102,66 @@ class _PlugIn:
         factor = self.factors[k]
         theta = self._theta(factor.owner, factor.judged, moved)
         b = float(theta.mean())
-        hit, false_alarm = np.array([self._rates(it, b, moved) for it in factor.items]).T
         if not factor.grouped:
-            return log(rated_likelihood(theta, hit[0], false_alarm[0]))
+            hit, false_alarm = self._rates(factor.items[0], b, moved)
+            return log(rated_likelihood(theta, hit, false_alarm))
+        if moved and not any(likelihood_place(factor.owner, h) in moved for h in self.case.hypothesis_ids):
+            # One judgment moved, not the group's likelihoods (so not b): only the items it
+            # enters are recomputed, the rest read from the means' (n reports of one event
+            # moved one source at a time were n^2 items' rates).
+            hit, false_alarm, own = (x.copy() for x in self._at_means(k))
+            for i in {i for place in moved for i in self._entered(k).get(place, ())}:
+                hit[i], false_alarm[i], own[i] = self._item_terms(factor, factor.items[i], b, moved)
+        else:
+            terms = [self._item_terms(factor, it, b, moved) for it in factor.items]
+            hit, false_alarm = (np.array([t[0] for t in terms]), np.array([t[1] for t in terms]))
+            own = np.array([t[2] for t in terms])
         with np.errstate(divide="ignore"):
             log_hit, log_false = np.log(hit).sum(), np.log(false_alarm).sum()
             shared = event_log_likelihood(np.log(theta), np.log1p(-theta), log_hit, log_false, np.logaddexp)
             if factor.origin is None:
                 return shared
-            own = np.zeros_like(theta)
-            for item in factor.items:  # each item alone: its own likelihoods and base rate
-                own_theta = self._theta(item.id, item.likelihoods, moved)
-                own_hit, own_false = self._rates(item, float(own_theta.mean()), moved)
-                own = own + np.log(rated_likelihood(own_theta, own_hit, own_false))
             s = moved.get(shared_place(factor.owner), factor.origin.shared.mean)
-            return origin_log_likelihood(np.log(s), np.log1p(-s), shared, own, np.logaddexp)
+            return origin_log_likelihood(np.log(s), np.log1p(-s), shared, own.sum(axis=0), np.logaddexp)
+
+    def _item_terms(
+        self, factor: Factor, item: EvidenceItem, b: float, moved: dict[str, float]
+    ) -> tuple[float, float, np.ndarray]:
+        """An item's (H, F) in its group, and for an origin its log likelihood alone (its own
+        likelihoods and base rate; zeros for an event's report)."""
+        hit, false_alarm = self._rates(item, b, moved)
+        own = np.zeros(len(self.case.hypothesis_ids))
+        if factor.origin is not None:
+            own_theta = self._theta(item.id, item.likelihoods, moved)
+            own_hit, own_false = self._rates(item, float(own_theta.mean()), moved)
+            own = np.log(rated_likelihood(own_theta, own_hit, own_false))
+        return hit, false_alarm, own
+
+    def _at_means(self, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Group k's items' terms with every judgment at its mean, computed once."""
+        if k not in self._means_cache:
+            factor = self.factors[k]
+            b = float(self._theta(factor.owner, factor.judged, {}).mean())
+            terms = [self._item_terms(factor, it, b, {}) for it in factor.items]
+            self._means_cache[k] = (
+                np.array([t[0] for t in terms]),
+                np.array([t[1] for t in terms]),
+                np.array([t[2] for t in terms]),
+            )
+        return self._means_cache[k]
+
+    def _entered(self, k: int) -> dict[str, list[int]]:
+        """For group k, each place to the indexes of the items it enters (their chains' links,
+        their own reporting judgments and, in an origin, their own likelihoods)."""
+        if k not in self._places_cache:
+            factor, entered = self.factors[k], {}
+            for i, item in enumerate(factor.items):
+                places = {link_place(s) for s in item.chain} | {p for p, _ in reporting_places(item)}
+                places |= {likelihood_place(item.id, h) for h in self.case.hypothesis_ids}
+                for place in places:
+                    entered.setdefault(place, []).append(i)
+            self._places_cache[k] = entered
+        return self._places_cache[k]
 
     def _moved(self, place: str, affected: list[int]):
         """value -> posterior with the judgment at `place` set to value."""

@@ -38,6 +38,8 @@ def engine_constants() -> dict[str, float]:
         "grid_zooms": components.GRID_ZOOMS,
         "source_draws": components.SOURCE_DRAWS,
         "source_batches": components.SOURCE_BATCHES,
+        "pool_elements": components.POOL_ELEMENTS,
+        "pool_floor": components.POOL_FLOOR,
         "prior_draws": prior.PRIOR_MEAN_DRAWS,
         "prior_floor": prior.PRIOR_MEAN_FLOOR,
         "prior_batches": prior.PRIOR_MEAN_BATCHES,
@@ -162,7 +164,7 @@ def page_data(case: Case, card: Scorecard) -> dict[str, Any]:
             ]
             + terms,
             "reliability": [
-                {"word": f"{code} ({meaning})", "j": judgment_data(admiralty_judgment(code))}
+                {"word": f"{code} ({meaning})", "j": judgment_data(admiralty_judgment(code, scale))}
                 for code, (meaning, _, _) in ADMIRALTY.items()
             ]
             + terms,

@@ -111,6 +111,7 @@ class PoolResult:
     consensus: dict[str, Estimate] | None = None
     consensus_places: dict[str, str] | None = None  # place -> the consensus judgment, in words
     disagreement: float | None = None  # posterior mean of tau, logit units
+    consensus_prior: dict[str, float] | None = None  # the team's case's prior P(h), normalised
 
     def name(self, path: str) -> str:
         return next(a.name for a in self.analysts if a.path == path)
@@ -166,7 +167,11 @@ class PoolResult:
             "sentences": self.sentences(),
             "warnings": list(self.warnings),
         } | (
-            {"consensus_places": self.consensus_places, "disagreement": self.disagreement}
+            {
+                "consensus_places": self.consensus_places,
+                "consensus_prior": self.consensus_prior,
+                "disagreement": self.disagreement,
+            }
             if self.consensus is not None
             else {}
         )
@@ -239,12 +244,16 @@ def pool(
     engine: str = "auto",
     cruxes: bool = True,
     consensus: bool = False,
+    anonymous: bool = False,
 ) -> PoolResult:
     """Score each analyst's case on its own, then pool: the linear pool sum_i w_i P_i(h | E) and
     the log pool prod_i P_i(h | E)^w_i, normalised. Each pool's 90% interval comes from pooling
-    the analysts' posterior draws draw by draw (their uncertainties are independent); its mean
-    is the pool of the analysts' posterior means. `weights` default to equal. With `consensus`,
-    also the model-based pool: the team's case (consensus judgments) scored like any case."""
+    the analysts' posterior draws draw by draw (their uncertainties are independent); the
+    linear pool's mean is the pool of the analysts' posterior means, the log pool's the mean of
+    its pooled draws (the log pool of the means is not the mean of the log pool). `weights`
+    default to equal. With `consensus`, also the model-based pool: the team's case (consensus
+    judgments) scored like any case. With `anonymous`, the analysts are A, B, C in file order
+    (analysis/rounds.py), in every output."""
     loaded = [_loaded(c) for c in cases]
     if len(loaded) < 2:
         raise UsageError("pool needs two cases or more (one per analyst)")
@@ -285,16 +294,20 @@ def pool(
     warnings: list[str] = []
     log_pool: dict[str, Estimate] | None
     with np.errstate(divide="ignore", invalid="ignore"):
-        pooled_mean = _log_pool(means, w)
-        if pooled_mean is None:
+        log_draws = softmax(np.einsum("a,anh->nh", w, _safe_log(stacked, w)), axis=1)
+        defined = np.isfinite(log_draws).all(axis=1)
+        if _log_pool(means, w) is None or not defined.any():
             log_pool = None
             warnings.append(
                 "the analysts rule out every hypothesis between them (each has probability 0 for "
                 "some analyst with weight): the log pool is undefined; use the linear pool"
             )
         else:
-            log_draws = softmax(np.einsum("a,anh->nh", w, _safe_log(stacked, w)), axis=1)
-            log_pool = _estimates(ids, pooled_mean, log_draws)
+            # The log pool is not linear: the pool of the analysts' means is not the mean of the
+            # pooled draws, whose interval is shown. The mean is the draws', so the two agree
+            # (exact when every judgment is a point: then every draw is the pool of the means).
+            log_draws = log_draws[defined]
+            log_pool = _estimates(ids, log_draws.mean(axis=0), log_draws)
     paths = [c.path for c in loaded]
     analysts = tuple(
         Analyst(p, name, float(wi), card)
@@ -303,6 +316,10 @@ def pool(
     found = find_cruxes(loaded, seed) if cruxes else ()
     labels = {h.id: h.label for h in loaded[0].hypotheses}
     result = PoolResult(ids, labels, analysts, linear, log_pool, found, tuple(warnings))
+    if anonymous:
+        from hypotheses.analysis.rounds import anonymised
+
+        result = anonymised(result)
     if not consensus:
         return result
     from hypotheses.analysis.consensus import consensus as fit
@@ -312,9 +329,11 @@ def pool(
         note = "the consensus model's case rules out every hypothesis: it has no posterior"
         return replace(result, warnings=(*result.warnings, note))
     card = score(team.case, engine=engine, draws=draws, seed=seed, explain=False)  # type: ignore[arg-type]
+    prior = np.array([h.prior.mean for h in card.hypotheses])
     return replace(
         result,
         consensus={h.id: h.posterior for h in card.hypotheses},
+        consensus_prior=dict(zip(ids, (prior / prior.sum()).tolist(), strict=True)),
         consensus_places={p: _consensus_text(j) for p, j in team.places.items()},
         disagreement=team.disagreement,
     )

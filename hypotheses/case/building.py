@@ -27,7 +27,7 @@ from hypotheses.case.types import (
     Resolution,
     Source,
 )
-from priors import Judgment, Point, admiralty_judgment, complement
+from priors import Judgment, Point, Scale, admiralty_judgment, complement, get_scale
 
 if TYPE_CHECKING:  # built from format.py's models or fast.py's, alike
     from hypotheses.case.format import CaseSpec, EvidenceSpec
@@ -94,12 +94,15 @@ def rates(e: EvidenceSpec) -> tuple[Judgment | None, Judgment | None]:
     return e.hit, e.false_alarm
 
 
-def own_source(e: EvidenceSpec) -> Source | None:
-    """The source of an item graded (B2) without a cited source: the letter is its reliability."""
+def own_source(e: EvidenceSpec, scale: Scale | None = None) -> Source | None:
+    """The source of an item graded (B2) without a cited source: the letter is its reliability
+    (as the case's scale states it, when it re-states the grades)."""
     if e.grading is None or e.source is not None:
         return None
     letter, _ = e.grading
-    return Source(f"grading:{e.id}", f"{e.id}'s own source, graded {letter}", admiralty_judgment(letter))
+    return Source(
+        f"grading:{e.id}", f"{e.id}'s own source, graded {letter}", admiralty_judgment(letter, scale)
+    )
 
 
 def credibility(e: EvidenceSpec) -> tuple[Judgment, str | None]:
@@ -138,7 +141,8 @@ class CaseBuilder:
             Source(sid, s.label or sid, s.reliability or Point(1.0, "1 (default)"), s.notes, tuple(s.links))
             for sid, s in spec.sources.items()
         ]
-        graded = [own for own in map(own_source, spec.evidence) if own is not None]
+        scale = get_scale(spec.scale)
+        graded = [own for e in spec.evidence if (own := own_source(e, scale)) is not None]
         events = [
             Event(event_id, e.label, in_order(e.likelihoods, self.ids), e.notes, tuple(e.links))
             for event_id, e in spec.events.items()

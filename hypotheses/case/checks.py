@@ -19,6 +19,7 @@ from hypotheses.case.reading import LineMap
 from hypotheses.case.sourcing import check_sourcing
 from hypotheses.case.types import DEFAULT_KEY, SINGLE_PRIOR, Case, EvidenceItem, Hypothesis, Origin
 from priors import Point, get_scale
+from priors.scales import is_scale_path
 from priors.suggest import did_you_mean
 
 if TYPE_CHECKING:  # the Checker reads format.py's models or fast.py's, alike
@@ -176,7 +177,9 @@ class Checker:
         """A scale file on HYPSCORE_SCALE_PATH named like a built-in scale replaces it, for every
         case that uses the name (the default one even when the case states none): say so."""
         scale = get_scale(self.spec.scale)
-        if scale.shadows_builtin:
+        if scale.shadows_builtin and not is_scale_path(
+            self.spec.scale
+        ):  # a file named by path replaces nothing
             self.found.warn(
                 ("scale",),
                 f"the scale '{scale.name}' is read from {scale.file}, which replaces the built-in scale "

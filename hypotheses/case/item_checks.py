@@ -18,7 +18,7 @@ from hypotheses.case.building import (
 )
 from hypotheses.case.messages import Findings
 from hypotheses.case.types import DEFAULT_KEY
-from priors import ADMIRALTY, Judgment, Point, admiralty_judgment
+from priors import ADMIRALTY, Judgment, Point, admiralty_judgment, get_scale
 from priors.suggest import did_you_mean
 
 if TYPE_CHECKING:  # format.py's models or fast.py's, alike
@@ -196,7 +196,9 @@ class ItemChecker:
                     f"grading {letter} of '{e.id}' cites source '{e.source}', which has no reliability; "
                     f"give the source `reliability: {letter}`",
                 )
-            elif cited is not None and cited.reliability != admiralty_judgment(letter):
+            elif cited is not None and cited.reliability != admiralty_judgment(
+                letter, get_scale(self.spec.scale)
+            ):
                 self.found.error(
                     (*at, "grading"),
                     f"grading {letter}{kappa.text[:1]} says source '{e.source}' is {letter} "

@@ -17,6 +17,7 @@ from hypotheses.case.messages import CaseError, Problem
 from hypotheses.case.reading import LineMap, gc_paused, parse, read_text
 from hypotheses.case.types import Case
 from priors import DEFAULT_SCALE, get_scale, scale_names
+from priors.scales import is_scale_path
 from priors.suggest import did_you_mean
 
 if TYPE_CHECKING:
@@ -50,18 +51,9 @@ def case_from_text(text: str, path: str = "<case>", documents: Mapping[str, byte
                 )
             ]
         )
-    scale_name = data.get("scale", DEFAULT_SCALE)
-    if not isinstance(scale_name, str) or scale_name not in scale_names():
-        hint = did_you_mean(str(scale_name), scale_names())
-        raise CaseError(
-            [
-                Problem(
-                    path,
-                    lines.line(("scale",)),
-                    f"unknown scale '{scale_name}'{hint}; known scales: {', '.join(scale_names())}",
-                )
-            ]
-        )
+    scale_name = _scale_key(data.get("scale", DEFAULT_SCALE), path, lines)
+    if scale_name != data.get("scale", DEFAULT_SCALE):
+        data = {**data, "scale": scale_name}  # every reader below sees the file where it is
     get_scale(scale_name)  # a broken scale file is a ScaleError here, not one error per judgment
     unstated = _without_likelihoods(data, lines, path)
     # A plainly valid file skips pydantic (a tenth of a second of model building); anything
@@ -72,6 +64,58 @@ def case_from_text(text: str, path: str = "<case>", documents: Mapping[str, byte
     if unstated:
         raise CaseError(unstated)
     return Checker(spec, lines, path, hashlib.sha256(text.encode("utf-8")).hexdigest(), documents).case()
+
+
+# A top-level `scale: desk.yaml` line, plain or quoted, with any comment after it.
+_SCALE_LINE = re.compile(
+    r"""^scale[ \t]*:[ \t]*(['"]?)([^'"#\r\n]*?\.ya?ml)\1[ \t]*(?:#.*)?$""", re.MULTILINE | re.IGNORECASE
+)
+
+
+def named_scale_files(paths: Iterable[str | Path]) -> list[Path]:
+    """The scale files the cases at `paths` name (`scale: desk.yaml`), found without reading the
+    cases whole: inputs no command's output may replace (a flow-style `{scale: ...}` document is
+    not seen here; the fit checks the scales the loaded cases used again before writing)."""
+    found = []
+    for path in paths:
+        try:
+            text = Path(path).read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue  # reported when the case is read
+        found += [Path(path).parent / m[2].strip() for m in _SCALE_LINE.finditer(text)]
+    return found
+
+
+def _scale_key(value: object, path: str, lines: LineMap) -> str:
+    """The case's `scale:` as `get_scale` finds it: a scale's name, or a scale file's path
+    (`scale: desk.yaml`) resolved against the case file's folder; CaseError if there is none."""
+    if isinstance(value, str) and is_scale_path(value):
+        found = Path(path).parent / value
+        if found.is_file():
+            return str(found)
+        raise CaseError(
+            [
+                Problem(
+                    path,
+                    lines.line(("scale",)),
+                    f"scale file '{value}' not found (looked for {found}); give the path of a scale file "
+                    f"relative to the case file, or the name of a scale: {', '.join(scale_names())}",
+                )
+            ]
+        )
+    if not isinstance(value, str) or value not in scale_names():
+        hint = did_you_mean(str(value), scale_names())
+        raise CaseError(
+            [
+                Problem(
+                    path,
+                    lines.line(("scale",)),
+                    f"unknown scale '{value}'{hint}; known scales: {', '.join(scale_names())}, "
+                    "or the path of a scale file (desk.yaml)",
+                )
+            ]
+        )
+    return value
 
 
 def _validated(

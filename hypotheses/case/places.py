@@ -16,6 +16,11 @@ def likelihood_place(item: str, hypothesis: str) -> str:
     return f"lik/{item}/{hypothesis}"
 
 
+def likelihoods_place(item: str) -> str:
+    """`lik/<item>`: all of an item's likelihoods as one judgment (its point `ratios:`, in diff)."""
+    return f"lik/{item}"
+
+
 def credibility_place(item: str) -> str:
     return f"credibility/{item}"
 

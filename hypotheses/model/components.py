@@ -12,9 +12,11 @@ an uncertain event draws (r, the event's parameters) from one joint pool instead
 
 from __future__ import annotations
 
+import hashlib
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 import numpy as np
 
@@ -28,7 +30,7 @@ from hypotheses.model.likelihood import (
     origin_log_likelihood,
     rated_likelihood,
 )
-from hypotheses.model.logspace import log, logsumexp
+from hypotheses.model.logspace import column_sums, log, logsumexp, row_sums
 from hypotheses.model.places import (
     MODEL_ERROR_PLACE,
     credibility_place,
@@ -49,24 +51,43 @@ GRID_CELLS = 2048
 GRID_ZOOMS = 8
 # Largest intermediate array (elements) when evaluating likelihoods over the grid.
 CHUNK_ELEMENTS = 2**22
+# Largest (candidates, reports) block when weighting a joint pool's candidates.
+POOL_BLOCK_ELEMENTS = 2**20
 # Hypotheses below this posterior get few draws; their resampling ESS does not limit the answer.
 ESS_POSTERIOR_FLOOR = 0.01
 # Reliability draws for a component whose items share two or more uncertain sources (no grid):
 # importance sampling from their prior, exact given them, in batches for the Monte Carlo error.
 SOURCE_DRAWS = 2**16
 SOURCE_BATCHES = 16
+# The pool's reliabilities held at most (doubles: 128 MB): a component that samples more than 256
+# uncertain sources together draws fewer than SOURCE_DRAWS (never fewer than POOL_FLOOR), its
+# Monte Carlo error measured and reported as always (thousands of sources were gigabytes).
+POOL_ELEMENTS = 2**24
+POOL_FLOOR = 16 * SOURCE_BATCHES
+
+
+def pool_draws(n_sources: int) -> int:
+    """The reliability draws of a sampled component on `n_sources` uncertain sources."""
+    fits = POOL_ELEMENTS // max(1, n_sources) // SOURCE_BATCHES * SOURCE_BATCHES
+    return min(SOURCE_DRAWS, max(POOL_FLOOR, fits))
+
+
 # Interval draws of a component with an event whose likelihoods or reports' credibilities are
 # uncertain: one joint pool of (reliabilities, event parameters) from their prior, importance-
-# resampled given h. At least this many candidates (or as many as the draws), so that the
-# resampling's bias (order 1/pool) is far below the intervals' Monte Carlo error; its Kish ESS
-# is reported like every other resampling's.
+# resampled given h. It starts with JOINT_START candidates (or as many as the draws) and doubles
+# until its Kish ESS for each hypothesis that counts is JOINT_ESS_RATIO times the draws (its
+# share of the intervals' variance then about 1/JOINT_ESS_RATIO of the draws' own, its bias,
+# order 1/pool, far below the intervals' Monte Carlo error), never beyond JOINT_POOL candidates
+# (or the draws); its Kish ESS is reported like every other resampling's.
+JOINT_START = 2**13
+JOINT_ESS_RATIO = 16
 JOINT_POOL = 2**16
 
 
 def kish_ess(weights: np.ndarray) -> np.ndarray:
     """Kish's effective sample size of each column of non-negative weights."""
-    total = weights.sum(axis=0)
-    squares = np.square(weights).sum(axis=0)
+    total = column_sums(weights)
+    squares = column_sums(np.square(weights))
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(squares > 0, total**2 / squares, 0.0)
 
@@ -78,9 +99,9 @@ def resample_columns(weights: np.ndarray, column: np.ndarray, rng: np.random.Gen
     targets are searched in sorted order (much faster) and put back in draw order.
     """
     rows, cols = weights.shape
-    totals = weights.sum(axis=0)
+    totals = column_sums(weights)
     safe = np.where(totals > 0, totals, 1.0)
-    cdf = np.cumsum(weights / safe, axis=0).T  # (cols, rows), each column's CDF
+    cdf = np.cumsum(np.ascontiguousarray(weights.T) / safe[:, None], axis=1)  # (cols, rows): CDFs
     cdf[:, -1] = 1.0
     stacked = (cdf + np.arange(cols)[:, None]).ravel()
     targets = column + rng.random(column.shape[0])
@@ -116,26 +137,40 @@ class DrawState:
         self.pools.append(kish)
 
 
-def _rho(const: np.ndarray, uses: np.ndarray, r: np.ndarray) -> np.ndarray:
+def _rho(const: np.ndarray, index: np.ndarray, r: np.ndarray) -> np.ndarray:
     """Product of the reliabilities on each chain: point ones in `const` (m,), the uncertain
-    ones `r` (M, S) where `uses` (m, S) says so: (M, m)."""
+    ones `r` (M, S) at the columns `index` (m, L) names (S: no source there): (M, m). A gather
+    per link, not a pass per source: thousands of sources on short chains cost their links."""
     out = np.broadcast_to(const[None, :], (r.shape[0], const.size)).copy()
-    for s in range(uses.shape[1]):
-        out *= np.where(uses[None, :, s], r[:, s, None], 1.0)
+    for link in range(index.shape[1]):
+        column = index[:, link]
+        there = column < r.shape[1]
+        out *= np.where(there[None, :], r[:, np.where(there, column, 0)], 1.0)
     return out
 
 
 class _Chains:
-    """Each item's chain of reliabilities: its point part and which uncertain sources it uses."""
+    """Each item's chain of reliabilities: its point part and which uncertain sources it uses
+    (`index`: their columns, padded with S, one past the last)."""
 
     def __init__(self, items: Sequence[EvidenceItem], sources: Sequence[str], points: dict[str, float]):
         self.const = np.array([float(np.prod([points.get(s, 1.0) for s in it.chain])) for it in items])
         self.const = self.const.reshape(len(items))
-        self.uses = np.array([[name in it.chain for name in sources] for it in items], dtype=bool)
-        self.uses = self.uses.reshape(len(items), len(sources))
+        column = {name: k for k, name in enumerate(sources)}
+        used = [sorted({column[s] for s in it.chain if s in column}) for it in items]
+        self.index = np.full((len(items), max(map(len, used), default=0)), len(sources), dtype=np.intp)
+        for j, links in enumerate(used):
+            self.index[j, : len(links)] = links
 
     def rho(self, r: np.ndarray, rows: slice = slice(None)) -> np.ndarray:
-        return _rho(self.const[rows], self.uses[rows], r)
+        return _rho(self.const[rows], self.index[rows], r)
+
+    def same_as(self, other: _Chains, j: int | None = None) -> bool:
+        """Whether `other` has the same chains (item `j`'s alone, if given)."""
+        rows = slice(None) if j is None else slice(j, j + 1)
+        return np.array_equal(self.const[rows], other.const[rows]) and np.array_equal(
+            np.sort(self.index[rows], axis=1), np.sort(other.index[rows], axis=1)
+        )
 
 
 class _Rates:
@@ -214,8 +249,10 @@ class _GroupFactor:
     uncertain: bool
 
     def log_expected(self, r: np.ndarray, columns: Sequence[int] | slice = slice(None)) -> np.ndarray:
-        """log E[the factor | r, h]: (M, cols)."""
-        return self.log_given(self.chains.rho(r), self.mean_params(columns))
+        """log E[the factor | r, h]: (M, cols), over r's rows in chunks (a (rows, reports) array of
+        each rate: thousands of reports over the whole pool were gigabytes)."""
+        params = self.mean_params(columns)
+        return _by_rows(r, len(self.reports), lambda rows: self.log_given(self.chains.rho(rows), params))
 
     def mean_params(self, columns: Sequence[int] | slice = slice(None)) -> Params:
         raise NotImplementedError
@@ -245,6 +282,28 @@ class _GroupFactor:
             for place, judgment, name in _rate_places(item):
                 if name in params:  # else a point for every report: nothing to keep
                     state.keep(place, judgment, params[name][:, i])
+
+
+def _count_users(items: Sequence[EvidenceItem], sources: set[str]) -> dict[str, int]:
+    counts = dict.fromkeys(sources, 0)
+    for it in items:
+        for s in set(it.chain) & sources:
+            counts[s] += 1
+    return counts
+
+
+def _by_rows(r: np.ndarray, width: int, of: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
+    """`of` over r's rows in chunks of at most CHUNK_ELEMENTS (rows x width) elements, stacked."""
+    step = max(1, CHUNK_ELEMENTS // max(1, width))
+    if r.shape[0] <= step:
+        return of(r)
+    return np.vstack([of(r[start : start + step]) for start in range(0, r.shape[0], step)])
+
+
+def _log_sums(hit: np.ndarray, false_alarm: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The sums over the reports of log H and log F, row by row: (M, 1) each."""
+    with np.errstate(divide="ignore"):
+        return row_sums(np.log(hit))[:, None], row_sums(np.log(false_alarm))[:, None]
 
 
 def _drawn(params: Params) -> dict[str, np.ndarray | None]:
@@ -282,11 +341,26 @@ class _EventFactor(_GroupFactor):
     def log_given(self, rho: np.ndarray, params: Params) -> np.ndarray:
         """log P(R | h) for theta (M or 1, cols) and the reports' chains rho (M, n), with the
         reports' parameters drawn (kappa, hit, false_alarm: (M, n)) or at their means."""
-        theta = params["theta"]
         hit, false_alarm = self.rates.given(rho, **_drawn(params))
+        return self._log_of(params["theta"], *_log_sums(hit, false_alarm))
+
+    def log_sums(self, r: np.ndarray, rows: slice = slice(None)) -> tuple[np.ndarray, ...]:
+        """The factor's sums over the reports `rows` given r, at the means (what leave-one-out
+        takes a report's share out of): of log H and of log F, (M, 1) each."""
+
+        def sums(part: np.ndarray) -> np.ndarray:
+            return np.hstack(_log_sums(*self.rates.given(self.chains.rho(part, rows), rows)))
+
+        both = _by_rows(r, len(self.reports), sums)
+        return both[:, :1], both[:, 1:]
+
+    def log_from_sums(self, log_hit: np.ndarray, log_false: np.ndarray) -> np.ndarray:
+        """log E[the factor | r, h] from `log_sums` (some reports' taken out: leave-one-out)."""
+        return self._log_of(self.theta_mean[None, :], log_hit, log_false)
+
+    @staticmethod
+    def _log_of(theta: np.ndarray, log_hit: np.ndarray, log_false: np.ndarray) -> np.ndarray:
         with np.errstate(divide="ignore"):
-            log_hit = np.log(hit).sum(axis=-1, keepdims=True)
-            log_false = np.log(false_alarm).sum(axis=-1, keepdims=True)
             return event_log_likelihood(np.log(theta), np.log1p(-theta), log_hit, log_false, np.logaddexp)
 
     def keep(self, state: DrawState, params: Params) -> None:
@@ -338,9 +412,29 @@ class _OriginFactor(_GroupFactor):
         hit, false_alarm = self.own_rates.given(rho, **_drawn(params))
         with np.errstate(divide="ignore"):
             lam = rated_likelihood(params["own"], hit[:, :, None], false_alarm[:, :, None])
-            own = np.log(lam).sum(axis=1)
+            own = np.ascontiguousarray(np.log(lam).transpose(1, 0, 2)).sum(axis=0)  # over the items
             s = params["shared"][:, None]
             return origin_log_likelihood(np.log(s), np.log1p(-s), shared_log, own, np.logaddexp)
+
+    def log_sums(self, r: np.ndarray, rows: slice = slice(None)) -> tuple[np.ndarray, ...]:
+        """As an event's, and the sum of the items' own log lambda (each alone): (M, H)."""
+
+        def sums(part: np.ndarray) -> np.ndarray:
+            rho = self.chains.rho(part, rows)
+            shared = _log_sums(*self.event.rates.given(rho, rows))
+            hit, false_alarm = self.own_rates.given(rho, rows)
+            with np.errstate(divide="ignore"):
+                lam = rated_likelihood(self.own_mean[rows][None], hit[:, :, None], false_alarm[:, :, None])
+                return np.hstack([*shared, np.log(lam).sum(axis=1)])
+
+        both = _by_rows(r, len(self.reports), sums)
+        return both[:, :1], both[:, 1:2], both[:, 2:]
+
+    def log_from_sums(self, log_hit: np.ndarray, log_false: np.ndarray, own: np.ndarray) -> np.ndarray:
+        shared = self.event.log_from_sums(log_hit, log_false)
+        s = self.shared_mean
+        with np.errstate(divide="ignore"):
+            return origin_log_likelihood(np.log(s), np.log1p(-s), shared, own, np.logaddexp)
 
     def keep(self, state: DrawState, params: Params) -> None:
         self.event.keep(state, params)  # the origin's likelihoods (its place) and the items' reporting
@@ -404,7 +498,10 @@ class ComponentScore:
             step = max(1, CHUNK_ELEMENTS // max(1, theta.size))
             for start in range(0, r.shape[0], step):
                 rho = self.chains.rho(r[start : start + step])
-                total[start : start + step] += log(self.item_lambda(rho, columns=columns)).sum(axis=1)
+                lam = self.item_lambda(rho, columns=columns)  # (M, m, cols)
+                # Summed over the items from an (m, M, cols) copy: NumPy sums the middle axis of
+                # a (M, few, few) array ~40 times slower than the first of a contiguous one.
+                total[start : start + step] += log(np.ascontiguousarray(lam.transpose(1, 0, 2))).sum(axis=0)
         return total
 
     def item_lambda(
@@ -436,8 +533,11 @@ class ComponentScore:
     def rest_without(self, unit: str) -> np.ndarray:
         """log E[prod of the rest | h] without `unit`, the rest split into the components it
         now forms, each scored as in a case without the unit."""
+        return self._scored(regroup(self.component, unit, self.reliability))
+
+    def _scored(self, parts: Sequence[Component]) -> np.ndarray:
         total = np.zeros(self.n_hyp)
-        for part in regroup(self.component, unit, self.reliability):
+        for part in parts:
             total = total + score_component(part, self.n_hyp, self.reliability, self.seed[0]).log_factor()
         return total
 
@@ -445,10 +545,7 @@ class ComponentScore:
         """Items only, exact at E[r] (no uncertain source, or one item through one): each
         item's row left out of the sum by prefix and suffix sums (no -inf subtracted)."""
         rows = log(self.item_lambda(self.chains.rho(self.r_mean()))[0])
-        zero = np.zeros((1, self.n_hyp))
-        head = np.cumsum(np.vstack([zero, rows]), axis=0)
-        tail = np.cumsum(np.vstack([zero, rows[::-1]]), axis=0)[::-1]
-        return dict(zip([it.id for it in self.items], head[:-1] + tail[1:], strict=True))
+        return dict(zip([it.id for it in self.items], _sum_of_others(rows), strict=True))
 
     def _draw_reliability(self, state: DrawState, rng: np.random.Generator) -> np.ndarray:
         """r given each draw's h: (N, S)."""
@@ -491,8 +588,39 @@ class ComponentScore:
         weight depends on r, so they are drawn together: a pool of candidates from the joint
         prior, weighted by the items' exact expectation given r times each event's realised
         P(R | h, theta, c), resampled per draw's h. Per-draw resampling from a handful of
-        candidates would be biased towards the prior (its bias is order 1/candidates)."""
-        size = max(n, JOINT_POOL)
+        candidates would be biased towards the prior (its bias is order 1/candidates). The pool
+        is sized by its own error: it doubles (from max(n, JOINT_START) candidates, never beyond
+        max(n, JOINT_POOL)) until its Kish ESS for every hypothesis that counts (posterior at
+        least ESS_POSTERIOR_FLOOR) is JOINT_ESS_RATIO times the draws, so that its share of the
+        intervals' Monte Carlo error is a small part of the draws' own (docs/model.md section 3)."""
+        cap = max(n, JOINT_POOL)
+        pool, params, log_w = self._candidates(min(max(n, JOINT_START), cap), rng)
+        counted = state.posterior >= ESS_POSTERIOR_FLOOR
+        while True:
+            with np.errstate(invalid="ignore"):
+                weights = np.exp(log_w - log_w.max(axis=0, keepdims=True))
+            weights = np.where(np.isfinite(weights), weights, 0.0)
+            kish = kish_ess(weights)
+            enough = not counted.any() or kish[counted].min() >= JOINT_ESS_RATIO * n
+            if enough or pool.shape[0] >= cap:
+                break
+            more = self._candidates(min(pool.shape[0], cap - pool.shape[0]), rng)
+            pool, log_w = np.concatenate([pool, more[0]]), np.concatenate([log_w, more[2]])
+            params = {
+                index: {name: np.concatenate([drawn[name], more[1][index][name]]) for name in drawn}
+                for index, drawn in params.items()
+            }
+        state.note_ess(weights)
+        pick = resample_columns(weights, state.hypothesis, rng)
+        return pool[pick], {
+            index: {name: values[pick] for name, values in drawn.items()} for index, drawn in params.items()
+        }
+
+    def _candidates(
+        self, size: int, rng: np.random.Generator
+    ) -> tuple[np.ndarray, dict[int, Params], np.ndarray]:
+        """`size` candidates from the joint prior (reliabilities, uncertain events' parameters)
+        and their log weights given each h: (size, S), by event, (size, H)."""
         pool = np.empty((size, len(self.sources)))
         for k, (_, judgment) in enumerate(self.sources):
             pool[:, k] = judgment.sample(rng, size)
@@ -501,8 +629,10 @@ class ComponentScore:
         for index, factor in enumerate(self.events):
             if factor.uncertain:
                 params[index] = factor.sample(rng, size)
-            # In blocks of pool rows: (pool, reports) temporaries were gigabytes at thousands of reports.
-            step = max(1, CHUNK_ELEMENTS // max(1, len(factor.reports)))
+            # In blocks of pool rows: (pool, reports) temporaries were gigabytes at thousands of
+            # reports. A block holds about a million values (a few of its temporaries are alive at
+            # once), whatever the pool's size, so the peak is the same for any number of reports.
+            step = max(1, POOL_BLOCK_ELEMENTS // max(1, len(factor.reports)))
             for first in range(0, size, step):
                 rows = slice(first, first + step)
                 if index not in params:  # exact: a point event's P(R | h, r)
@@ -510,14 +640,7 @@ class ComponentScore:
                     continue
                 block = {name: v[rows] if v.shape[0] == size else v for name, v in params[index].items()}
                 log_w[rows] += factor.log_given(factor.chains.rho(pool[rows]), block)
-        with np.errstate(invalid="ignore"):
-            weights = np.exp(log_w - log_w.max(axis=0, keepdims=True))
-        weights = np.where(np.isfinite(weights), weights, 0.0)
-        state.note_ess(weights)
-        pick = resample_columns(weights, state.hypothesis, rng)
-        return pool[pick], {
-            index: {name: values[pick] for name, values in drawn.items()} for index, drawn in params.items()
-        }
+        return pool, params, log_w
 
 
 class Exact(ComponentScore):
@@ -551,12 +674,47 @@ class Exact(ComponentScore):
         }
 
 
+class PointItems(ComponentScore):
+    """Standalone items with point judgments on no uncertain source (Component.points_only):
+    every one exact, so one (m, H) block of log lambda_jh, summed at once. Its interval draws
+    add that constant sum and draw nothing, so merging the items changes no random stream."""
+
+    def __init__(
+        self,
+        component: Component,
+        n_hyp: int,
+        reliability: dict[str, Judgment],
+        seed: int,
+        rows: np.ndarray | None = None,
+    ) -> None:
+        """`rows`: the items' log lambda_jh (m, H), as the compiled case holds them; else
+        computed from the items (`score_component` on a component made elsewhere)."""
+        if rows is None:
+            super().__init__(component, n_hyp, reliability, seed)
+            rows = log(self.item_lambda(self.chains.rho(self.r_mean()))[0])
+        else:  # what the engine reads of a component, without the per-item set-up
+            self.component, self.reliability, self.n_hyp = component, reliability, n_hyp
+            self.sources, self.events, self.items = [], [], component.members
+            self.seed, self.mcse_batches = [seed, component.seed_key], None
+        self.rows = rows
+        self.total = rows.sum(axis=0)
+
+    def log_factor(self) -> np.ndarray:
+        return self.total
+
+    def log_factor_without(self) -> dict[str, np.ndarray]:
+        return dict(zip([it.id for it in self.items], _sum_of_others(self.rows), strict=True))
+
+    def draw(self, state: DrawState, n: int, rng: np.random.Generator) -> None:  # noqa: ARG002
+        state.log_weights += self.total
+
+
 def _sum_of_others(x: np.ndarray) -> np.ndarray:
-    """For each i, the sum of x without x[i], from sums before and after it (no -inf is ever
-    subtracted from a total)."""
-    zero = np.zeros(1)
-    before = np.cumsum(np.concatenate([zero, x]))
-    after = np.cumsum(np.concatenate([zero, x[::-1]]))[::-1]
+    """For each row i, the sum of the rows of x without row i, from sums before and after it
+    (no -inf is ever subtracted from a total)."""
+    zero = np.zeros((1, *x.shape[1:]))
+    before = np.cumsum(np.concatenate([zero, x]), axis=0)
+    after = np.cumsum(np.concatenate([zero, x[::-1]]), axis=0)[::-1]
     return before[:-1] + after[1:]
 
 
@@ -724,7 +882,8 @@ class Sampled(ComponentScore):
         the same items and events, some judged differently: its pool is reused and only what
         differs is taken out of its weights and put back (pool's cruxes: one edit at a time)."""
         super().__init__(component, n_hyp, reliability, seed)
-        size = SOURCE_DRAWS // SOURCE_BATCHES
+        draws = pool_draws(len(self.sources))
+        size = draws // SOURCE_BATCHES
         changed = self._changed_from(like) if like is not None else None
         if like is not None and changed is not None:
             pool, log_w = like.pool, like.pool_log_w.copy()
@@ -738,22 +897,41 @@ class Sampled(ComponentScore):
                 self.pool_event_log[k] = self.events[k].log_expected(pool)
                 log_w += self.pool_event_log[k]
         else:
-            rng = np.random.default_rng(self.seed)
-            pool = np.empty((SOURCE_DRAWS, len(self.sources)))
-            log_w = np.empty((SOURCE_DRAWS, n_hyp))
-            for k, (_, judgment) in enumerate(self.sources):
-                pool[:, k] = judgment.sample(rng, SOURCE_DRAWS)
+            pool = np.empty((draws, len(self.sources)))
+            log_w = np.empty((draws, n_hyp))
+            for k, (name, judgment) in enumerate(self.sources):
+                pool[:, k] = judgment.sample(source_stream(self.seed[0], name), draws)
             # Each event's own term over the pool, once: summed into the weights here (as
             # cond_log does) and kept for leave-one-out, which divides it out instead of redoing it.
             self.pool_event_log = [factor.log_expected(pool) for factor in self.events]
-            for first in range(0, SOURCE_DRAWS, size):
+            for first in range(0, draws, size):
                 log_w[first : first + size] = self.items_cond_log(pool[first : first + size])
             for event_log in self.pool_event_log:
                 log_w += event_log
-        self.mcse_batches = logsumexp(log_w.reshape(SOURCE_BATCHES, size, n_hyp), axis=1) - math.log(size)
         self.pool, self.pool_log_w = pool, log_w
-        self.pool_ess = kish_ess(np.exp(log_w - log_w.max(axis=0, keepdims=True)))
-        self.sampled_log = logsumexp(log_w, axis=0) - math.log(SOURCE_DRAWS)
+        self._event_sums: dict[int, tuple[np.ndarray, ...]] = {}  # leave-one-out's
+        self._summarise(log_w, size)
+
+    def _summarise(self, log_w: np.ndarray, size: int) -> None:
+        """The pool's log mean weight, each batch's (for the error) and its Kish ESS, from one
+        pass of exp over the weights scaled by their peak (a batch whose every weight underflows
+        there is redone with its own peak)."""
+        peak = log_w.max(axis=0, keepdims=True)
+        peak = np.where(np.isfinite(peak), peak, 0.0)
+        with np.errstate(invalid="ignore"):
+            weights = np.exp(log_w - peak)
+        weights = np.where(np.isfinite(weights), weights, 0.0)
+        # Batch sums along contiguous rows (NumPy sums a middle axis of few columns slowly).
+        sums = np.ascontiguousarray(weights.T).reshape(-1, SOURCE_BATCHES, size).sum(axis=2).T
+        with np.errstate(divide="ignore"):
+            batches = np.log(sums) + peak - math.log(size)
+            self.sampled_log = np.log(sums.sum(axis=0)) + peak[0] - math.log(log_w.shape[0])
+        lost = (sums == 0) & (peak > -np.inf)
+        if lost.any():
+            redo = logsumexp(log_w.reshape(SOURCE_BATCHES, size, -1), axis=1) - math.log(size)
+            batches = np.where(lost, redo, batches)
+        self.mcse_batches = batches
+        self.pool_ess = kish_ess(weights)
 
     def _changed_from(self, like: Sampled) -> tuple[list[int], list[int]] | None:
         """The items and events judged differently from `like`'s, or None when `like` is not the
@@ -761,7 +939,7 @@ class Sampled(ComponentScore):
         same_shape = (
             like.component.sources == self.component.sources
             and like.seed == self.seed
-            and like.pool.shape[0] == SOURCE_DRAWS
+            and like.pool.shape[0] == pool_draws(len(self.sources))
             and [it.id for it in like.items] == [it.id for it in self.items]
             and [(f.factor.owner, [r.id for r in f.reports]) for f in like.events]
             == [(f.factor.owner, [r.id for r in f.reports]) for f in self.events]
@@ -771,16 +949,12 @@ class Sampled(ComponentScore):
         items = [
             j
             for j, (a, b) in enumerate(zip(like.items, self.items, strict=True))
-            if a != b
-            or like.chains.const[j] != self.chains.const[j]
-            or (like.chains.uses[j] != self.chains.uses[j]).any()
+            if a != b or not like.chains.same_as(self.chains, j)
         ]
         events = [
             k
             for k, (a, b) in enumerate(zip(like.events, self.events, strict=True))
-            if a.factor != b.factor
-            or (a.chains.const != b.chains.const).any()
-            or (a.chains.uses != b.chains.uses).any()
+            if a.factor != b.factor or not a.chains.same_as(b.chains)
         ]
         return items, events
 
@@ -791,29 +965,106 @@ class Sampled(ComponentScore):
         return {unit: self.rest_without(unit) for unit in self.component.units}
 
     def rest_without(self, unit: str) -> np.ndarray:
+        # When the rest is still one sampled component, on these sources or fewer, each
+        # source's draws being its own stream (`source_stream`), the rest scored anew would draw
+        # the very columns of this pool that it uses, and a column it no longer uses leaves its
+        # weights alone. So the unit's factor is taken out of the pool's weights: the same number
+        # as rescoring (to rounding), without a pool (or a regrouping) per report of an event.
+        # A term that is -inf somewhere (a hypothesis ruled out) cannot be taken out: rescored.
+        if self._stays_whole(unit):
+            rest = self._pool_without(unit)
+            if rest is not None:
+                return rest
         parts = regroup(self.component, unit, self.reliability)
-        if len(parts) == 1 and parts[0].sources == self.component.sources:
-            # Still one component on the same sources: the same reliability draws, so the
-            # unit's factor is taken out of the pool's weights instead of recomputing the rest.
-            return self._pool_without(unit)
-        return super().rest_without(unit)
+        mine = {name for name, _ in self.sources}
+        if (
+            len(parts) == 1
+            and parts[0].method == "sampled"
+            and {n for n, _ in parts[0].sources} <= mine
+            and pool_draws(len(parts[0].sources)) == self.pool.shape[0]
+        ):
+            rest = self._pool_without(unit)
+            if rest is not None:
+                return rest
+        return self._scored(parts)
 
-    def _pool_without(self, unit: str) -> np.ndarray:
+    def _stays_whole(self, unit: str) -> bool:
+        """Whether the component without the item `unit` is, without regrouping, one sampled
+        component on a subset of its sources. So when each uncertain source of the item is its
+        alone, or (a report) shared with another report of its group, which keeps that link; a
+        standalone item may also share one source, whose other users stay joined by it."""
+        where = self._where.get(unit)
+        if where is None:
+            return False  # a whole event or origin: regrouped
+        factor, item = where
+        uncertain = {s for s in item.chain if s in self._users}
+        alone = {s for s in uncertain if self._users[s] == 1}
+        if len(self._users) - len(alone) < 2:
+            return False  # the rest is on one source or none: a grid, or exact
+        if pool_draws(len(self._users) - len(alone)) != self.pool.shape[0]:
+            return False  # past 256 sources the rest would draw a pool of another size
+        if not factor.grouped:
+            return len(uncertain - alone) <= 1
+        in_group = self._group_users[id(factor)]
+        return len(factor.items) > 1 and all(in_group[s] > 1 for s in uncertain - alone)
+
+    @cached_property
+    def _where(self) -> dict[str, tuple[Factor, EvidenceItem]]:
+        return {it.id: (f, it) for f in self.component.factors for it in f.items}
+
+    @cached_property
+    def _users(self) -> dict[str, int]:
+        """How many of the component's items use each of its uncertain sources."""
+        return _count_users(self.component.members, {name for name, _ in self.sources})
+
+    @cached_property
+    def _group_users(self) -> dict[int, dict[str, int]]:
+        mine = set(self._users)
+        return {id(f): _count_users(f.items, mine) for f in self.component.factors if f.grouped}
+
+    def _pool_without(self, unit: str) -> np.ndarray | None:
+        """The pool's weights with `unit`'s term taken out, or None where a term to take out is
+        not finite (-inf - -inf would be NaN): the caller rescores."""
         log_w = self.pool_log_w.copy()
-        for j, item in enumerate(self.items):
-            if item.id == unit:
-                rho = self.chains.rho(self.pool, slice(j, j + 1))
-                log_w -= log(self.item_lambda(rho, slice(j, j + 1))[:, 0, :])
+        out: list[np.ndarray] = []
+        j = self._standalone.get(unit)
+        if j is not None:
+            rho = self.chains.rho(self.pool, slice(j, j + 1))
+            out.append(log(self.item_lambda(rho, slice(j, j + 1))[:, 0, :]))
         names = [name for name, _ in self.sources]
         points = {s: j.mean for s, j in self.reliability.items() if j.is_point}
         for k, factor in enumerate(self.events):
-            ids = [r.id for r in factor.reports]
+            ids = self._report_index[k]
             if factor.factor.owner == unit or unit in ids:
-                log_w -= self.pool_event_log[k]
+                out.append(self.pool_event_log[k])
             if unit in ids and len(ids) > 1:  # a group left with no item is gone
-                rest = replace(factor.factor, items=tuple(r for r in factor.reports if r.id != unit))
-                log_w += group_factor(rest, names, points).log_expected(self.pool)
+                log_w += self._group_without(k, ids[unit], names, points)
+        for term in out:
+            if not np.isfinite(term).all():
+                return None
+            log_w -= term
         return logsumexp(log_w, axis=0) - math.log(log_w.shape[0])
+
+    @cached_property
+    def _standalone(self) -> dict[str, int]:
+        return {item.id: j for j, item in enumerate(self.items)}
+
+    @cached_property
+    def _report_index(self) -> list[dict[str, int]]:
+        return [{r.id: i for i, r in enumerate(factor.reports)} for factor in self.events]
+
+    def _group_without(self, k: int, j: int, names: list[str], points: dict[str, float]) -> np.ndarray:
+        """log E[event (origin) k without its report j | r, h] over the pool. An event's sums of
+        log H and log F over its reports are kept, and report j's own taken out: n reports left
+        out one by one cost n passes over the pool, not n^2."""
+        factor = self.events[k]
+        if k not in self._event_sums:
+            self._event_sums[k] = factor.log_sums(self.pool)
+        own = factor.log_sums(self.pool, slice(j, j + 1))
+        if all(np.isfinite(x).all() for x in own):
+            return factor.log_from_sums(*(t - x for t, x in zip(self._event_sums[k], own, strict=True)))
+        rest = replace(factor.factor, items=tuple(r for i, r in enumerate(factor.reports) if i != j))
+        return group_factor(rest, names, points).log_expected(self.pool)
 
     def _draw_reliability(self, state: DrawState, rng: np.random.Generator) -> np.ndarray:
         weights = np.exp(self.pool_log_w - self.pool_log_w.max(axis=0, keepdims=True))
@@ -821,10 +1072,18 @@ class Sampled(ComponentScore):
         return self.pool[resample_columns(weights, state.hypothesis, rng)]
 
 
+def source_stream(seed: int, source: str) -> np.random.Generator:
+    """A source's own stream of reliability draws: the same for every component that samples
+    it, whatever other sources share that component (leave-one-out, what-ifs)."""
+    return np.random.default_rng([seed, int.from_bytes(hashlib.sha256(source.encode()).digest(), "big")])
+
+
 def score_component(
     component: Component, n_hyp: int, reliability: dict[str, Judgment], seed: int
 ) -> ComponentScore:
     """The strategy for the component's uncertain sources: none, one or more."""
+    if component.points_only:
+        return PointItems(component, n_hyp, reliability, seed)
     kind = {"exact": Exact, "grid": Grid, "sampled": Sampled}[component.method]
     return kind(component, n_hyp, reliability, seed)
 

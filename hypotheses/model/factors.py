@@ -37,7 +37,8 @@ from hypotheses.model.likelihood import (
     origin_log_likelihood,
     rated_likelihood,
 )
-from hypotheses.model.places import MODEL_ERROR_PLACE, reliability_place
+from hypotheses.model.logspace import log
+from hypotheses.model.places import MODEL_ERROR_PLACE, judgment_places, reliability_place
 from priors import Judgment, complement
 
 # The chain link that stands for `model_error:` (no source id has a space).
@@ -88,6 +89,10 @@ class Component:
     sources: tuple[tuple[str, Judgment], ...]
     factors: tuple[Factor, ...]
     members: tuple[EvidenceItem, ...]  # every item of its factors, in case order
+    # The standalone items whose judgments are all points, on no uncertain source, together:
+    # each is exact alone, so they are one vectorised block (`components.PointItems`), not an
+    # object each (a thousand point items cost a thousand objects per score).
+    points_only: bool = False
 
     @property
     def items(self) -> tuple[EvidenceItem, ...]:
@@ -137,6 +142,10 @@ class CompiledCase:
     # of a report that says nothing is then the origin's base rate); NaN for other items.
     shared_hit_mean: np.ndarray | None = None
     shared_false_alarm_mean: np.ndarray | None = None
+    # (m, H): log lambda_jh of the points-only component's items (Component.points_only), in
+    # its order, computed once here; None when there is no such component.
+    point_rows: np.ndarray | None = None
+    all_points: bool = False  # every judgment the model reads is a point, priors included
 
     def mean_log_likelihoods(self) -> np.ndarray:
         """log P(item j | the reports of its event above j, h) with every judgment at its mean:
@@ -278,13 +287,14 @@ def _compile(
     for j in np.flatnonzero(origin_of >= 0):
         b_origin = float(np.mean([x.mean for x in origins[origin_of[j]].likelihoods]))
         shared[j] = item_rates(items[j], rho[j], b_origin)
+    components = _components(factors, reliability, items)
     return CompiledCase(
         hypothesis_ids=tuple(hypothesis_ids),
         items=tuple(items),
         events=tuple(events),
         reliability=reliability,
         factors=tuple(factors),
-        components=_components(factors, reliability, items),
+        components=components,
         theta_mean=theta,
         credibility_mean=credibility.reshape(len(items)),
         event_of=np.array([event_index[it.reports] if it.reports else -1 for it in items], dtype=int),
@@ -294,7 +304,22 @@ def _compile(
         origin_of=origin_of,
         shared_hit_mean=shared[:, 0],
         shared_false_alarm_mean=shared[:, 1],
+        point_rows=_point_rows(components, items, theta, credibility.reshape(len(items))),
     )
+
+
+def _point_rows(
+    components: Sequence[Component], items: Sequence[EvidenceItem], theta: np.ndarray, credibility: np.ndarray
+) -> np.ndarray | None:
+    """log lambda_jh = log(c theta + (1 - c) b) of the points-only component's items at once:
+    the same arithmetic, operand for operand, as `components.ComponentScore.item_lambda`."""
+    block = next((c for c in components if c.points_only), None)
+    if block is None:
+        return None
+    position = {id(it): k for k, it in enumerate(items)}
+    rows = np.array([position[id(it)] for it in block.members], dtype=int)
+    part = theta[rows]
+    return log(effective_likelihood(credibility[rows][:, None], part, part.mean(axis=1)[:, None]))
 
 
 def regroup(component: Component, unit: str, reliability: dict[str, Judgment]) -> tuple[Component, ...]:
@@ -341,8 +366,16 @@ def _components(
     uncertain = {s for s, j in reliability.items() if not j.is_point}
     position = {id(it): k for k, it in enumerate(items)}
     members = joined_by_sources(factors, uncertain.__contains__)
-    out = []
+    out: list[Component | None] = []
+    block: list[int] = []  # the points-only factors, merged where the first of them stands
+    at = -1
     for ks in members.values():
+        if len(ks) == 1 and _point_standalone(factors[ks[0]], uncertain):
+            if not block:
+                at = len(out)
+                out.append(None)
+            block.append(ks[0])
+            continue
         used = sorted({s for k in ks for it in factors[k].items for s in it.chain if s in uncertain})
         in_order = sorted((it for k in ks for it in factors[k].items), key=lambda it: position[id(it)])
         out.append(
@@ -350,7 +383,24 @@ def _components(
                 tuple((s, reliability[s]) for s in used), tuple(factors[k] for k in ks), tuple(in_order)
             )
         )
-    return tuple(out)
+    if block:
+        chosen = tuple(factors[k] for k in block)
+        out[at] = Component((), chosen, tuple(f.items[0] for f in chosen), points_only=True)
+    return tuple(c for c in out if c is not None)
+
+
+def _point_standalone(factor: Factor, uncertain: set[str]) -> bool:
+    """A standalone item with point likelihoods and credibility, on no uncertain source: exact,
+    and its interval draws are one constant row (no random number drawn)."""
+    if factor.grouped:
+        return False
+    item = factor.items[0]
+    return (
+        not item.rated
+        and item.credibility.is_point
+        and all(j.is_point for j in item.likelihoods)
+        and not any(s in uncertain for s in item.chain)
+    )
 
 
 _compiled: dict[int, tuple[weakref.ref[Case], CompiledCase]] = {}
@@ -369,6 +419,7 @@ def compile_case(case: Case) -> CompiledCase:
     if MODEL_ERROR in reliability or any(it.rated for it in items):
         items = tuple(_linked(it, MODEL_ERROR in reliability) for it in items)
     compiled = _compile(case.hypothesis_ids, items, case.events, reliability, case.origins)
+    compiled = replace(compiled, all_points=all(j.is_point for _, j in judgment_places(case)))
     _compiled[key] = (weakref.ref(case, lambda _, key=key: _compiled.pop(key, None)), compiled)
     return compiled
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
@@ -22,13 +22,14 @@ from hypotheses.case import Case
 from hypotheses.model.components import (
     ComponentScore,
     DrawState,
+    PointItems,
     Sampled,
     resample_columns,
     score_component,
 )
 from hypotheses.model.factors import CompiledCase, Component, compile_case
 from hypotheses.model.logspace import log, logsumexp, softmax
-from hypotheses.model.places import judgment_places, reliability_place
+from hypotheses.model.places import reliability_place
 from hypotheses.model.prior import posterior_mcse, prior_mean, prior_weight_draws
 from hypotheses.model.result import EngineResult, interval_mcse
 from hypotheses.settings import DEFAULT_SEED, INTERVAL_MCSE_TARGET, NUMPY_DEFAULT_DRAWS, PILOT_DRAWS
@@ -92,6 +93,8 @@ def _scored(
     n_hyp = len(compiled.hypothesis_ids)
 
     def make(component: Component) -> ComponentScore:
+        if component.points_only:  # exact, vectorised, from rows compiled once: nothing to cache
+            return PointItems(component, n_hyp, compiled.reliability, seed, compiled.point_rows)
         if cache is None or component.method != "sampled":
             return score_component(component, n_hyp, compiled.reliability, seed)
         base = ("base", component.sources, tuple(it.id for it in component.members), n_hyp, seed)
@@ -101,6 +104,9 @@ def _scored(
         return [make(c) for c in compiled.components]
     out: list[_Kept] = []
     for component in compiled.components:
+        if component.points_only:
+            out.append(_kept(make(component)))
+            continue
         # A component's score depends on its factors, its uncertain sources and the point
         # reliabilities on its chains: the key holds all three.
         points = tuple(sorted({(s, compiled.reliability[s]) for it in component.members for s in it.chain}))
@@ -115,7 +121,7 @@ def _kept(part: ComponentScore) -> _Kept:
 
 def _is_point_case(case: Case) -> bool:
     """Every judgment the model reads is a point (its rates and origins included)."""
-    return all(j.is_point for _, j in judgment_places(case))
+    return compile_case(case).all_points
 
 
 def _exact_parts(
@@ -221,10 +227,23 @@ def log_marginal(
     that differ only in their evidence get the same E[pi_h] from one seed, so their log P(E)
     can be subtracted."""
     parts, pi_mean, posterior, _ = _exact_parts(case, np.random.default_rng(seed), seed, cache)
+    return posterior, float(logsumexp(_joint(parts, pi_mean)[None, :], axis=1)[0])
+
+
+def log_joint(
+    case: Case, seed: int | None = DEFAULT_SEED, cache: ScoreCache | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """P(h | E) and J(h) = log E[pi_h] + sum_c log f_c(h) = log P(h | E) + log P(E), the latter
+    unnormalised: a posterior below 1e-308 keeps its log (what `diff` adds and subtracts)."""
+    parts, pi_mean, posterior, _ = _exact_parts(case, np.random.default_rng(seed), seed, cache)
+    return posterior, _joint(parts, pi_mean)
+
+
+def _joint(parts: Sequence[ComponentScore | _Kept], pi_mean: np.ndarray) -> np.ndarray:
     total = log(pi_mean)
     for part in parts:
         total = total + part.log_factor()
-    return posterior, float(logsumexp(total[None, :], axis=1)[0])
+    return total
 
 
 def run(

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date
 
 from hypotheses._version import __version__
-from hypotheses.analysis.calibration import Calibration, verdict
+from hypotheses.analysis.calibration import Calibration, TermRow, verdict
 from hypotheses.output.page import (
     BLUE,
     GREY,
@@ -22,6 +22,9 @@ from hypotheses.output.page import (
     table,
 )
 from hypotheses.text import interval, percent
+
+# Columns of numbers, right-aligned in every rendering.
+_COUNTS = ("Pairs", "Items", "Statements", "Predicted", "Came true", "Pointed to the truth")
 
 
 def _share(p: float | None) -> str:
@@ -44,6 +47,21 @@ def headline(cal: Calibration) -> str:
     )
 
 
+def _term_rows(rows: tuple[TermRow, ...]) -> list[list[str]]:
+    return [
+        [
+            t.term,
+            _range(t.range),
+            str(t.n),
+            percent(t.predicted),
+            percent(t.observed),
+            _interval(t.observed_lo, t.observed_hi),
+            verdict(t.observed_lo, t.observed_hi, *t.range),
+        ]
+        for t in rows
+    ]
+
+
 def table_rows(cal: Calibration) -> dict[str, tuple[list[str], list[list[str]]]]:
     """The three tables (headers, rows) every rendering shows: one place for their wording."""
     bins = [
@@ -57,18 +75,7 @@ def table_rows(cal: Calibration) -> dict[str, tuple[list[str], list[list[str]]]]
         for b in cal.bins
         if b.n
     ]
-    terms = [
-        [
-            t.term,
-            _range(t.range),
-            str(t.n),
-            percent(t.predicted),
-            percent(t.observed),
-            _interval(t.observed_lo, t.observed_hi),
-            verdict(t.observed_lo, t.observed_hi, *t.range),
-        ]
-        for t in cal.by_term
-    ]
+    terms, words = _term_rows(cal.by_term), _term_rows(cal.by_word)
     sources = [
         [
             f"{s.code} ({s.meaning})",
@@ -85,6 +92,10 @@ def table_rows(cal: Calibration) -> dict[str, tuple[list[str], list[list[str]]]]
         "Verbal terms": (
             ["Term", "Stated", "Pairs", "Predicted", "Came true", "90% interval", "Verdict"],
             terms,
+        ),
+        "Words as written": (
+            ["Word", "Stated", "Statements", "Predicted", "Came true", "90% interval", "Verdict"],
+            words,
         ),
         "Sources": (
             ["Reliability", "Stated", "Items", "Pointed to the truth", "90% interval", "Verdict"],
@@ -114,7 +125,7 @@ def render_terminal(cal: Calibration):
                 title=Text(title, style="bold"), title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False
             )
             for name in header:
-                numeric = name in ("Pairs", "Items", "Predicted", "Came true", "Pointed to the truth")
+                numeric = name in _COUNTS
                 table.add_column(Text(visible(name)), justify="right" if numeric else "left", no_wrap=True)
             for row in rows:
                 table.add_row(*(Text(visible(cell)) for cell in row))
@@ -125,7 +136,9 @@ def render_terminal(cal: Calibration):
     parts.append(
         Text(
             f"Terms of the case scale{'s' * (len(scales) != 1)} ({', '.join(scales)}): each case x "
-            "hypothesis pair by the words its posterior is put in. Sources: items from sources of each "
+            "hypothesis pair by the words its posterior is put in. Words as written: each likelihood of the "
+            "true hypothesis written as a word, P(e | true h), against whether e was seen (what "
+            "--fit-scale re-fits). Sources: items from sources of each "
             "Admiralty grade whose weight pointed towards the true hypothesis (items near 0 dB left out). "
             "Verdict: 'less/more often' where the 90% interval misses the stated range."
         )
@@ -180,7 +193,7 @@ def terms_plot(cal: Calibration) -> str:
 
 
 def _html_table(header: list[str], rows: list[list[str]]) -> str:
-    numeric = {"Pairs", "Items", "Predicted", "Came true", "Pointed to the truth", "90% interval"}
+    numeric = {*_COUNTS, "90% interval"}
     return table(header, rows, [h in numeric for h in header], ' class="num"')
 
 
@@ -207,6 +220,16 @@ def render_html(cal: Calibration, generated: date | None = None) -> str:
             f"<figure>{terms_plot(cal)}<figcaption>Each pair by the words its posterior is put in on "
             "its case's scale.</figcaption></figure>",
             _html_table(*tables["Verbal terms"]),
+            "</section>",
+        ]
+    if cal.by_word:
+        parts += [
+            "<section>",
+            "<h2>Did the words the analysts wrote come true?</h2>",
+            "<p>Each likelihood of the true hypothesis written as a word, P(e | true h), against whether "
+            "e was seen (<code>observed: true</code>) or looked for and not found (<code>observed: "
+            "false</code>): what <code>hypscore calibration --fit-scale</code> re-fits.</p>",
+            _html_table(*tables["Words as written"]),
             "</section>",
         ]
     if cal.by_source:

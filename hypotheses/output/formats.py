@@ -55,6 +55,7 @@ _TERMINAL = "hypotheses.output.terminal"
 _TEXT = "hypotheses.output.text"
 _TEAM = "hypotheses.output.team_report"
 _CALIBRATION = "hypotheses.output.calibration_report"
+_SCALE_FILE = "hypotheses.output.scale_file"
 # STIX and MISP (hypotheses/exchange, the optional extra `hypscore[exchange]`).
 _STIX = "hypotheses.exchange.stix"
 _MISP = "hypotheses.exchange.misp"
@@ -110,6 +111,11 @@ RENDERERS: dict[str, dict[str, Renderer]] = {
         "md": Renderer(f"{_TEAM}:pool_markdown"),
         "html": Renderer(f"{_TEAM}:pool_html", file_only="the pooled HTML page is a file: give -o pool.html"),
     },
+    "rounds": {  # `pool --rounds`
+        "table": Renderer(f"{_TEAM}:render_rounds", rich=True),
+        "json": _JSON,
+        "md": Renderer(f"{_TEAM}:rounds_markdown"),
+    },
     "calibration": {
         "table": Renderer(f"{_CALIBRATION}:render_terminal", rich=True),
         "json": _JSON,
@@ -117,6 +123,12 @@ RENDERERS: dict[str, dict[str, Renderer]] = {
             f"{_CALIBRATION}:render_html",
             file_only="the HTML reliability diagram is a file: give -o calibration.html",
         ),
+    },
+    # `calibration --fit-scale`: the scale file (-o NAME.yaml), and the fit on the terminal.
+    "scale_fit": {
+        "table": Renderer(f"{_SCALE_FILE}:render_terminal", rich=True),
+        "json": _JSON,
+        "yaml": Renderer(f"{_SCALE_FILE}:scale_yaml"),
     },
 }
 

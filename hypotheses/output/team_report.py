@@ -9,6 +9,7 @@ from datetime import date
 
 from hypotheses._version import __version__
 from hypotheses.analysis.diff import DiffResult
+from hypotheses.analysis.rounds import POOLS, RoundsResult
 from hypotheses.analysis.scorecard import Estimate
 from hypotheses.analysis.team import PoolResult
 from hypotheses.output.page import (
@@ -30,7 +31,8 @@ from hypotheses.text import interval, percent
 POOL_NOTE = (
     "Each analyst's case is scored on its own, then pooled: linear = the weighted mean of their "
     "P(h | E); log = their weighted geometric mean, normalised (it sides with confident analysts "
-    "who agree). Intervals: 90%, from pooling the analysts' posterior draws draw by draw."
+    "who agree). Intervals: 90%, from pooling the analysts' posterior draws draw by draw; the log "
+    "pool's mean is the mean of those pooled draws, the linear pool's the pool of the means."
 )
 CRUX_NOTE = (
     "Cruxes: the judgments stated differently, by how far the leading hypothesis of one analyst "
@@ -50,7 +52,12 @@ def consensus_lines(result: PoolResult) -> list[str]:
         f"Consensus model: disagreement tau = {result.disagreement:.2f} (logit units); the judgments "
         "stated differently, at their consensus:"
     )
-    return [head, *(f"{p}: {text}" for p, text in result.consensus_places.items())]
+    prior = ""
+    if result.consensus_prior is not None:
+        shares = ", ".join(f"{h} {percent(p)}" for h, p in result.consensus_prior.items())
+        prior = f"Consensus prior P(h): {shares}."
+    lines = [head, *(f"{p}: {text}" for p, text in result.consensus_places.items())]
+    return [*lines, prior] if prior else lines
 
 
 def pool_tables(result: PoolResult) -> dict[str, tuple[list[str], list[list[str]]]]:
@@ -71,14 +78,35 @@ def pool_tables(result: PoolResult) -> dict[str, tuple[list[str], list[list[str]
     return {"Posterior, mean (90% interval)": (header, rows), "Cruxes": (crux_header, cruxes)}
 
 
-def render_pool(result: PoolResult):
-    """The rich renderable of `hypscore pool`."""
+def _rich_table(title: str, header: list[str], rows: list[list[str]], left: tuple[str, ...] = ()):
+    """A titled terminal table, every user string as Text (never markup); the first column and
+    those named in `left` left-aligned, numbers right."""
     from rich import box
-    from rich.console import Group
     from rich.table import Table
     from rich.text import Text
 
     from hypotheses.output.terminal import _AtWidth
+    from hypotheses.text import visible
+
+    def build(_width: int) -> Table:
+        table = Table(
+            title=Text(title, style="bold"), title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False
+        )
+        for k, name in enumerate(header):
+            justify = "left" if k == 0 or name in left else "right"
+            table.add_column(Text(visible(name)), justify=justify, no_wrap=True)
+        for row in rows:
+            table.add_row(*(Text(visible(cell)) for cell in row))
+        return table
+
+    return _AtWidth(build)
+
+
+def render_pool(result: PoolResult):
+    """The rich renderable of `hypscore pool`."""
+    from rich.console import Group
+    from rich.text import Text
+
     from hypotheses.text import visible
 
     parts: list[object] = [Text(visible(POOL_NOTE))]
@@ -86,18 +114,7 @@ def render_pool(result: PoolResult):
         if not rows:
             parts.append(Text("No cruxes: the analysts state every shared judgment alike."))
             continue
-
-        def build(_width: int, title: str = title, header: list[str] = header, rows: list[list[str]] = rows):
-            table = Table(
-                title=Text(title, style="bold"), title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False
-            )
-            for k, name in enumerate(header):
-                table.add_column(Text(visible(name)), justify="left" if k == 0 else "right", no_wrap=True)
-            for row in rows:
-                table.add_row(*(Text(visible(cell)) for cell in row))
-            return table
-
-        parts.append(_AtWidth(build))
+        parts.append(_rich_table(title, header, rows))
     parts += [
         Text(visible(line)) for line in (*result.sentences(), *result.warnings, *consensus_lines(result))
     ]
@@ -172,13 +189,16 @@ def pool_html(result: PoolResult, generated: date | None = None) -> str:
         return table(header, rows, [k > 0 for k in range(len(header))], " class=num")
 
     first = result.analysts[0].card
+    title = first.title or "the analysts' question"  # anonymous: no title one analyst chose
     parts = [
-        *page_start(f"Pooled: {first.title}"),
+        *page_start(f"Pooled: {title}"),
         "<header>",
-        f"<h1>Pooled: {escape(first.title)}</h1>",
+        f"<h1>Pooled: {escape(title)}</h1>",
         f'<p class="question">{escape(first.question)}</p>' if first.question else "",
         f"<p>{len(result.analysts)} analysts: "
-        + ", ".join(f"{escape(a.name)} ({escape(a.path)})" for a in result.analysts)
+        + ", ".join(
+            escape(a.name) + (f" ({escape(a.path)})" if a.path != a.name else "") for a in result.analysts
+        )
         + "</p>",
         "</header>",
         "<section>",
@@ -229,9 +249,21 @@ def diff_rows(result: DiffResult) -> tuple[list[str], list[list[str]]]:
     header = ["Place", "before", "after", *(f"{h} alone" for h in ids)]
     rows = []
     for c in result.changes:
-        alone = [_points(c.alone[h]) if c.alone is not None else "n/a" for h in ids]
-        rows.append([c.place, c.before or "-", c.after or "-", *alone])
+        if c.text:
+            alone = ["text"] * len(ids)
+        else:
+            alone = [_points(c.alone[h]) if c.alone is not None else "n/a" for h in ids]
+        rows.append([c.place, _short(c.before or "-"), _short(c.after or "-"), *alone])
     return header, rows
+
+
+# A quote or a note can be paragraphs long: the table shows its start (the JSON all of it).
+SHORT = 60
+
+
+def _short(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= SHORT else text[: SHORT - 3] + "..."
 
 
 def diff_headline(result: DiffResult) -> str:
@@ -242,10 +274,13 @@ def diff_headline(result: DiffResult) -> str:
 
     moves = ", ".join(f"{h} {p(result.before, h)} -> {p(result.after, h)}" for h in ids)
     n = len(result.changes)
+    texts = sum(c.text for c in result.changes)
+    of_text = f" ({texts} of text, which changes no number)" if texts else ""
     return (
-        f"{result.old} -> {result.new}: {n} change{'s' * (n != 1)}. P(h | E): {moves}. 'alone': the "
-        "change in percentage points when only that change is made to the old case (n/a: it cannot "
-        "stand alone); the effects need not add up, the evidence interacts."
+        f"{result.old} -> {result.new}: {n} change{'s' * (n != 1)}{of_text}. P(h | E): {moves}. "
+        "'alone': the change in percentage points when only that change is made to the old case "
+        "(n/a: it cannot stand alone; text: the model does not read it); the effects need not add "
+        "up, the evidence interacts."
     )
 
 
@@ -260,7 +295,10 @@ def render_diff(result: DiffResult):
 
     header, rows = diff_rows(result)
     if not rows:
-        return Group(Text(visible(diff_headline(result))), Text("The two cases state the same model."))
+        return Group(
+            Text(visible(diff_headline(result))),
+            Text("The two cases state the same model and the same text."),
+        )
 
     def build(_width: int) -> Table:
         table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
@@ -278,5 +316,62 @@ def diff_markdown(result: DiffResult) -> str:
 
     header, rows = diff_rows(result)
     lines = ["# What changed", "", md_text(diff_headline(result)), ""]
-    lines += _md_table(header, rows) if rows else ["The two cases state the same model."]
+    lines += _md_table(header, rows) if rows else ["The two cases state the same model and the same text."]
+    return "\n".join(lines) + "\n"
+
+
+# ---- rounds (Delphi) ------------------------------------------------------------------------
+
+ROUNDS_NOTE = (
+    "Each round pooled on its own (equal weights), the analysts matched across rounds by file "
+    "name. moved: the last round minus the first, in percentage points. A crux's swing is 0 in a "
+    "round where the analysts state that judgment alike."
+)
+
+
+def rounds_tables(result: RoundsResult) -> dict[str, tuple[list[str], list[list[str]]]]:
+    """The pooled answer by round, the cruxes' swings by round, and each analyst's judgment at
+    each crux by round."""
+    names = list(result.rounds)
+    pooled = []
+    for kind in POOLS:
+        values = result.pooled(kind)
+        for h, means in (values or {}).items():
+            pooled.append([f"{kind} pool", h, *(percent(m) for m in means), _points(means[-1] - means[0])])
+    swings = [[c.place, *(f"{100 * s:.1f}" for s in c.swings), _points(c.moved)] for c in result.cruxes]
+    judgments = [
+        [c.place, who, *(c.values[r].get(who, "-") for r in range(len(names)))]
+        for c in result.cruxes
+        for who in result.analysts
+    ]
+    return {
+        "Pooled P(h | E) by round": (["Pool", "hypothesis", *names, "moved"], pooled),
+        "Cruxes: swing by round (points)": (["Place", *names, "moved"], swings),
+        "Judgments at the cruxes": (["Place", "analyst", *names], judgments),
+    }
+
+
+def render_rounds(result: RoundsResult):
+    """The rich renderable of `hypscore pool --rounds`."""
+    from rich.console import Group
+    from rich.text import Text
+
+    from hypotheses.text import visible
+
+    parts: list[object] = [Text(visible(ROUNDS_NOTE))]
+    for title, (header, rows) in rounds_tables(result).items():
+        if rows:
+            parts.append(_rich_table(title, header, rows, left=("hypothesis", "analyst")))
+    if not result.cruxes:
+        parts.append(Text("No cruxes in any round: the analysts state every shared judgment alike."))
+    return Group(*parts)
+
+
+def rounds_markdown(result: RoundsResult) -> str:
+    from hypotheses.output.text import md_text
+
+    lines = ["# Rounds", "", md_text(ROUNDS_NOTE)]
+    for title, (header, rows) in rounds_tables(result).items():
+        lines += ["", f"## {md_text(title)}", ""]
+        lines += _md_table(header, rows) if rows else ["None."]
     return "\n".join(lines) + "\n"

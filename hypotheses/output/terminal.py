@@ -43,6 +43,7 @@ from hypotheses.output.wording import (
 )
 from hypotheses.output.wording import headline as headline_words
 from hypotheses.text import interval, percent, visible
+from priors.judgment import Beta
 from priors.reliability import ADMIRALTY, CREDIBILITY, admiralty_judgment, credibility_judgment
 from priors.scales import Scale
 
@@ -198,7 +199,8 @@ def render_table(card: Scorecard, timing: bool = True, verbose: bool = False) ->
         legend.add_row(_plain(g.id), _plain(f"{g.label} ({' + '.join(g.members)})"))
     d = card.diagnostics
     took = f" · {d.seconds * 1000:,.0f} ms" if timing else ""
-    scale = visible(card.scale) + (f" ({visible(card.scale_file)})" if card.scale_file else "")
+    shown = card.scale_file and card.scale_file != card.scale  # `scale: /abs/desk.yaml` once
+    scale = visible(card.scale) + (f" ({visible(card.scale_file or '')})" if shown else "")
     if verbose:  # the engine's details, for whoever checks the sampler (always in the JSON)
         mcmc = "" if d.rhat is None else f" · R-hat {d.rhat:.3f} · {d.divergences} divergences"
         said = (
@@ -513,6 +515,14 @@ def render_scale(scale: Scale) -> Table:
             _plain(", ".join(term.synonyms)),
             Text(term.range_text()),
             _plain(repr(term.judgment).split(" from ")[0]),
+        )
+    for code, judgment in scale.grades:  # a scale fitted to a track record re-states these
+        lo, hi = judgment.quantiles() if isinstance(judgment, Beta) else (judgment.mean, judgment.mean)
+        table.add_row(
+            _plain(f"grade {code}"),
+            _plain(f"reliability: {code} ({ADMIRALTY[code][0]})"),
+            Text(f"{lo * 100:.4g}-{hi * 100:.4g}%"),
+            _plain(repr(judgment).split(" from ")[0]),
         )
     return table
 

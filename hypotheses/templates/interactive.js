@@ -18,6 +18,7 @@
     const DB = 10 / Math.LN10;
     const {
       grid_cells: GRID_CELLS, grid_zooms: GRID_ZOOMS, source_draws: SOURCE_DRAWS, source_batches: SOURCE_BATCHES,
+      pool_elements: POOL_ELEMENTS, pool_floor: POOL_FLOOR,
       prior_draws: PRIOR_DRAWS, prior_floor: PRIOR_FLOOR, prior_batches: PRIOR_BATCHES, prior_budget: PRIOR_BUDGET,
       tiny: TINY, // Beta draws are clipped there (numpy's finfo(float).tiny), as the engine does
     } = data.engine;
@@ -402,7 +403,10 @@
       let seed = data.seed;
       for (const ch of used.join(" ")) seed = (Math.imul(seed, 31) + ch.codePointAt(0)) >>> 0;
       const r = rng(seed);
-      const size = SOURCE_DRAWS / SOURCE_BATCHES;
+      // components.pool_draws: fewer draws of thousands of sources, in bounded memory.
+      const fits = Math.floor(Math.floor(POOL_ELEMENTS / Math.max(1, judgments.length)) / SOURCE_BATCHES) * SOURCE_BATCHES;
+      const draws = Math.min(SOURCE_DRAWS, Math.max(POOL_FLOOR, fits));
+      const size = draws / SOURCE_BATCHES;
       const batches = [];
       const all = [];
       for (let k = 0; k < SOURCE_BATCHES; k++) {
@@ -414,7 +418,7 @@
         all.push(...rows);
       }
       const logFactor = [];
-      for (let h = 0; h < H; h++) logFactor.push(lse(all.map((row) => row[h])) - Math.log(SOURCE_DRAWS));
+      for (let h = 0; h < H; h++) logFactor.push(lse(all.map((row) => row[h])) - Math.log(draws));
       return { method: "sampled", logFactor, batches };
     }
 
