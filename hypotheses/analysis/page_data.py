@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from hypotheses.analysis.page_case import download_data
 from hypotheses.analysis.scorecard import Scorecard
 from hypotheses.case import Case
 from hypotheses.case.types import SINGLE_PRIOR
@@ -58,11 +59,13 @@ def judgment_data(judgment: Judgment) -> dict[str, Any]:
     return {"p": judgment.mean}
 
 
-def page_data(case: Case, card: Scorecard) -> dict[str, Any]:
+def page_data(case: Case, card: Scorecard, text: str | None = None) -> dict[str, Any]:
     """Everything the page's script needs to recompute the posterior means: each judgment at its
     place as the engine uses it, the words a control offers (the case's scale, Admiralty codes for
-    reliabilities, the six credibility words), and E[pi_h] as the engine estimated it (reused while
-    the priors are as printed, so that an edit elsewhere gives the engine's numbers exactly)."""
+    reliabilities, the six credibility words) and how each is written in a case file, E[pi_h] as
+    the engine estimated it (reused while the priors are as printed, so that an edit elsewhere
+    gives the engine's numbers exactly), and the case file as parsed, to write the edited case
+    back (page_case.download_data; `text` is the file's text, read from case.path if not given)."""
     scale = case.scale
     places: list[dict[str, Any]] = []
 
@@ -70,7 +73,11 @@ def page_data(case: Case, card: Scorecard) -> dict[str, Any]:
         places.append({"place": name, "kind": kind, "j": judgment_data(judgment), "absent": absent})
         return name
 
-    terms = [{"word": t.term, "j": judgment_data(scale.judgment(t.term))} for t in scale.terms]
+    # "write": the word as a case file states it there (a credibility word or an Admiralty code
+    # also says what it is in a grading such as B2).
+    terms = [
+        {"word": t.term, "j": judgment_data(scale.judgment(t.term)), "write": t.term} for t in scale.terms
+    ]
     # A prior given as one judgment may be a relative weight (any number from 0); a factor is a probability.
     priors = [
         [place(prior_place(h.id, f), "weight" if f == SINGLE_PRIOR else "prior", j) for f, j in h.prior]
@@ -159,12 +166,22 @@ def page_data(case: Case, card: Scorecard) -> dict[str, Any]:
             "model_error": terms,
             "shared": terms,
             "credibility": [
-                {"word": f"{d} ({meaning})", "j": judgment_data(credibility_judgment(d))}
+                {
+                    "word": f"{d} ({meaning})",
+                    "j": judgment_data(credibility_judgment(d)),
+                    "write": meaning,
+                    "digit": d,
+                }
                 for d, (meaning, _, _) in CREDIBILITY.items()
             ]
             + terms,
             "reliability": [
-                {"word": f"{code} ({meaning})", "j": judgment_data(admiralty_judgment(code, scale))}
+                {
+                    "word": f"{code} ({meaning})",
+                    "j": judgment_data(admiralty_judgment(code, scale)),
+                    "write": code,
+                    "letter": code,
+                }
                 for code, (meaning, _, _) in ADMIRALTY.items()
             ]
             + terms,
@@ -178,6 +195,7 @@ def page_data(case: Case, card: Scorecard) -> dict[str, Any]:
         "events": events,
         "origins": origins,
         "groups": [{"id": g.id, "members": list(g.members)} for g in card.groups],
+        "download": download_data(case, text),
         "seed": card.diagnostics.seed or 0,
         "engine": engine_constants(),
     }

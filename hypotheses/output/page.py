@@ -24,13 +24,21 @@ if TYPE_CHECKING:
 BLUE, ORANGE, GREEN, VERMILLION, GREY = "#0072B2", "#E69F00", "#009E73", "#D55E00", "#8C8C8C"
 # One line per hypothesis, in this order (Okabe-Ito's remaining colours after the five above).
 PALETTE = (BLUE, ORANGE, GREEN, VERMILLION, GREY, "#CC79A7", "#56B4E9", "#F0E442")
+# One colour per analyst on the pool page, beside the pools' blue, green and orange: Okabe-Ito's
+# other colours first (yellow left out: too faint on white), then Paul Tol's colour-blind-safe
+# "muted" colours that differ most from those. Each analyst also gets a marker of its own
+# (ANALYST_MARKERS), so that no one is told apart by colour alone.
+ANALYST_COLOURS = (VERMILLION, "#CC79A7", "#000000", "#56B4E9", "#882255", "#44AA99", "#999933", "#332288")
+ANALYST_MARKERS = ("o", "v", "P", "X", "<", "h", ">", "*")
 
 CSS = """
 :root { --ink: #1a1a1a; --muted: #5a5a5a; --rule: #d0d0d0; --accent: #0072B2; }
 * { box-sizing: border-box; }
 body { font: 15px/1.5 "Source Sans Pro", "Segoe UI", Helvetica, Arial, sans-serif; color: var(--ink);
        margin: 0; background: #fff; }
-main { max-width: 60rem; margin: 0 auto; padding: 2rem 2rem 3rem; }
+main { max-width: 78rem; margin: 0 auto; padding: 2rem 2rem 3rem; }
+/* Text at a readable measure; tables may use the whole width (eight hypotheses' columns). */
+main p, main ul, main ol, figure, header, .bottom-line, .hs-intro, table:not(.hs-wide) { max-width: 60rem; }
 h1 { font-size: 1.7rem; margin: 0 0 .3rem; line-height: 1.25; }
 h2 { font-size: 1.2rem; margin: 2rem 0 .6rem; padding-bottom: .2rem; border-bottom: 2px solid var(--accent); }
 h3 { font-size: 1rem; margin: 1.2rem 0 .4rem; }
@@ -42,6 +50,8 @@ table { border-collapse: collapse; width: 100%; margin: .5rem 0 1rem; font-size:
 th, td { text-align: left; padding: .35rem .5rem; border-bottom: 1px solid var(--rule); vertical-align: top; }
 th { background: #f4f4f4; font-weight: 600; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+th.num { white-space: normal; }
+table.hs-wide td, table.hs-wide th { padding: .3rem .35rem; }
 .id { font-weight: 600; white-space: nowrap; }
 .label { color: var(--muted); }
 figure { margin: .5rem 0 1rem; }
@@ -63,16 +73,20 @@ body.hs-edited .hs-printed::before { content: "Printed case: not recomputed for 
   font-size: .8rem; font-weight: 600; color: #8a3b00; opacity: 1; }
 .hs-live, .hs-changed { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 .hs-intro { background: #f4f4f4; padding: .5rem 1rem; }
-.hs-control { display: flex; gap: .2rem; margin: .15rem 0; white-space: nowrap; font-size: .8rem; }
-.hs-control select { font: inherit; width: 8rem; }
-.hs-control input[type=number] { font: inherit; width: 4.5rem; }
+/* A control wraps (the number under the word) where its column is narrow. */
+.hs-control { display: flex; flex-wrap: wrap; gap: .2rem; margin: .15rem 0; font-size: .8rem; }
+.hs-control select { font: inherit; width: 4.5rem; max-width: 9rem; flex: 1 1 4.5rem; }
+.hs-control input[type=text] { font: inherit; width: 4rem; flex: 0 1 4rem; }
 label.hs-control { font-weight: normal; }
 tr.hs-out td { color: #9a9a9a; }
 @page { size: A4; margin: 14mm; }
 @media print {
-  .hs-control, #hs-intro, #hs-reset { display: none !important; }
+  .hs-control, #hs-intro, #hs-reset, #hs-download, #hs-download-error { display: none !important; }
   .hs-live { position: static; }
   body { font-size: 10.5pt; }
+  table { font-size: 8.5pt; }
+  table.hs-wide { font-size: 7.5pt; }
+  .scroll { overflow: visible; }
   main { max-width: none; padding: 0; }
   section, figure, table, .bottom-line { break-inside: avoid; }
   h2 { break-after: avoid; }

@@ -97,19 +97,36 @@ def prior_posterior_plot(card: Scorecard) -> str:
     return svg(figure)
 
 
+def timeline_days(card: Scorecard) -> list[float]:
+    """Where each point of the timeline stands on the x-axis, in days from the first date: spaced
+    by date, so that a week and a year do not look alike. The first point ("before", the undated
+    items) stands a step before the first date: a tenth of the dates' span, at least one day."""
+    days = [date.fromisoformat(day).toordinal() for day, _ in card.timeline[1:] if day is not None]
+    if not days:
+        return [0.0]
+    first = days[0]
+    step = max(1.0, (days[-1] - first) / 10)
+    return [-step, *(float(d - first) for d in days)]
+
+
 def timeline_plot(card: Scorecard) -> str:
-    """P(h | E) after each date of the dated items, one line per hypothesis (Okabe-Ito)."""
+    """P(h | E) after each date of the dated items, one line per hypothesis (Okabe-Ito), the
+    x-axis spaced by date (timeline_days)."""
     plt = pyplot()
-    labels = ["before"] + [plot_text(day) for day, _ in card.timeline[1:] if day is not None]
+    dated = [day for day, _ in card.timeline[1:] if day is not None]
+    x = timeline_days(card)
     figure, axes = plt.subplots(figsize=(7.5, 3.2))
     for index, h in enumerate(card.hypotheses):
         values = [100 * posterior[h.id] for _, posterior in card.timeline]
-        axes.plot(
-            range(len(values)), values, marker="o", color=PALETTE[index % len(PALETTE)], label=plot_text(h.id)
-        )
-    axes.set_xticks(range(len(labels)), labels, rotation=30, ha="right")
+        axes.plot(x, values, marker="o", color=PALETTE[index % len(PALETTE)], label=plot_text(h.id))
+    # Every date labelled while they fit; beyond a dozen, about a dozen spread over the span
+    # (always the first and the last), so that labels never overprint.
+    shown = sorted(set(range(1, len(x), max(1, math.ceil((len(x) - 1) / 12)))) | {len(x) - 1})
+    labels = ["before", *(plot_text(dated[k - 1]) for k in shown)]
+    axes.set_xticks([x[0], *(x[k] for k in shown)], labels, rotation=30, ha="right")
     axes.set_ylim(0, 100)
     axes.set_ylabel("P(h | evidence so far), %")
+    axes.set_xlabel("date (spaced by time)")
     axes.legend(
         loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=min(4, len(card.hypotheses)), frameon=False
     )
@@ -232,6 +249,12 @@ def _named(item_id: str, label: str) -> str:
     return f"<span class=id>{escape(item_id)}</span><br><span class=label>{escape(label)}</span>"
 
 
+def _breakable(text: str) -> str:
+    """An id for a narrow column's header: escaped, and allowed to break after its underscores
+    (russia_<wbr>state), so that eight hypotheses' columns fit the page."""
+    return escape(text).replace("_", "_<wbr>")
+
+
 def _odds_db(p: float, rest: float) -> float:
     """10 log10(p / rest), p against the others, given their total rather than as 1 - p.
 
@@ -320,7 +343,9 @@ def render_report(
         *page_start(card.title, policy),
         # Shown by the script once a reader edits the case; sticky, so it stays in view while they do.
         '<div class="hs-live" id="hs-live" hidden><p id="hs-live-text"></p><ul id="hs-edits"></ul>'
-        '<button type="button" id="hs-reset">Reset to the printed case</button></div>',
+        '<button type="button" id="hs-reset">Reset to the printed case</button> '
+        '<button type="button" id="hs-download">Download the edited case</button>'
+        '<span class="warning" id="hs-download-error" hidden></span></div>',
         "<header>",
         f"<h1>{escape(card.title)}</h1>",
     ]
@@ -407,8 +432,8 @@ def render_report(
             f"P({escape(lead.id)}) had the item been left out; conflict: log<sub>2</sub> P(item) / "
             "P(item | the other evidence), in bits, positive when the rest of the evidence makes the "
             "item surprising.</p>",
-            "<table><thead><tr><th>Evidence</th>"
-            + "".join(f"<th class=num>{escape(h)}</th>" for h in ids)
+            '<div class="scroll"><table class="hs-wide"><thead><tr><th>Evidence</th>'
+            + "".join(f"<th class=num>{_breakable(h)}</th>" for h in ids)
             + f"<th class=num>bits</th><th class=num>{escape(lead.id)} without it</th>"
             "<th class=num>conflict</th></tr></thead><tbody>",
         ]
@@ -444,7 +469,7 @@ def render_report(
                     f"<td class=num{STALE}>{percent(without[item.id].posterior[lead.id])}</td>"
                     f"<td class=num{STALE}>{conflict(item.conflict_bits)}</td></tr>"
                 )
-        parts.append("</tbody></table>")
+        parts.append("</tbody></table></div>")
         if e.conflicts:
             parts += [
                 '<ul class="plain warning hs-printed">',
@@ -621,8 +646,9 @@ def _inputs(case: Case) -> list[str]:
         ids = case.hypothesis_ids
         parts += [
             "<h3>Evidence: P(evidence | hypothesis), as written</h3>",
-            '<div class="scroll"><table><thead><tr><th>Evidence</th><th>Source, credibility</th>'
-            + "".join(f"<th>{escape(h)}</th>" for h in ids)
+            '<div class="scroll"><table class="hs-wide"><thead><tr><th>Evidence</th>'
+            "<th>Source, credibility</th>"
+            + "".join(f"<th>{_breakable(h)}</th>" for h in ids)
             + "</tr></thead><tbody>",
         ]
         for item in case.evidence:
@@ -656,8 +682,8 @@ def _inputs(case: Case) -> list[str]:
         ids = case.hypothesis_ids
         parts += [
             "<h3>Events: P(event | hypothesis), as written</h3>",
-            '<div class="scroll"><table><thead><tr><th>Event</th><th>Reported by</th>'
-            + "".join(f"<th>{escape(h)}</th>" for h in ids)
+            '<div class="scroll"><table class="hs-wide"><thead><tr><th>Event</th><th>Reported by</th>'
+            + "".join(f"<th>{_breakable(h)}</th>" for h in ids)
             + "</tr></thead><tbody>",
         ]
         for event in case.events:
@@ -672,9 +698,8 @@ def _inputs(case: Case) -> list[str]:
         ids = case.hypothesis_ids
         parts += [
             "<h3>Possible common origins: P(shared) and P(origin's claim | hypothesis), as written</h3>",
-            '<div class="scroll"><table><thead><tr><th>Origin</th><th>Items</th><th>Shared</th>'
-            + "".join(f"<th>{escape(h)}</th>" for h in ids)
-            + "</tr></thead><tbody>",
+            '<div class="scroll"><table class="hs-wide"><thead><tr><th>Origin</th><th>Items</th>'
+            "<th>Shared</th>" + "".join(f"<th>{_breakable(h)}</th>" for h in ids) + "</tr></thead><tbody>",
         ]
         for origin in case.origins:
             members = "<br>".join(escape(item_id) for item_id in origin.items)

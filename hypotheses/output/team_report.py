@@ -13,9 +13,10 @@ from hypotheses.analysis.rounds import POOLS, RoundsResult
 from hypotheses.analysis.scorecard import Estimate
 from hypotheses.analysis.team import PoolResult
 from hypotheses.output.page import (
+    ANALYST_COLOURS,
+    ANALYST_MARKERS,
     BLUE,
     GREEN,
-    GREY,
     ORANGE,
     escape,
     page_end,
@@ -159,7 +160,15 @@ def pool_markdown(result: PoolResult) -> str:
 def pool_plot(result: PoolResult) -> str:
     """Each analyst's posterior with its 90% interval, and the pools, per hypothesis."""
     plt = pyplot()
-    rows = [(a.name, {h.id: h.posterior for h in a.card.hypotheses}, GREY, "o") for a in result.analysts]
+    rows = [
+        (
+            a.name,
+            {h.id: h.posterior for h in a.card.hypotheses},
+            ANALYST_COLOURS[k % len(ANALYST_COLOURS)],
+            ANALYST_MARKERS[k % len(ANALYST_MARKERS)],
+        )
+        for k, a in enumerate(result.analysts)
+    ]
     rows.append(("linear pool", result.linear, BLUE, "s"))
     if result.consensus is not None:
         rows.append(("consensus model", result.consensus, GREEN, "^"))
@@ -174,6 +183,19 @@ def pool_plot(result: PoolResult) -> str:
             axes.errorbar(e.mean * 100, y, xerr=xerr(e), fmt=marker, color=colour, capsize=2, markersize=4)
             if k == len(result.ids) - 1:
                 axes.text(101, y, plot_text(name), va="center", fontsize=7, color=colour)
+    # The legend: each analyst's and pool's marker in its colour beside its name.
+    handles = [
+        axes.plot([], [], marker, color=colour, markersize=5, label=plot_text(name))[0]
+        for name, _, colour, marker in rows
+    ]
+    axes.legend(
+        handles=handles,
+        loc="lower center",
+        bbox_to_anchor=(0.5, 1.0),
+        ncol=min(4, n),
+        frameon=False,
+        fontsize=8,
+    )
     axes.set_yticks(range(len(result.ids)), [plot_text(h) for h in result.ids[::-1]])
     axes.set_xlim(0, 100)
     axes.set_xlabel("P(h | E) (%), with 90% credible interval")
@@ -205,8 +227,8 @@ def pool_html(result: PoolResult, generated: date | None = None) -> str:
         "<h2>Posteriors</h2>",
         f"<p>{escape(POOL_NOTE)}</p>",
         numbers(*tables["Posterior, mean (90% interval)"]),
-        f"<figure>{pool_plot(result)}<figcaption>Each analyst's posterior (grey) and the pools, with "
-        "their 90% intervals.</figcaption></figure>",
+        f"<figure>{pool_plot(result)}<figcaption>Each analyst's posterior (a colour and a marker "
+        "each, as in the legend) and the pools, with their 90% intervals.</figcaption></figure>",
         "</section>",
         "<section>",
         "<h2>Cruxes</h2>",

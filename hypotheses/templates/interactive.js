@@ -33,7 +33,11 @@
       for (const x of xs) s += Math.exp(x - m);
       return m + Math.log(s);
     }
-    function lae(a, b) { return lse([a, b]); }
+    function lae(a, b) { // lse([a, b]) without an array, and with one exp (the hot path's)
+      const m = b > a ? b : a;
+      if (!isFinite(m)) return lse([a, b]);
+      return m + Math.log1p(Math.exp(-Math.abs(a - b)));
+    }
     function softmax(xs) {
       let m = -Infinity;
       for (const x of xs) if (x > m) m = x;
@@ -192,13 +196,18 @@
     // expected base rate of what the item reports (a point: docs/model.md section 2).
     // p: {kappa} from a credibility, or {hit, fa} given (then mixed with the item's expected
     // rate q = hit b + fa (1 - b) by the chain, whose only link is then model error's).
-    function rates(p, rho, b) {
+    // `out`: an array to write them into (the sampled path's hot loop allocates nothing).
+    function rates(p, rho, b, out = [0, 0]) {
       if (p.hit === undefined) {
         const c = p.kappa * rho;
-        return [lambda(c, 1, b), lambda(c, 0, b)];
+        out[0] = lambda(c, 1, b);
+        out[1] = lambda(c, 0, b);
+        return out;
       }
       const q = p.hit * b + p.fa * (1 - b);
-      return [rho * p.hit + (1 - rho) * q, rho * p.fa + (1 - rho) * q];
+      out[0] = rho * p.hit + (1 - rho) * q;
+      out[1] = rho * p.fa + (1 - rho) * q;
+      return out;
     }
     // An item's own parameters of how it is reported, at their means.
     function reporting(it) {
@@ -239,24 +248,41 @@
       const members = new Map();
       units.forEach((u, k) => { const r = root(k); if (!members.has(r)) members.set(r, []); members.get(r).push(u); });
       const out = [];
+      const rel = Object.fromEntries(kase.sources.map((s) => [s.id, s.j]));
       for (const us of members.values()) {
         const used = [...new Set(us.flatMap((u) => u.items.flatMap((it) => it.chain)).filter((s) => uncertain.has(s)))].sort();
-        out.push(component(kase, used, us));
+        // A component's factor depends only on what it is made of: unchanged by an edit
+        // elsewhere, it is not computed again (a sampled or gridded one is most of the work).
+        // Each unit's key: all that its factor reads, its chain's reliabilities included.
+        for (const u of us) {
+          u.key = JSON.stringify([
+            [...new Set(u.items.flatMap((it) => it.chain))].sort().map((s) => [s, rel[s]]),
+            u.items, u.event === null ? null : kase.events[u.event], u.origin === null ? null : kase.origins[u.origin],
+          ]);
+        }
+        const key = JSON.stringify([used, used.map((s) => rel[s]), us.map((u) => u.key)]);
+        if (!built.has(key)) {
+          if (built.size > 4 * members.size + 64) built.clear(); // this case's and a few edits
+          built.set(key, component(kase, used, us));
+        }
+        out.push(built.get(key));
       }
       return out;
     }
+    const built = new Map(); // component key -> its factor
 
     function component(kase, used, units) {
       const rel = Object.fromEntries(kase.sources.map((s) => [s.id, s.j]));
       const chainParts = (it) => {
         let constant = 1;
         for (const s of it.chain) if (!used.includes(s)) constant *= mean(rel[s]);
-        return { constant, uses: used.map((s) => it.chain.includes(s)) };
+        // The indices (into r) of the used sources on its chain.
+        return { constant, uses: used.flatMap((s, k) => (it.chain.includes(s) ? [k] : [])) };
       };
       const items = units.filter((u) => u.event === null && u.origin === null).map((u) => {
         const it = u.items[0];
         const theta = it.theta.map(mean);
-        return { ...chainParts(it), ...reporting(it), theta, mix: theta.reduce((a, b) => a + b, 0) / H };
+        return { ...chainParts(it), ...reporting(it), theta, mix: theta.reduce((a, b) => a + b, 0) / H, key: u.key };
       });
       const events = units.filter((u) => u.event !== null).map((u) => {
         const theta = kase.events[u.event].map(mean);
@@ -264,6 +290,7 @@
           reports: u.items.map((it) => ({ ...chainParts(it), ...reporting(it) })),
           theta,
           b: theta.reduce((a, x) => a + x, 0) / H,
+          key: u.key,
         };
       });
       // A possible common origin (components._OriginFactor): each item reported as in an event
@@ -280,48 +307,67 @@
           theta,
           b: theta.reduce((a, x) => a + x, 0) / H,
           s: mean(o.shared),
+          alone: u.items.map(() => [0, 0]), // each item's rates alone, per draw (reused)
+          key: u.key,
         };
       });
-      const rho = (part, r) => part.uses.reduce((c, on, s) => (on ? c * r[s] : c), part.constant);
+      function rho(part, r) {
+        let c = part.constant;
+        for (const k of part.uses) c *= r[k];
+        return c;
+      }
+      // log E[prod of the component's factors | r, h] for h in cols (the others left 0): a zoomed
+      // grid needs one hypothesis only, as the engine computes it.
+      const scratch = [0, 0], logRates = [0, 0];
+      // Each unit's log factor given r, added into total[h] for h in cols.
+      function addItem(it, r, cols, total) {
+        if (it.hit === undefined) {
+          const c = rho(it, r) * it.kappa;
+          for (const h of cols) total[h] += Math.log(lambda(c, it.theta[h], it.mix));
+        } else { // given rates: theta H + (1 - theta) F
+          const [hit, fa] = rates(it, rho(it, r), it.mix, scratch);
+          for (const h of cols) total[h] += Math.log(it.theta[h] * hit + (1 - it.theta[h]) * fa);
+        }
+      }
+      function addEvent(ev, r, cols, total) { // theta_h prod H + (1 - theta_h) prod F, exact at the means given r
+        reported(ev.reports, ev.b, r);
+        for (const h of cols) total[h] += eventLog(ev.theta[h], logRates);
+      }
+      // s Lambda_h + (1 - s) prod_j lambda_jh: linear in each judgment given r, so exact at the
+      // means too (docs/model.md section 2).
+      function addOrigin(o, r, cols, total) {
+        reported(o.reports, o.b, r);
+        const alone = o.alone;
+        for (let j = 0; j < alone.length; j++) rates(o.reports[j], rho(o.reports[j], r), o.reports[j].b, alone[j]);
+        const logS = Math.log(o.s), log1mS = Math.log1p(-o.s);
+        for (const h of cols) {
+          let own = 0;
+          for (let j = 0; j < o.reports.length; j++) {
+            const t = o.reports[j].own[h];
+            own += Math.log(t * alone[j][0] + (1 - t) * alone[j][1]);
+          }
+          total[h] += lae(logS + eventLog(o.theta[h], logRates), log1mS + own);
+        }
+      }
+      const parts = [...items.map((x) => [x, addItem]), ...events.map((x) => [x, addEvent]), ...origins.map((x) => [x, addOrigin])];
       // log E[prod of the component's factors | r, h] for h in cols (the others left 0): a zoomed
       // grid needs one hypothesis only, as the engine computes it.
       function condLog(r, cols = ALL) {
         const total = zeros(H);
-        for (const it of items) {
-          if (it.hit === undefined) {
-            const c = rho(it, r) * it.kappa;
-            for (const h of cols) total[h] += Math.log(lambda(c, it.theta[h], it.mix));
-          } else { // given rates: theta H + (1 - theta) F
-            const [hit, fa] = rates(it, rho(it, r), it.mix);
-            for (const h of cols) total[h] += Math.log(it.theta[h] * hit + (1 - it.theta[h]) * fa);
-          }
-        }
-        for (const ev of events) { // theta_h prod H + (1 - theta_h) prod F, exact at the means given r
-          const logRates = reported(ev.reports, ev.b, r);
-          for (const h of cols) total[h] += eventLog(ev.theta[h], logRates);
-        }
-        // s Lambda_h + (1 - s) prod_j lambda_jh: linear in each judgment given r, so exact at the
-        // means too (docs/model.md section 2).
-        for (const o of origins) {
-          const logRates = reported(o.reports, o.b, r);
-          const alone = o.reports.map((p) => rates(p, rho(p, r), p.b));
-          for (const h of cols) {
-            let own = 0;
-            o.reports.forEach((p, j) => { own += Math.log(p.own[h] * alone[j][0] + (1 - p.own[h]) * alone[j][1]); });
-            total[h] += lae(Math.log(o.s) + eventLog(o.theta[h], logRates), Math.log1p(-o.s) + own);
-          }
-        }
+        for (const [part, add] of parts) add(part, r, cols, total);
         return total;
       }
-      // [sum log H, sum log F] of reports at base rate b given r.
+      // [sum log H, sum log F] of reports at base rate b given r, into logRates.
       function reported(reports, b, r) {
         let logHit = 0, logFalse = 0;
         for (const p of reports) {
-          const [hit, fa] = rates(p, rho(p, r), b);
-          logHit += Math.log(hit);
-          logFalse += Math.log(fa);
+          rates(p, rho(p, r), b, scratch);
+          logHit += Math.log(scratch[0]);
+          logFalse += Math.log(scratch[1]);
         }
-        return [logHit, logFalse];
+        logRates[0] = logHit;
+        logRates[1] = logFalse;
+        return logRates;
       }
       const judgments = used.map((s) => rel[s]);
       const grouped = events.length + origins.length;
@@ -329,7 +375,7 @@
         return { method: "exact", logFactor: condLog(judgments.map(mean)) };
       }
       if (used.length === 1) return { method: "grid", logFactor: grid(judgments[0], condLog) };
-      return sampled(judgments, condLog, used);
+      return sampled(judgments, parts, used);
     }
 
     // ---------- the grid over one shared uncertain reliability (numpy_engine._grid) ----------
@@ -399,26 +445,74 @@
     }
 
     // ---------- importance sampling over two or more coupled uncertain sources ----------
-    function sampled(judgments, condLog, used) {
+    // The reliabilities' draws depend only on the sources and their judgments: drawn once for
+    // them, and reused while the reader edits anything else (the same numbers, in a fraction of
+    // the time: drawing is half the work).
+    const drawn = new Map();
+    function draws(judgments, used) {
+      const key = JSON.stringify([used, judgments]);
+      if (drawn.has(key)) return drawn.get(key);
       let seed = data.seed;
       for (const ch of used.join(" ")) seed = (Math.imul(seed, 31) + ch.codePointAt(0)) >>> 0;
       const r = rng(seed);
       // components.pool_draws: fewer draws of thousands of sources, in bounded memory.
       const fits = Math.floor(Math.floor(POOL_ELEMENTS / Math.max(1, judgments.length)) / SOURCE_BATCHES) * SOURCE_BATCHES;
-      const draws = Math.min(SOURCE_DRAWS, Math.max(POOL_FLOOR, fits));
-      const size = draws / SOURCE_BATCHES;
+      const count = Math.min(SOURCE_DRAWS, Math.max(POOL_FLOOR, fits));
+      const out = [];
+      for (let n = 0; n < count; n++) out.push(judgments.map((j) => r.sample(j)));
+      if (drawn.size > 8) drawn.clear();
+      drawn.set(key, out);
+      return out;
+    }
+    // Each unit's log factor at every draw of the pool, kept while the unit and the pool are
+    // unchanged: an edit then recomputes one unit's column, not the whole component.
+    const columnsOf = new WeakMap(); // pool -> unit key -> column
+    function column(pool, part, add) {
+      if (!columnsOf.has(pool)) columnsOf.set(pool, new Map());
+      let out = columnsOf.get(pool).get(part.key);
+      if (out === undefined) {
+        out = new Float64Array(pool.length * H);
+        const row = zeros(H);
+        for (let n = 0; n < pool.length; n++) {
+          row.fill(0);
+          add(part, pool[n], ALL, row);
+          for (let h = 0; h < H; h++) out[n * H + h] = row[h];
+        }
+        columnsOf.get(pool).set(part.key, out);
+      }
+      return out;
+    }
+    function sampled(judgments, parts, used) {
+      const pool = draws(judgments, used);
+      const total = new Float64Array(pool.length * H);
+      const kept = new Map();
+      for (const [part, add] of parts) {
+        const c = column(pool, part, add);
+        kept.set(part.key, c);
+        for (let i = 0; i < total.length; i++) total[i] += c[i];
+      }
+      // The current case's columns stay, and as many of the others (the edit before, which the
+      // reader may go back to): memory for at most two sets per pool.
+      for (const [k, c] of columnsOf.get(pool)) if (kept.size < 2 * parts.length && !kept.has(k)) kept.set(k, c);
+      columnsOf.set(pool, kept);
+      const size = pool.length / SOURCE_BATCHES;
+      // Each column's log-sum-exp over a batch's rows, and over all rows, by the batches' own
+      // (the same sums as lse of the whole column, in another order).
       const batches = [];
-      const all = [];
       for (let k = 0; k < SOURCE_BATCHES; k++) {
-        const rows = [];
-        for (let n = 0; n < size; n++) rows.push(condLog(judgments.map((j) => r.sample(j))));
         const each = [];
-        for (let h = 0; h < H; h++) each.push(lse(rows.map((row) => row[h])) - Math.log(size));
+        for (let h = 0; h < H; h++) {
+          let m = -Infinity;
+          for (let n = k * size; n < (k + 1) * size; n++) if (total[n * H + h] > m) m = total[n * H + h];
+          if (!isFinite(m)) m = 0;
+          let sum = 0;
+          for (let n = k * size; n < (k + 1) * size; n++) sum += Math.exp(total[n * H + h] - m);
+          each.push(m + Math.log(sum) - Math.log(size));
+        }
         batches.push(each);
-        all.push(...rows);
       }
       const logFactor = [];
-      for (let h = 0; h < H; h++) logFactor.push(lse(all.map((row) => row[h])) - Math.log(draws));
+      for (let h = 0; h < H; h++) logFactor.push(lse(batches.map((b) => b[h])) - Math.log(SOURCE_BATCHES));
       return { method: "sampled", logFactor, batches };
     }
 
@@ -660,6 +754,149 @@
     return { posterior, weights, caseAt, mean, complement, same, inWords, format: { percent, db, fixed, fmtG } };
   }
   globalThis.hypscoreEngine = engine;
+
+  // ---------- the edited case as YAML ("Download the edited case") ----------
+  // `caseYaml(data, written, included)` is pure, like the engine (tests/test_page_yaml.py runs it
+  // without a page): the case file as parsed (data.download.document, in its own keys and order)
+  // with each edited place written where data.download.at says (docs/model.md section 4), and the
+  // items not counted taken out. written: place -> {value, digit?, letter?}, the value as the
+  // reader chose it (a word of the case's scale, an Admiralty code, or the number as typed); an
+  // absent item's likelihood as judged, P(found | h), as the case file states it. Every string is
+  // written double-quoted and escaped, so no case text can become YAML structure; comments of the
+  // original file are not kept (the document is the parsed data). Returns {yaml, file} or
+  // {error} when the edited case cannot be written as a case file.
+  const PLAIN = "__yaml__";
+  const PLAIN_FORM = /^(\d{4}-\d\d-\d\d([Tt ]\d\d:\d\d(:\d\d(\.\d+)?)?([Zz]|[-+]\d\d(:?\d\d)?)?)?|-?\.inf|\.nan)$/;
+  const isObject = (v) => v !== null && typeof v === "object" && !Array.isArray(v);
+  const isPlain = (v) => isObject(v) && Object.keys(v).length === 1 && typeof v[PLAIN] === "string";
+  function quote(text) {
+    let out = '"';
+    for (const ch of text) {
+      const c = ch.codePointAt(0);
+      if (ch === '"' || ch === "\\") out += "\\" + ch;
+      else if (c === 10) out += "\\n";
+      else if (c === 9) out += "\\t";
+      else if ((c >= 0x20 && c <= 0x7e) || (c >= 0xa0 && c <= 0xd7ff && c !== 0x2028 && c !== 0x2029)
+        || (c >= 0xe000 && c <= 0xfffd && c !== 0xfeff) || c >= 0x10000) out += ch;
+      else if (c < 0x100) out += "\\x" + c.toString(16).padStart(2, "0");
+      else out += "\\u" + c.toString(16).padStart(4, "0");
+    }
+    return out + '"';
+  }
+  // YAML 1.1 (PyYAML) reads y, no, on, off, ... as booleans: such a key is quoted.
+  const key = (k) => (/^[A-Za-z_][A-Za-z0-9_]*$/.test(k) && !/^(y|n|yes|no|true|false|on|off|null)$/i.test(k) ? k : quote(k));
+  function number(x) {
+    if (!Number.isFinite(x)) return x > 0 ? ".inf" : x < 0 ? "-.inf" : ".nan";
+    const s = String(x);
+    if (Number.isInteger(x) && !/e/.test(s)) return s;
+    return /\./.test(s) ? s : s.replace("e", ".0e"); // YAML 1.1 floats need a point: 1.0e-7
+  }
+  function scalar(v) {
+    if (v === null || v === undefined) return "null";
+    if (typeof v === "boolean") return String(v);
+    if (typeof v === "number") return number(v);
+    if (typeof v === "string") return quote(v);
+    if (isPlain(v)) return PLAIN_FORM.test(v[PLAIN]) ? v[PLAIN] : quote(v[PLAIN]);
+    return null; // not a scalar
+  }
+  function inline(v) { // a scalar, an empty mapping or list, or a list of scalars: on one line
+    const s = scalar(v);
+    if (s !== null) return s;
+    if (Array.isArray(v)) return v.every((x) => scalar(x) !== null) ? `[${v.map(scalar).join(", ")}]` : null;
+    return Object.keys(v).length === 0 ? "{}" : null;
+  }
+  function block(v, indent) { // lines of a mapping or list that does not fit on one line
+    const pad = " ".repeat(indent);
+    const lines = [];
+    if (Array.isArray(v)) {
+      for (const x of v) {
+        const one = inline(x);
+        if (one !== null) lines.push(`${pad}- ${one}`);
+        else {
+          const inner = block(x, indent + 2);
+          lines.push(`${pad}- ${inner[0].slice(indent + 2)}`, ...inner.slice(1));
+        }
+      }
+      return lines;
+    }
+    for (const [k, x] of Object.entries(v)) {
+      const one = inline(x);
+      if (one !== null) lines.push(`${pad}${key(k)}: ${one}`);
+      else lines.push(`${pad}${key(k)}:`, ...block(x, indent + 2));
+    }
+    return lines;
+  }
+  function caseYaml(data, written, included) {
+    const dl = data.download;
+    if (!dl) return { error: "The case file was not at hand when this report was made, so the page cannot write it back." };
+    const original = dl.document;
+    const doc = JSON.parse(JSON.stringify(original));
+    const get = (root, path) => path.reduce((v, k) => (v === undefined || v === null ? undefined : v[k]), root);
+    function put(path, value) {
+      let v = doc;
+      for (const k of path.slice(0, -1)) {
+        if (!isObject(v[k]) && !Array.isArray(v[k])) v[k] = {};
+        v = v[k];
+      }
+      v[path[path.length - 1]] = value;
+    }
+    const left = new Set(data.items.filter((it) => included[it.id] === false).map((it) => it.id));
+    const problems = [];
+    // An origin without likelihoods of its own takes its first item's (as the file states them):
+    // written out before that item is edited or left out, so that the origin keeps them.
+    for (const o of data.origins) {
+      const fill = dl.at[o.lik[0]].fill;
+      if (!fill || get(doc, ["origins", o.id, "likelihoods"]) !== undefined) continue;
+      const first = o.items[0];
+      const touched = left.has(first) || o.lik.some((p) => p in written)
+        || Object.keys(written).some((p) => p.startsWith(`lik/${first}/`));
+      if (touched) put(["origins", o.id, "likelihoods"], JSON.parse(JSON.stringify(get(original, fill))));
+    }
+    const GRADING = /^\s*([A-Za-z])\s*([0-9])\s*$/;
+    for (const p of data.places) {
+      if (!(p.place in written)) continue;
+      const w = written[p.place], at = dl.at[p.place];
+      if (!at.grading) { put(at.path, w.value); continue; }
+      // A grading (B2) holds the reliability of the item's own source (its letter) and the
+      // item's credibility (its digit): an edit of either is written into it where it can be.
+      const item = get(doc, at.path.slice(0, -1));
+      const [, letter, digit] = String(item.grading).match(GRADING) || [];
+      if (at.grading === "letter" && w.letter) item.grading = `${w.letter}${digit}`;
+      else if (at.grading === "digit" && w.digit) item.grading = `${letter}${w.digit}`;
+      else if (at.grading === "digit" && item.source !== undefined && item.source !== null) {
+        delete item.grading; // the cited source's reliability stands for the letter
+        item.credibility = w.value;
+      } else {
+        problems.push(`${p.place}: a grading can only hold ${at.grading === "letter" ? "an Admiralty letter A-F" : "one of the six credibility words"} here; choose one`);
+      }
+    }
+    if (left.size > 0) {
+      doc.evidence = (doc.evidence || []).filter((e) => !(isObject(e) && left.has(e.id)));
+      for (const [id, o] of Object.entries(doc.origins || {})) {
+        if (!isObject(o) || !Array.isArray(o.items)) continue;
+        o.items = o.items.filter((i) => !left.has(i));
+        if (o.items.length === 0) delete doc.origins[id];
+        else if (o.items.length === 1) problems.push(`origin ${id} would keep one item (${o.items[0]}), which a case file cannot state; count another of its items again, or leave this one out too`);
+      }
+      // A key assumption about a judgment of an item left out goes with it.
+      const mine = (place) => { const [kind, id] = place.split("/"); return ["lik", "credibility", "hit", "false_alarm"].includes(kind) && left.has(id); };
+      for (const [id, a] of Object.entries(doc.assumptions || {})) {
+        if (!isObject(a) || !isObject(a.if_wrong)) continue;
+        for (const place of Object.keys(a.if_wrong)) if (mine(place)) delete a.if_wrong[place];
+        if (Object.keys(a.if_wrong).length === 0) delete doc.assumptions[id];
+      }
+      if (isObject(doc.assumptions) && Object.keys(doc.assumptions).length === 0) delete doc.assumptions;
+    }
+    if (problems.length) return { error: `The edited case cannot be written as a case file: ${problems.join("; ")}.` };
+    const edits = [...Object.keys(written).filter((p) => p in dl.at), ...[...left].map((id) => `${id} left out`)];
+    const header = [
+      "# Edited in hypscore's interactive report: the printed case with the edits below.",
+      "# The original file's comments are not kept.",
+      ...edits.map((e) => `#   ${e.replace(/[^A-Za-z0-9_/:. -]/g, "?")}`),
+    ];
+    return { yaml: [...header, ...block(doc, 0)].join("\n") + "\n", file: dl.file };
+  }
+  globalThis.hypscoreCaseYaml = caseYaml;
   if (typeof document === "undefined") return; // the engine alone, evaluated without a page
 
   // ---------- the case the controls describe ----------
@@ -670,7 +907,10 @@
   const current = Object.fromEntries(data.places.map((p) => [p.place, p.j]));
   const included = Object.fromEntries(data.items.map((it) => [it.id, true]));
   const chosen = {}; // place -> what the reader chose there, in words, for the list of edits
+  const written = {}; // place -> how the case file states it: {value, digit?, letter?} (caseYaml)
   const currentCase = () => caseAt(current, included);
+  // The places edited, as the case file will state them.
+  const writtenEdits = () => Object.fromEntries(data.places.filter((p) => !same(current[p.place], p.j)).map((p) => [p.place, written[p.place]]));
 
   // ---------- the page ----------
   const cells = (name) => document.querySelectorAll(`[data-hs="${CSS.escape(name)}"]`);
@@ -823,7 +1063,11 @@
     }
     select.addEventListener("change", () => {
       number.value = "";
-      if (select.value !== "") chosen[place.place] = words[Number(select.value)].word;
+      if (select.value !== "") {
+        const w = words[Number(select.value)];
+        chosen[place.place] = w.word;
+        written[place.place] = { value: w.write, digit: w.digit, letter: w.letter };
+      }
       apply(select.value === "" ? null : words[Number(select.value)].j);
     });
     // Probabilities in [0, 1]; a prior (a probability or a relative weight) and a ratio above 0.
@@ -843,6 +1087,7 @@
       number.setCustomValidity("");
       select.value = "";
       chosen[place.place] = typed;
+      written[place.place] = { value: typed.endsWith("%") ? typed : v }; // 30% stays 30%
       apply({ p: v });
     });
     const asNumber = fmtG(shown(), 3);
@@ -870,11 +1115,38 @@
     resets.push(() => { box.checked = true; });
   }
   document.getElementById("hs-reset").addEventListener("click", () => {
-    for (const p of data.places) current[p.place] = p.j;
+    for (const p of data.places) { current[p.place] = p.j; delete written[p.place]; }
     for (const it of data.items) included[it.id] = true;
     resets.forEach((r) => r());
     update();
   });
+  // The edited case as a file: YAML made here (caseYaml), handed over as a download, no network.
+  const download = document.getElementById("hs-download");
+  const downloadError = document.getElementById("hs-download-error");
+  download.addEventListener("click", () => {
+    const made = caseYaml(data, writtenEdits(), included);
+    downloadError.textContent = made.error || "";
+    downloadError.hidden = !made.error;
+    if (made.error) return;
+    const url = URL.createObjectURL(new Blob([made.yaml], { type: "application/yaml" }));
+    const a = document.createElement("a");
+    a.href = url;
+    a.download = made.file;
+    a.hidden = true;
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10000);
+  });
   document.getElementById("hs-intro").hidden = false;
-  window.hypscore = { posterior: () => posterior(currentCase()), currentCase, format: { percent, db, fixed, fmtG } };
+  // The printed case computed once while the reader reads: its draws and each unit's factor are
+  // then at hand, so that the first edit recomputes only what it changes.
+  (window.requestIdleCallback || setTimeout)(() => posterior(currentCase()));
+  window.hypscore = {
+    posterior: () => posterior(currentCase()),
+    currentCase,
+    format: { percent, db, fixed, fmtG },
+    // The YAML the download button hands over, for a test or a reader's tool.
+    caseYaml: () => caseYaml(data, writtenEdits(), included),
+  };
 })();
