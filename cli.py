@@ -292,7 +292,15 @@ CasesArg = Annotated[
     ),
 ]
 JobsOpt = Annotated[
-    int, typer.Option("--jobs", "-j", help="Several cases: score them in this many processes.", min=1)
+    int | None,
+    typer.Option(
+        "--jobs",
+        "-j",
+        help="Several cases: score them in this many processes (default: one per CPU that other programs "
+        "leave idle, once the first cases show the rest take long enough to pay for starting them).",
+        min=1,
+        show_default=False,
+    ),
 ]
 DaskOpt = Annotated[
     str | None,
@@ -305,10 +313,12 @@ DaskOpt = Annotated[
 ]
 
 
-def _one_place(jobs: int, dask: str | None) -> None:
+def _one_place(jobs: int | None, dask: str | None) -> None:
     """--jobs and --dask spread several cases; one case is scored here, in this process (its
     numbers are the same either way): say so rather than ignore them without a word."""
-    given = [name for name, used in (("--dask", dask is not None), (f"--jobs {jobs}", jobs > 1)) if used]
+    given = [
+        name for name, used in (("--dask", dask is not None), (f"--jobs {jobs}", (jobs or 1) > 1)) if used
+    ]
     if given:
         _warn_line(
             f"hypscore: {' and '.join(given)} not used: they spread several cases over processes or "
@@ -342,7 +352,7 @@ def score_command(
         Path | None, typer.Option(help="Also write the draws as ArviZ InferenceData (NetCDF) to this file.")
     ] = None,
     quiet: QuietOpt = False,
-    jobs: JobsOpt = 1,
+    jobs: JobsOpt = None,
     dask: DaskOpt = None,
     taxii: TaxiiOpt = None,
     collection: CollectionOpt = None,
@@ -474,15 +484,17 @@ def _score_batch(
     output_format: str | None,
     output: Path | None,
     quiet: bool,
-    jobs: int,
+    jobs: int | None,
     dask: str | None,
     push: tuple[str, str, str | None, str | None] | None = None,
 ) -> None:
-    """Several cases: each scored as alone, a bad one reported and the rest still scored."""
+    """Several cases: each scored as alone, a bad one reported and the rest still scored; each
+    written as it comes, in the order named, so a batch of any size holds few outcomes."""
+    from contextlib import closing
     from dataclasses import replace
 
-    from hypotheses.analysis.batch import find_cases, score_many
-    from hypotheses.output.formats import EXCHANGE_FORMATS
+    from hypotheses.analysis.batch import Tally, find_cases, iter_scored
+    from hypotheses.output.formats import EXCHANGE_FORMATS, batch_output
 
     paths = find_cases(inputs, warn=_warn_line)
     # An exchange format into a directory (one there already, or a name without an extension).
@@ -496,15 +508,33 @@ def _score_batch(
     fmt = choose("batch", output_format, output)
     # The format decides, whether named by --format or by the -o file's extension.
     settings = replace(settings, explain=explains("batch", fmt))
-    with _progress(len(paths), quiet) as advance:
-        outcomes = score_many(paths, settings, jobs=jobs, dask=dask, on_done=lambda _: advance())
-    _print_problems(outcomes)
-    _wrote(emit("batch", outcomes, fmt, output, _inputs(*paths)), output)
+    tally, kept = Tally(), list[Any]()  # kept: only for a TAXII push (one bundle of every case)
+    # closing: a write that fails (or Ctrl-C) stops the workers now, not when garbage is collected.
+    with (
+        closing(iter_scored(paths, settings, jobs=jobs, dask=dask)) as outcomes,
+        batch_output(fmt, output, _inputs(*paths)) as add,
+        _progress(len(paths), quiet) as advance,
+    ):
+        for outcome in outcomes:
+            _scored(tally, outcome, advance)
+            add(outcome)
+            if push is not None:
+                kept.append(outcome)
+    _wrote(output is not None and not to_stdout(output), output)
     if push is not None:
         from hypotheses.exchange.stix import stix_batch
 
-        _push(push, stix_batch(outcomes))
-    _batch_end(outcomes)
+        _push(push, stix_batch(kept))
+    _batch_end(tally)
+
+
+def _scored(tally: Any, outcome: Any, advance: Callable[[], None]) -> None:
+    """One case of a batch done: counted, its problems printed (in the order named, whatever
+    order the cases finished in; warnings are counted in the table and kept in JSONL, not
+    repeated here), the progress bar moved."""
+    tally.add(outcome)
+    _warn(outcome.problems)
+    advance()
 
 
 def _one_file_each(paths: list[Path], folder: Path, suffix: str, what: str, verb: str) -> dict[str, Path]:
@@ -529,12 +559,15 @@ def _exchange_files(
     fmt: str,
     folder: Path,
     quiet: bool,
-    jobs: int,
+    jobs: int | None,
     dask: str | None,
     push: tuple[str, str, str | None, str | None] | None,
 ) -> None:
-    """`score DIR/ -f stix -o OUT`: one CASE_NAME.stix.json (or .misp.json) per case into OUT."""
-    from hypotheses.analysis.batch import score_many
+    """`score DIR/ -f stix -o OUT`: one CASE_NAME.stix.json (or .misp.json) per case into OUT,
+    each written as its case is scored."""
+    from contextlib import closing
+
+    from hypotheses.analysis.batch import Tally, iter_scored
     from hypotheses.output.formats import RENDERERS
 
     targets = _one_file_each(paths, folder, f".{fmt}.json", "one file", "score")
@@ -542,21 +575,25 @@ def _exchange_files(
     folder.mkdir(parents=True, exist_ok=True)
     for target in targets.values():
         check_output(target, inputs=protected)
-    with _progress(len(paths), quiet) as advance:
-        outcomes = score_many(paths, settings, jobs=jobs, dask=dask, on_done=lambda _: advance())
-    _print_problems(outcomes)
     render = RENDERERS["score"][fmt].load()
-    written = 0
-    for outcome in outcomes:
-        if outcome.card is not None:
-            write_atomic(targets[outcome.path], str(render(outcome.card, outcome.case)), inputs=protected)
-            written += 1
+    tally, kept = Tally(), list[Any]()
+    with (
+        closing(iter_scored(paths, settings, jobs=jobs, dask=dask)) as outcomes,
+        _progress(len(paths), quiet) as advance,
+    ):
+        for outcome in outcomes:
+            _scored(tally, outcome, advance)
+            if outcome.card is not None:
+                write_atomic(targets[outcome.path], str(render(outcome.card, outcome.case)), inputs=protected)
+            if push is not None:
+                kept.append(outcome)
+    written = tally.scored
     typer.echo(visible(f"wrote {written} file{'s' * (written != 1)} into {folder}"), err=True)
     if push is not None:
         from hypotheses.exchange.stix import stix_batch
 
-        _push(push, stix_batch(outcomes))
-    _batch_end(outcomes)
+        _push(push, stix_batch(kept))
+    _batch_end(tally)
 
 
 def _print_problems(outcomes: list[Any]) -> None:
@@ -564,20 +601,27 @@ def _print_problems(outcomes: list[Any]) -> None:
         _warn(outcome.problems)  # warnings are counted in the table and kept in JSONL, not repeated here
 
 
-def _batch_end(outcomes: list[Any], unresolved: int = 0) -> None:
+def _tally(outcomes: list[Any]) -> Any:
+    from hypotheses.analysis.batch import Tally
+
+    tally = Tally()
+    for outcome in outcomes:
+        tally.add(outcome)
+    return tally
+
+
+def _batch_end(tally: Any) -> None:
     """The last line of a batch (the counts), and its exit code: 2 if a case was bad."""
-    bad = [o for o in outcomes if not o.ok]
-    scored = sum(1 for o in outcomes if o.card is not None)
-    warned = sum(1 for o in outcomes if o.card is not None and o.card.warnings)
+    t = tally
     typer.echo(
-        f"{len(outcomes)} case{'s' * (len(outcomes) != 1)}: {scored} scored, {len(bad)} with errors"
-        + (" (listed above)" if bad else "")
-        + (f", {unresolved} without a resolution (not scored)" if unresolved else "")
-        + (f"; {warned} with warnings (score one alone to read them)" if warned else ""),
+        f"{t.cases} case{'s' * (t.cases != 1)}: {t.scored} scored, {t.bad} with errors"
+        + (" (listed above)" if t.bad else "")
+        + (f", {t.unresolved} without a resolution (not scored)" if t.unresolved else "")
+        + (f"; {t.warned} with warnings (score one alone to read them)" if t.warned else ""),
         err=True,
     )
-    if bad:
-        raise typer.Exit(1 if any(o.crashed for o in bad) else 2)
+    if t.bad:
+        raise typer.Exit(1 if t.crashed else 2)
 
 
 class _progress:
@@ -616,7 +660,7 @@ def calibration(
     seed: SeedOpt = SEED,
     draws: DrawsOpt = None,
     quiet: QuietOpt = False,
-    jobs: JobsOpt = 1,
+    jobs: JobsOpt = None,
     dask: DaskOpt = None,
     fit_scale: Annotated[
         str | None,
@@ -658,14 +702,13 @@ def calibration(
     with _progress(len(paths), quiet) as advance:
         outcomes = score_many(paths, settings, jobs=jobs, dask=dask, on_done=lambda _: advance())
     _print_problems(outcomes)
-    unresolved = sum(1 for o in outcomes if o.ok and o.card is None)
     try:
         result = calibrate(outcomes)
     except NoResolvedCases as exc:
-        _batch_end(outcomes, unresolved)
+        _batch_end(_tally(outcomes))
         _fail([f"{exc}"])
     _wrote(emit("calibration", result, fmt, output, _inputs(*paths)), output)
-    _batch_end(outcomes, unresolved)
+    _batch_end(_tally(outcomes))
 
 
 def _check_fit_output(name: str, output: Path | None, output_format: Any) -> None:
@@ -689,7 +732,7 @@ def _fit_scale(
     output_format: Any,
     settings: Any,
     quiet: bool,
-    jobs: int,
+    jobs: int | None,
     dask: str | None,
 ) -> None:
     """Score the cases, re-fit their scale, write it to `output` (never onto a case or a scale
@@ -701,18 +744,17 @@ def _fit_scale(
     with _progress(len(paths), quiet) as advance:
         outcomes = score_many(paths, settings, jobs=jobs, dask=dask, on_done=lambda _: advance())
     _print_problems(outcomes)
-    unresolved = sum(1 for o in outcomes if o.ok and o.card is None)
     try:
         fit = fit_scale(outcomes, name)
     except (NoResolvedCases, ScaleFitError) as exc:
-        _batch_end(outcomes, unresolved)
+        _batch_end(_tally(outcomes))
         _fail([f"{exc}"])
     used = {Path(o.case.scale.file) for o in outcomes if o.case is not None and o.case.scale.file}
     inputs = _inputs(*paths, *used)
     _wrote(emit("scale_fit", fit, "yaml", output, inputs), output)
     emit("scale_fit", fit, output_format.value if output_format is not None else "table", None, inputs)
     _warn(tuple(f"warning: {line}" for line in fit.warnings))
-    _batch_end(outcomes, unresolved)
+    _batch_end(_tally(outcomes))
 
 
 # explain and next: the question asked, when it is not "which hypothesis leads".
@@ -994,7 +1036,7 @@ def report(
     seed: SeedOpt = SEED,
     draws: DrawsOpt = None,
     quiet: QuietOpt = False,
-    jobs: JobsOpt = 1,
+    jobs: JobsOpt = None,
     dask: DaskOpt = None,
 ) -> None:
     """A self-contained HTML report (plots inline, no network) for readers who never run hypscore."""
@@ -1023,12 +1065,14 @@ def _report_batch(
     seed: int,
     draws: int | None,
     quiet: bool,
-    jobs: int,
+    jobs: int | None,
     dask: str | None,
 ) -> None:
-    """One report per case into `folder`, named after the case file; a bad case is listed and
-    the others are still written."""
-    from hypotheses.analysis.batch import Settings, find_cases, score_many
+    """One report per case into `folder`, named after the case file, each written as its case is
+    scored; a bad case is listed and the others are still written."""
+    from contextlib import closing
+
+    from hypotheses.analysis.batch import Settings, Tally, find_cases, iter_scored
     from hypotheses.output.report import render_report
 
     paths = find_cases(inputs, warn=_warn_line)
@@ -1042,15 +1086,17 @@ def _report_batch(
         protected = _inputs(*paths)
         for target in targets.values():
             check_output(target, inputs=protected)
-        settings = Settings(engine, draws, seed, explain=True)
-        with _progress(len(paths), quiet) as advance:
-            outcomes = score_many(paths, settings, jobs=jobs, dask=dask, on_done=lambda _: advance())
-        _print_problems(outcomes)
-        for outcome in outcomes:
-            if outcome.card is not None and outcome.case is not None:
-                target = targets[outcome.path]
-                write_atomic(target, render_report(outcome.case, outcome.card), inputs=protected)
-                written.append(target)
+        settings, tally = Settings(engine, draws, seed, explain=True), Tally()
+        with (
+            closing(iter_scored(paths, settings, jobs=jobs, dask=dask)) as outcomes,
+            _progress(len(paths), quiet) as advance,
+        ):
+            for outcome in outcomes:
+                _scored(tally, outcome, advance)
+                if outcome.card is not None and outcome.case is not None:
+                    target = targets[outcome.path]
+                    write_atomic(target, render_report(outcome.case, outcome.card), inputs=protected)
+                    written.append(target)
     except BaseException:
         for target in written:
             target.unlink(missing_ok=True)
@@ -1061,7 +1107,7 @@ def _report_batch(
     else:
         _remove_dirs(made)
         typer.echo("wrote no reports", err=True)
-    _batch_end(outcomes)
+    _batch_end(tally)
 
 
 def _remove_dirs(made: list[Path]) -> None:

@@ -3,10 +3,14 @@ ones, scored one after another, in 2 processes (--jobs 2) and on a 2-worker Dask
 
 python benchmarks/batch.py write /tmp/batch          # the cases: /tmp/batch/point, /tmp/batch/uncertain
 python benchmarks/batch.py time /tmp/batch           # each mode in turn, cases/s (results in README.md)
+python benchmarks/batch.py write /tmp/b2k 2000       # 2,000 point cases (and the 200 uncertain)
+python benchmarks/batch.py cli /tmp/b2k/point 5      # the command line, modes in turn, 5 rounds
 
-The command-line equivalents, for farm-bench:
-farm-bench -n 3 --timeout 1800 -- hypscore score /tmp/batch/point -f jsonl -o /tmp/out.jsonl -q
-farm-bench -n 3 --timeout 1800 -- hypscore score /tmp/batch/point -f jsonl -o /tmp/out.jsonl -q -j 2
+`cli` runs `hypscore score DIR -f jsonl -o FILE -q` serially (-j 1), with -j 2, with the default
+--jobs and with --dask on a scheduler and two one-thread workers it starts (and stops) itself,
+one after another in each round (A B C D A B C D ...), and prints each mode's median wall and
+CPU seconds (the command's own process and its children: a Dask worker's CPU is not counted)
+and the median of each round's ratio to the serial run.
 
 Each mode is checked to give the same numbers as the serial run (the tests check it against
 scoring each case alone): a fast mode that changed a number would not count.
@@ -135,11 +139,80 @@ def time_modes(directory: Path) -> None:
         print(f"| {r['cases']} | {r['mode']} | {r['n']:,} | {r['seconds']:.1f} | {r['cases_per_s']:,.0f} |")
 
 
+def _run(command: list[str]) -> tuple[float, float]:
+    """Wall and CPU seconds (user + system, the process and its children) of one command."""
+    import os
+    import subprocess
+
+    before = os.times()
+    start = time.perf_counter()
+    subprocess.run(command, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wall = time.perf_counter() - start
+    after = os.times()
+    return wall, (after.children_user - before.children_user) + (
+        after.children_system - before.children_system
+    )
+
+
+def cli_modes(folder: Path, rounds: int = 5) -> None:
+    import os
+    import socket
+    import statistics
+    import subprocess
+    import tempfile
+
+    bin_dir = Path(sys.executable).parent
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    address = f"tcp://127.0.0.1:{port}"
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+    dask = str(bin_dir / "dask")
+    cluster = [subprocess.Popen([dask, "scheduler", "--port", str(port), "--no-dashboard"], **quiet)]
+    time.sleep(3)
+    cluster += [
+        subprocess.Popen([dask, "worker", address, "--nthreads", "1", "--no-dashboard"], **quiet)
+        for _ in range(2)
+    ]
+    time.sleep(8)
+    out = Path(tempfile.mkdtemp())
+    base = [sys.executable, "-m", "cli", "score", str(folder), "-f", "jsonl", "-q"]
+    modes = {
+        "-j 1": ["-j", "1"],
+        "-j 2": ["-j", "2"],
+        "default --jobs": [],
+        "--dask, 2 workers": ["--dask", address],
+    }
+    times: dict[str, list[tuple[float, float]]] = {m: [] for m in modes}
+    try:
+        for extra in modes.values():  # a warm-up of each (the Dask workers import hypscore)
+            _run([*base, "-o", str(out / "warm.jsonl"), *extra])
+        for _ in range(rounds):
+            for mode, extra in modes.items():
+                times[mode].append(_run([*base, "-o", str(out / f"{len(times[mode])}.jsonl"), *extra]))
+    finally:
+        for process in cluster:
+            process.terminate()
+        for process in cluster:
+            process.wait(30)
+    load = os.getloadavg()[0]
+    print(f"{len(list(folder.glob('*.yaml'))):,} cases, {rounds} rounds, load average {load:.1f}")
+    print("| mode | wall s (median) | CPU s (median) | wall / -j 1 (median of rounds) |")
+    print("|---|---:|---:|---:|")
+    serial = times["-j 1"]
+    for mode, runs in times.items():
+        ratio = statistics.median(w / s[0] for (w, _), s in zip(runs, serial, strict=True))
+        wall, cpu = statistics.median(w for w, _ in runs), statistics.median(c for _, c in runs)
+        print(f"| {mode} | {wall:.2f} | {cpu:.2f} | {ratio:.2f} |")
+
+
 if __name__ == "__main__":
     command, folder = sys.argv[1], Path(sys.argv[2])
-    if command == "write":
-        write(folder)
+    if command == "write":  # optionally how many point cases (default 10,000)
+        write(folder, int(sys.argv[3]) if len(sys.argv) > 3 else 10_000)
     elif command == "time":
         time_modes(folder)
+    elif command == "cli":
+        cli_modes(folder, int(sys.argv[3]) if len(sys.argv) > 3 else 5)
     else:
-        raise SystemExit(f"unknown command {command!r}: write or time")
+        raise SystemExit(f"unknown command {command!r}: write, time or cli")

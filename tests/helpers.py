@@ -18,6 +18,35 @@ DATA = Path(__file__).resolve().parent / "data"
 EXAMPLES = ROOT / "examples"
 
 
+# Runs the command line in a fresh interpreter and lists every module it imported.
+_IMPORT_CHECK = """
+import sys
+from cli import app
+try:
+    app(sys.argv[1:], prog_name="hypscore")
+except SystemExit:
+    pass
+print("LOADED:", " ".join(sorted(sys.modules)), file=sys.stderr)
+"""
+
+
+def modules_loaded(args: list[str]) -> set[str]:
+    """Every module `hypscore ARGS` imports (full dotted names), run from the repository root."""
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-c", _IMPORT_CHECK, *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0 and "LOADED:" in result.stderr, result.stderr[-2000:]
+    return set(result.stderr.split("LOADED:")[-1].split())
+
+
 def make_case(document: dict[str, Any], name: str = "<test>") -> Case:
     """A validated Case from a plain dict, through the same YAML path as a file."""
     return case_from_text(yaml.safe_dump(document, sort_keys=False), name)

@@ -8,10 +8,13 @@ broken file never stops a desk's nightly rescore."""
 from __future__ import annotations
 
 import fnmatch
+import itertools
 import os
 import re
+import time
 import traceback
 import warnings
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -60,6 +63,29 @@ class CaseOutcome:
     def ok(self) -> bool:
         """Scored, or (calibration) read and left unscored as unresolved: no problem to report."""
         return not self.problems
+
+
+@dataclass
+class Tally:
+    """A batch's counts, kept as its outcomes pass (the outcomes themselves need not be kept):
+    the command's last line and its exit code come from them."""
+
+    cases: int = 0
+    scored: int = 0
+    bad: int = 0  # with problems: bad input, or a crash
+    crashed: int = 0
+    warned: int = 0  # scored with warnings
+    unresolved: int = 0  # calibration: read, and left unscored without a resolution
+
+    def add(self, outcome: CaseOutcome) -> CaseOutcome:
+        """Count `outcome`, and return it (to count as a stream passes)."""
+        self.cases += 1
+        self.scored += outcome.card is not None
+        self.bad += not outcome.ok
+        self.crashed += outcome.crashed
+        self.warned += outcome.card is not None and bool(outcome.card.warnings)
+        self.unresolved += outcome.ok and outcome.card is None
+        return outcome
 
 
 # A directory or pattern is walked through at most this many entries (files and directories).
@@ -330,24 +356,105 @@ def _cited(text: str, path: Path) -> dict[str, bytes]:
     return cited_documents(data, str(path))
 
 
-# A case to score: its index in the batch, its text, its name, the documents it cites.
-Work = tuple[int, str, str, dict[str, bytes]]
+# A case to score: its text, its name, the documents it cites.
+Work = tuple[str, str, dict[str, bytes]]
 
 
 def score_many(
     paths: Iterable[str | Path],
     settings: Settings | None = None,
-    jobs: int = 1,
+    jobs: int | None = 1,
     dask: Any = None,
     on_done: Callable[[CaseOutcome], None] | None = None,
 ) -> list[CaseOutcome]:
-    """Score every case; outcomes in the order of `paths`, `on_done` called as each finishes.
+    """Score every case; outcomes in the order of `paths`, `on_done` called for each in turn.
 
-    jobs > 1: that many processes on this machine. dask: a scheduler address
-    ("tcp://host:8786") or a `distributed.Client`; the cases' text is sent to the workers, so
-    they need hypscore installed but not the files. Every mode gives the same numbers."""
+    jobs > 1: that many processes on this machine; None: as many as help (`auto_jobs`). dask: a
+    scheduler address ("tcp://host:8786") or a `distributed.Client`; the cases' text is sent to
+    the workers, so they need hypscore installed but not the files. Every mode gives the same numbers. A batch
+    too large to hold every outcome at once: `iter_scored`."""
+    outcomes = []
+    for outcome in iter_scored(paths, settings, jobs=jobs, dask=dask):
+        outcomes.append(outcome)
+        if on_done:
+            on_done(outcome)
+    return outcomes
+
+
+def iter_scored(
+    paths: Iterable[str | Path], settings: Settings | None = None, jobs: int | None = 1, dask: Any = None
+) -> Iterator[CaseOutcome]:
+    """`score_many`'s outcomes one at a time, in the order of `paths`, as they are scored:
+    each case is read only when its chunk is sent, and at most IN_FLIGHT_PER_WORKER chunks per
+    worker are out (scored or waiting for an earlier one), so memory stays bounded however
+    many cases (a nightly rescore of 100,000) as long as the caller keeps none. The settings
+    are checked now, before the first case."""
     settings = settings or Settings()
     check_settings(settings.draws, settings.seed, settings.tune, settings.target_accept)
+    if jobs is not None:
+        check_jobs(jobs)
+    if dask is not None and jobs not in (None, 1):
+        raise UsageError("--jobs and --dask both choose where to run; give one of them")
+    if jobs is not None and jobs > 1:
+        _refuse_inside_a_worker()
+    paths = [Path(p) for p in paths]
+    if dask is not None:
+        return _on_dask(dask, paths, settings)
+    if jobs is None:
+        return _auto(paths, settings)
+    if jobs > 1 and len(paths) > 1:
+        return _in_processes(min(jobs, len(paths)), paths, settings)
+    return (_score_path(path, settings) for path in paths)
+
+
+# jobs=None (the command line's default): the first PROBE_SECONDS of CPU score cases here, which
+# says what a case costs; the rest go to `auto_jobs` processes. Starting one costs about
+# WORKER_START_SECONDS of CPU (an interpreter importing NumPy, YAML and hypscore: 0.3 s measured,
+# with margin for spawning and pickling).
+PROBE_SECONDS = 0.5
+WORKER_START_SECONDS = 0.5
+
+
+def _auto(paths: list[Path], settings: Settings) -> Iterator[CaseOutcome]:
+    start, done = time.process_time(), 0
+    while done < len(paths) and (done == 0 or time.process_time() - start < PROBE_SECONDS):
+        yield _score_path(paths[done], settings)
+        done += 1
+    rest = paths[done:]
+    jobs = auto_jobs(len(rest) * (time.process_time() - start) / done) if rest else 1
+    if jobs > 1 and len(rest) > 1:
+        yield from _in_processes(min(jobs, len(rest)), rest, settings)
+    else:
+        yield from (_score_path(path, settings) for path in rest)
+
+
+def auto_jobs(seconds: float) -> int:
+    """How many processes help with `seconds` of scoring left (CPU seconds, one process): one per
+    CPU that other programs leave idle (the 1-minute load average, less this process), and only
+    as many as pay for their start: k processes save seconds * (1 - 1/k), which must exceed twice
+    the k starts. On a busy machine extra processes only share the same cores: 2,000 point cases
+    took 1.15x the wall and 1.2x the CPU with --jobs 2 at a load of 4 on 2 cores
+    (benchmarks/README.md, section 7)."""
+    cpus = usable_cpus()
+    try:
+        others = max(0.0, os.getloadavg()[0] - 1)
+    except (AttributeError, OSError):  # no load average here: count every CPU as idle
+        others = 0.0
+    jobs = max(1, min(cpus, int(cpus - others + 0.5)))
+    while jobs > 1 and seconds * (1 - 1 / jobs) <= 2 * WORKER_START_SECONDS * jobs:
+        jobs -= 1
+    return jobs
+
+
+def _score_path(path: Path, settings: Settings) -> CaseOutcome:
+    text = _read(path)
+    return (
+        text if isinstance(text, CaseOutcome) else score_text(text, str(path), settings, _cited(text, path))
+    )
+
+
+def check_jobs(jobs: int) -> None:
+    """A UsageError, before any work, for a --jobs below 1 or above JOBS_PER_CPU per CPU."""
     if jobs < 1:
         raise UsageError(f"--jobs {jobs}: give 1 or more processes")
     if jobs > JOBS_PER_CPU * (cpus := usable_cpus()):
@@ -355,36 +462,6 @@ def score_many(
             f"--jobs {jobs}: this machine has {cpus} CPU{'s' * (cpus != 1)} for hypscore; give at most "
             f"{JOBS_PER_CPU * cpus} ({JOBS_PER_CPU} per CPU)"
         )
-    if dask is not None and jobs != 1:
-        raise UsageError("--jobs and --dask both choose where to run; give one of them")
-    if jobs > 1:
-        _refuse_inside_a_worker()
-    paths = [Path(p) for p in paths]
-    outcomes: list[CaseOutcome | None] = [None] * len(paths)
-    work: list[Work] = []
-    for index, path in enumerate(paths):
-        text = _read(path)
-        if isinstance(text, CaseOutcome):
-            outcomes[index] = text
-            if on_done:
-                on_done(text)
-        else:
-            work.append((index, text, str(path), _cited(text, path)))
-
-    def done(index: int, outcome: CaseOutcome) -> None:
-        outcomes[index] = outcome
-        if on_done:
-            on_done(outcome)
-
-    if dask is not None:
-        _on_dask(dask, work, settings, done)
-    elif jobs > 1 and len(work) > 1:
-        _in_processes(min(jobs, len(work)), work, settings, done)
-    else:
-        for index, text, name, documents in work:
-            done(index, score_text(text, name, settings, documents))
-    assert all(o is not None for o in outcomes)
-    return [o for o in outcomes if o is not None]
 
 
 # --jobs is at most this many processes per CPU. Each is a whole interpreter with NumPy (~100 MB)
@@ -408,11 +485,55 @@ def score_chunk(texts: Sequence[tuple[str, str, dict[str, bytes]]], settings: Se
     return [score_text(text, name, settings, documents) for text, name, documents in texts]
 
 
-def _chunks(work: list[Work], workers: int) -> list[list[Work]]:
-    """About 8 chunks per worker (load balance for cases of unequal cost), at most 64 cases
-    each (progress and memory), at least 1."""
-    size = max(1, min(64, len(work) // (8 * workers)))
-    return [work[start : start + size] for start in range(0, len(work), size)]
+# Cases per task at most: a point case scores in ~2 ms, about what sending a task costs, so cases
+# go in chunks; 64 keeps the progress bar moving and a chunk's results small.
+MAX_CHUNK = 64
+# Chunks out per worker at once (being scored, queued, or done and waiting for an earlier chunk to
+# be handed on in order): enough that no worker waits for the next chunk while one is slow, few
+# enough that a batch holds at most IN_FLIGHT_PER_WORKER * workers * MAX_CHUNK outcomes.
+IN_FLIGHT_PER_WORKER = 4
+
+
+def chunk_size(cases: int, workers: int) -> int:
+    """About 8 chunks per worker (load balance for cases of unequal cost), at most MAX_CHUNK
+    cases each, at least 1."""
+    return max(1, min(MAX_CHUNK, cases // (8 * workers)))
+
+
+def _ordered(
+    paths: list[Path],
+    workers: int,
+    submit: Callable[[list[Work]], Any],
+    settle: Callable[[Any], list[CaseOutcome]],
+) -> Iterator[CaseOutcome]:
+    """The outcomes of `paths` in order, scored in chunks by `submit` (a future; `settle` waits
+    for its outcomes): each chunk read just before it is sent, at most IN_FLIGHT_PER_WORKER chunks
+    per worker out at once, the next sent as the oldest is handed on (a bounded reorder buffer)."""
+    size = chunk_size(len(paths), workers)
+    starts = iter(range(0, len(paths), size))
+    pending: deque[tuple[list[CaseOutcome | None], Any]] = deque()
+
+    def send(start: int) -> None:
+        slots: list[CaseOutcome | None] = []  # a case that could not be read is its outcome already
+        work: list[Work] = []
+        for path in paths[start : start + size]:
+            text = _read(path)
+            if isinstance(text, CaseOutcome):
+                slots.append(text)
+            else:
+                slots.append(None)
+                work.append((text, str(path), _cited(text, path)))
+        pending.append((slots, submit(work) if work else None))
+
+    for start in itertools.islice(starts, IN_FLIGHT_PER_WORKER * workers):
+        send(start)
+    while pending:
+        slots, future = pending.popleft()
+        scored = iter(settle(future) if future is not None else ())
+        chunk = [slot if slot is not None else next(scored) for slot in slots]
+        if (start := next(starts, None)) is not None:
+            send(start)
+        yield from chunk
 
 
 _MAIN_GUARD = (
@@ -434,31 +555,27 @@ def _refuse_inside_a_worker() -> None:
         raise UsageError(_MAIN_GUARD)
 
 
-def _in_processes(
-    jobs: int, work: list[Work], settings: Settings, done: Callable[[int, CaseOutcome], None]
-) -> None:
+def _in_processes(jobs: int, paths: list[Path], settings: Settings) -> Iterator[CaseOutcome]:
     import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
 
     # spawn: a fresh interpreter per worker, the same on every platform (fork would copy
     # whatever threads the parent holds, a known way to deadlock numerical libraries).
     context = multiprocessing.get_context("spawn")
-    from concurrent.futures.process import BrokenProcessPool
-
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context)
     try:
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-            futures = {
-                pool.submit(
-                    score_chunk, [(text, name, documents) for _, text, name, documents in chunk], settings
-                ): chunk
-                for chunk in _chunks(work, jobs)
-            }
-            for future in as_completed(futures):
-                for (index, _, _, _), outcome in zip(futures[future], future.result(), strict=True):
-                    done(index, outcome)
+        yield from _ordered(paths, jobs, lambda work: pool.submit(score_chunk, work, settings), _result)
     except BrokenProcessPool:
         # A worker died while starting: most often a script that scores at its top level.
         raise UsageError(f"a worker process failed to start. {_MAIN_GUARD}") from None
+    finally:
+        # Also when the caller stops early (an error writing, Ctrl-C): nothing more is scored.
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _result(future: Any) -> list[CaseOutcome]:
+    return future.result()
 
 
 # The longest wait for a Dask scheduler to answer, all told. The client's own timeout (10 s)
@@ -515,36 +632,30 @@ def _start_client(distributed: Any, address: str) -> Any:
     return started["client"]
 
 
-def _on_dask(
-    dask: Any, work: list[Work], settings: Settings, done: Callable[[int, CaseOutcome], None]
-) -> None:
+def _on_dask(dask: Any, paths: list[Path], settings: Settings) -> Iterator[CaseOutcome]:
+    """Connect now (a bad address is a UsageError before any case is read), score as it is read."""
     try:
         import distributed
     except ImportError:
         raise UsageError(
             "--dask needs the optional Dask extra: pip install 'hypscore[dask]' (distributed)"
         ) from None
-    client = dask
     own = isinstance(dask, str)
-    if own:
-        client = _start_client(distributed, dask)
+    client = _start_client(distributed, dask) if own else dask
+    return _dask_outcomes(client, own, paths, settings)
+
+
+def _dask_outcomes(client: Any, own: bool, paths: list[Path], settings: Settings) -> Iterator[CaseOutcome]:
     try:
-        workers = max(1, len(client.scheduler_info().get("workers", {})))
-        chunks = _chunks(work, workers)
-        # pure=False: each chunk is its own task even when two hold the same text.
-        futures = client.map(
-            score_chunk,
-            [[(text, name, documents) for _, text, name, documents in chunk] for chunk in chunks],
-            settings=settings,
-            pure=False,
+        workers = max(
+            1, sum(w.get("nthreads", 1) for w in client.scheduler_info().get("workers", {}).values())
         )
-        chunk_of = {future.key: chunk for future, chunk in zip(futures, chunks, strict=True)}
-        # The client we made is not the default one (set_as_default=False: a library must not
-        # change its caller's default), and as_completed looks for a default: make ours current.
-        with client.as_current():
-            for future in distributed.as_completed(futures):
-                for (index, _, _, _), outcome in zip(chunk_of[future.key], future.result(), strict=True):
-                    done(index, outcome)
+        # pure=False: each chunk is its own task even when two hold the same text. Waiting on
+        # each future's own result needs no default client (ours is made with
+        # set_as_default=False: a library must not change its caller's default).
+        yield from _ordered(
+            paths, workers, lambda work: client.submit(score_chunk, work, settings, pure=False), _result
+        )
     finally:
         if own:
             client.close()

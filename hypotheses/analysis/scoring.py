@@ -30,7 +30,7 @@ from hypotheses.analysis.weights import event_weights, evidence_weights, origin_
 from hypotheses.case import Case, load_case
 from hypotheses.case.types import EvidenceItem
 from hypotheses.model import numpy_engine
-from hypotheses.model.result import INTERVAL, EngineResult
+from hypotheses.model.result import INTERVAL, EngineResult, linear_quantiles
 from hypotheses.settings import (  # noqa: F401 (MAX_* re-exported: their home is settings)
     DEFAULT_SEED,
     DEFAULT_TARGET_ACCEPT,
@@ -403,7 +403,7 @@ _OUTSIDE = 1e-6
 def interval_estimates(mean: np.ndarray, draws: np.ndarray) -> tuple[list[Estimate], list[int]]:
     """Mean and 90% interval per column, the interval widened to hold the mean; and the columns
     whose mean lay outside the draws' interval by more than rounding."""
-    lo, hi = np.quantile(draws, INTERVAL, axis=0)
+    lo, hi = linear_quantiles(np.sort(draws, axis=0), INTERVAL)
     estimates, widened = [], []
     for k, (m, a, b) in enumerate(zip(mean.tolist(), lo.tolist(), hi.tolist(), strict=True)):
         if m - b > _OUTSIDE * abs(m) or a - m > _OUTSIDE * abs(a):

@@ -7,15 +7,21 @@ format costs nothing, and a JSON export never loads rich (or matplotlib, for the
 
 from __future__ import annotations
 
+import functools
 import importlib
 import io
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
 
-from hypotheses.output.files import to_stdout, write_atomic
+from hypotheses.output.files import atomic_output, to_stdout, write_atomic
 from hypotheses.settings import UsageError
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 # Wide enough that no verbal term or place name is ever cut in a file; the terminal's own width
 # otherwise (rich wraps at spaces and never folds a word of ours: see output/terminal.py).
@@ -37,6 +43,8 @@ class Renderer:
     # `function` also takes the case as written (what the Scorecard does not carry: sources'
     # reliabilities, items' credibilities): the exchange formats.
     with_case: bool = False
+    # A batch format whose `function` takes every outcome at once (a writer class otherwise).
+    collects: bool = False
 
     def load(self) -> Callable[..., object]:
         module, _, name = self.function.partition(":")
@@ -66,15 +74,17 @@ RENDERERS: dict[str, dict[str, Renderer]] = {
         "stix": Renderer(f"{_STIX}:stix_json", with_case=True),
         "misp": Renderer(f"{_MISP}:misp_json", with_case=True),
     },
-    "batch": {  # `score` of several cases
-        "table": Renderer(f"{_TERMINAL}:render_batch", rich=True),
+    # `score` of several cases: writers (`batch_output`), fed each case as it is scored.
+    "batch": {
+        "table": Renderer(f"{_TERMINAL}:BatchTable", rich=True),
         "json": Renderer(
             refused="several cases make several JSON documents: use --format jsonl (one document per line)"
         ),
-        "jsonl": Renderer(f"{_TEXT}:batch_jsonl", explains=True),
-        "csv": Renderer(f"{_TEXT}:batch_csv"),
-        "md": Renderer(f"{_TEXT}:batch_markdown"),
-        "stix": Renderer(f"{_STIX}:stix_batch"),  # one bundle of every case (-o DIR: one each)
+        "jsonl": Renderer(f"{_TEXT}:BatchJsonl", explains=True),
+        "csv": Renderer(f"{_TEXT}:BatchCsv"),
+        "md": Renderer(f"{_TEXT}:BatchMarkdown"),
+        # One bundle of every case, built at the end (-o DIR writes one file per case instead).
+        "stix": Renderer(f"{_STIX}:stix_batch", collects=True),
         "misp": Renderer(
             refused="several cases make several MISP events: give -o DIR to write one file per case"
         ),
@@ -175,7 +185,8 @@ def emit(
     """Render `result` in `fmt` and print it, or write it to `output` (never onto `inputs`);
     True when a file was written. A rich renderable goes to the terminal as it is, and into a
     file as plain text at FILE_WIDTH. `case`: the case as written, for the formats that read it;
-    `verbose`: the engine's details in the footer."""
+    `verbose`: the engine's details in the footer. No emoji codes: every text from a case is a
+    `Text` already, and the codes' table costs ~2 ms of start-up to read headers with none."""
     renderer = RENDERERS[kind][fmt]
     render = renderer.load()
     if renderer.with_case:
@@ -190,10 +201,10 @@ def emit(
         return render(result)
 
     if to_stdout(output):
-        console = Console()
+        console = Console(emoji=False)
         console.print(renderable(console))
         return False
-    console = Console(record=True, width=FILE_WIDTH, file=io.StringIO())
+    console = Console(record=True, width=FILE_WIDTH, file=io.StringIO(), emoji=False)
     console.print(renderable(console))
     return write(console.export_text(), output, inputs)
 
@@ -206,3 +217,54 @@ def write(text: str, output: Path | None, inputs: Iterable[str | Path]) -> bool:
     assert output is not None
     write_atomic(output, text, inputs=inputs)
     return True
+
+
+class _Collected:
+    """A batch format made in one piece from every outcome (a STIX bundle): the one writer that
+    holds them all."""
+
+    def __init__(self, render: Callable[[list[object]], object], out: TextIO) -> None:
+        self.render, self.out, self.outcomes = render, out, list[object]()
+
+    def add(self, outcome: object) -> None:
+        self.outcomes.append(outcome)
+
+    def finish(self) -> None:
+        self.out.write(str(self.render(self.outcomes)))
+
+
+@contextmanager
+def batch_output(
+    fmt: str, output: Path | None, inputs: Iterable[str | Path]
+) -> Iterator[Callable[[object], None]]:
+    """Write a batch in `fmt` as its cases are scored: yields `add`, to call with each outcome
+    in the order named. Standard output gets each part as soon as it is known (a JSONL line per
+    case); a file is written into a temporary file, put in place only when the block ends
+    without error (an interrupted batch leaves no half-file)."""
+    renderer = RENDERERS["batch"][fmt]
+    make = renderer.load()
+    if renderer.collects:
+        make = functools.partial(_Collected, make)
+    if to_stdout(output):
+        sys.stdout.flush()
+        writer = make(_console(None) if renderer.rich else sys.stdout)
+        yield writer.add
+        writer.finish()
+        return
+    assert output is not None
+    with (
+        atomic_output(output, inputs) as temporary,
+        temporary.open("w", encoding="utf-8", newline="") as handle,
+    ):
+        writer = make(_console(handle) if renderer.rich else handle)
+        yield writer.add
+        writer.finish()
+
+
+def _console(handle: TextIO | None) -> Console:
+    """The terminal (None), or a file's plain text at FILE_WIDTH."""
+    from rich.console import Console
+
+    if handle is None:
+        return Console(emoji=False)
+    return Console(file=handle, width=FILE_WIDTH, color_system=None, emoji=False)

@@ -8,12 +8,15 @@ terminal)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import tempfile
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from rich import box
+from rich.cells import cell_len
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.measure import Measurement
+from rich.segment import Segment, Segments
 from rich.table import Table
 from rich.text import Text
 
@@ -229,41 +232,88 @@ def _said_of_case(footer: Text, card: Scorecard) -> None:
         footer.append("\n" + visible(card.confidence.line), style="bold")
 
 
-def render_batch(outcomes: Sequence[CaseOutcome]) -> _AtWidth:
-    """Several cases, one row each: leader, its posterior with interval, words, warnings."""
+# The batch table is printed in blocks of this many rows, each at the widths of the whole batch, so
+# that the blocks read as one table while no more than one block is ever held.
+BATCH_BLOCK = 1_000
+_BATCH_HEADERS = ("Case", "Leader", "Posterior", "90% interval", "In words", "Warnings")
+_BATCH_RIGHT = ("Posterior", "90% interval", "Warnings")
+_BATCH_BOLD = ("Case", "Posterior")
 
-    def rows(_width: int) -> Table:  # one layout at every width (`_AtWidth` falls back to records)
-        table = Table(box=box.SIMPLE_HEAD)
-        table.add_column("Case", style="bold", no_wrap=True)
-        table.add_column("Leader", no_wrap=True)
-        table.add_column("Posterior", justify="right", no_wrap=True, style="bold")
-        table.add_column("90% interval", justify="right", no_wrap=True)
-        table.add_column("In words", no_wrap=True)
-        table.add_column("Warnings", justify="right", no_wrap=True)
-        for o in outcomes:
-            if o.card is None:
-                problems = len(o.problems)
-                table.add_row(
-                    _plain(o.path),
-                    Text("error", style="red"),
-                    Text(""),
-                    Text(""),
-                    Text(f"{problems} problem{'s' * (problems != 1)}, listed", style="red"),
-                    Text(""),
-                )
-                continue
-            row = summary(o.card)
-            table.add_row(
-                _plain(o.path),
-                _plain(str(row["leader"])),
-                Text(percent(float(row["p"]))),
-                Text(interval(float(row["lo"]), float(row["hi"]), one_sign=True)),
-                _plain(str(row["words"])),
-                Text(str(row["warnings"]) if row["warnings"] else ""),
+
+def _batch_cells(o: CaseOutcome) -> list[tuple[str, str]]:
+    """A case's row of the batch table: each cell's text and style (leader, its posterior with
+    interval, words, warnings; a bad case says so)."""
+    if o.card is None:
+        problems = f"{len(o.problems)} problem{'s' * (len(o.problems) != 1)}, listed"
+        return [(visible(o.path), ""), ("error", "red"), ("", ""), ("", ""), (problems, "red"), ("", "")]
+    row = summary(o.card)
+    return [
+        (visible(o.path), ""),
+        (visible(str(row["leader"])), ""),
+        (percent(float(row["p"])), ""),
+        (interval(float(row["lo"]), float(row["hi"]), one_sign=True), ""),
+        (visible(str(row["words"])), ""),
+        (str(row["warnings"]) if row["warnings"] else "", ""),
+    ]
+
+
+class BatchTable:
+    """Several cases, one row each, written as they are scored (`add`) and printed by `finish`.
+    A table's columns are as wide as their widest cell, known only at the end: rows wait in a
+    temporary file (a few short strings each) while the widths are kept, then print in blocks
+    of BATCH_BLOCK at those widths, the same text as one table of every row. Too wide for the
+    console: one record per row (`_records`), as every table here."""
+
+    def __init__(self, console: Console) -> None:
+        self.console = console
+        self.widths = [cell_len(h) for h in _BATCH_HEADERS]
+        self.rows = 0
+        # Closed by `finish`; a TemporaryFile has no name on disk, so an early end leaves nothing.
+        self.spool = tempfile.TemporaryFile("w+", encoding="utf-8")  # noqa: SIM115
+
+    def add(self, outcome: CaseOutcome) -> None:
+        import json  # here, not at the top: a single case's table needs none of it
+
+        cells = _batch_cells(outcome)
+        self.widths = [max(w, cell_len(text)) for w, (text, _) in zip(self.widths, cells, strict=True)]
+        self.spool.write(json.dumps(cells) + "\n")
+        self.rows += 1
+
+    def _table(self, rows: list[list[list[str]]], header: bool) -> Table:
+        table = Table(box=box.SIMPLE_HEAD, show_header=header)
+        for name, width in zip(_BATCH_HEADERS, self.widths, strict=True):
+            table.add_column(
+                name,
+                style="bold" if name in _BATCH_BOLD else "",
+                justify="right" if name in _BATCH_RIGHT else "left",
+                no_wrap=True,
+                min_width=width,
+                max_width=width,
             )
+        for cells in rows:
+            table.add_row(*(Text(text, style=style) for text, style in cells))
         return table
 
-    return _AtWidth(rows)
+    def finish(self) -> None:
+        import json
+
+        with self.spool:
+            self.spool.seek(0)
+            options = self.console.options
+            fits = _needed(self.console, options, self._table([], header=True)) <= options.max_width
+            blocks = -(-self.rows // BATCH_BLOCK)
+            for index in range(blocks):
+                rows = [json.loads(self.spool.readline()) for _ in range(min(BATCH_BLOCK, self.rows))]
+                self.rows -= len(rows)
+                table = self._table(rows, header=index == 0)
+                if not fits:
+                    self.console.print(_records(table))
+                    continue
+                # One table cut in blocks: the blank edge above only before the first block, the
+                # one below only after the last.
+                lines = self.console.render_lines(table, options, pad=False, new_lines=False)
+                lines = lines[1 if index else 0 : None if index == blocks - 1 else -1]
+                self.console.print(Segments(segment for line in lines for segment in (*line, Segment.line())))
 
 
 TORNADO_ROWS = 6

@@ -6,8 +6,9 @@ import csv
 import io
 import json
 import re
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Protocol
+import shutil
+import tempfile
+from typing import TYPE_CHECKING, Protocol, TextIO
 
 from hypotheses.analysis.scorecard import Scorecard
 from hypotheses.output.wording import (
@@ -124,29 +125,54 @@ def md_text(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def batch_jsonl(outcomes: Sequence[CaseOutcome]) -> str:
+# The batch formats are writers: `add` takes each case's outcome as it is scored (in the order
+# named) and writes what it can at once; `finish` writes the rest. A batch of 100,000 cases then
+# never holds every outcome: what must wait for the last case (the CSV's columns, Markdown's list
+# of errors) waits in a temporary file, not in memory.
+
+
+class BatchJsonl:
     """`hypscore score ... --format jsonl`: one JSON document per scored case, per line."""
-    return "".join(to_json(o.card, indent=None) for o in outcomes if o.card is not None)
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+
+    def add(self, outcome: CaseOutcome) -> None:
+        if outcome.card is not None:
+            self.out.write(to_json(outcome.card, indent=None))
+
+    def finish(self) -> None:
+        """Every line is written as its case comes."""
 
 
-def batch_csv(outcomes: Sequence[CaseOutcome]) -> str:
+class BatchCsv:
     """One row per case x hypothesis: the single case's CSV columns after a `case` column (the
-    path); cases with groups add their `members` column, empty for the others."""
-    rows = [
-        {"case": o.path, **row, **case_columns(o.card)}
-        for o in outcomes
-        if o.card is not None
-        for row in o.card.rows()
-    ]
-    if not rows:
-        return ""
-    columns = list(dict.fromkeys(key for row in rows for key in row))
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n", restval="")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({k: _cell(v) for k, v in row.items()})
-    return buffer.getvalue()
+    path); cases with groups add their `members` column, empty for the others. The header is the
+    union of every row's columns, known at the end: rows wait in a temporary file till then."""
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+        self.columns: dict[str, None] = {}
+        # Closed by `finish`; a TemporaryFile has no name on disk, so an early end leaves nothing.
+        self.spool = tempfile.TemporaryFile("w+", encoding="utf-8")  # noqa: SIM115
+
+    def add(self, outcome: CaseOutcome) -> None:
+        if outcome.card is None:
+            return
+        for row in outcome.card.rows():
+            cells = {"case": outcome.path, **row, **case_columns(outcome.card)}
+            self.columns.update(dict.fromkeys(cells))
+            self.spool.write(json.dumps({k: _cell(v) for k, v in cells.items()}) + "\n")
+
+    def finish(self) -> None:
+        with self.spool:
+            if not self.columns:
+                return
+            writer = csv.DictWriter(self.out, fieldnames=list(self.columns), lineterminator="\n", restval="")
+            writer.writeheader()
+            self.spool.seek(0)
+            for line in self.spool:
+                writer.writerow(json.loads(line))
 
 
 def _cell(value: object) -> object:
@@ -155,26 +181,36 @@ def _cell(value: object) -> object:
     )
 
 
-def batch_markdown(outcomes: Sequence[CaseOutcome]) -> str:
-    """A row per case: the leader, its posterior with interval and words; errors say so."""
-    lines = [
-        "| Case | Title | Leader | Posterior | 90% interval | In words | Warnings |",
-        "|---|---|---|---:|---|---|---:|",
-    ]
-    for o in outcomes:
+class BatchMarkdown:
+    """A row per case: the leader, its posterior with interval and words; errors say so, and
+    are listed under the table (they wait in a temporary file till then)."""
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+        self.problems = tempfile.TemporaryFile("w+", encoding="utf-8")  # noqa: SIM115 -- as BatchCsv.spool
+        self.out.write(
+            "| Case | Title | Leader | Posterior | 90% interval | In words | Warnings |\n"
+            "|---|---|---|---:|---|---|---:|\n"
+        )
+
+    def add(self, o: CaseOutcome) -> None:
+        self.problems.writelines(f"- {md_text(line)}\n" for line in o.problems)
         if o.card is None:
-            lines.append(f"| {md_text(o.path)} | | error: see below | | | | |")
-            continue
+            self.out.write(f"| {md_text(o.path)} | | error: see below | | | | |\n")
+            return
         s = summary(o.card)
-        lines.append(
+        self.out.write(
             f"| {md_text(o.path)} | {md_text(o.card.title)} | **{md_text(str(s['leader']))}** | "
             f"{percent(float(s['p']))} | {interval(float(s['lo']), float(s['hi']), ' - ')} | "
-            f"{md_text(str(s['words']))} | {s['warnings']} |"
+            f"{md_text(str(s['words']))} | {s['warnings']} |\n"
         )
-    problems = [line for o in outcomes for line in o.problems]
-    if problems:
-        lines += ["", "**Errors**", "", *(f"- {md_text(line)}" for line in problems)]
-    return "\n".join(lines) + "\n"
+
+    def finish(self) -> None:
+        with self.problems:
+            if self.problems.tell():
+                self.out.write("\n**Errors**\n\n")
+                self.problems.seek(0)
+                shutil.copyfileobj(self.problems, self.out)
 
 
 def to_markdown(card: Scorecard) -> str:

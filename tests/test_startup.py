@@ -1,0 +1,49 @@
+"""Start-up of `hypscore score` (issue 32, goal 3): the default command imports no module its
+output does not need, and what replaced a costly import gives the same numbers to the last bit."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+from hypotheses.model.result import linear_quantiles
+from tests.helpers import modules_loaded
+
+SEED_CASE = "examples/al-bab-2017.yaml"
+
+
+def test_default_score_does_not_import_numpy_ma_nor_emoji_codes() -> None:
+    """np.quantile imports numpy.ma (through np.unique's masked-array check): ~13 ms of the
+    command's start-up, for an interval that needs none of it."""
+    loaded = modules_loaded(["score", SEED_CASE])
+    assert "hypotheses.model.numpy_engine" in loaded and "numpy.ma" not in loaded
+    assert "rich._emoji_codes" not in loaded  # read only for emoji codes in markup, which we never print
+
+
+probabilities = st.floats(0.0, 1.0, allow_nan=False)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    draws=arrays(
+        np.float64,
+        st.tuples(st.integers(1, 60), st.integers(1, 4)),
+        elements=st.floats(-1e6, 1e6, allow_nan=False, allow_subnormal=True),
+    ),
+    probs=st.lists(probabilities, min_size=1, max_size=4),
+)
+def test_linear_quantiles_are_numpys_to_the_last_bit(draws: np.ndarray, probs: list[float]) -> None:
+    ours = linear_quantiles(np.sort(draws, axis=0), probs)
+    theirs = np.quantile(draws, probs, axis=0)
+    assert ours.shape == theirs.shape
+    assert np.array_equal(ours, theirs), (ours, theirs)
+
+
+def test_linear_quantiles_of_the_interval_and_a_nan_column() -> None:
+    draws = np.random.default_rng(0).random((2_001, 3))
+    draws[5, 1] = np.nan
+    ours = linear_quantiles(np.sort(draws, axis=0), [0.05, 0.95])
+    theirs = np.quantile(draws, [0.05, 0.95], axis=0)
+    assert np.array_equal(ours, theirs, equal_nan=True) and np.isnan(ours[:, 1]).all()
