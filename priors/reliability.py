@@ -112,6 +112,14 @@ def parse_credibility(value: Any, scale: Scale) -> tuple[Judgment, str | None]:
                 f"credibility {value!r} looks like a two-part grading; write it as `grading: "
                 f"{value.strip()}` on the item instead ({GRADING_EXAMPLE})"
             )
+        letter = value.strip().upper()
+        if letter in ADMIRALTY and scale.lookup(value) is None:
+            raise JudgmentError(
+                f"credibility {value!r} is an Admiralty letter, which grades a source's reliability: "
+                f"give the source `reliability: {letter}`, or the item a grading, the letter then its "
+                f"information's digit ({GRADING_EXAMPLE}); an item's credibility is a probability or "
+                "a word such as 'probably true'"
+            )
     return parse_judgment(value, scale), None
 
 

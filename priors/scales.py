@@ -25,6 +25,14 @@ _BUILTIN_SCALES = ("icd203", "kent", "phia")
 _MAX_SCALE_BYTES = 1024 * 1024
 
 
+# Words of degree: a suggestion that drops one ('very probable' -> 'probable') weakens what was
+# meant, so none is made (the analyst picks from the known words instead).
+_DEGREE = frozenset(
+    {"very", "highly", "extremely", "almost", "nearly", "most", "quite", "fairly", "rather", "somewhat",
+     "slightly", "barely", "hardly", "virtually", "overwhelmingly"}
+)  # fmt: skip
+
+
 class ScaleError(ValueError):
     """A scale file that cannot be used; the message is `PATH[:LINE]: what is wrong, and how to fix it`."""
 
@@ -155,6 +163,8 @@ class Scale:
             choice = _by_words(self, typed, lexicon)
         if choice is None or (meant is not _UNKNOWN and meant != self._side_of(choice)):
             return None
+        if (_DEGREE & set(typed.split())) - set(normalise_word(choice).split()):
+            return None  # 'very probable' is not 'probable': a weaker word changes the meaning
         return choice
 
     def _side_of(self, word: str) -> int:

@@ -180,3 +180,28 @@ def test_a_batch_over_a_folder_skips_yaml_that_is_not_a_case_and_says_so(tmp_pat
     assert "mapping.yaml" not in out.stdout
     alone = CliRunner().invoke(app, ["score", str(tmp_path / "mapping.yaml")])
     assert alone.exit_code == 2 and "hypotheses" in alone.output  # named alone: read, and refused
+
+
+def test_an_admiralty_letter_as_credibility_points_to_grading_and_reliability() -> None:
+    text = HEAD + "evidence:\n  - {id: x, label: X, credibility: B, likelihoods: {a: 0.7, b: 0.2}}\n"
+    said = _problems(text)
+    assert "credibility 'B' is an Admiralty letter" in said and "`reliability: B`" in said
+    assert "grading: B2" in said
+
+
+def test_a_word_of_degree_is_never_dropped_from_a_suggestion() -> None:
+    """'very probable' (meant: 80-95%) was offered 'probable' (55-80%): weaker, another meaning."""
+    said = _problems(HEAD + "evidence:\n  - {id: x, label: X, likelihoods: {a: very probable, b: 0.2}}\n")
+    assert "unknown word 'very probable'" in said and "did you mean" not in said
+    said = _problems(HEAD + "evidence:\n  - {id: x, label: X, likelihoods: {a: very likly, b: 0.2}}\n")
+    assert "did you mean 'very likely'?" in said
+
+
+def test_a_tab_indenting_a_values_next_line_is_named() -> None:
+    """PyYAML's own words ('while scanning a plain scalar found a tab character that violates
+    indentation') were all the analyst got."""
+    text = (
+        HEAD + "evidence:\n  - id: x\n    label: Joint\n\tInvestigation\n    likelihoods: {a: 0.7, b: 0.2}\n"
+    )
+    said = _problems(text)
+    assert "case.yaml:9: a tab character where YAML expects indentation" in said and "replace the tab" in said

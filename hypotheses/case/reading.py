@@ -195,6 +195,8 @@ def _syntax_error(exc: yaml.MarkedYAMLError, text: str) -> tuple[int | None, str
     at = lines[mark.line] if mark and mark.line < len(lines) else ""
     if "cannot start any token" in problem and mark and at[mark.column : mark.column + 1] == "\t":
         return line, "a tab character: YAML indents with spaces only; replace the tab with spaces"
+    if "tab character" in problem:  # a tab indenting a value's next line, say
+        return line, "a tab character where YAML expects indentation: it takes spaces only; replace the tab"
     if "mapping values are not allowed" in problem:
         key_colon = at.find(":")
         if mark and 0 <= key_colon < mark.column:  # a second colon: inside this line's value
