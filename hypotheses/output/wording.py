@@ -194,10 +194,14 @@ def closest_sentence(card: Scorecard, quote: Callable[[str], str] = visible) -> 
     if e.question is not None:
         return _question_closest(card, quote)
     verdict = "flips the answer" if s.margin < 0 else "does not flip the answer"
+    scores = {h.id: h.posterior.mean for h in card.hypotheses}
+    now = scores.get(e.leading, 0.0) - scores.get(s.rival, 0.0)
+    # Near certainty the lead prints +100.0 points before and after: it does not "fall" there.
+    moves = "stays at" if f"{s.margin * 100:+.1f}" == f"{now * 100:+.1f}" else "falls to"
     return (
         f"• The judgment closest to flipping it is {quote(s.name)} ('{quote(s.text)}'): moved within its "
         f"90% range ({span(s.low, s.high, s.ratio)}), {quote(e.leading)}'s lead over {quote(s.rival)} "
-        f"falls to {s.margin * 100:+.1f} points, which {verdict}."
+        f"{moves} {s.margin * 100:+.1f} points, which {verdict}."
     )
 
 
