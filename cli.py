@@ -894,6 +894,11 @@ def pool(
         _pool_rounds(cases, weights, output_format, output, engine, seed, draws, with_consensus, anonymous)
         return
     paths = find_cases(cases, warn=_warn_line)
+    if len(paths) < 2 and len(cases) >= 2:
+        raise UsageError(
+            f"pool needs two analysts' cases or more; {len(cases)} arguments name {len(paths)} case "
+            "file(s) (the same file twice counts once): name each analyst's own file"
+        )
     if output is not None:
         check_output(output, inputs=_inputs(*paths))
     fmt = choose("pool", output_format, output)
@@ -932,6 +937,8 @@ def _pool_rounds(
         raise UsageError(f"--rounds: {not_folders[0]} is not a directory; give one directory per round")
     if len(folders) < 2:
         raise UsageError("--rounds needs two rounds or more (one directory each)")
+    if len({f.resolve() for f in folders}) < len(folders):
+        raise UsageError("--rounds names one directory twice: give each round's own directory")
     if output_format is not None and output_format.value not in RENDERERS["rounds"]:
         raise UsageError(f"--rounds writes a table, json or md, not {output_format.value}")
     fmt = choose("rounds", output_format.value if output_format is not None else None, output)

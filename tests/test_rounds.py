@@ -174,3 +174,12 @@ def test_a_round_of_one_case_is_refused_by_name(tmp_path: Path) -> None:
         (folders[1] / f"{name}.yaml").unlink()
     with pytest.raises(UsageError, match=r"round 2 \(.*round2\) has 1 case"):
         pool_rounds(folders)
+
+
+def test_one_file_or_one_round_named_twice_is_refused_as_such(tmp_path: Path) -> None:
+    folders = _rounds(tmp_path)
+    one = folders[0] / "anastasia.yaml"
+    said = CliRunner().invoke(app, ["pool", str(one), str(one)])
+    assert said.exit_code == 2 and "the same file twice counts once" in said.output
+    said = CliRunner().invoke(app, ["pool", "--rounds", str(folders[0]), str(folders[0])])
+    assert said.exit_code == 2 and "names one directory twice" in said.output
