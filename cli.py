@@ -714,6 +714,13 @@ def calibration(
 def _check_fit_output(name: str, output: Path | None, output_format: Any) -> None:
     """`--fit-scale NAME` writes the scale file NAME.yaml (a scale's name is its file's name);
     what goes to the terminal is the fit's table or JSON. UsageError before any work."""
+    from hypotheses.analysis.scale_fit import SCALE_NAME
+
+    if not SCALE_NAME.match(name):
+        raise UsageError(
+            f"--fit-scale {name!r}: a scale's name uses letters, digits, '_', '-' and '.', starting with "
+            "a letter or digit (it is also its file's name)"
+        )
     if output is None or to_stdout(output):
         raise UsageError(f"--fit-scale writes a scale file: give -o {name}.yaml")
     if output.suffix.lower() not in (".yaml", ".yml") or output.stem != name:

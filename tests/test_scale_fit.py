@@ -435,3 +435,9 @@ def test_a_refit_starts_from_the_fitted_scale(track: tuple[Path, Any, Any], tmp_
     console.print(render_scale(get_scale(str(tmp_path / "desk.yaml"))))
     shown = console.file.getvalue()
     assert "grade B" in shown and "reliability: B (usually reliable)" in shown
+
+
+def test_a_scale_name_that_cannot_be_a_file_name_is_refused_first(tmp_path: Path) -> None:
+    said = CliRunner().invoke(app, ["calibration", str(tmp_path), "--fit-scale", "bad name", "-o", "x.yaml"])
+    assert said.exit_code == 2 and "--fit-scale 'bad name': a scale's name uses letters" in said.output
+    assert "give -o bad name.yaml" not in said.output
