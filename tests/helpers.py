@@ -153,3 +153,19 @@ CHROMIUM_FLAGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+
+
+def near_certain_case() -> Case:
+    """Four reports 999:1 for a, each with a credibility in [0.97, 0.99]: P(a) above 99.99%,
+    whose judgments move it in the fourth decimal only (outputs that speak in points go flat)."""
+    evidence = [
+        {
+            "id": f"e{k}",
+            "label": f"Report {k}",
+            "credibility": [0.97, 0.99],
+            "likelihoods": {"a": 0.999, "b": 0.001},
+        }
+        for k in range(4)
+    ]
+    hypotheses = [{"id": "a", "label": "A"}, {"id": "b", "label": "B"}]
+    return make_case({"schema": 1, "title": "sure", "hypotheses": hypotheses, "evidence": evidence})

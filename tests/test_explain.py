@@ -158,22 +158,7 @@ def test_a_tie_names_no_leader() -> None:
 def test_near_certainty_the_closest_judgment_leaves_the_lead_where_it_stays() -> None:
     """'the lead falls to +100.0 points' read as a fall where the lead printed +100.0 before."""
     from hypotheses.output.wording import closest_sentence
-    from tests.helpers import make_case
+    from tests.helpers import near_certain_case
 
-    evidence = [
-        {
-            "id": f"e{k}",
-            "label": f"Report {k}",
-            "credibility": [0.97, 0.99],
-            "likelihoods": {"a": 0.999, "b": 0.001},
-        }
-        for k in range(4)
-    ]
-    document = {
-        "schema": 1,
-        "title": "sure",
-        "hypotheses": [{"id": "a", "label": "A"}, {"id": "b", "label": "B"}],
-    }
-    card = score(make_case({**document, "evidence": evidence}), engine="numpy")
-    said = closest_sentence(card)
+    said = closest_sentence(score(near_certain_case(), engine="numpy"))
     assert "stays at +100.0 points, which does not flip the answer" in said and "falls to" not in said

@@ -89,27 +89,9 @@ def test_the_pool_plot_draws_each_analyst_in_a_colour_and_marker_of_its_own() ->
 def test_a_near_certain_tornado_prints_its_percentages_without_an_offset() -> None:
     """Near 100% matplotlib wrote the ticks as 0.0004... with '+9.9990e1' over the axis label."""
     from hypotheses.output.report import tornado_plot
+    from tests.helpers import near_certain_case
 
-    evidence = [
-        {
-            "id": f"e{k}",
-            "label": f"Report {k}",
-            "credibility": [0.97, 0.99],
-            "likelihoods": {"a": 0.999, "b": 0.001},
-        }
-        for k in range(4)
-    ]
-    card = score(
-        make_case(
-            {
-                "schema": 1,
-                "title": "sure",
-                "hypotheses": [{"id": "a", "label": "A"}, {"id": "b", "label": "B"}],
-                "evidence": evidence,
-            }
-        ),
-        engine="numpy",
-    )
+    card = score(near_certain_case(), engine="numpy")
     assert card.hypotheses[0].posterior.mean > 0.99999
     svg = tornado_plot(card)
     ticks = re.findall(r"<text[^>]*>([^<]*)</text>", svg)

@@ -250,16 +250,8 @@ def _comma_hint(data: Any, path: tuple[Any, ...]) -> str:
     """Why an unknown key with no value appeared: in `{label: The Times, London, ...}` the comma
     ended the label and YAML read the rest as a key ('London', with no value). Says so, and how to
     quote it. A misspelt key has a value (`{lable: x}`): no such story."""
-    node = data
-    for part in path[:-1]:
-        try:
-            node = node[part]
-        except (KeyError, IndexError, TypeError):
-            return ""
-    field = path[-1] if path else None
-    if not isinstance(node, dict) or not isinstance(field, str) or field not in node:
-        return ""
-    if node[field] is not None:
+    node, field = _empty_key(data, path)
+    if node is None or not isinstance(field, str):
         return ""
     names = list(node)
     # The value the commas cut: the nearest key before with a text value, all keys between it
@@ -283,17 +275,26 @@ def _comma_hint(data: Any, path: tuple[Any, ...]) -> str:
     )
 
 
-def _decimal_comma_hint(data: Any, path: tuple[Any, ...]) -> str:
-    """`{b: 0,1}` is read as b: 0 and a key 1 with no value: a decimal comma. Says so (else the
-    message is about a judgment '1' of None, and b reads as 0)."""
+def _empty_key(data: Any, path: tuple[Any, ...]) -> tuple[dict[Any, Any] | None, Any]:
+    """The mapping that holds the key at `path` and that key, when the key has no value (what a
+    comma inside {...} leaves behind); (None, None) otherwise."""
     node = data
     for part in path[:-1]:
         try:
             node = node[part]
         except (KeyError, IndexError, TypeError):
-            return ""
+            return None, None
     field = path[-1] if path else None
     if not isinstance(node, dict) or field not in node or node[field] is not None:
+        return None, None
+    return node, field
+
+
+def _decimal_comma_hint(data: Any, path: tuple[Any, ...]) -> str:
+    """`{b: 0,1}` is read as b: 0 and a key 1 with no value: a decimal comma. Says so (else the
+    message is about a judgment '1' of None, and b reads as 0)."""
+    node, field = _empty_key(data, path)
+    if node is None:
         return ""
     if isinstance(field, bool) or not (isinstance(field, int) or str(field).isdigit()):
         return ""
