@@ -4,6 +4,7 @@ and what would flip the conclusion. Plain data for the renderers, like the Score
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 
 import numpy as np
 
@@ -223,6 +224,18 @@ class _PlugIn:
             yield MODEL_ERROR_PLACE, case.model_error, self._moved(MODEL_ERROR_PLACE, users[MODEL_ERROR])
 
 
+def _moved_to_ends(plug: _PlugIn) -> Iterator[tuple[str, Judgment, float, float, np.ndarray, np.ndarray]]:
+    """Each uncertain judgment (name, judgment, its 5% and 95% quantiles) and the posterior with
+    it moved to each, the rest at their means: what the tornado of `explain` and of `--for` reads."""
+    judged = list(plug.judgments())
+    # Every Beta's 5% and 95% quantiles at once (a fitted range already knows its own).
+    prime_quantiles([(j.a, j.b) for _, j, _ in judged if isinstance(j, Beta) and j.fitted_range is None])
+    for name, judgment, moved in judged:
+        if not judgment.is_point:
+            low, high = judgment.quantiles()
+            yield name, judgment, low, high, moved(low), moved(high)
+
+
 def _link_value(link: str, value: float) -> float:
     """A moved judgment's value as its link's reliability: model_error m is the link 1 - m."""
     return 1.0 - value if link == MODEL_ERROR else value
@@ -247,14 +260,7 @@ def explain(
     plug = _PlugIn(case)
     baseline = float(plug.posterior(plug.total)[lead])
     swings = []
-    judged = list(plug.judgments())
-    # Every Beta's 5% and 95% quantiles at once (a fitted range already knows its own).
-    prime_quantiles([(j.a, j.b) for _, j, _ in judged if isinstance(j, Beta) and j.fitted_range is None])
-    for name, judgment, moved in judged:
-        if judgment.is_point:
-            continue
-        low, high = judgment.quantiles()
-        at_low, at_high = moved(low), moved(high)
+    for name, judgment, low, high, at_low, at_high in _moved_to_ends(plug):
         margins = []
         for p in (at_low, at_high):
             others = np.delete(p, lead)
@@ -363,13 +369,7 @@ def explain_for(
     plug = _PlugIn(case)
     baseline = float(plug.posterior(plug.total)[mask].sum())
     swings = []
-    judged = list(plug.judgments())
-    prime_quantiles([(j.a, j.b) for _, j, _ in judged if isinstance(j, Beta) and j.fitted_range is None])
-    for name, judgment, moved in judged:
-        if judgment.is_point:
-            continue
-        low, high = judgment.quantiles()
-        at_low, at_high = moved(low), moved(high)
+    for name, judgment, low, high, at_low, at_high in _moved_to_ends(plug):
         p_low, p_high = float(at_low[mask].sum()), float(at_high[mask].sum())
         ends = [(p - r, who) for p, (r, who) in ((p_low, rival_of(at_low)), (p_high, rival_of(at_high)))]
         margin, best_rival = pick(ends)
