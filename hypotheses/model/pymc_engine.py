@@ -1,10 +1,11 @@
 """The pymc engine: NUTS on `build_model(case)`, with R-hat, ESS and divergences.
 
 Imports PyMC and ArviZ (seconds): only `--engine pymc`, `auto` falling back, and NetCDF use it.
-With the `hypscore[jax]` extra installed, NUTS runs in NumPyro through `pm.sample(nuts_sampler=
-"numpyro")`, with JAX's persistent compilation cache in hypscore's cache directory: the seed case
-takes ~10 s cold and ~2 s warm instead of ~45 s and ~9 s (benchmarks/README.md section 9).
-Without it, PyMC's own sampler runs, as before.
+With the `hypscore[jax]` extra installed, NUTS runs in NumPyro on the same model compiled once
+per size of case (model/jax_sampler.py: the case's arrays are the compiled function's arguments,
+so a batch compiles once, not once per case), with JAX's persistent compilation cache in
+hypscore's cache directory (benchmarks/README.md sections 9 and 18). Without it, PyMC's own
+sampler runs `pm.sample` on `build_model(case)`.
 """
 
 from __future__ import annotations
@@ -126,6 +127,30 @@ def resolve_sampler(sampler: str | None = None) -> str:
     return "pymc"
 
 
+def _numpyro_inference_data(az, case: Case, per_chain: int, tune: int, target_accept: float, seed: int):
+    """NumPyro's NUTS on the model compiled once per size of case (model/jax_sampler.py), as
+    the InferenceData `pm.sample` gives: `judgment`, `ratio`, `log_joint` and `p_hypothesis`
+    in `posterior`, NUTS's statistics in `sample_stats`."""
+    from hypotheses.model import jax_sampler
+    from hypotheses.model.pymc_model import layout
+
+    plan = layout(case)
+    drawn = jax_sampler.sample(case, plan, per_chain, tune, PYMC_CHAINS, target_accept, seed)
+    log_joint = drawn.log_joint
+    posterior = {"log_joint": log_joint, "p_hypothesis": softmax(log_joint, axis=-1)}
+    dims = {"log_joint": ["hypothesis"], "p_hypothesis": ["hypothesis"]}
+    if plan.names:
+        posterior["judgment"], dims["judgment"] = drawn.judgment, ["place"]
+    if plan.ratio_names:
+        posterior["ratio"], dims["ratio"] = drawn.ratio, ["ratio_place"]
+    return az.from_dict(
+        posterior=posterior,
+        sample_stats={"diverging": drawn.diverging, **drawn.stats},
+        coords={"hypothesis": case.hypothesis_ids, "place": plan.names, "ratio_place": plan.ratio_names},
+        dims=dims,
+    )
+
+
 def run(
     case: Case,
     draws: int = PYMC_DEFAULT_DRAWS,
@@ -159,34 +184,31 @@ def run(
         )
     chosen = resolve_sampler(sampler)
     az, pm = _quiet_imports()
-    model = build_model(case)
     per_chain = math.ceil(draws / PYMC_CHAINS)
     for name in ("pymc", "pymc.sampling", "pymc.stats.convergence"):
         logging.getLogger(name).setLevel(logging.INFO if progressbar else logging.ERROR)
-    if chosen == "numpyro":
-        # One CPU device: "parallel" runs the chains one after another in one compiled loop,
-        # measured faster here than "vectorized" (1.8 s against 3.2 s warm, seed case).
-        backend: dict = {"nuts_sampler": "numpyro", "nuts_sampler_kwargs": {"chain_method": "parallel"}}
-    else:
-        backend = {"cores": min(PYMC_CHAINS, os.cpu_count() or 1)}
     with warnings.catch_warnings(), _noting_ctrl_c() as ctrl_c:
         warnings.simplefilter("ignore")
-        try:
-            idata = pm.sample(
-                draws=per_chain,
-                tune=tune,
-                chains=PYMC_CHAINS,
-                random_seed=seed,
-                target_accept=target_accept,
-                progressbar=progressbar,
-                compute_convergence_checks=False,
-                model=model,
-                **backend,
-            )
-        except (BrokenPipeError, EOFError, ConnectionError):
-            if ctrl_c:  # Ctrl-C at start-up killed the workers: the parent sees their pipes break
-                raise KeyboardInterrupt from None
-            raise
+        if chosen == "numpyro":
+            nuts_seed = seed if seed is not None else int(rng.integers(2**31))
+            idata = _numpyro_inference_data(az, case, per_chain, tune, target_accept, nuts_seed)
+        else:
+            try:
+                idata = pm.sample(
+                    draws=per_chain,
+                    tune=tune,
+                    chains=PYMC_CHAINS,
+                    random_seed=seed,
+                    target_accept=target_accept,
+                    progressbar=progressbar,
+                    compute_convergence_checks=False,
+                    model=build_model(case),
+                    cores=min(PYMC_CHAINS, os.cpu_count() or 1),
+                )
+            except (BrokenPipeError, EOFError, ConnectionError):
+                if ctrl_c:  # Ctrl-C at start-up killed the workers: the parent sees their pipes break
+                    raise KeyboardInterrupt from None
+                raise
         # PyMC catches Ctrl-C and returns the chains so far: a result from fewer draws than
         # asked for is no result (nothing is written; the command exits 130).
         if (

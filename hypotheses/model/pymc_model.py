@@ -160,6 +160,174 @@ def layout(case: Case) -> Layout:
     )
 
 
+# The arrays `assemble` reads, in the order the compiled JAX function takes them after the
+# sampled values (model/jax_sampler.py): everything a case decides is data, never the graph's
+# shape of operations, so that one compiled function serves every case of the same sizes.
+ARRAYS = (
+    "constants",
+    "alpha",
+    "beta",
+    "ratio_mu",
+    "ratio_sigma",
+    "hypothesis_mask",
+    "prior_index",
+    "theta_index",
+    "kappa_index",
+    "reliability_index",
+    "rated",
+    "hit_index",
+    "false_index",
+    "base_rate",
+    "expected_rate",
+    "alone",
+    "report_membership",
+    "event_theta_index",
+    "event_weight",
+    "origin_theta_index",
+    "origin_shared_index",
+    "origin_membership",
+    "origin_weight",
+    "shared_base_rate",
+    "shared_expected_rate",
+    "model_error_index",
+)
+
+
+def model_arrays(case: Case, plan: Layout | None = None) -> dict[str, np.ndarray]:
+    """The case as the arrays of `ARRAYS`: indices into the model's vector of values
+    [constants, judgments, ratios, 1 - model_error], and 0/1 weights saying which item enters
+    which term (alone, in an event, in an origin), where the layout selects rows."""
+    plan = plan or layout(case)
+    n_items = plan.reliability_index.shape[0]
+    one = len(plan.constants) - 1
+    member_origin = plan.member_origin if plan.member_origin is not None else np.full(n_items, -1)
+    reports = np.flatnonzero(~plan.standalone)
+    report_membership = np.zeros((len(case.events), n_items))
+    report_membership[plan.report_event[reports], reports] = 1.0
+    members = np.flatnonzero(member_origin >= 0)
+    origin_membership = np.zeros((len(case.origins), n_items))
+    origin_membership[member_origin[members], members] = 1.0
+    b, q = plan.base_rate, plan.expected_rate
+    return {
+        "constants": plan.constants.astype(float),
+        "alpha": plan.alpha.astype(float),
+        "beta": plan.beta.astype(float),
+        "ratio_mu": plan.ratio_mu.astype(float),
+        "ratio_sigma": plan.ratio_sigma.astype(float),
+        "hypothesis_mask": np.ones(len(case.hypotheses), dtype=bool),
+        "prior_index": plan.prior_index.astype(np.int64),
+        "theta_index": plan.theta_index.astype(np.int64),
+        "kappa_index": plan.kappa_index.astype(np.int64),
+        "reliability_index": plan.reliability_index.astype(np.int64),
+        "rated": plan.rated.astype(bool),
+        "hit_index": plan.hit_index.astype(np.int64),
+        "false_index": plan.false_index.astype(np.int64),
+        "base_rate": b.astype(float),
+        "expected_rate": np.asarray(q, dtype=float),
+        "alone": (plan.standalone & (member_origin < 0)).astype(float),
+        "report_membership": report_membership,
+        "event_theta_index": plan.event_theta_index.astype(np.int64),
+        "event_weight": np.ones(len(case.events)),
+        "origin_theta_index": np.asarray(plan.origin_theta_index, dtype=np.int64),
+        "origin_shared_index": np.asarray(plan.origin_shared_index, dtype=np.int64),
+        "origin_membership": origin_membership,
+        "origin_weight": np.ones(len(case.origins)),
+        "shared_base_rate": np.asarray(plan.shared_base_rate, dtype=float),
+        "shared_expected_rate": np.asarray(plan.shared_expected_rate, dtype=float),
+        # No model error: the link 1 - constants[one] = 0 is appended and never read.
+        "model_error_index": np.array(
+            one if plan.model_error_index is None else plan.model_error_index, dtype=np.int64
+        ),
+    }
+
+
+def assemble(arrays, judgment: dict | None, ratio: dict | None, hypothesis: str | None = None) -> None:
+    """The model of docs/model.md section 2 from `model_arrays` (NumPy arrays, or PyTensor
+    variables of the same kinds), inside the active `pm.Model`. `judgment` and `ratio` are the
+    keyword arguments of the Beta and LogNormal vectors (their dims or shape), None when the case
+    has none; `hypothesis` the dims of `log_joint` and `p_hypothesis`. Every item is computed
+    and enters its terms through its 0/1 weights, so no row is selected by a case's structure
+    (the same graph serves every case of the same sizes)."""
+    import pymc as pm
+    import pytensor.tensor as pt
+
+    a = {name: pt.as_tensor_variable(value) for name, value in arrays.items()}
+    parts = [a["constants"]]
+    if judgment is not None:
+        parts.append(pm.Beta("judgment", alpha=a["alpha"], beta=a["beta"], **judgment))
+    if ratio is not None:  # `ratios:` given as intervals
+        parts.append(pm.LogNormal("ratio", mu=a["ratio_mu"], sigma=a["ratio_sigma"], **ratio))
+    values = pt.concatenate(parts) if len(parts) > 1 else parts[0]
+    values = pt.concatenate([values, (1.0 - values[a["model_error_index"]])[None]])  # the MODEL_ERROR link
+    floor = TINY_LIKELIHOOD
+    log_w = pt.switch(a["hypothesis_mask"], pt.log(values[a["prior_index"]]).sum(axis=1), -np.inf)
+    joint = log_w - pm.math.logsumexp(log_w)
+    # Each item's hit and false-alarm rates through its chain (docs/model.md section 2): from
+    # c_j = kappa_j * every reliability on its chain, with the expected base rate b (a point);
+    # or its given rates, mixed with its expected rate q by the chain.
+    rho = values[a["reliability_index"]].prod(axis=1)  # (J,)
+    c = rho * values[a["kappa_index"]]
+    hit_given, false_given = values[a["hit_index"]], values[a["false_index"]]
+
+    def rates(b, q):
+        hit = pt.switch(a["rated"], chained_rate(rho, hit_given, q), effective_likelihood(c, 1.0, b))
+        false_alarm = pt.switch(
+            a["rated"], chained_rate(rho, false_given, q), effective_likelihood(c, 0.0, b)
+        )
+        return hit, false_alarm
+
+    def reported(membership, theta, log_hit, log_false):
+        # (groups, H): each event (or shared origin) marginalised, happened or not: theta_h prod
+        # [hit] + (1 - theta_h) prod [false alarm], in log space, over its members' rates.
+        return event_log_likelihood(
+            pt.log(pt.maximum(theta, floor)),
+            pt.log(pt.maximum(1.0 - theta, floor)),
+            pt.dot(membership, log_hit)[:, None],
+            pt.dot(membership, log_false)[:, None],
+            pt.logaddexp,
+        )
+
+    hit, false_alarm = rates(a["base_rate"], a["expected_rate"])
+    # Every item alone (a report's row points at the constant 1: lambda = its hit rate, unused).
+    log_alone = pt.log(
+        pt.maximum(rated_likelihood(values[a["theta_index"]], hit[:, None], false_alarm[:, None]), floor)
+    )  # (J, H)
+    joint = joint + (a["alone"][:, None] * log_alone).sum(axis=0)
+    if _length(arrays["event_weight"]):
+        log_hit, log_false = pt.log(pt.maximum(hit, floor)), pt.log(pt.maximum(false_alarm, floor))
+        events = reported(a["report_membership"], values[a["event_theta_index"]], log_hit, log_false)
+        joint = joint + (a["event_weight"][:, None] * events).sum(axis=0)
+    if _length(arrays["origin_weight"]):
+        # A possible common origin: log s + its items as reports of one event with the origin's
+        # likelihoods (their rates at the origin's base rate), or log(1 - s) + its items each alone.
+        hit_shared, false_shared = rates(a["shared_base_rate"], a["shared_expected_rate"])
+        shared = reported(
+            a["origin_membership"],
+            values[a["origin_theta_index"]],
+            pt.log(pt.maximum(hit_shared, floor)),
+            pt.log(pt.maximum(false_shared, floor)),
+        )
+        s = values[a["origin_shared_index"]][:, None]
+        origins = origin_log_likelihood(
+            pt.log(pt.maximum(s, floor)),
+            pt.log(pt.maximum(1.0 - s, floor)),
+            shared,
+            pt.dot(a["origin_membership"], log_alone),
+            pt.logaddexp,
+        )
+        joint = joint + (a["origin_weight"][:, None] * origins).sum(axis=0)
+    log_joint = pm.Deterministic("log_joint", joint, dims=hypothesis)
+    pm.Potential("evidence", pm.math.logsumexp(log_joint))
+    pm.Deterministic("p_hypothesis", pt.special.softmax(log_joint), dims=hypothesis)
+
+
+def _length(array) -> int:
+    """The length of a NumPy array or of a PyTensor variable of static shape: a case with no
+    event (no origin) has no such term, and its graph leaves it out."""
+    shape = array.type.shape if hasattr(array, "type") else np.shape(array)
+    return int(shape[0])
+
+
 def build_model(case: Case):  # -> pm.Model (annotated loosely: pymc is imported lazily)
     """The model of docs/model.md section 2, for sampling with NUTS or extending by hand.
 
@@ -169,7 +337,6 @@ def build_model(case: Case):  # -> pm.Model (annotated loosely: pymc is imported
     users who add terms of their own.
     """
     import pymc as pm
-    import pytensor.tensor as pt
 
     plan = layout(case)
     coords = {
@@ -181,102 +348,10 @@ def build_model(case: Case):  # -> pm.Model (annotated loosely: pymc is imported
         "ratio_place": plan.ratio_names,
     }
     with pm.Model(coords=coords) as model:
-        parts = [pt.as_tensor_variable(plan.constants)]
-        if plan.names:
-            parts.append(pm.Beta("judgment", alpha=plan.alpha, beta=plan.beta, dims="place"))
-        if plan.ratio_names:  # `ratios:` given as intervals
-            parts.append(pm.LogNormal("ratio", mu=plan.ratio_mu, sigma=plan.ratio_sigma, dims="ratio_place"))
-        values = pt.concatenate(parts) if len(parts) > 1 else parts[0]
-        if plan.model_error_index is not None:  # the MODEL_ERROR link: 1 - model_error
-            values = pt.concatenate([values, (1.0 - values[plan.model_error_index])[None]])
-        with np.errstate(divide="ignore"):
-            log_w = pt.log(values[plan.prior_index]).sum(axis=1)
-        log_pi = log_w - pm.math.logsumexp(log_w)
-        joint = log_pi
-        if len(case.evidence):
-            # Each item's hit and false-alarm rates through its chain (docs/model.md section 2):
-            # from c_j = kappa_j * every reliability on its chain, with the expected base rate b
-            # (a point); or its given rates, mixed with its expected rate q by the chain.
-            rho = values[plan.reliability_index].prod(axis=1)  # (J,)
-            c = rho * values[plan.kappa_index]
-            b, q = plan.base_rate, plan.expected_rate
-            hit = pt.switch(
-                plan.rated, chained_rate(rho, values[plan.hit_index], q), effective_likelihood(c, 1.0, b)
-            )
-            false_alarm = pt.switch(
-                plan.rated, chained_rate(rho, values[plan.false_index], q), effective_likelihood(c, 0.0, b)
-            )
-        alone = plan.standalone & (plan.member_origin < 0)  # an origin's items are its factor's
-        if alone.any():
-            rows = np.flatnonzero(alone)
-            theta = values[plan.theta_index[rows]]  # (J', H)
-            lam = rated_likelihood(theta, hit[rows][:, None], false_alarm[rows][:, None])
-            joint = joint + pt.log(pt.maximum(lam, TINY_LIKELIHOOD)).sum(axis=0)
-        if len(case.events):
-            # Each event marginalised (happened or not), like the hypothesis: docs/model.md section 2's
-            # theta_h prod [c + (1 - c) b] + (1 - theta_h) prod [(1 - c) b], in log space.
-            reports = np.flatnonzero(~plan.standalone)
-            membership = np.zeros((len(case.events), reports.size))
-            membership[plan.report_event[reports], np.arange(reports.size)] = 1.0
-            event_theta = values[plan.event_theta_index]  # (G, H)
-            floor = TINY_LIKELIHOOD
-            log_hit = pt.dot(membership, pt.log(pt.maximum(hit[reports], floor)))  # (G,)
-            log_false = pt.dot(membership, pt.log(pt.maximum(false_alarm[reports], floor)))
-            log_event = event_log_likelihood(
-                pt.log(pt.maximum(event_theta, floor)),
-                pt.log(pt.maximum(1.0 - event_theta, floor)),
-                log_hit[:, None],
-                log_false[:, None],
-                pt.logaddexp,
-            )
-            joint = joint + log_event.sum(axis=0)
-        if len(case.origins):
-            joint = joint + _origins_log_likelihood(plan, values, rho, c, hit, false_alarm).sum(axis=0)
-        log_joint = pm.Deterministic("log_joint", joint, dims="hypothesis")
-        pm.Potential("evidence", pm.math.logsumexp(log_joint))
-        pm.Deterministic("p_hypothesis", pt.special.softmax(log_joint), dims="hypothesis")
+        assemble(
+            model_arrays(case, plan),
+            {"dims": "place"} if plan.names else None,
+            {"dims": "ratio_place"} if plan.ratio_names else None,
+            "hypothesis",
+        )
     return model
-
-
-def _origins_log_likelihood(plan: Layout, values, rho, c, hit, false_alarm):
-    """(O, H): each origin's mixture of docs/model.md section 2, logsumexp of its two branches:
-    log s + the event with the origin's likelihoods reported by its items (their rates at the
-    origin's base rate), and log(1 - s) + its items each alone (their own rates)."""
-    import pytensor.tensor as pt
-
-    assert plan.member_origin is not None and plan.origin_theta_index is not None
-    assert plan.origin_shared_index is not None
-    assert plan.shared_base_rate is not None and plan.shared_expected_rate is not None
-    members = np.flatnonzero(plan.member_origin >= 0)
-    n_origins = plan.origin_theta_index.shape[0]
-    membership = np.zeros((n_origins, members.size))
-    membership[plan.member_origin[members], np.arange(members.size)] = 1.0
-    floor = TINY_LIKELIHOOD
-    b, q = plan.shared_base_rate[members], plan.shared_expected_rate[members]
-    rated = plan.rated[members]
-    hit_shared = pt.switch(
-        rated,
-        chained_rate(rho[members], values[plan.hit_index[members]], q),
-        effective_likelihood(c[members], 1.0, b),
-    )
-    false_shared = pt.switch(
-        rated,
-        chained_rate(rho[members], values[plan.false_index[members]], q),
-        effective_likelihood(c[members], 0.0, b),
-    )
-    theta = values[plan.origin_theta_index]  # (O, H)
-    log_event = event_log_likelihood(
-        pt.log(pt.maximum(theta, floor)),
-        pt.log(pt.maximum(1.0 - theta, floor)),
-        pt.dot(membership, pt.log(pt.maximum(hit_shared, floor)))[:, None],
-        pt.dot(membership, pt.log(pt.maximum(false_shared, floor)))[:, None],
-        pt.logaddexp,
-    )
-    own = rated_likelihood(
-        values[plan.theta_index[members]], hit[members][:, None], false_alarm[members][:, None]
-    )
-    log_alone = pt.dot(membership, pt.log(pt.maximum(own, floor)))  # (O, H)
-    s = values[plan.origin_shared_index][:, None]
-    return origin_log_likelihood(
-        pt.log(pt.maximum(s, floor)), pt.log(pt.maximum(1.0 - s, floor)), log_event, log_alone, pt.logaddexp
-    )
