@@ -564,13 +564,13 @@ def render_admiralty() -> Group:
 
 def render_next(result: NextResult) -> Group:
     """The ranked pending items: what each would tell, and how likely it is to change the answer."""
-    from hypotheses.output.text import NO_PENDING, next_for_cells, next_for_head
+    from hypotheses.output.text import NEAR_NOW, NO_PENDING, next_cells, next_for_cells, next_for_head
 
     lead = result.leader
     head = _plain(
         f"Now: {lead} leads at {percent(result.posterior[lead])}. For each pending item, most informative "
-        f"first: P({lead}) if it is observed and if it is looked for and absent; the expected information "
-        "(bits); the chance the leader changes."
+        f"first: P({lead}) if it is observed and if it is looked for and absent{NEAR_NOW}; the expected "
+        "information (bits); the chance the leader changes."
     )
     if result.for_ is not None:
         head = _plain(next_for_head(result))
@@ -588,7 +588,7 @@ def render_next(result: NextResult) -> Group:
         table.add_column("P(change)", justify="right", no_wrap=True)
         for c in result.candidates:
             if asked:  # the question's numbers in the same columns
-                seen, unseen = next_for_cells(c)
+                seen, unseen = next_for_cells(c, result.p_for)
                 table.add_row(
                     _plain(c.id),
                     Text(percent(c.p_observed)),
@@ -598,11 +598,12 @@ def render_next(result: NextResult) -> Group:
                     Text(percent(c.p_answer_changes or 0.0)),
                 )
                 continue
+            seen, unseen = next_cells(result, c)
             table.add_row(
                 _plain(c.id),
                 Text(percent(c.p_observed)),
-                Text(percent(c.if_observed[lead]) if c.if_observed else "impossible"),
-                Text(percent(c.if_absent[lead]) if c.if_absent else "impossible"),
+                Text(seen),
+                Text(unseen),
                 Text(f"{c.expected_bits:.3f}"),
                 Text(percent(c.p_leader_changes)),
             )

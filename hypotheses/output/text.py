@@ -31,7 +31,7 @@ from hypotheses.output.wording import (
     span,
     summary,
 )
-from hypotheses.text import csv_text, interval, percent, visible
+from hypotheses.text import csv_text, interval, odds_shift, percent, visible
 
 if TYPE_CHECKING:
     from hypotheses.analysis.batch import CaseOutcome
@@ -461,8 +461,8 @@ def next_markdown(result: NextResult) -> str:
     lines.append(
         f"Now: {md_text(result.leader)} leads at {percent(result.posterior[result.leader])}. "
         "Each pending item, most informative first: P(observed), the leader's probability if it is "
-        "observed and if it is looked for and absent, the expected information about the hypotheses "
-        "(bits) and the chance the leader changes."
+        f"observed and if it is looked for and absent{NEAR_NOW}, the expected information about the "
+        "hypotheses (bits) and the chance the leader changes."
     )
     if result.for_ is not None:
         lines[-1] = md_text(next_for_head(result))
@@ -478,8 +478,7 @@ def next_markdown(result: NextResult) -> str:
         "|---|---:|---:|---:|---:|---:|",
     ]
     for c in result.candidates:
-        seen = percent(c.if_observed[lead]) if c.if_observed else "impossible"
-        unseen = percent(c.if_absent[lead]) if c.if_absent else "impossible"
+        seen, unseen = next_cells(result, c)
         lines.append(
             f"| {md_text(c.id)} ({md_text(c.label)}) | {percent(c.p_observed)} | {seen} | {unseen} | "
             f"{c.expected_bits:.3f} | {percent(c.p_leader_changes)} |"
@@ -494,16 +493,39 @@ def next_for_head(result: NextResult) -> str:
     return (
         f"Now: P({t}){members} = {percent(result.p_for or 0.0)} against {rival}; {result.leader} leads at "
         f"{percent(result.posterior[result.leader])}. For each pending item, most informative about {t} "
-        f"first: P({t}) if it is observed and if it is looked for and absent; the expected information "
-        f"about {t} or not (bits); the chance the answer about {t} (ahead of {rival} or not) changes."
+        f"first: P({t}) if it is observed and if it is looked for and absent{NEAR_NOW}; the expected "
+        f"information about {t} or not (bits); the chance the answer about {t} (ahead of {rival} or "
+        "not) changes."
     )
 
 
-def next_for_cells(c: Candidate) -> tuple[str, str]:
-    """P(question) if observed and if absent, as table cells."""
-    seen = percent(c.p_for_if_observed) if c.p_for_if_observed is not None else "impossible"
-    unseen = percent(c.p_for_if_absent) if c.p_for_if_absent is not None else "impossible"
-    return seen, unseen
+# Near certainty P(leader) prints '>99.9%' now, if observed and if absent alike, while the odds
+# still move tenfold: the cells then add the odds' change from now (text.odds_shift).
+NEAR_NOW = " (where that prints as now, the change in its odds from now, in dB)"
+
+
+def _if(now: float, p: float | None) -> str:
+    return "impossible" if p is None else f"{percent(p)}{odds_shift(now, p)}"
+
+
+def next_cells(result: NextResult, c: Candidate) -> tuple[str, str]:
+    """P(leader) if observed and if absent, as table cells."""
+    lead, now = result.leader, result.posterior[result.leader]
+    return (
+        _if(now, c.if_observed[lead] if c.if_observed else None),
+        _if(now, c.if_absent[lead] if c.if_absent else None),
+    )
+
+
+def next_for_cells(c: Candidate, now: float | None = None) -> tuple[str, str]:
+    """P(question) if observed and if absent, as table cells (with `now`, P(question) now, the
+    odds' change where a cell prints as now)."""
+    if now is None:
+        return (
+            percent(c.p_for_if_observed) if c.p_for_if_observed is not None else "impossible",
+            percent(c.p_for_if_absent) if c.p_for_if_absent is not None else "impossible",
+        )
+    return _if(now, c.p_for_if_observed), _if(now, c.p_for_if_absent)
 
 
 def _next_for_markdown(result: NextResult, lines: list[str]) -> str:
@@ -513,7 +535,7 @@ def _next_for_markdown(result: NextResult, lines: list[str]) -> str:
         "|---|---:|---:|---:|---:|---:|",
     ]
     for c in result.candidates:
-        seen, unseen = next_for_cells(c)
+        seen, unseen = next_for_cells(c, result.p_for)
         lines.append(
             f"| {md_text(c.id)} ({md_text(c.label)}) | {percent(c.p_observed)} | {seen} | {unseen} | "
             f"{c.expected_bits_for or 0.0:.3f} | {percent(c.p_answer_changes or 0.0)} |"

@@ -1,0 +1,91 @@
+"""Rough edges a new-user trial found (an MH17 case typed from public reporting): outputs that
+went flat near certainty, an explanation that named two hypotheses of four, knock-on errors,
+prior factors without a suggestion, a shared document as the only reason for a suspected origin,
+and errors reported in stages."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import yaml
+from rich.console import Console
+
+from hypotheses.text import points_change
+
+
+def _render(renderable: object, width: int = 200) -> str:
+    console = Console(file=io.StringIO(), width=width, color_system=None)
+    console.print(renderable)
+    return console.file.getvalue()  # type: ignore[attr-defined]
+
+
+def _write(path: Path, document: dict) -> Path:
+    path.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
+    return path
+
+
+# ---- 1. diff and next near certainty: the odds' change where the points print 0.0 -------------
+
+
+def _near_certain(b_in_e2: float, pending: bool = False) -> dict:
+    evidence = [
+        {"id": "e0", "label": "Report 0", "likelihoods": {"a": 0.999, "b": 0.001, "c": 0.002}},
+        {"id": "e1", "label": "Report 1", "likelihoods": {"a": 0.999, "b": 0.001, "c": 0.002}},
+        {"id": "e2", "label": "Report 2", "likelihoods": {"a": 0.99, "b": b_in_e2, "c": 0.01}},
+    ]
+    if pending:
+        evidence.append(
+            {
+                "id": "p1",
+                "label": "Pending",
+                "observed": "pending",
+                "likelihoods": {"a": 0.9, "b": 0.1, "c": 0.2},
+            }
+        )
+    hypotheses = [{"id": h, "label": h.upper()} for h in "abc"]
+    return {"schema": 1, "title": "sure", "hypotheses": hypotheses, "evidence": evidence}
+
+
+def test_points_change_adds_the_odds_only_where_the_points_print_zero() -> None:
+    assert points_change(0.5, 0.6) == "+10.0"
+    assert points_change(0.5, 0.5) == "0.0"
+    assert points_change(0.9995, 0.99995) == "0.0 (odds +10.0 dB)"
+    assert points_change(1e-5, 1e-6) == "0.0 (odds -10.0 dB)"
+    assert points_change(0.0, 0.0004) == "0.0"  # from 0 the odds have no finite change
+
+
+def test_diff_near_certainty_shows_the_odds_change_of_an_effect_the_points_cannot(tmp_path: Path) -> None:
+    from hypotheses.analysis.diff import diff
+    from hypotheses.output.team_report import diff_markdown, diff_rows, render_diff
+
+    old = _write(tmp_path / "old.yaml", _near_certain(0.01))
+    new = _write(tmp_path / "new.yaml", _near_certain(0.001))
+    result = diff(old, new)
+    header, rows = diff_rows(result)
+    assert header[3:] == ["a alone", "b alone", "c alone"]
+    (row,) = rows
+    # b's P(h | E) falls tenfold (1e-5 -> 1e-6): -10 dB, though both print <0.1% and 0.0 points
+    assert row[4] == "0.0 (odds -10.0 dB)"
+    assert row[3].startswith("0.0 (odds +")
+    for text in (_render(render_diff(result)), diff_markdown(result)):
+        assert "(odds -10.0 dB)" in text
+        assert "(odds -10.0 dB), c " in text  # the headline: b <0.1% -> <0.1% (odds -10.0 dB), c ...
+    assert result.to_dict()["changes"][0]["alone"]["b"] < 0  # JSON keeps its numbers, no new key
+    assert set(result.to_dict()["changes"][0]) == {"place", "before", "after", "alone", "text"}
+
+
+def test_next_near_certainty_shows_the_odds_change_either_way(tmp_path: Path) -> None:
+    from hypotheses.analysis.decision import next_items
+    from hypotheses.output.terminal import render_next
+    from hypotheses.output.text import next_markdown
+
+    case = _write(tmp_path / "sure.yaml", _near_certain(0.01, pending=True))
+    result = next_items(case)
+    assert result.leader == "a"
+    for text in (_render(render_next(result)), next_markdown(result)):
+        assert ">99.9% (odds +" in text  # observed: a's odds rise
+        assert ">99.9% (odds -" in text  # looked for and absent: they fall
+    asked = next_items(case, for_="b")
+    for text in (_render(render_next(asked)), next_markdown(asked)):
+        assert "<0.1% (odds -" in text and "<0.1% (odds +" in text
