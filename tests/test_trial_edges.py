@@ -89,3 +89,52 @@ def test_next_near_certainty_shows_the_odds_change_either_way(tmp_path: Path) ->
     asked = next_items(case, for_="b")
     for text in (_render(render_next(asked)), next_markdown(asked)):
         assert "<0.1% (odds -" in text and "<0.1% (odds +" in text
+
+
+# ---- 4. prior factors: a fixed list, with the factor an unknown name means -----------------
+
+
+def _factored(prior: dict) -> str:
+    return yaml.safe_dump(
+        {
+            "schema": 1,
+            "title": "factors",
+            "hypotheses": [
+                {"id": "a", "label": "A", "prior": prior},
+                {"id": "b", "label": "B", "prior": 0.5},
+            ],
+            "evidence": [],
+        },
+        sort_keys=False,
+    )
+
+
+def _errors(text: str) -> list[str]:
+    import pytest
+
+    from hypotheses import case_from_text
+    from hypotheses.case import CaseError
+
+    with pytest.raises(CaseError) as caught:
+        case_from_text(text, "t.yaml")
+    return [str(p) for p in caught.value.problems]
+
+
+def test_an_unknown_prior_factor_gets_the_factor_it_means_as_a_suggestion() -> None:
+    (message,) = _errors(_factored({"capability": "likely", "motive": "likely"}))
+    assert "unknown prior factor 'capability' (did you mean 'means'?" in message
+    assert "allowed: base_rate, motive, opportunity, means, past_practice" in message
+    # by meaning before spelling: 'reason' is spelt like 'means' but is a motive
+    (message,) = _errors(_factored({"reason": "likely"}))
+    assert "(did you mean 'motive'?" in message
+    (message,) = _errors(_factored({"leverage": "likely"}))
+    assert "did you mean" not in message and "allowed: base_rate" in message
+    assert "the list is fixed" in message
+
+
+def test_a_suggested_factor_is_never_applied() -> None:
+    from hypotheses import case_from_text
+
+    # the same case with the suggested factor is valid: the one with the unknown name is not
+    case_from_text(_factored({"means": "likely"}), "t.yaml")
+    assert _errors(_factored({"capability": "likely"}))

@@ -201,6 +201,8 @@ def _problems_from_pydantic(exc: ValidationError, data: Any, lines: LineMap, nam
             hint = did_you_mean(field, allowed)
             noun = "prior factor" if block is keys.FACTORS else "field"
             message = f"unknown {noun} '{field}'{hint}; allowed: {', '.join(allowed)}"
+            if block is keys.FACTORS:
+                message = _factor_message(field, hint, allowed)
             message += _comma_hint(data, path)
         elif kind == "string_pattern_mismatch":
             value = error["input"]
@@ -235,6 +237,25 @@ def _problems_from_pydantic(exc: ValidationError, data: Any, lines: LineMap, nam
         message += _decimal_comma_hint(data, path)
         problems.append(Problem(name, line, message))
     return _unique(problems)
+
+
+def _factor_message(field: str, hint: str, allowed: list[str]) -> str:
+    """An unknown prior factor: the list is fixed (docs/case-format.md, "Prior factors"), so the
+    message suggests the factor that judges what the name names ('capability': means), or the
+    one spelt alike, and otherwise says where a factor of one's own goes. Only a
+    suggestion: the case is never read as if it said the suggested factor."""
+    from priors.factors import PRIOR_FACTORS, factor_for
+
+    meant = factor_for(field)  # the meaning first: 'reason' is spelt like 'means', but is a motive
+    if meant is not None:
+        hint = f" (did you mean '{meant}'? it judges {PRIOR_FACTORS[meant]})"
+    message = f"unknown prior factor '{field}'{hint}; allowed: {', '.join(allowed)}"
+    if not hint:
+        message += (
+            " (the list is fixed: fold another consideration into the factor it belongs to, or give "
+            "the prior as one judgment, e.g. `prior: likely`)"
+        )
+    return message
 
 
 def id_suggestion(value: str) -> str:
