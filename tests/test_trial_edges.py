@@ -138,3 +138,65 @@ def test_a_suggested_factor_is_never_applied() -> None:
     # the same case with the suggested factor is valid: the one with the unknown name is not
     case_from_text(_factored({"means": "likely"}), "t.yaml")
     assert _errors(_factored({"capability": "likely"}))
+
+
+# ---- 2. explain with three or more hypotheses: each one's standing, and what is left out ----
+
+
+def _hypotheses(n: int) -> dict:
+    ids = ["sep", "rus", "ukr", "jet", "bomb"][:n]
+    rows = [[0.9, 0.9, 0.9, 0.05, 0.02], [0.8, 0.7, 0.05, 0.1, 0.1]]
+    evidence = [
+        {"id": f"e{k}", "label": f"Report {k}", "likelihoods": dict(zip(ids, row, strict=False))}
+        for k, row in enumerate(rows)
+    ]
+    return {
+        "schema": 1,
+        "title": "mh17",
+        "hypotheses": [{"id": h, "label": h.upper()} for h in ids],
+        "evidence": evidence,
+    }
+
+
+def test_explain_weighs_every_hypothesis_of_a_few_and_names_their_standing() -> None:
+    from hypotheses import score
+    from hypotheses.output.terminal import render_explanation
+    from hypotheses.output.text import explanation_markdown
+    from tests.helpers import make_case
+
+    card = score(make_case(_hypotheses(4)), engine="numpy")
+    e = card.explanation
+    assert e is not None and (e.leading, e.runner_up) == ("sep", "rus")
+    terminal, markdown = _render(render_explanation(card)), explanation_markdown(card)
+    for text in (terminal, markdown):
+        assert "then ukr 3." in text and ", jet " in text  # every hypothesis's standing
+        assert "--for ID explains another hypothesis (e.g. --for ukr)" in text
+        assert "weighs every hypothesis" in text
+    header = next(line for line in terminal.splitlines() if line.strip().startswith("Item"))
+    assert header.split()[:5] == ["Item", "sep", "rus", "ukr", "jet"]
+    assert "| Item | for sep | for rus | for ukr | for jet | Diagnosticity" in markdown
+
+
+def test_explain_of_many_hypotheses_says_which_it_leaves_out_and_how_to_see_them() -> None:
+    from hypotheses import score
+    from hypotheses.output.terminal import render_explanation
+    from hypotheses.output.text import explanation_markdown
+    from tests.helpers import make_case
+
+    card = score(make_case(_hypotheses(5)), engine="numpy")
+    terminal, markdown = _render(render_explanation(card)), explanation_markdown(card)
+    for text in (terminal, markdown):
+        assert "then ukr 3.2%, jet 0.4%, bomb 0.1%" in text
+        assert "weighs sep and rus only (every hypothesis's weights: --format json)" in text
+        assert "--for ID explains another hypothesis" in text
+    header = next(line for line in terminal.splitlines() if line.strip().startswith("Item"))
+    assert header.split()[:4] == ["Item", "sep", "rus", "bits"]
+
+
+def test_explain_of_two_hypotheses_stays_as_it_was() -> None:
+    from hypotheses import score
+    from hypotheses.output.terminal import render_explanation
+    from tests.helpers import make_case
+
+    terminal = _render(render_explanation(score(make_case(_hypotheses(2)), engine="numpy")))
+    assert "--for ID" not in terminal and "; then " not in terminal

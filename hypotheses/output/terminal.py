@@ -26,13 +26,16 @@ from hypotheses.output.wording import (
     SUSPECTED_KEY,
     as_of_line,
     assumption_line,
+    beyond_two,
     bits,
     closest_sentence,
     conflict,
     db,
     draws_phrase,
     explanation_columns,
+    extra_weight_columns,
     flip_sentence,
+    others_said,
     precision_phrase,
     question_said,
     source_note,
@@ -352,9 +355,10 @@ def render_explanation(card: Scorecard) -> Group:
             f": {percent(lead.posterior.mean)} "
             f"(90% interval {interval(lead.posterior.lo, lead.posterior.hi)}), "
             f"{visible(verbal(card, lead.posterior.mean))}; "
-            f"runner-up {rival_id} {percent(rival.posterior.mean)}.\n"
+            f"runner-up {rival_id} {percent(rival.posterior.mean)}{others_said(card)}.\n"
         )
     headline = Text.assemble((headline_words(card), "bold"), said)
+    extra = extra_weight_columns(card)
     blocks = card.evidence_blocks()
     group = explanation.question is not None and explanation.question.kind == "group"
     weighed = (
@@ -389,6 +393,8 @@ def render_explanation(card: Scorecard) -> Group:
         table.add_column("Item", style="bold", no_wrap=True)
         table.add_column(Text(lead_id), justify="right", no_wrap=True)
         table.add_column(Text(rival_id), justify="right", no_wrap=True)
+        for h in extra:
+            table.add_column(Text(visible(h)), justify="right", no_wrap=True)
         table.add_column("bits", justify="right", no_wrap=True)
         table.add_column("without", justify="right", no_wrap=True)
         table.add_column("conflict", justify="right", no_wrap=True)
@@ -400,6 +406,7 @@ def render_explanation(card: Scorecard) -> Group:
                     ),
                     Text(db(mine(event))),
                     Text(db(theirs(event))),
+                    *(Text(db(event.weight_db[h])) for h in extra),
                     Text(""),
                     Text(percent(p_without(event.id))),
                     Text(""),
@@ -410,6 +417,7 @@ def render_explanation(card: Scorecard) -> Group:
                     Text.assemble((nested, "dim"), (visible(item.id), "" if nested else "bold")),
                     Text(db(mine(item))),
                     Text(db(theirs(item))),
+                    *(Text(db(item.weight_db[h])) for h in extra),
                     Text(bits(item.diagnosticity)),
                     Text(percent(p_without(item.id))),
                     Text(conflict(item.conflict_bits)),
@@ -417,6 +425,9 @@ def render_explanation(card: Scorecard) -> Group:
         return table
 
     parts: list[RenderableType] = [_plain(card.title, "bold"), headline]
+    scope = beyond_two(card)
+    if scope:
+        parts.append(Text(scope + "\n", style="dim"))
     if card.evidence:
         parts.append(_AtWidth(evidence))
         parts += [Text("• " + visible(line)) for line in explanation.events]

@@ -16,15 +16,18 @@ from hypotheses.output.wording import (
     SUSPECTED_KEY,
     as_of_line,
     assumption_line,
+    beyond_two,
     bits,
     closest_sentence,
     conflict,
     db,
     draws_phrase,
     explanation_columns,
+    extra_weight_columns,
     flip_sentence,
     headline,
     in_words,
+    others_said,
     question_said,
     source_note,
     source_notes,
@@ -384,31 +387,37 @@ def explanation_markdown(card: Scorecard) -> str:
             f"**{lead_id}** {percent(lead.posterior.mean)} (90% interval "
             f"{interval(lead.posterior.lo, lead.posterior.hi, ' - ')}), "
             f"{md_text(in_words(card, lead.posterior.mean))}; runner-up "
-            f"**{rival_id}** {percent(rival.posterior.mean)}."
+            f"**{rival_id}** {percent(rival.posterior.mean)}{others_said(card, md_text)}."
         )
+    scope = beyond_two(card, md_text)
+    extra = extra_weight_columns(card)
     lines = [
         f"# {headline(card, md_text)}: {md_text(card.title)}",
         "",
         said,
+        *(["", scope] if scope else []),
         "",
         "## Evidence",
         "",
-        f"| Item | for {lead_id} | for {rival_id} | Diagnosticity (bits) | {lead_id} without it | "
-        "Conflict (bits) |",
-        "|---|---:|---:|---:|---:|---:|",
+        f"| Item | for {lead_id} | for {rival_id} | "
+        + "".join(f"for {md_text(h)} | " for h in extra)
+        + f"Diagnosticity (bits) | {lead_id} without it | Conflict (bits) |",
+        "|---|---:|---:|" + "---:|" * len(extra) + "---:|---:|---:|",
     ]
     for event, items in sorted(card.evidence_blocks(), key=order):
         if event is not None:
+            more = "".join(f" {db(event.weight_db[h])} |" for h in extra)
             lines.append(
                 f"| {event.kind} {md_text(event.id)} ({md_text(event.together)}) | "
-                f"{db(mine(event))} | {db(theirs(event))} | | "
+                f"{db(mine(event))} | {db(theirs(event))} |{more} | "
                 f"{percent(p_without(event.id))} | |"
             )
         for item in items:
             nested = "↳ " if event is not None else ""
+            more = "".join(f" {db(item.weight_db[h])} |" for h in extra)
             lines.append(
                 f"| {nested}{md_text(item.id)} | {db(mine(item))} | "
-                f"{db(theirs(item))} | {bits(item.diagnosticity)} | "
+                f"{db(theirs(item))} |{more} {bits(item.diagnosticity)} | "
                 f"{percent(p_without(item.id))} | {conflict(item.conflict_bits)} |"
             )
     if card.events or card.origins:
