@@ -200,3 +200,123 @@ def test_explain_of_two_hypotheses_stays_as_it_was() -> None:
 
     terminal = _render(render_explanation(score(make_case(_hypotheses(2)), engine="numpy")))
     assert "--for ID" not in terminal and "; then " not in terminal
+
+
+# ---- 3. a duplicate id is reported, not the errors that only follow from it -----------------
+
+_HEAD = "schema: 1\ntitle: t\n"
+
+
+def test_a_duplicate_hypothesis_id_explains_the_unknown_names_instead_of_an_error_each() -> None:
+    text = _HEAD + (
+        "hypotheses:\n"
+        "  - {id: sep, label: Separatists}\n"
+        "  - {id: sep, label: Ukrainian jet}\n"  # meant: jet
+        "  - {id: rus, label: Russian crew}\n"
+        "groups:\n  russia: {label: R, members: [sep, rus]}\n"
+        "events:\n  ev: {label: E, likelihoods: {sep: 0.8, rus: 0.2, jet: 0.1}}\n"
+        "evidence:\n"
+        "  - {id: e1, label: One, likelihoods: {sep: 0.9, rus: 0.1, jet: 0.1}}\n"
+        "  - {id: e2, label: Two, reports: ev}\n"
+        "resolution: {hypothesis: jet}\n"
+    )
+    (message,) = _errors(text)
+    assert message.startswith("t.yaml:5: duplicate hypothesis id 'sep' (first used at line 4)")
+    assert "no hypothesis has that id: 'jet' (lines 10, 12, 14)" in message
+    assert "unknown hypothesis" not in message
+
+
+def test_a_duplicate_item_id_is_not_judged_by_its_second_item() -> None:
+    text = _HEAD + (
+        "hypotheses: [{id: a, label: A}, {id: b, label: B}]\n"
+        "origins:\n  o: {label: O, items: [e1, e2], shared: 0.5}\n"
+        "evidence:\n"
+        "  - {id: e1, label: One, likelihoods: {a: 0.9, b: 0.1}}\n"
+        "  - {id: e1, label: Later, observed: pending, likelihoods: {a: 0.9, b: 0.1}}\n"
+        "  - {id: e2, label: Two, likelihoods: {a: 0.7, b: 0.3}}\n"
+    )
+    # the origin lists e1, the observed item: not "e1 is pending, an origin joins observed ones"
+    assert _errors(text) == [
+        "t.yaml:8: duplicate evidence id 'e1' (first used at line 7); ids must be unique"
+    ]
+
+
+def test_a_duplicate_source_key_explains_the_unknown_sources() -> None:
+    text = _HEAD + (
+        "hypotheses: [{id: a, label: A}, {id: b, label: B}]\n"
+        "sources:\n  s1: {label: One, reliability: B}\n  s1: {label: Two, reliability: C}\n"
+        "evidence:\n"
+        "  - {id: e1, label: One, source: s1, likelihoods: {a: 0.9, b: 0.1}}\n"
+        "  - {id: e2, label: Two, source: s2, likelihoods: {a: 0.9, b: 0.2}}\n"
+        "  - {id: e3, label: Three, likelihoods: {a: 0.9, b: 0.2}, credibility: sure}\n"
+    )
+    errors = _errors(text)
+    assert errors[0].startswith("t.yaml:6: duplicate key 's1' (first at line 5)")
+    assert "no source has that id: 's2' (line 9)" in errors[0]
+    assert len(errors) == 2 and "unknown word 'sure'" in errors[1]  # the rest in the same run
+
+
+def test_a_misspelt_key_is_not_also_a_missing_field() -> None:
+    text = _HEAD + (
+        "hypotheses: [{id: a, label: A}, {id: b, label: B}]\n"
+        "evidence:\n"
+        "  - {id: e1, lable: One, likelihoods: {a: 0.9, b: 0.1}}\n"
+        "  - {id: e2, label: Two, likelihods: {a: 0.9, b: 0.1}}\n"
+        "  - {id: e3, label: Three, likelihoods: {a: 0.9, c: 0.1}}\n"
+    )
+    errors = _errors(text)
+    assert [e.split(": ", 1)[1][:30] for e in errors] == [
+        "unknown field 'lable' (did you",
+        "unknown field 'likelihods' (di",
+        "unknown hypothesis 'c' in the ",
+    ]
+    assert "no likelihood is given for 'b': if 'c' is meant to be it" in errors[2]
+
+
+# ---- 6. a file's independent errors in one run ---------------------------------------------
+
+
+def test_the_formats_errors_and_the_rules_errors_come_in_one_run() -> None:
+    text = _HEAD + (
+        "hypotheses:\n"
+        "  - {id: a, label: A, prior: likley}\n"  # 4: the format's
+        "  - {id: b, label: B, prior: 0.5}\n"
+        "sources:\n"
+        "  s1: {label: S1, reliability: Q}\n"  # 7: the format's
+        "events:\n  ev: {label: E, likelihoods: {a: 0.8, b: 0.2}}\n"
+        "evidence:\n"
+        "  - {id: e1, label: One, source: s9, likelihoods: {a: very likley, b: 0.1}}\n"  # 11: both
+        "  - {id: e2, label: Two, source: s1, grading: B2, likelihoods: {a: 0.7, b: 0.3}}\n"  # 12: none
+        "  - {id: e3, label: Three, reports: evv}\n"  # 13: the rules'
+        "  - {id: e4, label: Four}\n"  # 14: the format's
+        "assumptions:\n  x: {label: X, if_wrong: {lik/e1/c: 0.5}}\n"  # 16: the rules'
+    )
+    errors = _errors(text)
+    said = [(int(e.split(":")[1]), e) for e in errors]
+    assert [line for line, _ in said] == [4, 7, 11, 11, 13, 14, 16]
+    assert "unknown word 'likley'" in said[0][1] and "code 'Q'" in said[1][1]
+    assert "unknown word 'very likley'" in said[2][1] and "unknown source 's9'" in said[3][1]
+    assert "unknown event 'evv'" in said[4][1] and "missing required field 'likelihoods'" in said[5][1]
+    assert "unknown place 'lik/e1/c'" in said[6][1]
+    # e2's grading B2 against s1's refused reliability would only follow from it: not reported
+    assert not any("grading" in e for e in errors)
+
+
+def test_validate_reports_them_all_and_exits_2(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from cli import app
+
+    case = tmp_path / "c.yaml"
+    case.write_text(
+        _HEAD
+        + "hypotheses: [{id: a, label: A}, {id: b, label: B}]\n"
+        + "evidence:\n"
+        + "  - {id: e1, label: One, source: s9, likelihoods: {a: likley, b: 0.1}, credibility: sure}\n",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(app, ["validate", str(case)])
+    assert result.exit_code == 2
+    lines = [line for line in result.output.splitlines() if line.startswith(f"{case}:")]
+    assert len(lines) == 3, result.output  # both judgments and the unknown source, in one run
+    assert all(line.startswith(f"{case}:5: ") for line in lines)
