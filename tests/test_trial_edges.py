@@ -320,3 +320,13 @@ def test_validate_reports_them_all_and_exits_2(tmp_path: Path) -> None:
     lines = [line for line in result.output.splitlines() if line.startswith(f"{case}:")]
     assert len(lines) == 3, result.output  # both judgments and the unknown source, in one run
     assert all(line.startswith(f"{case}:5: ") for line in lines)
+
+
+def test_an_id_key_written_twice_explains_the_names_that_follow_from_it() -> None:
+    text = _HEAD + (
+        "hypotheses:\n  - {id: a, label: A}\n  - {id: b, id: c, label: B}\n"  # c is dropped
+        "evidence:\n  - {id: e1, label: One, likelihoods: {a: 0.9, c: 0.1}}\n"
+    )
+    (message,) = _errors(text)
+    assert message.startswith("t.yaml:5: duplicate key 'id' (first at line 5)")
+    assert "no hypothesis has that id: 'c' (line 7)" in message

@@ -91,11 +91,14 @@ class Findings:
     def duplicate_key(self, problem: Problem, path: tuple[Any, ...]) -> None:
         """A duplicate key the reader kept the first value of (reading.parse): a duplicate id
         when it is an entry of a section keyed by id (`sources:`, `events:`, ...), else the
-        root of its mapping's errors."""
+        root of its mapping's errors, and of its section's unknown references too when it is
+        an entry's `id:` (the id dropped may be the one the rest of the case names)."""
         if len(path) == 2 and path[0] in ID_NOUNS:
             self.roots.setdefault(str(path[0]), len(self.errors))
         else:
             self.quiet.append(tuple(path[:-1]))
+            if len(path) == 3 and path[0] in ID_NOUNS and path[2] == "id":  # `{id: b, id: c}`
+                self.roots.setdefault(str(path[0]), len(self.errors))
         self.errors.append(problem)
 
     def warn(self, path: tuple[Any, ...], message: str) -> None:
