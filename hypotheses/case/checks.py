@@ -71,7 +71,7 @@ class Checker:
         """The errors of the case's rules alone, none at or below the paths `quiet`: for a
         document the format refused, whose refused values loading.py set aside (their entries
         are `quiet`, so that no error there can follow from what was set aside)."""
-        self.found.quiet.extend(quiet)
+        self.found.quiet.update(quiet)
         self._rules()
         return self.found.root_errors()
 

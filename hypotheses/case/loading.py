@@ -209,7 +209,7 @@ def _set_aside(
     for index, item in enumerate(items if isinstance(items, list) else []):
         if isinstance(item, dict) and item.get("source") in sources:
             quiet.add(("evidence", index, "grading"))
-    return repaired, sorted(quiet, key=str)
+    return repaired, list(quiet)
 
 
 _JUDGED = ("likelihoods", "ratios", "reports")

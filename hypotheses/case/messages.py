@@ -68,23 +68,23 @@ class Findings:
         self.warnings: list[Problem] = []
         self.roots: dict[str, int] = {}  # section -> index in errors of its first duplicate id
         self.unresolved: dict[str, dict[str, list[int]]] = {}  # section -> name -> lines
-        self.quiet: list[tuple[Any, ...]] = []  # paths whose errors are a duplicate key's knock-ons
+        self.quiet: set[tuple[Any, ...]] = set()  # paths whose errors are knock-ons (and below them)
 
     def error(self, path: tuple[Any, ...], message: str) -> None:
-        if any(path[: len(q)] == q for q in self.quiet):
+        if self.quieted(path):
             return
         self.errors.append(Problem(self.name, self.lines.line(path) or 1, message))
 
-    def duplicated(self, section: str) -> bool:
-        """Whether `section` has a duplicate id (so its unknown references may follow from it)."""
-        return section in self.roots
+    def quieted(self, path: tuple[Any, ...]) -> bool:
+        """Whether `path` is at or below a quiet path (one look-up per prefix, however many)."""
+        return bool(self.quiet) and any(path[:end] in self.quiet for end in range(len(path) + 1))
 
     def unknown(self, section: str, name: str, path: tuple[Any, ...], message: str) -> None:
         """An id of `section` that no entry has: an error, unless the section has a duplicate
         id, whose message then lists it (the duplicate may be meant to be it)."""
         if section not in self.roots:
             self.error(path, message)
-        elif not any(path[: len(q)] == q for q in self.quiet):
+        elif not self.quieted(path):
             lines = self.unresolved.setdefault(section, {}).setdefault(name, [])
             lines.append(self.lines.line(path) or 1)
 
@@ -96,7 +96,7 @@ class Findings:
         if len(path) == 2 and path[0] in ID_NOUNS:
             self.roots.setdefault(str(path[0]), len(self.errors))
         else:
-            self.quiet.append(tuple(path[:-1]))
+            self.quiet.add(tuple(path[:-1]))
             if len(path) == 3 and path[0] in ID_NOUNS and path[2] == "id":  # `{id: b, id: c}`
                 self.roots.setdefault(str(path[0]), len(self.errors))
         self.errors.append(problem)
