@@ -18,7 +18,8 @@ PRIOR_FACTORS: dict[str, str] = {
 # the hypotheses, and the base rate of their reference class). The list of factors is fixed
 # (docs/case-format.md, "Prior factors"), so an unknown factor named by one of these gets the
 # factor that judges the same thing as a suggestion, never a silent rename: only where the word
-# means that factor, as 'capability' is the means, not where it could be another one.
+# means that factor, as 'capability' is the means, not where it could be another one ('access'
+# to the weapon is means, to the target opportunity; a 'chance' may be a base rate).
 FACTOR_SYNONYMS: dict[str, str] = {
     **dict.fromkeys(
         ("capability", "capabilities", "capable", "capacity", "ability", "resources", "wherewithal",
@@ -31,8 +32,7 @@ FACTOR_SYNONYMS: dict[str, str] = {
         "motive",
     ),
     **dict.fromkeys(
-        ("opportunities", "access", "chance", "occasion", "position", "presence", "proximity",
-         "window", "timing"),
+        ("opportunities", "occasion", "position", "presence", "proximity", "window", "timing"),
         "opportunity",
     ),
     **dict.fromkeys(
@@ -43,7 +43,7 @@ FACTOR_SYNONYMS: dict[str, str] = {
     ),
     **dict.fromkeys(
         ("base", "baseline", "base_rates", "prevalence", "frequency", "rate", "reference_class",
-         "prior", "background"),
+         "prior"),
         "base_rate",
     ),
 }  # fmt: skip

@@ -130,6 +130,9 @@ def test_an_unknown_prior_factor_gets_the_factor_it_means_as_a_suggestion() -> N
     (message,) = _errors(_factored({"leverage": "likely"}))
     assert "did you mean" not in message and "allowed: base_rate" in message
     assert "the list is fixed" in message
+    # 'access' to the weapon is means, to the target opportunity: no suggestion rather than a guess
+    (message,) = _errors(_factored({"access": "likely"}))
+    assert "did you mean" not in message
 
 
 def test_a_suggested_factor_is_never_applied() -> None:
