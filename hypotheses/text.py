@@ -67,11 +67,29 @@ def odds_shift(before: float, after: float) -> str:
     """Where two probabilities print alike ('>99.9%' and '>99.9%') but differ, the change in
     their odds, ' (odds -12.3 dB)': near certainty a percentage stops moving while the odds
     still fall tenfold. '' where the percentages already show the change."""
-    if percent(before) != percent(after) or not (0 < before < 1 and 0 < after < 1) or before == after:
+    if percent(before) != percent(after):
+        return ""
+    return _odds_change(before, after)
+
+
+def _odds_change(before: float, after: float) -> str:
+    """' (odds -12.3 dB)', the change in the odds from `before` to `after`; '' where either is
+    0 or 1 (infinite odds) or the change rounds to 0.0 dB."""
+    if not (0 < before < 1 and 0 < after < 1) or before == after:
         return ""
     db = 10 * (math.log10(after / (1 - after)) - math.log10(before / (1 - before)))
     shown = decibans(db)
     return "" if shown == "0.0 dB" else f" (odds {shown})"
+
+
+def points_change(before: float, after: float) -> str:
+    """A change of a probability in percentage points, '+1.2' (never '+0.0' or '-0.0': '0.0');
+    where that prints 0.0 but the odds still move, as near certainty (99.95% -> 99.995%), their
+    change too, as `odds_shift` does for percentages alike: '0.0 (odds +10.0 dB)'."""
+    shown = f"{100 * (after - before):+.1f}"
+    if shown not in ("+0.0", "-0.0"):
+        return shown
+    return "0.0" + _odds_change(before, after)
 
 
 def interval(lo: float, hi: float, between: str = "-", one_sign: bool = False) -> str:

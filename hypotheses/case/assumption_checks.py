@@ -9,10 +9,10 @@ from there); tests/test_assumptions.py checks that every place of a case may be 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from hypotheses.case.building import hypothesis as built_hypothesis
+from hypotheses.case.building import own_source
 from hypotheses.case.keys import FACTORS
 from hypotheses.case.messages import Findings
 from hypotheses.case.places import (
@@ -25,11 +25,12 @@ from hypotheses.case.places import (
     reliability_place,
     shared_place,
 )
-from hypotheses.case.types import SINGLE_PRIOR, Assumption, Case
+from hypotheses.case.types import SINGLE_PRIOR, Assumption
 from priors import (
     Judgment,
     JudgmentError,
     Scale,
+    get_scale,
     parse_credibility,
     parse_judgment,
     parse_ratio,
@@ -57,11 +58,13 @@ def _ratio(value: Any, _scale: Scale) -> Judgment:
 Reader = Callable[[Any, Scale], Judgment]
 
 
-def assumption_places(spec: CaseSpec, case: Case) -> dict[str, Reader]:
+def assumption_places(spec: CaseSpec) -> dict[str, Reader]:
     """Every place an assumption may name, with how its judgment is read: the case's places,
     those of its items out of the posterior (pending, after `as_of`), every prior factor of a
     hypothesis judged by factors or not at all (a factor not stated counts as 1: stating one is
-    an edit like any other) and `model_error`."""
+    an edit like any other) and `model_error`. From the document alone (the built case's
+    sources are its `sources:` and each graded item's own), so that they are checked in one
+    pass with the case's other rules."""
     ids = [h.id for h in spec.hypotheses]
     places: dict[str, Reader] = {MODEL_ERROR_PLACE: _judgment}
     for h in spec.hypotheses:
@@ -71,7 +74,8 @@ def assumption_places(spec: CaseSpec, case: Case) -> dict[str, Reader]:
             places[prior_place(h.id, SINGLE_PRIOR)] = parse_weight
         if not single:
             places |= {prior_place(h.id, factor): _judgment for factor in FACTORS.keys}
-    places |= {reliability_place(s.id): parse_reliability for s in case.sources}
+    graded = [own.id for e in spec.evidence if (own := own_source(e)) is not None]
+    places |= {reliability_place(s): parse_reliability for s in (*spec.sources, *graded)}
     for owner in (*spec.events, *spec.origins):
         places |= {likelihood_place(owner, h): _judgment for h in ids}
     places |= {shared_place(origin): _judgment for origin in spec.origins}
@@ -85,12 +89,14 @@ def assumption_places(spec: CaseSpec, case: Case) -> dict[str, Reader]:
     return places
 
 
-def check_assumptions(spec: CaseSpec, case: Case, found: Findings) -> Case:
-    """The case with its assumptions, their judgments read; each problem found at its line."""
+def check_assumptions(spec: CaseSpec, found: Findings) -> tuple[Assumption, ...]:
+    """The assumptions, their judgments read; each problem found at its line. An unknown place
+    that only names an id a duplicate may have been meant to be is left to the duplicate's
+    message (Findings.unknown)."""
     if not spec.assumptions:
-        return case
-    places = assumption_places(spec, case)
-    scale = case.scale
+        return ()
+    places = assumption_places(spec)
+    scale = get_scale(spec.scale)
     out = []
     for assumption_id, a in spec.assumptions.items():
         at = ("assumptions", assumption_id, "if_wrong")
@@ -101,7 +107,8 @@ def check_assumptions(spec: CaseSpec, case: Case, found: Findings) -> Case:
         for place, value in a.if_wrong.items():
             read = places.get(place)
             if read is None:
-                found.error(
+                found.unknown(
+                    *_named(spec, place),
                     (*at, place),
                     f"unknown place '{place}'{did_you_mean(place, list(places))} in assumption "
                     f"'{assumption_id}'; places are named as in docs/model.md section 4 (prior/<h>, "
@@ -116,4 +123,27 @@ def check_assumptions(spec: CaseSpec, case: Case, found: Findings) -> Case:
             except (JudgmentError, ValueError, TypeError, ArithmeticError) as exc:
                 found.error((*at, place), f"{place} in assumption '{assumption_id}': {exc}")
         out.append(Assumption(assumption_id, a.label, tuple(edits), a.notes))
-    return replace(case, assumptions=tuple(out))
+    return tuple(out)
+
+
+def _named(spec: CaseSpec, place: str) -> tuple[str, str]:
+    """(section, id) of the first part of an unknown place that no entry of its section has
+    ('lik/e9/a': evidence e9), for Findings.unknown; ('', place) when every id exists (the place
+    is wrong in its kind or shape, never explained by a duplicate)."""
+    kind, _, rest = place.partition("/")
+    owner, _, hypothesis = rest.partition("/")
+    ids = {h.id for h in spec.hypotheses}
+    items = {e.id for e in spec.evidence}
+    if kind == "prior":
+        return ("hypotheses", owner) if owner not in ids else ("", place)
+    if kind == "lik":
+        if owner not in items and owner not in spec.events and owner not in spec.origins:
+            return "evidence", owner
+        return ("hypotheses", hypothesis) if hypothesis and hypothesis not in ids else ("", place)
+    if kind in ("credibility", "hit", "false_alarm"):
+        return ("evidence", owner) if owner not in items else ("", place)
+    if kind == "reliability":
+        return ("sources", owner) if owner not in spec.sources else ("", place)
+    if kind == "shared":
+        return ("origins", owner) if owner not in spec.origins else ("", place)
+    return "", place

@@ -6,18 +6,27 @@ reported; a case that breaks none is then built (building.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import TYPE_CHECKING
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
 
 from hypotheses.case import keys
 from hypotheses.case.assumption_checks import check_assumptions
 from hypotheses.case.building import CaseBuilder, hypothesis, point_one, point_zero
 from hypotheses.case.event_checks import EventChecker
 from hypotheses.case.item_checks import ItemChecker
-from hypotheses.case.messages import Findings
+from hypotheses.case.messages import Findings, Problem
 from hypotheses.case.reading import LineMap
-from hypotheses.case.sourcing import check_sourcing
-from hypotheses.case.types import DEFAULT_KEY, SINGLE_PRIOR, Case, EvidenceItem, Hypothesis, Origin
+from hypotheses.case.sourcing import Document, check_sourcing
+from hypotheses.case.types import (
+    DEFAULT_KEY,
+    SINGLE_PRIOR,
+    Assumption,
+    Case,
+    EvidenceItem,
+    Hypothesis,
+    Origin,
+)
 from priors import Point, get_scale
 from priors.scales import is_scale_path
 from priors.suggest import did_you_mean
@@ -38,14 +47,37 @@ class Checker:
         name: str,
         sha256: str,
         documents: Mapping[str, bytes] | None = None,
+        duplicates: Sequence[tuple[Problem, tuple[Any, ...]]] = (),
     ) -> None:
         self.spec, self.name, self.sha256 = spec, name, sha256
         self.supplied = documents  # cited documents read where the case file is (batch workers)
         self.found = Findings(name, lines)
+        for problem, path in duplicates:  # duplicate keys the reader kept the first value of
+            self.found.duplicate_key(problem, path)
         self.ids = [h.id for h in spec.hypotheses]
 
     def case(self) -> Case:
         """The case, or a CaseError with every error found (by line)."""
+        documents, assumptions = self._rules()
+        self.found.raise_errors()
+        case = CaseBuilder(self.spec, self.name, self.sha256, documents).case(self.found.sorted_warnings())
+        # Judged on the likelihoods and chains as built, so only once the rest holds: with other
+        # errors, "every hypothesis is ruled out" could only follow from them.
+        something_survives(case, self.found)
+        self.found.raise_errors()
+        return replace(case, assumptions=assumptions)
+
+    def rule_errors(self, quiet: Sequence[tuple[Any, ...]]) -> list[Problem]:
+        """The errors of the case's rules alone, none at or below the paths `quiet`: for a
+        document the format refused, whose refused values loading.py set aside (their entries
+        are `quiet`, so that no error there can follow from what was set aside)."""
+        self.found.quiet.update(quiet)
+        self._rules()
+        return self.found.root_errors()
+
+    def _rules(self) -> tuple[dict[str, Document], tuple[Assumption, ...]]:
+        """Every rule that needs no built case, in one pass: the cited documents' hashes and
+        the assumptions, read."""
         self._hypotheses()
         events = EventChecker(self.spec, self.found, self.ids)
         events.events()
@@ -56,12 +88,7 @@ class Checker:
         self._groups()
         self._resolution()
         self._scale()
-        self.found.raise_errors()
-        case = CaseBuilder(self.spec, self.name, self.sha256, documents).case(self.found.sorted_warnings())
-        self._something_survives(case)  # judged on the likelihoods and chains as built
-        case = check_assumptions(self.spec, case, self.found)  # places are the built case's
-        self.found.raise_errors()
-        return case
+        return documents, check_assumptions(self.spec, self.found)
 
     def _hypotheses(self) -> None:
         specs = self.spec.hypotheses
@@ -161,7 +188,9 @@ class Checker:
                 self.found.error(at, f"group id '{group_id}' is a hypothesis id; give the group another id")
             unknown = [m for m in spec.members if m not in ids]
             for member in unknown:
-                self.found.error(
+                self.found.unknown(
+                    "hypotheses",
+                    member,
                     (*at, "members"),
                     f"unknown hypothesis '{member}'{did_you_mean(member, ids)} in group '{group_id}'; "
                     f"hypotheses: {', '.join(ids)}",
@@ -190,84 +219,85 @@ class Checker:
     def _resolution(self) -> None:
         spec = self.spec.resolution
         if spec is not None and spec.hypothesis not in self.ids:
-            self.found.error(
+            self.found.unknown(
+                "hypotheses",
+                spec.hypothesis,
                 ("resolution", "hypothesis"),
                 f"unknown hypothesis '{spec.hypothesis}'{did_you_mean(spec.hypothesis, self.ids)} in the "
                 f"resolution; hypotheses: {', '.join(self.ids)}",
             )
 
-    def _something_survives(self, case: Case) -> None:
-        """Some hypothesis must stay possible: not every one ruled out by a zero prior, or by a
-        zero likelihood on a report that cannot be unfounded."""
-        reliability = {s.id: s.reliability for s in case.sources}
-        in_origins = {item for o in case.origins if not point_zero(o.shared) for item in o.items}
 
-        # With a model error above 0 any item may say nothing (docs/case-format.md, "Model
-        # error"): then no report is certain.
-        exact = point_zero(case.model_error)
+def something_survives(case: Case, found: Findings) -> None:
+    """Some hypothesis must stay possible: not every one ruled out by a zero prior, or by a
+    zero likelihood on a report that cannot be unfounded."""
+    reliability = {s.id: s.reliability for s in case.sources}
+    in_origins = {item for o in case.origins if not point_zero(o.shared) for item in o.items}
 
-        def never_false(e: EvidenceItem) -> bool:
-            """A report that cannot be unfounded: a false-alarm rate of exactly 0, given (hit and
-            false-alarm rates) or from a credibility and every reliability on its chain 1."""
-            if not exact:
-                return False
-            if e.rated:
-                return isinstance(e.false_alarm, Point) and e.false_alarm.value == 0
-            return point_one(e.credibility) and all(point_one(reliability[s]) for s in e.chain)
+    # With a model error above 0 any item may say nothing (docs/case-format.md, "Model
+    # error"): then no report is certain.
+    exact = point_zero(case.model_error)
 
-        def never_missed(e: EvidenceItem) -> bool:
-            """A report that cannot occur when what it says is true: a given hit rate of 0."""
-            return exact and e.rated and isinstance(e.hit, Point) and e.hit.value == 0
+    def never_false(e: EvidenceItem) -> bool:
+        """A report that cannot be unfounded: a false-alarm rate of exactly 0, given (hit and
+        false-alarm rates) or from a credibility and every reliability on its chain 1."""
+        if not exact:
+            return False
+        if e.rated:
+            return isinstance(e.false_alarm, Point) and e.false_alarm.value == 0
+        return point_one(e.credibility) and all(point_one(reliability[s]) for s in e.chain)
 
-        def certain(e: EvidenceItem) -> bool:
-            """Never false, and not in a possible common origin (its own likelihoods then count
-            only in part: the origin is judged as a whole, `origin_zero`)."""
-            return e.id not in in_origins and never_false(e)
+    def never_missed(e: EvidenceItem) -> bool:
+        """A report that cannot occur when what it says is true: a given hit rate of 0."""
+        return exact and e.rated and isinstance(e.hit, Point) and e.hit.value == 0
 
-        def zero(j: object, value: float) -> bool:
-            return isinstance(j, Point) and j.value == value
+    def certain(e: EvidenceItem) -> bool:
+        """Never false, and not in a possible common origin (its own likelihoods then count
+        only in part: the origin is judged as a whole, `origin_zero`)."""
+        return e.id not in in_origins and never_false(e)
 
-        def origin_zero(o: Origin, index: int) -> bool:
-            """Both readings of a possible common origin are 0 under h: as one event (theta_O 0
-            and an item never false, or theta_O 1 and one never reported when true), and as
-            independent items (one of them, never false, with its own likelihood 0), each only
-            where `shared` leaves that reading possible."""
-            items = [e for e in case.evidence if e.id in o.items]
-            theta = o.likelihoods[index]
-            as_event = (zero(theta, 0.0) and any(never_false(e) for e in items)) or (
-                zero(theta, 1.0) and any(never_missed(e) for e in items)
-            )
-            alone = any(
-                (zero(e.likelihoods[index], 0.0) and never_false(e))
-                or (zero(e.likelihoods[index], 1.0) and never_missed(e))
-                for e in items
-            )
-            return (as_event or zero(o.shared, 0.0)) and (alone or zero(o.shared, 1.0))
+    def zero(j: object, value: float) -> bool:
+        return isinstance(j, Point) and j.value == value
 
-        def ruled_out(index: int) -> bool:
-            prior_zero = any(isinstance(j, Point) and j.value == 0 for _, j in case.hypotheses[index].prior)
-            evidence_zero = any(
-                e.reports is None
-                and isinstance(e.likelihoods[index], Point)
-                and e.likelihoods[index].value == 0
-                and certain(e)
-                for e in case.evidence
-            )
-            # P(R | h) = theta_h prod(...) + (1 - theta_h) prod((1 - c_i) b): 0 when theta_h is 0
-            # and one report is certain (its c_i = 1).
-            event_zero = any(
-                isinstance(g.likelihoods[index], Point)
-                and g.likelihoods[index].value == 0
-                and any(certain(e) for e in case.reports_of(g.id))
-                for g in case.events
-            )
-            return (
-                prior_zero or evidence_zero or event_zero or any(origin_zero(o, index) for o in case.origins)
-            )
+    def origin_zero(o: Origin, index: int) -> bool:
+        """Both readings of a possible common origin are 0 under h: as one event (theta_O 0
+        and an item never false, or theta_O 1 and one never reported when true), and as
+        independent items (one of them, never false, with its own likelihood 0), each only
+        where `shared` leaves that reading possible."""
+        items = [e for e in case.evidence if e.id in o.items]
+        theta = o.likelihoods[index]
+        as_event = (zero(theta, 0.0) and any(never_false(e) for e in items)) or (
+            zero(theta, 1.0) and any(never_missed(e) for e in items)
+        )
+        alone = any(
+            (zero(e.likelihoods[index], 0.0) and never_false(e))
+            or (zero(e.likelihoods[index], 1.0) and never_missed(e))
+            for e in items
+        )
+        return (as_event or zero(o.shared, 0.0)) and (alone or zero(o.shared, 1.0))
 
-        if all(ruled_out(i) for i in range(len(case.hypotheses))):
-            self.found.error(
-                ("hypotheses",),
-                "every hypothesis is ruled out by a zero prior or a zero "
-                "likelihood; at least one must remain possible",
-            )
+    def ruled_out(index: int) -> bool:
+        prior_zero = any(isinstance(j, Point) and j.value == 0 for _, j in case.hypotheses[index].prior)
+        evidence_zero = any(
+            e.reports is None
+            and isinstance(e.likelihoods[index], Point)
+            and e.likelihoods[index].value == 0
+            and certain(e)
+            for e in case.evidence
+        )
+        # P(R | h) = theta_h prod(...) + (1 - theta_h) prod((1 - c_i) b): 0 when theta_h is 0
+        # and one report is certain (its c_i = 1).
+        event_zero = any(
+            isinstance(g.likelihoods[index], Point)
+            and g.likelihoods[index].value == 0
+            and any(certain(e) for e in case.reports_of(g.id))
+            for g in case.events
+        )
+        return prior_zero or evidence_zero or event_zero or any(origin_zero(o, index) for o in case.origins)
+
+    if all(ruled_out(i) for i in range(len(case.hypotheses))):
+        found.error(
+            ("hypotheses",),
+            "every hypothesis is ruled out by a zero prior or a zero "
+            "likelihood; at least one must remain possible",
+        )

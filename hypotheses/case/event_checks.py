@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from hypotheses.case import keys
-from hypotheses.case.building import in_order
+from hypotheses.case.item_checks import one_per_hypothesis
 from hypotheses.case.messages import Findings
 from hypotheses.case.types import DEFAULT_KEY
 from priors import Judgment, Point
@@ -33,19 +33,10 @@ class EventChecker:
         """The likelihoods of an event or of an origin (whose items may all report one event):
         every hypothesis's, something allowed, and Cromwell's rule."""
         ids = self.ids
-        for key in given:
-            if key != DEFAULT_KEY and key not in ids:
-                self.found.error(
-                    (*at, "likelihoods", key),
-                    f"unknown hypothesis '{key}'{did_you_mean(key, [*ids, DEFAULT_KEY])} in the "
-                    f"likelihoods of {named}; hypotheses: {', '.join(ids)}",
-                )
-        likelihoods = in_order(given, ids)
+        likelihoods = one_per_hypothesis(
+            self.found, given, ids, (*at, "likelihoods"), named, named, "likelihood"
+        )
         if likelihoods is None:
-            missing = ", ".join(repr(h) for h in ids if h not in given)
-            self.found.error(
-                (*at, "likelihoods"), f"{named} gives no likelihood for {missing}; add them or a `default:`"
-            )
             return
         if all(isinstance(j, Point) and j.value == 0 for j in likelihoods):
             self.found.error(
@@ -72,7 +63,9 @@ class EventChecker:
     def origins(self) -> None:
         """Possible common origins (docs/case-format.md, "Possible common origins"): 2 or more
         distinct observed items with likelihoods of their own, each in one origin at most."""
-        items = {e.id: e for e in self.spec.evidence}
+        items: dict[str, EvidenceSpec] = {}
+        for e in self.spec.evidence:
+            items.setdefault(e.id, e)  # a duplicate id's first item, as its error says
         member_of: dict[str, str] = {}
         for origin_id, spec in self.spec.origins.items():
             at = ("origins", origin_id)
@@ -95,7 +88,9 @@ class EventChecker:
                 if e is None:
                     known = list(items)
                     listing = ", ".join(known[:12]) + (", ..." if len(known) > 12 else "")
-                    self.found.error(
+                    self.found.unknown(
+                        "evidence",
+                        item_id,
                         where,
                         f"unknown evidence item '{item_id}'{did_you_mean(item_id, known)} in origin "
                         f"'{origin_id}'; "

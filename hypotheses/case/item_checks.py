@@ -40,6 +40,33 @@ def too_long(item_id: str, links: int) -> str:
     )
 
 
+def one_per_hypothesis(
+    found: Findings, given: dict[str, Any], ids: list[str], at: tuple[Any, ...], of: str, who: str, noun: str
+) -> tuple[Any, ...] | None:
+    """An item's or an event's likelihoods (or ratios) `given` at `at`, in hypothesis order, or
+    None where a hypothesis has none; with the errors: each key that names no hypothesis, and
+    the hypotheses left without one. Where both hold, the unknown name may be a missing one
+    misspelt: its message says both, not a second error that follows from it. `of` and `who`
+    name the owner in messages ("'e1'" and "evidence 'e1'"; "event 'ev'" twice)."""
+    section = at[-1]
+    likelihoods = in_order(given, ids)
+    missing = ", ".join(repr(h) for h in dict.fromkeys(ids) if h not in given)
+    strays = [key for key in given if key != DEFAULT_KEY and key not in ids]
+    for key in strays:
+        hint = did_you_mean(key, [*ids, DEFAULT_KEY])  # 'defualt' is the reserved key
+        said = f"unknown hypothesis '{key}'{hint} in the {section} of {of}; hypotheses: {', '.join(ids)}"
+        if likelihoods is None:
+            which = "it" if "," not in missing else "one of them"
+            said += (
+                f"; and no {noun} is given for {missing}: if '{key}' is meant to be {which}, correct the "
+                "name, else add the missing ones or a `default:`"
+            )
+        found.unknown("hypotheses", key, (*at, key), said)
+    if likelihoods is None and not strays:
+        found.error(at, f"{who} gives no {noun} for {missing}; add them or a `default:`")
+    return likelihoods
+
+
 class ItemChecker:
     """Checks every evidence item against the case's hypotheses, sources and events."""
 
@@ -63,13 +90,17 @@ class ItemChecker:
     def _references(self, e: EvidenceSpec, at: tuple[Any, ...]) -> None:
         """The sources it cites exist, each once in its chain; its id is no event's."""
         error, sources, known, listing = self.found.error, self.spec.sources, self.known, self.listing
+        unknown = self.found.unknown
         if e.source is not None and e.source not in sources:
             hint = did_you_mean(e.source, known)
-            error((*at, "source"), f"unknown source '{e.source}'{hint}{listing}")
+            unknown("sources", e.source, (*at, "source"), f"unknown source '{e.source}'{hint}{listing}")
         for step, via in enumerate(e.via):
             if via not in sources:
-                error(
-                    (*at, "via", step), f"unknown source '{via}'{did_you_mean(via, known)} in `via:`{listing}"
+                unknown(
+                    "sources",
+                    via,
+                    (*at, "via", step),
+                    f"unknown source '{via}'{did_you_mean(via, known)} in `via:`{listing}",
                 )
         chain = ([e.source] if e.source else []) + list(e.via)
         if len(chain) > MAX_CHAIN:
@@ -132,14 +163,16 @@ class ItemChecker:
                     f"remove `{own}:`, or `reports:` if it is evidence of its own",
                 )
             )
-        if e.reports not in self.spec.events:
+        unknown = e.reports not in self.spec.events
+        if unknown:
             known = sorted(self.spec.events)
             listing = f"; events: {', '.join(known)}" if known else "; define it under `events:`"
-            problems.append(
-                (
-                    "reports",
-                    f"reports unknown event '{e.reports}'{did_you_mean(str(e.reports), known)}{listing}",
-                )
+            self.found.unknown(
+                "events",
+                str(e.reports),
+                (*at, "reports"),
+                f"evidence '{e.id}' reports unknown event '{e.reports}'"
+                f"{did_you_mean(str(e.reports), known)}{listing}",
             )
         if e.observed is not True:
             said = "false" if e.observed is False else e.observed
@@ -152,7 +185,7 @@ class ItemChecker:
             )
         for key, problem in problems:
             self.found.error((*at, key), f"evidence '{e.id}' {problem}")
-        if not problems:
+        if not problems and not unknown:
             self._credibility(e, at)
 
     def _ratios_allowed(self, e: EvidenceSpec, at: tuple[Any, ...]) -> bool:
@@ -213,21 +246,11 @@ class ItemChecker:
         ids = self.ids
         section, given = ("ratios", e.ratios) if e.ratios is not None else ("likelihoods", e.likelihoods)
         assert given is not None  # the loader refused an item with neither
-        for key in given:
-            if key != DEFAULT_KEY and key not in ids:
-                hint = did_you_mean(key, [*ids, DEFAULT_KEY])  # 'defualt' is the reserved key
-                self.found.error(
-                    (*at, section, key),
-                    f"unknown hypothesis '{key}'{hint} in the {section} of '{e.id}'; "
-                    f"hypotheses: {', '.join(ids)}",
-                )
-        likelihoods = in_order(given, ids)
+        noun = "ratio" if section == "ratios" else "likelihood"
+        likelihoods = one_per_hypothesis(
+            self.found, given, ids, (*at, section), f"'{e.id}'", f"evidence '{e.id}'", noun
+        )
         if likelihoods is None:
-            noun = "ratio" if section == "ratios" else "likelihood"
-            missing = ", ".join(repr(h) for h in ids if h not in given)
-            self.found.error(
-                (*at, section), f"evidence '{e.id}' gives no {noun} for {missing}; add them or a `default:`"
-            )
             return
         if e.ratios is not None:  # only the ratios matter (credibility 1): no checks of 0 or 1
             return

@@ -8,20 +8,17 @@ import hashlib
 import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from hypotheses.case import keys
 from hypotheses.case.checks import Checker
 from hypotheses.case.fast import plain_spec
-from hypotheses.case.messages import CaseError, Problem
+from hypotheses.case.messages import ID_NOUNS, CaseError, Problem
 from hypotheses.case.reading import LineMap, gc_paused, parse, read_text
 from hypotheses.case.types import Case
 from priors import DEFAULT_SCALE, get_scale, scale_names
 from priors.scales import is_scale_path
 from priors.suggest import did_you_mean
-
-if TYPE_CHECKING:
-    from pydantic import ValidationError
 
 
 def load_case(path: str | Path) -> Case:
@@ -38,7 +35,8 @@ def case_from_text(text: str, path: str = "<case>", documents: Mapping[str, byte
     """Validate a case given as YAML text (`path` names it in messages and exports). `documents`:
     the cited local documents' bytes by `document:` as written, read where the case file is (a
     worker of a batch has the text, not the files); otherwise they are read from disk."""
-    data, lines = parse(text, path)
+    duplicates: list[tuple[Problem, tuple[Any, ...]]] = []  # kept the first value: see Checker
+    data, lines = parse(text, path, duplicates)
     if not isinstance(data, dict):
         kind = "a list" if isinstance(data, list) else f"a single value ({data!r})"
         raise CaseError(
@@ -55,15 +53,34 @@ def case_from_text(text: str, path: str = "<case>", documents: Mapping[str, byte
     if scale_name != data.get("scale", DEFAULT_SCALE):
         data = {**data, "scale": scale_name}  # every reader below sees the file where it is
     get_scale(scale_name)  # a broken scale file is a ScaleError here, not one error per judgment
-    unstated = _without_likelihoods(data, lines, path)
+    unstated, unjudged = _without_likelihoods(data, lines, path), _unjudged(data)
+    sha256 = hashlib.sha256(text.encode("utf-8")).hexdigest()
     # A plainly valid file skips pydantic (a tenth of a second of model building); anything
     # else, and every error, is pydantic's to validate and word.
-    spec = None if unstated else plain_spec(data, get_scale(scale_name), scale_name)
+    spec = None if unjudged else plain_spec(data, get_scale(scale_name), scale_name)
     if spec is None:
-        spec = _validated(data, lines, path, scale_name, unstated)
-    if unstated:
-        raise CaseError(unstated)
-    return Checker(spec, lines, path, hashlib.sha256(text.encode("utf-8")).hexdigest(), documents).case()
+        spec, refused = _validated(data, scale_name)
+        if refused is not None or unjudged:
+            # The format's errors, and with them the case's rules' errors, where the refused
+            # values can be set aside safely (`_set_aside`): all independent errors in one run.
+            checked = _set_aside(data, refused or [], unjudged)
+            rules: list[Problem] = [p for p, _ in duplicates]
+            if checked is not None:
+                from pydantic import ValidationError
+
+                from hypotheses.case.format import CaseSpec
+
+                repaired, quiet = checked
+                try:
+                    spec = CaseSpec.model_validate(repaired, context={"scale": scale_name})
+                except ValidationError:
+                    pass  # not safely set aside after all: the format's errors alone
+                else:
+                    checker = Checker(spec, lines, path, sha256, documents, duplicates)
+                    rules = checker.rule_errors(quiet)
+            said = (_problems_from_pydantic(refused, data, lines, path) if refused else []) + unstated
+            raise CaseError(sorted(_unique(said + rules), key=lambda p: p.line or 0))
+    return Checker(spec, lines, path, sha256, documents, duplicates).case()
 
 
 # A top-level `scale: desk.yaml` line, plain or quoted, with any comment after it.
@@ -118,40 +135,117 @@ def _scale_key(value: object, path: str, lines: LineMap) -> str:
     return value
 
 
-def _validated(
-    data: dict[str, Any], lines: LineMap, path: str, scale_name: str, unstated: list[Problem]
-) -> Any:
-    """The pydantic model of the document, or a CaseError with every problem, located."""
+def _validated(data: dict[str, Any], scale_name: str) -> tuple[Any, Any]:
+    """(the pydantic model of the document, None), or (None, pydantic's errors)."""
     from pydantic import ValidationError
 
     from hypotheses.case.format import CaseSpec
 
     try:
-        return CaseSpec.model_validate(data, context={"scale": scale_name})
+        return CaseSpec.model_validate(data, context={"scale": scale_name}), None
     except ValidationError as exc:
-        problems = _problems_from_pydantic(exc, data, lines, path) + unstated
-        raise CaseError(sorted(_unique(problems), key=lambda p: p.line or 0)) from None
+        return None, exc.errors()
 
 
-def _without_likelihoods(data: dict[str, Any], lines: LineMap, name: str) -> list[Problem]:
-    """Items with neither `likelihoods:` nor `ratios:` (the format allows either, so this is
-    checked here, in the same pass as the format's own errors)."""
+# What the second pass puts in place of a refused judgment, or of an item's missing likelihoods:
+# 1 is a valid probability, weight, ratio, reliability and credibility alike.
+_STAND_IN: Any = 1
+
+
+def _set_aside(
+    data: dict[str, Any], errors: list[Any], unjudged: list[int]
+) -> tuple[dict[str, Any], list[tuple[Any, ...]]] | None:
+    """The document with what the format refused set aside, so that the case's own rules can
+    be checked in the same run (docs/case-format.md, "Errors"), and the entries whose rules'
+    errors must then be left out (a stand-in's entry; a source's items' gradings, which compare
+    its reliability): a refused judgment gets a stand-in, an unknown key below the top level
+    is dropped, a missing label is filled, an item without likelihoods gets stand-ins. None
+    when any error is of another kind (a missing id, a wrong type, an unknown top-level key):
+    the rest of the case may then depend on what is missing, and only the format's errors are
+    reported."""
+    import copy
+
+    repaired = copy.deepcopy(data)
+    quiet: set[tuple[Any, ...]] = set()
+    sources: set[str] = set()
+
+    def entry(at: tuple[Any, ...]) -> tuple[Any, ...]:
+        return at[:2] if at and at[0] in ID_NOUNS else at[:1]
+
+    for error in sorted(errors, key=lambda e: len(e["loc"])):
+        at = _clean_path(error["loc"], data)
+        kind = error["type"]
+        if kind == "missing" and error["loc"][-1] == "label" and len(at) == 2 and at[0] in ID_NOUNS:
+            at = (*at, "label")
+            value: Any = str(at[1])
+        elif kind == "judgment" and at:
+            value = _STAND_IN
+        elif kind == "extra_forbidden" and len(at) >= 2:  # a top-level one may be a whole section
+            value = None
+        else:
+            return None
+        node = repaired
+        try:
+            for part in at[:-1]:
+                node = node[part]
+            if value is None:
+                del node[at[-1]]
+            else:
+                node[at[-1]] = value
+        except (KeyError, IndexError, TypeError):
+            return None
+        if kind != "judgment":
+            quiet.add(entry(at))  # a key dropped or filled: the entry's shape changed
+        elif len(at) >= 2 and at[-2] in ("likelihoods", "ratios"):
+            quiet.add(at[:-1])  # the stand-in is one of a set judged together
+        else:
+            quiet.add(at)
+        if at[0] == "sources":
+            sources.add(str(at[1]))
+    for index in unjudged:
+        repaired["evidence"][index]["likelihoods"] = {"default": _STAND_IN}
+        quiet.add(("evidence", index))
+    items = repaired.get("evidence")
+    for index, item in enumerate(items if isinstance(items, list) else []):
+        if isinstance(item, dict) and item.get("source") in sources:
+            quiet.add(("evidence", index, "grading"))
+    return repaired, list(quiet)
+
+
+_JUDGED = ("likelihoods", "ratios", "reports")
+
+
+def _unjudged(data: dict[str, Any]) -> list[int]:
+    """The indexes of the items with neither `likelihoods:` nor `ratios:` nor `reports:`."""
     evidence = data.get("evidence")
     if not isinstance(evidence, list):
         return []
     return [
-        Problem(
-            name,
-            lines.line(("evidence", index)) or 1,
-            f"missing required field 'likelihoods' in evidence item {index + 1} "
-            "(or give `ratios:`, or `reports:` an event)",
-        )
+        index
         for index, item in enumerate(evidence)
-        if isinstance(item, dict)
-        and item.get("likelihoods") is None
-        and item.get("ratios") is None
-        and item.get("reports") is None
+        if isinstance(item, dict) and all(item.get(k) is None for k in _JUDGED)
     ]
+
+
+def _without_likelihoods(data: dict[str, Any], lines: LineMap, name: str) -> list[Problem]:
+    """Items with neither `likelihoods:` nor `ratios:` (the format allows either, so this is
+    checked here, in the same pass as the format's own errors). An item with a misspelt key for
+    one of them (`likelihods:`) is not a problem of its own: the unknown key's "did you mean"
+    is the root, and this would only follow from it."""
+    problems = []
+    for index in _unjudged(data):
+        item = data["evidence"][index]
+        if any(k not in keys.EVIDENCE.keys and did_you_mean(str(k), _JUDGED) for k in item):
+            continue
+        problems.append(
+            Problem(
+                name,
+                lines.line(("evidence", index)) or 1,
+                f"missing required field 'likelihoods' in evidence item {index + 1} "
+                "(or give `ratios:`, or `reports:` an event)",
+            )
+        )
+    return problems
 
 
 def _clean_path(loc: Iterable[Any], data: Any) -> tuple[Any, ...]:
@@ -180,15 +274,27 @@ def _describe(value: Any) -> str:
     return f"{type(value).__name__} {value!r}"
 
 
-def _problems_from_pydantic(exc: ValidationError, data: Any, lines: LineMap, name: str) -> list[Problem]:
+def _problems_from_pydantic(errors: list[Any], data: Any, lines: LineMap, name: str) -> list[Problem]:
     from hypotheses.case.format import ID_PATTERN
 
     problems = []
-    for error in exc.errors():
+    # A misspelt key ('lable') leaves its field missing: the unknown key, with its "did you
+    # mean 'label'", is the root; "missing required field 'label'" only follows from it.
+    meant: set[tuple[Any, ...]] = set()
+    for error in errors:
+        if error["type"] == "extra_forbidden":
+            at = _clean_path(error["loc"], data)
+            block = keys.block_at(at[:-1])
+            found = did_you_mean(str(at[-1]), list(block.keys) if block else [])
+            if found:
+                meant.add((*at[:-1], found.split("'")[1]))
+    for error in errors:
         kind, loc = error["type"], error["loc"]
         path = _clean_path(loc, data)
         field = str(path[-1]) if path else "case"
         line = lines.line(path) or 1
+        if kind == "missing" and (*path, loc[-1]) in meant:
+            continue
         if kind == "missing":
             missing = "schema" if loc[-1] == "schema_version" else loc[-1]
             where = f" in {_where(path)}" if path else ""
@@ -201,6 +307,8 @@ def _problems_from_pydantic(exc: ValidationError, data: Any, lines: LineMap, nam
             hint = did_you_mean(field, allowed)
             noun = "prior factor" if block is keys.FACTORS else "field"
             message = f"unknown {noun} '{field}'{hint}; allowed: {', '.join(allowed)}"
+            if block is keys.FACTORS:
+                message = _factor_message(field, hint, allowed)
             message += _comma_hint(data, path)
         elif kind == "string_pattern_mismatch":
             value = error["input"]
@@ -235,6 +343,25 @@ def _problems_from_pydantic(exc: ValidationError, data: Any, lines: LineMap, nam
         message += _decimal_comma_hint(data, path)
         problems.append(Problem(name, line, message))
     return _unique(problems)
+
+
+def _factor_message(field: str, hint: str, allowed: list[str]) -> str:
+    """An unknown prior factor: the list is fixed (docs/case-format.md, "Prior factors"), so the
+    message suggests the factor that judges what the name names ('capability': means), or the
+    one spelt alike, and otherwise says where a factor of one's own goes. Only a
+    suggestion: the case is never read as if it said the suggested factor."""
+    from priors.factors import PRIOR_FACTORS, factor_for
+
+    meant = factor_for(field)  # the meaning first: 'reason' is spelt like 'means', but is a motive
+    if meant is not None:
+        hint = f" (did you mean '{meant}'? it judges {PRIOR_FACTORS[meant]})"
+    message = f"unknown prior factor '{field}'{hint}; allowed: {', '.join(allowed)}"
+    if not hint:
+        message += (
+            " (the list is fixed: fold another consideration into the factor it belongs to, or give "
+            "the prior as one judgment, e.g. `prior: likely`)"
+        )
+    return message
 
 
 def id_suggestion(value: str) -> str:

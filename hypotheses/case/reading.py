@@ -231,13 +231,18 @@ def _syntax_error(exc: yaml.MarkedYAMLError, text: str) -> tuple[int | None, str
     return line, what
 
 
-def parse(text: str, name: str) -> tuple[Any, LineMap]:
-    """Plain Python data and its line map; YAML errors become Problems."""
+def parse(text: str, name: str, duplicates: list[tuple[Problem, Path_]] | None = None) -> tuple[Any, LineMap]:
+    """Plain Python data and its line map; YAML errors become Problems. With `duplicates` (a
+    list), a duplicate key below the top level is not fatal on its own: the first value is kept,
+    and its problem goes to that list with the key's path, for the case's checks to report with
+    the rest (loading.py); any other problem still stops the reading."""
     with gc_paused():
-        return _parse(text, name)
+        return _parse(text, name, duplicates)
 
 
-def _parse(text: str, name: str) -> tuple[Any, LineMap]:
+def _parse(
+    text: str, name: str, duplicates: list[tuple[Problem, Path_]] | None = None
+) -> tuple[Any, LineMap]:
     loader = _Loader(text)
     try:
         root = loader.get_single_node()
@@ -260,7 +265,10 @@ def _parse(text: str, name: str) -> tuple[Any, LineMap]:
         raise _refuse(
             name, "the document is nested too deeply (through its & anchors and * aliases)"
         ) from None
-    if builder.problems:
+    deferred = [(p, at) for p, at in builder.duplicates if len(at) > 1] if duplicates is not None else []
+    if deferred and len(deferred) == len(builder.problems):
+        duplicates.extend(deferred)  # type: ignore[union-attr]
+    elif builder.problems:
         raise CaseError(builder.problems)
     return data, builder.lines
 
@@ -291,6 +299,7 @@ class _Builder:
         self.name = name
         self.lines = LineMap()
         self.problems: list[Problem] = []
+        self.duplicates: list[tuple[Problem, Path_]] = []  # also in problems, with their paths
         # Every node built, and every key a merge (<<) brings in, costs 1: a document may repeat
         # itself through aliases, but only up to MAX_EXPANSION times its own size in nodes. Counting
         # the distinct nodes is a pass over the whole document, so it is done only once the spending
@@ -407,13 +416,13 @@ class _Builder:
             # Keys are names: keep them as written (YAML would turn `no:` into False, `1:` into 1).
             key = key_node.value
             if key in first_line:
-                self.problems.append(
-                    Problem(
-                        self.name,
-                        line,
-                        f"duplicate key '{key}' (first at line {first_line[key]}); remove one of them",
-                    )
+                problem = Problem(
+                    self.name,
+                    line,
+                    f"duplicate key '{key}' (first at line {first_line[key]}); remove one of them",
                 )
+                self.problems.append(problem)
+                self.duplicates.append((problem, (*path, key)))
                 continue
             first_line[key] = line
             where = (*path, key)

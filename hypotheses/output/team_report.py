@@ -27,7 +27,7 @@ from hypotheses.output.page import (
     table,
     xerr,
 )
-from hypotheses.text import interval, percent
+from hypotheses.text import interval, odds_shift, percent, points_change
 
 POOL_NOTE = (
     "Each analyst's case is scored on its own, then pooled: linear = the weighted mean of their "
@@ -264,15 +264,18 @@ def _points(value: float | None) -> str:
 
 
 def diff_rows(result: DiffResult) -> tuple[list[str], list[list[str]]]:
-    """One row per change: place, before, after, and its effect alone on each hypothesis (points)."""
+    """One row per change: place, before, after, and its effect alone on each hypothesis (points;
+    where they print 0.0 but the odds move, as near certainty, the odds' change in dB too)."""
     ids = list(result.before)
     header = ["Place", "before", "after", *(f"{h} alone" for h in ids)]
     rows = []
     for c in result.changes:
         if c.text:
             alone = ["text"] * len(ids)
+        elif c.alone is None:
+            alone = ["n/a"] * len(ids)
         else:
-            alone = [_points(c.alone[h]) if c.alone is not None else "n/a" for h in ids]
+            alone = [points_change(result.before[h], result.before[h] + c.alone[h]) for h in ids]
         rows.append([c.place, _short(c.before or "-"), _short(c.after or "-"), *alone])
     return header, rows
 
@@ -292,14 +295,20 @@ def diff_headline(result: DiffResult) -> str:
     def p(values: dict[str, float], h: str) -> str:
         return percent(values[h]) if h in values else "-"
 
-    moves = ", ".join(f"{h} {p(result.before, h)} -> {p(result.after, h)}" for h in ids)
+    def shift(h: str) -> str:
+        if h in result.before and h in result.after:
+            return odds_shift(result.before[h], result.after[h])
+        return ""
+
+    moves = ", ".join(f"{h} {p(result.before, h)} -> {p(result.after, h)}{shift(h)}" for h in ids)
     n = len(result.changes)
     texts = sum(c.text for c in result.changes)
     of_text = f" ({texts} of text, which changes no number)" if texts else ""
     return (
         f"{result.old} -> {result.new}: {n} change{'s' * (n != 1)}{of_text}. P(h | E): {moves}. "
         "'alone': the change in percentage points when only that change is made to the old case "
-        "(n/a: it cannot stand alone; text: the model does not read it); the effects need not add "
+        "(where that prints 0.0 but the odds move, as near certainty, the odds' change in dB; "
+        "n/a: it cannot stand alone; text: the model does not read it); the effects need not add "
         "up, the evidence interacts."
     )
 

@@ -26,13 +26,16 @@ from hypotheses.output.wording import (
     SUSPECTED_KEY,
     as_of_line,
     assumption_line,
+    beyond_two,
     bits,
     closest_sentence,
     conflict,
     db,
     draws_phrase,
     explanation_columns,
+    extra_weight_columns,
     flip_sentence,
+    others_said,
     precision_phrase,
     question_said,
     source_note,
@@ -352,9 +355,10 @@ def render_explanation(card: Scorecard) -> Group:
             f": {percent(lead.posterior.mean)} "
             f"(90% interval {interval(lead.posterior.lo, lead.posterior.hi)}), "
             f"{visible(verbal(card, lead.posterior.mean))}; "
-            f"runner-up {rival_id} {percent(rival.posterior.mean)}.\n"
+            f"runner-up {rival_id} {percent(rival.posterior.mean)}{others_said(card)}.\n"
         )
     headline = Text.assemble((headline_words(card), "bold"), said)
+    extra = extra_weight_columns(card)
     blocks = card.evidence_blocks()
     group = explanation.question is not None and explanation.question.kind == "group"
     weighed = (
@@ -389,6 +393,8 @@ def render_explanation(card: Scorecard) -> Group:
         table.add_column("Item", style="bold", no_wrap=True)
         table.add_column(Text(lead_id), justify="right", no_wrap=True)
         table.add_column(Text(rival_id), justify="right", no_wrap=True)
+        for h in extra:
+            table.add_column(Text(visible(h)), justify="right", no_wrap=True)
         table.add_column("bits", justify="right", no_wrap=True)
         table.add_column("without", justify="right", no_wrap=True)
         table.add_column("conflict", justify="right", no_wrap=True)
@@ -400,6 +406,7 @@ def render_explanation(card: Scorecard) -> Group:
                     ),
                     Text(db(mine(event))),
                     Text(db(theirs(event))),
+                    *(Text(db(event.weight_db[h])) for h in extra),
                     Text(""),
                     Text(percent(p_without(event.id))),
                     Text(""),
@@ -410,6 +417,7 @@ def render_explanation(card: Scorecard) -> Group:
                     Text.assemble((nested, "dim"), (visible(item.id), "" if nested else "bold")),
                     Text(db(mine(item))),
                     Text(db(theirs(item))),
+                    *(Text(db(item.weight_db[h])) for h in extra),
                     Text(bits(item.diagnosticity)),
                     Text(percent(p_without(item.id))),
                     Text(conflict(item.conflict_bits)),
@@ -417,6 +425,9 @@ def render_explanation(card: Scorecard) -> Group:
         return table
 
     parts: list[RenderableType] = [_plain(card.title, "bold"), headline]
+    scope = beyond_two(card)
+    if scope:
+        parts.append(Text(scope + "\n", style="dim"))
     if card.evidence:
         parts.append(_AtWidth(evidence))
         parts += [Text("• " + visible(line)) for line in explanation.events]
@@ -564,13 +575,13 @@ def render_admiralty() -> Group:
 
 def render_next(result: NextResult) -> Group:
     """The ranked pending items: what each would tell, and how likely it is to change the answer."""
-    from hypotheses.output.text import NO_PENDING, next_for_cells, next_for_head
+    from hypotheses.output.text import NEAR_NOW, NO_PENDING, next_cells, next_for_cells, next_for_head
 
     lead = result.leader
     head = _plain(
         f"Now: {lead} leads at {percent(result.posterior[lead])}. For each pending item, most informative "
-        f"first: P({lead}) if it is observed and if it is looked for and absent; the expected information "
-        "(bits); the chance the leader changes."
+        f"first: P({lead}) if it is observed and if it is looked for and absent{NEAR_NOW}; the expected "
+        "information (bits); the chance the leader changes."
     )
     if result.for_ is not None:
         head = _plain(next_for_head(result))
@@ -588,7 +599,7 @@ def render_next(result: NextResult) -> Group:
         table.add_column("P(change)", justify="right", no_wrap=True)
         for c in result.candidates:
             if asked:  # the question's numbers in the same columns
-                seen, unseen = next_for_cells(c)
+                seen, unseen = next_for_cells(c, result.p_for)
                 table.add_row(
                     _plain(c.id),
                     Text(percent(c.p_observed)),
@@ -598,11 +609,12 @@ def render_next(result: NextResult) -> Group:
                     Text(percent(c.p_answer_changes or 0.0)),
                 )
                 continue
+            seen, unseen = next_cells(result, c)
             table.add_row(
                 _plain(c.id),
                 Text(percent(c.p_observed)),
-                Text(percent(c.if_observed[lead]) if c.if_observed else "impossible"),
-                Text(percent(c.if_absent[lead]) if c.if_absent else "impossible"),
+                Text(seen),
+                Text(unseen),
                 Text(f"{c.expected_bits:.3f}"),
                 Text(percent(c.p_leader_changes)),
             )

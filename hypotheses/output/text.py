@@ -16,22 +16,25 @@ from hypotheses.output.wording import (
     SUSPECTED_KEY,
     as_of_line,
     assumption_line,
+    beyond_two,
     bits,
     closest_sentence,
     conflict,
     db,
     draws_phrase,
     explanation_columns,
+    extra_weight_columns,
     flip_sentence,
     headline,
     in_words,
+    others_said,
     question_said,
     source_note,
     source_notes,
     span,
     summary,
 )
-from hypotheses.text import csv_text, interval, percent, visible
+from hypotheses.text import csv_text, interval, odds_shift, percent, visible
 
 if TYPE_CHECKING:
     from hypotheses.analysis.batch import CaseOutcome
@@ -384,31 +387,37 @@ def explanation_markdown(card: Scorecard) -> str:
             f"**{lead_id}** {percent(lead.posterior.mean)} (90% interval "
             f"{interval(lead.posterior.lo, lead.posterior.hi, ' - ')}), "
             f"{md_text(in_words(card, lead.posterior.mean))}; runner-up "
-            f"**{rival_id}** {percent(rival.posterior.mean)}."
+            f"**{rival_id}** {percent(rival.posterior.mean)}{others_said(card, md_text)}."
         )
+    scope = beyond_two(card, md_text)
+    extra = extra_weight_columns(card)
     lines = [
         f"# {headline(card, md_text)}: {md_text(card.title)}",
         "",
         said,
+        *(["", scope] if scope else []),
         "",
         "## Evidence",
         "",
-        f"| Item | for {lead_id} | for {rival_id} | Diagnosticity (bits) | {lead_id} without it | "
-        "Conflict (bits) |",
-        "|---|---:|---:|---:|---:|---:|",
+        f"| Item | for {lead_id} | for {rival_id} | "
+        + "".join(f"for {md_text(h)} | " for h in extra)
+        + f"Diagnosticity (bits) | {lead_id} without it | Conflict (bits) |",
+        "|---|---:|---:|" + "---:|" * len(extra) + "---:|---:|---:|",
     ]
     for event, items in sorted(card.evidence_blocks(), key=order):
         if event is not None:
+            more = "".join(f" {db(event.weight_db[h])} |" for h in extra)
             lines.append(
                 f"| {event.kind} {md_text(event.id)} ({md_text(event.together)}) | "
-                f"{db(mine(event))} | {db(theirs(event))} | | "
+                f"{db(mine(event))} | {db(theirs(event))} |{more} | "
                 f"{percent(p_without(event.id))} | |"
             )
         for item in items:
             nested = "↳ " if event is not None else ""
+            more = "".join(f" {db(item.weight_db[h])} |" for h in extra)
             lines.append(
                 f"| {nested}{md_text(item.id)} | {db(mine(item))} | "
-                f"{db(theirs(item))} | {bits(item.diagnosticity)} | "
+                f"{db(theirs(item))} |{more} {bits(item.diagnosticity)} | "
                 f"{percent(p_without(item.id))} | {conflict(item.conflict_bits)} |"
             )
     if card.events or card.origins:
@@ -461,8 +470,8 @@ def next_markdown(result: NextResult) -> str:
     lines.append(
         f"Now: {md_text(result.leader)} leads at {percent(result.posterior[result.leader])}. "
         "Each pending item, most informative first: P(observed), the leader's probability if it is "
-        "observed and if it is looked for and absent, the expected information about the hypotheses "
-        "(bits) and the chance the leader changes."
+        f"observed and if it is looked for and absent{NEAR_NOW}, the expected information about the "
+        "hypotheses (bits) and the chance the leader changes."
     )
     if result.for_ is not None:
         lines[-1] = md_text(next_for_head(result))
@@ -478,8 +487,7 @@ def next_markdown(result: NextResult) -> str:
         "|---|---:|---:|---:|---:|---:|",
     ]
     for c in result.candidates:
-        seen = percent(c.if_observed[lead]) if c.if_observed else "impossible"
-        unseen = percent(c.if_absent[lead]) if c.if_absent else "impossible"
+        seen, unseen = next_cells(result, c)
         lines.append(
             f"| {md_text(c.id)} ({md_text(c.label)}) | {percent(c.p_observed)} | {seen} | {unseen} | "
             f"{c.expected_bits:.3f} | {percent(c.p_leader_changes)} |"
@@ -494,16 +502,39 @@ def next_for_head(result: NextResult) -> str:
     return (
         f"Now: P({t}){members} = {percent(result.p_for or 0.0)} against {rival}; {result.leader} leads at "
         f"{percent(result.posterior[result.leader])}. For each pending item, most informative about {t} "
-        f"first: P({t}) if it is observed and if it is looked for and absent; the expected information "
-        f"about {t} or not (bits); the chance the answer about {t} (ahead of {rival} or not) changes."
+        f"first: P({t}) if it is observed and if it is looked for and absent{NEAR_NOW}; the expected "
+        f"information about {t} or not (bits); the chance the answer about {t} (ahead of {rival} or "
+        "not) changes."
     )
 
 
-def next_for_cells(c: Candidate) -> tuple[str, str]:
-    """P(question) if observed and if absent, as table cells."""
-    seen = percent(c.p_for_if_observed) if c.p_for_if_observed is not None else "impossible"
-    unseen = percent(c.p_for_if_absent) if c.p_for_if_absent is not None else "impossible"
-    return seen, unseen
+# Near certainty P(leader) prints '>99.9%' now, if observed and if absent alike, while the odds
+# still move tenfold: the cells then add the odds' change from now (text.odds_shift).
+NEAR_NOW = " (where that prints as now, the change in its odds from now, in dB)"
+
+
+def _if(now: float, p: float | None) -> str:
+    return "impossible" if p is None else f"{percent(p)}{odds_shift(now, p)}"
+
+
+def next_cells(result: NextResult, c: Candidate) -> tuple[str, str]:
+    """P(leader) if observed and if absent, as table cells."""
+    lead, now = result.leader, result.posterior[result.leader]
+    return (
+        _if(now, c.if_observed[lead] if c.if_observed else None),
+        _if(now, c.if_absent[lead] if c.if_absent else None),
+    )
+
+
+def next_for_cells(c: Candidate, now: float | None = None) -> tuple[str, str]:
+    """P(question) if observed and if absent, as table cells (with `now`, P(question) now, the
+    odds' change where a cell prints as now)."""
+    if now is None:
+        return (
+            percent(c.p_for_if_observed) if c.p_for_if_observed is not None else "impossible",
+            percent(c.p_for_if_absent) if c.p_for_if_absent is not None else "impossible",
+        )
+    return _if(now, c.p_for_if_observed), _if(now, c.p_for_if_absent)
 
 
 def _next_for_markdown(result: NextResult, lines: list[str]) -> str:
@@ -513,7 +544,7 @@ def _next_for_markdown(result: NextResult, lines: list[str]) -> str:
         "|---|---:|---:|---:|---:|---:|",
     ]
     for c in result.candidates:
-        seen, unseen = next_for_cells(c)
+        seen, unseen = next_for_cells(c, result.p_for)
         lines.append(
             f"| {md_text(c.id)} ({md_text(c.label)}) | {percent(c.p_observed)} | {seen} | {unseen} | "
             f"{c.expected_bits_for or 0.0:.3f} | {percent(c.p_answer_changes or 0.0)} |"

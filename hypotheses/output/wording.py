@@ -124,6 +124,70 @@ def explanation_columns(
     )
 
 
+# explain's evidence table weighs every hypothesis up to this many (a column each); beyond, the
+# leader and the runner-up, and it names the rest and how to see them (`--for`, the JSON).
+WEIGHT_COLUMNS = 4
+# The headline names this many hypotheses after the runner-up, then counts the rest.
+OTHERS_NAMED = 3
+
+
+def others(card: Scorecard) -> list[str]:
+    """The hypotheses other than the leader and the runner-up, most probable first (explain
+    without --for)."""
+    e = card.explanation
+    assert e is not None
+    rest = [h for h in card.hypotheses if h.id not in (e.leading, e.runner_up)]
+    return [h.id for h in sorted(rest, key=lambda h: -h.posterior.mean)]
+
+
+def extra_weight_columns(card: Scorecard) -> list[str]:
+    """The hypotheses explain's evidence table weighs beside the leader and the runner-up: all
+    of them up to WEIGHT_COLUMNS hypotheses, none beyond (and none with --for, whose columns
+    are the question and its rival)."""
+    e = card.explanation
+    assert e is not None
+    if e.question is not None or len(card.hypotheses) > WEIGHT_COLUMNS:
+        return []
+    return others(card)
+
+
+def others_said(card: Scorecard, name: Callable[[str], str] = visible) -> str:
+    """'; then c 2.2%, d <0.1%' (or '; then c 2.2%, d 1.0%, e 0.5% and 4 more below 0.5%'): the
+    standing of every hypothesis the headline's leader and runner-up leave out; '' for two."""
+    rest = others(card)
+    if not rest:
+        return ""
+    by_id = {h.id: h for h in card.hypotheses}
+    named = [f"{name(h)} {percent(by_id[h].posterior.mean)}" for h in rest[:OTHERS_NAMED]]
+    said = "; then " + ", ".join(named)
+    if len(rest) > OTHERS_NAMED:
+        below = percent(by_id[rest[OTHERS_NAMED - 1]].posterior.mean)
+        said += f" and {len(rest) - OTHERS_NAMED} more at or below {below}"
+    return said
+
+
+def beyond_two(card: Scorecard, name: Callable[[str], str] = visible) -> str:
+    """With three or more hypotheses, what explain's parts are about and how to see the rest:
+    the weights of the hypotheses the table leaves out, and that the sensitivity and the flip
+    are the leader's against the runner-up ('--for ID' for any other). '' otherwise."""
+    e = card.explanation
+    assert e is not None
+    rest = others(card)
+    if e.question is not None or not rest:
+        return ""
+    lead, rival = name(e.leading), name(e.runner_up)
+    shown = extra_weight_columns(card)
+    weights = (
+        "The evidence table weighs every hypothesis"
+        if shown == rest
+        else f"The evidence table weighs {lead} and {rival} only (every hypothesis's weights: --format json)"
+    )
+    return (
+        f"{weights}; the judgments and what would change the conclusion are {lead} against {rival}. "
+        f"--for ID explains another hypothesis (e.g. --for {name(rest[0])})."
+    )
+
+
 def span(low: float, high: float, ratio: bool = False) -> str:
     """A judgment's 90% range: percent for a probability, plain numbers for a ratio."""
     return f"{low:.3g}-{high:.3g}" if ratio else interval(low, high)
