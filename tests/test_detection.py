@@ -512,29 +512,3 @@ def test_the_public_function_takes_a_path_and_warns_without_scoring(tmp_path: An
         "possible common origin: items x and y (near-identical labels (100%)); "
         "declare it under origins: or ignore"
     )
-
-
-def test_a_document_compiling_several_sources_words_is_no_common_origin(tmp_path: Any) -> None:
-    """An analyst's own excerpts file cited as the document of items from different sources
-    (new-user trial, MH17): the document says where the words were read, not that they share an
-    origin. The same document with the same source, or with none stated, still flags."""
-    (tmp_path / "excerpts.txt").write_text("JIT: one. Reuters: two. AFP: three.", encoding="utf-8")
-    case = _case(
-        _item("jit", document="excerpts.txt", source="paper"),
-        _item("reuters", document="excerpts.txt", source="reuters"),
-        _item("afp", document="excerpts.txt", source="afp"),
-        name=str(tmp_path / "case.yaml"),
-    )
-    assert _found(case) == []
-    case = _case(
-        _item("x", document="excerpts.txt", source="paper"),
-        _item("y", document="excerpts.txt", source="reuters"),
-        _item("z", document="excerpts.txt", source="paper"),  # x's source: nothing says independent
-        _item("u", document="excerpts.txt"),
-        _item("v", document="excerpts.txt"),  # u and v state no source
-        name=str(tmp_path / "case.yaml"),
-    )
-    assert _found(case) == [
-        (("x", "z"), ("same document excerpts.txt",)),
-        (("u", "v"), ("same document excerpts.txt",)),
-    ]

@@ -55,30 +55,21 @@ def link_key(link: str) -> str | None:
     return f"{parts.scheme.lower()}://{host}{path}" if parts.netloc else f"{parts.scheme.lower()}:{path}"
 
 
-# An exact reason's keys for an item: (what the warning shows, what items must share to join).
-Keys = Iterable[tuple[str, object]]
+def _links(item: EvidenceItem) -> Iterable[str]:
+    return {key for key in map(link_key, item.links) if key is not None}
 
 
-def _links(item: EvidenceItem) -> Keys:
-    return {(key, key) for key in map(link_key, item.links) if key is not None}
+def _last_via(item: EvidenceItem) -> Iterable[str]:
+    return item.via[-1:]
 
 
-def _last_via(item: EvidenceItem) -> Keys:
-    return [(via, via) for via in item.via[-1:]]
-
-
-def _document(item: EvidenceItem) -> Keys:
+def _document(item: EvidenceItem) -> Iterable[str]:
     """The document it cites: a URL as a link is compared, a local file by its path relative to
-    the case's folder (the loader resolved it, so `./a.txt` and `a.txt` are one file). Items
-    join on it only with the same `source:` (or both none): a document whose items name
-    different sources is a compilation of independent words (an analyst's excerpts file, a
-    round-up quoting several people), which a shared document does not make one origin; a
-    source they share, or none stated, leaves nothing that says they are independent
-    (docs/case-format.md, "Suspected common origins")."""
+    the case's folder (the loader resolved it, so `./a.txt` and `a.txt` are one file)."""
     if item.document is None:
         return ()
     key = link_key(item.document) if is_url(item.document) else item.document
-    return () if key is None else ((key, (key, item.source)),)
+    return () if key is None else (key,)
 
 
 def comparable(text: str) -> str:
@@ -91,7 +82,7 @@ def comparable(text: str) -> str:
 # The reasons, by name. Exact ones: items sharing a key share the reason ("same link KEY").
 # Near ones: items whose texts reach NEAR_IDENTICAL ("near-identical labels (94%)"); an item
 # without the text (no `quote:`) is not compared.
-EXACT_REASONS: dict[str, Callable[[EvidenceItem], Keys]] = {
+EXACT_REASONS: dict[str, Callable[[EvidenceItem], Iterable[str]]] = {
     "same link": _links,
     "same last via:": _last_via,
     "same document": _document,
@@ -164,17 +155,15 @@ def suspected_origins(case: Case | str | Path) -> list[SuspectedOrigin]:
 
     said: list[tuple[int, str]] = []  # (an item the reason holds for, the reason)
     for name, keys in EXACT_REASONS.items():
-        by_key: dict[object, list[int]] = {}
-        shown: dict[object, str] = {}
+        by_key: dict[str, list[int]] = {}
         for i, item in enumerate(items):
-            for text, key in keys(item):
+            for key in keys(item):
                 by_key.setdefault(key, []).append(i)
-                shown[key] = text
         for key, members in by_key.items():
             if len(members) > 1:
                 for j in members[1:]:
                     join(members[0], j)
-                said.append((members[0], f"{name} {shown[key]}"))
+                said.append((members[0], f"{name} {key}"))
     for name, text_of in NEAR_REASONS.items() if len(items) <= MAX_LABELS else ():
         texts = [comparable(text_of(item)) for item in items]
         shown = [i for i, text in enumerate(texts) if text]
