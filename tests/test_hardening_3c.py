@@ -15,6 +15,7 @@ import yaml
 from typer.testing import CliRunner
 
 from cli import app
+from hypotheses.settings import SAMPLER_VARIABLE
 from priors import JudgmentError, get_scale, parse_judgment, parse_weight
 from priors.betafit import fit_beta
 
@@ -405,11 +406,39 @@ def test_ctrl_c_during_sampling_is_exit_130_and_nothing_written(
 ) -> None:
     import pymc
 
+    monkeypatch.setenv(SAMPLER_VARIABLE, "pymc")  # PyMC's own sampler is the one pm.sample runs
     monkeypatch.setattr(pymc, "sample", lambda **kwargs: fake(**kwargs))
     case, out = _uncertain_case(tmp_path), tmp_path / "out.json"
     result = runner.invoke(app, ["score", str(case), "--engine", "pymc", "-o", str(out), "--draws", "400"])
     assert result.exit_code == 130, result.output
     assert "interrupted" in result.stderr and "internal error" not in result.stderr
+    assert not out.exists() and sorted(p.name for p in tmp_path.iterdir()) == ["case.yaml"]
+
+
+@pytest.mark.slow  # NumPyro is the `jax` extra, installed for the slow tests
+def test_ctrl_c_while_numpyro_samples_is_exit_130_and_nothing_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """NumPyro's compiled sampler cannot be stopped mid-way: Ctrl-C is noted, the sampler
+    finishes, and the result is thrown away (exit 130, nothing written)."""
+    import contextlib
+    import signal
+
+    pytest.importorskip("numpyro")
+    from hypotheses.model import jax_sampler
+
+    real = jax_sampler.sample
+
+    def interrupted(*args: Any, **kwargs: Any) -> Any:
+        with contextlib.suppress(KeyboardInterrupt):
+            signal.raise_signal(signal.SIGINT)
+        return real(*args, **kwargs)
+
+    monkeypatch.setenv(SAMPLER_VARIABLE, "numpyro")
+    monkeypatch.setattr(jax_sampler, "sample", interrupted)
+    case, out = _uncertain_case(tmp_path), tmp_path / "out.json"
+    result = runner.invoke(app, ["score", str(case), "--engine", "pymc", "-o", str(out), "--draws", "400"])
+    assert result.exit_code == 130, result.output
     assert not out.exists() and sorted(p.name for p in tmp_path.iterdir()) == ["case.yaml"]
 
 
@@ -421,6 +450,7 @@ def test_a_worker_that_breaks_without_ctrl_c_is_still_an_error(
     def broken(**kwargs: Any) -> Any:
         raise BrokenPipeError(32, "Broken pipe")
 
+    monkeypatch.setenv(SAMPLER_VARIABLE, "pymc")
     monkeypatch.setattr(pymc, "sample", broken)
     result = runner.invoke(
         app, ["score", str(_uncertain_case(tmp_path)), "--engine", "pymc", "--draws", "400"]
