@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from hypotheses.model.result import linear_quantiles
-from tests.helpers import modules_loaded
+from tests.helpers import ROOT, modules_loaded
 
 SEED_CASE = "examples/al-bab-2017.yaml"
 
@@ -47,3 +47,46 @@ def test_linear_quantiles_of_the_interval_and_a_nan_column() -> None:
     ours = linear_quantiles(np.sort(draws, axis=0), [0.05, 0.95])
     theirs = np.quantile(draws, [0.05, 0.95], axis=0)
     assert np.array_equal(ours, theirs, equal_nan=True) and np.isnan(ours[:, 1]).all()
+
+
+_FAULTS = """
+import resource, sys
+import numpy as np
+sys.path.insert(0, ".")
+if sys.argv[1] == "kept":
+    import cli
+    cli._keep_freed_memory()
+def step():  # as the engine's pools do: a few 2 MiB arrays alive at once, then all freed
+    a = np.ones(2**18)
+    b = np.exp(a)
+    return float((a + b).sum())
+step()  # once, so that only what follows is counted
+before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+for _ in range(20):
+    step()
+print(resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before)
+"""
+
+
+def test_the_command_keeps_freed_memory_for_the_engines_next_array() -> None:
+    """Each of the engine's megabyte arrays was mapped fresh and its pages faulted in, a third of
+    the engine's time in a cold `score` (benchmarks/README.md section 18): with the command's
+    malloc settings, twenty rounds of three 2 MiB arrays reuse the same blocks (glibc only)."""
+    import subprocess
+    import sys
+
+    import pytest
+
+    if not sys.platform.startswith("linux"):
+        pytest.skip("glibc's malloc settings")
+
+    def faults(mode: str) -> int:
+        out = subprocess.run(
+            [sys.executable, "-c", _FAULTS, mode], capture_output=True, text=True, cwd=ROOT, check=True
+        )
+        return int(out.stdout)
+
+    default = faults("default")
+    if default < 20 * 512:  # not glibc's default (another allocator): nothing to show
+        pytest.skip(f"the default allocator already reuses the blocks ({default} faults)")
+    assert faults("kept") < 20 * 16, default
