@@ -1256,11 +1256,35 @@ def _keep_freed_memory() -> None:
     mallopt(m_trim_threshold, 128 * 2**20)  # free space the heap's top keeps
 
 
+def _named_command() -> list[Any] | None:
+    """The one registered command that the first argument names (`hypscore score ...`), or None
+    (no command, an option first, shell completion, a name that is no command): Typer builds
+    a Click command of every registered one, reading each signature and its annotations (~9
+    ms of a command's start-up, issue 32), where the command line needs only the one it runs.
+    Otherwise the whole group is built, so --help, errors and completion are Typer's own."""
+    import os
+
+    from typer.main import get_command_name
+
+    if len(sys.argv) < 2 or any(key.endswith("_COMPLETE") for key in os.environ):
+        return None
+    named = [
+        info
+        for info in app.registered_commands
+        if (info.name or get_command_name(info.callback.__name__)) == sys.argv[1]  # type: ignore[union-attr]
+    ]
+    return named or None
+
+
 def main_entry() -> None:
     """The console script: `app`, with Ctrl-C at any moment one line and exit 130."""
     _state["interrupt_reported"] = False
     _keep_freed_memory()
+    every = app.registered_commands
+    named = _named_command()
     try:
+        if named is not None:  # Typer parses as always, from a group of the command it runs
+            app.registered_commands = named
         app(prog_name="hypscore")
     except KeyboardInterrupt:
         sys.stderr.write("hypscore: interrupted\n")
@@ -1271,6 +1295,8 @@ def main_entry() -> None:
         if exc.code == 130 and not _state["interrupt_reported"]:
             sys.stderr.write("hypscore: interrupted\n")
         raise
+    finally:
+        app.registered_commands = every
 
 
 if __name__ == "__main__":

@@ -3,7 +3,10 @@ output does not need, and what replaced a costly import gives the same numbers t
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
@@ -20,6 +23,17 @@ def test_default_score_does_not_import_numpy_ma_nor_emoji_codes() -> None:
     loaded = modules_loaded(["score", SEED_CASE])
     assert "hypotheses.model.numpy_engine" in loaded and "numpy.ma" not in loaded
     assert "rich._emoji_codes" not in loaded  # read only for emoji codes in markup, which we never print
+    # The explanation's six frozen dataclasses: only explain, --for and the assumptions build them.
+    assert "hypotheses.analysis.explained" not in loaded
+
+
+def test_the_explanations_parts_are_still_the_scorecards_names() -> None:
+    from hypotheses.analysis import explained, scorecard
+
+    for name in scorecard._EXPLAINED:
+        assert getattr(scorecard, name) is getattr(explained, name)
+    with pytest.raises(AttributeError):
+        scorecard.NoSuchPart  # noqa: B018
 
 
 probabilities = st.floats(0.0, 1.0, allow_nan=False)
@@ -75,8 +89,6 @@ def test_the_command_keeps_freed_memory_for_the_engines_next_array() -> None:
     import subprocess
     import sys
 
-    import pytest
-
     if not sys.platform.startswith("linux"):
         pytest.skip("glibc's malloc settings")
 
@@ -90,3 +102,37 @@ def test_the_command_keeps_freed_memory_for_the_engines_next_array() -> None:
     if default < 20 * 512:  # not glibc's default (another allocator): nothing to show
         pytest.skip(f"the default allocator already reuses the blocks ({default} faults)")
     assert faults("kept") < 20 * 16, default
+
+
+def test_the_command_line_builds_only_the_command_it_runs(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Typer makes a Click command of every registered command before parsing (~9 ms); `hypscore
+    score CASE` builds the score command alone, and the app keeps every command afterwards."""
+    import sys
+
+    import typer.main
+
+    import cli
+
+    built: list[str] = []
+    real = typer.main.get_command_from_info
+
+    def counted(command_info: Any, **kwargs: Any) -> Any:
+        command = real(command_info, **kwargs)
+        built.append(command.name)
+        return command
+
+    monkeypatch.setattr(typer.main, "get_command_from_info", counted)
+    every = list(cli.app.registered_commands)
+    monkeypatch.setattr(sys, "argv", ["hypscore", "score", "--help"])
+    with pytest.raises(SystemExit) as done:
+        cli.main_entry()
+    assert done.value.code == 0 and "Usage: hypscore score" in capsys.readouterr().out
+    assert built == ["score"]
+    assert cli.app.registered_commands == every and len(every) > 1
+    built.clear()
+    monkeypatch.setattr(sys, "argv", ["hypscore", "--help"])  # the group's help lists them all
+    with pytest.raises(SystemExit):
+        cli.main_entry()
+    assert len(built) == len(every) and "score" in capsys.readouterr().out
