@@ -1280,9 +1280,9 @@ def main_entry() -> None:
     """The console script: `app`, with Ctrl-C at any moment one line and exit 130."""
     _state["interrupt_reported"] = False
     _keep_freed_memory()
-    every = app.registered_commands
-    named = _named_command()
+    every = app.registered_commands if isinstance(app, typer.Typer) else None
     try:
+        named = _named_command() if every is not None else None
         if named is not None:  # Typer parses as always, from a group of the command it runs
             app.registered_commands = named
         app(prog_name="hypscore")
@@ -1296,7 +1296,8 @@ def main_entry() -> None:
             sys.stderr.write("hypscore: interrupted\n")
         raise
     finally:
-        app.registered_commands = every
+        if every is not None:
+            app.registered_commands = every
 
 
 if __name__ == "__main__":

@@ -136,3 +136,18 @@ def test_the_command_line_builds_only_the_command_it_runs(
     with pytest.raises(SystemExit):
         cli.main_entry()
     assert len(built) == len(every) and "score" in capsys.readouterr().out
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    c=arrays(np.float64, st.integers(1, 40), elements=probabilities),
+    b=st.floats(0.0, 1.0, allow_nan=False, allow_subnormal=True),
+)
+def test_hit_and_false_alarm_are_the_effective_likelihood_at_one_and_zero_to_the_last_bit(
+    c: np.ndarray, b: float
+) -> None:
+    from hypotheses.model.likelihood import effective_likelihood, hit_and_false_alarm
+
+    hit, false_alarm = hit_and_false_alarm(c, b)
+    assert np.array_equal(hit, effective_likelihood(c, 1.0, b))
+    assert np.array_equal(false_alarm, effective_likelihood(c, 0.0, b))

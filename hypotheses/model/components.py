@@ -27,6 +27,7 @@ from hypotheses.model.likelihood import (
     chained_rate,
     effective_likelihood,
     event_log_likelihood,
+    hit_and_false_alarm,
     origin_log_likelihood,
     rated_likelihood,
 )
@@ -201,10 +202,7 @@ class _Rates:
         kappa, hit and false-alarm values (M, m') where drawn (else at their means)."""
         b, q, rated = self.b[rows][None, :], self.q[rows][None, :], self.rated[rows][None, :]
         c = rho * (self.kappa_mean[rows][None, :] if kappa is None else kappa)
-        # effective_likelihood(c, 1, b) and (c, 0, b) sharing their (1 - c) b: c * 1 is c and
-        # c * 0 + x is x exactly (c in [0, 1], x >= 0), so the same numbers in half the passes.
-        false_c = (1.0 - c) * b
-        hit_c = c + false_c
+        hit_c, false_c = hit_and_false_alarm(c, b)  # effective_likelihood(c, 1 and 0, b)
         if not rated.any():
             return hit_c, false_c
         own_hit = self.hit_mean[rows][None, :] if hit is None else hit
