@@ -1276,10 +1276,23 @@ def _named_command() -> list[Any] | None:
     return named or None
 
 
+def _no_collection_at_exit() -> None:
+    """At exit, before the interpreter tears its modules down, move every object to the
+    collector's permanent generation: the tear-down's collections then walk none of the ~35,000
+    objects a scored case leaves (the engine, the scorecard, Typer's, NumPy's), ~20 ms of CPU
+    (issue 32) to find garbage that the process's end frees anyway. Only at exit (atexit), so a
+    process that calls this entry in-process (a test) keeps collecting as before."""
+    import atexit
+    import gc
+
+    atexit.register(gc.freeze)
+
+
 def main_entry() -> None:
     """The console script: `app`, with Ctrl-C at any moment one line and exit 130."""
     _state["interrupt_reported"] = False
     _keep_freed_memory()
+    _no_collection_at_exit()
     every = app.registered_commands if isinstance(app, typer.Typer) else None
     try:
         named = _named_command() if every is not None else None
