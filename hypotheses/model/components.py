@@ -27,10 +27,11 @@ from hypotheses.model.likelihood import (
     chained_rate,
     effective_likelihood,
     event_log_likelihood,
+    hit_and_false_alarm,
     origin_log_likelihood,
     rated_likelihood,
 )
-from hypotheses.model.logspace import column_sums, log, logsumexp, row_sums
+from hypotheses.model.logspace import column_sums, log, log_sum_exp_rows, logsumexp, row_sums
 from hypotheses.model.places import (
     MODEL_ERROR_PLACE,
     credibility_place,
@@ -201,7 +202,7 @@ class _Rates:
         kappa, hit and false-alarm values (M, m') where drawn (else at their means)."""
         b, q, rated = self.b[rows][None, :], self.q[rows][None, :], self.rated[rows][None, :]
         c = rho * (self.kappa_mean[rows][None, :] if kappa is None else kappa)
-        hit_c, false_c = effective_likelihood(c, 1.0, b), effective_likelihood(c, 0.0, b)
+        hit_c, false_c = hit_and_false_alarm(c, b)  # effective_likelihood(c, 1 and 0, b)
         if not rated.any():
             return hit_c, false_c
         own_hit = self.hit_mean[rows][None, :] if hit is None else hit
@@ -1024,8 +1025,10 @@ class Sampled(ComponentScore):
 
     def _pool_without(self, unit: str) -> np.ndarray | None:
         """The pool's weights with `unit`'s term taken out, or None where a term to take out is
-        not finite (-inf - -inf would be NaN): the caller rescores."""
-        log_w = self.pool_log_w.copy()
+        not finite (-inf - -inf would be NaN): the caller rescores. Worked on as (H, draws), the
+        pool's rows contiguous: the same arithmetic as on (draws, H) element by element, and the
+        log-sum-exp's passes run along rows without another transposed copy."""
+        log_w = self.pool_log_w.T.copy()
         out: list[np.ndarray] = []
         j = self._standalone.get(unit)
         if j is not None:
@@ -1038,12 +1041,12 @@ class Sampled(ComponentScore):
             if factor.factor.owner == unit or unit in ids:
                 out.append(self.pool_event_log[k])
             if unit in ids and len(ids) > 1:  # a group left with no item is gone
-                log_w += self._group_without(k, ids[unit], names, points)
+                log_w += self._group_without(k, ids[unit], names, points).T
         for term in out:
             if not np.isfinite(term).all():
                 return None
-            log_w -= term
-        return logsumexp(log_w, axis=0) - math.log(log_w.shape[0])
+            log_w -= term.T
+        return log_sum_exp_rows(log_w) - math.log(log_w.shape[1])
 
     @cached_property
     def _standalone(self) -> dict[str, int]:

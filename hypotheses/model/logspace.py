@@ -16,6 +16,17 @@ def logsumexp(x: np.ndarray, axis: int) -> np.ndarray:
         return np.squeeze(peak, axis) + np.log(np.sum(np.exp(x - peak), axis=axis))
 
 
+def log_sum_exp_rows(x: np.ndarray) -> np.ndarray:
+    """logsumexp(x, axis=1) of a C-ordered 2-D array, overwriting x (a scratch copy): the same
+    numbers as `logsumexp`, without its temporaries."""
+    peak = np.max(x, axis=1, keepdims=True)
+    peak = np.where(np.isfinite(peak), peak, 0.0)
+    x -= peak
+    np.exp(x, out=x)
+    with np.errstate(divide="ignore"):
+        return peak[:, 0] + np.log(np.sum(x, axis=1))
+
+
 def softmax(log_weights: np.ndarray, axis: int = -1) -> np.ndarray:
     """Normalised exp along `axis`, shifted by the peak so nothing overflows."""
     peak = np.max(log_weights, axis=axis, keepdims=True)
