@@ -4,7 +4,7 @@ Imports PyMC and ArviZ (seconds): only `--engine pymc`, `auto` falling back, and
 With the `hypscore[jax]` extra installed, NUTS runs in NumPyro on the same model compiled once
 per size of case (model/jax_sampler.py: the case's arrays are the compiled function's arguments,
 so a batch compiles once, not once per case), with JAX's persistent compilation cache in
-hypscore's cache directory (benchmarks/README.md sections 9 and 18). Without it, PyMC's own
+hypscore's cache directory (benchmarks/README.md sections 9 and 19). Without it, PyMC's own
 sampler runs `pm.sample` on `build_model(case)`.
 """
 
