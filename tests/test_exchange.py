@@ -414,3 +414,32 @@ def test_the_docs_show_the_seed_cases_bundle_as_the_code_makes_it() -> None:
         if o["type"] == "report":
             o = {**o, "object_refs": full["object_refs"]}
         assert o == full, o["id"]
+
+
+def test_a_hypothesis_near_certainty_is_never_stix_confidence_100_or_0() -> None:
+    """STIX confidence is an integer percent: 99.99% would round to 100, a certainty the model
+    does not have (every other output reads '>99.9%'); 0 and 100 only for an exact 0 and 1."""
+    from tests.helpers import near_certain_case
+
+    case = near_certain_case()
+    card = score(case, engine="numpy", explain=False)
+    assert card.hypotheses[0].posterior.mean > 0.995 and card.hypotheses[-1].posterior.mean < 0.005
+    notes = [o for o in json.loads(stix_json(card, case))["objects"] if o["type"] == "note"]
+    by_id = {o["abstract"].split(":")[0].removeprefix("Hypothesis "): o for o in notes}
+    assert by_id[card.hypotheses[0].id]["confidence"] == 99
+    assert by_id[card.hypotheses[-1].id]["confidence"] == 1
+    exact = make_case(
+        {
+            "schema": 1,
+            "title": "ruled out",
+            "hypotheses": [{"id": "a", "label": "a", "prior": 0.5}, {"id": "b", "label": "b", "prior": 0.5}],
+            "evidence": [{"id": "e", "label": "e", "likelihoods": {"a": 0.5, "b": 0}}],
+        }
+    )
+    card = score(exact, engine="numpy", explain=False)
+    confidences = sorted(
+        o["confidence"]
+        for o in json.loads(stix_json(card, exact))["objects"]
+        if o.get("abstract", "").startswith("Hypothesis")
+    )
+    assert confidences == [0, 100]  # an exact 0 and 1 keep their ends

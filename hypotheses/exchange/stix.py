@@ -325,8 +325,12 @@ def _clip(text: str, limit: int = 200) -> str:
 
 
 def _percent(p: float) -> int:
-    """A probability as STIX confidence: an integer 0-100."""
-    return max(0, min(100, round(100 * p)))
+    """A probability as STIX confidence: an integer 0-100, rounded, but 0 and 100 only for an
+    exact 0 and 1 (a hypothesis at 99.97% is not certain: it reads 99, as the other outputs read
+    '>99.9%', never 100%)."""
+    if p <= 0.0 or p >= 1.0:
+        return 0 if p <= 0.0 else 100
+    return max(1, min(99, round(100 * p)))
 
 
 def _pct(p: float) -> str:
