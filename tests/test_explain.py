@@ -162,3 +162,21 @@ def test_near_certainty_the_closest_judgment_leaves_the_lead_where_it_stays() ->
 
     said = closest_sentence(score(near_certain_case(), engine="numpy"))
     assert "stays at +100.0 points, which does not flip the answer" in said and "falls to" not in said
+
+
+def test_the_flip_example_never_names_a_word_whose_range_its_number_lies_below() -> None:
+    """Near certainty the runner-up's likelihood in the flip example falls below the scale's
+    bottom word (ICD 203's 'almost no chance' is 1-5%): naming that word beside '<0.1%' would
+    claim a range the number lies outside (new-user trial); the example names the end it passes."""
+    from tests.helpers import near_certain_case
+
+    case = near_certain_case()
+    explanation = score(case, engine="numpy").explanation
+    assert explanation is not None
+    example = explanation.flip.example
+    bottom = case.scale.terms[0]
+    assert f"below the scale's {bottom.lo * 100:g}%" in example
+    assert f"'{bottom.term}'" not in example
+    # Within the scale the word stays, its range holding the number.
+    seed = score(load_case(EXAMPLES / "al-bab-2017.yaml")).explanation
+    assert seed is not None and "('very unlikely')" in seed.flip.example
