@@ -15,6 +15,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+import yaml
 from typer.testing import CliRunner
 
 from cli import app
@@ -309,3 +310,25 @@ def test_report_renders_in_headless_chromium(tmp_path: Path, seed_report: str) -
     assert ImageStat.Stat(image).stddev[0] > 20  # not a blank page
     dark = sum(image.histogram()[:128]) / (image.size[0] * image.size[1])
     assert dark > 0.01  # text and plots, not just background
+
+
+def test_the_page_is_dated_by_the_case_never_by_the_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same case and seed give the same page on any day: dated by its as_of or latest item
+    (as STIX and MISP are), or not at all (new-user trial: 'Assessed <today>')."""
+    import datetime as real
+
+    from hypotheses.output import report
+
+    class Tomorrow(real.date):
+        @classmethod
+        def today(cls) -> real.date:
+            return real.date(2099, 1, 1)
+
+    case = load_case(EXAMPLES / "al-bab-2017.yaml")
+    card = score(case)
+    first = render_report(case, card)
+    monkeypatch.setattr(report, "date", Tomorrow)
+    assert render_report(case, card) == first
+    assert "2099-01-01" not in first and "Assessed " not in first
+    dated = make_case({**yaml.safe_load((EXAMPLES / "taxicab.yaml").read_text()), "as_of": "2020-05-01"})
+    assert "Information as of 2020-05-01 · " in render_report(dated, score(dated))

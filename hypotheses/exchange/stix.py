@@ -83,13 +83,10 @@ def stix_batch(outcomes: list[Any]) -> str:
 def case_timestamp(card: Scorecard) -> str:
     """The case's own date as a STIX timestamp: its as-of date, else the latest date it gives
     (items, resolution), else NO_DATE."""
-    as_of = card.as_of
-    dates = [as_of] if as_of else [e.date for e in card.evidence if e.date]
-    if not as_of and card.resolution and card.resolution.get("date"):
-        dates.append(str(card.resolution["date"]))
-    if not dates:
-        return NO_DATE
-    return f"{max(str(d)[:10] for d in dates)}T00:00:00.000Z"
+    from hypotheses.output.wording import case_date
+
+    day = case_date(card)
+    return f"{day}T00:00:00.000Z" if day else NO_DATE
 
 
 def stix_objects(card: Scorecard, case: Case | None = None) -> list[Any]:

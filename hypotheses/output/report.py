@@ -53,6 +53,7 @@ from hypotheses.output.wording import (
     as_of_line,
     assumption_line,
     bits,
+    case_date,
     closest_sentence,
     conflict,
     db,
@@ -247,6 +248,16 @@ def _bottom_line(card: Scorecard, lead: HypothesisScore, rival: HypothesisScore)
     )
 
 
+def _dated(card: Scorecard, generated: date | None) -> str:
+    """'Assessed 2026-01-02 · ' when the caller gives the day; else the case's own date
+    ('Information as of 2018-09-20 · ', its as_of or latest item), or nothing: never the clock,
+    so the same case and seed give the same page on any day."""
+    if generated is not None:
+        return f"Assessed {escape(generated.isoformat())} · "
+    day = case_date(card)
+    return f"Information as of {escape(day)} · " if day else ""
+
+
 def _named(item_id: str, label: str) -> str:
     """The cell content for anything with an id and a label."""
     return f"<span class=id>{escape(item_id)}</span><br><span class=label>{escape(label)}</span>"
@@ -367,7 +378,7 @@ def render_report(
     rhat = "n/a" if d.rhat is None or not math.isfinite(d.rhat) else f"{d.rhat:.3f}"
     mcmc = "" if d.rhat is None else f" · R-hat {rhat} · {d.divergences} divergences"
     parts += [
-        f'<p class="meta">Assessed {escape((generated or date.today()).isoformat())} · '
+        f'<p class="meta">{_dated(card, generated)}'
         f"engine {escape(d.engine)} · "
         f"{draws_phrase(d.draws, d.interval_mcse)} · effective sample size {ess}{mcmc} · seed {d.seed} · "
         f"verbal scale {escape(case.scale.title)}"
