@@ -512,3 +512,14 @@ def test_the_public_function_takes_a_path_and_warns_without_scoring(tmp_path: An
         "possible common origin: items x and y (near-identical labels (100%)); "
         "declare it under origins: or ignore"
     )
+
+
+def test_the_warning_near_certainty_gives_the_odds_change() -> None:
+    """'>99.9% instead of >99.9%' says nothing: where the percentages print alike, the change
+    in the leader's odds follows, as the tornado's and diff's do (new-user trial)."""
+    case = _case(_item("x", via=["reuters"]), _item("y", via=["reuters"]))
+    (found,) = suspected_origins(case)
+    from dataclasses import replace
+
+    said = warning(replace(found, if_shared={"a": 0.9999, "b": 0.0001}), "a", 0.99999)
+    assert "P(a) would be >99.9% instead of >99.9% (odds -10.0 dB);" in said

@@ -22,7 +22,7 @@ from hypotheses.analysis.scorecard import SuspectedOrigin
 from hypotheses.case.sourcing import is_url
 from hypotheses.case.types import Case, EvidenceItem, Origin
 from hypotheses.settings import DEFAULT_SEED
-from hypotheses.text import percent
+from hypotheses.text import odds_shift, percent
 from priors import Point
 
 # Normalised similarity at or above which two texts count as near-identical, on rapidfuzz's
@@ -242,5 +242,6 @@ def warning(suspected: SuspectedOrigin, leader: str | None = None, now: float | 
         said += (
             f": if they repeated one origin (shared {SHARED:.0%}), P({leader}) would be "
             f"{percent(suspected.if_shared[leader])} instead of {percent(now)}"
+            f"{odds_shift(now, suspected.if_shared[leader])}"
         )
     return said + "; declare it under origins: or ignore"
