@@ -670,7 +670,8 @@ def test_diff_lists_text_changes_as_changing_no_number() -> None:
 
 
 def test_diff_text_of_as_of_resolution_and_a_number_together(tmp_path: Path) -> None:
-    """A moved cut-off, a new resolution and a likelihood: two text rows, one number row, in JSON."""
+    """A moved cut-off, a new resolution and a likelihood: two text rows and two rows of the
+    model (the cut-off decides which items count: here it moves none, so its effect is 0)."""
     old = _texts_case()
     new = copy.deepcopy(old)
     new["as_of"] = "2026-01-11"  # no item dated between: it moves nothing
@@ -681,7 +682,9 @@ def test_diff_text_of_as_of_resolution_and_a_number_together(tmp_path: Path) -> 
     assert out.exit_code == 0, out.output
     changes = {c["place"]: c for c in json.loads(out.stdout)["changes"]}
     assert set(changes) == {"as_of", "resolution/hypothesis", "resolution/date", "lik/e1/b"}
-    assert changes["as_of"]["before"] == "2026-01-10" and changes["as_of"]["text"] is True
+    assert changes["as_of"]["before"] == "2026-01-10" and changes["as_of"]["text"] is False
+    moved = changes["as_of"]["alone"]
+    assert moved == pytest.approx(dict.fromkeys(moved, 0.0), abs=1e-12)
     assert changes["resolution/hypothesis"] == {
         "place": "resolution/hypothesis",
         "before": "a",

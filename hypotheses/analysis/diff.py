@@ -1,6 +1,7 @@
 """What changed between two versions of a case (`hypscore diff`, docs/model.md section 9): every
-changed, added or removed judgment, item, hypothesis, source and event, and each change's effect
-alone. Computing only: nothing here writes a file.
+changed, added or removed judgment, item, hypothesis, source, event and origin, a changed
+information cut-off (`as_of`), and each change's effect alone. Computing only: nothing here
+writes a file.
 
 A change's effect is the numpy engine's posterior means, as for the cruxes of `team`, whose
 ways of comparing two cases' judgments (places, proportions, items' standing) it shares: their
@@ -17,10 +18,12 @@ from pathlib import Path
 
 import numpy as np
 
-from hypotheses.analysis.alone import PRIOR, Alone, Touch
+from hypotheses.analysis.alone import EVERYTHING, PRIOR, Alone, Touch
 from hypotheses.analysis.edits import (
     NOT_STATED,
     EditError,
+    _by_id,
+    _event_by_id,
     _scale_groups,
     in_order,
     judged_places,
@@ -42,6 +45,7 @@ from hypotheses.analysis.team import (
     written,
 )
 from hypotheses.case import Case, EvidenceItem, Source
+from hypotheses.case.types import Origin
 from hypotheses.model.places import likelihoods_place, prior_place
 from hypotheses.settings import DEFAULT_SEED
 
@@ -77,9 +81,10 @@ class DiffResult:
 
 
 def diff(old: Case | str | Path, new: Case | str | Path, seed: int | None = DEFAULT_SEED) -> DiffResult:
-    """Every changed, added or removed judgment, item, hypothesis, source and event of `new`
-    against `old`, each as a place (docs/model.md section 4's names; `hypothesis/ID`,
-    `source/ID`, `event/ID` and `evidence/ID` for whole ones), with each change's effect alone:
+    """Every changed, added or removed judgment, item, hypothesis, source, event and origin of
+    `new` against `old`, and a changed `as_of`, each as a place (docs/model.md section 4's names;
+    `hypothesis/ID`, `source/ID`, `event/ID`, `origin/ID` and `evidence/ID` for whole ones,
+    `origin/ID/items` for an origin's items), with each change's effect alone:
     P(h | E) of OLD with only that change applied, minus P(h | E) of OLD (None where a change
     cannot stand alone, e.g. a new hypothesis, which every item must then judge). Text the model
     does not read (labels, the question, notes, quotes, sourcing, the resolution) is listed too,
@@ -118,6 +123,11 @@ def diff(old: Case | str | Path, new: Case | str | Path, seed: int | None = DEFA
 
     if a.scale_name != b.scale_name:
         add("scale", a.scale_name, b.scale_name, None)  # its words re-read show as their own changes
+    if a.as_of != b.as_of:
+        # The cut-off decides which items count: a change of the model, scored whole (it moves
+        # items in or out, their events and origins with them). Each item it moves is also a row
+        # of its own (below), marked as cut off rather than removed: it is still in the file.
+        add("as_of", _as_text(a.as_of), _as_text(b.as_of), lambda c: _with_as_of(c, b), EVERYTHING)
     old_h = {h.id: h for h in a.hypotheses}
     new_h = {h.id: h for h in b.hypotheses}
     for h in a.hypotheses:
@@ -149,7 +159,47 @@ def diff(old: Case | str | Path, new: Case | str | Path, seed: int | None = DEFA
         if e.id not in old_e:
             add(f"event/{e.id}", None, e.label, lambda c: c)  # nothing in OLD reports it
 
+    # Origins: added or removed whole, or their items changed (among the items both cases
+    # observe: an item added or removed is a change of its own, and brings its origin along).
+    # An origin's `shared` and likelihoods are judgments at shared/ID and lik/ID/h (below).
+    old_o = {o.id: o for o in a.origins}
+    new_o = {o.id: o for o in b.origins}
+    seen_a, seen_b = {it.id for it in a.evidence}, {it.id for it in b.evidence}
+    for o in a.origins:
+        if o.id not in new_o and set(o.items) & seen_b:  # else it went with its items
+            add(
+                f"origin/{o.id}",
+                describe_origin(o),
+                None,
+                lambda c, o=o: replace(c, origins=tuple(x for x in c.origins if x.id != o.id)),
+                Touch(frozenset(o.items), origins=frozenset({o.id})),
+            )
+    for o in b.origins:
+        if o.id not in old_o and set(o.items) & seen_a:  # else it comes with its items
+            add(
+                f"origin/{o.id}",
+                None,
+                describe_origin(o),
+                lambda c, o=o: _with_origin(c, b, o),
+                Touch(frozenset(set(o.items) & seen_a)),
+            )
+    both = seen_a & seen_b
+    for o in a.origins:
+        theirs = new_o.get(o.id)
+        if theirs is None or set(o.items) & both == set(theirs.items) & both:
+            continue
+        wanted = (set(o.items) - both) | (set(theirs.items) & both)
+        add(
+            f"origin/{o.id}/items",
+            ", ".join(o.items),
+            ", ".join(theirs.items),
+            lambda c, o=o, wanted=wanted: _with_origin_items(c, o.id, wanted),
+            Touch(frozenset(set(o.items) | (set(theirs.items) & seen_a)), origins=frozenset({o.id})),
+        )
+
     items_a, items_b = _items_by_id(a), _items_by_id(b)
+    cut_a, cut_b = {it.id for it in a.after_as_of}, {it.id for it in b.after_as_of}
+    origin_b = {i: o.id for o in b.origins for i in o.items}
     structures = {i: (_structure(items_a.get(i)), _structure(items_b.get(i))) for i in _item_ids([a, b])}
     places, (pa, pb), (ta, tb) = _places([a, b])
     ra, rb = judged_places(a), judged_places(b)
@@ -215,17 +265,25 @@ def diff(old: Case | str | Path, new: Case | str | Path, seed: int | None = DEFA
             add(
                 f"evidence/{item_id}",
                 describe_item(x),
-                None,
+                _cut_off(b) if item_id in cut_b else None,  # still in the file: not removed
                 lambda c, item_id=item_id: without_item(c, item_id),
                 alone.of_item(item_id, None),
             )
         else:
+            joins = origin_b.get(item_id) if origin_b.get(item_id) in old_o else None
+            touch = alone.of_item(item_id, y)
+            if joins is not None:  # it brings its origin along (one OLD has)
+                touch = replace(
+                    touch, items=touch.items | set(old_o[joins].items), origins=touch.origins | {joins}
+                )
             add(
                 f"evidence/{item_id}",
-                None if x is None else describe_item(x),
+                describe_item(x) if x is not None else _cut_off(a) if item_id in cut_a else None,
                 describe_item(y),
-                lambda c, item_id=item_id: with_item_from(c, b, item_id),
-                alone.of_item(item_id, y),
+                lambda c, item_id=item_id, joins=joins: _joined(
+                    with_item_from(c, b, item_id), item_id, joins
+                ),
+                touch,
             )
     changes += [Change(place, x, y, None, text=True) for place, x, y in text_changes(a, b)]
     return DiffResult(
@@ -234,6 +292,128 @@ def diff(old: Case | str | Path, new: Case | str | Path, seed: int | None = DEFA
         {h: float(p) for h, p in zip(ids, start, strict=True)},
         {h: float(p) for h, p in zip(b.hypothesis_ids, _means(b, seed), strict=True)},
         tuple(changes),
+    )
+
+
+def _cut_off(case: Case) -> str:
+    """An item the case's `as_of` leaves out, as a diff shows it: not removed from the file."""
+    return f"cut off by as_of {_as_text(case.as_of)} (still in the file)"
+
+
+def describe_origin(origin: Origin) -> str:
+    """An origin as a diff shows it whole: its items and its `shared`."""
+    return f"items {', '.join(origin.items)}; shared {written(origin.shared)}"
+
+
+def _with_as_of(case: Case, donor: Case) -> Case:
+    """`case` with the donor's information cut-off (case-format.md, `as_of`): every item of the
+    case's file (observed, pending or after its own cut-off) dated after it is left out, the
+    rest counts; an event or origin only items left out hold goes with them. An item moved in
+    takes back its origin and event from the case, else from the donor (by id)."""
+    cut = donor.as_of
+    pool = (*case.evidence, *case.pending, *case.after_as_of)
+    kept = [it for it in pool if cut is None or it.date is None or it.date <= cut]
+    # the file's order: the donor's where it has the item (the case lost the order of the items
+    # it had cut off), the case's otherwise
+    rank = {it.id: k for k, it in enumerate((*donor.evidence, *donor.pending, *donor.after_as_of))}
+    first = {it.id: k for k, it in enumerate(pool)}
+    kept.sort(key=lambda it: (rank.get(it.id, len(rank)), first[it.id]))
+    evidence = tuple(it for it in kept if it.observed != "pending")
+    ids = {it.id for it in evidence}
+    reported = {it.reports for it in evidence if it.reports is not None}
+    events = [e for e in case.events if e.id in reported]
+    for event_id in sorted(reported - {e.id for e in events}):
+        event = donor.event(event_id)
+        if event is None:
+            raise EditError(f"no event '{event_id}' for as_of")
+        events.append(_event_by_id(event, donor, case))
+    was = {it.id for it in case.evidence}
+    origins = {o.id: set(o.items) & ids for o in case.origins}
+    theirs = {o.id: o for o in donor.origins}
+    for o in donor.origins:  # the items moved in rejoin their origins
+        for i in (set(o.items) & ids) - was:
+            origins.setdefault(o.id, set()).add(i)
+    order = {it.id: k for k, it in enumerate(evidence)}
+    made: list[Origin] = []
+    for origin_id, items in origins.items():
+        if not items:
+            continue
+        mine = next((o for o in case.origins if o.id == origin_id), None)
+        o = mine or replace(
+            theirs[origin_id], likelihoods=_by_id(theirs[origin_id].likelihoods, donor, case, "as_of")
+        )
+        made.append(replace(o, items=tuple(sorted(items, key=order.__getitem__))))
+    return replace(
+        case,
+        evidence=evidence,
+        pending=tuple(it for it in kept if it.observed == "pending"),
+        after_as_of=tuple(it for it in pool if it not in kept),
+        events=tuple(events),
+        origins=tuple(made),
+        as_of=cut,
+    )
+
+
+def _with_origin(case: Case, donor: Case, origin: Origin) -> Case:
+    """`case` with the donor's origin added, over the items of it the case observes (taken from
+    any other origin: an item has one at most); its likelihoods by hypothesis id, or, where the
+    donor's are one of its items' own (an origin without likelihoods of its own), the case's
+    version of that item's."""
+    order = {it.id: k for k, it in enumerate(case.evidence)}
+    items = tuple(sorted((i for i in origin.items if i in order), key=order.__getitem__))
+    if not items:
+        raise EditError(f"the case observes none of origin '{origin.id}'s items")
+    donors = {it.id: it for it in donor.evidence}
+    same = next(
+        (
+            i
+            for i in origin.items
+            if i in donors
+            and i in order
+            and [_key(j) for j in donors[i].likelihoods] == [_key(j) for j in origin.likelihoods]
+        ),
+        None,
+    )
+    likelihoods = (
+        case.evidence[order[same]].likelihoods
+        if same is not None
+        else _by_id(origin.likelihoods, donor, case, f"origin/{origin.id}")
+    )
+    others = _taking(case.origins, set(items))
+    return replace(case, origins=(*others, replace(origin, items=items, likelihoods=likelihoods)))
+
+
+def _with_origin_items(case: Case, origin_id: str, wanted: set[str]) -> Case:
+    """`case` with the origin holding the wanted items the case observes (taken from any other
+    origin); with none left, the origin goes."""
+    order = {it.id: k for k, it in enumerate(case.evidence)}
+    items = tuple(sorted((i for i in wanted if i in order), key=order.__getitem__))
+    others = _taking(tuple(o for o in case.origins if o.id != origin_id), set(items))
+    origins = tuple(replace(o, items=items) for o in case.origins if o.id == origin_id and items)
+    return replace(case, origins=(*others, *origins))
+
+
+def _taking(origins: tuple[Origin, ...], items: set[str]) -> tuple[Origin, ...]:
+    """The origins less the given items (an item belongs to one origin at most); empty ones go."""
+    kept = (replace(o, items=tuple(i for i in o.items if i not in items)) for o in origins)
+    return tuple(o for o in kept if o.items)
+
+
+def _joined(case: Case, item_id: str, origin_id: str | None) -> Case:
+    """`case` with the item joining the origin (one the case has)."""
+    if origin_id is None or not any(o.id == origin_id for o in case.origins):
+        return case
+    order = {it.id: k for k, it in enumerate(case.evidence)}
+    if item_id not in order:
+        return case  # pending: in no origin
+    return replace(
+        case,
+        origins=tuple(
+            replace(o, items=tuple(sorted({*o.items, item_id}, key=order.__getitem__)))
+            if o.id == origin_id
+            else o
+            for o in _taking(case.origins, {item_id})
+        ),
     )
 
 
@@ -289,7 +469,7 @@ def _all_items(case: Case) -> tuple[EvidenceItem, ...]:
 
 def text_changes(a: Case, b: Case) -> list[tuple[str, str | None, str | None]]:
     """(place, before, after) for every text of the case that differs: the case's title,
-    question, notes and as_of, the resolution, and the texts of every hypothesis, source, item
+    question and notes, the resolution, and the texts of every hypothesis, source, item
     (observed, pending or after as_of), event, origin, group and key assumption both cases have
     (groups and assumptions also when added or removed: they change no P(h | E))."""
     out: list[tuple[str, str | None, str | None]] = []
@@ -314,7 +494,7 @@ def text_changes(a: Case, b: Case) -> list[tuple[str, str | None, str | None]]:
                     )
                 )
 
-    compare("", a, b, ("title", "question", "notes", "as_of"))
+    compare("", a, b, ("title", "question", "notes"))  # as_of: a change of the model, above
     compare("resolution/", a.resolution, b.resolution, ("hypothesis", "date", "notes"))
     by_id("hypothesis", a.hypotheses, b.hypotheses, ("label", "notes"))
     by_id("source", a.sources, b.sources, _NAMED)
