@@ -42,7 +42,7 @@ def test_high_when_no_rule_holds() -> None:
     assert card.confidence.reasons == (
         f"the 90% interval of a lies above 80% ({interval(81 / 82, 81 / 82)})",
         "2 lines of evidence with no source in common each favour a over b",
-        "leaving out any one item, event or origin would leave a leading",
+        "leaving out any one item, event or origin would make no other hypothesis lead",
         "no item's source is graded D-F or judged below 0.5, nor its credibility below 0.5",
         "every observed item states a source, grading or credibility",
         "no common origin is suspected among the items",

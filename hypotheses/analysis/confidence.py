@@ -344,7 +344,7 @@ def high_reasons(facts: Facts) -> tuple[str, ...]:
         f"the 90% interval of {lead.id} lies above {FLOOR_TEXT} "
         f"({interval(lead.posterior.lo, lead.posterior.hi)})",
         lines,
-        f"leaving out any one item, event or origin would leave {lead.id} leading",
+        "leaving out any one item, event or origin would make no other hypothesis lead",
     ]
     share, weak = weak_share(facts)
     if not facts.weak:
