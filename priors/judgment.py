@@ -25,6 +25,11 @@ MAX_BETA_PARAMETER = 1e8
 # Beta draws that underflow to 0 would turn a likelihood into an accidental "impossible".
 SAMPLE_FLOOR = sys.float_info.min  # numpy's finfo(float).tiny, without importing NumPy
 
+# A plain number from this to 100, where a probability is due, is suggested as a percentage
+# ('30' -> '30%'); from 1 to this it is not: 1.2 may as well be 0.12 mistyped or a ratio, and
+# a suggestion must never change what the analyst meant (docs/case-format.md, Judgments).
+PERCENT_READING = 5.0
+
 FORMS_HELP = (
     'write a probability as a number in [0, 1] (0.3), a percent ("30%"), a fraction ("16/60"), '
     '"1 in 20", odds ("1:3"), a word of the case\'s scale (likely), an interval [0.2, 0.4] or a '
@@ -343,9 +348,17 @@ def _outside(value: Any, number: float, what: str) -> str:
     plain = isinstance(value, int | float) or (isinstance(value, str) and _PLAIN.match(value.strip()))
     if not plain:
         return f"{said}; only a prior may be a weight above 1, and a ratio belongs under `ratios:`"
-    if math.isfinite(number) and 1.0 < number <= 100.0:
+    if math.isfinite(number) and PERCENT_READING <= number <= 100.0:
+        # 30 or 75 is clearly a percentage left without its sign: that reading is suggested.
         hint = f"for a percentage write '{value}%' ({number / 100:g})"
         return f"{said}: {hint}; only a prior may be a weight above 1, and a ratio belongs under `ratios:`"
+    if math.isfinite(number) and 1.0 < number < PERCENT_READING:
+        # 1.2 or 2 is as likely a probability mistyped (0.12? 1?) or a ratio as a percentage: no
+        # reading is suggested, since any one of them could change what the analyst meant.
+        return (
+            f"{said}: write it as a probability between 0 and 1, like 0.12, or a percentage, like 12%; "
+            "only a prior may be a weight above 1, and a ratio belongs under `ratios:`"
+        )
     if math.isfinite(number) and number > 100.0:
         return f"{said}; only a prior may be a weight above 1, and a ratio belongs under `ratios:`"
     return said
@@ -390,7 +403,9 @@ def parse_judgment(value: Any, scale: Scale) -> Judgment:
         if _looks_numeric(value):
             return Point(_number(value, "probability"), value)
         return scale.judgment(value)
-    if isinstance(value, bool) or value is None:
+    if value is None:
+        raise JudgmentError(f"the value is empty (nothing after the colon, or null); {FORMS_HELP}")
+    if isinstance(value, bool):
         raise JudgmentError(f"a judgment cannot be {value!r}; {FORMS_HELP}")
     if isinstance(value, int | float):
         return Point(_number(value, "probability"), repr(value))

@@ -108,10 +108,7 @@ def parse_credibility(value: Any, scale: Scale) -> tuple[Judgment, str | None]:
         if digit is not None:
             return credibility_judgment(digit), _shadowed(value, digit, scale)
         if _looks_like_grading(value):
-            raise JudgmentError(
-                f"credibility {value!r} looks like a two-part grading; write it as `grading: "
-                f"{value.strip()}` on the item instead ({GRADING_EXAMPLE})"
-            )
+            raise JudgmentError(_grading_as_credibility(value))
         letter = value.strip().upper()
         if letter in ADMIRALTY and scale.lookup(value) is None:
             raise JudgmentError(
@@ -120,7 +117,49 @@ def parse_credibility(value: Any, scale: Scale) -> tuple[Judgment, str | None]:
                 f"information's digit ({GRADING_EXAMPLE}); an item's credibility is a probability or "
                 "a word such as 'probably true'"
             )
+    if _credibility_digit(value) is not None:
+        digit = _credibility_digit(value)
+        meaning = CREDIBILITY[digit][0]
+        raise JudgmentError(
+            f"credibility {value!r} is outside 0 to 1 (0% to 100%); if it is Admiralty information "
+            f"credibility {digit} ({meaning}), write `credibility: {meaning}`, or a grading with the "
+            f"source's reliability letter, e.g. `grading: B{digit}` (the letter must be the source's "
+            "reliability); as a probability write e.g. 0.9 or 90%"
+        )
     return parse_judgment(value, scale), None
+
+
+def _credibility_digit(value: Any) -> str | None:
+    """The Admiralty credibility digit '2'..'6' a credibility written 2..6 almost surely is
+    (1 is a probability, certain), else None."""
+    if isinstance(value, bool):
+        return None
+    if (
+        isinstance(value, int)
+        or (isinstance(value, float) and value.is_integer())
+        or (isinstance(value, str) and re.fullmatch(r"\s*[0-9]\s*", value))
+    ):
+        number = int(value)
+    else:
+        return None
+    return str(number) if 2 <= number <= 6 else None
+
+
+def _grading_as_credibility(value: str) -> str:
+    """A two-part grading written as a credibility ('B2'): its digit is the credibility, which
+    `credibility:` takes as a word; `grading:` also works, but its letter must be the source's."""
+    match = _GRADING.match(value)
+    assert match is not None
+    letter, digit = match[1].upper(), match[2]
+    if letter not in ADMIRALTY or digit not in CREDIBILITY:
+        return f"credibility {value!r} looks like a two-part grading, but {_GRADING_HELP}"
+    meaning = CREDIBILITY[digit][0]
+    return (
+        f"credibility {value!r} looks like a two-part grading: its digit {digit} is the information's "
+        f"credibility, written `credibility: {meaning}`; or replace it with `grading: {letter}{digit}` "
+        f"if the item's source is graded {letter} (a grading's letter must be its source's "
+        f"reliability) ({GRADING_EXAMPLE})"
+    )
 
 
 def _shadowed(word: str, digit: str, scale: Scale) -> str | None:
@@ -163,4 +202,17 @@ def parse_reliability(value: Any, scale: Scale) -> Judgment:
             f"(reliability: {letter}), and the grading goes under `grading:` on the evidence item "
             f"({GRADING_EXAMPLE})"
         )
-    return parse_judgment(value, scale)
+    try:
+        return parse_judgment(value, scale)
+    except JudgmentError as error:
+        if not str(error).startswith("unknown word"):
+            raise
+        # Not a word of the scale: it may be meant as a letter ('B+', 'B/C'), which only A-F are.
+        typed = value.strip()
+        letter_like = 1 < len(typed) <= 3 and typed[0].upper() in ADMIRALTY and not typed[1:].isalpha()
+        no_such = f": there is no {typed!r}, so write one letter" if letter_like else ""
+        raise JudgmentError(
+            f"{error}; a reliability may also be an Admiralty letter alone, A (completely reliable) "
+            f"to E (unreliable) or F (cannot be judged){no_such}, or give a judgment of its own "
+            "such as an interval [0.6, 0.9]"
+        ) from None

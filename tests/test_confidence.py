@@ -11,9 +11,9 @@ from typer.testing import CliRunner
 from cli import app
 from hypotheses.analysis.confidence import weak_items
 from hypotheses.analysis.scoring import score
-from hypotheses.case import case_from_text
+from hypotheses.case import case_from_text, load_case
 from hypotheses.text import interval, percent
-from tests.helpers import EXAMPLES
+from tests.helpers import DATA, EXAMPLES
 
 HEAD = """schema: 1
 title: confidence
@@ -41,9 +41,11 @@ def test_high_when_no_rule_holds() -> None:
     assert card.confidence.level == "high"
     assert card.confidence.reasons == (
         f"the 90% interval of a lies above 80% ({interval(81 / 82, 81 / 82)})",
-        "2 independent lines of evidence each favour a over b",
-        "no single item, event or origin decides the leader, none is weakly sourced or unsourced, "
-        "no pending item is likely to change it and no undeclared common origin is suspected",
+        "2 lines of evidence with no source in common each favour a over b",
+        "leaving out any one item, event or origin would make no other hypothesis lead",
+        "no item's source is graded D-F or judged below 0.5, nor its credibility below 0.5",
+        "every observed item states a source, grading or credibility",
+        "no common origin is suspected among the items",
     )
 
 
@@ -311,3 +313,29 @@ def test_a_suspected_origin_that_cannot_move_a_near_certain_answer_is_no_reason_
     assert 0.99 < dict(origin.if_shared)["a"] < card.hypotheses[0].posterior.mean - 0.001
     assert card.confidence.level != "low"
     assert not any("may repeat one origin" in r for r in card.confidence.reasons)
+
+
+def test_high_reasons_say_what_the_rules_checked_not_more() -> None:
+    # New-user trial (skripal-v2c): a high level said "7 independent lines of evidence", "none is
+    # weakly sourced or unsourced" and "no undeclared common origin is suspected" while the same
+    # result listed two suspected origins, an item given as ratios (no source possible) and two
+    # items from sources graded E.
+    card = score(load_case(DATA / "skripal-v2c.yaml"), explain=False)
+    assert card.confidence.level == "high" and len(card.suspected_origins) == 2
+    reasons = card.confidence.reasons
+    said = " | ".join(reasons)
+    for false in ("independent lines", "none is weakly sourced", "no undeclared common origin"):
+        assert false not in said
+    assert any(
+        r.startswith(
+            "7 lines of evidence with no source in common each favour gru over rogue, but "
+            "times_29155 and telegraph_29155 (on 2 of them) is a suspected common origin"
+        )
+        for r in reasons
+    )
+    weak = "rt_tourists (source rt graded E) and putin_civilians (source kremlin graded E)"
+    assert any(weak in r for r in reasons)
+    ratios = "except russia_theories, which gives ratios: and cannot carry one (not counted as unsourced)"
+    assert any(ratios in r for r in reasons)
+    origins = "no suspected common origin (chepiga and mishkin; times_29155 and telegraph_29155) would change"
+    assert any(origins in r for r in reasons)

@@ -59,6 +59,10 @@ class Facts:
     weak: dict[str, str] = field(default_factory=dict)
     p_leader_changes: dict[str, float] = field(default_factory=dict)
     unsourced: Sequence[str] = ()
+    # Each line's items (`lines_of_evidence`), and the observed items given as `ratios:` (they
+    # cannot carry a source, a grading or a credibility below 1, so are never unsourced).
+    line_items: Sequence[Sequence[str]] = ()
+    ratio_items: Sequence[str] = ()
 
     @property
     def lead(self) -> HypothesisScore:
@@ -110,23 +114,30 @@ def intervals_overlap(facts: Facts) -> str | None:
     )
 
 
-def weak_sourcing(facts: Facts) -> str | None:
-    """Low when most (over half) of the leader's positive weight, in decibans, comes from items
-    whose source (or a source they passed through) is graded D-F or judged below 0.5, or whose
-    credibility is below 0.5: the answer rests on what its own sources say is doubtful."""
+def weak_share(facts: Facts) -> tuple[float, list[str]]:
+    """The share of the leader's positive weight (decibans) that weakly sourced items carry, and
+    those of them that favour the leader: (0, []) when no item favours it."""
     lead = facts.lead.id
     weights = {e.id: e.weight_db.get(lead) for e in facts.card.evidence}
     positive = {k: w for k, w in weights.items() if w is not None and w > 0}
     if not positive:
-        return None
+        return 0.0, []
     infinite = [k for k, w in positive.items() if math.isinf(w)]
     if infinite:  # an item that alone makes the leader certain outweighs every finite one
         share = sum(k in facts.weak for k in infinite) / len(infinite)
     else:
         share = sum(w for k, w in positive.items() if k in facts.weak) / sum(positive.values())
+    return share, [k for k in positive if k in facts.weak]
+
+
+def weak_sourcing(facts: Facts) -> str | None:
+    """Low when most (over half) of the leader's positive weight, in decibans, comes from items
+    whose source (or a source they passed through) is graded D-F or judged below 0.5, or whose
+    credibility is below 0.5: the answer rests on what its own sources say is doubtful."""
+    lead = facts.lead.id
+    share, weak = weak_share(facts)
     if share <= WEAK_SHARE:
         return None
-    weak = [k for k in positive if k in facts.weak]
     why = sorted({facts.weak[k] for k in weak})
     return (
         f"{percent(share)} of the weight for {lead} comes from weakly sourced items "
@@ -211,13 +222,13 @@ def interval_below_floor(facts: Facts) -> str | None:
     return f"the 90% interval of {lead} reaches down to {percent(lo)} (high needs it above {FLOOR_TEXT})"
 
 
-def lines_of_evidence(case: Case) -> tuple[np.ndarray, list[list[str]]]:
-    """The case's independent lines of evidence: its factors (an item, an event with its reports,
-    an origin with its items) joined when any source on their chains is shared, whether its
-    reliability is a point or uncertain (how a reliability is written must not change how many
-    lines there are), model error aside (it is on every chain and joins nothing). Each line's log
-    factor (L, H) is the sum of its items' rows at the judgments' means (the chain rule: a
-    group's rows add up to its term), with the sources that join it."""
+def lines_of_evidence(case: Case) -> tuple[np.ndarray, list[list[str]], list[list[str]]]:
+    """The case's lines of evidence: its factors (an item, an event with its reports, an origin
+    with its items) joined when any source on their chains is shared, whether its reliability is
+    a point or uncertain (how a reliability is written must not change how many lines there
+    are), model error aside (it is on every chain and joins nothing). Each line's log factor
+    (L, H) is the sum of its items' rows at the judgments' means (the chain rule: a group's rows
+    add up to its term), with the sources that join it and its items' ids."""
     from hypotheses.model.factors import MODEL_ERROR, compile_case, joined_by_sources
 
     compiled = compile_case(case)
@@ -225,14 +236,15 @@ def lines_of_evidence(case: Case) -> tuple[np.ndarray, list[list[str]]]:
     lines = joined_by_sources(factors, lambda source: source != MODEL_ERROR)
     rows = compiled.mean_log_likelihoods()
     index = {it.id: j for j, it in enumerate(compiled.items)}
-    log_factors, sources = [], []
+    log_factors, sources, members_ids = [], [], []
     for members in lines.values():
         items = [index[it.id] for k in members for it in factors[k].items]
         log_factors.append(rows[items].sum(axis=0))
         chains = {s for k in members for it in factors[k].items for s in it.chain if s != MODEL_ERROR}
         sources.append(sorted(chains) if len(members) > 1 else [])
+        members_ids.append([it.id for k in members for it in factors[k].items])
     n_hyp = len(case.hypotheses)
-    return np.array(log_factors).reshape(len(log_factors), n_hyp), sources
+    return np.array(log_factors).reshape(len(log_factors), n_hyp), sources, members_ids
 
 
 def favouring_lines(facts: Facts) -> list[int]:
@@ -263,6 +275,18 @@ def too_few_lines(facts: Facts) -> str | None:
     return f"only one independent line of evidence favours {lead} over {rival}{because}"
 
 
+def lines_in_doubt(facts: Facts, lines: Sequence[int]) -> list[tuple[str, int]]:
+    """The suspected common origins with items on two or more of these lines, each as ('a and b',
+    how many of the lines it spans): those lines may be one report, not independent."""
+    line_of = {item: k for k in lines for item in (facts.line_items[k] if facts.line_items else ())}
+    out = []
+    for suspected in facts.card.suspected_origins:
+        on = {line_of[i] for i in suspected.items if i in line_of}
+        if len(on) >= 2:
+            out.append((_listed(list(suspected.items), "and"), len(on)))
+    return out
+
+
 def unsourced(facts: Facts) -> str | None:
     """Not high while an observed item states no source, grading or credibility: it counts at
     credibility 1 by default, and nothing in the case says it is sound."""
@@ -282,6 +306,12 @@ def unsourced_items(case: Case) -> list[str]:
     ]
 
 
+def ratio_items(case: Case) -> list[str]:
+    """The observed items given as `ratios:`: they can carry no source, grading or credibility
+    below 1 (case-format.md), so `unsourced` does not count them."""
+    return [item.id for item in case.evidence if item.ratios]
+
+
 NOT_HIGH_RULES = (interval_below_floor, too_few_lines, unsourced)
 
 
@@ -294,18 +324,58 @@ def assess(facts: Facts) -> Confidence:
     short = [reason for rule in NOT_HIGH_RULES if (reason := rule(facts)) is not None]
     if short:
         return Confidence(MODERATE, tuple(short))
-    lead = facts.lead
-    return Confidence(
-        HIGH,
-        (
-            f"the 90% interval of {lead.id} lies above {FLOOR_TEXT} "
-            f"({interval(lead.posterior.lo, lead.posterior.hi)})",
-            f"{len(favouring_lines(facts))} independent lines of evidence each favour {lead.id} "
-            f"over {facts.rival.id}",
-            "no single item, event or origin decides the leader, none is weakly sourced or unsourced, "
-            "no pending item is likely to change it and no undeclared common origin is suspected",
-        ),
+    return Confidence(HIGH, high_reasons(facts))
+
+
+def high_reasons(facts: Facts) -> tuple[str, ...]:
+    """What makes the assessment high, saying exactly what each rule checked (and no more)."""
+    lead, rival = facts.lead, facts.rival
+    favouring = favouring_lines(facts)
+    # "Independent" only for lines no suspected origin spans: the tool doubts the others.
+    lines = (
+        f"{len(favouring)} lines of evidence with no source in common each favour {lead.id} over {rival.id}"
     )
+    doubted = lines_in_doubt(facts, favouring)
+    if doubted:
+        said = "; ".join(f"{items} (on {n} of them)" for items, n in doubted)
+        what = "is a suspected common origin" if len(doubted) == 1 else "are suspected common origins"
+        lines += f", but {said} {what}"
+    reasons = [
+        f"the 90% interval of {lead.id} lies above {FLOOR_TEXT} "
+        f"({interval(lead.posterior.lo, lead.posterior.hi)})",
+        lines,
+        "leaving out any one item, event or origin would make no other hypothesis lead",
+    ]
+    share, weak = weak_share(facts)
+    if not facts.weak:
+        reasons.append("no item's source is graded D-F or judged below 0.5, nor its credibility below 0.5")
+    else:
+        named = [f"{k} ({why})" for k, why in facts.weak.items()]
+        reasons.append(
+            f"the weakly sourced items {_listed(named, 'and')} carry "
+            f"{percent(share) if weak else 'none'} of the weight for {lead.id} (low needs over half)"
+        )
+    sourced = "every observed item states a source, grading or credibility"
+    if facts.ratio_items:
+        ratio = list(facts.ratio_items)
+        gives = "gives" if len(ratio) == 1 else "give"
+        sourced += (
+            f", except {_listed(ratio, 'and')}, which {gives} ratios: and cannot carry one "
+            "(not counted as unsourced)"
+        )
+    reasons.append(sourced)
+    if facts.p_leader_changes:
+        reasons.append(f"no pending item has a {PENDING_CHANGE:.0%} chance or more of changing the leader")
+    suspected = [_listed(list(s.items), "and") for s in facts.card.suspected_origins]
+    if not suspected:
+        reasons.append("no common origin is suspected among the items")
+    else:
+        reasons.append(
+            f"declared as one origin (shared 0.5), no suspected common origin ({'; '.join(suspected)}) "
+            f"would change the leader, or move P({lead.id}) by a point and its odds against "
+            f"{rival.id} by {FAVOUR_DB:g} dB"
+        )
+    return tuple(reasons)
 
 
 def weak_items(case: Case) -> dict[str, str]:

@@ -37,6 +37,7 @@ from hypotheses.text import decibans, percent
 from priors import Beta, Judgment, LogNormal
 from priors.betafit import prime_quantiles
 from priors.scales import Scale, Term
+from priors.suggest import did_you_mean
 
 # Posteriors this close are equal: arithmetic exact on paper (1/3 + 1/3 + 1/3) rounds apart.
 TIE_TOLERANCE = 1e-9
@@ -328,8 +329,9 @@ def question_members(case: Case, target: str) -> tuple[str, tuple[str, ...]]:
         if group.id == target:
             return "group", group.members
     groups = ", ".join(g.id for g in case.groups) or "none"
+    hint = did_you_mean(target, [*case.hypothesis_ids, *(g.id for g in case.groups)])
     raise UsageError(
-        f"--for {target}: no hypothesis or group has that id in {case.path}; "
+        f"--for {target}: no hypothesis or group has that id in {case.path}{hint}; "
         f"hypotheses: {', '.join(case.hypothesis_ids)}; groups: {groups}"
     )
 

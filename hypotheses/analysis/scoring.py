@@ -188,16 +188,20 @@ def assess_confidence(case: Case, card: Scorecard, exact: EngineResult, seed: in
 
         found = next_items(case, seed, numpy_engine.ScoreCache())
         changes = {c.id: c.p_leader_changes for c in found.candidates}
+    line_factors, line_sources, line_items = confidence.lines_of_evidence(case)
     facts = confidence.Facts(
         card,
         [item.id for item in case.evidence],
         exact.leave_one_out,
         [g.id for g in (*case.events, *case.origins)],
         exact.event_leave_one_out,
-        *confidence.lines_of_evidence(case),
-        confidence.weak_items(case),
-        changes,
+        line_factors,
+        line_sources,
+        weak=confidence.weak_items(case),
+        p_leader_changes=changes,
         unsourced=confidence.unsourced_items(case),
+        line_items=line_items,
+        ratio_items=confidence.ratio_items(case),
     )
     return confidence.assess(facts)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -308,7 +308,9 @@ def _problems_from_pydantic(errors: list[Any], data: Any, lines: LineMap, name: 
             noun = "prior factor" if block is keys.FACTORS else "field"
             message = f"unknown {noun} '{field}'{hint}; allowed: {', '.join(allowed)}"
             if block is keys.FACTORS:
-                message = _factor_message(field, hint, allowed)
+                node, _ = _node_at(data, path[:-1])
+                given = [k for k in node if k != field] if isinstance(node, dict) else []
+                message = _factor_message(field, hint, allowed, given)
             message += _comma_hint(data, path)
         elif kind == "string_pattern_mismatch":
             value = error["input"]
@@ -345,14 +347,35 @@ def _problems_from_pydantic(errors: list[Any], data: Any, lines: LineMap, name: 
     return _unique(problems)
 
 
-def _factor_message(field: str, hint: str, allowed: list[str]) -> str:
+def _node_at(data: Any, path: tuple[Any, ...]) -> tuple[Any, bool]:
+    """The value at `path` in the case's data, and whether it was found."""
+    node = data
+    for part in path:
+        try:
+            node = node[part]
+        except (KeyError, IndexError, TypeError):
+            return None, False
+    return node, True
+
+
+def _factor_message(field: str, hint: str, allowed: list[str], given: Sequence[str] = ()) -> str:
     """An unknown prior factor: the list is fixed (docs/case-format.md, "Prior factors"), so the
     message suggests the factor that judges what the name names ('capability': means), or the
     one spelt alike, and otherwise says where a factor of one's own goes. Only a
-    suggestion: the case is never read as if it said the suggested factor."""
+    suggestion: the case is never read as if it said the suggested factor. A factor the prior
+    already `given` is not suggested as a rename (that would only make a duplicate key): the
+    message says it is there and judges this too."""
     from priors.factors import PRIOR_FACTORS, factor_for
 
     meant = factor_for(field)  # the meaning first: 'reason' is spelt like 'means', but is a motive
+    spelt = hint.split("'")[1] if hint else None  # " (did you mean 'x'?)"
+    already = meant if meant is not None else spelt
+    if already is not None and already in given:
+        judges = f" judges {PRIOR_FACTORS[already]}" if already in PRIOR_FACTORS else " is there"
+        return (
+            f"unknown prior factor '{field}'; '{already}' (already given){judges}: fold '{field}' into "
+            f"that judgment, or drop it; allowed: {', '.join(allowed)}"
+        )
     if meant is not None:
         hint = f" (did you mean '{meant}'? it judges {PRIOR_FACTORS[meant]})"
     message = f"unknown prior factor '{field}'{hint}; allowed: {', '.join(allowed)}"
