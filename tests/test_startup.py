@@ -174,3 +174,17 @@ def test_the_command_leaves_its_objects_out_of_the_exit_collections() -> None:
     )
     frozen = [line for line in out.stdout.splitlines() if line.startswith("frozen")]
     assert frozen and int(frozen[0].split()[1]) > 1000, out
+
+
+def test_the_fast_readers_specs_generate_no_eq_hash_or_repr() -> None:
+    """The fast path's specs are only read (never compared or printed; no spec reaches the Case):
+    their generated __eq__, __hash__ and __repr__, each its own `exec` at import, are not made."""
+    import dataclasses
+
+    from hypotheses.case import fast
+
+    specs = [c for c in vars(fast).values() if dataclasses.is_dataclass(c) and c.__module__ == fast.__name__]
+    assert len(specs) == 10
+    for spec in specs:
+        assert spec.__dataclass_params__.frozen  # still read-only, as pydantic's frozen models
+        assert "__eq__" not in vars(spec) and "__repr__" not in vars(spec) and "__hash__" not in vars(spec)

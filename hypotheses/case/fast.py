@@ -32,11 +32,18 @@ from priors import (
 _ID = re.compile(r"[a-z][a-z0-9_]*")  # fullmatch: `$` would let "a\n" through, as pydantic does not
 
 
+# The specs below are only read, never compared or printed (the Checker reads pydantic's models
+# alike, and no spec reaches the Case: tests/test_fast_path.py compares the Cases' reprs), so
+# they get no generated __eq__, __hash__ or __repr__ (hashing is by identity): each generated
+# method is its own `exec` at import, ~0.3 ms a class of a cold command's start-up
+# (benchmarks/README.md section 18).
+
+
 class Decline(Exception):
     """Not plainly valid: let pydantic decide, and word the errors."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Factors:
     """format.PriorFactors: iterates as (name, judgment or None), in the model's field order."""
 
@@ -46,7 +53,7 @@ class Factors:
         return iter((name, self.values.get(name)) for name in keys.FACTORS.keys)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class HypothesisSpec:
     id: str
     label: str
@@ -54,7 +61,7 @@ class HypothesisSpec:
     notes: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class SourceSpec:
     label: str | None = None
     reliability: Any = None
@@ -62,7 +69,7 @@ class SourceSpec:
     links: list[str] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class EvidenceSpec:
     id: str
     label: str
@@ -85,7 +92,7 @@ class EvidenceSpec:
     accessed: datetime.date | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class EventSpec:
     label: str
     likelihoods: dict[str, Any]
@@ -93,7 +100,7 @@ class EventSpec:
     links: list[str] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class OriginSpec:
     label: str
     items: list[str]
@@ -103,27 +110,27 @@ class OriginSpec:
     links: list[str] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class GroupSpec:
     label: str
     members: list[str]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class ResolutionSpec:
     hypothesis: str
     date: datetime.date | None = None
     notes: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class AssumptionSpec:
     label: str
     if_wrong: dict[str, Any]  # as written: the case's rules read each by its place
     notes: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class CaseSpec:
     schema_version: int
     title: str
