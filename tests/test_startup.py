@@ -176,7 +176,7 @@ def test_the_command_leaves_its_objects_out_of_the_exit_collections() -> None:
     assert frozen and int(frozen[0].split()[1]) > 1000, out
 
 
-def test_the_fast_readers_specs_generate_no_eq_hash_or_repr() -> None:
+def test_the_fast_readers_specs_and_private_records_generate_no_eq_hash_or_repr() -> None:
     """The fast path's specs are only read (never compared or printed; no spec reaches the Case):
     their generated __eq__, __hash__ and __repr__, each its own `exec` at import, are not made."""
     import dataclasses
@@ -188,3 +188,8 @@ def test_the_fast_readers_specs_generate_no_eq_hash_or_repr() -> None:
     for spec in specs:
         assert spec.__dataclass_params__.frozen  # still read-only, as pydantic's frozen models
         assert "__eq__" not in vars(spec) and "__repr__" not in vars(spec) and "__hash__" not in vars(spec)
+    from hypotheses.model.numpy_engine import _Kept
+    from hypotheses.output.files import _Target
+
+    for private in (_Kept, _Target):  # the engine's cache entries, an output's target: only read
+        assert "__eq__" not in vars(private) and "__repr__" not in vars(private)

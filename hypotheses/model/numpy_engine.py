@@ -76,7 +76,7 @@ class ScoreCache:
         return value
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)  # never compared or printed: no generated methods to build
 class _Kept:
     """A scored component as the cache keeps it: what P(h | E) and its error read."""
 

@@ -57,7 +57,7 @@ def same_file(a: str | Path, b: str | Path) -> bool:
         return False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)  # never compared or printed: no generated methods to build
 class _Target:
     """Where and how an output goes, decided before anything is written."""
 
