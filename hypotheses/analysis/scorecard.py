@@ -269,6 +269,15 @@ class Scorecard:
         """A notebook's view (`notebook_html`)."""
         return notebook_html(self)
 
+    def case_date(self) -> str | None:
+        """The case's own date (YYYY-MM-DD): its `as_of:`, else the latest date of its items and
+        resolution, else None. Outputs date an assessment by this, never by the clock, so the
+        same case gives the same bytes on any day (docs/exchange.md, Ids, timestamps and versions)."""
+        dates = [self.as_of] if self.as_of else [e.date for e in self.evidence if e.date]
+        if not self.as_of and self.resolution and self.resolution.get("date"):
+            dates.append(str(self.resolution["date"]))
+        return max(str(d)[:10] for d in dates) if dates else None
+
     def ranked(self) -> list[HypothesisScore]:
         """Hypotheses by posterior probability, highest first (ties keep case order)."""
         return sorted(self.hypotheses, key=lambda h: -h.posterior.mean)

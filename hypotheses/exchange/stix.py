@@ -83,9 +83,7 @@ def stix_batch(outcomes: list[Any]) -> str:
 def case_timestamp(card: Scorecard) -> str:
     """The case's own date as a STIX timestamp: its as-of date, else the latest date it gives
     (items, resolution), else NO_DATE."""
-    from hypotheses.output.wording import case_date
-
-    day = case_date(card)
+    day = card.case_date()
     return f"{day}T00:00:00.000Z" if day else NO_DATE
 
 

@@ -53,7 +53,6 @@ from hypotheses.output.wording import (
     as_of_line,
     assumption_line,
     bits,
-    case_date,
     closest_sentence,
     conflict,
     db,
@@ -254,7 +253,7 @@ def _dated(card: Scorecard, generated: date | None) -> str:
     so the same case and seed give the same page on any day."""
     if generated is not None:
         return f"Assessed {escape(generated.isoformat())} · "
-    day = case_date(card)
+    day = card.case_date()
     return f"Information as of {escape(day)} · " if day else ""
 
 

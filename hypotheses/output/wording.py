@@ -26,16 +26,6 @@ def beyond_scale(scale: Scale, p: float) -> str | None:
     return None
 
 
-def case_date(card: Scorecard) -> str | None:
-    """The case's own date (YYYY-MM-DD): its `as_of:`, else the latest date of its items and
-    resolution, else None. Outputs date an assessment by this, never by the clock, so the same
-    case gives the same bytes on any day (docs/exchange.md, Ids, timestamps and versions)."""
-    dates = [card.as_of] if card.as_of else [e.date for e in card.evidence if e.date]
-    if not card.as_of and card.resolution and card.resolution.get("date"):
-        dates.append(str(card.resolution["date"]))
-    return max(str(d)[:10] for d in dates) if dates else None
-
-
 def in_words(card: Scorecard, p: float) -> str:
     """The scale's term with its range, e.g. 'very likely (80-95%)': what readers of any format
     see; beyond the scale's ends, the end it passes instead of a range it lies outside:
