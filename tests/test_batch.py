@@ -154,7 +154,7 @@ def test_a_bad_case_is_reported_and_the_rest_are_scored(tmp_path: Path) -> None:
     assert "Traceback" not in result.output
     assert result.stderr.rstrip().endswith("3 cases: 1 scored, 2 with errors (listed above)")
     table = runner.invoke(app, ["score", str(tmp_path)])
-    assert table.exit_code == 2 and "error" in table.stdout and "good.yaml" in table.stdout
+    assert table.exit_code == 2 and "not scored" in table.stdout and "good.yaml" in table.stdout
 
 
 def test_empty_directories_and_patterns_are_clean_usage_errors(tmp_path: Path) -> None:

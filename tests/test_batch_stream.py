@@ -145,7 +145,12 @@ def _one_table(outcomes: list[CaseOutcome]) -> Table:
     for o in outcomes:
         if o.card is None:
             table.add_row(
-                Text(o.path), Text("error", style="red"), "", "", Text("1 problem, listed", style="red"), ""
+                Text(o.path),
+                Text("not scored", style="red"),
+                "",
+                "",
+                Text("1 problem, listed above", style="red"),
+                "",
             )
             continue
         s = summary(o.card)

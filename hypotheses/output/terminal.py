@@ -247,8 +247,10 @@ def _batch_cells(o: CaseOutcome) -> list[tuple[str, str]]:
     """A case's row of the batch table: each cell's text and style (leader, its posterior with
     interval, words, warnings; a bad case says so)."""
     if o.card is None:
-        problems = f"{len(o.problems)} problem{'s' * (len(o.problems) != 1)}, listed"
-        return [(visible(o.path), ""), ("error", "red"), ("", ""), ("", ""), (problems, "red"), ("", "")]
+        # Read across, or as a record when the table is too wide: "Leader not scored · In words
+        # 13 problems, listed above" (the problems go to stderr before the table).
+        problems = f"{len(o.problems)} problem{'s' * (len(o.problems) != 1)}, listed above"
+        return [(visible(o.path), ""), ("not scored", "red"), ("", ""), ("", ""), (problems, "red"), ("", "")]
     row = summary(o.card)
     return [
         (visible(o.path), ""),
