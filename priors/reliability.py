@@ -126,7 +126,24 @@ def parse_credibility(value: Any, scale: Scale) -> tuple[Judgment, str | None]:
             f"source's reliability letter, e.g. `grading: B{digit}` (the letter must be the source's "
             "reliability); as a probability write e.g. 0.9 or 90%"
         )
+    if _on_a_scale_of_ten(value):
+        # 7 to 10 is no Admiralty digit and, as a credibility, as likely a mark out of ten (0.7)
+        # as a percentage (7%): no reading is suggested, since either could change the meaning.
+        raise JudgmentError(
+            f"credibility {value!r} is outside 0 to 1 (0% to 100%) and no Admiralty digit (1-6): write "
+            "it as a probability, e.g. 0.85 or 85%, or an Admiralty credibility word such as 'probably true'"
+        )
     return parse_judgment(value, scale), None
+
+
+def _on_a_scale_of_ten(value: Any) -> bool:
+    """A credibility written as a whole number from 7 to 10 (a mark out of ten, or a percentage
+    without its sign: nobody can tell which)."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int) or (isinstance(value, float) and value.is_integer()):
+        return 7 <= value <= 10
+    return isinstance(value, str) and re.fullmatch(r"\s*(7|8|9|10)\s*", value) is not None
 
 
 def _credibility_digit(value: Any) -> str | None:

@@ -335,7 +335,7 @@ def test_high_reasons_say_what_the_rules_checked_not_more() -> None:
     )
     weak = "rt_tourists (source rt graded E) and putin_civilians (source kremlin graded E)"
     assert any(weak in r for r in reasons)
-    ratios = "except russia_theories, which gives ratios: and cannot carry one (not counted as unsourced)"
+    ratios = "except russia_theories: given as ratios, it cannot carry one (not counted as unsourced)"
     assert any(ratios in r for r in reasons)
     origins = "no suspected common origin (chepiga and mishkin; times_29155 and telegraph_29155) would change"
     assert any(origins in r for r in reasons)

@@ -54,7 +54,63 @@ RATIOS = {
         {"id": "w", "label": "w", "likelihoods": {"a": "unlikely", "b": 0.5, "c": [0.2, 0.6]}},
     ],
 }
-CONSTRUCTED = {"rated": RATED, "ratios": RATIOS}
+_TWO = [{"id": "a", "label": "a", "prior": 0.3}, {"id": "b", "label": "b", "prior": 0.7}]
+# The shapes most apt to break the padding (review): no Beta judgment at all (ratios only) with a
+# point model error; a hypothesis ruled out; an event no item reports; an origin holding a rated
+# item; a prior of 0; five hypotheses (padded to 16).
+EDGES = {
+    "ratios_only": {
+        "schema": 1,
+        "title": "t",
+        "model_error": 0.02,
+        "hypotheses": _TWO,
+        "evidence": [{"id": "r", "label": "r", "ratios": {"a": [2, 10], "b": 1}}],
+    },
+    "ruled_out": {
+        "schema": 1,
+        "title": "t",
+        "model_error": [0.01, 0.05],
+        "hypotheses": [*_TWO, {"id": "c", "label": "c", "prior": "likely"}],
+        "evidence": [{"id": "x", "label": "x", "likelihoods": {"a": 0, "b": [0.2, 0.5], "c": 0.4}}],
+    },
+    "unreported_event": {
+        "schema": 1,
+        "title": "t",
+        "hypotheses": _TWO,
+        "events": {
+            "ev": {"label": "ev", "likelihoods": {"a": "likely", "b": [0.1, 0.3]}},
+            "ev2": {"label": "ev2", "likelihoods": {"a": 0.5, "b": [0.1, 0.3]}},
+        },
+        "evidence": [{"id": "r1", "label": "r1", "reports": "ev", "credibility": [0.5, 0.9]}],
+    },
+    "rated_origin": {
+        "schema": 1,
+        "title": "t",
+        "model_error": 0.03,
+        "hypotheses": _TWO,
+        "origins": {"o": {"label": "o", "items": ["x", "y"], "shared": [0.3, 0.7]}},
+        "evidence": [
+            {
+                "id": "x",
+                "label": "x",
+                "likelihoods": {"a": [0.6, 0.9], "b": 0.2},
+                "hit": [0.6, 0.9],
+                "false_alarm": 0.1,
+            },
+            {"id": "y", "label": "y", "likelihoods": {"a": 0.7, "b": 0.3}, "credibility": [0.4, 0.8]},
+            {"id": "z", "label": "z", "likelihoods": {"a": 0.5, "b": [0.3, 0.6]}},
+        ],
+    },
+    "five_and_a_zero_prior": {
+        "schema": 1,
+        "title": "t",
+        "hypotheses": [
+            {"id": f"h{k}", "label": "h", "prior": [0.0, 0.2, 0.3, 0.1, 0.4][k]} for k in range(5)
+        ],
+        "evidence": [{"id": "e", "label": "e", "likelihoods": {"default": [0.2, 0.6], "h1": "likely"}}],
+    },
+}
+CONSTRUCTED = {"rated": RATED, "ratios": RATIOS, **EDGES}
 # Events, origins, chains and the examples' words, with the constructed cases above.
 FEATURES = [
     "al-bab-2017.yaml",
@@ -62,6 +118,7 @@ FEATURES = [
     "leaked-memo.yaml",
     "rated",
     "ratios",
+    *EDGES,
 ]
 
 
@@ -141,4 +198,44 @@ def test_cases_of_one_size_share_one_compiled_sampler_and_their_own_draws() -> N
         np.testing.assert_array_equal(drawn.judgment, first.judgment)
         np.testing.assert_array_equal(drawn.log_joint, first.log_joint)
     assert first.judgment.shape == (2, 50, len(layout(small).names))
+    # NUTS's statistics as pm.sample's NumPyro path names them.
+    assert set(first.stats) == {"energy", "n_steps", "tree_depth", "acceptance_rate", "step_size", "lp"}
+    assert np.all(np.isfinite(first.stats["lp"])) and np.all(first.stats["tree_depth"] >= 1)
     assert first.log_joint.shape == (2, 50, len(small.hypotheses))
+
+
+@pytest.mark.parametrize("name", [*FEATURES, "500", "501"])
+def test_the_padded_model_at_the_judgments_means_is_the_numpy_engine_s_plug_in(name: str) -> None:
+    """An independent pin (the reference above builds on the same `assemble`): with every
+    judgment at its mean, each hypothesis's log joint is log prod_f E[factor] plus the numpy
+    engine's own sum_j log P(item j | reports before it, h) at the means
+    (`compile_case(case).mean_log_likelihoods()`, written apart from the PyMC model), up to one
+    constant (the normalisation)."""
+    pytest.importorskip("numpyro")
+    import jax
+
+    from hypotheses.model import jax_sampler
+    from hypotheses.model.factors import compile_case
+    from hypotheses.model.places import judgment_places
+
+    jax.config.update("jax_enable_x64", True)
+    case = _case(name)
+    plan = layout(case)
+    padded = jax_sampler.pad(case, plan)
+    compiled = jax_sampler._compile(padded)
+    placed = dict(judgment_places(case))
+    Kp = padded.key[1]
+    z = np.zeros(Kp + padded.key[2])
+    means = np.array([placed[n].mean for n in plan.names])
+    z[: len(means)] = np.log(means) - np.log1p(-means)  # the Betas' log-odds
+    z[Kp : Kp + len(plan.ratio_names)] = np.log([placed[n].mean for n in plan.ratio_names])
+    got = np.asarray(compiled.values(z[None], *(padded.arrays[n] for n in ARRAYS))[2])[0][
+        : len(case.hypotheses)
+    ]
+    with np.errstate(divide="ignore"):
+        prior = np.array([sum(np.log(j.mean) for _, j in h.prior) for h in case.hypotheses])
+        want = prior + compile_case(case).mean_log_likelihoods().sum(axis=0)
+    finite = np.isfinite(want)
+    assert np.array_equal(np.isfinite(got), finite)
+    shift = got[finite] - want[finite]
+    np.testing.assert_allclose(shift, shift[0], rtol=0, atol=1e-9)

@@ -111,3 +111,17 @@ def test_explain_for_a_misspelt_hypothesis_suggests_the_id() -> None:
     result = CliRunner().invoke(app, ["explain", str(DATA / "skripal-v2c.yaml"), "--for", "uk_flase_flag"])
     assert result.exit_code == 2
     assert "(did you mean 'uk_false_flag'?)" in result.output
+
+
+@pytest.mark.parametrize("written", ["7", "9", "10"])
+def test_a_credibility_of_7_to_10_gets_no_reading_suggested(tmp_path, written: str) -> None:
+    """7-10 as a credibility is as likely a mark out of ten (0.7) as a percentage (7%): the
+    message offers neither reading (review: 7 was told "write '7%'")."""
+    from priors import JudgmentError
+    from priors.reliability import parse_credibility
+    from priors.scales import get_scale
+
+    with pytest.raises(JudgmentError) as refused:
+        parse_credibility(int(written), get_scale("icd203"))
+    said = str(refused.value)
+    assert f"'{written}%'" not in said and f"0.{written}" not in said and "no Admiralty digit" in said

@@ -358,9 +358,9 @@ def high_reasons(facts: Facts) -> tuple[str, ...]:
     sourced = "every observed item states a source, grading or credibility"
     if facts.ratio_items:
         ratio = list(facts.ratio_items)
-        gives = "gives" if len(ratio) == 1 else "give"
+        they = "it" if len(ratio) == 1 else "they"
         sourced += (
-            f", except {_listed(ratio, 'and')}, which {gives} ratios: and cannot carry one "
+            f", except {_listed(ratio, 'and')}: given as ratios, {they} cannot carry one "
             "(not counted as unsourced)"
         )
     reasons.append(sourced)

@@ -196,6 +196,7 @@ def _sampler(compiled: _Compiled, draws: int, tune: int, target_accept: float) -
                     state.num_steps,
                     state.accept_prob,
                     state.adapt_state.step_size,
+                    state.potential_energy,
                 )
 
             state, _ = jax.lax.scan(adapt, state, None, length=tune)
@@ -242,7 +243,9 @@ def sample(
     rng = np.random.default_rng([seed, 0x4A58])
     starts = start + rng.uniform(-1.0, 1.0, size=(chains, start.size))
     keys = jax.random.split(jax.random.PRNGKey(seed), chains)
-    z, diverging, energy, steps, accept, step_size = (np.asarray(v) for v in run(keys, starts, *arrays))
+    z, diverging, energy, steps, accept, step_size, potential = (
+        np.asarray(v) for v in run(keys, starts, *arrays)
+    )
     flat = z.reshape(-1, z.shape[-1])
     judgment, ratio, log_joint = (
         np.asarray(v).reshape(chains, draws, -1) for v in compiled.values(flat, *arrays)
@@ -252,5 +255,13 @@ def sample(
         ratio=ratio[..., : padded.ratios],
         log_joint=log_joint[..., : padded.hypotheses],
         diverging=diverging.astype(bool),
-        stats={"energy": energy, "n_steps": steps, "acceptance_rate": accept, "step_size": step_size},
+        # As pm.sample's NumPyro path names them: lp the log density, tree_depth from the steps.
+        stats={
+            "energy": energy,
+            "n_steps": steps,
+            "tree_depth": np.floor(np.log2(np.maximum(steps, 1))).astype(int) + 1,
+            "acceptance_rate": accept,
+            "step_size": step_size,
+            "lp": -potential,
+        },
     )
