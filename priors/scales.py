@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 from dataclasses import dataclass
 from functools import cache, cached_property, lru_cache
 from pathlib import Path
@@ -100,7 +101,9 @@ class Scale:
     def judgment(self, word: str) -> Judgment:
         term = self.lookup(word)
         if term is None:
-            hint = did_you_mean(word, found=self.suggest(word)) or self._elsewhere(word)
+            hint = (
+                _number_meant(word) or did_you_mean(word, found=self.suggest(word)) or self._elsewhere(word)
+            )
             raise JudgmentError(
                 f"unknown word '{word}' for scale {self.name}{hint}; known words: " + ", ".join(self.words())
             )
@@ -192,6 +195,19 @@ class Scale:
         word = self.term_for(p)
         term = self.lookup(word)
         return f"{word} ({term.range_text()})" if term else word
+
+
+def _number_meant(word: str) -> str:
+    """': a decimal comma; write 0.6' for '0,6' (a probability between 0 and 1 only, where the
+    comma can be nothing else), ': write '1 in 20'' for '1 out of 20'; else ''. Both say the
+    same number in the form the reader takes: no meaning changes."""
+    comma = re.fullmatch(r"\s*(\d+),(\d+)\s*", word)
+    if comma and 0.0 <= float(f"{comma[1]}.{comma[2]}") <= 1.0:
+        return f": a decimal comma; write a decimal point, {comma[1]}.{comma[2]}"
+    out_of = re.fullmatch(r"\s*(\d+)\s+out\s+of\s+(\d+)\s*", word, re.IGNORECASE)
+    if out_of:
+        return f": write '{out_of[1]} in {out_of[2]}'"
+    return ""
 
 
 # "Did you mean": spellings only, never a change of meaning ---------------------------------------

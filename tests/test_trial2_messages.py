@@ -125,3 +125,20 @@ def test_a_credibility_of_7_to_10_gets_no_reading_suggested(tmp_path, written: s
         parse_credibility(int(written), get_scale("icd203"))
     said = str(refused.value)
     assert f"'{written}%'" not in said and f"0.{written}" not in said and "no Admiralty digit" in said
+
+
+@pytest.mark.parametrize(
+    ("written", "hint"), [("0,6", "write a decimal point, 0.6"), ("1 out of 20", "write '1 in 20'")]
+)
+def test_a_number_in_another_form_is_named_before_the_word_list(written: str, hint: str) -> None:
+    """'0,6' (quoted) and '1 out of 20' only got the scale's word list: the same number in the
+    form the reader takes is named first (never another number)."""
+    from priors import JudgmentError
+    from priors.scales import get_scale
+
+    with pytest.raises(JudgmentError) as refused:
+        get_scale("icd203").judgment(written)
+    assert hint in str(refused.value)
+    with pytest.raises(JudgmentError) as refused:
+        get_scale("icd203").judgment("1,5")  # 1.5 is no probability: no reading offered
+    assert "decimal point" not in str(refused.value)
