@@ -136,30 +136,30 @@ def parse_credibility(value: Any, scale: Scale) -> tuple[Judgment, str | None]:
     return parse_judgment(value, scale), None
 
 
+def _whole_number(value: Any) -> int | None:
+    """A credibility written as a whole number (5, 5.0 or '5'), else None: the forms in which a
+    code or a mark may have been meant instead of a probability."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int) or (isinstance(value, float) and value.is_integer()):
+        return int(value)
+    if isinstance(value, str) and re.fullmatch(r"\s*([0-9]|10)\s*", value):
+        return int(value)
+    return None
+
+
 def _on_a_scale_of_ten(value: Any) -> bool:
     """A credibility written as a whole number from 7 to 10 (a mark out of ten, or a percentage
     without its sign: nobody can tell which)."""
-    if isinstance(value, bool):
-        return False
-    if isinstance(value, int) or (isinstance(value, float) and value.is_integer()):
-        return 7 <= value <= 10
-    return isinstance(value, str) and re.fullmatch(r"\s*(7|8|9|10)\s*", value) is not None
+    number = _whole_number(value)
+    return number is not None and 7 <= number <= 10
 
 
 def _credibility_digit(value: Any) -> str | None:
     """The Admiralty credibility digit '2'..'6' a credibility written 2..6 almost surely is
     (1 is a probability, certain), else None."""
-    if isinstance(value, bool):
-        return None
-    if (
-        isinstance(value, int)
-        or (isinstance(value, float) and value.is_integer())
-        or (isinstance(value, str) and re.fullmatch(r"\s*[0-9]\s*", value))
-    ):
-        number = int(value)
-    else:
-        return None
-    return str(number) if 2 <= number <= 6 else None
+    number = _whole_number(value)
+    return str(number) if number is not None and 2 <= number <= 6 else None
 
 
 def _grading_as_credibility(value: str) -> str:

@@ -190,6 +190,18 @@ class Scale:
                 return f"between {below.term} and {above.term}"
         return self.terms[-1].term
 
+    def beyond(self, p: float) -> str | None:
+        """'above the scale's 99%' when `p` lies above the top word's range (below the bottom
+        word's likewise), else None: the scale's extreme word is then the nearest it has, and
+        its own range would be a claim the number contradicts (docs/model.md, How extremes are
+        shown)."""
+        top, bottom = self.terms[-1], self.terms[0]
+        if p > top.hi:
+            return f"above the scale's {top.hi * 100:g}%"
+        if p < bottom.lo:
+            return f"below the scale's {bottom.lo * 100:g}%"
+        return None
+
     def describe(self, p: float) -> str:
         """The term with its range, e.g. 'very likely (80-95%)', as reports show it."""
         word = self.term_for(p)

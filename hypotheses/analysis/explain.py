@@ -480,12 +480,7 @@ def _flip(case: Case, high: float, low: float, favoured: str, against: str) -> F
         at_most = float(np.exp(np.log(scale.lookup(top_word).judgment.mean) - log_ratio))
         # Below the scale's bottom word, that word's own range (ICD 203: 1-5%) would contradict
         # the number: name the end it passes instead (docs/model.md, How extremes are shown).
-        bottom = scale.terms[0]
-        words = (
-            f"below the scale's {bottom.lo * 100:g}%"
-            if at_most < bottom.lo
-            else f"'{scale.term_for(at_most)}'"
-        )
+        words = scale.beyond(at_most) or f"'{scale.term_for(at_most)}'"  # at_most <= the top word's mean
         example = (
             f"e.g. a report '{top_word}' if {favoured} but at most {percent(at_most)} ({words}) if {against}"
         )

@@ -20,6 +20,7 @@ import types
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -38,6 +39,9 @@ from hypotheses.settings import (
     UsageError,
     nuts_sampler,
 )
+
+if TYPE_CHECKING:
+    from hypotheses.model.pymc_model import Layout
 
 
 def _quiet_imports():
@@ -127,14 +131,14 @@ def resolve_sampler(sampler: str | None = None) -> str:
     return "pymc"
 
 
-def _numpyro_inference_data(az, case: Case, per_chain: int, tune: int, target_accept: float, seed: int):
+def _numpyro_inference_data(
+    az, case: Case, plan: Layout, per_chain: int, tune: int, target_accept: float, seed: int
+):
     """NumPyro's NUTS on the model compiled once per size of case (model/jax_sampler.py), as
     the InferenceData `pm.sample` gives: `judgment`, `ratio`, `log_joint` and `p_hypothesis`
     in `posterior`, NUTS's statistics in `sample_stats`."""
     from hypotheses.model import jax_sampler
-    from hypotheses.model.pymc_model import layout
 
-    plan = layout(case)
     drawn = jax_sampler.sample(case, plan, per_chain, tune, PYMC_CHAINS, target_accept, seed)
     log_joint = drawn.log_joint
     posterior = {"log_joint": log_joint, "p_hypothesis": softmax(log_joint, axis=-1)}
@@ -168,7 +172,8 @@ def run(
     pi_mean, _ = prior_mean(case, np.random.default_rng(rng.integers(2**63)))
     log_w, _ = prior_weight_draws(case, min(draws, 20_000), rng)
     prior_draws = np.exp(log_w - logsumexp(log_w, axis=1)[:, None])
-    if not layout(case).free:
+    plan = layout(case)
+    if not plan.free:
         # Nothing uncertain: no free variable to sample, and the model's answer is exact.
         exact = softmax(log(pi_mean) + compile_case(case).mean_log_likelihoods().sum(axis=0))
         return EngineResult(
@@ -191,7 +196,7 @@ def run(
         warnings.simplefilter("ignore")
         if chosen == "numpyro":
             nuts_seed = seed if seed is not None else int(rng.integers(2**31))
-            idata = _numpyro_inference_data(az, case, per_chain, tune, target_accept, nuts_seed)
+            idata = _numpyro_inference_data(az, case, plan, per_chain, tune, target_accept, nuts_seed)
         else:
             try:
                 idata = pm.sample(

@@ -11,19 +11,6 @@ from hypotheses.text import decibans, interval, percent, visible
 
 if TYPE_CHECKING:
     from hypotheses.analysis.scorecard import EventScore, EvidenceScore, Scorecard
-    from priors.scales import Scale
-
-
-def beyond_scale(scale: Scale, p: float) -> str | None:
-    """'above the scale's 99%' when `p` lies above the top word's range (below the bottom
-    word's likewise), else None: the scale's extreme word is then the nearest it has, and its
-    own range would be a claim the number contradicts (docs/model.md, How extremes are shown)."""
-    top, bottom = scale.terms[-1], scale.terms[0]
-    if p > top.hi:
-        return f"above the scale's {top.hi * 100:g}%"
-    if p < bottom.lo:
-        return f"below the scale's {bottom.lo * 100:g}%"
-    return None
 
 
 def in_words(card: Scorecard, p: float) -> str:
@@ -33,7 +20,7 @@ def in_words(card: Scorecard, p: float) -> str:
     from priors import get_scale
 
     scale = get_scale(card.scale)
-    beyond = beyond_scale(scale, p)
+    beyond = scale.beyond(p)
     return f"{scale.term_for(p)} ({beyond})" if beyond else scale.describe(p)
 
 
@@ -44,7 +31,7 @@ def verbal(card: Scorecard, p: float) -> str:
     from priors import get_scale
 
     scale = get_scale(card.scale)
-    beyond = beyond_scale(scale, p)
+    beyond = scale.beyond(p)
     return f"{scale.term_for(p)} ({beyond})" if beyond else scale.term_for(p)
 
 
