@@ -42,7 +42,7 @@ TIE = 1e-9  # posteriors this close are equal (as explain.TIE_TOLERANCE)
 SHOWN = 3  # the items named in one reason; the rest counted
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # arrays: never compared (a generated __eq__ would raise)
 class Facts:
     """What the rules read: the scored case and, from the numpy engine, P(h | E without each
     item) (J, H), without each event's reports then each origin's items (G + O, H), each

@@ -38,6 +38,8 @@ class Estimate:
 
 @dataclass(frozen=True)
 class HypothesisScore:
+    """One hypothesis: its prior and posterior with their intervals, and the posterior in words."""
+
     id: str
     label: str
     prior: Estimate
@@ -48,6 +50,8 @@ class HypothesisScore:
 
 @dataclass(frozen=True)
 class EvidenceScore:
+    """One item: its weight against the others per hypothesis, its diagnosticity, its sourcing."""
+
     id: str
     label: str
     weight_db: dict[str, float | None]  # per hypothesis, against the others; None if undefined
@@ -186,6 +190,8 @@ class Confidence:
 
 @dataclass(frozen=True)
 class Diagnostics:
+    """How the numbers were computed: the engine, its draws and their Monte Carlo errors."""
+
     engine: str
     draws: int
     ess: float

@@ -22,8 +22,12 @@ from hypotheses.model.logspace import log, logsumexp
 DECIBANS_PER_NAT = 10.0 / np.log(10.0)
 
 
-@dataclass(frozen=True)
+# Records of arrays: a generated __eq__ would raise on them (an array has no single truth
+# value), so none is generated (nor __hash__).
+@dataclass(frozen=True, eq=False)
 class ItemWeight:
+    """One item's weight of evidence per hypothesis and its diagnosticity."""
+
     weight_db: np.ndarray  # (H,): nan where undefined (no alternative left)
     diagnosticity: float  # bits of expected information about the hypothesis
 
@@ -145,8 +149,10 @@ def _sequential_weights(log_lik: np.ndarray, log_start: np.ndarray, ratios: list
     return out
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # arrays: as ItemWeight
 class EventWeight:
+    """An event's (an origin's) reports weighed together and as if independent."""
+
     combined_db: np.ndarray  # (H,): the event's reports together, as the model counts them
     independent_db: np.ndarray  # (H,): the same reports counted as independent items
 

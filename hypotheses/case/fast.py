@@ -35,8 +35,9 @@ _ID = re.compile(r"[a-z][a-z0-9_]*")  # fullmatch: `$` would let "a\n" through, 
 # The specs below are only read, never compared or printed (the Checker reads pydantic's models
 # alike, and no spec reaches the Case: tests/test_fast_path.py compares the Cases' reprs), so
 # they get no generated __eq__, __hash__ or __repr__ (hashing is by identity): each generated
-# method is its own `exec` at import, ~0.3 ms a class of a cold command's start-up
-# (benchmarks/README.md section 18).
+# method is its own `exec` at import, ~0.3 ms a class of a cold command's start-up (benchmarks/
+# README.md section 18). Each has a docstring: a dataclass without one is given one made from
+# inspect.signature, ~0.1 ms a class.
 
 
 class Decline(Exception):
@@ -55,6 +56,8 @@ class Factors:
 
 @dataclass(frozen=True, eq=False, repr=False)
 class HypothesisSpec:
+    """format.HypothesisSpec's light twin: a `hypotheses:` entry."""
+
     id: str
     label: str
     prior: Any = None
@@ -63,6 +66,8 @@ class HypothesisSpec:
 
 @dataclass(frozen=True, eq=False, repr=False)
 class SourceSpec:
+    """format.SourceSpec's light twin: a `sources:` entry."""
+
     label: str | None = None
     reliability: Any = None
     notes: str | None = None
@@ -71,6 +76,8 @@ class SourceSpec:
 
 @dataclass(frozen=True, eq=False, repr=False)
 class EvidenceSpec:
+    """format.EvidenceSpec's light twin: an `evidence:` entry."""
+
     id: str
     label: str
     source: str | None = None
@@ -94,6 +101,8 @@ class EvidenceSpec:
 
 @dataclass(frozen=True, eq=False, repr=False)
 class EventSpec:
+    """format.EventSpec's light twin: an `events:` entry."""
+
     label: str
     likelihoods: dict[str, Any]
     notes: str | None = None
@@ -102,6 +111,8 @@ class EventSpec:
 
 @dataclass(frozen=True, eq=False, repr=False)
 class OriginSpec:
+    """format.OriginSpec's light twin: an `origins:` entry."""
+
     label: str
     items: list[str]
     shared: Any
@@ -112,12 +123,16 @@ class OriginSpec:
 
 @dataclass(frozen=True, eq=False, repr=False)
 class GroupSpec:
+    """format.GroupSpec's light twin: a `groups:` entry."""
+
     label: str
     members: list[str]
 
 
 @dataclass(frozen=True, eq=False, repr=False)
 class ResolutionSpec:
+    """format.ResolutionSpec's light twin: the case's `resolution:`."""
+
     hypothesis: str
     date: datetime.date | None = None
     notes: str | None = None
@@ -125,6 +140,8 @@ class ResolutionSpec:
 
 @dataclass(frozen=True, eq=False, repr=False)
 class AssumptionSpec:
+    """format.AssumptionSpec's light twin: an `assumptions:` entry."""
+
     label: str
     if_wrong: dict[str, Any]  # as written: the case's rules read each by its place
     notes: str | None = None
@@ -132,6 +149,8 @@ class AssumptionSpec:
 
 @dataclass(frozen=True, eq=False, repr=False)
 class CaseSpec:
+    """format.CaseSpec's light twin: the whole file, as the case builder takes it."""
+
     schema_version: int
     title: str
     question: str | None

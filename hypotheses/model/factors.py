@@ -118,7 +118,7 @@ class Component:
         return [*(it.id for it in self.items), *(u for f in self.events for u in f.units)]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # arrays: never compared (a generated __eq__ would raise)
 class CompiledCase:
     """The structure and the means of a case's evidence (see the module's docstring)."""
 

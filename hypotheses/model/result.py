@@ -12,7 +12,7 @@ import numpy as np
 INTERVAL = (0.05, 0.95)  # the reported credible interval's quantiles
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # arrays: never compared (a generated __eq__ would raise)
 class EngineResult:
     """What an engine computed: P(h | E) and equal-weight draws of the quantities reported."""
 

@@ -11,7 +11,6 @@ import shutil
 import signal
 import stat
 import sys
-import tempfile
 import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -183,6 +182,8 @@ def atomic_output(path: str | Path, inputs: Iterable[str | Path] = ()) -> Iterat
     An existing file keeps its permissions (a new one gets 0666 & ~umask) and a symlink keeps
     pointing at it; a read-only file or one of `inputs` is refused; `-` is standard output, and
     a device or FIFO (/dev/null, /dev/stdout) is written into rather than replaced."""
+    import tempfile  # here: a table on the terminal writes no file (~1 ms of start-up)
+
     target = _target(path, inputs)
     # Devices and stdout need a staging file somewhere writable: /dev is not, for most users.
     directory = Path(tempfile.gettempdir()) if target.stdout or target.stream else target.real.parent

@@ -8,7 +8,6 @@ terminal)."""
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -274,6 +273,8 @@ class BatchTable:
         self.widths = [cell_len(h) for h in _BATCH_HEADERS]
         self.rows = 0
         # Closed by `finish`; a TemporaryFile has no name on disk, so an early end leaves nothing.
+        import tempfile  # a batch's only: a single case's table needs none of it
+
         self.spool = tempfile.TemporaryFile("w+", encoding="utf-8")  # noqa: SIM115
 
     def add(self, outcome: CaseOutcome) -> None:
