@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from hypotheses import load_case, score
-from hypotheses.model import components, numpy_engine
+from hypotheses.model import components, numpy_engine, quadrature
 from hypotheses.model.components import resample_columns
 from tests.brute_force import brute_force
 from tests.helpers import EXAMPLES, make_case, point_case, random_uncertain_case
@@ -279,6 +279,7 @@ def test_rough_intervals_are_reported_with_the_remedy() -> None:
 def test_draws_stop_growing_when_a_fixed_pool_limits_them(monkeypatch: pytest.MonkeyPatch) -> None:
     """A pool of 64 reliability draws caps the ESS at ~63 whatever the draws: the engine stops
     adding draws once it sees that, and the warning says more would not help (no --draws)."""
+    monkeypatch.setattr(quadrature, "QUADRATURE_NODES", 0)  # the pool, not the tensor rule
     monkeypatch.setattr(components, "SOURCE_DRAWS", 64)
     result = numpy_engine.run(_pool_limited_case(), seed=0)
     assert result.interval_capped and result.ess < 64

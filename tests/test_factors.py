@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from hypotheses.analysis.edits import judged_places, with_judgment
-from hypotheses.model import factors, numpy_engine
+from hypotheses.model import factors, numpy_engine, quadrature
 from hypotheses.model.factors import compile_case, regroup
 from priors import Point
 from tests.helpers import make_case, random_uncertain_case
@@ -96,9 +96,10 @@ def test_an_event_and_a_via_chain_tie_two_sources_into_one_sampled_component() -
     (tied, alone) = compiled.components
     assert ([n for n, _ in tied.sources], tied.method, tied.units) == (
         ["u", "v"],
-        "sampled",
+        "quadrature",  # u is used by r1 alone, v by x and r2: degrees 1 and 2, one node by two
         ["x", "g", "r1", "r2"],
     )
+    assert tied.degrees == (1, 2) and quadrature.tensor_size(tied.degrees) == 2
     assert [it.id for it in tied.members] == ["r1", "x", "r2"]
     assert alone.method == "exact"
     # Without r2 the event no longer reaches v: u's report and v's item come apart.

@@ -12,9 +12,18 @@ from typing import Any
 import numpy as np
 import pytest
 
-from hypotheses.model import components, factors
+from hypotheses.model import components, factors, quadrature
 from hypotheses.model.factors import compile_case
 from tests.helpers import make_case
+
+
+@pytest.fixture(autouse=True)
+def _sampled(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests are about the importance pool's machinery (its streams, sizes and
+    leave-one-out), so every coupled component here is sampled: with a tensor rule allowed, one
+    node per outlet (each used by one report) would integrate these cases exactly
+    (tests/test_quadrature.py holds that path to the same properties)."""
+    monkeypatch.setattr(quadrature, "QUADRATURE_NODES", 0)
 
 
 def _outlets(n: int, extra: dict[str, Any] | None = None) -> dict[str, Any]:

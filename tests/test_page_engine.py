@@ -30,7 +30,7 @@ from hypotheses import Case, load_case, score
 from hypotheses.analysis.edits import judged_places, with_judgment, without_item
 from hypotheses.analysis.page_data import engine_constants, judgment_data, page_data
 from hypotheses.analysis.scorecard import Scorecard
-from hypotheses.model import components, prior
+from hypotheses.model import components, prior, quadrature
 from hypotheses.model.places import MODEL_ERROR_PLACE
 from hypotheses.output.wording import db
 from hypotheses.text import percent
@@ -155,7 +155,7 @@ def test_the_page_recomputes_every_bundled_example_as_the_engine_does(js: Any, p
 
 def _random_document(seed: int) -> dict[str, Any]:
     """tests.helpers' random case, with an event (reports through the sources, some with
-    credibility) and, at random, a chain through both uncertain sources (sampled)."""
+    credibility) and, at random, a chain through both uncertain sources (the tensor rule)."""
     rng = np.random.default_rng(seed)
     document = random_uncertain_case(rng)
     ids = [h["id"] for h in document["hypotheses"]]
@@ -176,7 +176,7 @@ def _random_document(seed: int) -> dict[str, Any]:
 
 def _coupled(document: dict[str, Any]) -> dict[str, Any]:
     """The same case with its first item reaching s1 via s2: both uncertain sources in one
-    component, which both engines integrate by sampling."""
+    component, which both engines integrate by the tensor rule (by sampling past its budget)."""
     out = copy.deepcopy(document)
     first = out["evidence"][0]
     first["source"], first["via"] = "s1", ["s2"]
@@ -227,8 +227,26 @@ def _edits(printed: dict[str, Any], edited: dict[str, Any]) -> dict[str, Any]:
     return {p["place"]: p["j"] for p in edited["places"] if before.get(p["place"]) != p["j"]}
 
 
+@pytest.mark.parametrize("seed", [3, 4, 8])
+def test_coupled_uncertain_sources_integrate_exactly_on_both_sides(js: Any, seed: int) -> None:
+    """Coupled uncertain sources within the tensor rule's budget: both sides exact (the same
+    rule, the page's own eigenvalues), so they agree to EXACT, as where nothing is sampled."""
+    case = make_case(_coupled(_random_document(seed)))
+    card, data = scored(case)
+    assert any(c["method"] == "quadrature" for c in card.diagnostics.components)
+    ours = recompute(js, data)
+    if card.diagnostics.mean_mcse == 0:  # point priors: nothing estimated anywhere
+        assert not ours["estimated"] and ours["mcse"] == 0
+    assert_posterior(ours, card, f"seed {seed} coupled")
+
+
 @pytest.mark.parametrize("seed", [3])
-def test_coupled_uncertain_sources_sample_on_both_sides(js: Any, seed: int) -> None:
+def test_coupled_uncertain_sources_sample_on_both_sides(
+    js: Any, monkeypatch: pytest.MonkeyPatch, seed: int
+) -> None:
+    """Past the tensor rule's budget (here none) both sides sample: the page takes the budget
+    from its data."""
+    monkeypatch.setattr(quadrature, "QUADRATURE_NODES", 0)
     case = make_case(_coupled(_random_document(seed)))
     card, data = scored(case)
     assert any(c["method"] == "sampled" for c in card.diagnostics.components)
@@ -439,6 +457,7 @@ def test_the_page_data_carries_the_engines_constants() -> None:
     assert constants["source_batches"] is components.SOURCE_BATCHES
     assert constants["pool_elements"] is components.POOL_ELEMENTS
     assert constants["pool_floor"] is components.POOL_FLOOR
+    assert constants["quadrature_nodes"] is quadrature.QUADRATURE_NODES
     assert constants["prior_draws"] is prior.PRIOR_MEAN_DRAWS
     assert constants["prior_floor"] is prior.PRIOR_MEAN_FLOOR
     assert constants["prior_batches"] is prior.PRIOR_MEAN_BATCHES
@@ -473,6 +492,7 @@ def test_the_page_samples_as_many_draws_as_the_engine(js: Any, monkeypatch: pyte
     """With fewer draws the Monte Carlo errors grow alike on both sides (coupled sources, an
     edited uncertain prior): the page takes the engine's draws and batches from its data. At
     the default draws they would differ about sixfold."""
+    monkeypatch.setattr(quadrature, "QUADRATURE_NODES", 0)  # the coupled sources sampled
     monkeypatch.setattr(components, "SOURCE_DRAWS", 2048)
     monkeypatch.setattr(components, "SOURCE_BATCHES", 8)
     monkeypatch.setattr(prior, "PRIOR_MEAN_DRAWS", 2048)

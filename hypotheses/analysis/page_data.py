@@ -15,7 +15,7 @@ from hypotheses.analysis.page_case import download_data
 from hypotheses.analysis.scorecard import Scorecard
 from hypotheses.case import Case
 from hypotheses.case.types import SINGLE_PRIOR
-from hypotheses.model import components, numpy_engine, prior
+from hypotheses.model import components, numpy_engine, prior, quadrature
 from hypotheses.model.factors import MODEL_ERROR, compile_case
 from hypotheses.model.places import (
     MODEL_ERROR_PLACE,
@@ -41,6 +41,7 @@ def engine_constants() -> dict[str, float]:
         "source_batches": components.SOURCE_BATCHES,
         "pool_elements": components.POOL_ELEMENTS,
         "pool_floor": components.POOL_FLOOR,
+        "quadrature_nodes": quadrature.QUADRATURE_NODES,
         "prior_draws": prior.PRIOR_MEAN_DRAWS,
         "prior_floor": prior.PRIOR_MEAN_FLOOR,
         "prior_batches": prior.PRIOR_MEAN_BATCHES,

@@ -1,13 +1,16 @@
-"""The numpy engine's three ways of scoring a component (docs/model.md section 3), one class each
+"""The numpy engine's ways of scoring a component (docs/model.md section 3), one class each
 behind one interface: `log_factor`, `log_factor_without`, `draw`.
 
 Given h, a component's factors (`hypotheses.model.factors.Component`) share only the uncertain
 reliabilities r of their sources. Given r, every item and event is exact, so a component is
 E_r[prod of its factors | h]: with no uncertain source, exact at the means (`Exact`); with one, a
 quadrature grid over r (`Grid`), where importance sampling would collapse as items accumulate;
-with more, importance sampling over their prior (`Sampled`). Interval draws take r given h from
-the grid's nodes or the pool, then each item's parameters exactly given (h, r); a component with
-an uncertain event draws (r, the event's parameters) from one joint pool instead.
+with more, the tensor Gauss rule of their priors (`Quadrature`), exact since the factors are a
+polynomial in each r of the degree its users make, or, past QUADRATURE_NODES nodes, importance
+sampling over their prior (`Sampled`). Interval draws take r given h from the grid's nodes or
+the pool (a candidate pool for the tensor rule, whose nodes are too few to draw from), then each
+item's parameters exactly given (h, r); a component with an uncertain event draws (r, the
+event's parameters) from one joint pool instead.
 """
 
 from __future__ import annotations
@@ -42,6 +45,7 @@ from hypotheses.model.places import (
     reporting_places,
     shared_place,
 )
+from hypotheses.model.quadrature import beta_rule, nodes_needed, tensor_rule
 from priors import Beta, Judgment, LogNormal, Point
 from priors.judgment import SAMPLE_FLOOR
 
@@ -1046,6 +1050,10 @@ class Sampled(ComponentScore):
             if not np.isfinite(term).all():
                 return None
             log_w -= term.T
+        return self._mean_of_rows(log_w)
+
+    def _mean_of_rows(self, log_w: np.ndarray) -> np.ndarray:
+        """log of the mean over the pool of exp(log_w), log_w (H, draws): equal weights."""
         return log_sum_exp_rows(log_w) - math.log(log_w.shape[1])
 
     @cached_property
@@ -1075,6 +1083,48 @@ class Sampled(ComponentScore):
         return self.pool[resample_columns(weights, state.hypothesis, rng)]
 
 
+class Quadrature(Sampled):
+    """Two or more uncertain sources whose factors are, given them, of low degree in each
+    (`Component.degrees`): the tensor Gauss rule of their Beta priors integrates r out exactly
+    (hypotheses/model/quadrature.py), where a pool's importance sampling had a Monte Carlo error.
+
+    Its nodes stand where the pool's draws stood, each with its rule's weight, so Sampled's
+    leave-one-out works on them as on draws: a unit's term taken out of the nodes' weights
+    leaves a polynomial of no higher degree, still integrated exactly, whatever components the
+    rest would regroup into. The interval draws need r given h from a continuum, which a few
+    nodes are not: they draw a pool of candidates from the prior, weighted and resampled per h,
+    sized by its own Kish ESS (the joint pool's rule, `_joint_draw`)."""
+
+    def __init__(self, component: Component, n_hyp: int, reliability: dict[str, Judgment], seed: int) -> None:
+        ComponentScore.__init__(self, component, n_hyp, reliability, seed)
+        rules = []
+        for (_, judgment), degree in zip(self.sources, component.degrees, strict=True):
+            assert isinstance(judgment, Beta)  # Component.method: only Beta reliabilities
+            rules.append(beta_rule(judgment.a, judgment.b, nodes_needed(degree)))
+        self.pool, self.log_node = tensor_rule(rules)
+        self.pool_event_log = [factor.log_expected(self.pool) for factor in self.events]
+        log_w = self.items_cond_log(self.pool)
+        for event_log in self.pool_event_log:
+            log_w += event_log
+        self.pool_log_w = log_w
+        self._event_sums: dict[int, tuple[np.ndarray, ...]] = {}
+        self.sampled_log = logsumexp(log_w + self.log_node[:, None], axis=0)
+        self.mcse_batches = None  # exact: no Monte Carlo error to carry
+
+    def _mean_of_rows(self, log_w: np.ndarray) -> np.ndarray:
+        return log_sum_exp_rows(log_w + self.log_node[None, :])
+
+    def rest_without(self, unit: str) -> np.ndarray:
+        rest = self._pool_without(unit)
+        if rest is not None:
+            return rest
+        # A term that is -inf at a node (a hypothesis ruled out) cannot be taken out: rescored.
+        return self._scored(regroup(self.component, unit, self.reliability))
+
+    def _draw_reliability(self, state: DrawState, rng: np.random.Generator) -> np.ndarray:
+        return self._joint_draw(state, state.hypothesis.shape[0], rng)[0]
+
+
 def source_stream(seed: int, source: str) -> np.random.Generator:
     """A source's own stream of reliability draws: the same for every component that samples
     it, whatever other sources share that component (leave-one-out, what-ifs)."""
@@ -1087,7 +1137,7 @@ def score_component(
     """The strategy for the component's uncertain sources: none, one or more."""
     if component.points_only:
         return PointItems(component, n_hyp, reliability, seed)
-    kind = {"exact": Exact, "grid": Grid, "sampled": Sampled}[component.method]
+    kind = {"exact": Exact, "grid": Grid, "quadrature": Quadrature, "sampled": Sampled}[component.method]
     return kind(component, n_hyp, reliability, seed)
 
 

@@ -30,6 +30,7 @@ import numpy as np
 
 from hypotheses.case import Case, EvidenceItem
 from hypotheses.case.types import Event, Origin
+from hypotheses.model import quadrature
 from hypotheses.model.likelihood import (
     chained_rate,
     effective_likelihood,
@@ -39,7 +40,7 @@ from hypotheses.model.likelihood import (
 )
 from hypotheses.model.logspace import log
 from hypotheses.model.places import MODEL_ERROR_PLACE, judgment_places, reliability_place
-from priors import Judgment, complement
+from priors import Beta, Judgment, complement
 
 # The chain link that stands for `model_error:` (no source id has a space).
 MODEL_ERROR = "model error"
@@ -106,7 +107,21 @@ class Component:
 
     @property
     def method(self) -> str:
-        return ("exact", "grid", "sampled")[min(len(self.sources), 2)]
+        """How its reliabilities are integrated out (components.score_component): exactly at
+        their means, on a grid, by the tensor Gauss rule (of at most QUADRATURE_NODES nodes),
+        or by importance sampling."""
+        if len(self.sources) < 2:
+            return ("exact", "grid")[len(self.sources)]
+        fits = quadrature.tensor_size(self.degrees) <= quadrature.QUADRATURE_NODES
+        return "quadrature" if fits and all(isinstance(j, Beta) for _, j in self.sources) else "sampled"
+
+    @property
+    def degrees(self) -> tuple[int, ...]:
+        """Per uncertain source, in `sources` order, how many of its items use it (on their
+        chain): E[prod of the factors | r, h] is a polynomial of that degree in its r, every
+        item's and report's rate being linear in its chain's reliability (quadrature.py)."""
+        used = [set(item.chain) for item in self.members]
+        return tuple(sum(name in chain for chain in used) for name, _ in self.sources)
 
     @property
     def seed_key(self) -> int:

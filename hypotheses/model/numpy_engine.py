@@ -193,6 +193,8 @@ def components(parts: list[ComponentScore]) -> tuple[dict[str, object], ...]:
             entry["origins"] = origins
         if part.method == "sampled":
             entry["ess"] = float(part.pool_ess.min())
+        elif part.method == "quadrature":
+            entry["nodes"] = int(part.pool.shape[0])
         out.append(entry)
     return tuple(out)
 

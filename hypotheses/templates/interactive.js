@@ -1,9 +1,10 @@
 // hypscore's interactive report: the reader moves a judgment or leaves an item out and the
 // posterior means, evidence weights and bottom line follow, computed in the page by a port of
 // the numpy engine's posterior means (hypotheses/model/numpy_engine.py, components.py, factors.py,
-// prior.py; analysis/weights.py). Exact where the engine is exact (closed forms, the grid over
-// one shared uncertain reliability); where the engine samples (uncertain prior factors, two or
-// more uncertain sources coupled) the page samples too, with its own fixed seed, and says so.
+// prior.py, quadrature.py; analysis/weights.py). Exact where the engine is exact (closed forms,
+// the grid over one shared uncertain reliability, the tensor Gauss rule over coupled ones);
+// where the engine samples (uncertain prior factors, coupled sources past the rule's budget)
+// the page samples too, with its own fixed seed, and says so.
 // The case's text only ever reaches the page as textContent: nothing in a case can run here.
 // The script has two parts. `engine(data)` is the numerics alone, a pure function of the page's
 // data with no DOM: the tests run it under an embedded JavaScript engine against the numpy engine
@@ -18,7 +19,7 @@
     const DB = 10 / Math.LN10;
     const {
       grid_cells: GRID_CELLS, grid_zooms: GRID_ZOOMS, source_draws: SOURCE_DRAWS, source_batches: SOURCE_BATCHES,
-      pool_elements: POOL_ELEMENTS, pool_floor: POOL_FLOOR,
+      pool_elements: POOL_ELEMENTS, pool_floor: POOL_FLOOR, quadrature_nodes: QUADRATURE_NODES,
       prior_draws: PRIOR_DRAWS, prior_floor: PRIOR_FLOOR, prior_batches: PRIOR_BATCHES, prior_budget: PRIOR_BUDGET,
       tiny: TINY, // Beta draws are clipped there (numpy's finfo(float).tiny), as the engine does
     } = data.engine;
@@ -375,7 +376,88 @@
         return { method: "exact", logFactor: condLog(judgments.map(mean)) };
       }
       if (used.length === 1) return { method: "grid", logFactor: grid(judgments[0], condLog) };
+      // Each used source's degree (Component.degrees): how many of the component's items use it.
+      const degrees = used.map((s) => units.flatMap((u) => u.items).filter((it) => it.chain.includes(s)).length);
+      const nodes = degrees.reduce((n, d) => n * (Math.floor(d / 2) + 1), 1);
+      if (nodes <= QUADRATURE_NODES && judgments.every((j) => j.beta !== undefined)) {
+        return { method: "quadrature", logFactor: quadrature(judgments, degrees, condLog) };
+      }
       return sampled(judgments, parts, used);
+    }
+
+    // ---------- the tensor Gauss rule over coupled sources (hypotheses/model/quadrature.py) ----------
+    // Given r the factors are a polynomial in each r_k of the degree its users make, so the
+    // product of each source's Gauss rule for its Beta prior, of degree // 2 + 1 nodes,
+    // integrates them exactly.
+    function tridiagonalEigenvalues(diagonal, off) { // off[i] joins i and i + 1; implicit QL
+      const n = diagonal.length, d = diagonal.slice(), e = [...off, 0];
+      for (let l = 0; l < n; l++) {
+        for (let iter = 0; ; iter++) {
+          let m = l;
+          for (; m < n - 1; m++) {
+            const dd = Math.abs(d[m]) + Math.abs(d[m + 1]);
+            if (Math.abs(e[m]) + dd === dd) break;
+          }
+          if (m === l) break;
+          if (iter === 100) throw new Error("the quadrature's eigenvalues did not converge");
+          let g = (d[l + 1] - d[l]) / (2 * e[l]);
+          let r = Math.hypot(g, 1);
+          g = d[m] - d[l] + e[l] / (g + (g >= 0 ? r : -r));
+          let s = 1, c = 1, p = 0, i = m - 1, deflated = false;
+          for (; i >= l; i--) {
+            const f = s * e[i], b = c * e[i];
+            r = Math.hypot(f, g);
+            e[i + 1] = r;
+            if (r === 0) { d[i + 1] -= p; e[m] = 0; deflated = true; break; }
+            s = f / r; c = g / r; g = d[i + 1] - p;
+            r = (d[i] - g) * s + 2 * c * b;
+            p = s * r; d[i + 1] = g + p; g = c * r - b;
+          }
+          if (deflated) continue;
+          d[l] -= p; e[l] = g; e[m] = 0;
+        }
+      }
+      return d.sort((x, y) => x - y);
+    }
+    function betaRule(a, b, n) { // quadrature.beta_rule: nodes in [0, 1] and log weights
+      if (n === 1) return [[a / (a + b)], [0]];
+      const alpha = b - 1, beta = a - 1, sum = alpha + beta;
+      const diagonal = [], off = [0];
+      for (let k = 0; k < n; k++) {
+        diagonal.push(k === 0 ? (beta - alpha) / (sum + 2) : (beta * beta - alpha * alpha) / ((2 * k + sum) * (2 * k + sum + 2)));
+        if (k === 1) off.push((4 * (1 + alpha) * (1 + beta)) / ((2 + sum) ** 2 * (3 + sum)));
+        else if (k > 1) {
+          off.push((4 * k * (k + alpha) * (k + beta) * (k + sum)) / ((2 * k + sum) ** 2 * (2 * k + sum + 1) * (2 * k + sum - 1)));
+        }
+      }
+      const root = off.map(Math.sqrt);
+      const xs = tridiagonalEigenvalues(diagonal, root.slice(1));
+      const logW = xs.map((x) => { // Christoffel: 1 / sum_k p_k(x)^2, rescaled in log space
+        let previous = 0, current = 1, logScale = 0, logSum = 0;
+        for (let k = 0; k < n - 1; k++) {
+          const following = ((x - diagonal[k]) * current - (k ? root[k] * previous : 0)) / root[k + 1];
+          previous = current;
+          current = following;
+          const big = Math.max(Math.abs(current), Math.abs(previous));
+          if (big > 1e100) { previous /= big; current /= big; logScale += Math.log(big); }
+          logSum = lae(logSum, 2 * (Math.log(Math.abs(current)) + logScale));
+        }
+        return -logSum;
+      });
+      const total = lse(logW);
+      return [xs.map((x) => Math.min(1, Math.max(0, 0.5 * (1 + x)))), logW.map((w) => w - total)];
+    }
+    function quadrature(judgments, degrees, condLog) {
+      let nodes = [[]], logW = [0];
+      judgments.forEach((j, k) => { // the first source varying slowest, as tensor_rule
+        const [r, w] = betaRule(j.beta[0], j.beta[1], Math.floor(degrees[k] / 2) + 1);
+        const next = [], nextW = [];
+        nodes.forEach((node, i) => r.forEach((x, m) => { next.push([...node, x]); nextW.push(logW[i] + w[m]); }));
+        nodes = next;
+        logW = nextW;
+      });
+      const columns = nodes.map((node) => condLog(node));
+      return ALL.map((h) => lse(columns.map((c, n) => logW[n] + c[h])));
     }
 
     // ---------- the grid over one shared uncertain reliability (numpy_engine._grid) ----------
