@@ -6,9 +6,12 @@ parameters): the yardstick of issue 32's goal 2 (benchmarks/engine_speed.py).
 
 The same estimator at the same accuracy:
 - E[pi_h] from `prior_draws` prior draws with the weights and their total as control variates;
-- E[prod of the component's factors | h] by importance sampling over the reliabilities,
-  `source_draws` draws, every item and event exact at its judgments' means given them;
-- P(h | E) = softmax(log E[pi_h] + log factor); its Monte Carlo error by 16 batch means;
+- E[prod of the component's factors | h] by the tensor Gauss rule of the reliabilities' Beta
+  priors (docs/model.md section 3), degree // 2 + 1 nodes per source, its degree the number of
+  items and reports on a chain through it: every item and event is exact at its judgments'
+  means given them and linear in each reliability, so the rule is exact;
+- P(h | E) = softmax(log E[pi_h] + log factor); its Monte Carlo error (the prior's) by 16 batch
+  means;
 - `draws` interval draws: h from P(h | E); pi by resampling prior draws; (reliabilities, events'
   parameters) by resampling a joint pool of `joint_draws` candidates; each item's parameters
   exactly given (h, r) from its 3-part mixture; then P(h | E, params) and its 5%/95% quantiles.
@@ -103,6 +106,23 @@ def _prior_mean(spec: Spec, rng: np.random.Generator, n: int) -> tuple[np.ndarra
     return out[0], out[1:]
 
 
+def _gauss_beta(a: float, b: float, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """The n-node Gauss rule of Beta(a, b) on [0, 1] (Golub-Welsch on the Jacobi matrix of the
+    weight (1 - x)^(b - 1) (1 + x)^(a - 1), r = (1 + x) / 2): nodes and weights."""
+    al, be = b - 1.0, a - 1.0
+    k = np.arange(n, dtype=float)
+    t = 2 * k + al + be
+    diag = np.where(k == 0, (be - al) / (al + be + 2), (be**2 - al**2) / (t * (t + 2)))
+    j, u = k[1:], t[1:]
+    off = np.where(
+        j == 1,
+        4 * (1 + al) * (1 + be) / ((2 + al + be) ** 2 * (3 + al + be)),
+        4 * j * (j + al) * (j + be) * (j + al + be) / (u**2 * (u + 1) * (u - 1)),
+    )
+    x, vectors = np.linalg.eigh(np.diag(diag) + np.diag(np.sqrt(off), 1) + np.diag(np.sqrt(off), -1))
+    return (1 + x) / 2, vectors[0] ** 2
+
+
 def _rates(c: np.ndarray, b: float) -> tuple[np.ndarray, np.ndarray]:
     """Schum's hit and false-alarm rates from credibility c and base rate b."""
     return c + (1 - c) * b, (1 - c) * b
@@ -158,21 +178,25 @@ def run(
     spec: Spec,
     seed: int = 0,
     prior_draws: int = 2**15,
-    source_draws: int = 2**16,
     joint_draws: int = 2**15,
     draws: int = 2000,
 ) -> Result:
     rng = np.random.default_rng(seed)
     n_hyp = len(spec.priors)
     pi_mean, pi_batches = _prior_mean(spec, rng, prior_draws)
-    r = np.column_stack([_draw(rng, s, source_draws) for s in spec.sources])
-    log_w = _log_component(spec, r)
-    log_factor = _logmeanexp(log_w, axis=0)
-    batch_factor = _logmeanexp(log_w.reshape(BATCHES, -1, n_hyp), axis=1)
+    chains = [chain for _, _, chain in spec.items] + [chain for _, rep in spec.events for _, chain in rep]
+    degrees = [sum(k in chain for chain in chains) for k in range(len(spec.sources))]
+    rules = [
+        ([s], [1.0]) if isinstance(s, float) else _gauss_beta(*s, d // 2 + 1)
+        for s, d in zip(spec.sources, degrees, strict=True)
+    ]
+    r = np.array(np.meshgrid(*(x for x, _ in rules), indexing="ij")).reshape(len(rules), -1).T
+    weight = np.array(np.meshgrid(*(w for _, w in rules), indexing="ij")).reshape(len(rules), -1).prod(axis=0)
+    log_w = _log_component(spec, r) + np.log(weight)[:, None]
+    log_factor = np.logaddexp.reduce(log_w, axis=0)
     posterior = _softmax(np.log(pi_mean) + log_factor)
     from_prior = _softmax(np.log(pi_batches) + log_factor)
-    from_pool = _softmax(np.log(pi_mean) + batch_factor)
-    mcse = np.hypot(from_prior.std(axis=0, ddof=1), from_pool.std(axis=0, ddof=1)) / np.sqrt(BATCHES)
+    mcse = from_prior.std(axis=0, ddof=1) / np.sqrt(BATCHES)
 
     # Interval draws: h, then pi, then (r, events' parameters), then each item exactly.
     h = np.minimum(

@@ -34,7 +34,7 @@ from hypotheses.model.likelihood import (
     origin_log_likelihood,
     rated_likelihood,
 )
-from hypotheses.model.logspace import column_sums, log, log_sum_exp_rows, logsumexp, row_sums
+from hypotheses.model.logspace import column_max, column_sums, log, log_sum_exp_rows, logsumexp, row_sums
 from hypotheses.model.places import (
     MODEL_ERROR_PLACE,
     credibility_place,
@@ -603,7 +603,7 @@ class ComponentScore:
         counted = state.posterior >= ESS_POSTERIOR_FLOOR
         while True:
             with np.errstate(invalid="ignore"):
-                weights = np.exp(log_w - log_w.max(axis=0, keepdims=True))
+                weights = np.exp(log_w - column_max(log_w))
             weights = np.where(np.isfinite(weights), weights, 0.0)
             kish = kish_ess(weights)
             enough = not counted.any() or kish[counted].min() >= JOINT_ESS_RATIO * n
@@ -863,7 +863,7 @@ class Grid(ComponentScore):
         return Grid(other, self.n_hyp, self.reliability, self.seed[0]).log_factor()
 
     def _draw_reliability(self, state: DrawState, rng: np.random.Generator) -> np.ndarray:
-        weights = np.exp(self.log_w - self.log_w.max(axis=0, keepdims=True))
+        weights = np.exp(self.log_w - column_max(self.log_w))
         node = resample_columns(weights, state.hypothesis, rng)
         # The node itself: thousands of nodes span r's posterior, far finer than the
         # intervals' Monte Carlo error, and each carries exactly its quadrature weight.
@@ -921,7 +921,7 @@ class Sampled(ComponentScore):
         """The pool's log mean weight, each batch's (for the error) and its Kish ESS, from one
         pass of exp over the weights scaled by their peak (a batch whose every weight underflows
         there is redone with its own peak)."""
-        peak = log_w.max(axis=0, keepdims=True)
+        peak = column_max(log_w)
         peak = np.where(np.isfinite(peak), peak, 0.0)
         with np.errstate(invalid="ignore"):
             weights = np.exp(log_w - peak)
@@ -1078,7 +1078,7 @@ class Sampled(ComponentScore):
         return group_factor(rest, names, points).log_expected(self.pool)
 
     def _draw_reliability(self, state: DrawState, rng: np.random.Generator) -> np.ndarray:
-        weights = np.exp(self.pool_log_w - self.pool_log_w.max(axis=0, keepdims=True))
+        weights = np.exp(self.pool_log_w - column_max(self.pool_log_w))
         state.note_ess(weights)
         return self.pool[resample_columns(weights, state.hypothesis, rng)]
 
