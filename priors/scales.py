@@ -115,7 +115,8 @@ class Scale:
     def _elsewhere(self, word: str) -> str:
         """': a word of the phia scale (40-50%); the nearest of icd203 is ...', for a word of
         another built-in scale: that scale, and this scale's term whose range overlaps its range
-        most (only one on the same side of even chance, so the meaning never flips)."""
+        most (only one on the same side of even chance, so the meaning never flips). Switching
+        the case to that scale is not suggested: it would re-read every other word of the case."""
         for name in _BUILTIN_SCALES:
             other = get_scale(name) if name != self.name else None
             found = other.lookup(word) if other is not None else None
@@ -133,7 +134,7 @@ class Scale:
                 near = self.lookup(best)
                 assert near is not None
                 said += f"; the nearest of {self.name} is '{best}' ({near.range_text()})"
-            return said + f", or give the case `scale: {other.name}`"
+            return said
         return ""
 
     def suggest(self, word: str) -> str | None:
