@@ -319,6 +319,11 @@ def _number(value: Any, what: str) -> float:
             number = math.inf
     else:
         raise JudgmentError(f"{what} must be a number, got {type(value).__name__}")
+    if isinstance(value, str) and _divides_by_zero(value):
+        raise JudgmentError(
+            f"{what} {value!r} is a division by zero: a fraction or frequency needs a count above 0 "
+            "after '/' or 'in' (16/60, 1 in 20)"
+        )
     if not math.isfinite(number) or not 0.0 <= number <= 1.0:
         raise JudgmentError(_outside(value, number, what))
     if number == 1.0 and _odds_against_underflowed(value):
@@ -336,6 +341,12 @@ def _number(value: Any, what: str) -> float:
             "(it rules the hypothesis out) or a number of at least 1e-300"
         )
     return number
+
+
+def _divides_by_zero(text: str) -> bool:
+    """'3/0' or '1 in 0': read as NaN by `_form`, which would otherwise be called out of range."""
+    match = _FRACTION.match(text.strip()) or _IN.match(text.strip())
+    return match is not None and float(match[2]) == 0.0
 
 
 def _outside(value: Any, number: float, what: str) -> str:

@@ -129,6 +129,24 @@ def _probability(meaning: str) -> Any:
 
 
 JudgmentField = Annotated[Any, PlainValidator(_as_judgment), WithJsonSchema(_judgment_schema())]
+
+
+def _as_factor(value: Any, info: ValidationInfo) -> Any:
+    """A prior factor: a probability. The judgment parser's hint that "only a prior may be a
+    weight" would contradict itself here (a factor is part of the prior), so it is made exact."""
+    try:
+        return parse_judgment(value, _scale(info))
+    except JudgmentError as exc:
+        said = str(exc).split("; only a prior may be")[0]
+        if said != str(exc):
+            said += (
+                "; a prior factor is a probability; only a hypothesis's single `prior:` number may "
+                "be a weight above 1"
+            )
+        raise PydanticCustomError("judgment", "{message}", {"message": said}) from None
+
+
+FactorField = Annotated[Any, PlainValidator(_as_factor), WithJsonSchema(_judgment_schema())]
 SharedField = _probability("that the items all repeat one origin")
 HitField = _probability("P(reported | what it reports is true)")
 FalseAlarmField = _probability("P(reported | what it reports is not true)")
@@ -210,7 +228,7 @@ PriorFactors = create_model(
     __doc__="A prior weight given as a product of factors; a missing factor counts as 1.",
     __module__=__name__,
     **{
-        name: (JudgmentField | None, Field(default=None, description=PRIOR_FACTORS[name]))
+        name: (FactorField | None, Field(default=None, description=PRIOR_FACTORS[name]))
         for name in keys.FACTORS.keys
     },
 )
