@@ -28,6 +28,7 @@ from hypotheses.case.types import (
     Origin,
 )
 from priors import Point, get_scale
+from priors.judgment import MODEL_ERROR_AS_PERCENT
 from priors.scales import is_scale_path
 from priors.suggest import did_you_mean
 
@@ -88,7 +89,23 @@ class Checker:
         self._groups()
         self._resolution()
         self._scale()
+        self._model_error()
         return documents, check_assumptions(self.spec, self.found)
+
+    def _model_error(self) -> None:
+        """A model error of a half or more, stated as a percentage, word or range (a bare number
+        is refused as it is read: priors.parse_model_error): kept, since it was written as meant,
+        but said what it does, for it leaves the evidence almost nothing to say."""
+        judgment = self.spec.model_error
+        if judgment is None or judgment.mean < MODEL_ERROR_AS_PERCENT:
+            return
+        self.found.warn(
+            ("model_error",),
+            f"model_error {judgment.text or judgment.mean} says that {judgment.mean:.0%} of all "
+            f"judgments are simply wrong: every item's and report's credibility is multiplied by "
+            f"{1 - judgment.mean:.3g}, so the evidence can move the priors little (at 100% not at all); "
+            "if that is not meant, give a small probability such as 1%",
+        )
 
     def _hypotheses(self) -> None:
         specs = self.spec.hypotheses
