@@ -805,6 +805,18 @@ def explain(
     _wrote(emit("explain", card, fmt, output, _inputs(case)), output)
 
 
+NextForOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--for",
+        help="A hypothesis or group id: rank the pending items by what each would tell about it (its "
+        "probability either way, the information about it, the chance the answer about it changes) "
+        "instead of about the leader.",
+        show_default=False,
+    ),
+]
+
+
 @app.command("next")
 @_guarded
 def next_command(
@@ -812,7 +824,7 @@ def next_command(
     seed: SeedOpt = SEED,
     output_format: NextFormatOpt = None,
     output: OutputOpt = None,
-    for_: ForOpt = None,
+    for_: NextForOpt = None,
 ) -> None:
     """Which `observed: pending` item to collect next: P(observed), the posterior either way,
     the expected information (bits) and the chance the leading hypothesis changes (with --for,
@@ -1161,7 +1173,7 @@ def init(
 @_guarded
 def validate(
     cases: Annotated[
-        list[Path], typer.Argument(help="Case files to check.", show_default=False, metavar="CASE")
+        list[Path], typer.Argument(help="Case files to check.", show_default=False, metavar="CASE...")
     ],
 ) -> None:
     """Check case files without scoring them; every problem is reported with its line."""
@@ -1196,6 +1208,8 @@ def validate(
                 f"{path}: ok ({len(case.hypotheses)} hypotheses, {len(case.evidence)} evidence "
                 f"item{'' if len(case.evidence) == 1 else 's'}"
                 + (f" and {len(case.pending)} pending" if case.pending else "")
+                # Items after as_of are in the file but in neither count: say where they went.
+                + (f" ({len(case.after_as_of)} cut off by as_of {case.as_of})" if case.after_as_of else "")
                 + f", scale {case.scale_name})"
             )
         )

@@ -10,6 +10,7 @@ from priors.judgment import (
     complement,
     from_range,
     parse_judgment,
+    parse_model_error,
     parse_ratio,
     parse_weight,
 )
@@ -47,6 +48,7 @@ __all__ = [
     "parse_credibility",
     "parse_grading",
     "parse_judgment",
+    "parse_model_error",
     "parse_ratio",
     "parse_reliability",
     "parse_weight",

@@ -319,6 +319,11 @@ def _number(value: Any, what: str) -> float:
             number = math.inf
     else:
         raise JudgmentError(f"{what} must be a number, got {type(value).__name__}")
+    if isinstance(value, str) and _divides_by_zero(value):
+        raise JudgmentError(
+            f"{what} {value!r} is a division by zero: a fraction or frequency needs a count above 0 "
+            "after '/' or 'in' (16/60, 1 in 20)"
+        )
     if not math.isfinite(number) or not 0.0 <= number <= 1.0:
         raise JudgmentError(_outside(value, number, what))
     if number == 1.0 and _odds_against_underflowed(value):
@@ -336,6 +341,12 @@ def _number(value: Any, what: str) -> float:
             "(it rules the hypothesis out) or a number of at least 1e-300"
         )
     return number
+
+
+def _divides_by_zero(text: str) -> bool:
+    """'3/0' or '1 in 0': read as NaN by `_form`, which would otherwise be called out of range."""
+    match = _FRACTION.match(text.strip()) or _IN.match(text.strip())
+    return match is not None and float(match[2]) == 0.0
 
 
 def _outside(value: Any, number: float, what: str) -> str:
@@ -394,6 +405,41 @@ def parse_weight(value: Any, scale: Scale) -> Judgment:
         number = _form(value)
     if number is not None and math.isfinite(number) and number > 1.0:
         return Point(number, str(value))
+    return parse_judgment(value, scale)
+
+
+# A bare model_error from this up is most likely a percentage without its sign: at 0.5 or more half
+# the judgments would be simply wrong, and an item would say less than can be told from noise
+# (DESIGN section 9, "Out-of-model error"; docs/case-format.md, "Model error").
+MODEL_ERROR_AS_PERCENT = 0.5
+
+
+def parse_model_error(value: Any, scale: Scale) -> Judgment:
+    """The top-level `model_error:`: any judgment, except a bare number of 0.5 to 100, which is
+    refused with what it would mean and the percentage asked about (never read as one)."""
+    plain = (isinstance(value, int | float) and not isinstance(value, bool)) or (
+        isinstance(value, str) and _PLAIN.match(value.strip()) is not None
+    )
+    if plain:
+        try:
+            number = float(value)
+        except (OverflowError, ValueError):
+            number = math.inf
+        if math.isfinite(number) and MODEL_ERROR_AS_PERCENT <= number <= 100.0:
+            shown = str(value).strip()
+            if number == 1.0:
+                means = "every report is noise (100%): no item could move a prior"
+            elif number < 1.0:
+                means = (
+                    f"that {number * 100:g}% of all judgments are simply wrong (every item's "
+                    f"credibility times {1 - number:g}): an item would say less than noise"
+                )
+            else:
+                means = f"a probability of {number * 100:g}%, which none is"
+            raise JudgmentError(
+                f"{shown} as a bare number would mean {means}; if you meant {shown} percent, write "
+                f"'{shown}%' or {number / 100:g}"
+            )
     return parse_judgment(value, scale)
 
 
@@ -464,6 +510,7 @@ __all__ = [
     "complement",
     "from_range",
     "parse_judgment",
+    "parse_model_error",
     "parse_ratio",
     "parse_weight",
     "range_ends",

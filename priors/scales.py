@@ -115,7 +115,8 @@ class Scale:
     def _elsewhere(self, word: str) -> str:
         """': a word of the phia scale (40-50%); the nearest of icd203 is ...', for a word of
         another built-in scale: that scale, and this scale's term whose range overlaps its range
-        most (only one on the same side of even chance, so the meaning never flips)."""
+        most (only one on the same side of even chance, so the meaning never flips). Switching
+        the case to that scale is not suggested: it would re-read every other word of the case."""
         for name in _BUILTIN_SCALES:
             other = get_scale(name) if name != self.name else None
             found = other.lookup(word) if other is not None else None
@@ -133,7 +134,7 @@ class Scale:
                 near = self.lookup(best)
                 assert near is not None
                 said += f"; the nearest of {self.name} is '{best}' ({near.range_text()})"
-            return said + f", or give the case `scale: {other.name}`"
+            return said
         return ""
 
     def suggest(self, word: str) -> str | None:
@@ -219,7 +220,18 @@ def _number_meant(word: str) -> str:
     out_of = re.fullmatch(r"\s*(\d+)\s+out\s+of\s+(\d+)\s*", word, re.IGNORECASE)
     if out_of:
         return f": write '{out_of[1]} in {out_of[2]}'"
+    if re.search(r"\d", word) and _ODDS_WORDS.search(word):
+        # '1 to 9', '9:1 against', '9 to 1 on': which way the odds run (or whether '1 to 9' is a
+        # range) is the analyst's to say, so only the forms are named, with an example of our own.
+        return (
+            ": odds are written with a colon and always in favour, for:against ('1:3' is 1 for, 3 "
+            "against, 25%), or as a frequency ('1 in 4') or a fraction ('1/4'), without words; an "
+            "interval is written [low, high]"
+        )
     return ""
+
+
+_ODDS_WORDS = re.compile(r"\d\s*(to|:)\s*\d|\b(against|on|odds)\b", re.IGNORECASE)
 
 
 # "Did you mean": spellings only, never a change of meaning ---------------------------------------

@@ -194,7 +194,7 @@ def test_the_fast_path_still_needs_no_pydantic_for_the_new_keys(tmp_path) -> Non
         ),
         (
             _case([_item("a", hit=80, false_alarm=0.1)]),
-            "'hit' of evidence item 1: must be a probability from 0 to 1",
+            "'hit' of evidence 'a': must be a probability from 0 to 1",
         ),
     ],
 )

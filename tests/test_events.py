@@ -347,7 +347,7 @@ def test_echoes_of_uncertain_likelihoods_never_outweigh_the_event(
         ({"ratios": {"a": 2, "default": 1}, "via": ["s"]}, "has ratios and `via:`"),
         ({"reports": "g", "source": "s", "via": ["s"]}, "names a source twice"),
         ({"id": "g", "reports": "g"}, "evidence id 'g' is also an event id"),
-        ({"reports": "g", "via": [0]}, "`via:` entry 1 of evidence item 2"),
+        ({"reports": "g", "via": [0]}, "`via:` entry 1 of evidence 'bad'"),
     ],
 )
 def test_bad_reports_are_clean_errors_with_their_line(item: dict[str, Any], says: str) -> None:

@@ -78,7 +78,7 @@ def test_a_word_of_another_scale_names_that_scale_and_the_nearest_word_on_the_sa
     )
     said = _problems(text)
     assert "unknown word 'realistic possibility' for scale icd203: a word of the phia scale (40-50%)" in said
-    assert "the nearest of icd203 is 'roughly even chance' (45-55%), or give the case `scale: phia`" in said
+    assert "the nearest of icd203 is 'roughly even chance' (45-55%);" in said
     # Kent's 'probably not' (20-40%) never gets a word above even chance.
     said = _problems(HEAD + "evidence:\n  - {id: x, label: X, likelihoods: {a: probably not, b: 0.5}}\n")
     assert "'unlikely'" in said and "kent" in said

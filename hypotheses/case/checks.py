@@ -6,6 +6,7 @@ reported; a case that breaks none is then built (building.py)."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
@@ -28,6 +29,7 @@ from hypotheses.case.types import (
     Origin,
 )
 from priors import Point, get_scale
+from priors.judgment import MODEL_ERROR_AS_PERCENT
 from priors.scales import is_scale_path
 from priors.suggest import did_you_mean
 
@@ -88,7 +90,23 @@ class Checker:
         self._groups()
         self._resolution()
         self._scale()
+        self._model_error()
         return documents, check_assumptions(self.spec, self.found)
+
+    def _model_error(self) -> None:
+        """A model error of a half or more, stated as a percentage, word or range (a bare number
+        is refused as it is read: priors.parse_model_error): kept, since it was written as meant,
+        but said what it does, for it leaves the evidence almost nothing to say."""
+        judgment = self.spec.model_error
+        if judgment is None or judgment.mean < MODEL_ERROR_AS_PERCENT:
+            return
+        self.found.warn(
+            ("model_error",),
+            f"model_error {judgment.text or judgment.mean} says that {judgment.mean:.0%} of all "
+            f"judgments are simply wrong: every item's and report's credibility is multiplied by "
+            f"{1 - judgment.mean:.3g}, so the evidence can move the priors little (at 100% not at all); "
+            "if that is not meant, give a small probability such as 1%",
+        )
 
     def _hypotheses(self) -> None:
         specs = self.spec.hypotheses
@@ -145,6 +163,47 @@ class Checker:
                 "probability (or odds, or a percentage), write the other priors as probabilities too",
             )
 
+    def _singles_beside_factors(self, hypotheses: list[Hypothesis], factored: list[Hypothesis]) -> None:
+        """Single priors beside factored ones: all are weights, a factored one the product of its
+        factors (each a probability, so at most 1), normalised together. A single weight above 1
+        then swamps the products (60 beside them: 98%), and is refused; a single probability is
+        compared with the products as it stands, not as the share of the whole it may have been
+        meant as, and is warned with the priors it gives."""
+        weights = [math.prod(j.mean for _, j in h.prior) for h in hypotheses]
+        total = sum(weights)
+        if not (math.isfinite(total) and total > 0):
+            total = math.inf  # 1e308 beside 1e308: the shares are not worth printing
+        share = {h.id: w / total for h, w in zip(hypotheses, weights, strict=True)}
+        products = ", ".join(h.id for h in factored[:12]) + (", ..." if len(factored) > 12 else "")
+        singles = [(i, h) for i, h in enumerate(hypotheses) if h.prior and h.prior[0][0] == SINGLE_PRIOR]
+        refused = False
+        for index, h in singles:
+            judgment = h.prior[0][1]
+            if isinstance(judgment, Point) and judgment.value > 1.0:
+                refused = True
+                self.found.error(
+                    ("hypotheses", index, "prior"),
+                    f"prior {judgment.text or f'{judgment.value:g}'} of '{h.id}' is a weight above 1 beside "
+                    f"factored priors ({products}), whose weights are products of probabilities, at most 1: "
+                    f"normalised together, '{h.id}' would get {share[h.id]:.3g} of the prior; state its "
+                    "prior as factors too, or every prior as a single number",
+                )
+        if refused:
+            return
+        listed = [f"{h.id} {share[h.id]:.3g}" for h in hypotheses]
+        shares = ", ".join(listed[:12]) + (f", ... ({len(listed)} in all)" if len(listed) > 12 else "")
+        named = ", ".join(
+            f"{h.id} {h.prior[0][1].text or f'{h.prior[0][1].mean:g}'}" for _, h in singles[:12]
+        )
+        self.found.warn(
+            ("hypotheses", singles[0][0], "prior"),
+            f"the priors mix single values ({named}) with factored priors ({products}): each prior is a "
+            "weight, a factored one the product of its factors, and all are normalised together to "
+            f"{shares}; a single value is compared with the products as it stands, not read as the "
+            "hypothesis's share of the whole: to set that share, state every prior as factors, or every "
+            "one as a single probability",
+        )
+
     def _prior_warnings(self, hypotheses: list[Hypothesis]) -> None:
         """Priors are relative weights (docs/case-format.md, "Rules"): say when probabilities that do
         not add up are normalised, and when factor sets differ (a factor stated for one
@@ -163,6 +222,8 @@ class Checker:
         if len(singles) == len(hypotheses):
             self._mixed_priors(hypotheses, [j.mean for j in singles])
         factored = [h for h in hypotheses if h.prior and h.prior[0][0] != SINGLE_PRIOR]
+        if factored and singles:
+            self._singles_beside_factors(hypotheses, factored)
         if len(factored) < 2:
             return
         named = {h.id: {factor for factor, _ in h.prior} for h in factored}

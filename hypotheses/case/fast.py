@@ -24,6 +24,7 @@ from priors import (
     parse_credibility,
     parse_grading,
     parse_judgment,
+    parse_model_error,
     parse_ratio,
     parse_reliability,
     parse_weight,
@@ -383,7 +384,9 @@ def plain_spec(data: dict[str, Any], scale: Scale, scale_name: str) -> CaseSpec 
             title=_text(d["title"]),
             question=_optional_text(d.get("question")),
             scale=scale_name,
-            model_error=_optional_judgment(d.get("model_error"), scale),
+            model_error=None
+            if d.get("model_error") is None
+            else _read(parse_model_error, d["model_error"], scale),
             hypotheses=[_hypothesis(h, scale) for h in hypotheses],
             sources=_keyed(d["sources"], lambda v: _source(v, scale)) if "sources" in d else {},
             events=_keyed(d["events"], lambda v: _event(v, scale)) if "events" in d else {},

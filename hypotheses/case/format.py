@@ -37,6 +37,7 @@ from priors import (
     parse_credibility,
     parse_grading,
     parse_judgment,
+    parse_model_error,
     parse_ratio,
     parse_reliability,
     parse_weight,
@@ -112,15 +113,17 @@ _as_ratio = _reading(parse_ratio, with_scale=False)
 _as_reliability = _reading(parse_reliability)
 
 
-def _probability(meaning: str) -> Any:
+def _probability(meaning: str, parse: Callable[[Any, Any], Any] = parse_judgment) -> Any:
     """A judgment field that is a probability and nothing else (an origin's `shared`, a rate,
     the model error): its error says what the probability means, and leaves out the judgment
     parser's hint about weights and ratios, which this key takes neither of."""
 
     def read(value: Any, info: ValidationInfo) -> Any:
         try:
-            return parse_judgment(value, _scale(info))
+            return parse(value, _scale(info))
         except JudgmentError as exc:
+            if "as a bare number would mean" in str(exc):  # parse_model_error's own: complete
+                raise PydanticCustomError("judgment", "{message}", {"message": str(exc)}) from None
             said = str(exc).split("; only a prior may be")[0]
             message = f"must be a probability from 0 to 1 ({meaning}); {said}"
             raise PydanticCustomError("judgment", "{message}", {"message": message}) from None
@@ -129,10 +132,28 @@ def _probability(meaning: str) -> Any:
 
 
 JudgmentField = Annotated[Any, PlainValidator(_as_judgment), WithJsonSchema(_judgment_schema())]
+
+
+def _as_factor(value: Any, info: ValidationInfo) -> Any:
+    """A prior factor: a probability. The judgment parser's hint that "only a prior may be a
+    weight" would contradict itself here (a factor is part of the prior), so it is made exact."""
+    try:
+        return parse_judgment(value, _scale(info))
+    except JudgmentError as exc:
+        said = str(exc).split("; only a prior may be")[0]
+        if said != str(exc):
+            said += (
+                "; a prior factor is a probability; only a hypothesis's single `prior:` number may "
+                "be a weight above 1"
+            )
+        raise PydanticCustomError("judgment", "{message}", {"message": said}) from None
+
+
+FactorField = Annotated[Any, PlainValidator(_as_factor), WithJsonSchema(_judgment_schema())]
 SharedField = _probability("that the items all repeat one origin")
 HitField = _probability("P(reported | what it reports is true)")
 FalseAlarmField = _probability("P(reported | what it reports is not true)")
-ModelErrorField = _probability("that any one judgment is simply wrong")
+ModelErrorField = _probability("that any one judgment is simply wrong", parse_model_error)
 # (judgment, warning): one of the six Admiralty credibility words, or a judgment of the scale.
 CredibilityField = Annotated[
     Any,
@@ -210,7 +231,7 @@ PriorFactors = create_model(
     __doc__="A prior weight given as a product of factors; a missing factor counts as 1.",
     __module__=__name__,
     **{
-        name: (JudgmentField | None, Field(default=None, description=PRIOR_FACTORS[name]))
+        name: (FactorField | None, Field(default=None, description=PRIOR_FACTORS[name]))
         for name in keys.FACTORS.keys
     },
 )

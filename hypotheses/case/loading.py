@@ -241,7 +241,7 @@ def _without_likelihoods(data: dict[str, Any], lines: LineMap, name: str) -> lis
             Problem(
                 name,
                 lines.line(("evidence", index)) or 1,
-                f"missing required field 'likelihoods' in evidence item {index + 1} "
+                f"missing required field 'likelihoods' in {_entry(data, 'evidence', index)} "
                 "(or give `ratios:`, or `reports:` an event)",
             )
         )
@@ -297,7 +297,7 @@ def _problems_from_pydantic(errors: list[Any], data: Any, lines: LineMap, name: 
             continue
         if kind == "missing":
             missing = "schema" if loc[-1] == "schema_version" else loc[-1]
-            where = f" in {_where(path)}" if path else ""
+            where = f" in {_where(path, data)}" if path else ""
             message = f"missing required field '{missing}'{where}"
             if missing == "schema":
                 message += "; add `schema: 1` as the first line (the version of the case format)"
@@ -327,16 +327,16 @@ def _problems_from_pydantic(errors: list[Any], data: Any, lines: LineMap, name: 
                 "add the alternatives you are weighing"
             )
         elif kind == "judgment":
-            message = f"{_where(path)}: {error['ctx']['message']}"
+            message = f"{_where(path, data)}: {error['ctx']['message']}"
         elif path and path[-1] == "observed" and kind in ("bool_parsing", "bool_type", "literal_error"):
             # One message for both halves of `bool | "pending"` (pydantic reports each).
             message = (
-                f"{_where(path)}: {error['input']!r} is not an observation; write true (seen), false "
+                f"{_where(path, data)}: {error['input']!r} is not an observation; write true (seen), false "
                 "(looked for and not found) or pending (not yet known)"
             )
         else:
             said = error["msg"][0].lower() + error["msg"][1:]
-            message = f"{_where(path)}: {said}, got {_describe(error['input'])}"
+            message = f"{_where(path, data)}: {said}, got {_describe(error['input'])}"
             if isinstance(error["input"], bool):
                 message += (
                     "; YAML reads unquoted yes/no/on/off/true/false as a yes-or-no value: "
@@ -460,8 +460,24 @@ def _decimal_comma_hint(data: Any, path: tuple[Any, ...]) -> str:
     )
 
 
-def _where(path: tuple[Any, ...]) -> str:
-    """A human name for a place in the document, e.g. "likelihood of 'mistake' in evidence 2"."""
+def _entry(data: Any, section: str, index: int) -> str:
+    """A list entry by its id ("evidence 'ss750'", "hypothesis 'russia'"), which the analyst can
+    search for; by its position ("evidence item 15") when it has no valid id of its own, or one
+    another entry shares (the id would not tell them apart)."""
+    entries = data.get(section) if isinstance(data, dict) else None
+    if isinstance(entries, list) and 0 <= index < len(entries) and isinstance(entries[index], dict):
+        ident = entries[index].get("id")
+        same = [e for e in entries if isinstance(e, dict) and e.get("id") == ident]
+        if isinstance(ident, str) and _VALID_ID.fullmatch(ident) and len(same) == 1:
+            return f"{'hypothesis' if section == 'hypotheses' else 'evidence'} '{ident}'"
+    return f"{'hypothesis' if section == 'hypotheses' else 'evidence item'} {index + 1}"
+
+
+_VALID_ID = re.compile(r"[a-z][a-z0-9_]*")  # format.ID_PATTERN, without importing pydantic's models
+
+
+def _where(path: tuple[Any, ...], data: Any = None) -> str:
+    """A human name for a place in the document, e.g. "likelihood of 'mistake' of evidence 'e2'"."""
     if not path:
         return "case"
     parts = list(path)
@@ -472,8 +488,7 @@ def _where(path: tuple[Any, ...]) -> str:
         # A list entry: "`via:` entry 1", not the bare index "'0'".
         head = f"`{parts[-2]}:` entry {parts[-1] + 1}"
     if parts[0] in ("hypotheses", "evidence") and len(parts) >= 2 and isinstance(parts[1], int):
-        noun = "hypothesis" if parts[0] == "hypotheses" else "evidence item"
-        named = f"{noun} {parts[1] + 1}"
+        named = _entry(data, parts[0], parts[1])
         return named if len(parts) == 2 else f"{head} of {named}"
     if parts[0] == "sources" and len(parts) >= 3:
         return f"{head} of source '{parts[1]}'"
