@@ -63,23 +63,24 @@ def percent(p: float) -> str:
     return f"{shown}%"
 
 
-def odds_shift(before: float, after: float) -> str:
+def odds_shift(before: float, after: float, odds: str = "odds") -> str:
     """Where two probabilities print alike ('>99.9%' and '>99.9%') but differ, the change in
     their odds, ' (odds -12.3 dB)': near certainty a percentage stops moving while the odds
-    still fall tenfold. '' where the percentages already show the change."""
+    still fall tenfold. '' where the percentages already show the change. `odds` names them
+    where a reader could take them for another pair's ('odds of other against the rest')."""
     if percent(before) != percent(after):
         return ""
-    return _odds_change(before, after)
+    return _odds_change(before, after, odds)
 
 
-def _odds_change(before: float, after: float) -> str:
-    """' (odds -12.3 dB)', the change in the odds from `before` to `after`; '' where either is
-    0 or 1 (infinite odds) or the change rounds to 0.0 dB."""
+def _odds_change(before: float, after: float, odds: str = "odds") -> str:
+    """' (odds -12.3 dB)', the change in the odds of p against 1 - p from `before` to `after`;
+    '' where either is 0 or 1 (infinite odds) or the change rounds to 0.0 dB."""
     if not (0 < before < 1 and 0 < after < 1) or before == after:
         return ""
     db = 10 * (math.log10(after / (1 - after)) - math.log10(before / (1 - before)))
     shown = decibans(db)
-    return "" if shown == "0.0 dB" else f" (odds {shown})"
+    return "" if shown == "0.0 dB" else f" ({odds} {shown})"
 
 
 def points_change(before: float, after: float) -> str:

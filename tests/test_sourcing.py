@@ -233,6 +233,7 @@ def test_every_output_carries_the_sourcing_of_an_item(tmp_path: Path) -> None:
         "via": "reuters",
         "links": "https://example.org/memo",
         "document_sha256": sha,
+        "observed": "true",  # the column trial 3 added (docs/model.md section 6)
     }
     said = ["wapo_leak", "The Washington Post", "wapo", "B2", "reuters", "is not coordinating air strikes"]
     said += ["article.txt", "12-14", "2024-03-01", "https://example.org/memo", "2024-02-28", sha]

@@ -70,7 +70,8 @@ def test_diff_near_certainty_shows_the_odds_change_of_an_effect_the_points_canno
     assert row[3].startswith("0.0 (odds +")
     for text in (_render(render_diff(result)), diff_markdown(result)):
         assert "(odds -10.0 dB)" in text
-        assert "(odds -10.0 dB), c " in text  # the headline: b <0.1% -> <0.1% (odds -10.0 dB), c ...
+        # the headline names whose odds: b <0.1% -> <0.1% (odds of b against the rest -10.0 dB), c ...
+        assert "(odds of b against the rest -10.0 dB), c " in text
     assert result.to_dict()["changes"][0]["alone"]["b"] < 0  # JSON keeps its numbers, no new key
     assert set(result.to_dict()["changes"][0]) == {"place", "before", "after", "alone", "text"}
 

@@ -57,6 +57,14 @@ class Change:
     after: str | None
     alone: dict[str, float] | None  # change in P(h | E) with only this change applied to OLD
     text: bool = False  # text the model does not read (a label, a quote): it changes no number
+    # The order of the items both cases observe (place ORDER_PLACE, with `text` set): no posterior
+    # depends on it, but the per-item weights, diagnosticity and the timeline are measured in
+    # file order (docs/model.md section 5), so they change.
+    order: bool = False
+
+
+# The place of a change of the items' order (no item id has a space, so it names no item).
+ORDER_PLACE = "order of items"
 
 
 @dataclass(frozen=True)
@@ -74,7 +82,14 @@ class DiffResult:
             "before": self.before,
             "after": self.after,
             "changes": [
-                {"place": c.place, "before": c.before, "after": c.after, "alone": c.alone, "text": c.text}
+                {
+                    "place": c.place,
+                    "before": c.before,
+                    "after": c.after,
+                    "alone": c.alone,
+                    "text": c.text,
+                    **({"order": True} if c.order else {}),
+                }
                 for c in self.changes
             ],
         }
@@ -286,6 +301,9 @@ def diff(old: Case | str | Path, new: Case | str | Path, seed: int | None = DEFA
                 touch,
             )
     changes += [Change(place, x, y, None, text=True) for place, x, y in text_changes(a, b)]
+    moved = order_change(a, b)
+    if moved is not None:
+        changes.append(Change(ORDER_PLACE, *moved, None, text=True, order=True))
     return DiffResult(
         a.path,
         b.path,
@@ -293,6 +311,16 @@ def diff(old: Case | str | Path, new: Case | str | Path, seed: int | None = DEFA
         {h: float(p) for h, p in zip(b.hypothesis_ids, _means(b, seed), strict=True)},
         tuple(changes),
     )
+
+
+def order_change(a: Case, b: Case) -> tuple[str, str] | None:
+    """(before, after): the ids of the observed items both cases have, each in its file's order,
+    when that order differs; else None. Items added or removed are changes of their own and do
+    not count as a reordering."""
+    both = {it.id for it in a.evidence} & {it.id for it in b.evidence}
+    before = [it.id for it in a.evidence if it.id in both]
+    after = [it.id for it in b.evidence if it.id in both]
+    return None if before == after else (", ".join(before), ", ".join(after))
 
 
 def _cut_off(case: Case) -> str:

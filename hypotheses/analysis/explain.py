@@ -371,10 +371,20 @@ def explain_for(
     plug = _PlugIn(case)
     baseline = float(plug.posterior(plug.total)[mask].sum())
     swings = []
+    # How near each judgment brings the answer to changing: the log of P(T) / P(rival) at its
+    # nearer end (the flip's measure, a ratio), not the points margin P(T) - P(rival). The two
+    # share their sign, so the verdict is the same; but behind a near-certain rival, points move
+    # most with a judgment that shifts the rival's share to a third hypothesis and leaves P(T)
+    # where it is, which is no nearer to T leading (docs/model.md section 5, A chosen question).
+    nearness: dict[str, float] = {}
     for name, judgment, low, high, at_low, at_high in _moved_to_ends(plug):
         p_low, p_high = float(at_low[mask].sum()), float(at_high[mask].sum())
-        ends = [(p - r, who) for p, (r, who) in ((p_low, rival_of(at_low)), (p_high, rival_of(at_high)))]
-        margin, best_rival = pick(ends)
+        ends = [
+            (_log_ratio(p, r), p - r, who)
+            for p, (r, who) in ((p_low, rival_of(at_low)), (p_high, rival_of(at_high)))
+        ]
+        near, margin, best_rival = pick(ends)
+        nearness[name] = near
         swings.append(
             Swing(
                 name,
@@ -390,7 +400,7 @@ def explain_for(
             )
         )
     swings.sort(key=lambda s: -s.swing)
-    closest = pick(swings, key=lambda s: s.margin) if swings else None
+    closest = pick(swings, key=lambda s: nearness[s.name]) if swings else None
 
     exact_for = float(np.asarray(exact)[mask].sum())
     left_out = [(item.id, row, False) for item, row in zip(case.evidence, without, strict=True)]
@@ -442,6 +452,14 @@ def explain_for(
     )
 
 
+def _log_ratio(p: float, rival: float) -> float:
+    """log(p / rival), with 0 against 0 level (0.0) and a side at 0 at -inf or +inf."""
+    if p == rival:
+        return 0.0
+    with np.errstate(divide="ignore"):
+        return float(np.log(p) - np.log(rival))
+
+
 def _probability(card: Scorecard, target: str, kind: str) -> Estimate:
     """The question's posterior mean and 90% interval as the card reports it."""
     rows = card.groups if kind == "group" else card.hypotheses
@@ -467,14 +485,49 @@ def _question_weights(
     return weight, {i: None if w is None else -w for i, w in weight.items()}
 
 
+def item_cap(case: Case) -> float:
+    """The largest likelihood ratio between two hypotheses that one new item can carry under the
+    case's `model_error:` m (DESIGN.md, "Out-of-model error"; docs/model.md section 5, Flip):
+    every item's credibility is at most c = 1 - m, so with the item certain under the favoured
+    hypothesis and impossible under the n - 1 others (the base rate b = 1/n, its least),
+    lambda_f / lambda_a = (c + (1 - c) b) / ((1 - c) b) = 1 + n (1 - m) / m: 'about 1/m', times n.
+    inf without model error (m = 0: no such cap)."""
+    m = float(case.model_error.mean)
+    if m <= 0.0:
+        return float("inf")
+    return 1.0 + len(case.hypotheses) * (1.0 - m) / m
+
+
+def _one_in(p: float) -> str:
+    """A small probability a reader can picture: '2.5%', or '1 in 11,700' below 0.1% (where a
+    percentage would print '<0.1%', a bound that says nothing of how small)."""
+    if p >= 0.001:
+        return percent(p)
+    n = float(f"{1.0 / p:.3g}")
+    return f"1 in {n:,.0f}" if n < 1e9 else f"1 in {n:.2g}"
+
+
 def _flip(case: Case, high: float, low: float, favoured: str, against: str) -> FlipThreshold:
     """The ratio an independent new item needs, favouring `favoured` (now at `low`) over
-    `against` (at `high`), to bring them level; as `explain`'s flip, with the scale's example."""
+    `against` (at `high`), to bring them level; as `explain`'s flip, with the scale's example.
+    When that ratio is more than one item can carry under the case's own model error
+    (`item_cap`), a single report would be an impossible example: the example says so and how
+    many items at the cap it would take instead."""
     with np.errstate(divide="ignore"):
         log_ratio = float(np.log(high) - np.log(low))
     ratio = float(np.exp(log_ratio)) if log_ratio < 700 else float("inf")
     scale = case.scale
-    if np.isfinite(ratio):
+    cap = item_cap(case)
+    items_needed = None
+    if np.isfinite(ratio) and ratio > cap:
+        items_needed = max(2, math.ceil(log_ratio / math.log(cap)))
+        example = (
+            f"but under the case's model_error ({case.model_error.text}) one item can carry at most "
+            f"{cap:,.0f}:1 ({decibans(10 * math.log10(cap), signed=False)}: certain under {favoured}, "
+            f"impossible under every other hypothesis), so no single report can; it would take at "
+            f"least {items_needed} such items, each independent of the others and of the evidence so far"
+        )
+    elif np.isfinite(ratio):
         top = scale.terms[-1]
         top_word = top.term if top.lo != top.hi else scale.terms[-2].term
         at_most = float(np.exp(np.log(scale.lookup(top_word).judgment.mean) - log_ratio))
@@ -482,12 +535,21 @@ def _flip(case: Case, high: float, low: float, favoured: str, against: str) -> F
         # the number: name the end it passes instead (docs/model.md, How extremes are shown).
         words = scale.beyond(at_most) or f"'{scale.term_for(at_most)}'"  # at_most <= the top word's mean
         example = (
-            f"e.g. a report '{top_word}' if {favoured} but at most {percent(at_most)} ({words}) if {against}"
+            f"e.g. a report '{top_word}' if {favoured} but no more likely than {_one_in(at_most)} "
+            f"({words}) if {against}"
         )
     else:
         example = f"no evidence can: {favoured} has posterior probability 0"
     db = 10 * log_ratio / np.log(10) if np.isfinite(log_ratio) else float("inf")
-    return FlipThreshold(favoured, ratio, db, _strength(ratio), example)
+    return FlipThreshold(
+        favoured,
+        ratio,
+        db,
+        _strength(ratio),
+        example,
+        cap if math.isfinite(cap) else None,
+        items_needed,
+    )
 
 
 def _group_event_line(event: EventScore, target: str, weight: float | None) -> str:

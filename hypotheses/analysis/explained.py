@@ -56,6 +56,11 @@ class FlipThreshold:
     decibans: float
     strength: str  # Kass & Raftery's words for that ratio
     example: str  # the ratio in the case scale's words
+    # The most one new item can carry under the case's model_error (explain.item_cap); None
+    # without model error. When `likelihood_ratio` exceeds it, `items_needed` items at the cap
+    # (each independent) are the least that could bring the two level; else None.
+    item_cap: float | None = None
+    items_needed: int | None = None
 
 
 @dataclass(frozen=True)

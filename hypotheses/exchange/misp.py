@@ -14,12 +14,15 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from hypotheses.exchange.stix import (
+    ABSENT_TEXT,
     CONFIDENCE_VALUE,
     NAMESPACE,
+    absence_tags,
     case_timestamp,
     item_grading,
     likelihood_tag,
     machine_tag,
+    not_carried,
 )
 
 if TYPE_CHECKING:
@@ -70,6 +73,9 @@ def to_misp(card: Scorecard, case: Case | None = None) -> Any:
 
     if card.question:
         attribute("question", card.question, "hypscore: the question", [])
+    left_out = not_carried(card, weights=False)
+    if left_out:  # MISP's event has no description: what it does not carry is an attribute
+        attribute("not-carried", left_out, "hypscore: what this event does not carry", [])
     for h in card.hypotheses:
         attribute(
             f"hypothesis/{h.id}",
@@ -80,7 +86,7 @@ def to_misp(card: Scorecard, case: Case | None = None) -> Any:
         )
     for e in card.evidence:
         letter, digit = item_grading(e, case)
-        tags = []
+        tags = absence_tags(e)
         if letter:
             tags.append(machine_tag("admiralty-scale", "source-reliability", letter.lower()))
         if digit:
@@ -88,7 +94,9 @@ def to_misp(card: Scorecard, case: Case | None = None) -> Any:
         attribute(
             f"evidence/{e.id}",
             e.label,
-            f"hypscore evidence {e.id}" + (f", graded {letter}{digit}" if letter and digit else ""),
+            f"hypscore evidence {e.id}"
+            + (f", graded {letter}{digit}" if letter and digit else "")
+            + ("" if e.observed else f": {ABSENT_TEXT[0].lower()}{ABSENT_TEXT[1:]}"),
             tags,
         )
     return event

@@ -157,7 +157,7 @@ def _item_note(
     grading = f"{letter}{digit}" if letter and digit else None
     source = e.source or _item_source(e, case)
     chain = [s for s in ((source,) if source else ()) + tuple(e.via) if s in known]
-    tags = ["hypscore:evidence"]
+    tags = ["hypscore:evidence", *absence_tags(e)]
     if letter:
         tags.append(machine_tag("admiralty-scale", "source-reliability", letter.lower()))
     if digit:
@@ -173,6 +173,17 @@ def _item_note(
         external_references=refs or None,
         **stamp,
     )
+
+
+# An item looked for and not found (`observed: false`) is tagged so, beside its text: its label
+# states what was looked for, and without the tag a platform would show it as a fact.
+ABSENT_TAG = machine_tag("hypscore", "observed", "false")
+ABSENT_TEXT = "Looked for and not found."
+
+
+def absence_tags(e: EvidenceScore) -> list[str]:
+    """[ABSENT_TAG] for an item looked for and not found, else []."""
+    return [] if e.observed else [ABSENT_TAG]
 
 
 def _sources(card: Scorecard, case: Case | None) -> list[tuple[str, str, str | None, tuple, str, list]]:
@@ -263,7 +274,33 @@ def _report_text(card: Scorecard, confidence: Any) -> str:
         _confidence_text(confidence),
         f"Information as of {card.as_of}." if card.as_of else None,
         f"Verbal scale: {card.scale}.",
+        not_carried(card),
     )
+
+
+def not_carried(card: Scorecard, weights: bool = True) -> str | None:
+    """What the case holds that the exchange formats do not (docs/exchange.md, "Not exported
+    (yet)"), said to their consumer: a pending item is not in the posterior, and an origin's
+    items read as independent notes although the model weighed them together; and each item's
+    weight depends on the items above it (`weights`: the format carries weights, as STIX's notes
+    do and MISP's attributes do not). Counts and ids only (ids are the case's own names,
+    carried as text like its labels); None when nothing is left out."""
+    parts = []
+    if card.pending:
+        n = len(card.pending)
+        parts.append(f"{n} pending item{'s' * (n != 1)} ({', '.join(p.id for p in card.pending)})")
+    if card.origins:
+        n = len(card.origins)
+        parts.append(f"{n} possible common origin{'s' * (n != 1)} ({', '.join(o.id for o in card.origins)})")
+    if not parts:
+        return None
+    said = (
+        f"Not carried here: {' and '.join(parts)}. A pending item is not in the posterior; an "
+        "origin's items, listed as separate evidence, were weighed together."
+    )
+    if weights:
+        said += " Each item's weight is conditional on the items listed before it."
+    return said + " (hypscore, docs/exchange.md)"
 
 
 def _confidence_text(confidence: Any) -> str | None:
@@ -288,7 +325,7 @@ def _item_text(e: EvidenceScore, grading: str | None) -> str:
     label = e.source_label
     return _join(
         e.label,
-        None if e.observed else "Looked for and not found.",
+        None if e.observed else ABSENT_TEXT,
         f"Source: {label}" + (f" ({grading})" if grading else "") if label else None,
         f"Graded {grading}." if grading and not label else None,
         f"Reports the event {e.reports}." if e.reports else None,

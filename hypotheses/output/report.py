@@ -248,13 +248,22 @@ def _bottom_line(card: Scorecard, lead: HypothesisScore, rival: HypothesisScore)
 
 
 def _dated(card: Scorecard, generated: date | None) -> str:
-    """'Assessed 2026-01-02 · ' when the caller gives the day; else the case's own date
-    ('Information as of 2018-09-20 · ', its as_of or latest item), or nothing: never the clock,
-    so the same case and seed give the same page on any day."""
+    """'Assessed 2026-01-02 · ' when the caller gives the day; else the case's own date, or
+    nothing: never the clock, so the same case and seed give the same page on any day. Only a
+    case's `as_of:` is an analyst's cut-off ('Information as of 2018-09-20 · '); without one the
+    date is merely the latest the case gives, and reads so ('Latest item dated 2018-09-20 · ',
+    or 'Resolved ...' when the resolution is later than every item)."""
     if generated is not None:
         return f"Assessed {escape(generated.isoformat())} · "
     day = card.case_date()
-    return f"Information as of {escape(day)} · " if day else ""
+    if not day:
+        return ""
+    if card.as_of:
+        return f"Information as of {escape(day)} · "
+    items = [str(e.date)[:10] for e in card.evidence if e.date]
+    if items and max(items) == day:
+        return f"Latest item dated {escape(day)} · "
+    return f"Resolved {escape(day)} · "
 
 
 def _named(item_id: str, label: str) -> str:

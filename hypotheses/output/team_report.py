@@ -270,7 +270,9 @@ def diff_rows(result: DiffResult) -> tuple[list[str], list[list[str]]]:
     header = ["Place", "before", "after", *(f"{h} alone" for h in ids)]
     rows = []
     for c in result.changes:
-        if c.text:
+        if c.order:
+            alone = ["order"] * len(ids)
+        elif c.text:
             alone = ["text"] * len(ids)
         elif c.alone is None:
             alone = ["n/a"] * len(ids)
@@ -296,20 +298,28 @@ def diff_headline(result: DiffResult) -> str:
         return percent(values[h]) if h in values else "-"
 
     def shift(h: str) -> str:
+        # Whose odds: h's against every other hypothesis together (a bare "odds" read as h's
+        # against the leader, or as the leader's).
         if h in result.before and h in result.after:
-            return odds_shift(result.before[h], result.after[h])
+            return odds_shift(result.before[h], result.after[h], f"odds of {h} against the rest")
         return ""
 
     moves = ", ".join(f"{h} {p(result.before, h)} -> {p(result.after, h)}{shift(h)}" for h in ids)
     n = len(result.changes)
-    texts = sum(c.text for c in result.changes)
-    of_text = f" ({texts} of text, which changes no number)" if texts else ""
+    texts = sum(c.text and not c.order for c in result.changes)
+    said = [f"{texts} of text, which changes no number"] if texts else []
+    if any(c.order for c in result.changes):
+        said.append(
+            "the order of the items, which changes no posterior but the per-item weights, "
+            "diagnosticity and timeline, measured in file order"
+        )
+    of_text = f" ({'; '.join(said)})" if said else ""
     return (
         f"{result.old} -> {result.new}: {n} change{'s' * (n != 1)}{of_text}. P(h | E): {moves}. "
         "'alone': the change in percentage points when only that change is made to the old case "
         "(where that prints 0.0 but the odds move, as near certainty, the odds' change in dB; "
-        "n/a: it cannot stand alone; text: the model does not read it); the effects need not add "
-        "up, the evidence interacts."
+        "n/a: it cannot stand alone; text: the model does not read it; order: the items' order, "
+        "which no posterior depends on); the effects need not add up, the evidence interacts."
     )
 
 

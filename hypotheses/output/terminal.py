@@ -22,6 +22,7 @@ from rich.text import Text
 from hypotheses.analysis.scorecard import Scorecard
 from hypotheses.output.wording import (
     ASSUMPTIONS_KEY,
+    NOT_FOUND,
     SUSPECTED_KEY,
     as_of_line,
     assumption_line,
@@ -417,7 +418,11 @@ def render_explanation(card: Scorecard) -> Group:
             for item in items:
                 nested = "  ↳ " if event is not None else ""
                 table.add_row(
-                    Text.assemble((nested, "dim"), (visible(item.id), "" if nested else "bold")),
+                    Text.assemble(
+                        (nested, "dim"),
+                        (visible(item.id), "" if nested else "bold"),
+                        (NOT_FOUND if not item.observed else "", "dim"),
+                    ),
                     Text(db(mine(item))),
                     Text(db(theirs(item))),
                     *(Text(db(item.weight_db[h])) for h in extra),

@@ -352,6 +352,10 @@ def summary(card: Scorecard) -> dict[str, object]:
 
 
 # The line under explain's "Suspected common origins" (terminal and Markdown).
+# After an item's id wherever weights are shown: an item looked for and not found (`observed:
+# false`) carries the weight of its absence, and its label says what was looked for.
+NOT_FOUND = " (not found)"
+
 SUSPECTED_KEY = (
     "Items counted as independent that may repeat one origin (the same link, last via: source or "
     "document, or near-identical quotes or labels), with the leader's probability were they one "
