@@ -353,7 +353,7 @@ def test_the_warning_with_the_leaders_change() -> None:
     (found,) = suspected_origins(case)
     from dataclasses import replace
 
-    said = warning(replace(found, if_shared={"a": 0.712, "b": 0.288}), "a", 0.888)
+    said = warning(replace(found, if_shared={"a": 0.712, "b": 0.288}), "a", {"a": 0.888, "b": 0.112})
     assert said == (
         "possible common origin: items x and y (same last via: reuters): if they repeated one origin "
         "(shared 50%), P(a) would be 71.2% instead of 88.8%; declare it under origins: or ignore"
@@ -521,5 +521,20 @@ def test_the_warning_near_certainty_gives_the_odds_change() -> None:
     (found,) = suspected_origins(case)
     from dataclasses import replace
 
-    said = warning(replace(found, if_shared={"a": 0.9999, "b": 0.0001}), "a", 0.99999)
-    assert "P(a) would be >99.9% instead of >99.9% (odds -10.0 dB);" in said
+    said = warning(replace(found, if_shared={"a": 0.9999, "b": 0.0001}), "a", {"a": 0.99999, "b": 0.00001})
+    assert "P(a) would be >99.9% instead of >99.9% (odds of a against the rest -10.0 dB);" in said
+
+
+def test_the_warning_names_the_hypothesis_that_moves_most_beside_the_leader() -> None:
+    """Near certainty the leader barely moves; the hypothesis the repeated items carried is the
+    one that does (new-user trial 3: only the leader was named)."""
+    case = _case(_item("x", via=["reuters"]), _item("y", via=["reuters"]))
+    (found,) = suspected_origins(case)
+    from dataclasses import replace
+
+    now = {"a": 0.9650, "b": 0.0340, "c": 0.0010}
+    shared = {"a": 0.9750, "b": 0.0050, "c": 0.0200}  # the items carried b: a gains 1, b loses 2.9
+    said = warning(replace(found, if_shared=shared), "a", now)
+    assert "P(b) would be 0.5% instead of 3.4% and P(a) would be 97.5% instead of 96.5%;" in said
+    level = warning(replace(found, if_shared={"a": 0.5, "b": 0.499, "c": 0.001}), "a", now)
+    assert "P(a) would be 50.0% instead of 96.5%;" in level and "P(b)" not in level  # the leader moved most

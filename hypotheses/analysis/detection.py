@@ -234,14 +234,22 @@ def _names(ids: tuple[str, ...]) -> str:
     return ids[0] if len(ids) == 1 else ", ".join(ids[:-1]) + " and " + ids[-1]
 
 
-def warning(suspected: SuspectedOrigin, leader: str | None = None, now: float | None = None) -> str:
+def warning(
+    suspected: SuspectedOrigin, leader: str | None = None, now: dict[str, float] | None = None
+) -> str:
     """The warning of one cluster: its items, its reasons and, when `if_shared` is known, what
-    the leader's posterior (`now`) would be were they one origin."""
+    the leader's posterior (`now`: every hypothesis's P(h | E)) would be were they one origin,
+    and, when another hypothesis would move more (the leader near certainty barely moves), that
+    one's too: the reader sees which conclusion the repetition carries."""
     said = f"possible common origin: items {_names(suspected.items)} ({'; '.join(suspected.reasons)})"
     if leader is not None and now is not None and leader in suspected.if_shared:
-        said += (
-            f": if they repeated one origin (shared {SHARED:.0%}), P({leader}) would be "
-            f"{percent(suspected.if_shared[leader])} instead of {percent(now)}"
-            f"{odds_shift(now, suspected.if_shared[leader])}"
-        )
+        moves = {h: abs(p - now[h]) for h, p in suspected.if_shared.items() if h in now}
+        most = max(moves, key=lambda h: moves[h])
+        named = [leader] if moves[most] <= moves[leader] else [most, leader]
+        parts = [
+            f"P({h}) would be {percent(suspected.if_shared[h])} instead of {percent(now[h])}"
+            f"{odds_shift(now[h], suspected.if_shared[h], f'odds of {h} against the rest')}"
+            for h in named
+        ]
+        said += f": if they repeated one origin (shared {SHARED:.0%}), " + " and ".join(parts)
     return said + "; declare it under origins: or ignore"

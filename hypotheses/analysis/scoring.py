@@ -208,12 +208,14 @@ def assess_confidence(case: Case, card: Scorecard, exact: EngineResult, seed: in
 
 def suspected_with_if_shared(case: Case, card: Scorecard, seed: int | None) -> tuple[SuspectedOrigin, ...]:
     """The case's suspected common origins, each with P(h | E) were its items one origin at
-    shared 0.5 (same seed as the score) and its warning naming the leader's change."""
+    shared 0.5 (same seed as the score) and its warning naming the leader's change (and the
+    hypothesis that would move most, when another)."""
     leader = card.ranked()[0]
+    now = {h.id: h.posterior.mean for h in card.hypotheses}
     out = []
     for found in detection.suspected_origins(case):
         found = replace(found, if_shared=detection.if_shared(case, found, seed))
-        out.append(replace(found, warning=detection.warning(found, leader.id, leader.posterior.mean)))
+        out.append(replace(found, warning=detection.warning(found, leader.id, now)))
     return tuple(out)
 
 
