@@ -259,3 +259,28 @@ def test_an_uncertain_model_error_is_a_source_of_every_item() -> None:
     spread = np.std(pool, axis=0) / math.sqrt(len(pool))
     assert np.all(np.abs(np.mean(pool, axis=0) - quad) < 5 * spread + 1e-12)
     assert np.isclose(ours.sum(), 1.0)
+
+
+def test_hundreds_of_sources_one_report_each_take_one_node_and_a_bounded_candidate_pool(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """An event told by 300 outlets, each through a graded source of its own: every source's
+    degree is 1 (two share a wire: 2), so the rule needs 2 nodes; the interval draws' candidate
+    pool holds no more reliabilities than the importance pool may (pool_draws)."""
+    from hypotheses.model import components
+    from tests.test_many_sources import _outlets
+
+    case = make_case(_outlets(300))
+    (component,) = compile_case(case).components
+    assert component.method == "quadrature" and quadrature.tensor_size(component.degrees) == 2
+    sizes: list[int] = []
+    candidates = components.ComponentScore._candidates
+
+    def spy(self: Any, size: int, rng: np.random.Generator) -> Any:
+        sizes.append(size)
+        return candidates(self, size, rng)
+
+    monkeypatch.setattr(components.ComponentScore, "_candidates", spy)
+    card = score(case, engine="numpy", explain=False)
+    assert sizes and sum(sizes) * len(component.sources) <= components.POOL_ELEMENTS
+    assert card.diagnostics.components[0]["nodes"] == 2

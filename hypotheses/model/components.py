@@ -595,10 +595,14 @@ class ComponentScore:
         P(R | h, theta, c), resampled per draw's h. Per-draw resampling from a handful of
         candidates would be biased towards the prior (its bias is order 1/candidates). The pool
         is sized by its own error: it doubles (from max(n, JOINT_START) candidates, never beyond
-        max(n, JOINT_POOL)) until its Kish ESS for every hypothesis that counts (posterior at
-        least ESS_POSTERIOR_FLOOR) is JOINT_ESS_RATIO times the draws, so that its share of the
-        intervals' Monte Carlo error is a small part of the draws' own (docs/model.md section 3)."""
-        cap = max(n, JOINT_POOL)
+        max(n, JOINT_POOL), nor past pool_draws' bound on the reliabilities held) until its Kish
+        ESS for every hypothesis that counts (posterior at least ESS_POSTERIOR_FLOOR) is
+        JOINT_ESS_RATIO times the draws, so that its share of the intervals' Monte Carlo error is
+        a small part of the draws' own (docs/model.md section 3). The tensor rule's components
+        draw their reliabilities given h here too, with no event's parameters."""
+        # Never more reliabilities than a sampled pool may hold (pool_draws: fewer candidates
+        # past 256 sources), unless the draws themselves need more.
+        cap = max(n, min(JOINT_POOL, pool_draws(len(self.sources))))
         pool, params, log_w = self._candidates(min(max(n, JOINT_START), cap), rng)
         counted = state.posterior >= ESS_POSTERIOR_FLOOR
         while True:
