@@ -242,3 +242,20 @@ def test_a_quote_that_differs_in_words_is_not_blamed_on_its_marks(tmp_path: Path
     assert (
         "its first 5 words are there (quote marks and apostrophes aside), then it differs at 'east'" in said
     )
+
+
+# 10. Factors stated for some hypotheses only: the warning says, per hypothesis, what it leaves out.
+
+
+def test_factors_stated_unevenly_are_named_per_hypothesis() -> None:
+    text = (
+        HEAD
+        + "hypotheses:\n"
+        + "  - {id: a, label: A, prior: {motive: likely, means: likely, opportunity: likely}}\n"
+        + "  - {id: b, label: B, prior: {motive: unlikely, means: likely, opportunity: likely}}\n"
+        + "  - {id: c, label: C, prior: {base_rate: unlikely}}\n"
+        + ITEM.replace("b: 0.3}", "b: 0.3, c: 0.5}")
+    )
+    (said,) = [w for w in _warnings(text) if "different factors" in w]
+    assert "a and b do not state base_rate; c does not state means, motive or opportunity" in said
+    assert "each prior is lowered only by the factors it states" in said

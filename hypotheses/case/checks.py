@@ -227,18 +227,26 @@ class Checker:
         if len(factored) < 2:
             return
         named = {h.id: {factor for factor, _ in h.prior} for h in factored}
-        missing = []
-        for factor in sorted(set().union(*named.values())):
-            without = [h.id for h in factored if factor not in named[h.id]]
-            if without:
-                missing.append(f"{factor} for {', '.join(without)}")
-        if missing:
+        every = set().union(*named.values())
+        # Grouped by what is left out (the new-user trial read "base_rate for a, b, c; means for
+        # d; motive for d" as a puzzle): 'd does not state means, motive or opportunity'.
+        lacking: dict[tuple[str, ...], list[str]] = {}
+        for h in factored:
+            left = tuple(sorted(every - named[h.id]))
+            if left:
+                lacking.setdefault(left, []).append(h.id)
+        if lacking:
             index = next(i for i, h in enumerate(self.spec.hypotheses) if h.id == factored[0].id)
+            said = "; ".join(
+                f"{_and(ids)} {'does' if len(ids) == 1 else 'do'} not state {_and(list(left), 'or')}"
+                for left, ids in lacking.items()
+            )
             self.found.warn(
                 ("hypotheses", index, "prior"),
-                "factored priors state different factors, and a factor not stated counts as 1 "
-                f"(not in question) there: {'; '.join(missing)}; a factor below 1 lowers only the "
-                "priors that state it",
+                f"the factored priors state different factors: {said}. A factor not stated counts "
+                "as 1 (not in question), so each prior is lowered only by the factors it states; "
+                "if they should weigh alike, state each factor for every hypothesis (1 where it "
+                "does not apply)",
             )
 
     def _groups(self) -> None:
@@ -362,3 +370,8 @@ def something_survives(case: Case, found: Findings) -> None:
             "every hypothesis is ruled out by a zero prior or a zero "
             "likelihood; at least one must remain possible",
         )
+
+
+def _and(words: list[str], last: str = "and") -> str:
+    """'a', 'a and b', 'a, b and c' (or 'or')."""
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} {last} {words[-1]}"
