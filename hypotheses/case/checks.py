@@ -226,21 +226,9 @@ class Checker:
             self._singles_beside_factors(hypotheses, factored)
         if len(factored) < 2:
             return
-        named = {h.id: {factor for factor, _ in h.prior} for h in factored}
-        every = set().union(*named.values())
-        # Grouped by what is left out (the new-user trial read "base_rate for a, b, c; means for
-        # d; motive for d" as a puzzle): 'd does not state means, motive or opportunity'.
-        lacking: dict[tuple[str, ...], list[str]] = {}
-        for h in factored:
-            left = tuple(sorted(every - named[h.id]))
-            if left:
-                lacking.setdefault(left, []).append(h.id)
-        if lacking:
+        said = _factors_left_out(factored)
+        if said:
             index = next(i for i, h in enumerate(self.spec.hypotheses) if h.id == factored[0].id)
-            said = "; ".join(
-                f"{_and(ids)} {'does' if len(ids) == 1 else 'do'} not state {_and(list(left), 'or')}"
-                for left, ids in lacking.items()
-            )
             self.found.warn(
                 ("hypotheses", index, "prior"),
                 f"the factored priors state different factors: {said}. A factor not stated counts "
@@ -375,3 +363,20 @@ def something_survives(case: Case, found: Findings) -> None:
 def _and(words: list[str], last: str = "and") -> str:
     """'a', 'a and b', 'a, b and c' (or 'or')."""
     return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} {last} {words[-1]}"
+
+
+def _factors_left_out(factored: list[Hypothesis]) -> str:
+    """'a and b do not state base_rate; c does not state means, motive or opportunity', or ''
+    when every factored prior states the same factors. Grouped by what is left out: the new-user
+    trial read 'base_rate for a, b, c; means for d; motive for d' as a puzzle."""
+    named = {h.id: {factor for factor, _ in h.prior} for h in factored}
+    every = set().union(*named.values())
+    lacking: dict[tuple[str, ...], list[str]] = {}
+    for h in factored:
+        left = tuple(sorted(every - named[h.id]))
+        if left:
+            lacking.setdefault(left, []).append(h.id)
+    return "; ".join(
+        f"{_and(ids)} {'does' if len(ids) == 1 else 'do'} not state {_and(list(left), 'or')}"
+        for left, ids in lacking.items()
+    )
