@@ -458,6 +458,7 @@ def test_the_page_data_carries_the_engines_constants() -> None:
     assert constants["pool_elements"] is components.POOL_ELEMENTS
     assert constants["pool_floor"] is components.POOL_FLOOR
     assert constants["quadrature_nodes"] is quadrature.QUADRATURE_NODES
+    assert constants["rule_nodes"] is quadrature.RULE_NODES
     assert constants["prior_draws"] is prior.PRIOR_MEAN_DRAWS
     assert constants["prior_floor"] is prior.PRIOR_MEAN_FLOOR
     assert constants["prior_batches"] is prior.PRIOR_MEAN_BATCHES
@@ -477,7 +478,9 @@ def test_the_page_follows_the_engines_grid_settings(
     js: Any, monkeypatch: pytest.MonkeyPatch, name: str, which: Path | int
 ) -> None:
     """With a grid too coarse to converge, both engines move alike: the page takes the engine's
-    cells and zooms from its data, not from a copy."""
+    cells and zooms from its data, not from a copy. (A source's factor comes from the grid only
+    past its Gauss rule's RULE_NODES, here none, which the page also takes from its data.)"""
+    monkeypatch.setattr(quadrature, "RULE_NODES", 0)
     case = _case(which)
     fine = recompute(js, scored(case)[1])["post"]
     monkeypatch.setattr(components, "GRID_CELLS", 4)

@@ -284,3 +284,179 @@ def test_hundreds_of_sources_one_report_each_take_one_node_and_a_bounded_candida
     card = score(case, engine="numpy", explain=False)
     assert sizes and sum(sizes) * len(component.sources) <= components.POOL_ELEMENTS
     assert card.diagnostics.components[0]["nodes"] == 2
+
+
+def test_a_sampled_components_leave_one_out_is_exact_where_the_rest_fits_the_rule(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Sources used by 4 and 3 items need 3 x 2 nodes: past a budget of 4, sampled. Without an
+    item on the first source alone the rest needs 2 x 2: within it, so scoring the case without
+    the item is exact, and leave-one-out must give that, not the pool's estimate (review)."""
+    monkeypatch.setattr(quadrature, "QUADRATURE_NODES", 4)
+    likelihoods = [{"a": 0.8, "b": 0.3}, {"a": 0.4, "b": 0.6}, {"a": 0.7, "b": 0.2}, {"a": 0.5, "b": 0.5}]
+    evidence = [
+        {"id": "x1", "label": "x1", "likelihoods": likelihoods[0], "source": "s1", "credibility": 0.9},
+        {"id": "x2", "label": "x2", "likelihoods": likelihoods[1], "source": "s1", "credibility": 0.8},
+        {"id": "x3", "label": "x3", "likelihoods": likelihoods[2], "source": "s1", "via": ["s2"]},
+        {"id": "y1", "label": "y1", "likelihoods": likelihoods[3], "source": "s2", "credibility": 0.7},
+        {"id": "y2", "label": "y2", "likelihoods": likelihoods[0], "source": "s2", "via": ["s1"]},
+    ]
+    document = {
+        "schema": 1,
+        "title": "budget",
+        "hypotheses": [{"id": "a", "label": "A"}, {"id": "b", "label": "B"}],
+        "sources": {
+            "s1": {"label": "s1", "reliability": [0.5, 0.9]},
+            "s2": {"label": "s2", "reliability": "C"},
+        },
+        "evidence": evidence,
+    }
+    case = make_case(document)
+    (component,) = compile_case(case).components
+    assert component.degrees == (4, 3) and component.method == "sampled"
+    without = numpy_engine.leave_one_out(case)
+    smaller = copy.deepcopy(document)
+    smaller["evidence"] = [e for e in evidence if e["id"] != "x1"]
+    assert compile_case(make_case(smaller)).components[0].method == "quadrature"
+    assert without[0] == pytest.approx(_exact_posterior(make_case(smaller)), abs=1e-12, rel=0)
+
+
+@pytest.mark.parametrize(("a_", "b_"), [(16.5, 1.476), (2.0, 1.1), (1.1, 1.1), (10.0, 1.9)])
+def test_one_source_with_a_shape_between_1_and_2_is_exact(a_: float, b_: float) -> None:
+    """One uncertain source whose Beta has a shape parameter between 1 and 2 (a range such as
+    [0.794, 0.99] fits Beta(16.5, 1.48)): the grid's cells were off by up to 6e-6 in log P(E)
+    next to that end (review); the source's Gauss rule is exact."""
+    document = {
+        "schema": 1,
+        "title": "one source",
+        "hypotheses": [{"id": "x", "label": "X"}, {"id": "y", "label": "Y"}],
+        "sources": {"s": {"label": "s", "reliability": {"beta": [a_, b_]}}},
+        "evidence": [
+            {
+                "id": f"e{k}",
+                "label": f"e{k}",
+                "likelihoods": {"x": 0.8 - 0.1 * k, "y": 0.1 + 0.1 * k},
+                "source": "s",
+            }
+            for k in range(4)
+        ],
+    }
+    case = make_case(document)
+    (component,) = compile_case(case).components
+    assert component.method == "grid"
+    ours = numpy_engine.posterior_mean(case)
+    assert ours == pytest.approx(_exact_posterior(case), abs=1e-13, rel=0)
+
+
+# Every kind of factor (review): the degree counted is the degree there is. More nodes than
+# counted change nothing (the rule was exact already); one fewer changes the factor (the count
+# is not loose). Uncertain judgments everywhere but the reliabilities' chains.
+_L1 = {"a": [0.6, 0.9], "b": [0.1, 0.3], "c": 0.4}
+_L2 = {"a": 0.2, "b": [0.5, 0.8], "c": [0.05, 0.2]}
+_L3 = {"a": 0.7, "b": 0.3, "c": 0.5}
+_KINDS: dict[str, tuple[list[dict[str, Any]], dict[str, Any]]] = {
+    "credibility": (
+        [
+            {"id": "e1", "likelihoods": _L1, "credibility": [0.5, 0.9], "source": "s1", "via": ["s2"]},
+            {"id": "e2", "likelihoods": _L2, "credibility": 0.8, "source": "s2", "via": ["p", "s3"]},
+            {"id": "e3", "likelihoods": _L3, "credibility": [0.3, 0.7], "source": "s3"},
+            {"id": "e4", "likelihoods": _L1, "source": "s1"},
+            {"id": "e5", "likelihoods": _L2, "source": "s2", "via": ["s1", "s3"]},
+        ],
+        {},
+    ),
+    "rated, ratios, model error": (
+        [
+            {"id": "e1", "likelihoods": _L1, "hit": [0.6, 0.9], "false_alarm": [0.05, 0.2]},
+            {"id": "e2", "ratios": {"a": [2, 10], "default": 1}},
+            {"id": "e3", "likelihoods": _L3, "credibility": [0.3, 0.7], "source": "s3", "via": ["s1"]},
+            {"id": "e4", "likelihoods": _L1, "source": "s1"},
+        ],
+        {"model_error": [0.02, 0.1]},
+    ),
+    "absent": (
+        [
+            {
+                "id": "e1",
+                "likelihoods": _L1,
+                "credibility": [0.5, 0.9],
+                "source": "s1",
+                "via": ["s2"],
+                "observed": False,
+            },
+            {
+                "id": "e2",
+                "likelihoods": _L2,
+                "hit": [0.6, 0.9],
+                "false_alarm": [0.05, 0.2],
+                "observed": False,
+            },
+            {"id": "e3", "likelihoods": _L3, "source": "s2", "via": ["s1"], "observed": False},
+            {"id": "e4", "likelihoods": _L1, "source": "s1"},
+        ],
+        {"model_error": [0.01, 0.05]},
+    ),
+    "events": (
+        [
+            {"id": "e1", "likelihoods": _L1, "credibility": [0.5, 0.9], "source": "s1"},
+            {"id": "r1", "reports": "g", "credibility": [0.5, 0.9], "source": "s1", "via": ["s2"]},
+            {"id": "r2", "reports": "g", "credibility": 0.7, "source": "s2", "via": ["p"]},
+            {"id": "r3", "reports": "g", "hit": [0.6, 0.9], "false_alarm": [0.05, 0.2]},
+            {"id": "r4", "reports": "g2", "source": "s3", "via": ["s1"], "credibility": [0.2, 0.6]},
+            {"id": "r5", "reports": "g2", "source": "s3", "credibility": 0.9},
+        ],
+        {
+            "events": {
+                "g": {"label": "G", "likelihoods": {"a": [0.5, 0.9], "b": 0.2, "c": [0.1, 0.4]}},
+                "g2": {"label": "G2", "likelihoods": _L3},
+            },
+            "model_error": [0.01, 0.05],
+        },
+    ),
+    "origins": (
+        [
+            {"id": "x", "likelihoods": _L1, "credibility": [0.5, 0.9], "source": "s1", "via": ["s2"]},
+            {"id": "y", "likelihoods": _L2, "credibility": 0.8, "source": "s2"},
+            {"id": "w", "likelihoods": _L3, "hit": 0.8, "false_alarm": [0.05, 0.2]},
+            {"id": "z", "likelihoods": _L3, "source": "s1", "via": ["s3"]},
+            {"id": "u", "likelihoods": _L2, "source": "s3", "credibility": [0.4, 0.8]},
+        ],
+        {
+            "origins": {
+                "o": {"label": "o", "items": ["x", "y", "w"], "shared": [0.3, 0.7]},
+                "o2": {"label": "o2", "items": ["z", "u"], "shared": 0.5, "likelihoods": _L3},
+            },
+            "model_error": [0.01, 0.05],
+        },
+    ),
+}
+
+
+@pytest.mark.parametrize("kind", list(_KINDS))
+def test_every_kind_of_factor_has_the_degree_counted(kind: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from hypotheses.model import components
+
+    evidence, extra = _KINDS[kind]
+    document = {
+        "schema": 1,
+        "title": kind,
+        "hypotheses": [{"id": h, "label": h.upper()} for h in "abc"],
+        "sources": {
+            "s1": {"label": "s1", "reliability": [0.4, 0.8]},
+            "s2": {"label": "s2", "reliability": "C"},
+            "s3": {"label": "s3", "reliability": [0.6, 0.95]},
+            "p": {"label": "p", "reliability": 0.85},
+        },
+        "evidence": [{"label": e["id"], **e} for e in evidence],
+        **extra,
+    }
+    compiled = compile_case(make_case(document))
+    (component,) = [c for c in compiled.components if c.method == "quadrature"]
+
+    def factor(extra_nodes: int) -> np.ndarray:
+        monkeypatch.setattr(components, "nodes_needed", lambda d: max(1, nodes_needed(d) + extra_nodes))
+        return components.Quadrature(component, 3, compiled.reliability, 0).log_factor()
+
+    exact = factor(0)
+    assert np.abs(factor(6) - exact).max() < 1e-13
+    assert np.abs(factor(-1) - exact).max() > 1e-7

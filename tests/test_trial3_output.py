@@ -363,3 +363,17 @@ def test_json_weights_of_a_non_diagnostic_item_are_zero(scored) -> None:
     q = json.loads(explanation_json(score(case, engine="numpy", for_="russia")))["question"]
     assert q["weight_db"]["seismic"] == 0.0 and q["rival_weight_db"]["seismic"] == 0.0
     assert np.isfinite(q["weight_db"]["italy_arrest"]) and q["weight_db"]["italy_arrest"] != 0.0
+
+
+def test_what_is_not_carried_says_only_what_the_case_has() -> None:
+    """A case with pending items and no origin is not told about origins (review)."""
+    from types import SimpleNamespace
+
+    from hypotheses.exchange.stix import not_carried
+
+    pending_only = SimpleNamespace(pending=(SimpleNamespace(id="p1"),), origins=())
+    said = not_carried(pending_only)  # type: ignore[arg-type]
+    assert said is not None and "A pending item is not in the posterior." in said and "origin" not in said
+    origins_only = SimpleNamespace(pending=(), origins=(SimpleNamespace(id="o1"),))
+    said = not_carried(origins_only)  # type: ignore[arg-type]
+    assert said is not None and "pending" not in said and "weighed together" in said

@@ -42,6 +42,7 @@ def engine_constants() -> dict[str, float]:
         "pool_elements": components.POOL_ELEMENTS,
         "pool_floor": components.POOL_FLOOR,
         "quadrature_nodes": quadrature.QUADRATURE_NODES,
+        "rule_nodes": quadrature.RULE_NODES,
         "prior_draws": prior.PRIOR_MEAN_DRAWS,
         "prior_floor": prior.PRIOR_MEAN_FLOOR,
         "prior_batches": prior.PRIOR_MEAN_BATCHES,

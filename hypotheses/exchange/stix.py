@@ -285,19 +285,18 @@ def not_carried(card: Scorecard, weights: bool = True) -> str | None:
     weight depends on the items above it (`weights`: the format carries weights, as STIX's notes
     do and MISP's attributes do not). Counts and ids only (ids are the case's own names,
     carried as text like its labels); None when nothing is left out."""
-    parts = []
+    parts, why = [], []
     if card.pending:
         n = len(card.pending)
         parts.append(f"{n} pending item{'s' * (n != 1)} ({', '.join(p.id for p in card.pending)})")
+        why.append("a pending item is not in the posterior")
     if card.origins:
         n = len(card.origins)
         parts.append(f"{n} possible common origin{'s' * (n != 1)} ({', '.join(o.id for o in card.origins)})")
+        why.append("an origin's items, listed as separate evidence, were weighed together")
     if not parts:
         return None
-    said = (
-        f"Not carried here: {' and '.join(parts)}. A pending item is not in the posterior; an "
-        "origin's items, listed as separate evidence, were weighed together."
-    )
+    said = f"Not carried here: {' and '.join(parts)}. {'; '.join(why).capitalize()}."
     if weights:
         said += " Each item's weight is conditional on the items listed before it."
     return said + " (hypscore, docs/exchange.md)"

@@ -25,6 +25,7 @@ import numpy as np
 
 from hypotheses.case import EvidenceItem
 from hypotheses.case.types import Event
+from hypotheses.model import quadrature
 from hypotheses.model.factors import MODEL_ERROR, Component, Factor, regroup
 from hypotheses.model.likelihood import (
     chained_rate,
@@ -737,9 +738,14 @@ def _mass_region(log_w: np.ndarray, tail: float = 1e-12) -> tuple[int, int]:
 
 
 class Grid(ComponentScore):
-    """One uncertain source: the posterior of its reliability r given each h on a quadrature
-    grid of its own (r is one-dimensional, so a grid is exact where importance sampling from
-    r's prior would collapse as items accumulate)."""
+    """One uncertain source: its factor exactly by the source's Gauss rule (quadrature.py, as
+    `Quadrature`), and the posterior of its reliability r given each h on a quadrature grid of
+    its own for the interval draws (r is one-dimensional, so a grid is accurate where importance
+    sampling from r's prior would collapse as items accumulate). Past RULE_NODES nodes (a
+    source used by more than 127 items) the grid gives the factor too.
+
+    The grid is built when first needed (the interval draws; the factor past the rule): a
+    leave-one-out or what-if rescoring asks for the factor only."""
 
     def __init__(self, component: Component, n_hyp: int, reliability: dict[str, Judgment], seed: int) -> None:
         super().__init__(component, n_hyp, reliability, seed)
@@ -752,7 +758,27 @@ class Grid(ComponentScore):
         # the quadrature keeps its accuracy next to an end where the Beta density is infinite.
         # With a, b >= 1 it is the identity.
         self.ka, self.kb = min(judgment.a, 1.0), min(judgment.b, 1.0)
-        self.edges, self.nodes, self.log_w = self._grid()
+        # Exact where the rule fits: the grid's two Gauss-Legendre nodes per cell were off by up
+        # to 6e-6 in log P(E) next to an end where the Beta's slope is infinite (1 < b < 2).
+        self._exact = (
+            Quadrature(component, n_hyp, reliability, seed) if quadrature.fits(component.degrees) else None
+        )
+
+    @cached_property
+    def _built(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        return self._grid()
+
+    @property
+    def edges(self) -> np.ndarray:
+        return self._built[0]
+
+    @property
+    def nodes(self) -> np.ndarray:
+        return self._built[1]
+
+    @property
+    def log_w(self) -> np.ndarray:
+        return self._built[2]
 
     def _to_t(self, r: np.ndarray) -> np.ndarray:
         with np.errstate(divide="ignore"):  # r = 1 is t = 1
@@ -826,7 +852,10 @@ class Grid(ComponentScore):
         return all_edges, all_nodes, grid
 
     def log_factor(self) -> np.ndarray:
-        """Exact at E[r] for one item and no event (linear in r), else the quadrature."""
+        """By the Gauss rule; past it, exact at E[r] for one item and no event (linear in r),
+        else the grid."""
+        if self._exact is not None:
+            return self._exact.log_factor()
         if len(self.items) == 1 and not self.events:
             return self.cond_log(self.r_mean())[0]
         return logsumexp(self.log_w, axis=0)
@@ -834,7 +863,10 @@ class Grid(ComponentScore):
     def log_factor_without(self) -> dict[str, np.ndarray]:
         """Items only: each item's factor divided out of the grid (one pass over the items, not
         a new grid per item); an item whose removal moves r's posterior against the grid's edge
-        gets a grid of its own. With events, each unit's component is rebuilt without it."""
+        gets a grid of its own. With events, each unit's component is rebuilt without it.
+        Within the Gauss rule, the rule's leave-one-out (exact)."""
+        if self._exact is not None:
+            return self._exact.log_factor_without()
         if self.events or len(self.items) == 1:
             return super().log_factor_without()
         n_items = len(self.items)
@@ -1012,6 +1044,8 @@ class Sampled(ComponentScore):
             return False  # the rest is on one source or none: a grid, or exact
         if pool_draws(len(self._users) - len(alone)) != self.pool.shape[0]:
             return False  # past 256 sources the rest would draw a pool of another size
+        if quadrature.fits([n - (s in uncertain) for s, n in self._users.items() if n - (s in uncertain)]):
+            return False  # the rest is within the tensor rule: scored anew, exactly
         if not factor.grouped:
             return len(uncertain - alone) <= 1
         in_group = self._group_users[id(factor)]

@@ -108,12 +108,13 @@ class Component:
     @property
     def method(self) -> str:
         """How its reliabilities are integrated out (components.score_component): exactly at
-        their means, on a grid, by the tensor Gauss rule (of at most QUADRATURE_NODES nodes),
-        or by importance sampling."""
+        their means; for one source, by its Gauss rule (on a grid past RULE_NODES), its interval
+        draws from a grid; by the tensor Gauss rule (within quadrature.fits); or by importance
+        sampling."""
         if len(self.sources) < 2:
             return ("exact", "grid")[len(self.sources)]
-        fits = quadrature.tensor_size(self.degrees) <= quadrature.QUADRATURE_NODES
-        return "quadrature" if fits and all(isinstance(j, Beta) for _, j in self.sources) else "sampled"
+        fits = quadrature.fits(self.degrees) and all(isinstance(j, Beta) for _, j in self.sources)
+        return "quadrature" if fits else "sampled"
 
     @property
     def degrees(self) -> tuple[int, ...]:

@@ -28,6 +28,9 @@ from hypotheses.model.logspace import logsumexp
 # A sixteenth of the pool it replaces (65,536 draws), so the rule is always the cheaper, and a
 # budget for three sources used by up to 31 items each, or two by 127.
 QUADRATURE_NODES = 4096
+# Most nodes of one source's rule (a source used by up to 127 items): the Jacobi matrix's
+# eigenvalues cost n^3, and the rule's moments are tested to 1e-11 up to here.
+RULE_NODES = 64
 
 
 def nodes_needed(degree: int) -> int:
@@ -100,3 +103,9 @@ def tensor_rule(rules: Sequence[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndar
 def tensor_size(degrees: Sequence[int]) -> int:
     """Nodes of the exact tensor rule for these degrees."""
     return math.prod(nodes_needed(d) for d in degrees)
+
+
+def fits(degrees: Sequence[int]) -> bool:
+    """Whether the exact rule for these degrees is within the budgets (QUADRATURE_NODES in all,
+    RULE_NODES a source): beyond them a component is sampled, or gridded for one source."""
+    return tensor_size(degrees) <= QUADRATURE_NODES and all(nodes_needed(d) <= RULE_NODES for d in degrees)

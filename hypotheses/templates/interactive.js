@@ -2,7 +2,7 @@
 // posterior means, evidence weights and bottom line follow, computed in the page by a port of
 // the numpy engine's posterior means (hypotheses/model/numpy_engine.py, components.py, factors.py,
 // prior.py, quadrature.py; analysis/weights.py). Exact where the engine is exact (closed forms,
-// the grid over one shared uncertain reliability, the tensor Gauss rule over coupled ones);
+// the Gauss rules over one shared uncertain reliability and over coupled ones, or the grid);
 // where the engine samples (uncertain prior factors, coupled sources past the rule's budget)
 // the page samples too, with its own fixed seed, and says so.
 // The case's text only ever reaches the page as textContent: nothing in a case can run here.
@@ -19,7 +19,7 @@
     const DB = 10 / Math.LN10;
     const {
       grid_cells: GRID_CELLS, grid_zooms: GRID_ZOOMS, source_draws: SOURCE_DRAWS, source_batches: SOURCE_BATCHES,
-      pool_elements: POOL_ELEMENTS, pool_floor: POOL_FLOOR, quadrature_nodes: QUADRATURE_NODES,
+      pool_elements: POOL_ELEMENTS, pool_floor: POOL_FLOOR, quadrature_nodes: QUADRATURE_NODES, rule_nodes: RULE_NODES,
       prior_draws: PRIOR_DRAWS, prior_floor: PRIOR_FLOOR, prior_batches: PRIOR_BATCHES, prior_budget: PRIOR_BUDGET,
       tiny: TINY, // Beta draws are clipped there (numpy's finfo(float).tiny), as the engine does
     } = data.engine;
@@ -375,11 +375,15 @@
       if (used.length === 0 || (used.length === 1 && items.length === 1 && grouped === 0)) {
         return { method: "exact", logFactor: condLog(judgments.map(mean)) };
       }
-      if (used.length === 1) return { method: "grid", logFactor: grid(judgments[0], condLog) };
-      // Each used source's degree (Component.degrees): how many of the component's items use it.
+      // Each used source's degree (Component.degrees): how many of the component's items use it;
+      // the exact rule within its budgets (quadrature.fits).
       const degrees = used.map((s) => units.flatMap((u) => u.items).filter((it) => it.chain.includes(s)).length);
       const nodes = degrees.reduce((n, d) => n * (Math.floor(d / 2) + 1), 1);
-      if (nodes <= QUADRATURE_NODES && judgments.every((j) => j.beta !== undefined)) {
+      const fits = nodes <= QUADRATURE_NODES && degrees.every((d) => Math.floor(d / 2) + 1 <= RULE_NODES);
+      if (used.length === 1) {
+        return { method: "grid", logFactor: fits ? quadrature(judgments, degrees, condLog) : grid(judgments[0], condLog) };
+      }
+      if (fits && judgments.every((j) => j.beta !== undefined)) {
         return { method: "quadrature", logFactor: quadrature(judgments, degrees, condLog) };
       }
       return sampled(judgments, parts, used);
