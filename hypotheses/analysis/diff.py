@@ -30,6 +30,7 @@ from hypotheses.analysis.edits import (
     with_item_from,
     with_judgment,
     without_item,
+    without_members,
 )
 from hypotheses.analysis.team import (
     _adopted,
@@ -407,7 +408,7 @@ def _with_origin(case: Case, donor: Case, origin: Origin) -> Case:
         if same is not None
         else _by_id(origin.likelihoods, donor, case, f"origin/{origin.id}")
     )
-    others = _taking(case.origins, set(items))
+    others = without_members(case.origins, set(items))
     return replace(case, origins=(*others, replace(origin, items=items, likelihoods=likelihoods)))
 
 
@@ -416,15 +417,9 @@ def _with_origin_items(case: Case, origin_id: str, wanted: set[str]) -> Case:
     origin); with none left, the origin goes."""
     order = {it.id: k for k, it in enumerate(case.evidence)}
     items = tuple(sorted((i for i in wanted if i in order), key=order.__getitem__))
-    others = _taking(tuple(o for o in case.origins if o.id != origin_id), set(items))
+    others = without_members(tuple(o for o in case.origins if o.id != origin_id), set(items))
     origins = tuple(replace(o, items=items) for o in case.origins if o.id == origin_id and items)
     return replace(case, origins=(*others, *origins))
-
-
-def _taking(origins: tuple[Origin, ...], items: set[str]) -> tuple[Origin, ...]:
-    """The origins less the given items (an item belongs to one origin at most); empty ones go."""
-    kept = (replace(o, items=tuple(i for i in o.items if i not in items)) for o in origins)
-    return tuple(o for o in kept if o.items)
 
 
 def _joined(case: Case, item_id: str, origin_id: str | None) -> Case:
@@ -440,7 +435,7 @@ def _joined(case: Case, item_id: str, origin_id: str | None) -> Case:
             replace(o, items=tuple(sorted({*o.items, item_id}, key=order.__getitem__)))
             if o.id == origin_id
             else o
-            for o in _taking(case.origins, {item_id})
+            for o in without_members(case.origins, {item_id})
         ),
     )
 

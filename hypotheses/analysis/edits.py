@@ -167,12 +167,13 @@ def without_item(case: Case, item_id: str) -> Case:
         evidence=evidence,
         pending=tuple(it for it in case.pending if it.id != item_id),
         events=tuple(e for e in case.events if e.id in reported),
-        origins=_without_member(case.origins, item_id),
+        origins=without_members(case.origins, {item_id}),
     )
 
 
-def _without_member(origins: tuple[Origin, ...], item_id: str) -> tuple[Origin, ...]:
-    kept = (replace(o, items=tuple(i for i in o.items if i != item_id)) for o in origins)
+def without_members(origins: tuple[Origin, ...], items: set[str]) -> tuple[Origin, ...]:
+    """The origins less the given items (an item belongs to one origin at most); empty ones go."""
+    kept = (replace(o, items=tuple(i for i in o.items if i not in items)) for o in origins)
     return tuple(o for o in kept if o.items)
 
 

@@ -482,7 +482,7 @@ def _question_weights(
     for block in (*card.events, *card.origins):
         by_item[block.id] = float(sum(by_item[i] for i in block.reports))
     weight = {i: None if math.isnan(w) else w for i, w in by_item.items()}
-    return weight, {i: None if w is None else -w for i, w in weight.items()}
+    return weight, {i: None if w is None else 0.0 - w for i, w in weight.items()}  # 0.0, never -0.0
 
 
 def item_cap(case: Case) -> float:

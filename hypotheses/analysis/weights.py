@@ -20,6 +20,18 @@ from hypotheses.model.likelihood import rated_likelihood
 from hypotheses.model.logspace import log, logsumexp
 
 DECIBANS_PER_NAT = 10.0 / np.log(10.0)
+# A weight of evidence smaller than this (in dB) is floating-point residue, not evidence: an item
+# as likely under every hypothesis weighs the log of a ratio that is 1 on paper but computed from
+# renormalised posteriors (3.3e-16 dB). 1e-9 dB is a likelihood ratio of 1 + 2.3e-10, far finer
+# than any judgment an analyst states, so nothing meant is rounded away (docs/model.md section 6).
+WEIGHT_ZERO_DB = 1e-9
+
+
+def _decibans(log_ratio: np.ndarray) -> np.ndarray:
+    """A log likelihood ratio (nats) in decibans, its residue (WEIGHT_ZERO_DB) read as 0; NaN and
+    infinities as they are."""
+    weight = DECIBANS_PER_NAT * log_ratio
+    return np.where(np.abs(weight) < WEIGHT_ZERO_DB, 0.0, weight)
 
 
 # Records of arrays: a generated __eq__ would raise on them (an array has no single truth
@@ -104,7 +116,7 @@ def _weights_given(log_p: np.ndarray, log_lik: np.ndarray) -> np.ndarray:
     no alternative is left. Memory (rows, H): the sums over k != h never build (rows, H, H)."""
     with np.errstate(invalid="ignore"):
         log_alt = _log_sum_without_each(log_p + log_lik) - _log_sum_without_each(log_p)
-        weight = DECIBANS_PER_NAT * (log_lik - log_alt)
+        weight = _decibans(log_lik - log_alt)
     return np.where(np.isnan(weight) | np.isposinf(log_alt), np.nan, weight)
 
 
@@ -228,7 +240,7 @@ def group_weights(case: Case, prior_mean: np.ndarray, members: np.ndarray) -> np
         return logsumexp(inside + log_lik, axis=1) - logsumexp(inside, axis=1)
 
     with np.errstate(invalid="ignore"):
-        weight = DECIBANS_PER_NAT * (log_given(members) - log_given(~members))
+        weight = _decibans(log_given(members) - log_given(~members))
     out = np.empty_like(weight)
     out[order] = weight
     return out

@@ -360,11 +360,6 @@ def something_survives(case: Case, found: Findings) -> None:
         )
 
 
-def _and(words: list[str], last: str = "and") -> str:
-    """'a', 'a and b', 'a, b and c' (or 'or')."""
-    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} {last} {words[-1]}"
-
-
 def _factors_left_out(factored: list[Hypothesis]) -> str:
     """'a and b do not state base_rate; c does not state means, motive or opportunity', or ''
     when every factored prior states the same factors. Grouped by what is left out: the new-user
@@ -377,6 +372,6 @@ def _factors_left_out(factored: list[Hypothesis]) -> str:
         if left:
             lacking.setdefault(left, []).append(h.id)
     return "; ".join(
-        f"{_and(ids)} {'does' if len(ids) == 1 else 'do'} not state {_and(list(left), 'or')}"
+        f"{keys.listed(ids)} {'does' if len(ids) == 1 else 'do'} not state {keys.listed(list(left), 'or')}"
         for left, ids in lacking.items()
     )

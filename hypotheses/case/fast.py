@@ -30,7 +30,9 @@ from priors import (
     parse_weight,
 )
 
-_ID = re.compile(r"[a-z][a-z0-9_]*")  # fullmatch: `$` would let "a\n" through, as pydantic does not
+ID = re.compile(
+    r"[a-z][a-z0-9_]*"
+)  # format.ID_PATTERN without pydantic; fullmatch: `$` would let "a\n" through
 
 
 # The specs below are only read, never compared or printed (the Checker reads pydantic's models
@@ -191,7 +193,7 @@ def _optional_text(value: Any) -> str | None:
 
 
 def _ident(value: Any) -> str:
-    if type(value) is not str or not _ID.fullmatch(value):
+    if type(value) is not str or not ID.fullmatch(value):
         raise Decline
     return value
 

@@ -83,6 +83,6 @@ def block_at(path: tuple[Any, ...]) -> Block | None:
     return BLOCK_AT.get(shape)
 
 
-def listed(words: list[str]) -> str:
-    """'a, b and c': required keys, named in a sentence."""
-    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
+def listed(words: list[str], conjunction: str = "and") -> str:
+    """'a, b and c' (or 'a, b or c'): required keys, ids, named in a sentence."""
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} {conjunction} {words[-1]}"

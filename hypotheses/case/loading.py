@@ -12,7 +12,7 @@ from typing import Any
 
 from hypotheses.case import keys
 from hypotheses.case.checks import Checker
-from hypotheses.case.fast import plain_spec
+from hypotheses.case.fast import ID, plain_spec
 from hypotheses.case.messages import ID_NOUNS, CaseError, Problem
 from hypotheses.case.reading import LineMap, gc_paused, parse, read_text
 from hypotheses.case.types import Case
@@ -53,7 +53,8 @@ def case_from_text(text: str, path: str = "<case>", documents: Mapping[str, byte
     if scale_name != data.get("scale", DEFAULT_SCALE):
         data = {**data, "scale": scale_name}  # every reader below sees the file where it is
     get_scale(scale_name)  # a broken scale file is a ScaleError here, not one error per judgment
-    unstated, unjudged = _without_likelihoods(data, lines, path), _unjudged(data)
+    unjudged = _unjudged(data)
+    unstated = _without_likelihoods(data, lines, path, unjudged) if unjudged else []
     sha256 = hashlib.sha256(text.encode("utf-8")).hexdigest()
     # A plainly valid file skips pydantic (a tenth of a second of model building); anything
     # else, and every error, is pydantic's to validate and word.
@@ -227,13 +228,15 @@ def _unjudged(data: dict[str, Any]) -> list[int]:
     ]
 
 
-def _without_likelihoods(data: dict[str, Any], lines: LineMap, name: str) -> list[Problem]:
+def _without_likelihoods(
+    data: dict[str, Any], lines: LineMap, name: str, unjudged: list[int] | None = None
+) -> list[Problem]:
     """Items with neither `likelihoods:` nor `ratios:` (the format allows either, so this is
     checked here, in the same pass as the format's own errors). An item with a misspelt key for
     one of them (`likelihods:`) is not a problem of its own: the unknown key's "did you mean"
     is the root, and this would only follow from it."""
     problems = []
-    for index in _unjudged(data):
+    for index in _unjudged(data) if unjudged is None else unjudged:  # the caller's, if it has them
         item = data["evidence"][index]
         if any(k not in keys.EVIDENCE.keys and did_you_mean(str(k), _JUDGED) for k in item):
             continue
@@ -468,12 +471,9 @@ def _entry(data: Any, section: str, index: int) -> str:
     if isinstance(entries, list) and 0 <= index < len(entries) and isinstance(entries[index], dict):
         ident = entries[index].get("id")
         same = [e for e in entries if isinstance(e, dict) and e.get("id") == ident]
-        if isinstance(ident, str) and _VALID_ID.fullmatch(ident) and len(same) == 1:
+        if isinstance(ident, str) and ID.fullmatch(ident) and len(same) == 1:
             return f"{'hypothesis' if section == 'hypotheses' else 'evidence'} '{ident}'"
     return f"{'hypothesis' if section == 'hypotheses' else 'evidence item'} {index + 1}"
-
-
-_VALID_ID = re.compile(r"[a-z][a-z0-9_]*")  # format.ID_PATTERN, without importing pydantic's models
 
 
 def _where(path: tuple[Any, ...], data: Any = None) -> str:

@@ -26,7 +26,7 @@ import numpy as np
 from hypotheses.case import EvidenceItem
 from hypotheses.case.types import Event
 from hypotheses.model import quadrature
-from hypotheses.model.factors import MODEL_ERROR, Component, Factor, regroup
+from hypotheses.model.factors import MODEL_ERROR, Component, Factor, count_users, regroup
 from hypotheses.model.likelihood import (
     chained_rate,
     effective_likelihood,
@@ -288,14 +288,6 @@ class _GroupFactor:
             for place, judgment, name in _rate_places(item):
                 if name in params:  # else a point for every report: nothing to keep
                     state.keep(place, judgment, params[name][:, i])
-
-
-def _count_users(items: Sequence[EvidenceItem], sources: set[str]) -> dict[str, int]:
-    counts = dict.fromkeys(sources, 0)
-    for it in items:
-        for s in set(it.chain) & sources:
-            counts[s] += 1
-    return counts
 
 
 def _by_rows(r: np.ndarray, width: int, of: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
@@ -939,19 +931,25 @@ class Sampled(ComponentScore):
                 log_w += self.pool_event_log[k]
         else:
             pool = np.empty((draws, len(self.sources)))
-            log_w = np.empty((draws, n_hyp))
             for k, (name, judgment) in enumerate(self.sources):
                 pool[:, k] = judgment.sample(source_stream(self.seed[0], name), draws)
-            # Each event's own term over the pool, once: summed into the weights here (as
-            # cond_log does) and kept for leave-one-out, which divides it out instead of redoing it.
-            self.pool_event_log = [factor.log_expected(pool) for factor in self.events]
-            for first in range(0, draws, size):
-                log_w[first : first + size] = self.items_cond_log(pool[first : first + size])
-            for event_log in self.pool_event_log:
-                log_w += event_log
+            log_w = self._weigh(pool, size)
         self.pool, self.pool_log_w = pool, log_w
         self._event_sums: dict[int, tuple[np.ndarray, ...]] = {}  # leave-one-out's
         self._summarise(log_w, size)
+
+    def _weigh(self, pool: np.ndarray, block: int) -> np.ndarray:
+        """log E[prod of the factors | r, h] at each row of the pool (rows, H), the items' in
+        blocks of rows. Each event's own term over the pool is computed once: summed into the
+        weights here (as cond_log does) and kept for leave-one-out, which divides it out
+        instead of redoing it."""
+        self.pool_event_log = [factor.log_expected(pool) for factor in self.events]
+        log_w = np.empty((pool.shape[0], self.n_hyp))
+        for first in range(0, pool.shape[0], block):
+            log_w[first : first + block] = self.items_cond_log(pool[first : first + block])
+        for event_log in self.pool_event_log:
+            log_w += event_log
+        return log_w
 
     def _summarise(self, log_w: np.ndarray, size: int) -> None:
         """The pool's log mean weight, each batch's (for the error) and its Kish ESS, from one
@@ -1058,12 +1056,12 @@ class Sampled(ComponentScore):
     @cached_property
     def _users(self) -> dict[str, int]:
         """How many of the component's items use each of its uncertain sources."""
-        return _count_users(self.component.members, {name for name, _ in self.sources})
+        return {name: n for (name, _), n in zip(self.sources, self.component.degrees, strict=True)}
 
     @cached_property
     def _group_users(self) -> dict[int, dict[str, int]]:
         mine = set(self._users)
-        return {id(f): _count_users(f.items, mine) for f in self.component.factors if f.grouped}
+        return {id(f): count_users(f.items, mine) for f in self.component.factors if f.grouped}
 
     def _pool_without(self, unit: str) -> np.ndarray | None:
         """The pool's weights with `unit`'s term taken out, or None where a term to take out is
@@ -1140,11 +1138,7 @@ class Quadrature(Sampled):
             assert isinstance(judgment, Beta)  # Component.method: only Beta reliabilities
             rules.append(beta_rule(judgment.a, judgment.b, nodes_needed(degree)))
         self.pool, self.log_node = tensor_rule(rules)
-        self.pool_event_log = [factor.log_expected(self.pool) for factor in self.events]
-        log_w = self.items_cond_log(self.pool)
-        for event_log in self.pool_event_log:
-            log_w += event_log
-        self.pool_log_w = log_w
+        self.pool_log_w = log_w = self._weigh(self.pool, self.pool.shape[0])
         self._event_sums: dict[int, tuple[np.ndarray, ...]] = {}
         self.sampled_log = logsumexp(log_w + self.log_node[:, None], axis=0)
         self.mcse_batches = None  # exact: no Monte Carlo error to carry

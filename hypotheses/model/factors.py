@@ -25,6 +25,7 @@ import weakref
 import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from functools import cached_property
 
 import numpy as np
 
@@ -80,6 +81,15 @@ class Factor:
         return [self.owner, *(item.id for item in self.items)]
 
 
+def count_users(items: Sequence[EvidenceItem], sources: set[str]) -> dict[str, int]:
+    """How many of `items` have each of `sources` on their chain."""
+    counts = dict.fromkeys(sources, 0)
+    for it in items:
+        for s in set(it.chain) & sources:
+            counts[s] += 1
+    return counts
+
+
 @dataclass(frozen=True)
 class Component:
     """Factors coupled through the uncertain sources they share (`sources`, sorted by id): with
@@ -116,13 +126,13 @@ class Component:
         fits = quadrature.fits(self.degrees) and all(isinstance(j, Beta) for _, j in self.sources)
         return "quadrature" if fits else "sampled"
 
-    @property
+    @cached_property  # read by `method` on every scoring of the component
     def degrees(self) -> tuple[int, ...]:
         """Per uncertain source, in `sources` order, how many of its items use it (on their
         chain): E[prod of the factors | r, h] is a polynomial of that degree in its r, every
         item's and report's rate being linear in its chain's reliability (quadrature.py)."""
-        used = [set(item.chain) for item in self.members]
-        return tuple(sum(name in chain for chain in used) for name, _ in self.sources)
+        counts = count_users(self.members, {name for name, _ in self.sources})
+        return tuple(counts[name] for name, _ in self.sources)
 
     @property
     def seed_key(self) -> int:

@@ -52,41 +52,7 @@ _JSON_RAW = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2
 
 def to_json(card: Scorecard, indent: int | None = 2) -> str:
     """The JSON document (keys: docs/model.md section 6); `indent=None`: on one line (JSONL)."""
-    return json_document(tidy_weights(card.to_dict()), indent)
-
-
-# A weight of evidence smaller than this (in dB) is floating-point residue, not evidence: an item
-# as likely under every hypothesis weighs log10 of a ratio that is 1 on paper but computed from
-# renormalised posteriors (3.3e-16 dB). 1e-9 dB is a likelihood ratio of 1 + 2.3e-10, far finer
-# than any judgment an analyst states, so nothing meant is rounded away (docs/model.md section 6).
-WEIGHT_ZERO_DB = 1e-9
-# Where the JSON export holds weights: per row, its dicts of weights by hypothesis (or item id).
-_WEIGHT_KEYS = {
-    "evidence": ("weight_db",),
-    "events": ("weight_db", "independent_db"),
-    "origins": ("weight_db", "independent_db"),
-}
-
-
-def tidy_weights(document: dict) -> dict:
-    """`document` (a card's `to_dict`) with every weight whose magnitude is below WEIGHT_ZERO_DB
-    written as 0.0 (`null`, "inf" and "-inf" stay), in evidence, events, origins and the
-    explanation's question; in place, and returned."""
-
-    def tidy(weights: object) -> None:
-        if isinstance(weights, dict):
-            for k, w in weights.items():
-                if isinstance(w, float) and abs(w) < WEIGHT_ZERO_DB:
-                    weights[k] = 0.0
-
-    for key, fields in _WEIGHT_KEYS.items():
-        for row in document.get(key) or ():
-            for field in fields:
-                tidy(row.get(field))
-    question = (document.get("explain") or {}).get("question") or {}
-    for field in ("weight_db", "rival_weight_db"):
-        tidy(question.get(field))
-    return document
+    return json_document(card.to_dict(), indent)
 
 
 def to_json_line(card: Scorecard) -> str:
@@ -405,7 +371,7 @@ def _notes(card: Scorecard) -> list[str]:
 def explanation_json(card: Scorecard) -> str:
     """`hypscore explain --format json`: the `explain` section of the JSON export, its case text
     escaped as the export's is (a bidi override in a label must not reorder a terminal's line)."""
-    document = tidy_weights(card.to_dict())
+    document = card.to_dict()
     said = {key: document[key] for key in ("confidence", "assumptions") if key in document}
     if "as_of" in document["case"]:
         said["as_of"] = document["case"]["as_of"]
