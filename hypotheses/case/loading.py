@@ -185,10 +185,10 @@ def _set_aside(
             value = None
         else:
             return None
-        node = repaired
+        node, found = _node_at(repaired, at[:-1])
+        if not found:
+            return None
         try:
-            for part in at[:-1]:
-                node = node[part]
             if value is None:
                 del node[at[-1]]
             else:
@@ -431,12 +431,9 @@ def _comma_hint(data: Any, path: tuple[Any, ...]) -> str:
 def _empty_key(data: Any, path: tuple[Any, ...]) -> tuple[dict[Any, Any] | None, Any]:
     """The mapping that holds the key at `path` and that key, when the key has no value (what a
     comma inside {...} leaves behind); (None, None) otherwise."""
-    node = data
-    for part in path[:-1]:
-        try:
-            node = node[part]
-        except (KeyError, IndexError, TypeError):
-            return None, None
+    node, found = _node_at(data, path[:-1])
+    if not found:
+        return None, None
     field = path[-1] if path else None
     if not isinstance(node, dict) or field not in node or node[field] is not None:
         return None, None
