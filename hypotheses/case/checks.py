@@ -154,8 +154,7 @@ class Checker:
         below = [h.id for h, v in zip(hypotheses, values, strict=True) if 0 < v < 1.0]
         if below and any(v > 1.0 for v in values) and total > 0:
             listed = [f"{h.id} {v / total:.3g}" for h, v in zip(hypotheses, values, strict=True)]
-            shares = ", ".join(listed[:12]) + (f", ... ({len(listed)} in all)" if len(listed) > 12 else "")
-            named = ", ".join(below[:12]) + (", ..." if len(below) > 12 else "")
+            shares, named = _some(listed, count=True), _some(below)
             self.found.warn(
                 ("hypotheses",),
                 f"the priors mix weights above 1 with values below 1 ({named}): all are "
@@ -174,7 +173,7 @@ class Checker:
         if not (math.isfinite(total) and total > 0):
             total = math.inf  # 1e308 beside 1e308: the shares are not worth printing
         share = {h.id: w / total for h, w in zip(hypotheses, weights, strict=True)}
-        products = ", ".join(h.id for h in factored[:12]) + (", ..." if len(factored) > 12 else "")
+        products = _some([h.id for h in factored])
         singles = [(i, h) for i, h in enumerate(hypotheses) if h.prior and h.prior[0][0] == SINGLE_PRIOR]
         refused = False
         for index, h in singles:
@@ -191,7 +190,7 @@ class Checker:
         if refused:
             return
         listed = [f"{h.id} {share[h.id]:.3g}" for h in hypotheses]
-        shares = ", ".join(listed[:12]) + (f", ... ({len(listed)} in all)" if len(listed) > 12 else "")
+        shares = _some(listed, count=True)
         named = ", ".join(
             f"{h.id} {h.prior[0][1].text or f'{h.prior[0][1].mean:g}'}" for _, h in singles[:12]
         )
@@ -375,3 +374,9 @@ def _factors_left_out(factored: list[Hypothesis]) -> str:
         f"{keys.listed(ids)} {'does' if len(ids) == 1 else 'do'} not state {keys.listed(list(left), 'or')}"
         for left, ids in lacking.items()
     )
+
+
+def _some(words: list[str], count: bool = False) -> str:
+    """The first twelve, then ', ...' (with `count`, ', ... (N in all)'): a warning's list."""
+    more = f", ... ({len(words)} in all)" if count else ", ..."
+    return ", ".join(words[:12]) + (more if len(words) > 12 else "")
