@@ -41,6 +41,11 @@ class JudgmentError(ValueError):
     """A judgment that cannot be read; the message says how to write it instead."""
 
 
+class WholeJudgmentError(JudgmentError):
+    """A JudgmentError whose message is complete for its key: a caller adds no prefix of what
+    the key takes (parse_model_error's, which already says what the number would mean)."""
+
+
 @dataclass(frozen=True)
 class Point:
     """A probability stated without uncertainty."""
@@ -436,7 +441,7 @@ def parse_model_error(value: Any, scale: Scale) -> Judgment:
                 )
             else:
                 means = f"a probability of {number * 100:g}%, which none is"
-            raise JudgmentError(
+            raise WholeJudgmentError(
                 f"{shown} as a bare number would mean {means}; if you meant {shown} percent, write "
                 f"'{shown}%' or {number / 100:g}"
             )

@@ -43,6 +43,7 @@ from priors import (
     parse_weight,
     scale_names,
 )
+from priors.judgment import WholeJudgmentError
 from priors.reliability import ADMIRALTY
 
 ID_PATTERN = r"^[a-z][a-z0-9_]*$"
@@ -121,9 +122,9 @@ def _probability(meaning: str, parse: Callable[[Any, Any], Any] = parse_judgment
     def read(value: Any, info: ValidationInfo) -> Any:
         try:
             return parse(value, _scale(info))
+        except WholeJudgmentError as exc:  # parse_model_error's own: complete
+            raise PydanticCustomError("judgment", "{message}", {"message": str(exc)}) from None
         except JudgmentError as exc:
-            if "as a bare number would mean" in str(exc):  # parse_model_error's own: complete
-                raise PydanticCustomError("judgment", "{message}", {"message": str(exc)}) from None
             said = str(exc).split("; only a prior may be")[0]
             message = f"must be a probability from 0 to 1 ({meaning}); {said}"
             raise PydanticCustomError("judgment", "{message}", {"message": message}) from None
